@@ -1,0 +1,5 @@
+//! `acm.*` checks.
+
+use crate::check::CheckDef;
+
+pub static CHECKS: &[CheckDef] = &[];

@@ -1,0 +1,5 @@
+//! `apigw.*` checks.
+
+use crate::check::CheckDef;
+
+pub static CHECKS: &[CheckDef] = &[];

@@ -1,0 +1,5 @@
+//! `cloudfront.*` checks.
+
+use crate::check::CheckDef;
+
+pub static CHECKS: &[CheckDef] = &[];

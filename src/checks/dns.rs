@@ -1,0 +1,5 @@
+//! `dns.*` checks.
+
+use crate::check::CheckDef;
+
+pub static CHECKS: &[CheckDef] = &[];

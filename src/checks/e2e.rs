@@ -1,0 +1,5 @@
+//! `e2e.*` checks.
+
+use crate::check::CheckDef;
+
+pub static CHECKS: &[CheckDef] = &[];

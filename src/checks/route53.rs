@@ -1,0 +1,5 @@
+//! `route53.*` checks.
+
+use crate::check::CheckDef;
+
+pub static CHECKS: &[CheckDef] = &[];

@@ -1,0 +1,5 @@
+//! `tls.*` checks.
+
+use crate::check::CheckDef;
+
+pub static CHECKS: &[CheckDef] = &[];

@@ -1,0 +1,60 @@
+//! Facts: everything the checks judge, fetched once per run and shared.
+//!
+//! Collectors do I/O; checks only ask. Each fact is memoized, so however
+//! many checks need the distribution config or a DNS answer, it is fetched
+//! once (DESIGN §2, §8).
+
+pub mod aws;
+pub mod live;
+
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
+
+use crate::net::Net;
+use crate::suite::Suite;
+
+pub struct Facts {
+    pub suite: Arc<Suite>,
+    net: OnceCell<Result<Arc<Net>, String>>,
+    /// Control-plane facts (CloudFront, API Gateway, Route 53, ACM).
+    pub aws: aws::AwsFacts,
+    /// What live probes observed (DNS answers, TLS handshakes, the WebSocket session).
+    pub live: live::LiveFacts,
+    /// Suite-level findings for the report: inferred layout, discovered ids.
+    properties: Mutex<Vec<(String, String)>>,
+}
+
+impl Facts {
+    pub fn new(suite: Arc<Suite>) -> Facts {
+        Facts {
+            aws: aws::AwsFacts::new(suite.clone()),
+            live: live::LiveFacts::new(),
+            suite,
+            net: OnceCell::new(),
+            properties: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The run's one network world (resolver, connect_to, TLS), built on first use.
+    pub async fn net(&self) -> Result<Arc<Net>, String> {
+        self.net
+            .get_or_init(|| async { Net::new(&self.suite).await.map(Arc::new).map_err(|e| e.to_string()) })
+            .await
+            .clone()
+    }
+
+    /// Records a suite-level finding (replaces an earlier value of `key`).
+    pub fn set_property(&self, key: &str, value: impl Into<String>) {
+        let mut p = self.properties.lock().unwrap_or_else(|e| e.into_inner());
+        let value = value.into();
+        match p.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value,
+            None => p.push((key.to_owned(), value)),
+        }
+    }
+
+    pub fn properties(&self) -> Vec<(String, String)> {
+        self.properties.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}

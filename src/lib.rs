@@ -1,0 +1,25 @@
+//! wsconform: proves that a WebSocket API on AWS API Gateway, served through
+//! CloudFront and/or an API Gateway custom domain, works as deployed.
+//!
+//! The pipeline (DESIGN §2): [`Suite`] → plan → runner (checks run
+//! concurrently against shared, memoized [`facts::Facts`]) → events →
+//! reporters.
+
+pub mod check;
+pub mod checks;
+pub mod facts;
+pub mod net;
+pub mod outcome;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+pub mod secret;
+pub mod suite;
+
+pub use outcome::{Evidence, Outcome, Status, Verdict};
+pub use suite::{Suite, SuiteError};
+
+/// Installs the process-wide rustls `CryptoProvider` (aws-lc-rs) once.
+/// Mixing providers panics at run time, so every entry point calls this.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

@@ -1,0 +1,246 @@
+//! What a check found: a verdict, the evidence behind it, and whether trying
+//! again later could change it.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// The verdict of one check. `Fail` means the deployment is wrong; `Error`
+/// means the harness could not find out (no credentials, timeout reaching AWS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Pass { summary: String },
+    Fail { message: String, hint: Option<String> },
+    Error { cause: String },
+    Skip { reason: String },
+}
+
+/// The four states as they appear in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Error,
+    Skip,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Skip => "skip",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Verdict {
+    pub fn status(&self) -> Status {
+        match self {
+            Verdict::Pass { .. } => Status::Pass,
+            Verdict::Fail { .. } => Status::Fail,
+            Verdict::Error { .. } => Status::Error,
+            Verdict::Skip { .. } => Status::Skip,
+        }
+    }
+
+    /// The one-line text a report shows next to the status.
+    pub fn message(&self) -> &str {
+        match self {
+            Verdict::Pass { summary } => summary,
+            Verdict::Fail { message, .. } => message,
+            Verdict::Error { cause } => cause,
+            Verdict::Skip { reason } => reason,
+        }
+    }
+
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            Verdict::Fail { hint, .. } => hint.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Ordered key/value observations: they land in JUnit `system-out`, the JSON
+/// report and `--verbose` console output. Keys are dotted (`answers`,
+/// `timing.tls_ms`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evidence(Vec<(String, String)>);
+
+impl Evidence {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces `key`.
+    pub fn set(&mut self, key: impl Into<String>, value: impl fmt::Display) {
+        let key = key.into();
+        let value = value.to_string();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    pub fn with(mut self, key: impl Into<String>, value: impl fmt::Display) -> Self {
+        self.set(key, value);
+        self
+    }
+
+    /// Records a phase duration as `timing.<phase>_ms` with sub-millisecond precision.
+    pub fn timing(&mut self, phase: &str, d: Duration) {
+        self.set(format!("timing.{phase}_ms"), format!("{:.1}", d.as_secs_f64() * 1e3));
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn extend(&mut self, other: Evidence) {
+        for (k, v) in other.0 {
+            self.set(k, v);
+        }
+    }
+
+    pub(crate) fn map_values(&mut self, f: impl Fn(&str) -> String) {
+        for (_, v) in &mut self.0 {
+            *v = f(v);
+        }
+    }
+}
+
+/// What one attempt of a check produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub evidence: Evidence,
+    /// Whether the same check could pass later without anyone changing the
+    /// deployment (DNS not propagated yet, CloudFront `InProgress`, a
+    /// connection error). Only retryable outcomes are retried by `--wait`.
+    pub retryable: bool,
+}
+
+impl Outcome {
+    pub fn pass(summary: impl Into<String>) -> Self {
+        Self::from(Verdict::Pass { summary: summary.into() })
+    }
+
+    pub fn fail(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self::from(Verdict::Fail { message: message.into(), hint: Some(hint.into()) })
+    }
+
+    pub fn fail_without_hint(message: impl Into<String>) -> Self {
+        Self::from(Verdict::Fail { message: message.into(), hint: None })
+    }
+
+    pub fn error(cause: impl Into<String>) -> Self {
+        Self::from(Verdict::Error { cause: cause.into() })
+    }
+
+    pub fn skip(reason: impl Into<String>) -> Self {
+        Self::from(Verdict::Skip { reason: reason.into() })
+    }
+
+    pub fn with_evidence(mut self, evidence: Evidence) -> Self {
+        self.evidence.extend(evidence);
+        self
+    }
+
+    pub fn evidence(mut self, key: impl Into<String>, value: impl fmt::Display) -> Self {
+        self.evidence.set(key, value);
+        self
+    }
+
+    pub fn retryable(mut self) -> Self {
+        self.retryable = true;
+        self
+    }
+
+    pub fn status(&self) -> Status {
+        self.verdict.status()
+    }
+}
+
+impl From<Verdict> for Outcome {
+    fn from(verdict: Verdict) -> Self {
+        Self { verdict, evidence: Evidence::new(), retryable: false }
+    }
+}
+
+/// The whole record of a check in a run: the final outcome plus how it got there.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    pub id: &'static str,
+    pub outcome: Outcome,
+    /// Earlier attempts that were retried (`--wait`), oldest first.
+    pub retries: Vec<Attempt>,
+    /// Wall time of all attempts, including backoff.
+    pub duration: Duration,
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub outcome: Outcome,
+    pub duration: Duration,
+}
+
+impl CheckReport {
+    pub fn attempts(&self) -> usize {
+        self.retries.len() + 1
+    }
+
+    pub fn area(&self) -> &'static str {
+        area_of(self.id)
+    }
+}
+
+/// `cloudfront.path-pattern` → `cloudfront`.
+pub fn area_of(id: &str) -> &str {
+    id.split_once('.').map_or(id, |(area, _)| area)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_set_replaces_and_keeps_order() {
+        let mut e = Evidence::new().with("a", 1).with("b", 2);
+        e.set("a", 3);
+        assert_eq!(e.iter().collect::<Vec<_>>(), vec![("a", "3"), ("b", "2")]);
+    }
+
+    #[test]
+    fn status_of_each_verdict() {
+        assert_eq!(Outcome::pass("x").status(), Status::Pass);
+        assert_eq!(Outcome::fail("x", "y").status(), Status::Fail);
+        assert_eq!(Outcome::error("x").status(), Status::Error);
+        assert_eq!(Outcome::skip("x").status(), Status::Skip);
+        assert_eq!(Outcome::fail("m", "h").verdict.hint(), Some("h"));
+    }
+
+    #[test]
+    fn area_is_the_prefix() {
+        assert_eq!(area_of("cloudfront.path-pattern"), "cloudfront");
+        assert_eq!(area_of("odd"), "odd");
+    }
+}

@@ -1,0 +1,4 @@
+//! The sandbox: an emulated API Gateway WebSocket deployment, in process, on
+//! loopback (DESIGN §6). (Filled in by the sandbox work.)
+
+pub mod model;

@@ -1,0 +1,777 @@
+//! The emulated deployment as data: one [`Deployment`] per layout ×
+//! scenario. The control plane serves it in AWS's wire formats, and the DNS
+//! server, edge and gateway *behave* according to it. Nothing here imports
+//! the checks: the sandbox's routing is written independently of the rules
+//! that judge it, so end-to-end results cross-check static verdicts.
+
+use std::net::Ipv4Addr;
+
+/// Managed policy ids (DESIGN §9).
+pub const POLICY_ALL_VIEWER: &str = "216adef6-5c7f-47e4-b989-5492eafa07d3";
+pub const POLICY_ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+pub const CACHE_POLICY_CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/// A custom origin request policy the sandbox serves (scenario `ws-headers-dropped`).
+pub const POLICY_CUSTOM_AUTH_ONLY: &str = "0c5a0c5a-1111-4222-8333-944444444444";
+/// Route 53's hosted zone id for every CloudFront alias target.
+pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
+
+pub const REGION: &str = "ap-northeast-1";
+pub const ACCOUNT_ID: &str = "123456789012";
+pub const PUBLIC_HOST: &str = "ws.example.com";
+pub const ZONE_NAME: &str = "example.com";
+pub const ZONE_ID: &str = "Z0SANDBOXEXAMPLE";
+pub const API_ID: &str = "a1b2c3d4e5";
+pub const STAGE: &str = "Prod";
+pub const DISTRIBUTION_ID: &str = "E2SANDBOXWS01";
+pub const DISTRIBUTION_DOMAIN: &str = "d111111abcdef8.cloudfront.net";
+/// A stale distribution that DNS points at in `dns-wrong-target`.
+pub const OLD_DISTRIBUTION_DOMAIN: &str = "d222222oldold9.cloudfront.net";
+pub const REGIONAL_TARGET: &str = "d-abcde12345.execute-api.ap-northeast-1.amazonaws.com";
+pub const REGIONAL_HOSTED_ZONE_ID: &str = "Z1YSHQZHG15GKL";
+pub const S3_ORIGIN: &str = "site-bucket.s3.ap-northeast-1.amazonaws.com";
+pub const CERT_ARN_CLOUDFRONT: &str =
+    "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
+pub const CERT_ARN_REGIONAL: &str =
+    "arn:aws:acm:ap-northeast-1:123456789012:certificate/66666666-7777-8888-9999-000000000000";
+/// Sandbox credentials: the control plane and `@connections` verify SigV4 against them.
+pub const ACCESS_KEY_ID: &str = "AKIASANDBOXEXAMPLE01";
+pub const SECRET_ACCESS_KEY: &str = "sandbox/secret/key/not+a+real+one0000000";
+
+/// `{api}.execute-api.{region}.amazonaws.com`.
+pub fn execute_api_host() -> String {
+    format!("{API_ID}.execute-api.{REGION}.amazonaws.com")
+}
+
+/// The address each emulated host has in the sandbox's DNS. They are
+/// loopback addresses that are never dialed: the sandbox's `connect_to`
+/// entries map `address:443` to the server's real `127.0.0.1:port`, so the
+/// DNS answer still decides which server a connection reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Server {
+    /// The CloudFront edge serving the distribution.
+    Edge,
+    /// A stale CloudFront distribution (answers 403 AccessDenied for everything).
+    OldEdge,
+    /// API Gateway: execute-api hosts and regional custom-domain targets.
+    Gateway,
+}
+
+impl Server {
+    pub fn dns_address(self) -> Ipv4Addr {
+        match self {
+            Server::Edge => Ipv4Addr::new(127, 0, 1, 1),
+            Server::OldEdge => Ipv4Addr::new(127, 0, 1, 2),
+            Server::Gateway => Ipv4Addr::new(127, 0, 2, 1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layout {
+    /// CloudFront → execute-api host, viewer Host not forwarded, PathPattern `Prod*`.
+    A,
+    /// CloudFront alias = API GW custom domain, Host forwarded, mapping key `websocket`.
+    B,
+    /// No CloudFront: DNS aliases the custom domain's regional target, mapping key `chat`.
+    C,
+}
+
+impl Layout {
+    pub const ALL: [Layout; 3] = [Layout::A, Layout::B, Layout::C];
+
+    pub fn parse(s: &str) -> Option<Layout> {
+        match s.to_ascii_lowercase().as_str() {
+            "a" => Some(Layout::A),
+            "b" => Some(Layout::B),
+            "c" => Some(Layout::C),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::A => "a",
+            Layout::B => "b",
+            Layout::C => "c",
+        }
+    }
+
+    /// The path clients connect to.
+    pub fn public_path(self) -> &'static str {
+        match self {
+            Layout::A => "/Prod",
+            Layout::B => "/websocket",
+            Layout::C => "/chat",
+        }
+    }
+
+    pub fn mapping_key(self) -> Option<&'static str> {
+        match self {
+            Layout::A => None,
+            Layout::B => Some("websocket"),
+            Layout::C => Some("chat"),
+        }
+    }
+}
+
+/// One misconfiguration knob (or `good`). `layout` is where the scenario runs
+/// by default; `fails` lists exactly the checks that must fail under it (the
+/// checks that depend on a failed one are skipped, not failed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scenario {
+    pub name: &'static str,
+    pub layout: Layout,
+    pub description: &'static str,
+    pub fails: &'static [&'static str],
+}
+
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario { name: "good", layout: Layout::B, description: "everything as it should be", fails: &[] },
+    Scenario {
+        name: "pattern-case",
+        layout: Layout::A,
+        description: "behavior PathPattern `prod*` for stage `Prod`: CloudFront falls through to the default (S3) behavior",
+        fails: &["cloudfront.path-pattern", "e2e.connect"],
+    },
+    Scenario {
+        name: "pattern-shadowed",
+        layout: Layout::A,
+        description: "an earlier behavior `P*` to the S3 origin wins over `Prod*`",
+        fails: &["cloudfront.path-pattern", "e2e.connect"],
+    },
+    Scenario {
+        name: "origin-path-doubled",
+        layout: Layout::A,
+        description: "OriginPath `/Prod` plus PathPattern `Prod*`: API Gateway sees `/Prod/Prod` and answers 403",
+        fails: &["cloudfront.path-pattern", "e2e.connect"],
+    },
+    Scenario {
+        name: "host-forwarded",
+        layout: Layout::A,
+        description: "AllViewer origin request policy forwards the viewer Host to the execute-api origin: 403",
+        fails: &["cloudfront.forwarding", "e2e.connect"],
+    },
+    Scenario {
+        name: "host-not-forwarded",
+        layout: Layout::B,
+        description: "AllViewerExceptHostHeader on layout b: API Gateway sees the regional target as Host and finds no domain: 403",
+        fails: &["cloudfront.forwarding", "e2e.connect"],
+    },
+    Scenario {
+        name: "ws-headers-dropped",
+        layout: Layout::A,
+        description: "a custom origin request policy forwards only Authorization: Sec-WebSocket-Key/Version never reach API Gateway",
+        fails: &["cloudfront.forwarding", "e2e.connect"],
+    },
+    Scenario {
+        name: "execute-api-enabled",
+        layout: Layout::B,
+        description: "DisableExecuteApiEndpoint is false: the execute-api door is open although the suite says disabled",
+        fails: &["apigw.execute-api-disabled"],
+    },
+    Scenario {
+        name: "execute-api-not-redeployed",
+        layout: Layout::B,
+        description: "DisableExecuteApiEndpoint is true but the stage was not redeployed: the door still answers 101",
+        fails: &["apigw.execute-api-disabled"],
+    },
+    Scenario {
+        name: "mapping-wrong-stage",
+        layout: Layout::C,
+        description: "the API mapping points at stage `Dev` instead of `Prod`",
+        fails: &["apigw.mapping"],
+    },
+    Scenario {
+        name: "mapping-key-mismatch",
+        layout: Layout::C,
+        description: "the API mapping key is `chat-v2` while clients connect to `/chat`: 403",
+        fails: &["apigw.mapping", "e2e.connect"],
+    },
+    Scenario {
+        name: "dns-wrong-target",
+        layout: Layout::B,
+        description: "the public name still aliases an old distribution that answers 403 AccessDenied",
+        fails: &["dns.alias-target", "route53.alias", "e2e.connect"],
+    },
+    Scenario {
+        name: "alias-missing",
+        layout: Layout::B,
+        description: "the distribution's Aliases lack the public host: CloudFront answers 403 for it",
+        fails: &["cloudfront.distribution", "e2e.connect"],
+    },
+    Scenario {
+        name: "cert-expired",
+        layout: Layout::B,
+        description: "the certificate served for the public host expired yesterday",
+        fails: &["tls.certificate", "acm.certificate", "e2e.connect"],
+    },
+    Scenario {
+        name: "cert-expiring-soon",
+        layout: Layout::B,
+        description: "the certificate served for the public host expires in 9 days (suite asks for 14)",
+        fails: &["tls.certificate", "acm.certificate"],
+    },
+    Scenario {
+        name: "cert-wrong-san",
+        layout: Layout::B,
+        description: "the certificate served for the public host covers only `other.example.com`",
+        fails: &["tls.certificate", "acm.certificate", "e2e.connect"],
+    },
+    Scenario {
+        name: "cert-untrusted",
+        layout: Layout::B,
+        description: "the edge serves a certificate from a CA nobody trusts",
+        fails: &["tls.certificate", "e2e.connect"],
+    },
+    Scenario {
+        name: "origin-http-only",
+        layout: Layout::A,
+        description: "origin protocol policy http-only: CloudFront dials API Gateway on port 80 and gets 502",
+        fails: &["cloudfront.origin", "e2e.connect"],
+    },
+    Scenario {
+        name: "no-default-route",
+        layout: Layout::B,
+        description: "the API has no `$default` route: messages get `Forbidden` back instead of an echo",
+        fails: &["apigw.routes", "e2e.echo"],
+    },
+    Scenario {
+        name: "stage-missing",
+        layout: Layout::A,
+        description: "the API has no stage `Prod`: the execute-api host answers 403",
+        fails: &["apigw.stage", "e2e.connect"],
+    },
+    Scenario {
+        name: "stage-not-deployed",
+        layout: Layout::A,
+        description: "stage `Prod` has no deployment: the execute-api host answers 403",
+        fails: &["apigw.stage", "e2e.connect"],
+    },
+    Scenario {
+        name: "throttling-zero",
+        layout: Layout::B,
+        description: "stage throttling burst and rate limits are 0: every connect gets 429",
+        fails: &["apigw.stage", "e2e.connect"],
+    },
+    Scenario {
+        name: "distribution-in-progress",
+        layout: Layout::B,
+        description: "the distribution's Status is InProgress (retryable with --wait)",
+        fails: &["cloudfront.distribution"],
+    },
+    Scenario {
+        name: "viewer-tls-old",
+        layout: Layout::B,
+        description: "the viewer certificate's MinimumProtocolVersion is TLSv1",
+        fails: &["cloudfront.distribution"],
+    },
+    Scenario {
+        name: "echo-silent",
+        layout: Layout::B,
+        description: "the `$default` backend never answers",
+        fails: &["e2e.echo"],
+    },
+    Scenario {
+        name: "post-gone",
+        layout: Layout::B,
+        description: "`@connections` POST answers 410 GoneException for a live connection",
+        fails: &["e2e.post"],
+    },
+];
+
+pub fn scenario(name: &str) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| s.name == name)
+}
+
+// ---------------------------------------------------------------------------
+// The deployment, in the shapes AWS's APIs describe.
+
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    pub layout: Layout,
+    pub scenario: &'static Scenario,
+    pub region: String,
+    pub public_host: String,
+    pub public_path: String,
+    pub api: Api,
+    pub distribution: Option<Distribution>,
+    pub domains: Vec<DomainName>,
+    pub mappings: Vec<ApiMapping>,
+    pub zone: HostedZone,
+    pub certificates: Vec<Certificate>,
+    /// What the sandbox's DNS server answers: name → the server it points at.
+    pub dns: Vec<(String, Server)>,
+    /// The certificate the edge (or the gateway, in layout c) serves for the public host.
+    pub public_cert: CertKnob,
+    pub backend: Backend,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertKnob {
+    Good,
+    Expired,
+    /// Valid for this many more days.
+    ExpiresInDays(i64),
+    /// SAN covers only this name.
+    WrongSan(&'static str),
+    /// Signed by a CA that is not the sandbox CA.
+    Untrusted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Backend {
+    /// `$default` never replies.
+    pub echo_silent: bool,
+    /// `@connections` POST answers 410 for live connections.
+    pub post_gone: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub id: String,
+    pub name: String,
+    /// `WEBSOCKET`.
+    pub protocol_type: String,
+    pub route_selection_expression: String,
+    /// The flag as configured (GetApi `DisableExecuteApiEndpoint`).
+    pub disable_execute_api_endpoint: bool,
+    /// What the live execute-api host does: the flag as of the last deployment.
+    pub execute_api_open: bool,
+    pub routes: Vec<Route>,
+    pub stages: Vec<Stage>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub route_id: String,
+    pub route_key: String,
+    /// `integrations/{id}`, or `None` for a route with no target.
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub stage_name: String,
+    pub deployment_id: Option<String>,
+    pub throttling_burst_limit: i32,
+    pub throttling_rate_limit: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct DomainName {
+    pub domain_name: String,
+    /// `ApiGatewayDomainName`: the regional target `d-….execute-api.{region}.amazonaws.com`.
+    pub api_gateway_domain_name: String,
+    pub hosted_zone_id: String,
+    pub certificate_arn: String,
+    /// `AVAILABLE`, `UPDATING`, …
+    pub domain_name_status: String,
+    /// `REGIONAL` or `EDGE`.
+    pub endpoint_type: String,
+    /// `TLS_1_2`.
+    pub security_policy: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiMapping {
+    pub domain_name: String,
+    pub api_mapping_id: String,
+    /// `""` for the empty key.
+    pub api_mapping_key: String,
+    pub api_id: String,
+    pub stage: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Distribution {
+    pub id: String,
+    pub domain_name: String,
+    /// `Deployed` or `InProgress`.
+    pub status: String,
+    pub enabled: bool,
+    pub aliases: Vec<String>,
+    pub acm_certificate_arn: String,
+    /// e.g. `TLSv1.2_2021`.
+    pub minimum_protocol_version: String,
+    pub origins: Vec<Origin>,
+    /// Ordered: CloudFront picks the first whose PathPattern matches.
+    pub cache_behaviors: Vec<CacheBehavior>,
+    pub default_cache_behavior: CacheBehavior,
+}
+
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub id: String,
+    pub domain_name: String,
+    pub origin_path: String,
+    /// `None`: an S3 origin. `Some`: a custom origin.
+    pub custom: Option<CustomOriginConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CustomOriginConfig {
+    /// `https-only`, `http-only` or `match-viewer`.
+    pub origin_protocol_policy: String,
+    /// e.g. `["TLSv1.2"]`.
+    pub origin_ssl_protocols: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CacheBehavior {
+    /// `None` for the default behavior.
+    pub path_pattern: Option<String>,
+    pub target_origin_id: String,
+    pub viewer_protocol_policy: String,
+    pub cache_policy_id: Option<String>,
+    pub origin_request_policy_id: Option<String>,
+    /// Legacy `ForwardedValues.Headers`, when no policy is attached.
+    pub forwarded_headers: Option<Vec<String>>,
+}
+
+/// A custom origin request policy as GetOriginRequestPolicy returns it.
+#[derive(Debug, Clone)]
+pub struct OriginRequestPolicy {
+    pub id: String,
+    pub name: String,
+    /// `none`, `whitelist`, `allViewer`, `allViewerAndWhitelistCloudFront`, `allExcept`.
+    pub header_behavior: String,
+    pub headers: Vec<String>,
+    /// `none`, `whitelist`, `all`, `allExcept`.
+    pub query_string_behavior: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct HostedZone {
+    pub id: String,
+    /// With the trailing dot, as Route 53 returns it.
+    pub name: String,
+    pub records: Vec<AliasRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AliasRecord {
+    /// With the trailing dot.
+    pub name: String,
+    /// `A` or `AAAA`.
+    pub record_type: String,
+    pub alias_dns_name: String,
+    pub alias_hosted_zone_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    pub arn: String,
+    pub region: String,
+    pub domain_name: String,
+    pub subject_alternative_names: Vec<String>,
+    /// `ISSUED`, `EXPIRED`, `PENDING_VALIDATION`, …
+    pub status: String,
+    /// Seconds from now (negative: in the past).
+    pub not_after_in_secs: i64,
+    pub in_use_by: Vec<String>,
+}
+
+impl Deployment {
+    /// The deployment `layout` would have under `scenario`.
+    pub fn new(layout: Layout, scenario: &'static Scenario) -> Deployment {
+        let mut d = Deployment::good(layout);
+        d.scenario = scenario;
+        d.apply(scenario.name);
+        d
+    }
+
+    /// The origin request policies the control plane serves that are not managed.
+    pub fn custom_origin_request_policies() -> Vec<OriginRequestPolicy> {
+        vec![OriginRequestPolicy {
+            id: POLICY_CUSTOM_AUTH_ONLY.into(),
+            name: "auth-only".into(),
+            header_behavior: "whitelist".into(),
+            headers: vec!["Authorization".into()],
+            query_string_behavior: "all".into(),
+        }]
+    }
+
+    fn good(layout: Layout) -> Deployment {
+        let region = REGION.to_string();
+        let execute_api = execute_api_host();
+        let integration = Some("integrations/int0001".to_string());
+        let api = Api {
+            id: API_ID.into(),
+            name: "chat-sandbox".into(),
+            protocol_type: "WEBSOCKET".into(),
+            route_selection_expression: "$request.body.action".into(),
+            disable_execute_api_endpoint: layout != Layout::A,
+            execute_api_open: layout == Layout::A,
+            routes: vec![
+                Route { route_id: "r0connect".into(), route_key: "$connect".into(), target: integration.clone() },
+                Route { route_id: "r0default".into(), route_key: "$default".into(), target: integration.clone() },
+                Route { route_id: "r0disconn".into(), route_key: "$disconnect".into(), target: integration },
+            ],
+            stages: vec![
+                Stage {
+                    stage_name: STAGE.into(),
+                    deployment_id: Some("dep0001".into()),
+                    throttling_burst_limit: 500,
+                    throttling_rate_limit: 1000.0,
+                },
+                Stage {
+                    stage_name: "Dev".into(),
+                    deployment_id: Some("dep0001".into()),
+                    throttling_burst_limit: 50,
+                    throttling_rate_limit: 100.0,
+                },
+            ],
+        };
+
+        let mut domains = Vec::new();
+        let mut mappings = Vec::new();
+        if let Some(key) = layout.mapping_key() {
+            domains.push(DomainName {
+                domain_name: PUBLIC_HOST.into(),
+                api_gateway_domain_name: REGIONAL_TARGET.into(),
+                hosted_zone_id: REGIONAL_HOSTED_ZONE_ID.into(),
+                certificate_arn: CERT_ARN_REGIONAL.into(),
+                domain_name_status: "AVAILABLE".into(),
+                endpoint_type: "REGIONAL".into(),
+                security_policy: "TLS_1_2".into(),
+            });
+            mappings.push(ApiMapping {
+                domain_name: PUBLIC_HOST.into(),
+                api_mapping_id: "map0001".into(),
+                api_mapping_key: key.into(),
+                api_id: API_ID.into(),
+                stage: STAGE.into(),
+            });
+        }
+
+        let s3 = Origin { id: "site".into(), domain_name: S3_ORIGIN.into(), origin_path: String::new(), custom: None };
+        let https_only = || {
+            Some(CustomOriginConfig {
+                origin_protocol_policy: "https-only".into(),
+                origin_ssl_protocols: vec!["TLSv1.2".into()],
+            })
+        };
+        let behavior = |pattern: Option<&str>, origin: &str, policy: Option<&str>| CacheBehavior {
+            path_pattern: pattern.map(Into::into),
+            target_origin_id: origin.into(),
+            viewer_protocol_policy: "https-only".into(),
+            cache_policy_id: Some(CACHE_POLICY_CACHING_DISABLED.into()),
+            origin_request_policy_id: policy.map(Into::into),
+            forwarded_headers: None,
+        };
+        let distribution = match layout {
+            Layout::A => Some((
+                Origin {
+                    id: "api".into(),
+                    domain_name: execute_api.clone(),
+                    origin_path: String::new(),
+                    custom: https_only(),
+                },
+                behavior(Some("Prod*"), "api", Some(POLICY_ALL_VIEWER_EXCEPT_HOST)),
+            )),
+            Layout::B => Some((
+                Origin {
+                    id: "api".into(),
+                    domain_name: REGIONAL_TARGET.into(),
+                    origin_path: String::new(),
+                    custom: https_only(),
+                },
+                behavior(Some("websocket*"), "api", Some(POLICY_ALL_VIEWER)),
+            )),
+            Layout::C => None,
+        }
+        .map(|(api_origin, api_behavior)| Distribution {
+            id: DISTRIBUTION_ID.into(),
+            domain_name: DISTRIBUTION_DOMAIN.into(),
+            status: "Deployed".into(),
+            enabled: true,
+            aliases: vec![PUBLIC_HOST.into()],
+            acm_certificate_arn: CERT_ARN_CLOUDFRONT.into(),
+            minimum_protocol_version: "TLSv1.2_2021".into(),
+            origins: vec![s3, api_origin],
+            cache_behaviors: vec![api_behavior],
+            default_cache_behavior: behavior(None, "site", None),
+        });
+
+        let (public_target, public_zone, public_server) = match layout {
+            Layout::A | Layout::B => (DISTRIBUTION_DOMAIN, CLOUDFRONT_HOSTED_ZONE_ID, Server::Edge),
+            Layout::C => (REGIONAL_TARGET, REGIONAL_HOSTED_ZONE_ID, Server::Gateway),
+        };
+        let zone = HostedZone {
+            id: ZONE_ID.into(),
+            name: format!("{ZONE_NAME}."),
+            records: ["A", "AAAA"]
+                .iter()
+                .map(|t| AliasRecord {
+                    name: format!("{PUBLIC_HOST}."),
+                    record_type: (*t).into(),
+                    alias_dns_name: format!("{public_target}."),
+                    alias_hosted_zone_id: public_zone.into(),
+                })
+                .collect(),
+        };
+
+        let year = 365 * 24 * 3600;
+        let mut certificates = vec![Certificate {
+            arn: CERT_ARN_REGIONAL.into(),
+            region: region.clone(),
+            domain_name: PUBLIC_HOST.into(),
+            subject_alternative_names: vec![PUBLIC_HOST.into()],
+            status: "ISSUED".into(),
+            not_after_in_secs: year,
+            in_use_by: vec![],
+        }];
+        if layout != Layout::C {
+            certificates.push(Certificate {
+                arn: CERT_ARN_CLOUDFRONT.into(),
+                region: "us-east-1".into(),
+                domain_name: PUBLIC_HOST.into(),
+                subject_alternative_names: vec![PUBLIC_HOST.into()],
+                status: "ISSUED".into(),
+                not_after_in_secs: year,
+                in_use_by: vec![format!("arn:aws:cloudfront::{ACCOUNT_ID}:distribution/{DISTRIBUTION_ID}")],
+            });
+        }
+
+        Deployment {
+            layout,
+            scenario: &SCENARIOS[0],
+            region,
+            public_host: PUBLIC_HOST.into(),
+            public_path: layout.public_path().into(),
+            api,
+            distribution,
+            domains,
+            mappings,
+            zone,
+            certificates,
+            dns: vec![
+                (PUBLIC_HOST.into(), public_server),
+                (DISTRIBUTION_DOMAIN.into(), Server::Edge),
+                (OLD_DISTRIBUTION_DOMAIN.into(), Server::OldEdge),
+                (execute_api, Server::Gateway),
+                (REGIONAL_TARGET.into(), Server::Gateway),
+            ],
+            public_cert: CertKnob::Good,
+            backend: Backend::default(),
+        }
+    }
+
+    /// The certificate the public host is served with (in ACM).
+    fn public_certificate(&mut self) -> &mut Certificate {
+        let arn = if self.layout == Layout::C { CERT_ARN_REGIONAL } else { CERT_ARN_CLOUDFRONT };
+        self.certificates.iter_mut().find(|c| c.arn == arn).expect("the public certificate exists")
+    }
+
+    fn api_behavior(&mut self) -> &mut CacheBehavior {
+        let d = self.distribution.as_mut().expect("scenario needs a distribution");
+        d.cache_behaviors.iter_mut().find(|b| b.target_origin_id == "api").expect("api behavior")
+    }
+
+    fn api_origin(&mut self) -> &mut Origin {
+        let d = self.distribution.as_mut().expect("scenario needs a distribution");
+        d.origins.iter_mut().find(|o| o.id == "api").expect("api origin")
+    }
+
+    fn prod_stage(&mut self) -> &mut Stage {
+        self.api.stages.iter_mut().find(|s| s.stage_name == STAGE).expect("Prod stage")
+    }
+
+    fn apply(&mut self, scenario: &str) {
+        match scenario {
+            "good" => {}
+            "pattern-case" => self.api_behavior().path_pattern = Some("prod*".into()),
+            "pattern-shadowed" => {
+                let d = self.distribution.as_mut().expect("distribution");
+                let mut shadow = d.default_cache_behavior.clone();
+                shadow.path_pattern = Some("P*".into());
+                d.cache_behaviors.insert(0, shadow);
+            }
+            "origin-path-doubled" => self.api_origin().origin_path = format!("/{STAGE}"),
+            "host-forwarded" => self.api_behavior().origin_request_policy_id = Some(POLICY_ALL_VIEWER.into()),
+            "host-not-forwarded" => {
+                self.api_behavior().origin_request_policy_id = Some(POLICY_ALL_VIEWER_EXCEPT_HOST.into())
+            }
+            "ws-headers-dropped" => self.api_behavior().origin_request_policy_id = Some(POLICY_CUSTOM_AUTH_ONLY.into()),
+            "execute-api-enabled" => {
+                self.api.disable_execute_api_endpoint = false;
+                self.api.execute_api_open = true;
+            }
+            "execute-api-not-redeployed" => {
+                self.api.disable_execute_api_endpoint = true;
+                self.api.execute_api_open = true;
+            }
+            "mapping-wrong-stage" => self.mappings[0].stage = "Dev".into(),
+            "mapping-key-mismatch" => self.mappings[0].api_mapping_key = "chat-v2".into(),
+            "dns-wrong-target" => {
+                self.dns[0].1 = Server::OldEdge;
+                for r in &mut self.zone.records {
+                    r.alias_dns_name = format!("{OLD_DISTRIBUTION_DOMAIN}.");
+                }
+            }
+            "alias-missing" => self.distribution.as_mut().expect("distribution").aliases.clear(),
+            "cert-expired" => {
+                self.public_cert = CertKnob::Expired;
+                let c = self.public_certificate();
+                c.status = "EXPIRED".into();
+                c.not_after_in_secs = -24 * 3600;
+            }
+            "cert-expiring-soon" => {
+                self.public_cert = CertKnob::ExpiresInDays(9);
+                self.public_certificate().not_after_in_secs = 9 * 24 * 3600;
+            }
+            "cert-wrong-san" => {
+                self.public_cert = CertKnob::WrongSan("other.example.com");
+                let c = self.public_certificate();
+                c.domain_name = "other.example.com".into();
+                c.subject_alternative_names = vec!["other.example.com".into()];
+            }
+            "cert-untrusted" => self.public_cert = CertKnob::Untrusted,
+            "origin-http-only" => {
+                if let Some(c) = self.api_origin().custom.as_mut() {
+                    c.origin_protocol_policy = "http-only".into();
+                }
+            }
+            "no-default-route" => self.api.routes.retain(|r| r.route_key != "$default"),
+            "stage-missing" => self.api.stages.retain(|s| s.stage_name != STAGE),
+            "stage-not-deployed" => self.prod_stage().deployment_id = None,
+            "throttling-zero" => {
+                let s = self.prod_stage();
+                s.throttling_burst_limit = 0;
+                s.throttling_rate_limit = 0.0;
+            }
+            "distribution-in-progress" => {
+                self.distribution.as_mut().expect("distribution").status = "InProgress".into()
+            }
+            "viewer-tls-old" => {
+                self.distribution.as_mut().expect("distribution").minimum_protocol_version = "TLSv1".into()
+            }
+            "echo-silent" => self.backend.echo_silent = true,
+            "post-gone" => self.backend.post_gone = true,
+            other => unreachable!("scenario `{other}` is listed in SCENARIOS but has no knob"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_knob_changes_the_good_deployment() {
+        for s in SCENARIOS {
+            let d = Deployment::new(s.layout, s);
+            let good = Deployment::new(s.layout, &SCENARIOS[0]);
+            let (mut d_dbg, good_dbg) = (format!("{d:?}"), format!("{good:?}"));
+            d_dbg = d_dbg.replace(&format!("{:?}", s), &format!("{:?}", SCENARIOS[0]));
+            assert_eq!(s.name == "good", d_dbg == good_dbg, "scenario {}", s.name);
+        }
+    }
+
+    #[test]
+    fn layouts_differ_in_the_first_hop() {
+        assert!(Deployment::new(Layout::C, &SCENARIOS[0]).distribution.is_none());
+        assert!(Deployment::new(Layout::A, &SCENARIOS[0]).domains.is_empty());
+        assert!(Deployment::new(Layout::B, &SCENARIOS[0]).api.disable_execute_api_endpoint);
+    }
+}

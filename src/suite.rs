@@ -1,0 +1,1097 @@
+//! Suite files: one TOML file describes one deployment (DESIGN §4).
+//!
+//! Parsing happens in two steps. Serde reads the file into `Raw*` structs
+//! that keep every value's span; [`Loader`] then interpolates `${VAR}`,
+//! validates each value and builds the [`Suite`] the rest of the program
+//! uses. Every error carries `file:line:col`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+use crate::secret::Redactor;
+
+/// A validated suite, ready to plan and run.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// Where it was read from (`<embedded>` for built-in suites).
+    pub source: String,
+    pub name: String,
+    pub region: String,
+    /// What clients use: `wss://host/path`.
+    pub url: Url,
+    pub api: ApiSpec,
+    pub custom_domain: Option<CustomDomainSpec>,
+    pub cloudfront: Option<CloudFrontSpec>,
+    pub dns: DnsSpec,
+    pub tls: TlsSpec,
+    pub roundtrip: RoundtripSpec,
+    pub aws: AwsSpec,
+    pub sandbox: Option<SandboxSpec>,
+    pub checks: CheckSelection,
+    /// Default time limit of one attempt of one check.
+    pub check_timeout: Duration,
+    /// Every secret value of this suite; reporters mask them.
+    pub redactor: Redactor,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ApiSpec {
+    pub id: Option<String>,
+    pub stage: Option<String>,
+    pub execute_api: Option<ExecuteApi>,
+    /// Route keys that must exist (default `$connect`, `$default`).
+    pub routes: Vec<String>,
+    pub route_selection_expression: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExecuteApi {
+    Enabled,
+    Disabled,
+}
+
+#[derive(Debug, Clone)]
+pub struct CustomDomainSpec {
+    pub name: String,
+    /// `None`: discover from the URL's first path segment.
+    pub mapping_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DistributionRef {
+    Id(String),
+    Discover,
+}
+
+#[derive(Debug, Clone)]
+pub struct CloudFrontSpec {
+    pub distribution: DistributionRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Nameservers {
+    /// The system's resolver configuration.
+    #[default]
+    System,
+    List(Vec<SocketAddr>),
+    /// Ask the zone's own nameservers, found by walking NS records.
+    Authoritative,
+}
+
+/// curl's `--connect-to`: reach `host:port` at another address while keeping
+/// SNI and Host. `host` may also be an IP address, which then matches the
+/// address DNS answered (so the DNS answer still decides where traffic goes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectTo {
+    pub host: String,
+    pub port: u16,
+    /// `None`: keep the host (resolve it as usual), change only the port.
+    pub to_host: Option<String>,
+    pub to_port: u16,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DnsSpec {
+    pub nameservers: Nameservers,
+    pub connect_to: Vec<ConnectTo>,
+    /// Time limit of one DNS query.
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TlsSpec {
+    pub min_days_valid: u32,
+    /// A PEM file of extra trusted CAs (relative paths: to the suite file).
+    pub extra_ca: Option<PathBuf>,
+    /// PEM text of extra trusted CAs, set at run time (the sandbox's CA).
+    pub extra_ca_pem: Option<String>,
+    /// Allows `ws://` and `http://` to hosts that are not loopback. Loud in
+    /// every report.
+    pub allow_plaintext: bool,
+}
+
+impl Default for TlsSpec {
+    fn default() -> Self {
+        Self { min_days_valid: 14, extra_ca: None, extra_ca_pem: None, allow_plaintext: false }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// The reply contains this text.
+    Substring(String),
+    /// The JSON value at `pointer` (a string, or any value's JSON text) contains `contains`.
+    JsonPointer { pointer: String, contains: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagementEndpoint {
+    /// Derived from the layout (DESIGN §1).
+    Auto,
+    Url(Url),
+}
+
+#[derive(Debug, Clone)]
+pub struct RoundtripSpec {
+    /// Upgrade request headers. Values are secrets.
+    pub headers: Vec<(String, String)>,
+    /// Query parameters added to the URL. Values are secrets.
+    pub query: Vec<(String, String)>,
+    pub subprotocols: Vec<String>,
+    /// Template of the message to send; `{{nonce}}` is replaced.
+    pub send: String,
+    pub expect: Expect,
+    /// JSON pointer to the connection id in the echo reply.
+    pub connection_id: Option<String>,
+    pub management_endpoint: ManagementEndpoint,
+    pub timeout: Duration,
+    /// Keep the connection idle this long in `e2e.keepalive`.
+    pub hold: Option<Duration>,
+    pub ping_interval: Option<Duration>,
+    /// Exercise the 32 KB frame / 128 KB message quotas.
+    pub limits: bool,
+}
+
+impl Default for RoundtripSpec {
+    fn default() -> Self {
+        Self {
+            headers: Vec::new(),
+            query: Vec::new(),
+            subprotocols: Vec::new(),
+            send: r#"{"action":"echo","payload":"{{nonce}}"}"#.into(),
+            expect: Expect::Substring("{{nonce}}".into()),
+            connection_id: Some("/connectionId".into()),
+            management_endpoint: ManagementEndpoint::Auto,
+            timeout: Duration::from_secs(10),
+            hold: None,
+            ping_interval: None,
+            limits: false,
+        }
+    }
+}
+
+/// Static credentials handed over at run time (the sandbox's); never read from a file.
+#[derive(Clone)]
+pub struct StaticCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl fmt::Debug for StaticCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StaticCredentials({}, ***)", self.access_key_id)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AwsSpec {
+    /// e.g. a local AWS emulator; `None` = real AWS.
+    pub endpoint_url: Option<Url>,
+    pub profile: Option<String>,
+    pub credentials: Option<StaticCredentials>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxSpec {
+    pub layout: String,
+    pub scenario: String,
+    pub latency_ms: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckSelection {
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+}
+
+impl Suite {
+    /// The host clients connect to.
+    pub fn host(&self) -> &str {
+        self.url.host_str().unwrap_or_default()
+    }
+
+    /// The URL's port, or the scheme's default.
+    pub fn port(&self) -> u16 {
+        self.url.port_or_known_default().unwrap_or(443)
+    }
+
+    /// The path clients connect to, always starting with `/`.
+    pub fn path(&self) -> &str {
+        self.url.path()
+    }
+
+    /// The URL as reports may show it: no query (its values may be secrets).
+    pub fn display_url(&self) -> String {
+        let mut u = self.url.clone();
+        u.set_query(None);
+        u.set_fragment(None);
+        let _ = u.set_password(None);
+        u.to_string()
+    }
+
+    /// Reads and validates a suite file.
+    pub fn from_file(path: &Path) -> Result<Suite, SuiteError> {
+        Self::from_file_with_env(path, &|k| std::env::var(k).ok())
+    }
+
+    pub fn from_file_with_env(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Suite, SuiteError> {
+        let source = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| SuiteError::io(&source, &e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            SuiteError::at(&source, &valid, at..at, None, "the file is not valid UTF-8".into())
+        })?;
+        let mut suite = Self::parse(&source, &text, env)?;
+        if let Some(ca) = &suite.tls.extra_ca {
+            if ca.is_relative() {
+                let base = path.parent().unwrap_or(Path::new("."));
+                suite.tls.extra_ca = Some(base.join(ca));
+            }
+        }
+        Ok(suite)
+    }
+
+    /// Parses suite text. `source` names it in errors.
+    pub fn parse(source: &str, text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Suite, SuiteError> {
+        let raw: RawSuite = toml::from_str(text).map_err(|e| SuiteError::from_toml(source, text, &e))?;
+        Loader { source, text, env, redactor: Redactor::default() }.load(raw)
+    }
+}
+
+/// A suite file that cannot be used, located at `file:line:col`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuiteError {
+    pub file: String,
+    /// 1-based; `None` when the file could not be read at all.
+    pub line: Option<usize>,
+    pub col: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl std::error::Error for SuiteError {}
+
+impl fmt::Display for SuiteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.col) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: ", self.file)?,
+            _ => write!(f, "{}: ", self.file)?,
+        }
+        if let Some(k) = &self.key {
+            write!(f, "`{k}`: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, "\n  help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl SuiteError {
+    fn io(file: &str, e: &std::io::Error) -> Self {
+        Self {
+            file: file.into(),
+            line: None,
+            col: None,
+            key: None,
+            message: format!("cannot read the suite file: {e}"),
+            help: None,
+        }
+    }
+
+    fn at(file: &str, text: &str, span: Range<usize>, key: Option<&str>, message: String) -> Self {
+        let (line, col) = line_col(text, span.start);
+        Self { file: file.into(), line: Some(line), col: Some(col), key: key.map(Into::into), message, help: None }
+    }
+
+    fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    fn from_toml(file: &str, text: &str, e: &toml::de::Error) -> Self {
+        let span = e.span().unwrap_or(0..0);
+        let message = e.message().trim().to_owned();
+        let mut err = Self::at(file, text, span, None, message.clone());
+        if let Some(help) = did_you_mean(&message) {
+            err = err.with_help(help);
+        }
+        err
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
+
+/// Turns serde's "unknown field `x`, expected one of `a`, `b`" (or
+/// "unknown variant") into a suggestion for the closest known name.
+fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (given, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let best = candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(given, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    Some(format!("did you mean `{}`?", best.1))
+}
+
+// ---------------------------------------------------------------------------
+// The file as serde sees it.
+
+type S = Spanned<String>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuite {
+    name: S,
+    region: S,
+    url: S,
+    timeout: Option<S>,
+    api: Option<RawApi>,
+    custom_domain: Option<RawCustomDomain>,
+    cloudfront: Option<RawCloudFront>,
+    dns: Option<RawDns>,
+    tls: Option<RawTls>,
+    roundtrip: Option<RawRoundtrip>,
+    aws: Option<RawAws>,
+    sandbox: Option<RawSandbox>,
+    checks: Option<RawChecks>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApi {
+    id: Option<S>,
+    stage: Option<S>,
+    execute_api: Option<Spanned<ExecuteApi>>,
+    routes: Option<Vec<S>>,
+    route_selection_expression: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCustomDomain {
+    name: S,
+    mapping_key: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCloudFront {
+    distribution_id: S,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDns {
+    nameservers: Option<Spanned<toml::Value>>,
+    connect_to: Option<BTreeMap<String, S>>,
+    timeout: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTls {
+    min_days_valid: Option<Spanned<i64>>,
+    extra_ca: Option<S>,
+    allow_plaintext: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoundtrip {
+    headers: Option<BTreeMap<String, S>>,
+    query: Option<BTreeMap<String, S>>,
+    subprotocols: Option<Vec<S>>,
+    send: Option<S>,
+    expect: Option<Spanned<toml::Value>>,
+    connection_id: Option<S>,
+    management_endpoint: Option<S>,
+    timeout: Option<S>,
+    hold: Option<S>,
+    ping_interval: Option<S>,
+    limits: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAws {
+    endpoint_url: Option<S>,
+    profile: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSandbox {
+    layout: Option<S>,
+    scenario: Option<S>,
+    latency_ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChecks {
+    only: Option<Vec<S>>,
+    skip: Option<Vec<S>>,
+}
+
+// ---------------------------------------------------------------------------
+// Validation.
+
+struct Loader<'a> {
+    source: &'a str,
+    text: &'a str,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    redactor: Redactor,
+}
+
+impl Loader<'_> {
+    fn err(&self, span: Range<usize>, key: &str, message: impl Into<String>) -> SuiteError {
+        SuiteError::at(self.source, self.text, span, Some(key), message.into())
+    }
+
+    /// Interpolates `${VAR}` / `${VAR:-default}`; `$${` is a literal `${`.
+    /// Values taken from the environment become secrets.
+    fn string(&mut self, key: &str, v: &S) -> Result<String, SuiteError> {
+        let (out, from_env) = interpolate(v.get_ref(), self.env).map_err(|m| self.err(v.span(), key, m))?;
+        for value in from_env {
+            self.redactor.add(&value);
+        }
+        Ok(out)
+    }
+
+    fn secret(&mut self, key: &str, v: &S) -> Result<String, SuiteError> {
+        let s = self.string(key, v)?;
+        self.redactor.add(&s);
+        Ok(s)
+    }
+
+    fn opt(&mut self, key: &str, v: &Option<S>) -> Result<Option<String>, SuiteError> {
+        v.as_ref().map(|v| self.string(key, v)).transpose()
+    }
+
+    fn duration(&mut self, key: &str, v: &S) -> Result<Duration, SuiteError> {
+        let s = self.string(key, v)?;
+        let d = humantime::parse_duration(s.trim()).map_err(|e| {
+            self.err(v.span(), key, format!("`{s}` is not a duration ({e})"))
+                .with_help("write a number with a unit, e.g. \"500ms\", \"10s\", \"2m\"")
+        })?;
+        if d.is_zero() {
+            return Err(self.err(v.span(), key, "the duration must be more than zero"));
+        }
+        Ok(d)
+    }
+
+    fn json_pointer(&mut self, key: &str, v: &S) -> Result<String, SuiteError> {
+        let s = self.string(key, v)?;
+        validate_json_pointer(&s).map_err(|m| {
+            self.err(v.span(), key, format!("`{s}` is not a JSON pointer: {m}"))
+                .with_help("a JSON pointer (RFC 6901) is empty or starts with `/`, e.g. \"/connectionId\"")
+        })?;
+        Ok(s)
+    }
+
+    fn load(mut self, raw: RawSuite) -> Result<Suite, SuiteError> {
+        let name = self.string("name", &raw.name)?;
+        if name.trim().is_empty() || name.contains(['/', '\\']) {
+            return Err(self
+                .err(raw.name.span(), "name", format!("`{name}` cannot be a suite name"))
+                .with_help("use letters, digits, `-` and `_`; the name becomes the report file name"));
+        }
+        let region = self.string("region", &raw.region)?;
+        if !is_region(&region) {
+            return Err(self
+                .err(raw.region.span(), "region", format!("`{region}` is not an AWS region"))
+                .with_help("e.g. \"ap-northeast-1\", \"us-east-1\""));
+        }
+
+        let tls = self.tls(raw.tls)?;
+        let url_text = self.string("url", &raw.url)?;
+        let url = self.ws_url(&raw.url, &url_text, tls.allow_plaintext)?;
+
+        let api = match raw.api {
+            None => ApiSpec { routes: default_routes(), ..ApiSpec::default() },
+            Some(a) => {
+                let routes = match &a.routes {
+                    None => default_routes(),
+                    Some(rs) => rs.iter().map(|r| self.string("api.routes", r)).collect::<Result<_, _>>()?,
+                };
+                let stage = self.opt("api.stage", &a.stage)?;
+                if let (Some(s), Some(span)) = (&stage, a.stage.as_ref().map(|s| s.span())) {
+                    if s.is_empty() || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                        return Err(self
+                            .err(span, "api.stage", format!("`{s}` is not an API Gateway stage name"))
+                            .with_help("stage names use letters, digits, `-` and `_`"));
+                    }
+                }
+                ApiSpec {
+                    id: self.opt("api.id", &a.id)?,
+                    stage,
+                    execute_api: a.execute_api.map(|e| e.into_inner()),
+                    routes,
+                    route_selection_expression: self
+                        .opt("api.route_selection_expression", &a.route_selection_expression)?,
+                }
+            }
+        };
+
+        let custom_domain = match raw.custom_domain {
+            None => None,
+            Some(d) => {
+                let name = self.string("custom_domain.name", &d.name)?;
+                if !is_hostname(&name) {
+                    return Err(self.err(
+                        d.name.span(),
+                        "custom_domain.name",
+                        format!("`{name}` is not a domain name"),
+                    ));
+                }
+                let mapping_key = self.opt("custom_domain.mapping_key", &d.mapping_key)?;
+                if let (Some(k), Some(v)) = (&mapping_key, &d.mapping_key) {
+                    if k.contains('/') {
+                        return Err(self
+                            .err(v.span(), "custom_domain.mapping_key", format!("`{k}` has a `/`"))
+                            .with_help("multi-level API mapping keys are not supported for WebSocket APIs; use one segment or \"\""));
+                    }
+                }
+                Some(CustomDomainSpec { name, mapping_key })
+            }
+        };
+
+        let cloudfront = match raw.cloudfront {
+            None => None,
+            Some(c) => {
+                let id = self.string("cloudfront.distribution_id", &c.distribution_id)?;
+                let distribution = if id == "discover" {
+                    DistributionRef::Discover
+                } else if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    DistributionRef::Id(id)
+                } else {
+                    return Err(self
+                        .err(
+                            c.distribution_id.span(),
+                            "cloudfront.distribution_id",
+                            format!("`{id}` is not a distribution id"),
+                        )
+                        .with_help("use the id (e.g. \"E2ABCDEF123456\") or \"discover\" to find it by alias"));
+                };
+                Some(CloudFrontSpec { distribution })
+            }
+        };
+
+        let dns = self.dns(raw.dns)?;
+        let roundtrip = self.roundtrip(raw.roundtrip, &tls)?;
+        let aws = match raw.aws {
+            None => AwsSpec::default(),
+            Some(a) => {
+                let endpoint_url = match &a.endpoint_url {
+                    None => None,
+                    Some(v) => {
+                        let s = self.string("aws.endpoint_url", v)?;
+                        if s.is_empty() {
+                            None
+                        } else {
+                            let u = Url::parse(&s).map_err(|e| {
+                                self.err(v.span(), "aws.endpoint_url", format!("`{s}` is not a URL: {e}"))
+                            })?;
+                            if !matches!(u.scheme(), "http" | "https") {
+                                return Err(self.err(
+                                    v.span(),
+                                    "aws.endpoint_url",
+                                    format!("expected an http:// or https:// URL, found `{}://`", u.scheme()),
+                                ));
+                            }
+                            Some(u)
+                        }
+                    }
+                };
+                AwsSpec { endpoint_url, profile: self.opt("aws.profile", &a.profile)?, credentials: None }
+            }
+        };
+
+        let sandbox = match raw.sandbox {
+            None => None,
+            Some(s) => Some(SandboxSpec {
+                layout: self.opt("sandbox.layout", &s.layout)?.unwrap_or_else(|| "b".into()),
+                scenario: self.opt("sandbox.scenario", &s.scenario)?.unwrap_or_else(|| "good".into()),
+                latency_ms: s.latency_ms.unwrap_or(0),
+            }),
+        };
+
+        let checks = match raw.checks {
+            None => CheckSelection::default(),
+            Some(c) => {
+                let mut list = |v: &Option<Vec<S>>, key: &str| -> Result<Vec<String>, SuiteError> {
+                    let mut out = Vec::new();
+                    for p in v.iter().flatten() {
+                        let s = self.string(key, p)?;
+                        globset::Glob::new(&s)
+                            .map_err(|e| self.err(p.span(), key, format!("`{s}` is not a pattern: {e}")))?;
+                        out.push(s);
+                    }
+                    Ok(out)
+                };
+                CheckSelection { only: list(&c.only, "checks.only")?, skip: list(&c.skip, "checks.skip")? }
+            }
+        };
+
+        let check_timeout = match &raw.timeout {
+            Some(t) => self.duration("timeout", t)?,
+            None => Duration::from_secs(30),
+        };
+
+        Ok(Suite {
+            source: self.source.into(),
+            name,
+            region,
+            url,
+            api,
+            custom_domain,
+            cloudfront,
+            dns,
+            tls,
+            roundtrip,
+            aws,
+            sandbox,
+            checks,
+            check_timeout,
+            redactor: self.redactor,
+        })
+    }
+
+    fn ws_url(&mut self, v: &S, text: &str, allow_plaintext: bool) -> Result<Url, SuiteError> {
+        let url = Url::parse(text).map_err(|e| {
+            self.err(v.span(), "url", format!("`{text}` is not a URL: {e}"))
+                .with_help("write the URL clients use, e.g. \"wss://ws.example.com/Prod\"")
+        })?;
+        match url.scheme() {
+            "wss" => {}
+            "ws" if allow_plaintext || is_loopback_host(&url) => {}
+            "ws" => {
+                return Err(self
+                    .err(v.span(), "url", "`ws://` sends everything in clear text to a host that is not loopback")
+                    .with_help(
+                        "use wss://, or set `tls.allow_plaintext = true` (reported loudly) for a local emulator",
+                    ));
+            }
+            "http" | "https" => {
+                return Err(self
+                    .err(v.span(), "url", format!("expected a wss:// URL, found `{}://`", url.scheme()))
+                    .with_help(format!(
+                        "WebSocket clients connect with wss://: write \"wss://{}\"",
+                        &text[url.scheme().len() + 3..]
+                    )));
+            }
+            other => return Err(self.err(v.span(), "url", format!("expected a wss:// URL, found `{other}://`"))),
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(self.err(v.span(), "url", "the URL has no host"));
+        }
+        if url.query().is_some() {
+            return Err(self
+                .err(v.span(), "url", "the URL has a query string")
+                .with_help("put query parameters in `[roundtrip] query` so their values stay secret"));
+        }
+        Ok(url)
+    }
+
+    fn tls(&mut self, raw: Option<RawTls>) -> Result<TlsSpec, SuiteError> {
+        let Some(t) = raw else { return Ok(TlsSpec::default()) };
+        let min_days_valid = match t.min_days_valid {
+            None => 14,
+            Some(d) => u32::try_from(*d.get_ref()).ok().filter(|d| *d <= 825).ok_or_else(|| {
+                self.err(
+                    d.span(),
+                    "tls.min_days_valid",
+                    format!("{} is not a number of days from 0 to 825", d.get_ref()),
+                )
+            })?,
+        };
+        Ok(TlsSpec {
+            min_days_valid,
+            extra_ca: self.opt("tls.extra_ca", &t.extra_ca)?.map(PathBuf::from),
+            extra_ca_pem: None,
+            allow_plaintext: t.allow_plaintext.unwrap_or(false),
+        })
+    }
+
+    fn dns(&mut self, raw: Option<RawDns>) -> Result<DnsSpec, SuiteError> {
+        let Some(d) = raw else { return Ok(DnsSpec::default()) };
+        let nameservers = match &d.nameservers {
+            None => Nameservers::System,
+            Some(v) => match v.get_ref() {
+                toml::Value::String(s) if s == "authoritative" => Nameservers::Authoritative,
+                toml::Value::String(s) if s == "system" => Nameservers::System,
+                toml::Value::Array(items) if items.is_empty() => Nameservers::System,
+                toml::Value::Array(items) => {
+                    let mut list = Vec::new();
+                    for item in items {
+                        let s = item.as_str().ok_or_else(|| {
+                            self.err(v.span(), "dns.nameservers", "expected strings such as \"127.0.0.1:5353\"")
+                        })?;
+                        let s = self.string("dns.nameservers", &Spanned::new(v.span(), s.to_owned()))?;
+                        list.push(parse_nameserver(&s).ok_or_else(|| {
+                            self.err(
+                                v.span(),
+                                "dns.nameservers",
+                                format!("`{s}` is not an IP address with an optional port"),
+                            )
+                            .with_help("e.g. \"10.0.0.2\" or \"127.0.0.1:5353\"")
+                        })?);
+                    }
+                    Nameservers::List(list)
+                }
+                _ => {
+                    return Err(self
+                        .err(v.span(), "dns.nameservers", "expected a list of addresses or \"authoritative\"")
+                        .with_help("e.g. [] (system), [\"127.0.0.1:5353\"], or \"authoritative\""));
+                }
+            },
+        };
+        let mut connect_to = Vec::new();
+        for (from, to) in d.connect_to.iter().flatten() {
+            let target = self.string("dns.connect_to", to)?;
+            let parsed = parse_connect_to(from, &target).map_err(|m| {
+                self.err(to.span(), "dns.connect_to", m)
+                    .with_help("write \"host:port\" = \"address:port\" (or \":port\" to keep the host), e.g. { \"ws.example.com:443\" = \"203.0.113.9:443\" }")
+            })?;
+            connect_to.push(parsed);
+        }
+        let timeout = d.timeout.as_ref().map(|t| self.duration("dns.timeout", t)).transpose()?;
+        Ok(DnsSpec { nameservers, connect_to, timeout })
+    }
+
+    fn roundtrip(&mut self, raw: Option<RawRoundtrip>, tls: &TlsSpec) -> Result<RoundtripSpec, SuiteError> {
+        let mut rt = RoundtripSpec::default();
+        let Some(r) = raw else { return Ok(rt) };
+        for (k, v) in r.headers.iter().flatten() {
+            if http::HeaderName::from_bytes(k.as_bytes()).is_err() {
+                return Err(self.err(v.span(), "roundtrip.headers", format!("`{k}` is not an HTTP header name")));
+            }
+            let value = self.secret("roundtrip.headers", v)?;
+            if http::HeaderValue::from_str(&value).is_err() {
+                return Err(self.err(
+                    v.span(),
+                    &format!("roundtrip.headers.{k}"),
+                    "the value is not a valid HTTP header value",
+                ));
+            }
+            rt.headers.push((k.clone(), value));
+        }
+        for (k, v) in r.query.iter().flatten() {
+            let value = self.secret("roundtrip.query", v)?;
+            rt.query.push((k.clone(), value));
+        }
+        if let Some(ps) = &r.subprotocols {
+            rt.subprotocols = ps.iter().map(|p| self.string("roundtrip.subprotocols", p)).collect::<Result<_, _>>()?;
+        }
+        if let Some(s) = &r.send {
+            rt.send = self.string("roundtrip.send", s)?;
+        }
+        if let Some(e) = &r.expect {
+            rt.expect = self.expect(e)?;
+        }
+        if let Some(p) = &r.connection_id {
+            rt.connection_id =
+                if p.get_ref() == "none" { None } else { Some(self.json_pointer("roundtrip.connection_id", p)?) };
+        }
+        if let Some(m) = &r.management_endpoint {
+            let s = self.string("roundtrip.management_endpoint", m)?;
+            rt.management_endpoint = if s == "auto" {
+                ManagementEndpoint::Auto
+            } else {
+                let u = Url::parse(&s).map_err(|e| {
+                    self.err(m.span(), "roundtrip.management_endpoint", format!("`{s}` is not a URL: {e}")).with_help(
+                        "write \"auto\" or e.g. \"https://abc123.execute-api.ap-northeast-1.amazonaws.com/Prod\"",
+                    )
+                })?;
+                match u.scheme() {
+                    "https" => {}
+                    "http" if tls.allow_plaintext || is_loopback_host(&u) => {}
+                    "http" => {
+                        return Err(self
+                            .err(
+                                m.span(),
+                                "roundtrip.management_endpoint",
+                                "`http://` to a host that is not loopback sends signed requests in clear text",
+                            )
+                            .with_help("use https://, or set `tls.allow_plaintext = true` (reported loudly)"));
+                    }
+                    other => {
+                        return Err(self.err(
+                            m.span(),
+                            "roundtrip.management_endpoint",
+                            format!("expected an https:// URL, found `{other}://`"),
+                        ));
+                    }
+                }
+                ManagementEndpoint::Url(u)
+            };
+        }
+        if let Some(t) = &r.timeout {
+            rt.timeout = self.duration("roundtrip.timeout", t)?;
+        }
+        rt.hold = r.hold.as_ref().map(|t| self.duration("roundtrip.hold", t)).transpose()?;
+        rt.ping_interval = r.ping_interval.as_ref().map(|t| self.duration("roundtrip.ping_interval", t)).transpose()?;
+        rt.limits = r.limits.unwrap_or(false);
+        Ok(rt)
+    }
+
+    fn expect(&mut self, e: &Spanned<toml::Value>) -> Result<Expect, SuiteError> {
+        let key = "roundtrip.expect";
+        match e.get_ref() {
+            toml::Value::String(s) => Ok(Expect::Substring(self.string(key, &Spanned::new(e.span(), s.clone()))?)),
+            toml::Value::Table(t) => {
+                for k in t.keys() {
+                    if k != "json_pointer" && k != "contains" {
+                        let mut err = self.err(e.span(), key, format!("unknown key `{k}` in `expect`"));
+                        if let Some(h) =
+                            did_you_mean(&format!("unknown field `{k}`, expected `json_pointer` or `contains`"))
+                        {
+                            err = err.with_help(h);
+                        }
+                        return Err(err);
+                    }
+                }
+                let get =
+                    |name: &str| t.get(name).and_then(|v| v.as_str()).map(|s| Spanned::new(e.span(), s.to_owned()));
+                let (Some(p), Some(c)) = (get("json_pointer"), get("contains")) else {
+                    return Err(self
+                        .err(e.span(), key, "a table `expect` needs both `json_pointer` and `contains` as strings")
+                        .with_help("e.g. expect = { json_pointer = \"/request\", contains = \"{{nonce}}\" }"));
+                };
+                Ok(Expect::JsonPointer {
+                    pointer: self.json_pointer("roundtrip.expect.json_pointer", &p)?,
+                    contains: self.string(key, &c)?,
+                })
+            }
+            other => Err(self
+                .err(e.span(), key, format!("expected a string or a table, found {}", other.type_str()))
+                .with_help("e.g. expect = \"{{nonce}}\"")),
+        }
+    }
+}
+
+fn default_routes() -> Vec<String> {
+    vec!["$connect".into(), "$default".into()]
+}
+
+/// Expands `${VAR}` and `${VAR:-default}`. Returns the text and the values
+/// that came from the environment.
+pub fn interpolate(input: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, Vec<String>), String> {
+    let mut out = String::with_capacity(input.len());
+    let mut from_env = Vec::new();
+    let mut rest = input;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(tail) = after.strip_prefix("${") {
+            out.push_str("${");
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix('{') {
+            let end =
+                tail.find('}').ok_or("unterminated `${`: add the closing `}` (write `$${` for a literal `${`)")?;
+            let expr = &tail[..end];
+            let (var, default) = match expr.split_once(":-") {
+                Some((v, d)) => (v, Some(d)),
+                None => (expr, None),
+            };
+            if var.is_empty()
+                || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                || var.starts_with(|c: char| c.is_ascii_digit())
+            {
+                return Err(format!("`${{{expr}}}` is not a variable reference: names use letters, digits and `_`"));
+            }
+            match (env(var), default) {
+                (Some(v), _) => {
+                    out.push_str(&v);
+                    from_env.push(v);
+                }
+                (None, Some(d)) => out.push_str(d),
+                (None, None) => {
+                    return Err(format!(
+                        "environment variable `{var}` is not set (write `${{{var}:-default}}` to give a default)"
+                    ));
+                }
+            }
+            rest = &tail[end + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok((out, from_env))
+}
+
+/// RFC 6901: empty, or `/`-separated tokens where `~` is only `~0` or `~1`.
+pub fn validate_json_pointer(p: &str) -> Result<(), String> {
+    if p.is_empty() {
+        return Ok(());
+    }
+    if !p.starts_with('/') {
+        return Err("it must start with `/`".into());
+    }
+    let mut chars = p.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
+            return Err("`~` must be followed by `0` or `1`".into());
+        }
+    }
+    Ok(())
+}
+
+fn parse_nameserver(s: &str) -> Option<SocketAddr> {
+    s.parse::<SocketAddr>().ok().or_else(|| s.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 53)))
+}
+
+fn split_host_port(s: &str) -> Option<(&str, &str)> {
+    if let Some(rest) = s.strip_prefix('[') {
+        let (host, port) = rest.split_once("]:")?;
+        return Some((host, port));
+    }
+    s.rsplit_once(':')
+}
+
+pub(crate) fn parse_connect_to(from: &str, to: &str) -> Result<ConnectTo, String> {
+    let (host, port) = split_host_port(from).ok_or(format!("`{from}` is not host:port"))?;
+    let port: u16 = port.parse().map_err(|_| format!("`{from}`: `{port}` is not a port"))?;
+    if host.is_empty() {
+        return Err(format!("`{from}` has no host"));
+    }
+    let (to_host, to_port) = split_host_port(to).ok_or(format!("`{to}` is not address:port"))?;
+    let to_port: u16 = to_port.parse().map_err(|_| format!("`{to}`: `{to_port}` is not a port"))?;
+    Ok(ConnectTo {
+        host: host.to_ascii_lowercase(),
+        port,
+        to_host: (!to_host.is_empty()).then(|| to_host.to_ascii_lowercase()),
+        to_port,
+    })
+}
+
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn is_hostname(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*')
+        })
+}
+
+pub(crate) fn is_loopback_host(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    const MIN: &str = "name = \"t\"\nregion = \"ap-northeast-1\"\nurl = \"wss://ws.example.com/Prod\"\n";
+
+    #[test]
+    fn minimal_suite_gets_defaults() {
+        let s = Suite::parse("t.toml", MIN, &no_env).unwrap();
+        assert_eq!(s.host(), "ws.example.com");
+        assert_eq!(s.port(), 443);
+        assert_eq!(s.path(), "/Prod");
+        assert_eq!(s.tls.min_days_valid, 14);
+        assert_eq!(s.api.routes, vec!["$connect", "$default"]);
+        assert_eq!(s.check_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn interpolation_with_default_and_escape() {
+        let env = |k: &str| (k == "A").then(|| "x".to_string());
+        assert_eq!(interpolate("${A}-${B:-d}-$${C}-$5", &env).unwrap(), ("x-d-${C}-$5".into(), vec!["x".into()]));
+        let e = interpolate("${MISSING}", &env).unwrap_err();
+        assert!(e.contains("`MISSING` is not set"), "{e}");
+        assert!(interpolate("${A", &env).unwrap_err().contains("unterminated"));
+    }
+
+    #[test]
+    fn env_values_and_headers_become_secrets() {
+        let text = format!(
+            "{MIN}[api]\nid = \"${{API}}\"\n[roundtrip]\nheaders = {{ Authorization = \"Bearer literal-token\" }}\n"
+        );
+        let env = |k: &str| (k == "API").then(|| "abc123def".to_string());
+        let s = Suite::parse("t.toml", &text, &env).unwrap();
+        assert_eq!(s.api.id.as_deref(), Some("abc123def"));
+        assert_eq!(s.redactor.redact("api abc123def with Bearer literal-token"), "api *** with ***");
+    }
+
+    #[test]
+    fn unknown_key_points_at_it_with_a_suggestion() {
+        let text = format!("{MIN}[dns]\nnameserver = []\n");
+        let e = Suite::parse("t.toml", &text, &no_env).unwrap_err();
+        assert_eq!((e.line, e.col), (Some(5), Some(1)));
+        assert_eq!(e.help.as_deref(), Some("did you mean `nameservers`?"));
+    }
+
+    #[test]
+    fn http_url_is_refused_with_the_wss_form() {
+        let e = Suite::parse("t.toml", "name = \"t\"\nregion = \"us-east-1\"\nurl = \"https://h/Prod\"\n", &no_env)
+            .unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.help.unwrap().contains("wss://h/Prod"));
+    }
+
+    #[test]
+    fn connect_to_forms() {
+        assert_eq!(
+            parse_connect_to("ws.example.com:443", "203.0.113.9:8443").unwrap(),
+            ConnectTo { host: "ws.example.com".into(), port: 443, to_host: Some("203.0.113.9".into()), to_port: 8443 }
+        );
+        assert_eq!(parse_connect_to("h:443", ":8443").unwrap().to_host, None);
+        assert!(parse_connect_to("h", ":1").is_err());
+    }
+
+    #[test]
+    fn json_pointer_rules() {
+        assert!(validate_json_pointer("").is_ok());
+        assert!(validate_json_pointer("/a~0b/~1").is_ok());
+        assert!(validate_json_pointer("a").is_err());
+        assert!(validate_json_pointer("/a~2").is_err());
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("ab\ncdé\nx", 7), (2, 4));
+        assert_eq!(line_col("ab\ncdé\nx", 8), (3, 1));
+        assert_eq!(line_col("", 0), (1, 1));
+    }
+}
