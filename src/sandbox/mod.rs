@@ -1,4 +1,5 @@
 //! The sandbox: an emulated API Gateway WebSocket deployment, in process, on
 //! loopback (DESIGN §6). (Filled in by the sandbox work.)
 
+pub mod connections;
 pub mod model;
