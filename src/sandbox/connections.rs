@@ -62,3 +62,22 @@ impl Registry {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+/// Answers one `@connections` management request (POST/GET/DELETE
+/// `…/@connections/{connection_id}`), verifying its SigV4 signature (service
+/// `execute-api`) against the sandbox credentials. The gateway calls this for
+/// every non-upgrade request whose path has an `@connections/` segment;
+/// `connection_id` is already percent-decoded.
+pub fn handle(
+    registry: &Registry,
+    deployment: &super::model::Deployment,
+    request: http::Request<bytes::Bytes>,
+    connection_id: &str,
+) -> http::Response<bytes::Bytes> {
+    // Replaced by the control-plane work (SigV4 verification, 410 Gone, GetConnection).
+    let _ = (registry, deployment, request, connection_id);
+    http::Response::builder()
+        .status(http::StatusCode::NOT_IMPLEMENTED)
+        .body(bytes::Bytes::from_static(b"{\"message\":\"@connections is not emulated yet\"}"))
+        .unwrap_or_default()
+}

@@ -2,4 +2,5 @@
 //! loopback (DESIGN §6). (Filled in by the sandbox work.)
 
 pub mod connections;
+pub mod control_plane;
 pub mod model;
