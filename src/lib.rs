@@ -6,6 +6,7 @@
 //! reporters.
 
 pub mod check;
+pub mod cli;
 pub mod checks;
 pub mod facts;
 pub mod net;
@@ -14,6 +15,7 @@ pub mod outcome;
 pub mod sandbox;
 pub mod secret;
 pub mod suite;
+pub mod trials;
 
 pub use outcome::{Evidence, Outcome, Status, Verdict};
 pub use suite::{Suite, SuiteError};
@@ -23,3 +25,11 @@ pub use suite::{Suite, SuiteError};
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
+pub mod events;
+pub mod plan;
+pub mod runner;
+pub mod report;
+pub mod run;
+
+pub use run::{RunOptions, RunSummary, run};
+pub use trials::trials;

@@ -3,4 +3,5 @@
 
 pub mod connections;
 pub mod control_plane;
+pub mod launch;
 pub mod model;

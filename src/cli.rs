@@ -1,0 +1,248 @@
+//! The command line (clap): `run`, `list`, `explain`, `sandbox`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use crate::plan::{Decision, Filters};
+use crate::report::{Reporter, console::ConsoleReporter, file_stem, json, junit, markdown};
+use crate::run::{BadInput, RunOptions, SandboxOverride, SuiteSource, exit};
+use crate::runner::RunnerOptions;
+
+#[derive(Parser, Debug)]
+#[command(name = "wsconform", version, about = "Proves a WebSocket API on AWS API Gateway works as deployed")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the checks of one or more suites.
+    Run(RunArgs),
+    /// List every check of a suite, whether it will run, and why not.
+    List {
+        suite: PathBuf,
+        #[command(flatten)]
+        filters: FilterArgs,
+    },
+    /// What a check verifies, why it matters, how to fix a failure.
+    Explain {
+        /// A check id, e.g. `cloudfront.path-pattern`.
+        id: String,
+    },
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct FilterArgs {
+    /// Run only checks matching this glob (repeatable), e.g. `cloudfront.*`.
+    #[arg(long = "only", value_name = "PATTERN")]
+    pub only: Vec<String>,
+    /// Do not run checks matching this glob (repeatable).
+    #[arg(long = "skip", value_name = "PATTERN")]
+    pub skip: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Suite files (`suites/*.toml`). With `--sandbox` and none given, the sandbox's own suite.
+    pub suites: Vec<PathBuf>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Write all suites' JUnit XML to this file (default: reports/<suite>.xml each).
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// Write all suites' JSON to this file (default: reports/<suite>.json each).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set).
+    #[arg(long, value_name = "PATH")]
+    pub summary: Option<PathBuf>,
+    /// Directory of the default per-suite reports.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub reports_dir: PathBuf,
+    /// Retry checks whose failure may pass later (DNS propagation, CloudFront InProgress) for up to DUR.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub wait: Option<Duration>,
+    /// Stop the whole run after DUR; unfinished checks become errors. Default: --wait + 2 min, or 10 min.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub deadline: Option<Duration>,
+    /// How many checks run at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+    /// Start the in-process sandbox (optionally with a scenario) and point the suites at it.
+    #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = "good")]
+    pub sandbox: Option<String>,
+    /// Sandbox layout: a, b or c.
+    #[arg(long, value_name = "LAYOUT", requires = "sandbox")]
+    pub layout: Option<String>,
+    /// Latency the sandbox adds per round trip on every hop, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub sandbox_latency: Option<u64>,
+    /// Show every check's evidence on the console.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("`{s}` is not a duration ({e}); e.g. 30s, 10m"))
+}
+
+/// Parses the command line and runs it; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { exit::BAD_INPUT } else { exit::PASSED };
+        }
+    };
+    crate::install_crypto_provider();
+    match cli.command {
+        Command::Run(args) => run_command(args),
+        Command::List { suite, filters } => list_command(suite, filters),
+        Command::Explain { id } => explain_command(&id),
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime")
+}
+
+fn run_command(args: RunArgs) -> i32 {
+    let mut suites: Vec<SuiteSource> = args.suites.iter().cloned().map(SuiteSource::File).collect();
+    let sandbox = if args.sandbox.is_some() || args.sandbox_latency.is_some() {
+        Some(SandboxOverride { scenario: args.sandbox.clone(), layout: args.layout.clone(), latency_ms: args.sandbox_latency })
+    } else {
+        None
+    };
+    if suites.is_empty() {
+        match &sandbox {
+            #[cfg(feature = "sandbox")]
+            Some(sb) => suites.push(crate::sandbox::launch::own_suite(sb.layout.as_deref().unwrap_or("b"))),
+            _ => {
+                eprintln!("error: no suite given; e.g. `wsconform run suites/sandbox.toml`, or `wsconform run --sandbox`");
+                return exit::BAD_INPUT;
+            }
+        }
+    }
+
+    let interrupt = CancellationToken::new();
+    let deadline = args.deadline.or(Some(args.wait.map_or(Duration::from_secs(600), |w| w + Duration::from_secs(120))));
+    let tty = std::io::stdout().is_terminal() && std::env::var_os("CI").is_none();
+    let color = tty && std::env::var_os("NO_COLOR").is_none();
+
+    let mut reporters: Vec<Box<dyn Reporter>> =
+        vec![Box::new(ConsoleReporter::new(std::io::stdout(), tty, color, args.verbose))];
+    let dir = args.reports_dir.clone();
+    reporters.push(Box::new(junit::JunitReporter::new(match &args.junit {
+        Some(p) => junit::Target::Single(p.clone()),
+        None => {
+            let dir = dir.clone();
+            junit::Target::PerSuite(Box::new(move |name| dir.join(format!("{}.xml", file_stem(name)))))
+        }
+    })));
+    reporters.push(Box::new(json::JsonReporter::new(match &args.json {
+        Some(p) => json::Target::Single(p.clone()),
+        None => json::Target::PerSuite(Box::new(move |name| dir.join(format!("{}.json", file_stem(name))))),
+    })));
+    let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY").map(PathBuf::from);
+    if args.summary.is_some() || step_summary.is_some() {
+        reporters.push(Box::new(markdown::MarkdownReporter::new(args.summary.clone(), step_summary)));
+    }
+
+    let opts = RunOptions {
+        suites,
+        filters: Filters { only: args.filters.only, skip: args.filters.skip },
+        runner: RunnerOptions {
+            concurrency: args.concurrency as usize,
+            wait: args.wait,
+            deadline,
+            interrupt: interrupt.clone(),
+        },
+        sandbox,
+        reporters,
+    };
+
+    let rt = runtime();
+    let result = rt.block_on(async move {
+        let signals = tokio::spawn(cancel_on_signal(interrupt));
+        let r = crate::run::run(opts).await;
+        signals.abort();
+        r
+    });
+    match result {
+        Ok(summary) => {
+            for e in &summary.report_errors {
+                eprintln!("error: {e}");
+            }
+            summary.exit_code()
+        }
+        Err(BadInput(msg)) => {
+            eprintln!("error: {msg}");
+            exit::BAD_INPUT
+        }
+    }
+}
+
+/// SIGINT or SIGTERM stop the run; the reports are still written.
+async fn cancel_on_signal(token: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+            return;
+        };
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    eprintln!("\nwsconform: interrupted; finishing reports");
+    token.cancel();
+}
+
+fn list_command(suite: PathBuf, filters: FilterArgs) -> i32 {
+    let filters = Filters { only: filters.only, skip: filters.skip };
+    let (suite, plan) = match crate::run::load_and_plan(&SuiteSource::File(suite), &filters) {
+        Ok(x) => x,
+        Err(BadInput(m)) => {
+            eprintln!("error: {m}");
+            return exit::BAD_INPUT;
+        }
+    };
+    println!("suite {} ({}): {}", suite.name, suite.source, suite.display_url());
+    for e in &plan.entries {
+        let what = match &e.decision {
+            Decision::Run => "run".to_string(),
+            Decision::RunAsPrerequisite { of } => format!("run (needed by {of})"),
+            Decision::NotApplicable { reason } => format!("skip: {reason}"),
+            Decision::NotSelected { why } => format!("not selected: {why}"),
+        };
+        println!("  {:<28} {what}", e.def.id);
+    }
+    exit::PASSED
+}
+
+fn explain_command(id: &str) -> i32 {
+    let Some(def) = crate::checks::find(id) else {
+        let ids: Vec<&str> = crate::checks::catalog().iter().map(|c| c.id).collect();
+        let best = ids.iter().max_by(|a, b| strsim::jaro_winkler(id, a).total_cmp(&strsim::jaro_winkler(id, b)));
+        eprintln!("error: no check `{id}`{}", best.map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default());
+        eprintln!("checks: {}", ids.join(", "));
+        return exit::BAD_INPUT;
+    };
+    println!("{}\n\n{}\n\n{}", def.id, def.summary, def.explain);
+    if !def.requires.is_empty() {
+        println!("\nneeds: {}", def.requires.join(", "));
+    }
+    println!("\nAWS documentation: {}", def.docs);
+    exit::PASSED
+}

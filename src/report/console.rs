@@ -1,0 +1,197 @@
+//! The console: a line per finished check, a live line listing running
+//! checks on a TTY (plain lines only in CI and cron), and a summary that
+//! repeats every failure with its hint.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use super::Reporter;
+use crate::events::{Counts, Event, SuiteHeader};
+use crate::outcome::{CheckReport, Status};
+
+pub struct ConsoleReporter<W: Write + Send> {
+    out: W,
+    /// Live status line and colors.
+    tty: bool,
+    color: bool,
+    verbose: bool,
+    suites: Vec<SuiteHeader>,
+    running: BTreeSet<(usize, &'static str)>,
+    done: usize,
+    total: usize,
+    live_line_shown: bool,
+    last_draw: Option<Instant>,
+}
+
+impl<W: Write + Send> ConsoleReporter<W> {
+    pub fn new(out: W, tty: bool, color: bool, verbose: bool) -> Self {
+        Self {
+            out,
+            tty,
+            color,
+            verbose,
+            suites: vec![],
+            running: BTreeSet::new(),
+            done: 0,
+            total: 0,
+            live_line_shown: false,
+            last_draw: None,
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+
+    fn label(&self, s: Status) -> String {
+        let (code, text) = match s {
+            Status::Pass => ("32", "PASS "),
+            Status::Fail => ("31;1", "FAIL "),
+            Status::Error => ("33;1", "ERROR"),
+            Status::Skip => ("2", "SKIP "),
+        };
+        self.paint(code, text)
+    }
+
+    fn name(&self, suite: usize, id: &str) -> String {
+        if self.suites.len() > 1 { format!("{}: {id}", self.suites[suite].name) } else { id.to_owned() }
+    }
+
+    fn clear_live(&mut self) -> std::io::Result<()> {
+        if self.live_line_shown {
+            write!(self.out, "\r\x1b[2K")?;
+            self.live_line_shown = false;
+        }
+        Ok(())
+    }
+
+    fn draw_live(&mut self, force: bool) -> std::io::Result<()> {
+        if !self.tty || self.running.is_empty() {
+            return Ok(());
+        }
+        // Redraw at most 20 times a second.
+        if !force && self.last_draw.is_some_and(|t| t.elapsed() < Duration::from_millis(50)) {
+            return Ok(());
+        }
+        self.clear_live()?;
+        let names: Vec<String> = self.running.iter().map(|(s, id)| self.name(*s, id)).collect();
+        let mut line = format!("[{}/{}] running: {}", self.done, self.total, names.join(", "));
+        if line.chars().count() > 110 {
+            line = line.chars().take(107).collect::<String>() + "...";
+        }
+        write!(self.out, "{}", self.paint("2", &line))?;
+        self.out.flush()?;
+        self.live_line_shown = true;
+        self.last_draw = Some(Instant::now());
+        Ok(())
+    }
+
+    fn finished(&mut self, suite: usize, r: &CheckReport) -> std::io::Result<()> {
+        self.clear_live()?;
+        let status = r.outcome.status();
+        let ms = if status == Status::Skip { String::new() } else { format!("{} ms", r.duration.as_millis()) };
+        let retries = if r.retries.is_empty() { String::new() } else { format!(" (after {} attempts)", r.attempts()) };
+        writeln!(
+            self.out,
+            "  {} {:<28} {:>8}  {}{}",
+            self.label(status),
+            self.name(suite, r.id),
+            ms,
+            r.outcome.verdict.message(),
+            retries
+        )?;
+        if let Some(h) = r.outcome.verdict.hint() {
+            writeln!(self.out, "  {:>5} {}", "", self.paint("36", &format!("hint: {h}")))?;
+        }
+        if self.verbose {
+            for (k, v) in r.outcome.evidence.iter() {
+                writeln!(self.out, "          {k}: {v}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write + Send> Reporter for ConsoleReporter<W> {
+    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+        match event {
+            Event::RunStarted { suites } => {
+                self.suites = suites.clone();
+                self.total = suites.iter().map(|s| s.checks.len()).sum();
+                for s in suites {
+                    writeln!(self.out, "wsconform: suite {} ({}) — {} in {}", s.name, s.source, s.url, s.region)?;
+                    for w in &s.warnings {
+                        writeln!(self.out, "  {}", self.paint("33;1", &format!("WARNING: {w}")))?;
+                    }
+                }
+            }
+            Event::CheckStarted { suite, id } => {
+                self.running.insert((*suite, id));
+                self.draw_live(false)?;
+            }
+            Event::CheckRetrying { suite, id, attempt, outcome, delay } => {
+                self.clear_live()?;
+                writeln!(
+                    self.out,
+                    "  {} {:<28} attempt {attempt}: {} — retrying in {}",
+                    self.paint("33", "RETRY"),
+                    self.name(*suite, id),
+                    outcome.verdict.message(),
+                    humantime::format_duration(*delay)
+                )?;
+                self.draw_live(true)?;
+            }
+            Event::CheckFinished { suite, report } => {
+                self.running.remove(&(*suite, report.id));
+                self.done += 1;
+                self.finished(*suite, report)?;
+                self.draw_live(true)?;
+            }
+            Event::SuiteFinished { result, .. } => {
+                self.clear_live()?;
+                for (k, v) in &result.properties {
+                    writeln!(self.out, "  {k}: {v}")?;
+                }
+            }
+            Event::RunFinished { results, duration, interrupted } => {
+                self.clear_live()?;
+                let c = Counts::of(results);
+                writeln!(self.out)?;
+                if *interrupted {
+                    writeln!(self.out, "{}", self.paint("33;1", "interrupted: unfinished checks are reported as errors"))?;
+                }
+                let failures: Vec<(&str, &CheckReport)> = results
+                    .iter()
+                    .flat_map(|s| s.reports.iter().map(move |r| (s.header.name.as_str(), r)))
+                    .filter(|(_, r)| matches!(r.outcome.status(), Status::Fail | Status::Error))
+                    .collect();
+                if !failures.is_empty() {
+                    writeln!(self.out, "failures:")?;
+                    for (suite, r) in &failures {
+                        writeln!(self.out, "  {suite}: {} — {}", r.id, r.outcome.verdict.message())?;
+                        if let Some(h) = r.outcome.verdict.hint() {
+                            writeln!(self.out, "      hint: {h}")?;
+                        }
+                    }
+                    writeln!(self.out)?;
+                }
+                writeln!(
+                    self.out,
+                    "{} passed, {} failed, {} errored, {} skipped in {:.2}s",
+                    c.passed,
+                    c.failed,
+                    c.errored,
+                    c.skipped,
+                    duration.as_secs_f64()
+                )?;
+            }
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+}

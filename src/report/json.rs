@@ -1,0 +1,90 @@
+//! `reports/<suite>.json`: one object per suite (an array when one file
+//! holds several suites).
+
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use super::{Reporter, write_atomically};
+use crate::events::{Event, SuiteResult};
+use crate::outcome::{CheckReport, Status};
+
+pub struct JsonReporter {
+    /// One file per suite, or all suites in one file.
+    target: Target,
+}
+
+pub enum Target {
+    PerSuite(Box<dyn Fn(&str) -> PathBuf + Send>),
+    Single(PathBuf),
+}
+
+impl JsonReporter {
+    pub fn new(target: Target) -> Self {
+        Self { target }
+    }
+}
+
+pub fn check_json(r: &CheckReport) -> Value {
+    let evidence: serde_json::Map<String, Value> =
+        r.outcome.evidence.iter().map(|(k, v)| (k.to_owned(), Value::String(v.to_owned()))).collect();
+    json!({
+        "id": r.id,
+        "status": r.outcome.status().as_str(),
+        "message": r.outcome.verdict.message(),
+        "hint": r.outcome.verdict.hint(),
+        "evidence": evidence,
+        "duration_ms": r.duration.as_millis() as u64,
+        "attempts": r.attempts(),
+        "retries": r.retries.iter().map(|a| json!({
+            "status": a.outcome.status().as_str(),
+            "message": a.outcome.verdict.message(),
+            "duration_ms": a.duration.as_millis() as u64,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn suite_json(s: &SuiteResult) -> Value {
+    let properties: serde_json::Map<String, Value> =
+        s.properties.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    json!({
+        "suite": {
+            "name": s.header.name,
+            "source": s.header.source,
+            "region": s.header.region,
+            "url": s.header.url,
+            "started_at": s.started_at.to_rfc3339(),
+            "properties": properties,
+            "warnings": s.header.warnings,
+            "interrupted": s.interrupted,
+        },
+        "checks": s.reports.iter().map(check_json).collect::<Vec<_>>(),
+        "summary": {
+            "passed": s.count(Status::Pass),
+            "failed": s.count(Status::Fail),
+            "errored": s.count(Status::Error),
+            "skipped": s.count(Status::Skip),
+            "duration_ms": s.duration.as_millis() as u64,
+        },
+        "aws_calls": s.aws_calls,
+    })
+}
+
+impl Reporter for JsonReporter {
+    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+        match (event, &self.target) {
+            (Event::SuiteFinished { result, .. }, Target::PerSuite(path)) => {
+                let text = serde_json::to_string_pretty(&suite_json(result))?;
+                write_atomically(&path(&result.header.name), text.as_bytes())
+            }
+            (Event::RunFinished { results, .. }, Target::Single(path)) => {
+                let value = match results.as_slice() {
+                    [one] => suite_json(one),
+                    many => Value::Array(many.iter().map(suite_json).collect()),
+                };
+                write_atomically(path, serde_json::to_string_pretty(&value)?.as_bytes())
+            }
+            _ => Ok(()),
+        }
+    }
+}

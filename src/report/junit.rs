@@ -1,0 +1,124 @@
+//! JUnit XML via quick-junit: one `<testsuite>` per suite, one `<testcase>`
+//! per check (classname = area, name = id). Shaped for the Jenkins
+//! xunit-plugin junit-10 schema: evidence goes in `<system-out>` (no
+//! `<properties>` in a testcase), retries as Surefire's flaky/rerun elements.
+
+use std::path::PathBuf;
+
+use quick_junit::{FlakyOrRerun, NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
+
+use super::{Reporter, write_atomically};
+use crate::events::{Event, SuiteResult};
+use crate::outcome::{Attempt, CheckReport, Status};
+
+pub enum Target {
+    PerSuite(Box<dyn Fn(&str) -> PathBuf + Send>),
+    Single(PathBuf),
+}
+
+pub struct JunitReporter {
+    target: Target,
+}
+
+impl JunitReporter {
+    pub fn new(target: Target) -> Self {
+        Self { target }
+    }
+}
+
+fn rerun(a: &Attempt) -> TestRerun {
+    let kind = if a.outcome.status() == Status::Error { NonSuccessKind::Error } else { NonSuccessKind::Failure };
+    let mut r = TestRerun::new(kind);
+    // junit-10 requires `type` on rerun elements.
+    r.set_type(a.outcome.status().as_str()).set_message(a.outcome.verdict.message());
+    r
+}
+
+fn evidence_text(r: &CheckReport) -> String {
+    let mut out = String::new();
+    for (k, v) in r.outcome.evidence.iter() {
+        out.push_str(&format!("{k}: {v}\n"));
+    }
+    out.push_str(&format!("attempts: {}\n", r.attempts()));
+    out
+}
+
+pub fn testcase(r: &CheckReport) -> TestCase {
+    let status = match r.outcome.status() {
+        Status::Pass => {
+            let mut s = TestCaseStatus::success();
+            if !r.retries.is_empty() {
+                s.add_reruns(r.retries.iter().map(rerun));
+            }
+            s
+        }
+        st @ (Status::Fail | Status::Error) => {
+            let kind = if st == Status::Fail { NonSuccessKind::Failure } else { NonSuccessKind::Error };
+            let mut s = TestCaseStatus::non_success(kind);
+            s.set_message(r.outcome.verdict.message()).set_type(st.as_str());
+            let mut body = r.outcome.verdict.message().to_owned();
+            if let Some(h) = r.outcome.verdict.hint() {
+                body.push_str(&format!("\nhint: {h}"));
+            }
+            s.set_description(body);
+            if !r.retries.is_empty() {
+                s.add_reruns(r.retries.iter().map(rerun));
+                s.set_rerun_kind(FlakyOrRerun::Rerun);
+            }
+            s
+        }
+        Status::Skip => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(r.outcome.verdict.message());
+            s
+        }
+    };
+    let mut tc = TestCase::new(r.id, status);
+    tc.set_classname(r.area()).set_time(r.duration).set_system_out(evidence_text(r));
+    tc
+}
+
+pub fn testsuite(s: &SuiteResult) -> TestSuite {
+    let mut ts = TestSuite::new(s.header.name.as_str());
+    ts.set_timestamp(s.started_at).set_time(s.duration);
+    let mut props = vec![
+        Property::new("source", s.header.source.as_str()),
+        Property::new("region", s.header.region.as_str()),
+        Property::new("url", s.header.url.as_str()),
+    ];
+    props.extend(s.properties.iter().map(|(k, v)| Property::new(k.as_str(), v.as_str())));
+    props.extend(s.header.warnings.iter().map(|w| Property::new("warning", w.as_str())));
+    if s.interrupted {
+        props.push(Property::new("interrupted", "true"));
+    }
+    for (op, n) in &s.aws_calls {
+        props.push(Property::new(format!("aws_calls.{op}"), n.to_string()));
+    }
+    ts.add_properties(props);
+    ts.add_test_cases(s.reports.iter().map(testcase));
+    ts
+}
+
+pub fn render(results: &[SuiteResult]) -> anyhow::Result<String> {
+    let mut report = Report::new("wsconform");
+    report.add_test_suites(results.iter().map(testsuite));
+    if let Some(first) = results.first() {
+        report.set_timestamp(first.started_at);
+    }
+    report.set_time(results.iter().map(|r| r.duration).max().unwrap_or_default());
+    Ok(report.to_string()?)
+}
+
+impl Reporter for JunitReporter {
+    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+        match (event, &self.target) {
+            (Event::SuiteFinished { result, .. }, Target::PerSuite(path)) => {
+                write_atomically(&path(&result.header.name), render(std::slice::from_ref(result))?.as_bytes())
+            }
+            (Event::RunFinished { results, .. }, Target::Single(path)) => {
+                write_atomically(path, render(results)?.as_bytes())
+            }
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! A Markdown summary for CI pages (`--summary PATH`, and appended to
+//! `$GITHUB_STEP_SUMMARY` when set).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{Reporter, write_atomically};
+use crate::events::{Counts, Event, SuiteResult};
+use crate::outcome::Status;
+
+pub struct MarkdownReporter {
+    path: Option<PathBuf>,
+    /// Appended to, as GitHub Actions expects for `$GITHUB_STEP_SUMMARY`.
+    append_to: Option<PathBuf>,
+}
+
+impl MarkdownReporter {
+    pub fn new(path: Option<PathBuf>, append_to: Option<PathBuf>) -> Self {
+        Self { path, append_to }
+    }
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn icon(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✅ pass",
+        Status::Fail => "❌ fail",
+        Status::Error => "⚠️ error",
+        Status::Skip => "⏭️ skip",
+    }
+}
+
+pub fn render(results: &[SuiteResult]) -> String {
+    let c = Counts::of(results);
+    let mut out = format!(
+        "## wsconform: {} passed, {} failed, {} errored, {} skipped\n\n",
+        c.passed, c.failed, c.errored, c.skipped
+    );
+    for s in results {
+        out.push_str(&format!("### {} — `{}` ({})\n\n", cell(&s.header.name), s.header.url, s.header.region));
+        for w in &s.header.warnings {
+            out.push_str(&format!("> **warning:** {}\n\n", cell(w)));
+        }
+        if s.interrupted {
+            out.push_str("> **interrupted**: unfinished checks are reported as errors.\n\n");
+        }
+        for (k, v) in &s.properties {
+            out.push_str(&format!("- {}: `{}`\n", cell(k), cell(v)));
+        }
+        out.push_str("\n| status | check | result | time |\n|---|---|---|---|\n");
+        for r in &s.reports {
+            let mut msg = cell(r.outcome.verdict.message());
+            if let Some(h) = r.outcome.verdict.hint() {
+                msg.push_str(&format!("<br>**hint:** {}", cell(h)));
+            }
+            out.push_str(&format!(
+                "| {} | `{}` | {} | {} ms |\n",
+                icon(r.outcome.status()),
+                r.id,
+                msg,
+                r.duration.as_millis()
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+impl Reporter for MarkdownReporter {
+    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+        let Event::RunFinished { results, .. } = event else { return Ok(()) };
+        let text = render(results);
+        if let Some(p) = &self.path {
+            write_atomically(p, text.as_bytes())?;
+        }
+        if let Some(p) = &self.append_to {
+            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(p)?;
+            f.write_all(text.as_bytes())?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,226 @@
+//! One run, start to finish: load and plan every suite (bad input stops
+//! everything before anything runs), start the sandbox where a suite asks
+//! for it, run the checks, feed the reporters, and tell the exit code.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+
+use crate::check::Ctx;
+use crate::events::{Counts, Event, SuiteHeader, SuiteResult};
+use crate::facts::Facts;
+use crate::plan::{Filters, Plan, plan};
+use crate::report::Reporter;
+use crate::runner::{Runner, RunnerOptions, SuiteJob};
+use crate::suite::Suite;
+
+/// Exit codes CI understands (DESIGN §5).
+pub mod exit {
+    pub const PASSED: i32 = 0;
+    pub const FAILED: i32 = 1;
+    pub const BAD_INPUT: i32 = 2;
+    pub const INTERRUPTED: i32 = 130;
+}
+
+/// Where a suite comes from.
+#[derive(Debug, Clone)]
+pub enum SuiteSource {
+    File(PathBuf),
+    /// Built-in text (the sandbox's own suites), named for errors.
+    Text { name: String, text: String },
+}
+
+/// Runs the sandbox for suites instead of (or in addition to) their `[sandbox]` table.
+#[derive(Debug, Clone, Default)]
+pub struct SandboxOverride {
+    pub scenario: Option<String>,
+    pub layout: Option<String>,
+    pub latency_ms: Option<u64>,
+}
+
+pub struct RunOptions {
+    pub suites: Vec<SuiteSource>,
+    pub filters: Filters,
+    pub runner: RunnerOptions,
+    pub sandbox: Option<SandboxOverride>,
+    /// Reporters fed with every event (console, files…).
+    pub reporters: Vec<Box<dyn Reporter>>,
+}
+
+#[derive(Debug)]
+pub struct RunSummary {
+    pub results: Vec<SuiteResult>,
+    pub interrupted: bool,
+    /// Reports that could not be written.
+    pub report_errors: Vec<String>,
+}
+
+impl RunSummary {
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.results)
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        let c = self.counts();
+        if self.interrupted {
+            exit::INTERRUPTED
+        } else if c.failed > 0 || c.errored > 0 || !self.report_errors.is_empty() {
+            exit::FAILED
+        } else {
+            exit::PASSED
+        }
+    }
+}
+
+/// Input that stops the run before anything runs (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+pub fn load_suite(src: &SuiteSource) -> Result<Suite, BadInput> {
+    match src {
+        SuiteSource::File(p) => Suite::from_file(p).map_err(|e| BadInput(e.to_string())),
+        SuiteSource::Text { name, text } => {
+            Suite::parse(name, text, &|k| std::env::var(k).ok()).map_err(|e| BadInput(e.to_string()))
+        }
+    }
+}
+
+/// The suite and its plan, as `list` shows them and `run` executes them.
+pub fn load_and_plan(src: &SuiteSource, filters: &Filters) -> Result<(Suite, Plan), BadInput> {
+    let suite = load_suite(src)?;
+    let catalog = crate::checks::catalog();
+    let plan = plan(&catalog, &suite, filters).map_err(|e| BadInput(format!("{}: {e}", suite.source)))?;
+    Ok((suite, plan))
+}
+
+pub fn header(suite: &Suite, plan: &Plan) -> SuiteHeader {
+    let mut warnings = Vec::new();
+    if suite.tls.allow_plaintext {
+        warnings.push(
+            "`tls.allow_plaintext = true`: ws:// and http:// to hosts that are not loopback are allowed for this suite"
+                .to_string(),
+        );
+    }
+    if suite.url.scheme() == "ws" {
+        warnings.push(format!("the public URL {} is plain ws:// (no TLS)", suite.display_url()));
+    }
+    SuiteHeader {
+        name: suite.name.clone(),
+        source: suite.source.clone(),
+        region: suite.region.clone(),
+        url: suite.redactor.redact(&suite.display_url()),
+        checks: plan.reported().map(|e| e.def.id).collect(),
+        warnings,
+    }
+}
+
+pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
+    crate::install_crypto_provider();
+    let RunOptions { suites, filters, runner: runner_opts, sandbox, reporters } = opts;
+
+    // Everything is validated before anything runs.
+    let mut planned = Vec::new();
+    for src in &suites {
+        planned.push(load_and_plan(src, &filters)?);
+    }
+    let mut sandboxes = Vec::new();
+    for (suite, _) in &mut planned {
+        if let Some(sb) = sandbox_for(suite, sandbox.as_ref())? {
+            sandboxes.push(sb.start_for(suite).await?);
+        }
+    }
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let pump = tokio::spawn(async move {
+        let mut reporters = reporters;
+        let mut errors = Vec::new();
+        while let Some(event) = rx.recv().await {
+            for r in &mut reporters {
+                if let Err(e) = r.on_event(&event) {
+                    errors.push(e.to_string());
+                }
+            }
+        }
+        errors
+    });
+
+    let started = Instant::now();
+    let runner = Arc::new(Runner::new(runner_opts, tx.clone()));
+    let mut jobs = Vec::new();
+    let mut headers = Vec::new();
+    for (index, (suite, plan)) in planned.into_iter().enumerate() {
+        let header = header(&suite, &plan);
+        headers.push(header.clone());
+        let suite = Arc::new(suite);
+        let ctx = Arc::new(Ctx { facts: Arc::new(Facts::new(suite.clone())), suite });
+        jobs.push(SuiteJob { index, header, plan, ctx });
+    }
+    let _ = tx.send(Event::RunStarted { suites: headers });
+    let results = futures_util::future::join_all(jobs.into_iter().map(|job| {
+        let runner = runner.clone();
+        async move { runner.run_suite(job).await }
+    }))
+    .await;
+    let interrupted = runner.interrupted();
+    let _ = tx.send(Event::RunFinished { results: results.clone(), duration: started.elapsed(), interrupted });
+    drop(runner);
+    drop(tx);
+    let report_errors = pump.await.unwrap_or_else(|e| vec![format!("a reporter failed: {e}")]);
+    for sb in sandboxes {
+        sb.shutdown().await;
+    }
+    Ok(RunSummary { results, interrupted, report_errors })
+}
+
+/// What the sandbox should emulate for a suite: the command line's
+/// `--sandbox` wins over the suite's `[sandbox]` table.
+fn sandbox_for(suite: &Suite, cli: Option<&SandboxOverride>) -> Result<Option<SandboxPlan>, BadInput> {
+    let from_suite = suite.sandbox.as_ref();
+    if cli.is_none() && from_suite.is_none() {
+        return Ok(None);
+    }
+    let layout = cli
+        .and_then(|c| c.layout.clone())
+        .or_else(|| from_suite.map(|s| s.layout.clone()))
+        .unwrap_or_else(|| "b".into());
+    let scenario = cli
+        .and_then(|c| c.scenario.clone())
+        .or_else(|| from_suite.map(|s| s.scenario.clone()))
+        .unwrap_or_else(|| "good".into());
+    let latency_ms = cli.and_then(|c| c.latency_ms).or_else(|| from_suite.map(|s| s.latency_ms)).unwrap_or(0);
+    Ok(Some(SandboxPlan { layout, scenario, latency_ms }))
+}
+
+struct SandboxPlan {
+    layout: String,
+    scenario: String,
+    latency_ms: u64,
+}
+
+impl SandboxPlan {
+    #[cfg(not(feature = "sandbox"))]
+    async fn start_for(self, suite: &mut Suite) -> Result<RunningSandbox, BadInput> {
+        Err(BadInput(format!("{}: this build has no sandbox (build with the `sandbox` feature)", suite.source)))
+    }
+
+    #[cfg(feature = "sandbox")]
+    async fn start_for(self, suite: &mut Suite) -> Result<RunningSandbox, BadInput> {
+        crate::sandbox::launch::start_for_suite(&self.layout, &self.scenario, self.latency_ms, suite)
+            .await
+            .map_err(|e| BadInput(format!("{}: {e}", suite.source)))
+    }
+}
+
+#[cfg(feature = "sandbox")]
+type RunningSandbox = crate::sandbox::launch::Running;
+
+#[cfg(not(feature = "sandbox"))]
+struct RunningSandbox;
+
+#[cfg(not(feature = "sandbox"))]
+impl RunningSandbox {
+    async fn shutdown(self) {}
+}
