@@ -115,7 +115,11 @@ fn runtime() -> tokio::runtime::Runtime {
 fn run_command(args: RunArgs) -> i32 {
     let mut suites: Vec<SuiteSource> = args.suites.iter().cloned().map(SuiteSource::File).collect();
     let sandbox = if args.sandbox.is_some() || args.sandbox_latency.is_some() {
-        Some(SandboxOverride { scenario: args.sandbox.clone(), layout: args.layout.clone(), latency_ms: args.sandbox_latency })
+        Some(SandboxOverride {
+            scenario: args.sandbox.clone(),
+            layout: args.layout.clone(),
+            latency_ms: args.sandbox_latency,
+        })
     } else {
         None
     };
@@ -124,7 +128,9 @@ fn run_command(args: RunArgs) -> i32 {
             #[cfg(feature = "sandbox")]
             Some(sb) => suites.push(crate::sandbox::launch::own_suite(sb.layout.as_deref().unwrap_or("b"))),
             _ => {
-                eprintln!("error: no suite given; e.g. `wsconform run suites/sandbox.toml`, or `wsconform run --sandbox`");
+                eprintln!(
+                    "error: no suite given; e.g. `wsconform run suites/sandbox.toml`, or `wsconform run --sandbox`"
+                );
                 return exit::BAD_INPUT;
             }
         }

@@ -77,11 +77,32 @@ impl Counts {
 
 #[derive(Debug, Clone)]
 pub enum Event {
-    RunStarted { suites: Vec<SuiteHeader> },
-    CheckStarted { suite: usize, id: &'static str },
+    RunStarted {
+        suites: Vec<SuiteHeader>,
+    },
+    CheckStarted {
+        suite: usize,
+        id: &'static str,
+    },
     /// An attempt ended with a retryable outcome; the check runs again after `delay`.
-    CheckRetrying { suite: usize, id: &'static str, attempt: usize, outcome: Outcome, delay: Duration },
-    CheckFinished { suite: usize, report: CheckReport },
-    SuiteFinished { suite: usize, result: SuiteResult },
-    RunFinished { results: Vec<SuiteResult>, duration: Duration, interrupted: bool },
+    CheckRetrying {
+        suite: usize,
+        id: &'static str,
+        attempt: usize,
+        outcome: Outcome,
+        delay: Duration,
+    },
+    CheckFinished {
+        suite: usize,
+        report: CheckReport,
+    },
+    SuiteFinished {
+        suite: usize,
+        result: SuiteResult,
+    },
+    RunFinished {
+        results: Vec<SuiteResult>,
+        duration: Duration,
+        interrupted: bool,
+    },
 }

@@ -6,8 +6,8 @@
 //! reporters.
 
 pub mod check;
-pub mod cli;
 pub mod checks;
+pub mod cli;
 pub mod facts;
 pub mod net;
 pub mod outcome;
@@ -27,9 +27,9 @@ pub fn install_crypto_provider() {
 }
 pub mod events;
 pub mod plan;
-pub mod runner;
 pub mod report;
 pub mod run;
+pub mod runner;
 
 pub use run::{RunOptions, RunSummary, run};
 pub use trials::trials;

@@ -13,11 +13,17 @@ use crate::suite::Suite;
 pub enum Decision {
     Run,
     /// Not selected, but a selected check needs it.
-    RunAsPrerequisite { of: &'static str },
+    RunAsPrerequisite {
+        of: &'static str,
+    },
     /// The suite lacks what it needs: reported as skipped with this reason.
-    NotApplicable { reason: String },
+    NotApplicable {
+        reason: String,
+    },
     /// Filtered out by `only`/`skip`: not reported.
-    NotSelected { why: String },
+    NotSelected {
+        why: String,
+    },
 }
 
 impl Decision {
@@ -197,7 +203,8 @@ pub(crate) mod tests {
     #[test]
     fn explicit_skip_of_a_prerequisite_is_kept() {
         let cat = [&A, &B, &C];
-        let p = plan(&cat, &suite(), &Filters { only: vec!["e2e.*".into()], skip: vec!["e2e.connect".into()] }).unwrap();
+        let p =
+            plan(&cat, &suite(), &Filters { only: vec!["e2e.*".into()], skip: vec!["e2e.connect".into()] }).unwrap();
         assert!(!p.decision("e2e.connect").unwrap().runs());
         assert!(p.decision("e2e.echo").unwrap().runs());
     }

@@ -29,7 +29,10 @@ pub mod exit {
 pub enum SuiteSource {
     File(PathBuf),
     /// Built-in text (the sandbox's own suites), named for errors.
-    Text { name: String, text: String },
+    Text {
+        name: String,
+        text: String,
+    },
 }
 
 /// Runs the sandbox for suites instead of (or in addition to) their `[sandbox]` table.

@@ -344,7 +344,8 @@ mod tests {
 
     fn ctx(extra: &str) -> Arc<Ctx> {
         let env = |k: &str| (k == "TOKEN").then(|| "s3cr3t-value".to_string());
-        let text = format!("name='t'\nregion='us-east-1'\nurl='wss://h/p'\ntimeout='1s'\n[api]\nid='${{TOKEN}}'\n{extra}");
+        let text =
+            format!("name='t'\nregion='us-east-1'\nurl='wss://h/p'\ntimeout='1s'\n[api]\nid='${{TOKEN}}'\n{extra}");
         let suite = Arc::new(Suite::parse("t.toml", &text, &env).unwrap());
         Arc::new(Ctx { facts: Arc::new(Facts::new(suite.clone())), suite })
     }

@@ -32,7 +32,8 @@ pub fn trials(suites: &[PathBuf], args: &Arguments) -> Vec<Trial> {
         match load_and_plan(src, &Filters::default()) {
             Ok((suite, plan)) => {
                 for e in plan.reported() {
-                    let name = if sources.len() > 1 { format!("{}::{}", suite.name, e.def.id) } else { e.def.id.to_owned() };
+                    let name =
+                        if sources.len() > 1 { format!("{}::{}", suite.name, e.def.id) } else { e.def.id.to_owned() };
                     names.push((suite.name.clone(), e.def.id, name));
                 }
             }

@@ -51,7 +51,14 @@ fn every_broken_suite_fails_at_the_expected_place() {
             Err(e) => {
                 let shown = e.to_string();
                 if (e.line, e.col) != (Some(want.line), Some(want.col)) {
-                    problems.push(format!("{}: at {:?}:{:?}, expected {}:{}: {shown}", path.display(), e.line, e.col, want.line, want.col));
+                    problems.push(format!(
+                        "{}: at {:?}:{:?}, expected {}:{}: {shown}",
+                        path.display(),
+                        e.line,
+                        e.col,
+                        want.line,
+                        want.col
+                    ));
                 }
                 for t in &want.texts {
                     if !shown.contains(t.as_str()) {
@@ -92,7 +99,10 @@ fn cli_exits_2_with_file_line_col_and_runs_nothing() {
 
 #[test]
 fn unreadable_suite_exits_2() {
-    let out = Command::new(env!("CARGO_BIN_EXE_wsconform")).args(["run", "tests/broken/does-not-exist.toml"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wsconform"))
+        .args(["run", "tests/broken/does-not-exist.toml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the suite file"));
 }

@@ -163,7 +163,11 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                 let c = Counts::of(results);
                 writeln!(self.out)?;
                 if *interrupted {
-                    writeln!(self.out, "{}", self.paint("33;1", "interrupted: unfinished checks are reported as errors"))?;
+                    writeln!(
+                        self.out,
+                        "{}",
+                        self.paint("33;1", "interrupted: unfinished checks are reported as errors")
+                    )?;
                 }
                 let failures: Vec<(&str, &CheckReport)> = results
                     .iter()
