@@ -4,3 +4,4 @@
 pub mod connections;
 pub mod control_plane;
 pub mod model;
+pub mod sigv4;
