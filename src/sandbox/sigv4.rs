@@ -90,10 +90,8 @@ struct Authorization<'a> {
 }
 
 fn parse_authorization(value: &str) -> Result<Authorization<'_>, SigV4Error> {
-    let rest = value
-        .strip_prefix(ALGORITHM)
-        .filter(|r| r.starts_with(' '))
-        .ok_or(SigV4Error::MissingAuthenticationToken)?;
+    let rest =
+        value.strip_prefix(ALGORITHM).filter(|r| r.starts_with(' ')).ok_or(SigV4Error::MissingAuthenticationToken)?;
     let (mut credential, mut signed, mut signature) = (None, None, None);
     for part in rest.split(',') {
         let Some((k, v)) = part.trim().split_once('=') else { continue };
@@ -115,12 +113,7 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, SigV4Error> {
         return Err(SigV4Error::IncompleteSignature("bad Credential scope"));
     }
     Ok(Authorization {
-        scope: Scope {
-            access_key_id: akid.into(),
-            date: date.into(),
-            region: region.into(),
-            service: service.into(),
-        },
+        scope: Scope { access_key_id: akid.into(), date: date.into(), region: region.into(), service: service.into() },
         signed_headers: signed.split(';').filter(|h| !h.is_empty()).collect(),
         signature,
     })
@@ -199,8 +192,7 @@ pub fn verify(parts: &http::request::Parts, body: &[u8]) -> Result<Scope, SigV4E
         .into();
     let signable = SignableRequest::new(parts.method.as_str(), uri, headers.into_iter(), SignableBody::Bytes(body))
         .map_err(|_| SigV4Error::SignatureDoesNotMatch)?;
-    let (_, signature) =
-        sign(signable, &params).map_err(|_| SigV4Error::SignatureDoesNotMatch)?.into_parts();
+    let (_, signature) = sign(signable, &params).map_err(|_| SigV4Error::SignatureDoesNotMatch)?.into_parts();
     if !constant_time_eq(signature.as_bytes(), auth.signature.as_bytes()) {
         return Err(SigV4Error::SignatureDoesNotMatch);
     }
@@ -312,7 +304,10 @@ mod tests {
     #[test]
     fn an_unknown_access_key_is_unrecognized() {
         let (mut parts, body) = signed(model::SECRET_ACCESS_KEY, "GET", "/", b"", &[]);
-        let value = parts.headers[http::header::AUTHORIZATION].to_str().expect("ascii").replace(model::ACCESS_KEY_ID, "AKIAOTHER");
+        let value = parts.headers[http::header::AUTHORIZATION]
+            .to_str()
+            .expect("ascii")
+            .replace(model::ACCESS_KEY_ID, "AKIAOTHER");
         parts.headers.insert(http::header::AUTHORIZATION, value.parse().expect("header"));
         assert_eq!(verify(&parts, &body), Err(SigV4Error::UnrecognizedClient));
     }

@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
-use super::wire::{AwsError, Answer, CREATED_EPOCH, Request};
+use super::wire::{Answer, AwsError, CREATED_EPOCH, Request};
 use crate::sandbox::model::{Certificate, Deployment};
 
 type Routed = Option<(&'static str, Result<Answer, AwsError>)>;
@@ -25,18 +25,16 @@ pub fn route(d: &Deployment, req: &Request<'_>) -> Routed {
 fn describe(d: &Deployment, req: &Request<'_>) -> Result<Answer, AwsError> {
     let input: serde_json::Value = serde_json::from_slice(req.body)
         .map_err(|_| AwsError::new(400, "SerializationException", "The request body is not valid JSON."))?;
-    let arn = input
-        .get("CertificateArn")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| AwsError::new(400, "ValidationException", "1 validation error detected: CertificateArn is required"))?;
+    let arn = input.get("CertificateArn").and_then(|v| v.as_str()).ok_or_else(|| {
+        AwsError::new(400, "ValidationException", "1 validation error detected: CertificateArn is required")
+    })?;
     if !arn.starts_with("arn:aws:acm:") {
         return Err(AwsError::new(400, "InvalidArnException", "The ARN is not valid."));
     }
-    let cert = d
-        .certificates
-        .iter()
-        .find(|c| c.arn == arn && c.region == req.region)
-        .ok_or_else(|| AwsError::new(400, "ResourceNotFoundException", format!("Could not find certificate {arn}.")))?;
+    let cert =
+        d.certificates.iter().find(|c| c.arn == arn && c.region == req.region).ok_or_else(|| {
+            AwsError::new(400, "ResourceNotFoundException", format!("Could not find certificate {arn}."))
+        })?;
     Ok(Answer::json11(json!({ "Certificate": detail(cert) })))
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::wire::{AwsError, Answer, CREATED_RFC3339, Request};
+use super::wire::{Answer, AwsError, CREATED_RFC3339, Request};
 use crate::sandbox::model::{Api, ApiMapping, Deployment, DomainName, Stage};
 
 type Routed = Option<(&'static str, Result<Answer, AwsError>)>;
@@ -19,7 +19,9 @@ pub fn route(d: &Deployment, req: &Request<'_>) -> Routed {
         ["v2", "apis", id, "stages"] => {
             ("GetStages", find_api(d, id).map(|a| json!({ "items": a.stages.iter().map(stage).collect::<Vec<_>>() })))
         }
-        ["v2", "apis", id, "stages", name] => ("GetStage", find_api(d, id).and_then(|a| find_stage(a, name)).map(stage)),
+        ["v2", "apis", id, "stages", name] => {
+            ("GetStage", find_api(d, id).and_then(|a| find_stage(a, name)).map(stage))
+        }
         ["v2", "apis", id, "routes"] => ("GetRoutes", find_api(d, id).map(routes)),
         ["v2", "apis", id, "integrations"] => ("GetIntegrations", find_api(d, id).map(|a| integrations(a, req.region))),
         ["v2", "apis", id, "deployments"] => ("GetDeployments", find_api(d, id).map(deployments)),
@@ -49,18 +51,11 @@ fn not_found(message: String) -> AwsError {
 }
 
 fn find_api<'a>(d: &'a Deployment, id: &str) -> Result<&'a Api, AwsError> {
-    if d.api.id == id {
-        Ok(&d.api)
-    } else {
-        Err(not_found("Invalid API identifier specified".into()))
-    }
+    if d.api.id == id { Ok(&d.api) } else { Err(not_found("Invalid API identifier specified".into())) }
 }
 
 fn find_stage<'a>(a: &'a Api, name: &str) -> Result<&'a Stage, AwsError> {
-    a.stages
-        .iter()
-        .find(|s| s.stage_name == name)
-        .ok_or_else(|| not_found("Invalid stage identifier specified".into()))
+    a.stages.iter().find(|s| s.stage_name == name).ok_or_else(|| not_found("Invalid stage identifier specified".into()))
 }
 
 fn find_domain<'a>(d: &'a Deployment, name: &str) -> Result<&'a DomainName, AwsError> {

@@ -1,10 +1,10 @@
 //! cloudfront (REST-XML, API version 2020-05-31): distributions, their
 //! configs, and the origin request / cache policies their behaviors name.
 
-use super::wire::{AwsError, Answer, Request, Xml};
+use super::wire::{Answer, AwsError, Request, Xml};
 use crate::sandbox::model::{
-    ACCOUNT_ID, CACHE_POLICY_CACHING_DISABLED, CacheBehavior, Deployment, Distribution, Origin,
-    OriginRequestPolicy, POLICY_ALL_VIEWER, POLICY_ALL_VIEWER_EXCEPT_HOST,
+    ACCOUNT_ID, CACHE_POLICY_CACHING_DISABLED, CacheBehavior, Deployment, Distribution, Origin, OriginRequestPolicy,
+    POLICY_ALL_VIEWER, POLICY_ALL_VIEWER_EXCEPT_HOST,
 };
 
 pub const NAMESPACE: &str = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
@@ -249,7 +249,13 @@ fn origin_request_policies() -> Vec<(OriginRequestPolicy, &'static str)> {
         )
     };
     let mut all = vec![
-        managed(POLICY_ALL_VIEWER, "Managed-AllViewer", "allViewer", &[], "Policy to forward all parameters in viewer requests"),
+        managed(
+            POLICY_ALL_VIEWER,
+            "Managed-AllViewer",
+            "allViewer",
+            &[],
+            "Policy to forward all parameters in viewer requests",
+        ),
         managed(
             POLICY_ALL_VIEWER_EXCEPT_HOST,
             "Managed-AllViewerExceptHostHeader",

@@ -26,8 +26,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::model::Deployment;
 use super::sigv4;
-pub use wire::{AwsError, Protocol};
 use wire::{Answer, Request};
+pub use wire::{AwsError, Protocol, percent_decode, request_id};
 
 /// Largest request body the control plane reads (the SDK's requests are tiny).
 const MAX_BODY: usize = 1 << 20;
@@ -63,11 +63,7 @@ impl ControlPlane {
         let addr = listener.local_addr()?;
         let url = url::Url::parse(&format!("http://{addr}"))
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-        let state = Arc::new(State {
-            deployment,
-            faults: Mutex::new(faults),
-            calls: Mutex::new(BTreeMap::new()),
-        });
+        let state = Arc::new(State { deployment, faults: Mutex::new(faults), calls: Mutex::new(BTreeMap::new()) });
         let stop = CancellationToken::new();
         let task = tokio::spawn(serve(listener, state.clone(), stop.clone()));
         Ok(ControlPlane { url, state, stop, task: Some(task) })
@@ -166,7 +162,11 @@ fn handle(state: &State, faults: &ControlPlaneFaults, parts: &http::request::Par
         "route53" => ("route53", Protocol::RestXml(route53::NAMESPACE)),
         "acm" => ("acm", Protocol::Json11),
         _ => {
-            let e = AwsError::new(400, "UnknownServiceException", "The sandbox control plane does not emulate this service.");
+            let e = AwsError::new(
+                400,
+                "UnknownServiceException",
+                "The sandbox control plane does not emulate this service.",
+            );
             return Protocol::guess(parts).render_error(&e);
         }
     };
@@ -181,7 +181,11 @@ fn handle(state: &State, faults: &ControlPlaneFaults, parts: &http::request::Par
         Some(found) => found,
         None => (
             "UnknownOperation",
-            Err(AwsError::new(404, "UnknownOperationException", "The sandbox control plane does not emulate this operation.")),
+            Err(AwsError::new(
+                404,
+                "UnknownOperationException",
+                "The sandbox control plane does not emulate this operation.",
+            )),
         ),
     };
     *lock(&state.calls).entry(format!("{service}.{operation}")).or_default() += 1;

@@ -2,7 +2,7 @@
 //! ListResourceRecordSets, with Route 53's ordering (names compared label by
 //! label from the right, then by type) so paging from a name behaves as on AWS.
 
-use super::wire::{AwsError, Answer, Request, Xml};
+use super::wire::{Answer, AwsError, Request, Xml};
 use crate::sandbox::model::{AliasRecord, Deployment, HostedZone};
 
 pub const NAMESPACE: &str = "https://route53.amazonaws.com/doc/2013-04-01/";

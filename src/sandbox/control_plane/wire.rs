@@ -142,9 +142,7 @@ impl Answer {
     }
 
     pub fn into_response(self) -> http::Response<Full<Bytes>> {
-        let mut builder = http::Response::builder()
-            .status(self.status)
-            .header("x-amzn-RequestId", request_id());
+        let mut builder = http::Response::builder().status(self.status).header("x-amzn-RequestId", request_id());
         for (k, v) in &self.headers {
             builder = builder.header(*k, v.as_str());
         }
