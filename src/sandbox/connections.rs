@@ -160,3 +160,71 @@ fn respond(status: u16, error_type: Option<&str>, body: bytes::Bytes) -> http::R
         r
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::model::{self, Deployment, Layout, SCENARIOS};
+    use crate::sandbox::sigv4::tests::signed_for;
+
+    fn request(service: &str, method: &str, body: &[u8]) -> http::Request<bytes::Bytes> {
+        let (parts, body) =
+            signed_for(model::SECRET_ACCESS_KEY, service, method, "/Prod/%40connections/abc%3D", body, &[]);
+        http::Request::from_parts(parts, bytes::Bytes::from(body))
+    }
+
+    fn registry_with(id: &str) -> (Registry, mpsc::UnboundedReceiver<Outbound>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let registry = Registry::new();
+        registry.insert(Connection {
+            id: id.into(),
+            connected_at: SystemTime::UNIX_EPOCH,
+            source_ip: IpAddr::from([127, 0, 0, 1]),
+            user_agent: None,
+            outbound: tx,
+        });
+        (registry, rx)
+    }
+
+    fn error_type(r: &http::Response<bytes::Bytes>) -> Option<&str> {
+        r.headers().get("x-amzn-ErrorType").and_then(|v| v.to_str().ok())
+    }
+
+    #[test]
+    fn a_post_signed_for_execute_api_is_delivered() {
+        let (registry, mut rx) = registry_with("abc=");
+        let d = Deployment::new(Layout::B, &SCENARIOS[0]);
+        let r = handle(&registry, &d, request("execute-api", "POST", b"hi"), "abc=");
+        assert_eq!(r.status(), 200);
+        assert_eq!(rx.try_recv().ok(), Some(Outbound::Text("hi".into())));
+    }
+
+    #[test]
+    fn a_signature_for_another_service_is_forbidden() {
+        let (registry, mut rx) = registry_with("abc=");
+        let d = Deployment::new(Layout::B, &SCENARIOS[0]);
+        let r = handle(&registry, &d, request("apigateway", "POST", b"hi"), "abc=");
+        assert_eq!((r.status().as_u16(), error_type(&r)), (403, Some("ForbiddenException")));
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn an_oversized_post_is_refused() {
+        let (registry, mut rx) = registry_with("abc=");
+        let d = Deployment::new(Layout::B, &SCENARIOS[0]);
+        let big = vec![b'x'; MAX_PAYLOAD + 1];
+        let r = handle(&registry, &d, request("execute-api", "POST", &big), "abc=");
+        assert_eq!((r.status().as_u16(), error_type(&r)), (413, Some("PayloadTooLargeException")));
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_connection_whose_socket_task_ended_is_gone() {
+        let (registry, rx) = registry_with("abc=");
+        drop(rx);
+        let d = Deployment::new(Layout::B, &SCENARIOS[0]);
+        let r = handle(&registry, &d, request("execute-api", "POST", b"hi"), "abc=");
+        assert_eq!((r.status().as_u16(), error_type(&r)), (410, Some("GoneException")));
+        assert!(registry.is_empty());
+    }
+}

@@ -200,12 +200,23 @@ pub fn verify(parts: &http::request::Parts, body: &[u8]) -> Result<Scope, SigV4E
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// Signs like the SDK does: headers in, signing instructions applied.
     fn signed(
         secret: &str,
+        method: &str,
+        uri: &str,
+        body: &[u8],
+        extra: &[(&str, &str)],
+    ) -> (http::request::Parts, Vec<u8>) {
+        signed_for(secret, "apigateway", method, uri, body, extra)
+    }
+
+    /// Signs like the SDK does: headers in, signing instructions applied.
+    pub(crate) fn signed_for(
+        secret: &str,
+        service: &str,
         method: &str,
         uri: &str,
         body: &[u8],
@@ -220,7 +231,7 @@ mod tests {
         let params = v4::SigningParams::builder()
             .identity(&identity)
             .region("ap-northeast-1")
-            .name("apigateway")
+            .name(service)
             .time(SystemTime::now())
             .settings(SigningSettings::default())
             .build()
