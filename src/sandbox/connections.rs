@@ -63,6 +63,9 @@ impl Registry {
     }
 }
 
+/// API Gateway's limit on a message (and so on a PostToConnection body).
+pub const MAX_PAYLOAD: usize = 128 * 1024;
+
 /// Answers one `@connections` management request (POST/GET/DELETE
 /// `…/@connections/{connection_id}`), verifying its SigV4 signature (service
 /// `execute-api`) against the sandbox credentials. The gateway calls this for
@@ -74,10 +77,154 @@ pub fn handle(
     request: http::Request<bytes::Bytes>,
     connection_id: &str,
 ) -> http::Response<bytes::Bytes> {
-    // Replaced by the control-plane work (SigV4 verification, 410 Gone, GetConnection).
-    let _ = (registry, deployment, request, connection_id);
-    http::Response::builder()
-        .status(http::StatusCode::NOT_IMPLEMENTED)
-        .body(bytes::Bytes::from_static(b"{\"message\":\"@connections is not emulated yet\"}"))
-        .unwrap_or_default()
+    let (parts, body) = request.into_parts();
+    match super::sigv4::verify(&parts, &body) {
+        Ok(scope) if scope.service == "execute-api" => {}
+        // Every refused signature is a ForbiddenException to the apigatewaymanagement
+        // SDK; the message tells which check failed (never any request value).
+        Ok(_) => return forbidden("Credential should be scoped to correct service: 'execute-api'."),
+        Err(e) => return forbidden(&e.message()),
+    }
+    match parts.method {
+        http::Method::POST => {
+            if body.len() > MAX_PAYLOAD {
+                return error(413, "PayloadTooLargeException", "Message too long");
+            }
+            let Some(conn) = registry.get(connection_id).filter(|_| !deployment.backend.post_gone) else {
+                return gone();
+            };
+            // The gateway sends what it is given as a text frame; bytes that are not
+            // UTF-8 cannot go in one, so they are replaced rather than refused.
+            let text = String::from_utf8_lossy(&body).into_owned();
+            if conn.outbound.send(Outbound::Text(text)).is_err() {
+                // The socket task is gone: the connection is, too.
+                registry.remove(connection_id);
+                return gone();
+            }
+            respond(200, None, bytes::Bytes::new())
+        }
+        http::Method::GET => {
+            let Some(conn) = registry.get(connection_id) else { return gone() };
+            let connected_at = timestamp(conn.connected_at);
+            let mut identity = serde_json::json!({ "sourceIp": conn.source_ip.to_string() });
+            if let (Some(ua), Some(obj)) = (&conn.user_agent, identity.as_object_mut()) {
+                obj.insert("userAgent".into(), serde_json::json!(ua));
+            }
+            let body = serde_json::json!({
+                "connectedAt": connected_at,
+                "identity": identity,
+                // The registry does not track activity: connecting is the last one it knows of.
+                "lastActiveAt": connected_at,
+            });
+            respond(200, None, bytes::Bytes::from(body.to_string()))
+        }
+        http::Method::DELETE => {
+            let Some(conn) = registry.remove(connection_id) else { return gone() };
+            let _ = conn.outbound.send(Outbound::Close);
+            respond(204, None, bytes::Bytes::new())
+        }
+        _ => error(403, "ForbiddenException", "Forbidden"),
+    }
+}
+
+/// `2024-01-01T00:00:00.000Z`: what the SDK's `DateTimeWithOffset` parser reads.
+fn timestamp(t: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn gone() -> http::Response<bytes::Bytes> {
+    error(410, "GoneException", "The connection is no longer available.")
+}
+
+fn forbidden(message: &str) -> http::Response<bytes::Bytes> {
+    error(403, "ForbiddenException", message)
+}
+
+/// REST-JSON error shape: the SDK reads the code from `x-amzn-ErrorType`.
+fn error(status: u16, code: &str, message: &str) -> http::Response<bytes::Bytes> {
+    let body = serde_json::json!({ "message": message }).to_string();
+    respond(status, Some(code), bytes::Bytes::from(body))
+}
+
+fn respond(status: u16, error_type: Option<&str>, body: bytes::Bytes) -> http::Response<bytes::Bytes> {
+    let mut builder = http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("x-amzn-RequestId", super::control_plane::request_id());
+    if let Some(code) = error_type {
+        builder = builder.header("x-amzn-ErrorType", code);
+    }
+    builder.body(body).unwrap_or_else(|_| {
+        let mut r = http::Response::new(bytes::Bytes::new());
+        *r.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::model::{self, Deployment, Layout, SCENARIOS};
+    use crate::sandbox::sigv4::tests::signed_for;
+
+    fn request(service: &str, method: &str, body: &[u8]) -> http::Request<bytes::Bytes> {
+        let (parts, body) =
+            signed_for(model::SECRET_ACCESS_KEY, service, method, "/Prod/%40connections/abc%3D", body, &[]);
+        http::Request::from_parts(parts, bytes::Bytes::from(body))
+    }
+
+    fn registry_with(id: &str) -> (Registry, mpsc::UnboundedReceiver<Outbound>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let registry = Registry::new();
+        registry.insert(Connection {
+            id: id.into(),
+            connected_at: SystemTime::UNIX_EPOCH,
+            source_ip: IpAddr::from([127, 0, 0, 1]),
+            user_agent: None,
+            outbound: tx,
+        });
+        (registry, rx)
+    }
+
+    fn error_type(r: &http::Response<bytes::Bytes>) -> Option<&str> {
+        r.headers().get("x-amzn-ErrorType").and_then(|v| v.to_str().ok())
+    }
+
+    #[test]
+    fn a_post_signed_for_execute_api_is_delivered() {
+        let (registry, mut rx) = registry_with("abc=");
+        let d = Deployment::new(Layout::B, &SCENARIOS[0]);
+        let r = handle(&registry, &d, request("execute-api", "POST", b"hi"), "abc=");
+        assert_eq!(r.status(), 200);
+        assert_eq!(rx.try_recv().ok(), Some(Outbound::Text("hi".into())));
+    }
+
+    #[test]
+    fn a_signature_for_another_service_is_forbidden() {
+        let (registry, mut rx) = registry_with("abc=");
+        let d = Deployment::new(Layout::B, &SCENARIOS[0]);
+        let r = handle(&registry, &d, request("apigateway", "POST", b"hi"), "abc=");
+        assert_eq!((r.status().as_u16(), error_type(&r)), (403, Some("ForbiddenException")));
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn an_oversized_post_is_refused() {
+        let (registry, mut rx) = registry_with("abc=");
+        let d = Deployment::new(Layout::B, &SCENARIOS[0]);
+        let big = vec![b'x'; MAX_PAYLOAD + 1];
+        let r = handle(&registry, &d, request("execute-api", "POST", &big), "abc=");
+        assert_eq!((r.status().as_u16(), error_type(&r)), (413, Some("PayloadTooLargeException")));
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_connection_whose_socket_task_ended_is_gone() {
+        let (registry, rx) = registry_with("abc=");
+        drop(rx);
+        let d = Deployment::new(Layout::B, &SCENARIOS[0]);
+        let r = handle(&registry, &d, request("execute-api", "POST", b"hi"), "abc=");
+        assert_eq!((r.status().as_u16(), error_type(&r)), (410, Some("GoneException")));
+        assert!(registry.is_empty());
+    }
 }

@@ -5,3 +5,4 @@ pub mod connections;
 pub mod control_plane;
 pub mod launch;
 pub mod model;
+pub mod sigv4;
