@@ -89,7 +89,7 @@ pub fn judge_alias(
     let mut ev = answer_evidence(host_answer, "");
     ev.set("expected_target", target);
     let target_norm = target.trim_end_matches('.').to_ascii_lowercase();
-    if host_answer.cnames.iter().any(|c| *c == target_norm) {
+    if host_answer.cnames.contains(&target_norm) {
         return Outcome::pass(format!("{host} is a CNAME to {target}")).with_evidence(ev);
     }
     let t = match target_answer {

@@ -172,18 +172,18 @@ pub fn judge_certificate(obs: &CertObservation, host: &str, min_days: u32, now: 
             format!("{HINT_RENEW}; ACM renews automatically only when validation still succeeds"),
         );
     }
-    if let Some(v) = &obs.version {
-        if !matches!(v.as_str(), "TLSv1_2" | "TLSv1_3") {
-            return fail(format!("negotiated {v}, below TLS 1.2"), "set the minimum protocol to TLSv1.2_2021".into());
-        }
+    if let Some(v) = &obs.version
+        && !matches!(v.as_str(), "TLSv1_2" | "TLSv1_3")
+    {
+        return fail(format!("negotiated {v}, below TLS 1.2"), "set the minimum protocol to TLSv1.2_2021".into());
     }
-    if let Some(a) = &obs.alpn {
-        if a != "http/1.1" {
-            return fail(
-                format!("ALPN negotiated `{a}` although only http/1.1 was offered"),
-                "the WebSocket upgrade needs HTTP/1.1".into(),
-            );
-        }
+    if let Some(a) = &obs.alpn
+        && a != "http/1.1"
+    {
+        return fail(
+            format!("ALPN negotiated `{a}` although only http/1.1 was offered"),
+            "the WebSocket upgrade needs HTTP/1.1".into(),
+        );
     }
     Outcome::pass(format!("{host}: trusted, {days_left} days left, {}", obs.version.as_deref().unwrap_or("TLS")))
         .with_evidence(ev)
