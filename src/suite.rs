@@ -64,6 +64,9 @@ pub struct CustomDomainSpec {
     pub name: String,
     /// `None`: discover from the URL's first path segment.
     pub mapping_key: Option<String>,
+    /// The domain's API Gateway regional target (`d-….execute-api.{region}.amazonaws.com`):
+    /// where `@connections` on the custom domain is reached, bypassing CloudFront.
+    pub regional_target: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +108,8 @@ pub struct DnsSpec {
     pub connect_to: Vec<ConnectTo>,
     /// Time limit of one DNS query.
     pub timeout: Option<Duration>,
+    /// The name the public host should alias, when the control plane cannot tell.
+    pub alias_target: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -393,6 +398,7 @@ struct RawApi {
 struct RawCustomDomain {
     name: S,
     mapping_key: Option<S>,
+    regional_target: Option<S>,
 }
 
 #[derive(Deserialize)]
@@ -407,6 +413,7 @@ struct RawDns {
     nameservers: Option<Spanned<toml::Value>>,
     connect_to: Option<BTreeMap<String, S>>,
     timeout: Option<S>,
+    alias_target: Option<S>,
 }
 
 #[derive(Deserialize)]
@@ -502,6 +509,18 @@ impl Loader<'_> {
         Ok(d)
     }
 
+    /// An optional DNS name (trailing dot and case normalized).
+    fn hostname(&mut self, key: &str, v: &Option<S>) -> Result<Option<String>, SuiteError> {
+        let Some(v) = v else { return Ok(None) };
+        let s = self.string(key, v)?.trim_end_matches('.').to_ascii_lowercase();
+        if !is_hostname(&s) {
+            return Err(self
+                .err(v.span(), key, format!("`{s}` is not a DNS name"))
+                .with_help("e.g. \"d111111abcdef8.cloudfront.net\""));
+        }
+        Ok(Some(s))
+    }
+
     fn json_pointer(&mut self, key: &str, v: &S) -> Result<String, SuiteError> {
         let s = self.string(key, v)?;
         validate_json_pointer(&s).map_err(|m| {
@@ -574,7 +593,8 @@ impl Loader<'_> {
                             .with_help("multi-level API mapping keys are not supported for WebSocket APIs; use one segment or \"\""));
                     }
                 }
-                Some(CustomDomainSpec { name, mapping_key })
+                let regional_target = self.hostname("custom_domain.regional_target", &d.regional_target)?;
+                Some(CustomDomainSpec { name, mapping_key, regional_target })
             }
         };
 
@@ -778,7 +798,8 @@ impl Loader<'_> {
             connect_to.push(parsed);
         }
         let timeout = d.timeout.as_ref().map(|t| self.duration("dns.timeout", t)).transpose()?;
-        Ok(DnsSpec { nameservers, connect_to, timeout })
+        let alias_target = self.hostname("dns.alias_target", &d.alias_target)?;
+        Ok(DnsSpec { nameservers, connect_to, timeout, alias_target })
     }
 
     fn roundtrip(&mut self, raw: Option<RawRoundtrip>, tls: &TlsSpec) -> Result<RoundtripSpec, SuiteError> {
@@ -1078,6 +1099,21 @@ mod tests {
         );
         assert_eq!(parse_connect_to("h:443", ":8443").unwrap().to_host, None);
         assert!(parse_connect_to("h", ":1").is_err());
+    }
+
+    #[test]
+    fn alias_and_regional_targets_are_names() {
+        let text = format!(
+            "{MIN}[dns]\nalias_target = \"D1.cloudfront.net.\"\n[custom_domain]\nname = \"ws.example.com\"\nregional_target = \"d-1.execute-api.ap-northeast-1.amazonaws.com\"\n"
+        );
+        let s = Suite::parse("t.toml", &text, &no_env).unwrap();
+        assert_eq!(s.dns.alias_target.as_deref(), Some("d1.cloudfront.net"));
+        assert_eq!(
+            s.custom_domain.unwrap().regional_target.as_deref(),
+            Some("d-1.execute-api.ap-northeast-1.amazonaws.com")
+        );
+        let bad = format!("{MIN}[dns]\nalias_target = \"not a name\"\n");
+        assert_eq!(Suite::parse("t.toml", &bad, &no_env).unwrap_err().key.as_deref(), Some("dns.alias_target"));
     }
 
     #[test]

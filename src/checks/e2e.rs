@@ -1,5 +1,637 @@
-//! `e2e.*` checks.
+//! `e2e.*` checks: act on the deployment as a client and a backend would.
+//! `e2e.connect` opens the session the others share (`facts.live`).
 
-use crate::check::CheckDef;
+use std::sync::Arc;
+use std::time::Duration;
 
-pub static CHECKS: &[CheckDef] = &[];
+use aws_sdk_apigatewaymanagement as mgmt;
+use futures_util::{SinkExt, StreamExt};
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use url::Url;
+
+use crate::check::{CheckDef, Ctx, always};
+use crate::net::{UpgradeError, WsLimits, WsStream};
+use crate::outcome::{Evidence, Outcome};
+use crate::suite::{ExecuteApi, Expect, ManagementEndpoint, Suite};
+
+pub static CHECKS: &[CheckDef] = &[
+    CheckDef {
+        id: "e2e.connect",
+        summary: "upgrade through the public URL: 101, valid Sec-WebSocket-Accept, subprotocol; phase timings",
+        explain: "The proof that every hop agrees: DNS, TLS, CloudFront's behavior and forwarding, and API \
+                  Gateway's host/path routing. A refusal's status and body say which hop refused.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-wscat.html",
+        requires: &[],
+        after: &[],
+        applies: always,
+        run: |ctx| Box::pin(connect(ctx)),
+    },
+    CheckDef {
+        id: "e2e.echo",
+        summary: "send the suite's message with a fresh nonce and get the expected reply in time",
+        explain: "Messages reach a route with an integration and its answer comes back on the socket.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html",
+        requires: &["e2e.connect"],
+        after: &[],
+        applies: always,
+        run: |ctx| Box::pin(echo(ctx)),
+    },
+    CheckDef {
+        id: "e2e.post",
+        summary: "POST @connections/{id} on the management endpoint, signed; the payload arrives on the socket",
+        explain: "The backend must reach the client. The endpoint is the execute-api URL with the stage, or \
+                  the custom domain with the mapping key reached at its regional target — never domain + stage.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html",
+        requires: &["e2e.echo"],
+        after: &[],
+        applies: always,
+        run: |ctx| Box::pin(post(ctx)),
+    },
+    CheckDef {
+        id: "e2e.connection-info",
+        summary: "GET @connections/{id} answers with ConnectedAt and the source IP",
+        explain: "The management API knows the live connection.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html",
+        requires: &["e2e.echo"],
+        after: &["e2e.post"],
+        applies: always,
+        run: |ctx| Box::pin(connection_info(ctx)),
+    },
+    CheckDef {
+        id: "e2e.keepalive",
+        summary: "a ping gets a pong; optionally the connection survives an idle period",
+        explain: "Idle connections close after 10 minutes on API Gateway; clients keep them alive with pings.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
+        requires: &["e2e.connect"],
+        after: &["e2e.echo", "e2e.post", "e2e.connection-info"],
+        applies: always,
+        run: |ctx| Box::pin(keepalive(ctx)),
+    },
+    CheckDef {
+        id: "e2e.disconnect",
+        summary: "DELETE @connections/{id} closes the socket; a later POST gets 410 Gone",
+        explain: "The backend can end a session, and a gone connection is reported as gone.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html",
+        requires: &["e2e.echo"],
+        after: &["e2e.post", "e2e.connection-info", "e2e.keepalive"],
+        applies: always,
+        run: |ctx| Box::pin(disconnect(ctx)),
+    },
+];
+
+/// At most this many unrelated frames are skipped while waiting for one.
+const MAX_FRAMES_SKIPPED: usize = 1000;
+
+/// Interprets a refused upgrade: which hop said no, and what to change.
+pub fn judge_refusal(status: u16, body: &[u8]) -> (String, String) {
+    let text = String::from_utf8_lossy(body);
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.contains(r#""message":"Forbidden""#) {
+        return (
+            format!("HTTP {status} {{\"message\":\"Forbidden\"}}: API Gateway refused the path/host"),
+            "API Gateway refused the path/host (wrong stage path, mapping key or Host): check the CloudFront \
+             behavior's PathPattern/OriginPath, the origin request policy (Host forwarding) and the API mapping"
+                .into(),
+        );
+    }
+    if text.contains("<Code>AccessDenied</Code>") || text.contains("AccessDenied") {
+        return (
+            format!("HTTP {status} AccessDenied (XML): CloudFront sent the request to the S3/default origin"),
+            "CloudFront sent the request to the S3/default origin: no behavior matched; add a behavior whose \
+             PathPattern matches the path and targets the API origin"
+                .into(),
+        );
+    }
+    match status {
+        429 => (
+            "HTTP 429: throttled".into(),
+            "the stage's throttling limits are exhausted or zero: raise the stage/route burst and rate limits".into(),
+        ),
+        502 => (
+            "HTTP 502: the origin is unreachable".into(),
+            "CloudFront cannot reach the API origin: check the origin domain, protocol policy (https-only) and TLS"
+                .into(),
+        ),
+        401 | 403 => (
+            format!("HTTP {status}: the upgrade was refused"),
+            "check the $connect authorizer and the headers/query it needs (are they forwarded by CloudFront?)".into(),
+        ),
+        _ => (format!("HTTP {status}: the upgrade was refused"), "see the body for which hop answered".into()),
+    }
+}
+
+/// The nonce-substituted expectation matches `text`.
+pub fn reply_matches(expect: &Expect, nonce: &str, text: &str) -> bool {
+    match expect {
+        Expect::Substring(s) => text.contains(&s.replace("{{nonce}}", nonce)),
+        Expect::JsonPointer { pointer, contains } => {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else { return false };
+            let want = contains.replace("{{nonce}}", nonce);
+            match v.pointer(pointer) {
+                Some(serde_json::Value::String(s)) => s.contains(&want),
+                Some(other) => other.to_string().contains(&want),
+                None => false,
+            }
+        }
+    }
+}
+
+/// The connection id at `pointer` in a JSON reply.
+pub fn extract_connection_id(pointer: &str, text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    v.pointer(pointer)?.as_str().map(str::to_owned).filter(|s| !s.is_empty())
+}
+
+fn nonce() -> String {
+    format!("wsc-{:016x}", rand::random::<u64>())
+}
+
+/// Where `@connections` is, and the host whose addresses reach it (the regional target).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagementTarget {
+    pub url: Url,
+    pub via: Option<String>,
+}
+
+/// Derives the management endpoint (DESIGN §1). `Err` names the missing key.
+pub fn management_target(suite: &Suite) -> Result<ManagementTarget, String> {
+    if let ManagementEndpoint::Url(u) = &suite.roundtrip.management_endpoint {
+        return Ok(ManagementTarget { url: u.clone(), via: None });
+    }
+    let execute_api = match (&suite.api.id, &suite.api.stage) {
+        (Some(id), Some(stage)) => {
+            Url::parse(&format!("https://{id}.execute-api.{}.amazonaws.com/{stage}", suite.region)).ok()
+        }
+        _ => None,
+    };
+    let custom = suite.custom_domain.as_ref().map(|d| {
+        let key = d.mapping_key.clone().unwrap_or_else(|| {
+            if d.name.eq_ignore_ascii_case(suite.host()) {
+                suite.path().trim_start_matches('/').split('/').next().unwrap_or_default().to_owned()
+            } else {
+                String::new()
+            }
+        });
+        (d, key)
+    });
+    match (suite.api.execute_api, execute_api, custom) {
+        (Some(ExecuteApi::Enabled) | None, Some(url), _) => Ok(ManagementTarget { url, via: None }),
+        (_, _, Some((d, key))) => {
+            let Some(via) = d.regional_target.clone() else {
+                return Err("the custom domain's regional target is unknown: set `[custom_domain] regional_target` \
+                            (or `roundtrip.management_endpoint`)"
+                    .into());
+            };
+            let url = Url::parse(&format!("https://{}/{key}", d.name)).map_err(|e| e.to_string())?;
+            Ok(ManagementTarget { url, via: Some(via) })
+        }
+        _ => Err("no management endpoint: set `[api] id` and `stage`, a `[custom_domain]`, or \
+                  `roundtrip.management_endpoint`"
+            .into()),
+    }
+}
+
+async fn mgmt_client(ctx: &Ctx) -> Result<(mgmt::Client, ManagementTarget), Outcome> {
+    let target = management_target(&ctx.suite).map_err(Outcome::skip)?;
+    let net = ctx.facts.net().await.map_err(Outcome::error)?;
+    let http = match &target.via {
+        Some(via) => {
+            let host = target.url.host_str().unwrap_or_default().to_owned();
+            net.sdk_http_client_via(&host, via).await.map_err(|e| Outcome::error(format!("cannot reach {via}: {e}")))?
+        }
+        None => net.sdk_http_client(),
+    };
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(ctx.suite.region.clone()))
+        .http_client(http)
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2));
+    if let Some(c) = &ctx.suite.aws.credentials {
+        loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+            &c.access_key_id,
+            &c.secret_access_key,
+            None,
+            None,
+            "wsconform-suite",
+        ));
+    }
+    if let Some(p) = &ctx.suite.aws.profile {
+        loader = loader.profile_name(p);
+    }
+    let sdk = loader.load().await;
+    let conf = mgmt::config::Builder::from(&sdk).endpoint_url(target.url.as_str().trim_end_matches('/')).build();
+    Ok((mgmt::Client::from_conf(conf), target))
+}
+
+fn sdk_status<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> Option<u16>
+where
+    R: HasStatus,
+{
+    e.raw_response().map(HasStatus::status_u16)
+}
+
+trait HasStatus {
+    fn status_u16(&self) -> u16;
+}
+
+impl HasStatus for aws_smithy_runtime_api::client::orchestrator::HttpResponse {
+    fn status_u16(&self) -> u16 {
+        self.status().as_u16()
+    }
+}
+
+/// Reads frames until `want` accepts one, within `deadline`; unrelated frames are skipped.
+async fn wait_for<T>(
+    ws: &mut WsStream,
+    deadline: Instant,
+    mut want: impl FnMut(&Message) -> Option<T>,
+) -> Result<T, String> {
+    for _ in 0..MAX_FRAMES_SKIPPED {
+        match tokio::time::timeout_at(deadline, ws.next()).await {
+            Err(_) => return Err("no matching frame before the timeout".into()),
+            Ok(None) => return Err("the connection closed".into()),
+            Ok(Some(Err(e))) => return Err(format!("the connection failed: {e}")),
+            Ok(Some(Ok(m))) => {
+                if let Some(t) = want(&m) {
+                    return Ok(t);
+                }
+                if let Message::Close(f) = m {
+                    return Err(format!(
+                        "the server closed the connection ({})",
+                        f.map_or(1005, |f| u16::from(f.code))
+                    ));
+                }
+            }
+        }
+    }
+    Err(format!("no matching frame among {MAX_FRAMES_SKIPPED}"))
+}
+
+async fn connect(ctx: Arc<Ctx>) -> Outcome {
+    let net = match ctx.facts.net().await {
+        Ok(n) => n,
+        Err(e) => return Outcome::error(e),
+    };
+    let rt = &ctx.suite.roundtrip;
+    let limits = WsLimits { handshake_timeout: rt.timeout, ..WsLimits::default() };
+    let mut ev = Evidence::new().with("url", ctx.suite.display_url());
+    if !rt.headers.is_empty() {
+        ev.set("headers", rt.headers.iter().map(|(k, _)| format!("{k}: ***")).collect::<Vec<_>>().join(", "));
+    }
+    match net.websocket(&ctx.suite.url, &rt.headers, &rt.query, &rt.subprotocols, limits).await {
+        Ok(conn) => {
+            conn.phases.add_to(&mut ev);
+            ev.set("status", conn.status);
+            ev.set("address", conn.remote);
+            if let Some(p) = &conn.subprotocol {
+                ev.set("subprotocol", p);
+            }
+            for h in ["x-amz-cf-pop", "x-cache", "apigw-requestid", "x-amzn-requestid"] {
+                if let Some((_, v)) = conn.response_headers.iter().find(|(k, _)| k == h) {
+                    ev.set(format!("response.{h}"), v);
+                }
+            }
+            let missing_protocol = !rt.subprotocols.is_empty() && conn.subprotocol.is_none();
+            ctx.facts.live.set_session(conn).await;
+            if missing_protocol {
+                return Outcome::fail(
+                    "the server selected none of the offered subprotocols",
+                    "the $connect integration must return `Sec-WebSocket-Protocol` with one of the offered values \
+                     (browsers drop the connection otherwise)",
+                )
+                .with_evidence(ev);
+            }
+            Outcome::pass(format!("101 Switching Protocols from {}", ctx.suite.display_url())).with_evidence(ev)
+        }
+        Err(UpgradeError::Refused { status, body, phases, headers, .. }) => {
+            phases.add_to(&mut ev);
+            ev.set("status", status);
+            let shown = ctx.suite.redactor.redact(&String::from_utf8_lossy(&body));
+            ev.set("body", shown.trim());
+            if let Some((_, v)) = headers.iter().find(|(k, _)| k == "x-cache") {
+                ev.set("response.x-cache", v);
+            }
+            let (message, hint) = judge_refusal(status, &body);
+            let o = Outcome::fail(message, hint).with_evidence(ev);
+            if matches!(status, 429 | 502 | 503 | 504) { o.retryable() } else { o }
+        }
+        Err(e) => {
+            if let Some(p) = e.phases() {
+                p.add_to(&mut ev);
+            }
+            let transient = match &e {
+                UpgradeError::Connect(c) => c.is_transient(),
+                UpgradeError::Timeout { .. } | UpgradeError::Io { .. } => true,
+                _ => false,
+            };
+            let message = ctx.suite.redactor.redact(&e.to_string());
+            match e {
+                UpgradeError::Connect(crate::net::ConnectError::Tls { .. }) | UpgradeError::Protocol { .. } => {
+                    Outcome::fail(message, "see tls.certificate / the upgrade response").with_evidence(ev)
+                }
+                _ => {
+                    let o = Outcome::error(message).with_evidence(ev);
+                    if transient { o.retryable() } else { o }
+                }
+            }
+        }
+    }
+}
+
+async fn echo(ctx: Arc<Ctx>) -> Outcome {
+    let rt = &ctx.suite.roundtrip;
+    let mut guard = ctx.facts.live.session().await;
+    let Some(session) = guard.as_mut() else { return Outcome::skip("no live session (needs e2e.connect)") };
+    let n = nonce();
+    let msg = rt.send.replace("{{nonce}}", &n);
+    let t = Instant::now();
+    if let Err(e) = session.conn.stream.send(Message::text(msg)).await {
+        return Outcome::error(format!("cannot send: {e}"));
+    }
+    let deadline = t + rt.timeout;
+    let reply = wait_for(&mut session.conn.stream, deadline, |m| match m {
+        Message::Text(s) if reply_matches(&rt.expect, &n, s.as_str()) => Some(s.to_string()),
+        _ => None,
+    })
+    .await;
+    let mut ev = Evidence::new();
+    match reply {
+        Ok(text) => {
+            ev.timing("rtt", t.elapsed());
+            if let Some(p) = &rt.connection_id {
+                match extract_connection_id(p, &text) {
+                    Some(id) => {
+                        ev.set("connection_id", &id);
+                        session.connection_id = Some(id);
+                    }
+                    None => {
+                        return Outcome::fail(
+                            format!("the reply has no connection id at `{p}`"),
+                            "set `roundtrip.connection_id` to the JSON pointer of the id in the reply, or \"none\"",
+                        )
+                        .with_evidence(ev);
+                    }
+                }
+            }
+            Outcome::pass(format!("echo in {:.0} ms", t.elapsed().as_secs_f64() * 1e3)).with_evidence(ev)
+        }
+        Err(e) => Outcome::fail(
+            format!("no matching reply within {:?}: {e}", rt.timeout),
+            "check the route selection expression, the `$default` (or action) route and its integration's response",
+        )
+        .with_evidence(ev),
+    }
+}
+
+async fn post(ctx: Arc<Ctx>) -> Outcome {
+    let (client, target) = match mgmt_client(&ctx).await {
+        Ok(x) => x,
+        Err(o) => return o,
+    };
+    let mut guard = ctx.facts.live.session().await;
+    let Some(session) = guard.as_mut() else { return Outcome::skip("no live session (needs e2e.connect)") };
+    let Some(id) = session.connection_id.clone() else {
+        return Outcome::skip("no connection id: set `roundtrip.connection_id`");
+    };
+    let mut ev = Evidence::new().with("endpoint", target.url.as_str()).with("connection_id", &id);
+    if let Some(v) = &target.via {
+        ev.set("reached_at", v);
+    }
+    let n = nonce();
+    let payload = format!(r#"{{"wsconform":"{n}"}}"#);
+    let t = Instant::now();
+    let sent = client.post_to_connection().connection_id(&id).data(aws_smithy_types::Blob::new(payload)).send().await;
+    if let Err(e) = sent {
+        let status = sdk_status(&e);
+        let text = ctx.suite.redactor.redact(&format!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e)));
+        if let Some(s) = status {
+            ev.set("status", s);
+        }
+        let hint = match status {
+            Some(410) => {
+                "the endpoint does not know this live connection: it is another API/stage (an endpoint \
+                          built from domain + stage?)"
+            }
+            Some(403) => {
+                "the request was refused: check the signing credentials' execute-api:ManageConnections \
+                          permission and that the endpoint is the API's (not CloudFront's)"
+            }
+            _ => {
+                "check `roundtrip.management_endpoint` (execute-api URL with the stage, or the custom domain with \
+                  the mapping key at its regional target)"
+            }
+        };
+        return Outcome::fail(format!("PostToConnection failed: {text}"), hint).with_evidence(ev);
+    }
+    let arrived = wait_for(&mut session.conn.stream, t + ctx.suite.roundtrip.timeout, |m| match m {
+        Message::Text(s) if s.contains(&n) => Some(()),
+        Message::Binary(b) if b.windows(n.len()).any(|w| w == n.as_bytes()) => Some(()),
+        _ => None,
+    })
+    .await;
+    ev.timing("post_roundtrip", t.elapsed());
+    match arrived {
+        Ok(()) => Outcome::pass("the posted payload arrived on the socket").with_evidence(ev),
+        Err(e) => Outcome::fail(
+            format!("PostToConnection succeeded but the payload did not arrive: {e}"),
+            "the endpoint may belong to another API or stage than the one the client is connected to",
+        )
+        .with_evidence(ev),
+    }
+}
+
+async fn connection_info(ctx: Arc<Ctx>) -> Outcome {
+    let (client, target) = match mgmt_client(&ctx).await {
+        Ok(x) => x,
+        Err(o) => return o,
+    };
+    let id = match ctx.facts.live.session().await.as_ref().and_then(|s| s.connection_id.clone()) {
+        Some(id) => id,
+        None => return Outcome::skip("no connection id (needs e2e.echo and `roundtrip.connection_id`)"),
+    };
+    let mut ev = Evidence::new().with("endpoint", target.url.as_str()).with("connection_id", &id);
+    match client.get_connection().connection_id(&id).send().await {
+        Ok(out) => {
+            if let Some(c) = out.connected_at() {
+                ev.set("connected_at", c);
+            }
+            if let Some(ip) = out.identity().and_then(|i| i.source_ip()) {
+                ev.set("source_ip", ip);
+            }
+            if out.connected_at().is_none() {
+                return Outcome::fail_without_hint("GetConnection answered without ConnectedAt").with_evidence(ev);
+            }
+            Outcome::pass("GetConnection knows the live connection").with_evidence(ev)
+        }
+        Err(e) => match sdk_status(&e) {
+            Some(s @ (426 | 501)) => Outcome::skip(format!("the endpoint does not implement GetConnection (HTTP {s})")),
+            status => {
+                if let Some(s) = status {
+                    ev.set("status", s);
+                }
+                let text = format!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e));
+                Outcome::fail_without_hint(format!("GetConnection failed: {}", ctx.suite.redactor.redact(&text)))
+                    .with_evidence(ev)
+            }
+        },
+    }
+}
+
+/// One ping with a fresh payload; the matching pong's delay.
+async fn ping(ws: &mut WsStream, timeout: Duration) -> Result<Duration, String> {
+    let payload = nonce();
+    let t = Instant::now();
+    ws.send(Message::Ping(payload.clone().into_bytes().into()))
+        .await
+        .map_err(|e| format!("cannot send a ping: {e}"))?;
+    wait_for(ws, t + timeout, |m| match m {
+        Message::Pong(p) if p.as_ref() == payload.as_bytes() => Some(()),
+        _ => None,
+    })
+    .await?;
+    Ok(t.elapsed())
+}
+
+async fn keepalive(ctx: Arc<Ctx>) -> Outcome {
+    let rt = &ctx.suite.roundtrip;
+    let mut guard = ctx.facts.live.session().await;
+    let Some(session) = guard.as_mut() else { return Outcome::skip("no live session (needs e2e.connect)") };
+    let ws = &mut session.conn.stream;
+    let mut ev = Evidence::new();
+    match ping(ws, rt.timeout).await {
+        Ok(d) => ev.timing("pong", d),
+        Err(e) => {
+            return Outcome::fail(format!("no pong: {e}"), "the edge or gateway dropped the ping").with_evidence(ev);
+        }
+    }
+    if let Some(hold) = rt.hold {
+        let interval = rt.ping_interval.unwrap_or(hold).max(Duration::from_millis(100));
+        let end = Instant::now() + hold;
+        let mut pings = 0u32;
+        // Bounded: one ping per interval until the hold ends.
+        while Instant::now() < end && pings < 10_000 {
+            tokio::time::sleep(interval.min(end.saturating_duration_since(Instant::now()))).await;
+            pings += 1;
+            if let Err(e) = ping(ws, rt.timeout).await {
+                ev.set("pings", pings);
+                return Outcome::fail(
+                    format!("the connection did not survive {hold:?} idle: {e}"),
+                    "API Gateway closes idle connections after 10 minutes: send pings or messages more often",
+                )
+                .with_evidence(ev);
+            }
+        }
+        ev.set("pings", pings);
+        ev.set("held", humantime::format_duration(hold));
+    }
+    Outcome::pass("ping → pong").with_evidence(ev)
+}
+
+async fn disconnect(ctx: Arc<Ctx>) -> Outcome {
+    let (client, target) = match mgmt_client(&ctx).await {
+        Ok(x) => x,
+        Err(o) => return o,
+    };
+    let mut guard = ctx.facts.live.session().await;
+    let Some(session) = guard.as_mut() else { return Outcome::skip("no live session (needs e2e.connect)") };
+    let Some(id) = session.connection_id.clone() else {
+        return Outcome::skip("no connection id: set `roundtrip.connection_id`");
+    };
+    let mut ev = Evidence::new().with("endpoint", target.url.as_str()).with("connection_id", &id);
+    let t = Instant::now();
+    if let Err(e) = client.delete_connection().connection_id(&id).send().await {
+        let text = format!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e));
+        return Outcome::fail_without_hint(format!("DeleteConnection failed: {}", ctx.suite.redactor.redact(&text)))
+            .with_evidence(ev);
+    }
+    let deadline = t + ctx.suite.roundtrip.timeout;
+    let mut code = None;
+    let closed = loop {
+        match tokio::time::timeout_at(deadline, session.conn.stream.next()).await {
+            Err(_) => break false,
+            Ok(None) | Ok(Some(Err(_))) => break true,
+            Ok(Some(Ok(Message::Close(f)))) => {
+                code = Some(f.map_or(1005, |f| u16::from(f.code)));
+                break true;
+            }
+            Ok(Some(Ok(_))) => {}
+        }
+    };
+    ev.timing("close", t.elapsed());
+    if let Some(c) = code {
+        ev.set("close_code", c);
+    }
+    if !closed {
+        return Outcome::fail_without_hint(format!(
+            "DeleteConnection succeeded but the socket stayed open for {:?}",
+            ctx.suite.roundtrip.timeout
+        ))
+        .with_evidence(ev);
+    }
+    let after = client.post_to_connection().connection_id(&id).data(aws_smithy_types::Blob::new("gone?")).send().await;
+    match after {
+        Err(e) if sdk_status(&e) == Some(410) => {
+            ev.set("post_after_delete", 410);
+            *guard = None;
+            Outcome::pass("the socket closed and a later POST got 410 Gone").with_evidence(ev)
+        }
+        Err(e) => {
+            let s = sdk_status(&e).map_or_else(|| "no response".to_owned(), |s| s.to_string());
+            ev.set("post_after_delete", &s);
+            Outcome::fail_without_hint(format!("a POST after the delete got {s}, not 410 Gone")).with_evidence(ev)
+        }
+        Ok(_) => Outcome::fail_without_hint("a POST after the delete succeeded: the connection is not gone")
+            .with_evidence(ev),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suite(extra: &str) -> Suite {
+        let text = format!("name = \"t\"\nregion = \"ap-northeast-1\"\nurl = \"wss://ws.example.com/chat\"\n{extra}");
+        Suite::parse("t.toml", &text, &|_| None).unwrap()
+    }
+
+    #[test]
+    fn refusals_are_interpreted() {
+        assert!(judge_refusal(403, br#"{"message": "Forbidden"}"#).1.contains("wrong stage path"));
+        let xml = b"<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code></Error>";
+        assert!(judge_refusal(403, xml).1.contains("no behavior matched"));
+        assert!(judge_refusal(429, b"").0.contains("throttled"));
+        assert!(judge_refusal(502, b"").0.contains("unreachable"));
+    }
+
+    #[test]
+    fn replies_match_substring_or_pointer() {
+        let s = Expect::Substring("{{nonce}}".into());
+        assert!(reply_matches(&s, "n1", r#"{"request":"x n1"}"#));
+        assert!(!reply_matches(&s, "n2", r#"{"request":"x n1"}"#));
+        let p = Expect::JsonPointer { pointer: "/request".into(), contains: "{{nonce}}".into() };
+        assert!(reply_matches(&p, "n1", r#"{"request":"n1","connectionId":"a="}"#));
+        assert!(!reply_matches(&p, "n1", r#"{"other":"n1"}"#));
+        assert!(!reply_matches(&p, "n1", "not json"));
+        assert_eq!(extract_connection_id("/connectionId", r#"{"connectionId":"abc="}"#).as_deref(), Some("abc="));
+        assert_eq!(extract_connection_id("/connectionId", r#"{"x":1}"#), None);
+    }
+
+    #[test]
+    fn management_endpoint_is_derived_per_layout() {
+        let a = suite("[api]\nid = \"a1b2c3\"\nstage = \"Prod\"\nexecute_api = \"enabled\"\n");
+        assert_eq!(
+            management_target(&a).unwrap().url.as_str(),
+            "https://a1b2c3.execute-api.ap-northeast-1.amazonaws.com/Prod"
+        );
+        let b = suite(
+            "[api]\nid = \"a1b2c3\"\nstage = \"Prod\"\nexecute_api = \"disabled\"\n[custom_domain]\nname = \"ws.example.com\"\nregional_target = \"d-1.execute-api.ap-northeast-1.amazonaws.com\"\n",
+        );
+        let t = management_target(&b).unwrap();
+        // Custom domain + mapping key (from the URL), never domain + stage.
+        assert_eq!(t.url.as_str(), "https://ws.example.com/chat");
+        assert_eq!(t.via.as_deref(), Some("d-1.execute-api.ap-northeast-1.amazonaws.com"));
+        let no_target = suite("[api]\nexecute_api = \"disabled\"\n[custom_domain]\nname = \"ws.example.com\"\n");
+        assert!(management_target(&no_target).unwrap_err().contains("regional_target"));
+        assert!(management_target(&suite("")).is_err());
+    }
+}

@@ -1,10 +1,42 @@
 //! One network world (DESIGN §2): a single resolver, a single `connect_to`
 //! map and a single TLS configuration, used by every connection the harness
-//! makes. (Filled in by the network work.)
+//! makes — DNS checks, TLS checks, WebSocket upgrades, plain HTTPS and the
+//! AWS SDK. That is what makes the DNS verdict and the connection agree on
+//! the world they saw, and what lets the sandbox and split-horizon DNS work.
 
-use crate::suite::Suite;
+pub mod connect_to;
+pub mod dns;
+pub mod http;
+pub mod tls;
+pub mod ws;
 
-pub struct Net {}
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpStream;
+
+use crate::outcome::Evidence;
+use crate::suite::{ConnectTo, Suite};
+
+pub use connect_to::Route;
+pub use dns::{DnsAnswer, DnsError, DnsResolver};
+pub use tls::{CertProblem, PeerInfo, TlsObservation};
+pub use ws::{UpgradeError, WsConnection, WsLimits, WsStream};
+
+/// How long one TCP connect may take before the next address is tried.
+const TCP_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a TLS handshake may take.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// At most this many answered addresses are tried, so a huge answer cannot stall a check.
+const MAX_ADDRESSES_TRIED: usize = 4;
+
+pub struct Net {
+    resolver: DnsResolver,
+    connect_to: Vec<ConnectTo>,
+    tls: tls::TlsWorld,
+    http: reqwest::Client,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum NetError {
@@ -12,8 +44,189 @@ pub enum NetError {
     Config(String),
 }
 
+/// Phase timings of one connection (DESIGN §3 `e2e.connect`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Phases {
+    /// `None` when no DNS query was needed (an address literal or a `connect_to` to an address).
+    pub dns: Option<Duration>,
+    pub tcp: Duration,
+    pub tls: Option<Duration>,
+    pub upgrade: Option<Duration>,
+}
+
+impl Phases {
+    /// Adds `timing.dns_ms`, `timing.tcp_ms`, … for the phases that happened.
+    pub fn add_to(&self, ev: &mut Evidence) {
+        if let Some(d) = self.dns {
+            ev.timing("dns", d);
+        }
+        ev.timing("tcp", self.tcp);
+        if let Some(d) = self.tls {
+            ev.timing("tls", d);
+        }
+        if let Some(d) = self.upgrade {
+            ev.timing("upgrade", d);
+        }
+    }
+}
+
+/// Why a TCP or TLS connection could not be made.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConnectError {
+    #[error("{0}")]
+    Dns(#[from] DnsError),
+    #[error("cannot connect to {addr}: {message}")]
+    Tcp { addr: SocketAddr, message: String },
+    #[error("connecting to {addr} timed out after {after:?}")]
+    TcpTimeout { addr: SocketAddr, after: Duration },
+    #[error("`{host}` is not a valid TLS server name")]
+    BadServerName { host: String },
+    #[error("TLS handshake with {addr} failed: {message}")]
+    Tls { addr: SocketAddr, message: String, problem: Option<CertProblem> },
+    #[error("TLS handshake with {addr} timed out after {after:?}")]
+    TlsTimeout { addr: SocketAddr, after: Duration },
+}
+
+impl ConnectError {
+    /// Whether trying again later could change the result (propagation, a flaky network).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ConnectError::Dns(e) => e.is_transient(),
+            ConnectError::Tcp { .. } | ConnectError::TcpTimeout { .. } | ConnectError::TlsTimeout { .. } => true,
+            ConnectError::BadServerName { .. } | ConnectError::Tls { .. } => false,
+        }
+    }
+}
+
 impl Net {
-    pub async fn new(_suite: &Suite) -> Result<Net, NetError> {
-        Ok(Net {})
+    pub async fn new(suite: &Suite) -> Result<Net, NetError> {
+        let resolver = DnsResolver::new(&suite.dns).map_err(NetError::Config)?;
+        let tls = tls::TlsWorld::new(&suite.tls).map_err(NetError::Config)?;
+        let http = http::build_client(resolver.clone(), suite.dns.connect_to.clone(), tls.client_config())
+            .map_err(NetError::Config)?;
+        Ok(Net { resolver, connect_to: suite.dns.connect_to.clone(), tls, http })
+    }
+
+    pub fn resolver(&self) -> &DnsResolver {
+        &self.resolver
+    }
+
+    /// A/AAAA answers for `host` from the configured nameservers (no `connect_to`).
+    pub async fn lookup(&self, host: &str) -> Result<DnsAnswer, DnsError> {
+        self.resolver.lookup(host).await
+    }
+
+    /// The addresses a connection to `host:port` dials, after `connect_to`
+    /// and DNS. The DNS answer (if any) is returned too.
+    pub async fn resolve_route(&self, host: &str, port: u16) -> Result<(Vec<SocketAddr>, Option<DnsAnswer>), DnsError> {
+        match connect_to::before_dns(&self.connect_to, host, port) {
+            Route::Address(addr) => Ok((vec![connect_to::after_dns(&self.connect_to, addr)], None)),
+            Route::Resolve { host: name, port: to_port } => {
+                if let Ok(ip) = name.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+                    return Ok((vec![connect_to::after_dns(&self.connect_to, SocketAddr::new(ip, to_port))], None));
+                }
+                let answer = self.resolver.lookup(&name).await?;
+                let addrs = answer
+                    .addrs
+                    .iter()
+                    .map(|ip| connect_to::after_dns(&self.connect_to, SocketAddr::new(*ip, to_port)))
+                    .collect();
+                Ok((addrs, Some(answer)))
+            }
+        }
+    }
+
+    /// A TCP connection to `host:port` through this world, trying the answered
+    /// addresses in order.
+    pub async fn tcp(&self, host: &str, port: u16) -> Result<(TcpStream, Phases), ConnectError> {
+        let t0 = Instant::now();
+        let (addrs, answer) = self.resolve_route(host, port).await?;
+        let dns = answer.map(|_| t0.elapsed());
+        let t1 = Instant::now();
+        let mut last = None;
+        for addr in addrs.into_iter().take(MAX_ADDRESSES_TRIED) {
+            match tokio::time::timeout(TCP_CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
+                Ok(Ok(stream)) => {
+                    let _ = stream.set_nodelay(true);
+                    return Ok((stream, Phases { dns, tcp: t1.elapsed(), tls: None, upgrade: None }));
+                }
+                Ok(Err(e)) => last = Some(ConnectError::Tcp { addr, message: e.to_string() }),
+                Err(_) => last = Some(ConnectError::TcpTimeout { addr, after: TCP_CONNECT_TIMEOUT }),
+            }
+        }
+        Err(last.unwrap_or_else(|| ConnectError::Dns(DnsError::NoData { name: host.to_owned() })))
+    }
+
+    /// A verified TLS connection (SNI = `sni`) to `host:port`.
+    pub async fn tls(
+        &self,
+        host: &str,
+        port: u16,
+        sni: &str,
+    ) -> Result<(tokio_rustls::client::TlsStream<TcpStream>, Phases, PeerInfo), ConnectError> {
+        let (tcp, mut phases) = self.tcp(host, port).await?;
+        let addr = tcp.peer_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], port)));
+        let t = Instant::now();
+        let (stream, peer) = self.tls.handshake(self.tls.client_config(), tcp, sni, addr).await?;
+        phases.tls = Some(t.elapsed());
+        Ok((stream, phases, peer))
+    }
+
+    /// A handshake that records the peer's chain and the verification error,
+    /// so `tls.certificate` can say *why* a certificate is refused.
+    /// Verification stays on: a refused chain still fails the handshake.
+    pub async fn tls_observe(&self, host: &str, port: u16, sni: &str) -> Result<TlsObservation, ConnectError> {
+        let (tcp, mut phases) = self.tcp(host, port).await?;
+        let addr = tcp.peer_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], port)));
+        let (config, record) = self.tls.recording_config();
+        let t = Instant::now();
+        let result = self.tls.handshake(config, tcp, sni, addr).await;
+        phases.tls = Some(t.elapsed());
+        let (chain, verify_error) = record.take();
+        Ok(TlsObservation {
+            addr,
+            phases,
+            chain,
+            verify_error,
+            handshake: result.map(|(_, peer)| peer).map_err(|e| e.to_string()),
+        })
+    }
+
+    /// The rustls configuration every connection uses (webpki roots + extra CAs, ALPN http/1.1).
+    pub fn tls_config(&self) -> Arc<rustls::ClientConfig> {
+        self.tls.client_config()
+    }
+
+    /// A `reqwest` client in this world (resolver, `connect_to`, TLS config).
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// An AWS SDK HTTP client on top of [`Net::http_client`], so every SDK
+    /// client shares this world.
+    pub fn sdk_http_client(&self) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+        http::sdk_http_client(self.http.clone())
+    }
+}
+
+impl Net {
+    /// An AWS SDK HTTP client that reaches `host` at the addresses of `via`
+    /// (the custom domain at its regional target, bypassing CloudFront),
+    /// keeping `host` as SNI and Host.
+    pub async fn sdk_http_client_via(
+        &self,
+        host: &str,
+        via: &str,
+    ) -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, ConnectError> {
+        let addrs = http::resolve_for_http(&self.resolver, &self.connect_to, via).await?;
+        let client = http::build_client_with_override(
+            self.resolver.clone(),
+            self.connect_to.clone(),
+            self.tls.client_config(),
+            host,
+            &addrs,
+        )
+        .map_err(|message| ConnectError::Tcp { addr: SocketAddr::from(([0, 0, 0, 0], 443)), message })?;
+        Ok(http::sdk_http_client(client))
     }
 }

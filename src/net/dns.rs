@@ -1,0 +1,371 @@
+//! The run's resolver (hickory): the system configuration, an explicit list
+//! of nameservers (UDP and TCP), or the zone's own authoritative servers.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::{DnsError as HickoryDnsError, NetError as HickoryError};
+use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::rr::{RData, Record, RecordType};
+use hickory_resolver::{Resolver, TokioResolver};
+
+use crate::suite::{DnsSpec, Nameservers};
+
+/// Time limit of one DNS query when the suite sets none.
+const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest CNAME chain followed (loops and absurd chains stop here).
+const MAX_CNAME_CHAIN: usize = 16;
+
+/// What the resolver answered for one name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsAnswer {
+    /// The name asked, without the trailing dot.
+    pub name: String,
+    /// A then AAAA addresses, in answer order.
+    pub addrs: Vec<IpAddr>,
+    /// The CNAME chain from `name` (not including it), in order.
+    pub cnames: Vec<String>,
+    /// Which resolver answered (display form).
+    pub resolver: String,
+    pub elapsed: Duration,
+}
+
+impl DnsAnswer {
+    /// The last name of the CNAME chain (the name the addresses belong to).
+    pub fn canonical_name(&self) -> &str {
+        self.cnames.last().map_or(&self.name, String::as_str)
+    }
+
+    pub fn addrs_display(&self) -> String {
+        self.addrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Why a name has no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DnsError {
+    #[error("NXDOMAIN: `{name}` does not exist")]
+    NxDomain { name: String },
+    #[error("`{name}` exists but has no A/AAAA records (NODATA)")]
+    NoData { name: String },
+    #[error("the nameserver answered {code} for `{name}`")]
+    ServerFailure { name: String, code: String },
+    #[error("no answer for `{name}` within {after:?}")]
+    Timeout { name: String, after: Duration },
+    #[error("cannot resolve `{name}`: {message}")]
+    Other { name: String, message: String },
+}
+
+impl DnsError {
+    pub fn name(&self) -> &str {
+        match self {
+            DnsError::NxDomain { name }
+            | DnsError::NoData { name }
+            | DnsError::ServerFailure { name, .. }
+            | DnsError::Timeout { name, .. }
+            | DnsError::Other { name, .. } => name,
+        }
+    }
+
+    /// Whether the answer could change without anyone touching the zone:
+    /// propagation, a busy server, a lost packet. NXDOMAIN/NODATA are
+    /// retryable too, since a record just created may not have propagated.
+    pub fn is_transient(&self) -> bool {
+        true
+    }
+
+    fn from_hickory(name: &str, e: &HickoryError, after: Duration) -> DnsError {
+        let name = name.to_owned();
+        match e {
+            HickoryError::Dns(HickoryDnsError::NoRecordsFound(nr)) if nr.response_code == ResponseCode::NXDomain => {
+                DnsError::NxDomain { name }
+            }
+            HickoryError::Dns(HickoryDnsError::NoRecordsFound(_)) => DnsError::NoData { name },
+            HickoryError::Dns(HickoryDnsError::ResponseCode(code)) => {
+                DnsError::ServerFailure { name, code: code.to_string() }
+            }
+            HickoryError::Timeout => DnsError::Timeout { name, after },
+            other => DnsError::Other { name, message: other.to_string() },
+        }
+    }
+}
+
+/// The resolver every part of the run uses. Cheap to clone.
+#[derive(Clone)]
+pub struct DnsResolver(Arc<Inner>);
+
+enum Kind {
+    Fixed(TokioResolver),
+    /// Asks the zone's own nameservers, found through `system`.
+    Authoritative {
+        system: TokioResolver,
+        zones: Mutex<HashMap<String, (Arc<TokioResolver>, String)>>,
+    },
+}
+
+struct Inner {
+    kind: Kind,
+    description: String,
+    timeout: Duration,
+}
+
+impl fmt::Debug for DnsResolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DnsResolver({})", self.0.description)
+    }
+}
+
+fn options(timeout: Duration, base: Option<ResolverOpts>) -> ResolverOpts {
+    let mut o = base.unwrap_or_default();
+    o.timeout = timeout;
+    o.attempts = 2;
+    // Checks are retried across propagation (`--wait`): never serve a stale negative answer.
+    o.negative_max_ttl = Some(Duration::from_secs(1));
+    o.positive_max_ttl = Some(Duration::from_secs(5));
+    o.preserve_intermediates = true;
+    o
+}
+
+fn build(config: ResolverConfig, opts: ResolverOpts) -> Result<TokioResolver, String> {
+    Resolver::builder_with_config(config, TokioRuntimeProvider::default())
+        .with_options(opts)
+        .build()
+        .map_err(|e| format!("cannot build the DNS resolver: {e}"))
+}
+
+fn fixed_config(addrs: &[SocketAddr]) -> ResolverConfig {
+    let servers = addrs
+        .iter()
+        .map(|a| {
+            let mut ns = NameServerConfig::udp_and_tcp(a.ip());
+            for c in &mut ns.connections {
+                c.port = a.port();
+            }
+            ns
+        })
+        .collect();
+    ResolverConfig::from_parts(None, vec![], servers)
+}
+
+fn system() -> Result<(TokioResolver, String), String> {
+    let (config, opts) = hickory_resolver::system_conf::read_system_conf()
+        .map_err(|e| format!("cannot read the system resolver configuration: {e}"))?;
+    let servers: Vec<String> = config.name_servers().iter().map(|n| n.ip.to_string()).collect();
+    let description = format!("system ({})", servers.join(", "));
+    Ok((build(config, opts)?, description))
+}
+
+impl DnsResolver {
+    pub fn new(spec: &DnsSpec) -> Result<DnsResolver, String> {
+        let timeout = spec.timeout.unwrap_or(DEFAULT_QUERY_TIMEOUT);
+        let (kind, description) = match &spec.nameservers {
+            Nameservers::System => {
+                let (config, opts) = hickory_resolver::system_conf::read_system_conf()
+                    .map_err(|e| format!("cannot read the system resolver configuration: {e}"))?;
+                let servers: Vec<String> = config.name_servers().iter().map(|n| n.ip.to_string()).collect();
+                let r = build(config, options(timeout, Some(opts)))?;
+                (Kind::Fixed(r), format!("system ({})", servers.join(", ")))
+            }
+            Nameservers::List(addrs) => {
+                let mut opts = options(timeout, None);
+                // The suite's nameservers decide, not /etc/hosts (split-horizon, sandbox).
+                opts.use_hosts_file = ResolveHosts::Never;
+                opts.ndots = 0;
+                let r = build(fixed_config(addrs), opts)?;
+                let list: Vec<String> = addrs.iter().map(ToString::to_string).collect();
+                (Kind::Fixed(r), list.join(", "))
+            }
+            Nameservers::Authoritative => {
+                let (system, _) = system()?;
+                (Kind::Authoritative { system, zones: Mutex::new(HashMap::new()) }, "authoritative".to_owned())
+            }
+        };
+        Ok(DnsResolver(Arc::new(Inner { kind, description, timeout })))
+    }
+
+    /// Display form: `127.0.0.1:5353`, `system (10.0.0.2)`, `authoritative`.
+    pub fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// A and AAAA answers for `host`, with the CNAME chain.
+    pub async fn lookup(&self, host: &str) -> Result<DnsAnswer, DnsError> {
+        let name = host.trim_end_matches('.').to_ascii_lowercase();
+        let t0 = Instant::now();
+        let (resolver, description) = match &self.0.kind {
+            Kind::Fixed(_) => (None, self.0.description.clone()),
+            Kind::Authoritative { system, zones } => {
+                let (r, d) = self.authoritative_for(system, zones, &name).await?;
+                (Some(r), d)
+            }
+        };
+        let r: &TokioResolver = match (&resolver, &self.0.kind) {
+            (Some(r), _) => r,
+            (None, Kind::Fixed(r)) => r,
+            (None, Kind::Authoritative { system, .. }) => system,
+        };
+        let hard_limit = self.0.timeout * 3;
+        let fqdn = format!("{name}.");
+        let both =
+            async { tokio::join!(r.lookup(fqdn.as_str(), RecordType::A), r.lookup(fqdn.as_str(), RecordType::AAAA)) };
+        let (a, aaaa) = tokio::time::timeout(hard_limit, both)
+            .await
+            .map_err(|_| DnsError::Timeout { name: name.clone(), after: hard_limit })?;
+        let elapsed = t0.elapsed();
+        let mut records: Vec<Record> = Vec::new();
+        let mut errors = Vec::new();
+        for result in [a, aaaa] {
+            match result {
+                Ok(lookup) => records.extend(lookup.answers().iter().cloned()),
+                Err(e) => errors.push(DnsError::from_hickory(&name, &e, elapsed)),
+            }
+        }
+        let (addrs, cnames) = collect_answers(&name, &records);
+        if !addrs.is_empty() {
+            return Ok(DnsAnswer { name, addrs, cnames, resolver: description, elapsed });
+        }
+        Err(combine_errors(&name, errors))
+    }
+
+    async fn authoritative_for(
+        &self,
+        system: &TokioResolver,
+        zones: &Mutex<HashMap<String, (Arc<TokioResolver>, String)>>,
+        name: &str,
+    ) -> Result<(Arc<TokioResolver>, String), DnsError> {
+        // Walk from the name towards the root: the first name with NS records is the zone apex.
+        let labels: Vec<&str> = name.split('.').collect();
+        for i in 0..labels.len().saturating_sub(1) {
+            let zone = labels[i..].join(".");
+            if let Some(hit) = zones.lock().unwrap_or_else(|e| e.into_inner()).get(&zone) {
+                return Ok(hit.clone());
+            }
+            let Ok(ns) = system.lookup(format!("{zone}."), RecordType::NS).await else { continue };
+            let hosts: Vec<String> = ns
+                .answers()
+                .iter()
+                .filter_map(|r| match &r.data {
+                    RData::NS(n) => Some(n.0.to_ascii().trim_end_matches('.').to_owned()),
+                    _ => None,
+                })
+                .collect();
+            if hosts.is_empty() {
+                continue;
+            }
+            let mut addrs = Vec::new();
+            for h in hosts.iter().take(4) {
+                if let Ok(ips) = system.lookup_ip(format!("{h}.")).await {
+                    addrs.extend(ips.iter().map(|ip| SocketAddr::new(ip, 53)));
+                }
+            }
+            if addrs.is_empty() {
+                return Err(DnsError::Other {
+                    name: name.to_owned(),
+                    message: format!("the nameservers of `{zone}` ({}) have no addresses", hosts.join(", ")),
+                });
+            }
+            let mut opts = options(self.0.timeout, None);
+            opts.use_hosts_file = ResolveHosts::Never;
+            opts.recursion_desired = false;
+            let r = Arc::new(
+                build(fixed_config(&addrs), opts).map_err(|m| DnsError::Other { name: name.to_owned(), message: m })?,
+            );
+            let description = format!("authoritative for {zone} ({})", hosts.join(", "));
+            zones.lock().unwrap_or_else(|e| e.into_inner()).insert(zone, (r.clone(), description.clone()));
+            return Ok((r, description));
+        }
+        Err(DnsError::Other { name: name.to_owned(), message: "no zone with NS records found above it".into() })
+    }
+}
+
+/// Addresses and the CNAME chain for `name` out of answer records.
+pub fn collect_answers(name: &str, records: &[Record]) -> (Vec<IpAddr>, Vec<String>) {
+    let norm = |n: &hickory_resolver::proto::rr::Name| n.to_ascii().trim_end_matches('.').to_ascii_lowercase();
+    let cname_of: HashMap<String, String> = records
+        .iter()
+        .filter_map(|r| match &r.data {
+            RData::CNAME(c) => Some((norm(&r.name), norm(&c.0))),
+            _ => None,
+        })
+        .collect();
+    let mut cnames = Vec::new();
+    let mut current = name.to_owned();
+    while let Some(next) = cname_of.get(&current) {
+        if cnames.len() >= MAX_CNAME_CHAIN || cnames.contains(next) {
+            break;
+        }
+        cnames.push(next.clone());
+        current = next.clone();
+    }
+    let mut addrs = Vec::new();
+    for r in records {
+        let ip: IpAddr = match &r.data {
+            RData::A(a) => a.0.into(),
+            RData::AAAA(a) => a.0.into(),
+            _ => continue,
+        };
+        if !addrs.contains(&ip) {
+            addrs.push(ip);
+        }
+    }
+    (addrs, cnames)
+}
+
+/// One error for A and AAAA both failing: the more telling one wins.
+fn combine_errors(name: &str, errors: Vec<DnsError>) -> DnsError {
+    let rank = |e: &DnsError| match e {
+        DnsError::NxDomain { .. } => 0,
+        DnsError::ServerFailure { .. } => 1,
+        DnsError::Timeout { .. } => 2,
+        DnsError::Other { .. } => 3,
+        DnsError::NoData { .. } => 4,
+    };
+    errors.into_iter().min_by_key(rank).unwrap_or(DnsError::NoData { name: name.to_owned() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hickory_resolver::proto::rr::Name;
+    use hickory_resolver::proto::rr::rdata::{A, CNAME};
+
+    fn rec(name: &str, data: RData) -> Record {
+        Record::from_rdata(Name::from_ascii(name).unwrap(), 60, data)
+    }
+
+    #[test]
+    fn cname_chain_is_followed_in_order() {
+        let records = vec![
+            rec("ws.example.com.", RData::CNAME(CNAME(Name::from_ascii("d1.cloudfront.net.").unwrap()))),
+            rec("d1.cloudfront.net.", RData::CNAME(CNAME(Name::from_ascii("edge.cloudfront.net.").unwrap()))),
+            rec("edge.cloudfront.net.", RData::A(A::new(192, 0, 2, 1))),
+        ];
+        let (addrs, cnames) = collect_answers("ws.example.com", &records);
+        assert_eq!(addrs, vec![IpAddr::from([192, 0, 2, 1])]);
+        assert_eq!(cnames, vec!["d1.cloudfront.net", "edge.cloudfront.net"]);
+    }
+
+    #[test]
+    fn cname_loop_stops() {
+        let records = vec![
+            rec("a.example.", RData::CNAME(CNAME(Name::from_ascii("b.example.").unwrap()))),
+            rec("b.example.", RData::CNAME(CNAME(Name::from_ascii("a.example.").unwrap()))),
+        ];
+        let (addrs, cnames) = collect_answers("a.example", &records);
+        assert!(addrs.is_empty());
+        assert_eq!(cnames, vec!["b.example", "a.example"]);
+    }
+
+    #[test]
+    fn nxdomain_wins_over_nodata() {
+        let e =
+            combine_errors("h", vec![DnsError::NoData { name: "h".into() }, DnsError::NxDomain { name: "h".into() }]);
+        assert_eq!(e, DnsError::NxDomain { name: "h".into() });
+        assert_eq!(combine_errors("h", vec![]), DnsError::NoData { name: "h".into() });
+    }
+}
