@@ -203,13 +203,14 @@ impl Gateway {
         let endpoint = format!("https://{host}/{}", target.stage.stage_name);
         let gw = self.clone();
         self.tasks.spawn(async move {
-            if let Ok(upgraded) = on_upgrade.await {
-                if !gw.faults.drop_after_upgrade {
-                    let config =
-                        WebSocketConfig::default().max_frame_size(Some(MAX_FRAME)).max_message_size(Some(MAX_MESSAGE));
-                    let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
-                    gw.session(ws, &id, &endpoint, rx).await;
-                }
+            // With `drop_after_upgrade` the upgraded stream is dropped at once: TCP closes right after 101.
+            if let Ok(upgraded) = on_upgrade.await
+                && !gw.faults.drop_after_upgrade
+            {
+                let config =
+                    WebSocketConfig::default().max_frame_size(Some(MAX_FRAME)).max_message_size(Some(MAX_MESSAGE));
+                let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
+                gw.session(ws, &id, &endpoint, rx).await;
             }
             gw.registry.remove(&id);
         });
