@@ -529,6 +529,17 @@ async fn faults_slow_and_silent() {
         assert!(t.elapsed() >= Duration::from_millis(100));
         sb.shutdown().await;
 
+        // Through the edge (layout b) the relay adds its own hop.
+        let mut opts = options(Layout::B, "good");
+        opts.faults.latency = Duration::from_millis(100);
+        let sb = start_with(opts).await;
+        let (mut ws, _) = public_upgrade_with(&sb, None).await;
+        let t = Instant::now();
+        ws.send(Message::text("ping")).await.expect("send");
+        assert!(next_text(&mut ws, Duration::from_secs(2)).await.is_some());
+        assert!(t.elapsed() >= Duration::from_millis(200), "{:?}", t.elapsed());
+        sb.shutdown().await;
+
         // Silent gateway: TCP accepted, TLS never answered.
         let mut opts = options(Layout::C, "good");
         opts.faults.silent_gateway = true;

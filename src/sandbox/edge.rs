@@ -248,10 +248,10 @@ impl Edge {
                 }
             }
             cf_headers(&mut resp, false);
+            let latency = self.faults.latency;
             self.tasks.spawn(async move {
                 if let (Ok(viewer), Ok(origin)) = (viewer_upgrade.await, origin_upgrade.await) {
-                    let (mut v, mut o) = (TokioIo::new(viewer), TokioIo::new(origin));
-                    let _ = tokio::io::copy_bidirectional(&mut v, &mut o).await;
+                    relay(TokioIo::new(viewer), TokioIo::new(origin), latency).await;
                 }
             });
             return resp;
@@ -285,6 +285,42 @@ impl Edge {
         });
         sender.send_request(req).await.ok()
     }
+}
+
+/// Copies bytes both ways between the viewer and the origin. With injected
+/// latency, each chunk the origin sends waits `latency` first: one delay per
+/// round trip on this hop, like the delay before each HTTP answer.
+async fn relay<V, O>(mut viewer: V, mut origin: O, latency: std::time::Duration)
+where
+    V: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    O: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if latency.is_zero() {
+        let _ = tokio::io::copy_bidirectional(&mut viewer, &mut origin).await;
+        return;
+    }
+    let (mut vr, mut vw) = tokio::io::split(viewer);
+    let (mut or, mut ow) = tokio::io::split(origin);
+    let up = async {
+        let _ = tokio::io::copy(&mut vr, &mut ow).await;
+        let _ = ow.shutdown().await;
+    };
+    let down = async {
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let n = match or.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            tokio::time::sleep(latency).await;
+            if vw.write_all(&buf[..n]).await.is_err() || vw.flush().await.is_err() {
+                break;
+            }
+        }
+        let _ = vw.shutdown().await;
+    };
+    tokio::join!(up, down);
 }
 
 /// The request CloudFront sends to the origin: OriginPath + path, Host per

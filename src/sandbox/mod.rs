@@ -73,7 +73,9 @@ impl Sandbox {
         let deployment = Arc::new(Deployment::new(opts.layout, opts.scenario));
         let ca = Ca::new()?;
         let token = CancellationToken::new();
-        let task_set = TaskSet::new(token.clone());
+        // Armed from the start: if starting fails half-way, what already runs stops.
+        let cancel_on_drop = token.clone().drop_guard();
+        let task_set = TaskSet::new(token);
         let tasks = task_set.tasks();
 
         // Bind every listener first: the edge needs the gateway's address.
@@ -158,7 +160,7 @@ impl Sandbox {
             control_plane: Some(control_plane),
             registry,
             tasks: Some(task_set),
-            _cancel_on_drop: token.drop_guard(),
+            _cancel_on_drop: cancel_on_drop,
         })
     }
 
