@@ -176,6 +176,16 @@ async fn dns_nxdomain_nodata_and_refused() {
         assert!(nodata.is_no_records_found() && !nodata.is_nx_domain(), "{nodata}");
         let refused = lookup_a(&sb, "www.example.org.").await.expect_err("REFUSED");
         assert!(!refused.is_nx_domain(), "{refused}");
+        // The same answers over TCP, on the same port.
+        let mut ns = NameServerConfig::tcp(sb.dns_addr().ip());
+        ns.connections[0].port = sb.dns_addr().port();
+        let mut b =
+            Resolver::builder_with_config(ResolverConfig::from_name_servers(vec![ns]), TokioRuntimeProvider::default());
+        b.options_mut().timeout = Duration::from_secs(2);
+        b.options_mut().attempts = 1;
+        let tcp = b.build().expect("resolver");
+        let answers = tcp.lookup("ws.example.com.", RecordType::A).await.expect("A over TCP");
+        assert_eq!(answers.answers().len(), 1);
         sb.shutdown().await;
     })
     .await;
@@ -635,6 +645,27 @@ async fn management_paths_reach_connections_only_through_open_doors() {
         let (status, _) = http(&sb, &exec, "POST", "/Dev2/@connections/abc%3D", "hi").await;
         assert_eq!(status, 403);
         sb.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn drop_stops_the_servers_too() {
+    bounded(async {
+        let sb = start(Layout::B, "good").await;
+        let edge = sb.server_addr(Server::Edge);
+        let gateway = sb.server_addr(Server::Gateway);
+        drop(sb);
+        // Cancellation is asynchronous: poll (bounded) until the ports are free.
+        let mut free = false;
+        for _ in 0..50 {
+            if std::net::TcpListener::bind(edge).is_ok() && std::net::TcpListener::bind(gateway).is_ok() {
+                free = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(free, "ports are released after drop");
     })
     .await;
 }
