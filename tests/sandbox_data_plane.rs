@@ -644,6 +644,8 @@ async fn management_paths_reach_connections_only_through_open_doors() {
         assert!(status != 0 && status != 426, "routed to @connections, got {status}");
         let (status, _) = http(&sb, &exec, "POST", "/Dev2/@connections/abc%3D", "hi").await;
         assert_eq!(status, 403);
+        // Exactly `/{stage}`: a trailing slash is another path.
+        assert_eq!(upgrade(&sb, &exec, "/Prod/", None).await.err().map(|e| e.0), Some(403));
         sb.shutdown().await;
     })
     .await;

@@ -2,7 +2,8 @@
 //! picks the cache behavior by PathPattern, applies OriginPath and the origin
 //! request policy, and proxies the request (upgrade included) to the origin.
 //! The PathPattern matcher here is the sandbox's own: it is deliberately not
-//! shared with the checks, so end-to-end results cross-check them.
+//! shared with the checks (the rules are `pub(super)`), so end-to-end results
+//! cross-check them.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -29,7 +30,7 @@ const BODY_CAP: usize = 1024 * 1024;
 
 /// CloudFront's PathPattern: `*` any run of characters, `?` exactly one,
 /// case-sensitive; the pattern's leading `/` is optional.
-pub fn path_matches(pattern: &str, path: &str) -> bool {
+pub(super) fn path_matches(pattern: &str, path: &str) -> bool {
     let p: Vec<char> = pattern.strip_prefix('/').unwrap_or(pattern).chars().collect();
     let s: Vec<char> = path.strip_prefix('/').unwrap_or(path).chars().collect();
     // Iterative wildcard match with single-star backtracking: linear-ish, no recursion.
@@ -55,7 +56,7 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
 
 /// The behavior CloudFront picks: the first ordered behavior whose pattern
 /// matches, else the default.
-pub fn choose_behavior<'a>(dist: &'a Distribution, path: &str) -> &'a CacheBehavior {
+pub(super) fn choose_behavior<'a>(dist: &'a Distribution, path: &str) -> &'a CacheBehavior {
     dist.cache_behaviors
         .iter()
         .find(|b| b.path_pattern.as_deref().is_some_and(|p| path_matches(p, path)))
@@ -64,14 +65,14 @@ pub fn choose_behavior<'a>(dist: &'a Distribution, path: &str) -> &'a CacheBehav
 
 /// Which viewer headers reach the origin.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Forwarding {
+pub(super) struct Forwarding {
     /// The viewer's Host is sent (and used as SNI).
     pub host: bool,
     /// `None`: every viewer header; `Some`: only these (lowercase).
     pub only: Option<Vec<String>>,
 }
 
-pub fn forwarding(behavior: &CacheBehavior) -> Forwarding {
+pub(super) fn forwarding(behavior: &CacheBehavior) -> Forwarding {
     let listed = |names: &[String]| Forwarding {
         host: names.iter().any(|h| h.eq_ignore_ascii_case("host")),
         only: Some(names.iter().map(|h| h.to_ascii_lowercase()).collect()),
@@ -96,7 +97,7 @@ pub fn forwarding(behavior: &CacheBehavior) -> Forwarding {
 
 /// What the edge does with one viewer request (pure rule).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
+pub(super) enum Decision {
     /// Host is neither an alias nor the distribution's domain: 403 HTML.
     UnknownHost,
     /// The behavior targets an S3 origin: 403 AccessDenied XML.
@@ -107,7 +108,7 @@ pub enum Decision {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProxyPlan {
+pub(super) struct ProxyPlan {
     /// The origin's domain: where to connect.
     pub origin_domain: String,
     /// Host header and SNI sent to the origin.
@@ -117,7 +118,7 @@ pub struct ProxyPlan {
     pub forwarding: Forwarding,
 }
 
-pub fn decide(d: &Deployment, viewer_host: &str, path: &str, query: Option<&str>) -> Decision {
+pub(super) fn decide(d: &Deployment, viewer_host: &str, path: &str, query: Option<&str>) -> Decision {
     let Some(dist) = &d.distribution else { return Decision::UnknownHost };
     let known = dist.aliases.iter().any(|a| a.eq_ignore_ascii_case(viewer_host))
         || dist.domain_name.eq_ignore_ascii_case(viewer_host);

@@ -33,7 +33,7 @@ pub const MAX_MESSAGE: usize = 128 * 1024;
 
 /// Which door a request came through.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Door {
+pub(super) enum Door {
     ExecuteApi,
     /// A custom domain; the API mapping key that matched (`""`: empty key).
     CustomDomain {
@@ -43,7 +43,7 @@ pub enum Door {
 
 /// Where a request lands: the stage, and the path after `/{stage}` or `/{key}`.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(super) struct Target {
     pub door: Door,
     pub stage: Stage,
     /// The rest of the path, e.g. `""` or `/@connections/abc%3D`.
@@ -51,7 +51,7 @@ pub struct Target {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rejection {
+pub(super) enum Rejection {
     /// 403 `{"message":"Forbidden"}`.
     Forbidden,
     /// 429 `{"message":"Too Many Requests"}`.
@@ -70,7 +70,7 @@ impl Rejection {
 }
 
 /// Picks the API and stage by `host` (lowercase, no port) and `path` (no query).
-pub fn route(d: &Deployment, host: &str, path: &str) -> Result<Target, Rejection> {
+pub(super) fn route(d: &Deployment, host: &str, path: &str) -> Result<Target, Rejection> {
     let (first, rest) = split_first_segment(path);
     if host == model::execute_api_host() {
         if !d.api.execute_api_open {
@@ -111,7 +111,7 @@ fn deployed_stage(d: &Deployment, name: &str) -> Result<Stage, Rejection> {
 }
 
 /// Stage throttling: a zero burst or rate limit refuses every connect.
-pub fn throttled(stage: &Stage) -> bool {
+pub(super) fn throttled(stage: &Stage) -> bool {
     stage.throttling_burst_limit <= 0 || stage.throttling_rate_limit <= 0.0
 }
 
@@ -160,7 +160,9 @@ impl Gateway {
         if let Some(id) = management_id(&target.rest) {
             return self.management(req, &id).await;
         }
-        if !target.rest.is_empty() && target.rest != "/" {
+        // The execute-api host wants exactly `/{stage}`; a custom domain also takes `/{key}/`.
+        let trailing_ok = matches!(target.door, Door::CustomDomain { .. }) && target.rest == "/";
+        if !target.rest.is_empty() && !trailing_ok {
             return Rejection::Forbidden.response();
         }
         if !serve::is_websocket_upgrade(req.headers()) {
