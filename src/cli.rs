@@ -126,7 +126,10 @@ fn run_command(args: RunArgs) -> i32 {
     if suites.is_empty() {
         match &sandbox {
             #[cfg(feature = "sandbox")]
-            Some(sb) => suites.push(crate::sandbox::launch::own_suite(sb.layout.as_deref().unwrap_or("b"))),
+            Some(sb) => {
+                let layout = crate::sandbox::launch::layout_for(sb.layout.as_deref(), sb.scenario.as_deref());
+                suites.push(crate::sandbox::launch::own_suite(&layout));
+            }
             _ => {
                 eprintln!(
                     "error: no suite given; e.g. `wsconform run suites/sandbox.toml`, or `wsconform run --sandbox`"

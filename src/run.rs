@@ -218,7 +218,7 @@ impl SandboxPlan {
 }
 
 #[cfg(feature = "sandbox")]
-type RunningSandbox = crate::sandbox::launch::Running;
+type RunningSandbox = crate::sandbox::Sandbox;
 
 #[cfg(not(feature = "sandbox"))]
 struct RunningSandbox;

@@ -5,6 +5,10 @@
 //! validates each value and builds the [`Suite`] the rest of the program
 //! uses. Every error carries `file:line:col`.
 
+// A `SuiteError` is large (it carries its location and help) but is built
+// once, on the cold path that ends the run: boxing it buys nothing.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -257,11 +261,11 @@ impl Suite {
             SuiteError::at(&source, &valid, at..at, None, "the file is not valid UTF-8".into())
         })?;
         let mut suite = Self::parse(&source, &text, env)?;
-        if let Some(ca) = &suite.tls.extra_ca {
-            if ca.is_relative() {
-                let base = path.parent().unwrap_or(Path::new("."));
-                suite.tls.extra_ca = Some(base.join(ca));
-            }
+        if let Some(ca) = &suite.tls.extra_ca
+            && ca.is_relative()
+        {
+            let base = path.parent().unwrap_or(Path::new("."));
+            suite.tls.extra_ca = Some(base.join(ca));
         }
         Ok(suite)
     }

@@ -1,28 +1,48 @@
 //! Starting the sandbox for a suite that asks for it (`[sandbox]` or `--sandbox`).
 
-/// A started sandbox, stopped at the end of the run.
-pub struct Running;
+use std::time::Duration;
 
-impl Running {
-    pub async fn shutdown(self) {}
-}
+use super::model::{self, Layout, SCENARIOS};
+use super::{Sandbox, SandboxOptions, suite_for_layout};
+use crate::run::SuiteSource;
 
+/// Starts the sandbox emulating `scenario` on `layout` and points `suite` at it.
 pub async fn start_for_suite(
     layout: &str,
     scenario: &str,
     latency_ms: u64,
     suite: &mut crate::suite::Suite,
-) -> Result<Running, String> {
-    let _ = (latency_ms, suite);
-    Err(format!("the sandbox (layout {layout}, scenario {scenario}) is not wired in yet"))
+) -> Result<Sandbox, String> {
+    let layout = Layout::parse(layout).ok_or_else(|| format!("`{layout}` is not a sandbox layout (a, b or c)"))?;
+    let scenario = model::scenario(scenario).ok_or_else(|| {
+        let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
+        format!("`{scenario}` is not a sandbox scenario; `wsconform sandbox --list` shows them: {}", names.join(", "))
+    })?;
+    if !scenario.supports(layout) {
+        return Err(format!(
+            "scenario `{}` needs a part that layout {} does not have (its own layout is {})",
+            scenario.name,
+            layout.name(),
+            scenario.layout.name()
+        ));
+    }
+    let mut opts = SandboxOptions::new(layout, scenario);
+    opts.faults.latency = Duration::from_millis(latency_ms);
+    let sandbox = Sandbox::start(opts).await.map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    sandbox.apply_to(suite);
+    Ok(sandbox)
+}
+
+/// The layout a `--sandbox` run uses: the one asked for, else the scenario's own.
+pub fn layout_for(layout: Option<&str>, scenario: Option<&str>) -> String {
+    layout
+        .map(str::to_owned)
+        .or_else(|| scenario.and_then(model::scenario).map(|s| s.layout.name().to_owned()))
+        .unwrap_or_else(|| "b".into())
 }
 
 /// The sandbox's own suite for `layout`: the whole catalog.
-pub fn own_suite(layout: &str) -> crate::run::SuiteSource {
-    crate::run::SuiteSource::Text {
-        name: format!("<sandbox layout {layout}>"),
-        text: format!(
-            "name = \"sandbox-{layout}\"\nregion = \"ap-northeast-1\"\nurl = \"wss://ws.example.com/websocket\"\n[sandbox]\nlayout = \"{layout}\"\n"
-        ),
-    }
+pub fn own_suite(layout: &str) -> SuiteSource {
+    let text = Layout::parse(layout).map(suite_for_layout).unwrap_or_else(|| suite_for_layout(Layout::B));
+    SuiteSource::Text { name: format!("<sandbox layout {layout}>"), text }
 }

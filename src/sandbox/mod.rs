@@ -1,8 +1,314 @@
 //! The sandbox: an emulated API Gateway WebSocket deployment, in process, on
-//! loopback (DESIGN §6). (Filled in by the sandbox work.)
+//! loopback (DESIGN §6). DNS, CA, a CloudFront-like edge (plus a stale one),
+//! the API Gateway data plane and the control plane, all on `127.0.0.1`
+//! with random ports. Its routing is written independently of the checks.
 
+pub mod ca;
 pub mod connections;
 pub mod control_plane;
+pub mod dns;
+pub mod edge;
+pub mod faults;
+pub mod gateway;
 pub mod launch;
 pub mod model;
+mod serve;
 pub mod sigv4;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+use self::ca::{Ca, SniCerts};
+use self::connections::Registry;
+use self::control_plane::ControlPlane;
+use self::dns::{DnsFaults, DnsServer};
+use self::edge::Edge;
+pub use self::faults::Faults;
+use self::gateway::Gateway;
+use self::model::CertKnob;
+pub use self::model::{Deployment, Layout, Scenario, Server};
+use self::serve::TaskSet;
+use crate::suite::{ConnectTo, Nameservers, StaticCredentials, Suite};
+
+/// How to start a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    pub layout: Layout,
+    pub scenario: &'static Scenario,
+    pub faults: Faults,
+    /// API Gateway's idle timeout (10 min in AWS; shorter in tests).
+    pub idle_timeout: Duration,
+}
+
+impl SandboxOptions {
+    pub fn new(layout: Layout, scenario: &'static Scenario) -> Self {
+        SandboxOptions { layout, scenario, faults: Faults::default(), idle_timeout: Duration::from_secs(600) }
+    }
+}
+
+/// A running emulated deployment. Stops on [`Sandbox::shutdown`] (waits
+/// for every task) or, best effort, on drop (cancels every task).
+pub struct Sandbox {
+    deployment: Arc<Deployment>,
+    ca_pem: String,
+    dns: Option<DnsServer>,
+    dns_addr: SocketAddr,
+    addrs: HashMap<Server, SocketAddr>,
+    control_plane: Option<ControlPlane>,
+    registry: Arc<Registry>,
+    tasks: Option<TaskSet>,
+    _cancel_on_drop: DropGuard,
+}
+
+const ALL_SERVERS: [Server; 3] = [Server::Edge, Server::OldEdge, Server::Gateway];
+
+impl Sandbox {
+    /// Starts DNS, CA, edge, old edge, gateway and the control plane.
+    pub async fn start(opts: SandboxOptions) -> std::io::Result<Sandbox> {
+        let deployment = Arc::new(Deployment::new(opts.layout, opts.scenario));
+        let ca = Ca::new()?;
+        let token = CancellationToken::new();
+        // Armed from the start: if starting fails half-way, what already runs stops.
+        let cancel_on_drop = token.clone().drop_guard();
+        let task_set = TaskSet::new(token);
+        let tasks = task_set.tasks();
+
+        // Bind every listener first: the edge needs the gateway's address.
+        let mut listeners = HashMap::new();
+        let mut addrs = HashMap::new();
+        for s in ALL_SERVERS {
+            let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+            addrs.insert(s, l.local_addr()?);
+            listeners.insert(s, l);
+        }
+        let mut take = |s: Server| listeners.remove(&s).ok_or_else(|| std::io::Error::other("listener bound twice"));
+
+        let public_knob = deployment.public_cert;
+        let public_server = deployment.dns.iter().find(|(n, _)| *n == deployment.public_host).map(|(_, s)| *s);
+        let knob_for = |server: Server, host: &str| {
+            if host.eq_ignore_ascii_case(&deployment.public_host) && public_server == Some(server) {
+                public_knob
+            } else {
+                CertKnob::Good
+            }
+        };
+
+        // Edges: the public host (the viewer certificate) and their *.cloudfront.net name.
+        for (server, old) in [(Server::Edge, false), (Server::OldEdge, true)] {
+            let mut certs = SniCerts::new();
+            for host in edge::edge_hosts(&deployment, old) {
+                let leaf = ca.leaf(&host, knob_for(server, &host))?;
+                certs.set_default(leaf.clone());
+                certs.add(&host, leaf);
+            }
+            let e = Arc::new(Edge {
+                deployment: deployment.clone(),
+                addrs: addrs.clone(),
+                faults: opts.faults.clone(),
+                tasks: tasks.clone(),
+                old,
+                origin_tls: edge::origin_tls_config(),
+            });
+            serve::serve_tls(&tasks, take(server)?, certs.server_config(), false, move |req, peer| {
+                e.clone().handle(req, peer)
+            });
+        }
+
+        // Gateway: custom domains and the regional target first, the execute-api host last (the default).
+        let registry = Arc::new(Registry::new());
+        let mut certs = SniCerts::new();
+        let mut hosts: Vec<String> = deployment.domains.iter().map(|d| d.domain_name.clone()).collect();
+        hosts.extend(deployment.domains.iter().map(|d| d.api_gateway_domain_name.clone()));
+        hosts.push(model::REGIONAL_TARGET.to_string());
+        hosts.push(model::execute_api_host());
+        for host in hosts {
+            let leaf = ca.leaf(&host, knob_for(Server::Gateway, &host))?;
+            certs.set_default(leaf.clone());
+            certs.add(&host, leaf);
+        }
+        let gw = Arc::new(Gateway {
+            deployment: deployment.clone(),
+            registry: registry.clone(),
+            faults: opts.faults.clone(),
+            idle_timeout: opts.idle_timeout,
+            tasks: tasks.clone(),
+            next_id: AtomicU64::new(0),
+        });
+        serve::serve_tls(
+            &tasks,
+            take(Server::Gateway)?,
+            certs.server_config(),
+            opts.faults.silent_gateway,
+            move |req, peer| gw.clone().handle(req, peer),
+        );
+
+        let dns_faults = DnsFaults { delay: opts.faults.dns_delay, silent: opts.faults.dns_silent };
+        let dns = DnsServer::start(deployment.clone(), dns_faults).await?;
+        let control_plane = ControlPlane::start(deployment.clone(), opts.faults.control_plane.clone()).await?;
+
+        Ok(Sandbox {
+            deployment,
+            ca_pem: ca.pem().to_string(),
+            dns_addr: dns.addr(),
+            dns: Some(dns),
+            addrs,
+            control_plane: Some(control_plane),
+            registry,
+            tasks: Some(task_set),
+            _cancel_on_drop: cancel_on_drop,
+        })
+    }
+
+    pub fn deployment(&self) -> &Arc<Deployment> {
+        &self.deployment
+    }
+
+    /// PEM of the CA clients must trust.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    pub fn dns_addr(&self) -> SocketAddr {
+        self.dns_addr
+    }
+
+    /// The real `127.0.0.1:port` of a server.
+    pub fn server_addr(&self, s: Server) -> SocketAddr {
+        self.addrs.get(&s).copied().unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+    }
+
+    /// The gateway's live connections (what `@connections` sees).
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// `http://127.0.0.1:{port}`: the control plane.
+    pub fn control_plane_url(&self) -> Option<&url::Url> {
+        self.control_plane.as_ref().map(ControlPlane::url)
+    }
+
+    /// `connect_to` entries keyed by the DNS address: `127.0.1.1:443` → the
+    /// edge's real port, etc., so the DNS answer decides the server reached.
+    pub fn connect_to(&self) -> Vec<ConnectTo> {
+        ALL_SERVERS
+            .iter()
+            .map(|s| ConnectTo {
+                host: s.dns_address().to_string(),
+                port: 443,
+                to_host: Some(Ipv4Addr::LOCALHOST.to_string()),
+                to_port: self.server_addr(*s).port(),
+            })
+            .collect()
+    }
+
+    /// Points a suite at this sandbox: nameservers, `connect_to`, the CA,
+    /// the control plane and the sandbox credentials.
+    pub fn apply_to(&self, suite: &mut Suite) {
+        suite.dns.nameservers = Nameservers::List(vec![self.dns_addr]);
+        suite.dns.connect_to.extend(self.connect_to());
+        suite.tls.extra_ca_pem = Some(self.ca_pem.clone());
+        suite.aws.endpoint_url = self.control_plane_url().cloned();
+        suite.aws.credentials = Some(StaticCredentials {
+            access_key_id: model::ACCESS_KEY_ID.into(),
+            secret_access_key: model::SECRET_ACCESS_KEY.into(),
+        });
+    }
+
+    /// A complete suite file for this sandbox with the runtime values filled
+    /// in; `ca_path` is where the caller writes [`Sandbox::ca_pem`]. The
+    /// sandbox credentials are not in it (a suite file never holds keys):
+    /// pass them through the environment or [`Sandbox::apply_to`].
+    pub fn suite_toml(&self, ca_path: &str) -> String {
+        let mut s = suite_body(self.deployment.layout, self.deployment.scenario.name);
+        let _ = writeln!(s, "\n[dns]\nnameservers = [{}]", toml_str(&self.dns_addr.to_string()));
+        let entries: Vec<String> = self
+            .connect_to()
+            .iter()
+            .map(|c| {
+                let to = format!("{}:{}", c.to_host.as_deref().unwrap_or_default(), c.to_port);
+                format!("{} = {}", toml_str(&format!("{}:{}", c.host, c.port)), toml_str(&to))
+            })
+            .collect();
+        let _ = writeln!(s, "connect_to = {{ {} }}", entries.join(", "));
+        let _ = writeln!(s, "\n[tls]\nextra_ca = {}", toml_str(ca_path));
+        if let Some(url) = self.control_plane_url() {
+            let _ = writeln!(s, "\n[aws]\nendpoint_url = {}", toml_str(url.as_str()));
+        }
+        s
+    }
+
+    /// Stops every server and waits until every task has ended and every port is free.
+    pub async fn shutdown(mut self) {
+        if let Some(cp) = self.control_plane.take() {
+            cp.shutdown().await;
+        }
+        if let Some(dns) = self.dns.take() {
+            dns.shutdown().await;
+        }
+        if let Some(tasks) = self.tasks.take() {
+            tasks.shutdown().await;
+        }
+    }
+}
+
+/// A TOML basic string.
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn suite_body(layout: Layout, scenario: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "name = {}", toml_str(&format!("sandbox-{}", layout.name())));
+    let _ = writeln!(s, "region = {}", toml_str(model::REGION));
+    let _ = writeln!(s, "url = {}", toml_str(&format!("wss://{}{}", model::PUBLIC_HOST, layout.public_path())));
+    let execute_api = if layout == Layout::A { "enabled" } else { "disabled" };
+    let _ = writeln!(s, "\n[api]\nid = {}\nstage = {}", toml_str(model::API_ID), toml_str(model::STAGE));
+    let _ = writeln!(s, "execute_api = {}", toml_str(execute_api));
+    if let Some(key) = layout.mapping_key() {
+        let _ = writeln!(s, "\n[custom_domain]\nname = {}", toml_str(model::PUBLIC_HOST));
+        let _ = writeln!(s, "mapping_key = {}", toml_str(key));
+        let _ = writeln!(s, "regional_target = {}", toml_str(model::REGIONAL_TARGET));
+    }
+    if layout != Layout::C {
+        let _ = writeln!(s, "\n[cloudfront]\ndistribution_id = {}", toml_str(model::DISTRIBUTION_ID));
+    }
+    let _ = writeln!(s, "\n[sandbox]\nlayout = {}\nscenario = {}", toml_str(layout.name()), toml_str(scenario));
+    s
+}
+
+/// The suite that runs the whole catalog against layout `layout` in the
+/// sandbox (what `suites/sandbox.toml` holds for layout b). Runtime values
+/// (nameservers, ports, CA) are applied with [`Sandbox::apply_to`].
+pub fn suite_for_layout(layout: Layout) -> String {
+    suite_body(layout, "good")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_suites_parse() {
+        for layout in Layout::ALL {
+            let text = suite_for_layout(layout);
+            let suite = Suite::parse("<sandbox>", &text, &|_| None).expect("the sandbox suite parses");
+            assert_eq!(suite.path(), layout.public_path());
+            assert_eq!(suite.custom_domain.is_some(), layout != Layout::A);
+            assert_eq!(suite.cloudfront.is_some(), layout != Layout::C);
+            assert_eq!(suite.sandbox.as_ref().map(|s| s.layout.as_str()), Some(layout.name()));
+        }
+    }
+
+    #[test]
+    fn broken_suite_text_does_not_parse() {
+        let text = suite_for_layout(Layout::B).replace("region = ", "regio = ");
+        assert!(Suite::parse("<sandbox>", &text, &|_| None).is_err());
+    }
+}

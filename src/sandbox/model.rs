@@ -279,6 +279,27 @@ pub const SCENARIOS: &[Scenario] = &[
     },
 ];
 
+impl Scenario {
+    /// Whether the knob exists on `layout`: CloudFront knobs need a
+    /// distribution (not layout c), mapping knobs a custom domain (not layout a).
+    pub fn supports(&self, layout: Layout) -> bool {
+        let cloudfront = [
+            "pattern-case",
+            "pattern-shadowed",
+            "origin-path-doubled",
+            "host-forwarded",
+            "host-not-forwarded",
+            "ws-headers-dropped",
+            "alias-missing",
+            "origin-http-only",
+            "distribution-in-progress",
+            "viewer-tls-old",
+        ];
+        let mapping = ["mapping-wrong-stage", "mapping-key-mismatch"];
+        !(layout == Layout::C && cloudfront.contains(&self.name) || layout == Layout::A && mapping.contains(&self.name))
+    }
+}
+
 pub fn scenario(name: &str) -> Option<&'static Scenario> {
     SCENARIOS.iter().find(|s| s.name == name)
 }

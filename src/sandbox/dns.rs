@@ -1,0 +1,180 @@
+//! The sandbox's authoritative DNS server (hickory-server), UDP and TCP on
+//! one loopback port. A Route 53 ALIAS answers as plain `A` records, so every
+//! name in `deployment.dns` gets `A <server's sandbox address>`.
+
+use std::future::Future;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hickory_server::net::runtime::Time;
+use hickory_server::proto::op::{Header, HeaderCounts, Metadata, ResponseCode};
+use hickory_server::proto::rr::{Name, RData, Record, RecordType, rdata};
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::zone_handler::MessageResponseBuilder;
+use tokio::net::{TcpListener, UdpSocket};
+
+use super::model::Deployment;
+
+/// The zones the sandbox is authoritative for.
+pub const ZONES: &[&str] = &["example.com", "cloudfront.net", "amazonaws.com"];
+const TTL: u32 = 60;
+
+/// What the server answers for one question (pure rule, no I/O).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// NOERROR with these A records.
+    A(Ipv4Addr),
+    /// NOERROR, no records (the name exists, not with this type).
+    NoData,
+    NxDomain,
+    Refused,
+}
+
+/// Answers `name` (any case, trailing dot optional) / `qtype` from the deployment.
+pub fn answer(deployment: &Deployment, name: &str, qtype: RecordType) -> Answer {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if let Some((_, server)) = deployment.dns.iter().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+        return if qtype == RecordType::A { Answer::A(server.dns_address()) } else { Answer::NoData };
+    }
+    let in_zone = ZONES.iter().any(|z| name == *z || name.ends_with(&format!(".{z}")));
+    match (in_zone, ZONES.contains(&name.as_str())) {
+        // The zone apex exists (it has SOA/NS in real life): no data for the asked type.
+        (_, true) => Answer::NoData,
+        (true, false) => Answer::NxDomain,
+        (false, _) => Answer::Refused,
+    }
+}
+
+/// Faults of the DNS server.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DnsFaults {
+    pub delay: Duration,
+    pub silent: bool,
+}
+
+struct Handler {
+    deployment: Arc<Deployment>,
+    faults: DnsFaults,
+}
+
+fn info(metadata: Metadata) -> ResponseInfo {
+    ResponseInfo::from(Header { metadata, counts: HeaderCounts::default() })
+}
+
+impl Handler {
+    async fn respond<R: ResponseHandler>(&self, request: &Request, mut response_handle: R) -> ResponseInfo {
+        let mut metadata = Metadata::response_from_request(&request.metadata);
+        metadata.authoritative = true;
+        if self.faults.silent {
+            // Never answer: the client's own timeout is what is being tested.
+            return info(metadata);
+        }
+        if !self.faults.delay.is_zero() {
+            tokio::time::sleep(self.faults.delay).await;
+        }
+        let builder = MessageResponseBuilder::from_message_request(request);
+        let query = match request.request_info() {
+            Ok(i) => i.query.clone(),
+            Err(_) => {
+                metadata.response_code = ResponseCode::FormErr;
+                let resp = builder.build_no_records(metadata);
+                return response_handle.send_response(resp).await.unwrap_or_else(|_| info(metadata));
+            }
+        };
+        let qname = Name::from(query.name().clone());
+        let mut records = Vec::new();
+        match answer(&self.deployment, &qname.to_ascii(), query.query_type()) {
+            Answer::A(ip) => records.push(Record::from_rdata(qname, TTL, RData::A(rdata::A(ip)))),
+            Answer::NoData => {}
+            Answer::NxDomain => metadata.response_code = ResponseCode::NXDomain,
+            Answer::Refused => {
+                metadata.authoritative = false;
+                metadata.response_code = ResponseCode::Refused;
+            }
+        }
+        let resp = builder.build(metadata, records.iter(), [], [], []);
+        response_handle.send_response(resp).await.unwrap_or_else(|_| info(metadata))
+    }
+}
+
+// `RequestHandler` is an `async_trait`; written out by hand so the crate does
+// not need the macro.
+impl RequestHandler for Handler {
+    fn handle_request<'life0, 'life1, 'async_trait, R, T>(
+        &'life0 self,
+        request: &'life1 Request,
+        response_handle: R,
+    ) -> Pin<Box<dyn Future<Output = ResponseInfo> + Send + 'async_trait>>
+    where
+        R: ResponseHandler + 'async_trait,
+        T: Time + 'async_trait,
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(self.respond(request, response_handle))
+    }
+}
+
+/// A running DNS server.
+pub struct DnsServer {
+    addr: SocketAddr,
+    server: hickory_server::Server<Handler>,
+}
+
+impl DnsServer {
+    /// Binds UDP and TCP on the same `127.0.0.1` port.
+    pub async fn start(deployment: Arc<Deployment>, faults: DnsFaults) -> io::Result<DnsServer> {
+        let (udp, tcp) = bind_pair().await?;
+        let addr = udp.local_addr()?;
+        let mut server = hickory_server::Server::new(Handler { deployment, faults });
+        server.register_socket(udp);
+        server.register_listener(tcp, Duration::from_secs(5), 16);
+        Ok(DnsServer { addr, server })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub async fn shutdown(mut self) {
+        let _ = self.server.shutdown_gracefully().await;
+    }
+}
+
+/// A UDP socket and a TCP listener on the same free port (a few attempts:
+/// another process may hold the TCP side of the port UDP got).
+async fn bind_pair() -> io::Result<(UdpSocket, TcpListener)> {
+    let mut last = None;
+    for _ in 0..16 {
+        let udp = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let port = udp.local_addr()?.port();
+        match TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await {
+            Ok(tcp) => return Ok((udp, tcp)),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no free port for DNS")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::model::{self, Layout, SCENARIOS, Server};
+
+    #[test]
+    fn alias_names_answer_a_and_others_by_zone() {
+        let d = Deployment::new(Layout::A, &SCENARIOS[0]);
+        assert_eq!(answer(&d, "WS.example.com.", RecordType::A), Answer::A(Server::Edge.dns_address()));
+        assert_eq!(answer(&d, model::REGIONAL_TARGET, RecordType::A), Answer::A(Server::Gateway.dns_address()));
+        assert_eq!(answer(&d, "ws.example.com", RecordType::AAAA), Answer::NoData);
+        assert_eq!(answer(&d, "nope.example.com", RecordType::A), Answer::NxDomain);
+        assert_eq!(answer(&d, "dzzz.cloudfront.net", RecordType::A), Answer::NxDomain);
+        assert_eq!(answer(&d, "example.org", RecordType::A), Answer::Refused);
+        let c = Deployment::new(Layout::C, &SCENARIOS[0]);
+        assert_eq!(answer(&c, "ws.example.com", RecordType::A), Answer::A(Server::Gateway.dns_address()));
+    }
+}

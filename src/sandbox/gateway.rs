@@ -1,0 +1,393 @@
+//! API Gateway's WebSocket data plane: picks the API and stage by Host and
+//! path (execute-api host: exactly `/{stage}`; custom domain: `/{mapping
+//! key}`), answers the upgrade, runs the `$default` echo backend, delivers
+//! `@connections` messages, and enforces the quotas (32 KB frame, 128 KB
+//! message, idle timeout).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use futures_util::{SinkExt, StreamExt};
+use http::{HeaderValue, Request, Response, StatusCode, header};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+
+use super::connections::{self, Connection, Outbound, Registry};
+use super::faults::Faults;
+use super::model::{self, Deployment, Stage};
+use super::serve::{self, Body, Tasks};
+
+/// AWS quotas (DESIGN §1).
+pub const MAX_FRAME: usize = 32 * 1024;
+pub const MAX_MESSAGE: usize = 128 * 1024;
+
+/// Which door a request came through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Door {
+    ExecuteApi,
+    /// A custom domain; the API mapping key that matched (`""`: empty key).
+    CustomDomain {
+        mapping_key: String,
+    },
+}
+
+/// Where a request lands: the stage, and the path after `/{stage}` or `/{key}`.
+#[derive(Debug, Clone)]
+pub(super) struct Target {
+    pub door: Door,
+    pub stage: Stage,
+    /// The rest of the path, e.g. `""` or `/@connections/abc%3D`.
+    pub rest: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rejection {
+    /// 403 `{"message":"Forbidden"}`.
+    Forbidden,
+    /// 429 `{"message":"Too Many Requests"}`.
+    TooManyRequests,
+}
+
+impl Rejection {
+    fn response(self) -> Response<Body> {
+        match self {
+            Rejection::Forbidden => serve::json(StatusCode::FORBIDDEN, r#"{"message":"Forbidden"}"#),
+            Rejection::TooManyRequests => {
+                serve::json(StatusCode::TOO_MANY_REQUESTS, r#"{"message":"Too Many Requests"}"#)
+            }
+        }
+    }
+}
+
+/// Picks the API and stage by `host` (lowercase, no port) and `path` (no query).
+pub(super) fn route(d: &Deployment, host: &str, path: &str) -> Result<Target, Rejection> {
+    let (first, rest) = split_first_segment(path);
+    if host == model::execute_api_host() {
+        if !d.api.execute_api_open {
+            return Err(Rejection::Forbidden);
+        }
+        let stage = deployed_stage(d, first)?;
+        return Ok(Target { door: Door::ExecuteApi, stage, rest: rest.to_string() });
+    }
+    if d.domains.iter().any(|dn| dn.domain_name.eq_ignore_ascii_case(host)) {
+        let on_domain = |key: &str| {
+            d.mappings.iter().find(|m| m.domain_name.eq_ignore_ascii_case(host) && m.api_mapping_key == key)
+        };
+        let (mapping, rest) = match on_domain(first).filter(|_| !first.is_empty()) {
+            Some(m) => (m, rest),
+            None => (on_domain("").ok_or(Rejection::Forbidden)?, path),
+        };
+        if mapping.api_id != d.api.id {
+            return Err(Rejection::Forbidden);
+        }
+        let stage = deployed_stage(d, &mapping.stage)?;
+        let door = Door::CustomDomain { mapping_key: mapping.api_mapping_key.clone() };
+        return Ok(Target { door, stage, rest: rest.to_string() });
+    }
+    Err(Rejection::Forbidden)
+}
+
+/// `/a/b/c` → (`a`, `/b/c`); `/a` → (`a`, ``); `/` → (``, ``).
+fn split_first_segment(path: &str) -> (&str, &str) {
+    let p = path.strip_prefix('/').unwrap_or(path);
+    match p.find('/') {
+        Some(i) => (&p[..i], &p[i..]),
+        None => (p, ""),
+    }
+}
+
+fn deployed_stage(d: &Deployment, name: &str) -> Result<Stage, Rejection> {
+    d.api.stages.iter().find(|s| s.stage_name == name && s.deployment_id.is_some()).cloned().ok_or(Rejection::Forbidden)
+}
+
+/// Stage throttling: a zero burst or rate limit refuses every connect.
+pub(super) fn throttled(stage: &Stage) -> bool {
+    stage.throttling_burst_limit <= 0 || stage.throttling_rate_limit <= 0.0
+}
+
+/// `/@connections/{id}` → the percent-decoded id.
+pub fn management_id(rest: &str) -> Option<String> {
+    let id = rest.strip_prefix("/@connections/")?;
+    if id.is_empty() || id.contains('/') {
+        return None;
+    }
+    serve::percent_decode(id)
+}
+
+/// AWS-shaped connection ids: standard base64 of random bytes, 16 chars;
+/// even counts use 11 bytes (ending in `=`), odd ones 12 (no `=`), so
+/// clients meet both shapes from the first two connections.
+pub fn connection_id(n: u64) -> String {
+    let bytes: [u8; 12] = rand::random();
+    let len = if n.is_multiple_of(2) { 11 } else { 12 };
+    STANDARD.encode(&bytes[..len])
+}
+
+/// The first subprotocol the client offered.
+fn first_subprotocol(req: &Request<Incoming>) -> Option<HeaderValue> {
+    let offered = req.headers().get(header::SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
+    let first = offered.split(',').map(str::trim).find(|p| !p.is_empty())?;
+    HeaderValue::from_str(first).ok()
+}
+
+pub(crate) struct Gateway {
+    pub deployment: Arc<Deployment>,
+    pub registry: Arc<Registry>,
+    pub faults: Faults,
+    pub idle_timeout: Duration,
+    pub tasks: Tasks,
+    pub next_id: AtomicU64,
+}
+
+impl Gateway {
+    pub(crate) async fn handle(self: Arc<Self>, mut req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+        self.faults.hop().await;
+        let host = serve::request_host(&req);
+        let target = match route(&self.deployment, &host, req.uri().path()) {
+            Ok(t) => t,
+            Err(r) => return r.response(),
+        };
+        if let Some(id) = management_id(&target.rest) {
+            return self.management(req, &id).await;
+        }
+        // The execute-api host wants exactly `/{stage}`; a custom domain also takes `/{key}/`.
+        let trailing_ok = matches!(target.door, Door::CustomDomain { .. }) && target.rest == "/";
+        if !target.rest.is_empty() && !trailing_ok {
+            return Rejection::Forbidden.response();
+        }
+        if !serve::is_websocket_upgrade(req.headers()) {
+            return serve::json(StatusCode::UPGRADE_REQUIRED, r#"{"message":"Upgrade Required"}"#);
+        }
+        if throttled(&target.stage) {
+            return Rejection::TooManyRequests.response();
+        }
+        let key = req.headers().get(header::SEC_WEBSOCKET_KEY).cloned();
+        let version_ok = req.headers().get(header::SEC_WEBSOCKET_VERSION).is_some_and(|v| v.as_bytes() == b"13");
+        let Some(key) = key.filter(|_| version_ok) else {
+            return serve::json(StatusCode::BAD_REQUEST, r#"{"message":"Bad Request"}"#);
+        };
+
+        let id = connection_id(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        // Registered before the 101 goes out: a backend may POST as soon as the client sees it.
+        self.registry.insert(Connection {
+            id: id.clone(),
+            connected_at: SystemTime::now(),
+            source_ip: peer.ip(),
+            user_agent,
+            outbound: tx,
+        });
+
+        let mut resp = serve::response(StatusCode::SWITCHING_PROTOCOLS, "text/plain", "");
+        resp.headers_mut().remove(header::CONTENT_TYPE);
+        let h = resp.headers_mut();
+        h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+        if let Ok(accept) = HeaderValue::from_str(&derive_accept_key(key.as_bytes())) {
+            h.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
+        }
+        if let Some(p) = first_subprotocol(&req) {
+            h.insert(header::SEC_WEBSOCKET_PROTOCOL, p);
+        }
+
+        let on_upgrade = hyper::upgrade::on(&mut req);
+        let endpoint = format!("https://{host}/{}", target.stage.stage_name);
+        let gw = self.clone();
+        self.tasks.spawn(async move {
+            // With `drop_after_upgrade` the upgraded stream is dropped at once: TCP closes right after 101.
+            if let Ok(upgraded) = on_upgrade.await
+                && !gw.faults.drop_after_upgrade
+            {
+                let config =
+                    WebSocketConfig::default().max_frame_size(Some(MAX_FRAME)).max_message_size(Some(MAX_MESSAGE));
+                let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
+                gw.session(ws, &id, &endpoint, rx).await;
+            }
+            gw.registry.remove(&id);
+        });
+        resp
+    }
+
+    async fn management(&self, req: Request<Incoming>, id: &str) -> Response<Body> {
+        let (parts, body) = req.into_parts();
+        let Some(body) = serve::collect_body(body, MAX_MESSAGE).await else {
+            return serve::json(StatusCode::PAYLOAD_TOO_LARGE, r#"{"message":"Request Entity Too Large"}"#);
+        };
+        let answer = connections::handle(&self.registry, &self.deployment, Request::from_parts(parts, body), id);
+        let (parts, body) = answer.into_parts();
+        Response::from_parts(parts, http_body_util::Full::new(body))
+    }
+
+    async fn session<S>(
+        &self,
+        mut ws: WebSocketStream<S>,
+        id: &str,
+        endpoint: &str,
+        mut rx: mpsc::UnboundedReceiver<Outbound>,
+    ) where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
+        let has_default = self.deployment.api.routes.iter().any(|r| r.route_key == "$default");
+        let mut deadline = tokio::time::Instant::now() + self.idle_timeout;
+        let mut outbound_open = true;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => {
+                    close(&mut ws, CloseCode::Away, "Going away").await;
+                    return;
+                }
+                out = rx.recv(), if outbound_open => match out {
+                    Some(Outbound::Text(text)) => {
+                        if ws.send(Message::text(text)).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(Outbound::Close) => {
+                        close(&mut ws, CloseCode::Normal, "").await;
+                        return;
+                    }
+                    None => outbound_open = false,
+                },
+                msg = ws.next() => match msg {
+                    None => return,
+                    Some(Err(tokio_tungstenite::tungstenite::Error::Capacity(_))) => {
+                        close(&mut ws, CloseCode::Size, "Message too big").await;
+                        return;
+                    }
+                    Some(Err(_)) => return,
+                    Some(Ok(Message::Text(t))) => {
+                        deadline = tokio::time::Instant::now() + self.idle_timeout;
+                        if !self.reply(&mut ws, id, endpoint, t.as_str(), has_default).await {
+                            return;
+                        }
+                    }
+                    Some(Ok(Message::Binary(b))) => {
+                        deadline = tokio::time::Instant::now() + self.idle_timeout;
+                        let text = String::from_utf8_lossy(&b).into_owned();
+                        if !self.reply(&mut ws, id, endpoint, &text, has_default).await {
+                            return;
+                        }
+                    }
+                    // tungstenite answers pings and echoes the close frame itself.
+                    Some(Ok(_)) => {}
+                },
+            }
+        }
+    }
+
+    /// The `$default` echo backend (or AWS's "no route" answer). `false`: the socket is gone.
+    async fn reply<S>(
+        &self,
+        ws: &mut WebSocketStream<S>,
+        id: &str,
+        endpoint: &str,
+        body: &str,
+        has_default: bool,
+    ) -> bool
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
+        let answer = if !has_default {
+            serde_json::json!({"message": "Forbidden", "connectionId": id, "requestId": connection_id(1)})
+        } else if self.deployment.backend.echo_silent {
+            return true;
+        } else {
+            serde_json::json!({"connectionId": id, "endpoint": endpoint, "request": body})
+        };
+        self.faults.hop().await;
+        ws.send(Message::text(answer.to_string())).await.is_ok()
+    }
+}
+
+/// Sends a close frame and waits (briefly) for the client's answer.
+async fn close<S>(ws: &mut WebSocketStream<S>, code: CloseCode, reason: &str)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let frame = CloseFrame { code, reason: reason.to_owned().into() };
+    if ws.close(Some(frame)).await.is_err() {
+        return;
+    }
+    let drain = async {
+        for _ in 0..64 {
+            match ws.next().await {
+                Some(Ok(_)) => {}
+                _ => return,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::model::{Layout, SCENARIOS, scenario};
+
+    fn d(layout: Layout, name: &str) -> Deployment {
+        Deployment::new(layout, scenario(name).unwrap_or(&SCENARIOS[0]))
+    }
+
+    #[test]
+    fn execute_api_host_needs_exactly_the_stage() {
+        let a = d(Layout::A, "good");
+        let host = model::execute_api_host();
+        let t = route(&a, &host, "/Prod").expect("routes");
+        assert_eq!((t.door, t.stage.stage_name.as_str(), t.rest.as_str()), (Door::ExecuteApi, "Prod", ""));
+        assert_eq!(route(&a, &host, "/prod").err(), Some(Rejection::Forbidden));
+        assert_eq!(route(&a, &host, "/Prod/Prod").expect("routes").rest, "/Prod");
+        assert_eq!(route(&d(Layout::A, "stage-not-deployed"), &host, "/Prod").err(), Some(Rejection::Forbidden));
+        assert_eq!(route(&d(Layout::A, "stage-missing"), &host, "/Prod").err(), Some(Rejection::Forbidden));
+    }
+
+    #[test]
+    fn execute_api_door_follows_the_deployed_flag() {
+        let host = model::execute_api_host();
+        assert_eq!(route(&d(Layout::B, "good"), &host, "/Prod").err(), Some(Rejection::Forbidden));
+        assert!(route(&d(Layout::B, "execute-api-enabled"), &host, "/Prod").is_ok());
+        assert!(route(&d(Layout::B, "execute-api-not-redeployed"), &host, "/Prod").is_ok());
+    }
+
+    #[test]
+    fn custom_domain_routes_by_mapping_key() {
+        let c = d(Layout::C, "good");
+        let t = route(&c, "ws.example.com", "/chat").expect("routes");
+        assert_eq!(t.door, Door::CustomDomain { mapping_key: "chat".into() });
+        assert_eq!(route(&c, "ws.example.com", "/chat/@connections/x").expect("routes").rest, "/@connections/x");
+        assert_eq!(
+            route(&d(Layout::C, "mapping-key-mismatch"), "ws.example.com", "/chat").err(),
+            Some(Rejection::Forbidden)
+        );
+        assert_eq!(route(&c, model::REGIONAL_TARGET, "/chat").err(), Some(Rejection::Forbidden));
+        let mut empty = c.clone();
+        empty.mappings[0].api_mapping_key = String::new();
+        assert_eq!(route(&empty, "ws.example.com", "/@connections/x").expect("routes").rest, "/@connections/x");
+        assert_eq!(
+            route(&d(Layout::C, "mapping-wrong-stage"), "ws.example.com", "/chat").expect("routes").stage.stage_name,
+            "Dev"
+        );
+    }
+
+    #[test]
+    fn throttling_and_ids() {
+        assert!(throttled(&d(Layout::B, "throttling-zero").api.stages[0]));
+        assert!(!throttled(&d(Layout::B, "good").api.stages[0]));
+        let (a, b) = (connection_id(0), connection_id(1));
+        assert_eq!((a.len(), b.len()), (16, 16));
+        assert!(a.ends_with('=') && !b.ends_with('='));
+        assert_eq!(management_id("/@connections/ab%3D").as_deref(), Some("ab="));
+        assert_eq!(management_id("/@connections/"), None);
+        assert_eq!(management_id("/other"), None);
+    }
+}
