@@ -9,7 +9,7 @@ use std::fmt;
 use crate::facts::aws::model::{
     Behavior, DistributionFacts, DomainFacts, ForwardingFacts, MappingFacts, normalize_host,
 };
-use crate::outcome::Evidence;
+use crate::outcome::{Evidence, Outcome};
 
 /// The four layouts of DESIGN §1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -308,6 +308,50 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
     };
 
     Route { viewer_host, viewer_path: input.viewer_path.to_owned(), edge, gateway_host, gateway_path, landing, layout }
+}
+
+/// Problems a rule found, turned into one [`Outcome`]: all messages and
+/// hints joined, retryable only when every problem is (e.g. `InProgress`).
+#[derive(Debug, Default)]
+pub struct Findings {
+    items: Vec<(String, String, bool)>,
+    evidence: Evidence,
+}
+
+impl Findings {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fail(&mut self, message: impl Into<String>, hint: impl Into<String>) {
+        self.items.push((message.into(), hint.into(), false));
+    }
+
+    /// A problem that may go away by itself (propagation in progress).
+    pub fn fail_retryable(&mut self, message: impl Into<String>, hint: impl Into<String>) {
+        self.items.push((message.into(), hint.into(), true));
+    }
+
+    pub fn evidence(&mut self, key: impl Into<String>, value: impl fmt::Display) {
+        self.evidence.set(key, value);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn outcome(self, pass_summary: impl Into<String>) -> Outcome {
+        if self.items.is_empty() {
+            return Outcome::pass(pass_summary).with_evidence(self.evidence);
+        }
+        let retryable = self.items.iter().all(|(_, _, r)| *r);
+        let message = self.items.iter().map(|(m, _, _)| m.as_str()).collect::<Vec<_>>().join("; ");
+        let hint = self.items.iter().map(|(_, h, _)| h.as_str()).filter(|h| !h.is_empty()).collect::<Vec<_>>();
+        let out =
+            if hint.is_empty() { Outcome::fail_without_hint(message) } else { Outcome::fail(message, hint.join("; ")) };
+        let out = out.with_evidence(self.evidence);
+        if retryable { out.retryable() } else { out }
+    }
 }
 
 #[cfg(test)]
