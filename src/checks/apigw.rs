@@ -237,16 +237,14 @@ pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outco
             .collect::<Vec<_>>()
             .join(", "),
     );
-    if let Some(k) = &e.suite_key {
-        if !k.is_empty() && *k != e.path_key {
-            f.fail(
-                format!("the mapping key `{k}` is not the first path segment clients send (`{}`)", e.path_key),
-                format!(
-                    "connect to `/{k}`, or set `[custom_domain] mapping_key` and ApiMappingKey to `{}`",
-                    e.path_key
-                ),
-            );
-        }
+    if let Some(k) = &e.suite_key
+        && !k.is_empty()
+        && *k != e.path_key
+    {
+        f.fail(
+            format!("the mapping key `{k}` is not the first path segment clients send (`{}`)", e.path_key),
+            format!("connect to `/{k}`, or set `[custom_domain] mapping_key` and ApiMappingKey to `{}`", e.path_key),
+        );
     }
     let with_key: Vec<&MappingFacts> = mappings.iter().filter(|m| m.api_mapping_key == key).collect();
     match with_key.as_slice() {
@@ -271,21 +269,21 @@ pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outco
             }
         }
         [m] => {
-            if let (Some(want), got) = (&e.api_id, m.api_id.as_deref()) {
-                if got != Some(want.as_str()) {
-                    f.fail(
-                        format!("mapping `{key}` points at API {}, expected {want}", got.unwrap_or("(none)")),
-                        format!("set the mapping's ApiId to {want}"),
-                    );
-                }
+            if let (Some(want), got) = (&e.api_id, m.api_id.as_deref())
+                && got != Some(want.as_str())
+            {
+                f.fail(
+                    format!("mapping `{key}` points at API {}, expected {want}", got.unwrap_or("(none)")),
+                    format!("set the mapping's ApiId to {want}"),
+                );
             }
-            if let (Some(want), got) = (&e.stage, m.stage.as_deref()) {
-                if got != Some(want.as_str()) {
-                    f.fail(
-                        format!("mapping `{key}` points at stage `{}`, expected `{want}`", got.unwrap_or("(none)")),
-                        format!("set the mapping's Stage to `{want}`"),
-                    );
-                }
+            if let (Some(want), got) = (&e.stage, m.stage.as_deref())
+                && got != Some(want.as_str())
+            {
+                f.fail(
+                    format!("mapping `{key}` points at stage `{}`, expected `{want}`", got.unwrap_or("(none)")),
+                    format!("set the mapping's Stage to `{want}`"),
+                );
             }
         }
         many => f.fail(

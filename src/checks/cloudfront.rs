@@ -270,7 +270,7 @@ pub fn judge_path_pattern(
             };
             let want = format!("/{stage}");
             if seen.trim_end_matches('/') != want {
-                if !op.is_empty() && path.starts_with(&format!("{want}")) && op == want {
+                if !op.is_empty() && path.starts_with(&want) && op == want {
                     f.fail(
                         format!("OriginPath `{op}` + path `{path}` = `{seen}`: the execute-api host answers 403 to any path after the stage"),
                         format!("set OriginPath to \"\" (clients keep `{want}`), or keep OriginPath `{op}` and have clients connect to `/`"),
@@ -465,13 +465,13 @@ async fn path_expectation(ctx: &Ctx, route: Option<&Route>) -> PathExpectation {
             // The key of the mapping that leads to the expected API + stage, else the URL's first segment.
             let api = ctx.facts.aws.api_id().await.ok();
             let mut found = None;
-            if let Ok(Some(domain)) = ctx.facts.aws.custom_domain_name().await {
-                if let Ok(maps) = ctx.facts.aws.mappings(&domain).await {
-                    found = maps
-                        .iter()
-                        .find(|m| m.api_id.is_some() && m.api_id == api && m.stage.is_some() && m.stage == stage)
-                        .map(|m| m.api_mapping_key.clone());
-                }
+            if let Ok(Some(domain)) = ctx.facts.aws.custom_domain_name().await
+                && let Ok(maps) = ctx.facts.aws.mappings(&domain).await
+            {
+                found = maps
+                    .iter()
+                    .find(|m| m.api_id.is_some() && m.api_id == api && m.stage.is_some() && m.stage == stage)
+                    .map(|m| m.api_mapping_key.clone());
             }
             found.or_else(|| route.map(|r| first_segment(&r.viewer_path).to_owned()))
         }

@@ -552,10 +552,11 @@ impl AwsFacts {
         if let Some(d) = &dist {
             let (_, behavior) = route::choose_behavior(d, suite.path());
             forwarding = Some(self.forwarding(behavior).await?);
-            if let Some(o) = d.origin(&behavior.target_origin_id) {
-                if route::classify_host(&o.domain_name) == route::HostKind::Other && o.custom.is_some() {
-                    candidates.push(o.domain_name.clone());
-                }
+            if let Some(o) = d.origin(&behavior.target_origin_id)
+                && route::classify_host(&o.domain_name) == route::HostKind::Other
+                && o.custom.is_some()
+            {
+                candidates.push(o.domain_name.clone());
             }
         }
         let mut domains = BTreeMap::new();
