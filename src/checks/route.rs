@@ -354,6 +354,9 @@ impl Findings {
     }
 }
 
+#[cfg(all(test, feature = "sandbox"))]
+mod sandbox_scenarios;
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
