@@ -25,8 +25,27 @@ struct Canned {
     delay: Duration,
 }
 
-fn answer(path: &str) -> (u16, &'static str, String) {
+fn answer(path: &str, target: &str) -> (u16, &'static str, String) {
     match path {
+        "/" if target.ends_with("DescribeCertificate") => (200, "", ACM_JSON.into()),
+        "/v2/apis/a1b2c3d4e5/stages/Prod" => (
+            200,
+            "",
+            r#"{"stageName":"Prod","deploymentId":"dep1","defaultRouteSettings":{"throttlingBurstLimit":500,"throttlingRateLimit":1000.0}}"#.into(),
+        ),
+        "/v2/apis/a1b2c3d4e5/routes" => (
+            200,
+            "",
+            r#"{"items":[{"routeId":"r1","routeKey":"$connect","target":"integrations/i1"},{"routeId":"r2","routeKey":"$default"}]}"#.into(),
+        ),
+        "/v2/domainnames/ws.example.com/apimappings" => (
+            200,
+            "",
+            r#"{"items":[{"apiMappingId":"m1","apiMappingKey":"chat","apiId":"a1b2c3d4e5","stage":"Prod"}]}"#.into(),
+        ),
+        "/2020-05-31/distribution" => (200, "", LIST_XML.into()),
+        "/2013-04-01/hostedzonesbyname" => (200, "", ZONES_XML.into()),
+        "/2013-04-01/hostedzone/Z0SANDBOX/rrset" => (200, "", RRSETS_XML.into()),
         "/v2/apis/a1b2c3d4e5" => (
             200,
             "",
@@ -50,10 +69,11 @@ impl HttpConnector for Canned {
         let path = request.uri().split("://").nth(1).and_then(|r| r.find('/').map(|i| r[i..].to_owned()));
         let path = path.unwrap_or_default();
         let path = path.split('?').next().unwrap_or_default().to_owned();
+        let target = request.headers().get("x-amz-target").unwrap_or_default().to_owned();
         let delay = self.delay;
         HttpConnectorFuture::new(async move {
             tokio::time::sleep(delay).await;
-            let (status, error_type, body) = answer(&path);
+            let (status, error_type, body) = answer(&path, &target);
             let mut b = http::Response::builder().status(status);
             if !error_type.is_empty() {
                 b = b.header("x-amzn-errortype", error_type);
@@ -64,6 +84,43 @@ impl HttpConnector for Canned {
         })
     }
 }
+
+const ACM_JSON: &str = r#"{"Certificate":{"CertificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/1","DomainName":"ws.example.com","SubjectAlternativeNames":["ws.example.com","*.example.com"],"Status":"ISSUED","NotAfter":1800000000}}"#;
+
+const LIST_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<DistributionList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
+  <Marker></Marker><MaxItems>100</MaxItems><IsTruncated>false</IsTruncated><Quantity>2</Quantity>
+  <Items>
+    <DistributionSummary><Id>EOTHER</Id><ARN>arn:aws:cloudfront::1:distribution/EOTHER</ARN><Status>Deployed</Status>
+      <LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime><DomainName>d2.cloudfront.net</DomainName>
+      <Aliases><Quantity>1</Quantity><Items><CNAME>www.example.com</CNAME></Items></Aliases>
+      <Comment></Comment><PriceClass>PriceClass_All</PriceClass><Enabled>true</Enabled><WebACLId></WebACLId>
+      <HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled><Staging>false</Staging></DistributionSummary>
+    <DistributionSummary><Id>E2SANDBOXWS01</Id><ARN>arn:aws:cloudfront::1:distribution/E2SANDBOXWS01</ARN><Status>Deployed</Status>
+      <LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime><DomainName>d111111abcdef8.cloudfront.net</DomainName>
+      <Aliases><Quantity>1</Quantity><Items><CNAME>*.example.com</CNAME></Items></Aliases>
+      <Comment></Comment><PriceClass>PriceClass_All</PriceClass><Enabled>true</Enabled><WebACLId></WebACLId>
+      <HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled><Staging>false</Staging></DistributionSummary>
+  </Items>
+</DistributionList>"#;
+
+const ZONES_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListHostedZonesByNameResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
+  <HostedZones><HostedZone><Id>/hostedzone/Z0SANDBOX</Id><Name>example.com.</Name><CallerReference>r</CallerReference>
+    <Config><PrivateZone>false</PrivateZone></Config><ResourceRecordSetCount>3</ResourceRecordSetCount></HostedZone></HostedZones>
+  <IsTruncated>false</IsTruncated><MaxItems>10</MaxItems>
+</ListHostedZonesByNameResponse>"#;
+
+const RRSETS_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
+  <ResourceRecordSets>
+    <ResourceRecordSet><Name>ws.example.com.</Name><Type>A</Type><AliasTarget><HostedZoneId>Z2FDTNDATAQYW2</HostedZoneId>
+      <DNSName>d111111abcdef8.cloudfront.net.</DNSName><EvaluateTargetHealth>false</EvaluateTargetHealth></AliasTarget></ResourceRecordSet>
+    <ResourceRecordSet><Name>wss.example.com.</Name><Type>CNAME</Type><TTL>60</TTL>
+      <ResourceRecords><ResourceRecord><Value>elsewhere.example.net</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>
+  </ResourceRecordSets>
+  <IsTruncated>false</IsTruncated><MaxItems>20</MaxItems>
+</ListResourceRecordSetsResponse>"#;
 
 const DISTRIBUTION_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <Distribution xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
@@ -196,4 +253,27 @@ async fn unknown_distribution_is_none() {
     assert_eq!(f.distribution().await, Ok(None));
     let e = f.route().await.expect_err("no distribution");
     assert!(e.contains("EMISSING does not exist"), "{e}");
+}
+
+#[tokio::test]
+async fn every_collector_parses_its_wire_format() {
+    let (f, _) = facts("[cloudfront]\ndistribution_id = \"discover\"\n", Duration::ZERO);
+    assert_eq!(f.distribution_id().await, Ok(Some("E2SANDBOXWS01".to_string())), "found by wildcard alias");
+    let stage = f.stage("a1b2c3d4e5", "Prod").await.expect("call").expect("exists");
+    assert_eq!((stage.deployment_id.as_deref(), stage.throttling_burst_limit), (Some("dep1"), Some(500)));
+    let routes = f.routes("a1b2c3d4e5").await.expect("routes");
+    assert_eq!(routes[1].route_key, "$default");
+    assert_eq!(routes[1].target, None);
+    let maps = f.mappings("WS.example.com.").await.expect("mappings");
+    assert_eq!(maps[0].api_mapping_key, "chat");
+    let zone = f.hosted_zone("ws.example.com").await.expect("zones").expect("zone");
+    assert_eq!(zone.id, "Z0SANDBOX");
+    let records = f.records(&zone.id, "ws.example.com").await.expect("records");
+    assert_eq!(records.len(), 1, "only the host's records");
+    assert_eq!(records[0].alias_hosted_zone_id.as_deref(), Some(CLOUDFRONT_HOSTED_ZONE_ID));
+    let cert = f.certificate("arn:aws:acm:us-east-1:123456789012:certificate/1").await.expect("call").expect("exists");
+    assert_eq!((cert.status.as_deref(), cert.not_after), (Some("ISSUED"), Some(1_800_000_000)));
+    let calls = f.calls();
+    assert_eq!(calls.get("cloudfront.ListDistributions"), Some(&1));
+    assert_eq!(calls.get("acm.DescribeCertificate"), Some(&1));
 }
