@@ -123,11 +123,17 @@ pub fn judge_distribution(d: Option<&DistributionFacts>, host: &str) -> Outcome 
             format!("add {host} to Aliases (Alternate domain names)"),
         );
     }
-    if d.acm_certificate_arn.is_none() {
-        f.fail(
+    match &d.acm_certificate_arn {
+        None => f.fail(
             "the viewer certificate is not from ACM",
             format!("set ViewerCertificate.ACMCertificateArn to an ISSUED certificate in us-east-1 covering {host}"),
-        );
+        ),
+        // CloudFront only takes ACM certificates from us-east-1.
+        Some(arn) if arn.split(':').nth(3).is_some_and(|r| r != "us-east-1") => f.fail(
+            format!("the viewer certificate {arn} is not in us-east-1"),
+            format!("request or import the certificate for {host} in us-east-1 and set ACMCertificateArn to it"),
+        ),
+        Some(_) => {}
     }
     match d.minimum_protocol_version.as_deref() {
         None => f.fail(
@@ -599,6 +605,9 @@ mod tests {
         let mut d = a();
         d.acm_certificate_arn = None;
         assert_eq!(judge_distribution(Some(&d), "ws.example.com").status(), Status::Fail);
+        let mut d = a();
+        d.acm_certificate_arn = Some("arn:aws:acm:ap-northeast-1:1:certificate/x".into());
+        assert!(hint(&judge_distribution(Some(&d), "ws.example.com")).contains("us-east-1"));
         let mut d = a();
         d.aliases = vec!["*.example.com".into()];
         d.minimum_protocol_version = Some("TLSv1.2_2025".into());

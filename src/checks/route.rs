@@ -440,6 +440,7 @@ pub(crate) mod tests {
             acm_certificate_arn: Some("arn:aws:acm:us-east-1:123456789012:certificate/1".into()),
             cloudfront_default_certificate: false,
             minimum_protocol_version: Some("TLSv1.2_2021".into()),
+            ipv6_enabled: Some(true),
             origins: vec![origin("site", "site.s3.ap-northeast-1.amazonaws.com", false), origin("api", api_host, true)],
             behaviors: vec![behavior(Some(pattern), "api", Some(policy))],
             default_behavior: behavior(None, "site", None),

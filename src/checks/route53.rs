@@ -26,6 +26,7 @@ pub fn judge_alias(
     records: &[AliasRecordFacts],
     host: &str,
     expected: (&str, &str),
+    require_aaaa: bool,
 ) -> Outcome {
     let Some(zone) = zone else {
         return Outcome::skip(format!("no public Route 53 hosted zone for {host} in this account"));
@@ -38,8 +39,9 @@ pub fn judge_alias(
     let mut seen = false;
     for rtype in ["A", "AAAA"] {
         let Some(r) = records.iter().find(|r| r.record_type == rtype) else {
-            if rtype == "A" {
-                f.fail(format!("{host} has no A record in zone {}", zone.name), hint.clone());
+            if rtype == "A" || require_aaaa {
+                let why = if rtype == "AAAA" { " although the distribution has IPv6 enabled" } else { "" };
+                f.fail(format!("{host} has no {rtype} record in zone {}{why}", zone.name), hint.clone());
             }
             continue;
         };
@@ -72,6 +74,11 @@ fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
         let aws = &ctx.facts.aws;
         let host = ctx.suite.host();
+        // CloudFront answers IPv6 clients when IsIPV6Enabled: they need the AAAA alias.
+        let require_aaaa = match aws.distribution().await {
+            Ok(Some(d)) => d.ipv6_enabled == Some(true),
+            _ => false,
+        };
         let expected = match aws.expected_alias().await {
             Ok(Some(e)) => e,
             Ok(None) => {
@@ -92,7 +99,7 @@ fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             },
             None => Arc::new(Vec::new()),
         };
-        judge_alias(zone.as_deref(), &records, host, (&expected.0, &expected.1))
+        judge_alias(zone.as_deref(), &records, host, (&expected.0, &expected.1), require_aaaa)
     })
 }
 
@@ -123,26 +130,33 @@ mod tests {
             alias("A", "D111111abcdef8.cloudfront.net.", "z2fdtndataqyw2"),
             alias("AAAA", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID),
         ];
-        assert_eq!(judge_alias(Some(&zone()), &good, "ws.example.com", CF).status(), Status::Pass);
-        assert_eq!(judge_alias(None, &good, "ws.example.com", CF).status(), Status::Skip);
+        assert_eq!(judge_alias(Some(&zone()), &good, "ws.example.com", CF, false).status(), Status::Pass);
+        assert_eq!(judge_alias(None, &good, "ws.example.com", CF, false).status(), Status::Skip);
 
         let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(Some(&zone()), &old, "ws.example.com", CF);
+        let o = judge_alias(Some(&zone()), &old, "ws.example.com", CF, false);
         assert!(o.verdict.message().contains("expected d111111abcdef8.cloudfront.net"), "{o:?}");
         assert!(o.verdict.hint().is_some_and(|h| h.contains("Z2FDTNDATAQYW2")));
 
         let wrong_zone = [alias("A", "d111111abcdef8.cloudfront.net.", "Z1YSHQZHG15GKL")];
-        assert_eq!(judge_alias(Some(&zone()), &wrong_zone, "ws.example.com", CF).status(), Status::Fail);
+        assert_eq!(judge_alias(Some(&zone()), &wrong_zone, "ws.example.com", CF, false).status(), Status::Fail);
         // AAAA must match too when present.
         let bad_aaaa = [good[0].clone(), alias("AAAA", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        assert_eq!(judge_alias(Some(&zone()), &bad_aaaa, "ws.example.com", CF).status(), Status::Fail);
-        assert_eq!(judge_alias(Some(&zone()), &[], "ws.example.com", CF).status(), Status::Fail);
+        assert_eq!(judge_alias(Some(&zone()), &bad_aaaa, "ws.example.com", CF, false).status(), Status::Fail);
+        assert_eq!(judge_alias(Some(&zone()), &[], "ws.example.com", CF, false).status(), Status::Fail);
         let plain = AliasRecordFacts {
             alias_dns_name: None,
             alias_hosted_zone_id: None,
             values: vec!["203.0.113.9".into()],
             ..good[0].clone()
         };
-        assert!(judge_alias(Some(&zone()), &[plain], "ws.example.com", CF).verdict.message().contains("not an ALIAS"));
+        assert!(
+            judge_alias(Some(&zone()), &[plain], "ws.example.com", CF, false)
+                .verdict
+                .message()
+                .contains("not an ALIAS")
+        );
+        let o = judge_alias(Some(&zone()), &good[..1], "ws.example.com", CF, true);
+        assert!(o.verdict.message().contains("no AAAA record"), "{o:?}");
     }
 }

@@ -50,6 +50,7 @@ fn distribution(d: &sb::Distribution) -> DistributionFacts {
         acm_certificate_arn: Some(d.acm_certificate_arn.clone()),
         cloudfront_default_certificate: false,
         minimum_protocol_version: Some(d.minimum_protocol_version.clone()),
+        ipv6_enabled: None,
         origins: d
             .origins
             .iter()
@@ -215,7 +216,7 @@ fn failing(dep: &Deployment) -> BTreeSet<&'static str> {
             values: vec![],
         })
         .collect();
-    out.insert("route53.alias", route53::judge_alias(Some(&zone), &records, host, (&expected.0, &expected.1)));
+    out.insert("route53.alias", route53::judge_alias(Some(&zone), &records, host, (&expected.0, &expected.1), true));
 
     let arn = match &dist {
         Some(d) => d.acm_certificate_arn.clone().unwrap_or_default(),

@@ -734,6 +734,7 @@ mod convert {
             acm_certificate_arn: viewer.and_then(|v| v.acm_certificate_arn()).map(Into::into),
             cloudfront_default_certificate: viewer.and_then(|v| v.cloud_front_default_certificate()).unwrap_or(false),
             minimum_protocol_version: viewer.and_then(|v| v.minimum_protocol_version()).map(|m| m.as_str().to_owned()),
+            ipv6_enabled: config.and_then(|c| c.is_ipv6_enabled()),
             origins: config
                 .and_then(|c| c.origins())
                 .map(|o| o.items().iter().map(origin).collect())

@@ -24,6 +24,8 @@ pub struct DistributionFacts {
     pub cloudfront_default_certificate: bool,
     /// e.g. `TLSv1.2_2021`.
     pub minimum_protocol_version: Option<String>,
+    /// `IsIPV6Enabled`: then Route 53 needs an AAAA alias too.
+    pub ipv6_enabled: Option<bool>,
     pub origins: Vec<OriginFacts>,
     /// Ordered: CloudFront picks the first whose PathPattern matches.
     pub behaviors: Vec<Behavior>,
