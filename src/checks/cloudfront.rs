@@ -228,7 +228,19 @@ pub fn judge_path_pattern(
         let pattern = api_b.path_pattern.clone().unwrap_or_default();
         let segment = first_segment(path);
         let wanted = if segment.is_empty() { "*".to_owned() } else { format!("{segment}*") };
-        if path_pattern_matches(&pattern, path) {
+        if api_index.is_none() {
+            // The API sits behind the default behavior, and an earlier pattern catches the path.
+            f.fail(
+                format!(
+                    "{chosen_label} (origin `{}`) catches `{path}` before the default behavior (origin `{}`)",
+                    chosen.target_origin_id, api_b.target_origin_id
+                ),
+                format!(
+                    "narrow or remove {chosen_label}, or add a behavior `{wanted}` for origin `{}` before it",
+                    api_b.target_origin_id
+                ),
+            );
+        } else if path_pattern_matches(&pattern, path) {
             f.fail(
                 format!(
                     "{chosen_label} (origin `{}`) matches `{path}` first, so {api_label} never does",
@@ -649,6 +661,17 @@ mod tests {
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("behavior #0 `P*` (origin `site`) matches `/Prod` first"), "{o:?}");
         assert!(hint(&o).contains("move behavior #1 `Prod*` before behavior #0 `P*`"), "{}", hint(&o));
+    }
+
+    #[test]
+    fn path_pattern_default_behavior_api_shadowed() {
+        let mut d = a();
+        d.default_behavior.target_origin_id = "api".into();
+        d.behaviors = vec![crate::checks::route::tests::behavior(Some("P*"), "site", None)];
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]);
+        assert!(o.verdict.message().contains("catches `/Prod` before the default behavior"), "{o:?}");
+        d.behaviors.clear();
+        assert_eq!(judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]).status(), Status::Pass);
     }
 
     #[test]
