@@ -44,6 +44,7 @@ fn answer(path: &str, target: &str) -> (u16, &'static str, String) {
             r#"{"items":[{"apiMappingId":"m1","apiMappingKey":"chat","apiId":"a1b2c3d4e5","stage":"Prod"}]}"#.into(),
         ),
         "/2020-05-31/distribution" => (200, "", LIST_XML.into()),
+        "/2020-05-31/origin-request-policy/0c5a0c5a-1111-4222-8333-944444444444" => (200, "", POLICY_XML.into()),
         "/2013-04-01/hostedzonesbyname" => (200, "", ZONES_XML.into()),
         "/2013-04-01/hostedzone/Z0SANDBOX/rrset" => (200, "", RRSETS_XML.into()),
         "/v2/apis/a1b2c3d4e5" => (
@@ -103,6 +104,16 @@ const LIST_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
       <HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled><Staging>false</Staging></DistributionSummary>
   </Items>
 </DistributionList>"#;
+
+const POLICY_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<OriginRequestPolicy xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
+  <Id>0c5a0c5a-1111-4222-8333-944444444444</Id><LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime>
+  <OriginRequestPolicyConfig><Name>auth-only</Name>
+    <HeadersConfig><HeaderBehavior>whitelist</HeaderBehavior><Headers><Quantity>1</Quantity><Items><Name>Authorization</Name></Items></Headers></HeadersConfig>
+    <CookiesConfig><CookieBehavior>none</CookieBehavior></CookiesConfig>
+    <QueryStringsConfig><QueryStringBehavior>all</QueryStringBehavior></QueryStringsConfig>
+  </OriginRequestPolicyConfig>
+</OriginRequestPolicy>"#;
 
 const ZONES_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <ListHostedZonesByNameResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
@@ -276,4 +287,24 @@ async fn every_collector_parses_its_wire_format() {
     let calls = f.calls();
     assert_eq!(calls.get("cloudfront.ListDistributions"), Some(&1));
     assert_eq!(calls.get("acm.DescribeCertificate"), Some(&1));
+}
+
+#[tokio::test]
+async fn custom_origin_request_policy_is_fetched_once() {
+    let (f, hits) = facts("", Duration::ZERO);
+    let b = Behavior {
+        origin_request_policy_id: Some("0c5a0c5a-1111-4222-8333-944444444444".into()),
+        ..Behavior::default()
+    };
+    let (x, y) = tokio::join!(f.forwarding(&b), f.forwarding(&b));
+    let x = x.expect("policy");
+    assert_eq!(Ok(x.clone()), y);
+    assert_eq!(x.headers, NameSet::Only(vec!["Authorization".into()]));
+    assert_eq!(x.query_strings, NameSet::All);
+    assert!(!x.forwards_header("Sec-WebSocket-Key"));
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    // Managed policies need no call.
+    let managed = Behavior { origin_request_policy_id: Some(POLICY_ALL_VIEWER.into()), ..Behavior::default() };
+    assert!(f.forwarding(&managed).await.expect("managed").forwards_header("Host"));
+    assert_eq!(f.calls().get("cloudfront.GetOriginRequestPolicy"), Some(&1));
 }
