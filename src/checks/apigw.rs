@@ -1,5 +1,555 @@
-//! `apigw.*` checks.
+//! `apigw.*` checks: the API, its routes and stage, the custom domain, the
+//! API mapping and the execute-api door (DESIGN §1, §3).
 
-use crate::check::CheckDef;
+use std::sync::Arc;
 
-pub static CHECKS: &[CheckDef] = &[];
+use crate::check::{BoxFuture, CheckDef, Ctx};
+use crate::checks::route::{Findings, Landing, Layout, first_segment};
+use crate::facts::aws::model::*;
+use crate::outcome::Outcome;
+use crate::suite::{ExecuteApi, Suite};
+
+pub static CHECKS: &[CheckDef] = &[
+    CheckDef {
+        id: "apigw.api",
+        summary: "the API exists, is a WEBSOCKET API and has the expected route selection expression",
+        explain: "Everything else hangs off the API: a wrong id or an HTTP API cannot serve WebSocket clients.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-overview.html",
+        requires: &[],
+        after: &[],
+        applies: needs_api,
+        run: run_api,
+    },
+    CheckDef {
+        id: "apigw.routes",
+        summary: "the suite's routes ($connect, $default by default) exist and have integration targets",
+        explain: "A message no route matches gets `Forbidden` back; a route without a target does nothing.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html",
+        requires: &[],
+        after: &[],
+        applies: needs_api,
+        run: run_routes,
+    },
+    CheckDef {
+        id: "apigw.stage",
+        summary: "the stage exists, has a deployment, and its throttling limits are above zero",
+        explain: "A stage without a deployment answers 403; burst or rate 0 throttles every connect (429).",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-stages.html",
+        requires: &[],
+        after: &[],
+        applies: needs_api,
+        run: run_stage,
+    },
+    CheckDef {
+        id: "apigw.domain",
+        summary: "the custom domain is AVAILABLE, REGIONAL and uses TLS_1_2",
+        explain: "WebSocket APIs support only regional custom domains; the certificate itself is acm.certificate's.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-custom-domain-names.html",
+        requires: &[],
+        after: &[],
+        applies: needs_domain,
+        run: run_domain,
+    },
+    CheckDef {
+        id: "apigw.mapping",
+        summary: "the API mapping for the key clients use points at the expected API and stage, with no conflict",
+        explain: "Behind a custom domain the first path segment selects the API mapping; multi-level keys are \
+                  not supported for WebSocket APIs.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-mappings.html",
+        requires: &[],
+        after: &[],
+        applies: needs_domain,
+        run: run_mapping,
+    },
+    CheckDef {
+        id: "apigw.execute-api-disabled",
+        summary: "DisableExecuteApiEndpoint matches the suite and the layout",
+        explain: "Disabling the execute-api endpoint closes the default door, but layout A reaches the API \
+                  through it: every request would get 403. The flag only takes effect after a redeploy.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-disable-default-endpoint.html",
+        requires: &[],
+        after: &[],
+        applies: needs_api,
+        run: run_execute_api,
+    },
+];
+
+fn needs_api(s: &Suite) -> Result<(), String> {
+    if s.api.id.is_some() || s.custom_domain.is_some() || s.cloudfront.is_some() {
+        Ok(())
+    } else {
+        Err("needs `[api] id` (or a custom domain or distribution to discover it)".into())
+    }
+}
+
+fn needs_domain(s: &Suite) -> Result<(), String> {
+    if s.custom_domain.is_some() || s.cloudfront.is_some() {
+        Ok(())
+    } else {
+        Err("needs `[custom_domain] name`".into())
+    }
+}
+
+pub fn judge_api(api: Option<&ApiFacts>, api_id: &str, region: &str, expected_rse: Option<&str>) -> Outcome {
+    let Some(api) = api else {
+        return Outcome::fail(
+            format!("API {api_id} does not exist in {region}"),
+            "set `[api] id` to the WebSocket API's id (and `region` to its region)",
+        );
+    };
+    let mut f = Findings::new();
+    f.evidence("api_id", &api.api_id);
+    match api.protocol_type.as_deref() {
+        Some("WEBSOCKET") => {}
+        Some(p) => f.fail(format!("API {api_id} is a {p} API, not WEBSOCKET"), "point the suite at the WebSocket API"),
+        None => return Outcome::error(format!("API {api_id}: protocolType is not reported by the endpoint")),
+    }
+    if let Some(want) = expected_rse {
+        match api.route_selection_expression.as_deref() {
+            Some(got) if got == want => {}
+            Some(got) => f.fail(
+                format!("RouteSelectionExpression is `{got}`, the suite expects `{want}`"),
+                format!("set RouteSelectionExpression to `{want}`"),
+            ),
+            None => {
+                return Outcome::error(format!(
+                    "API {api_id}: routeSelectionExpression is not reported by the endpoint"
+                ));
+            }
+        }
+    }
+    f.outcome(format!(
+        "API {api_id}{} is a WEBSOCKET API",
+        api.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+    ))
+}
+
+pub fn judge_routes(routes: &[RouteFacts], wanted: &[String]) -> Outcome {
+    let mut f = Findings::new();
+    f.evidence("routes", routes.iter().map(|r| r.route_key.as_str()).collect::<Vec<_>>().join(", "));
+    for w in wanted {
+        match routes.iter().find(|r| &r.route_key == w) {
+            None => f.fail(
+                format!("route `{w}` does not exist"),
+                format!("create the route `{w}` with an integration and redeploy"),
+            ),
+            Some(r) if r.target.as_deref().is_none_or(str::is_empty) => f.fail(
+                format!("route `{w}` has no target"),
+                format!("set route `{w}` Target to `integrations/{{integration id}}` and redeploy"),
+            ),
+            Some(_) => {}
+        }
+    }
+    f.outcome(format!("routes {} exist with targets", wanted.join(", ")))
+}
+
+pub fn judge_stage(stage: Option<&StageFacts>, api_id: &str, name: &str) -> Outcome {
+    let Some(s) = stage else {
+        return Outcome::fail(
+            format!("API {api_id} has no stage `{name}`"),
+            format!("create the stage `{name}` and deploy to it (stage names are case-sensitive)"),
+        );
+    };
+    let mut f = Findings::new();
+    match &s.deployment_id {
+        Some(d) => f.evidence("deployment_id", d),
+        // GetStage omits deploymentId exactly when the stage has never been deployed.
+        None => f.fail(
+            format!("stage `{name}` has no deployment (GetStage reports no deploymentId): API Gateway answers 403"),
+            format!("create a deployment for stage `{name}` (aws apigatewayv2 create-deployment --stage-name {name})"),
+        ),
+    }
+    match (s.throttling_burst_limit, s.throttling_rate_limit) {
+        (Some(b), Some(r)) => {
+            f.evidence("throttling", format!("burst {b}, rate {r}"));
+            if b <= 0 || r <= 0.0 {
+                f.fail(
+                    format!("stage `{name}` throttling is burst {b}, rate {r}: every connect gets 429"),
+                    "set DefaultRouteSettings.ThrottlingBurstLimit and ThrottlingRateLimit above 0",
+                );
+            }
+        }
+        _ if !f.is_empty() => {}
+        _ => return Outcome::error(format!("stage `{name}`: throttling limits are not reported by the endpoint")),
+    }
+    f.outcome(format!("stage `{name}` is deployed with non-zero throttling"))
+}
+
+pub fn judge_domain(d: Option<&DomainFacts>, name: &str) -> Outcome {
+    let Some(d) = d else {
+        return Outcome::fail(
+            format!("API Gateway custom domain {name} does not exist in the region"),
+            format!("create the regional custom domain {name} (or fix `[custom_domain] name`)"),
+        );
+    };
+    let mut f = Findings::new();
+    let fields = [
+        ("domainNameStatus", d.status.as_deref(), "AVAILABLE"),
+        ("endpointType", d.endpoint_type.as_deref(), "REGIONAL"),
+        ("securityPolicy", d.security_policy.as_deref(), "TLS_1_2"),
+    ];
+    for (field, got, want) in fields {
+        match got {
+            None => return Outcome::error(format!("custom domain {name}: {field} is not reported by the endpoint")),
+            Some(g) if g == want => f.evidence(field, g),
+            Some(g) if field == "domainNameStatus" && g == "UPDATING" => f.fail_retryable(
+                format!("custom domain {name} is {g}"),
+                "wait until domainNameStatus is AVAILABLE (--wait)",
+            ),
+            Some(g) => f.fail(format!("custom domain {name} {field} is {g}"), format!("set {field} to {want}")),
+        }
+    }
+    if let Some(t) = &d.api_gateway_domain_name {
+        f.evidence("regional_target", t);
+    }
+    f.outcome(format!("custom domain {name} is AVAILABLE, REGIONAL, TLS_1_2"))
+}
+
+/// What `apigw.mapping` compares against.
+#[derive(Debug, Clone, Default)]
+pub struct MappingExpectation {
+    pub domain: String,
+    /// The first path segment API Gateway gets (from the URL or the route).
+    pub path_key: String,
+    /// `[custom_domain] mapping_key`, when the suite gives it.
+    pub suite_key: Option<String>,
+    pub api_id: Option<String>,
+    pub stage: Option<String>,
+}
+
+pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outcome {
+    let mut f = Findings::new();
+    let domain = &e.domain;
+    let key = e.suite_key.clone().unwrap_or_else(|| e.path_key.clone());
+    f.evidence("mapping_key", &key);
+    f.evidence(
+        "mappings",
+        mappings
+            .iter()
+            .map(|m| {
+                format!(
+                    "`{}` → {} {}",
+                    m.api_mapping_key,
+                    m.api_id.as_deref().unwrap_or("?"),
+                    m.stage.as_deref().unwrap_or("?")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    if let Some(k) = &e.suite_key
+        && !k.is_empty()
+        && *k != e.path_key
+    {
+        f.fail(
+            format!("the mapping key `{k}` is not the first path segment clients send (`{}`)", e.path_key),
+            format!("connect to `/{k}`, or set `[custom_domain] mapping_key` and ApiMappingKey to `{}`", e.path_key),
+        );
+    }
+    let with_key: Vec<&MappingFacts> = mappings.iter().filter(|m| m.api_mapping_key == key).collect();
+    match with_key.as_slice() {
+        [] => {
+            let to_api = mappings.iter().find(|m| e.api_id.is_some() && m.api_id == e.api_id);
+            match to_api {
+                Some(m) => f.fail(
+                    format!(
+                        "{domain} has no mapping `{key}`; the API's mapping key is `{}` while clients connect to `/{key}`: 403",
+                        m.api_mapping_key
+                    ),
+                    format!("set ApiMappingKey to `{key}` (or have clients connect to `/{}`)", m.api_mapping_key),
+                ),
+                None => f.fail(
+                    format!("{domain} has no API mapping `{key}`: 403"),
+                    format!(
+                        "create an API mapping on {domain} with ApiMappingKey `{key}` → API {} stage {}",
+                        e.api_id.as_deref().unwrap_or("{api}"),
+                        e.stage.as_deref().unwrap_or("{stage}")
+                    ),
+                ),
+            }
+        }
+        [m] => {
+            if let (Some(want), got) = (&e.api_id, m.api_id.as_deref())
+                && got != Some(want.as_str())
+            {
+                f.fail(
+                    format!("mapping `{key}` points at API {}, expected {want}", got.unwrap_or("(none)")),
+                    format!("set the mapping's ApiId to {want}"),
+                );
+            }
+            if let (Some(want), got) = (&e.stage, m.stage.as_deref())
+                && got != Some(want.as_str())
+            {
+                f.fail(
+                    format!("mapping `{key}` points at stage `{}`, expected `{want}`", got.unwrap_or("(none)")),
+                    format!("set the mapping's Stage to `{want}`"),
+                );
+            }
+        }
+        many => f.fail(
+            format!("{domain} has {} mappings with key `{key}`", many.len()),
+            "delete the conflicting API mappings so one remains",
+        ),
+    }
+    let target = with_key
+        .first()
+        .map(|m| format!("{} stage {}", m.api_id.as_deref().unwrap_or("?"), m.stage.as_deref().unwrap_or("?")));
+    f.outcome(format!("{domain} mapping `{key}` → API {}", target.unwrap_or_default()))
+}
+
+/// The config half of `apigw.execute-api-disabled`: the flag vs the suite,
+/// and vs the layout (layout A reaches the API through that very door).
+pub fn judge_execute_api_config(flag: Option<bool>, expected: Option<ExecuteApi>, layout: Option<Layout>) -> Outcome {
+    let Some(disabled) = flag else {
+        return Outcome::error("disableExecuteApiEndpoint is not reported by the endpoint");
+    };
+    let mut f = Findings::new();
+    f.evidence("disable_execute_api_endpoint", disabled);
+    if let Some(l) = layout {
+        f.evidence("layout", l);
+    }
+    if layout == Some(Layout::A) && disabled {
+        f.fail(
+            "CloudFront reaches this API through its execute-api host, which is disabled: every request will get 403",
+            "set DisableExecuteApiEndpoint to false and redeploy, or move to a custom domain (layout B or D)",
+        );
+    } else if expected == Some(ExecuteApi::Disabled) && !disabled {
+        f.fail(
+            "the execute-api endpoint is enabled but the suite says it must be disabled: clients can bypass CloudFront and the custom domain",
+            "set DisableExecuteApiEndpoint to true and redeploy the stage (the flag takes effect on deployment)",
+        );
+    } else if expected == Some(ExecuteApi::Enabled) && disabled {
+        f.fail(
+            "the execute-api endpoint is disabled but the suite says it must be enabled",
+            "set DisableExecuteApiEndpoint to false and redeploy, or set `[api] execute_api = \"disabled\"`",
+        );
+    }
+    let state = if disabled { "disabled" } else { "enabled" };
+    let note = if expected.is_none() { " (the suite does not say which it expects)" } else { "" };
+    f.outcome(format!("the execute-api endpoint is {state} as configured{note}"))
+}
+
+// ---------------------------------------------------------------------------
+// Runs.
+
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Outcome::error(e),
+        }
+    };
+}
+
+fn run_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move {
+        let aws = &ctx.facts.aws;
+        let id = tri!(aws.api_id().await);
+        let api = tri!(aws.api(&id).await);
+        judge_api(api.as_deref(), &id, &ctx.suite.region, ctx.suite.api.route_selection_expression.as_deref())
+    })
+}
+
+fn run_routes(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move {
+        let aws = &ctx.facts.aws;
+        let id = tri!(aws.api_id().await);
+        let routes = tri!(aws.routes(&id).await);
+        judge_routes(&routes, &ctx.suite.api.routes)
+    })
+}
+
+fn run_stage(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move {
+        let aws = &ctx.facts.aws;
+        let id = tri!(aws.api_id().await);
+        let name = tri!(aws.stage_name().await);
+        let stage = tri!(aws.stage(&id, &name).await);
+        judge_stage(stage.as_deref(), &id, &name)
+    })
+}
+
+fn run_domain(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move {
+        let aws = &ctx.facts.aws;
+        let Some(name) = tri!(aws.custom_domain_name().await) else {
+            return Outcome::skip("the route does not reach an API Gateway custom domain (no `[custom_domain]`)");
+        };
+        let d = tri!(aws.domain(&name).await);
+        judge_domain(d.as_deref(), &name)
+    })
+}
+
+fn run_mapping(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move {
+        let aws = &ctx.facts.aws;
+        let suite = &ctx.suite;
+        let Some(domain) = tri!(aws.custom_domain_name().await) else {
+            return Outcome::skip("the route does not reach an API Gateway custom domain (no `[custom_domain]`)");
+        };
+        if tri!(aws.domain(&domain).await).is_none() {
+            return Outcome::skip(format!("custom domain {domain} does not exist (see apigw.domain)"));
+        }
+        let mappings = tri!(aws.mappings(&domain).await);
+        // The first segment API Gateway gets: from the route when it reaches this domain, else the URL.
+        let route = aws.route().await.ok();
+        let path_key = match route.as_deref().map(|r| (&r.landing, r)) {
+            Some((Landing::CustomDomain { domain: d, key, .. }, _)) if normalize_host(d) == domain => key.clone(),
+            _ => first_segment(suite.path()).to_owned(),
+        };
+        let e = MappingExpectation {
+            domain,
+            path_key,
+            suite_key: suite.custom_domain.as_ref().and_then(|c| c.mapping_key.clone()),
+            api_id: suite.api.id.clone(),
+            stage: suite.api.stage.clone(),
+        };
+        let out = judge_mapping(&mappings, &e);
+        match route {
+            Some(r) => out.with_evidence(r.evidence()),
+            None => out,
+        }
+    })
+}
+
+fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move {
+        let aws = &ctx.facts.aws;
+        let id = tri!(aws.api_id().await);
+        let Some(api) = tri!(aws.api(&id).await) else {
+            return Outcome::skip(format!("API {id} does not exist (see apigw.api)"));
+        };
+        // Without CloudFront or a custom domain there is no layout to contradict.
+        let layout = match aws.route().await {
+            Ok(r) => r.layout,
+            Err(_) => None,
+        };
+        judge_execute_api_config(api.disable_execute_api_endpoint, ctx.suite.api.execute_api, layout)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::route::tests::mapping;
+    use crate::outcome::Status;
+
+    fn api() -> ApiFacts {
+        ApiFacts {
+            api_id: "a1b2c3d4e5".into(),
+            name: Some("chat".into()),
+            protocol_type: Some("WEBSOCKET".into()),
+            route_selection_expression: Some("$request.body.action".into()),
+            disable_execute_api_endpoint: Some(true),
+        }
+    }
+
+    #[test]
+    fn api_rules() {
+        let rse = Some("$request.body.action");
+        assert_eq!(judge_api(Some(&api()), "a1b2c3d4e5", "ap-northeast-1", rse).status(), Status::Pass);
+        assert_eq!(judge_api(None, "x", "ap-northeast-1", None).status(), Status::Fail);
+        let mut http = api();
+        http.protocol_type = Some("HTTP".into());
+        assert_eq!(judge_api(Some(&http), "x", "r", None).status(), Status::Fail);
+        let o = judge_api(Some(&api()), "x", "r", Some("$request.body.type"));
+        assert!(o.verdict.hint().is_some_and(|h| h.contains("$request.body.type")));
+        let mut silent = api();
+        silent.protocol_type = None;
+        assert_eq!(judge_api(Some(&silent), "x", "r", None).status(), Status::Error);
+    }
+
+    #[test]
+    fn routes_rules() {
+        let r =
+            |k: &str, t: Option<&str>| RouteFacts { route_id: None, route_key: k.into(), target: t.map(Into::into) };
+        let wanted = vec!["$connect".to_string(), "$default".to_string()];
+        let good = [r("$connect", Some("integrations/1")), r("$default", Some("integrations/1"))];
+        assert_eq!(judge_routes(&good, &wanted).status(), Status::Pass);
+        let o = judge_routes(&good[..1], &wanted);
+        assert!(o.verdict.message().contains("route `$default` does not exist"));
+        let o = judge_routes(&[r("$connect", None), good[1].clone()], &wanted);
+        assert!(o.verdict.message().contains("route `$connect` has no target"));
+    }
+
+    fn stage() -> StageFacts {
+        StageFacts {
+            stage_name: "Prod".into(),
+            deployment_id: Some("dep1".into()),
+            throttling_burst_limit: Some(500),
+            throttling_rate_limit: Some(1000.0),
+        }
+    }
+
+    #[test]
+    fn stage_rules() {
+        assert_eq!(judge_stage(Some(&stage()), "a", "Prod").status(), Status::Pass);
+        assert_eq!(judge_stage(None, "a", "Prod").status(), Status::Fail);
+        let mut s = stage();
+        s.deployment_id = None;
+        assert!(judge_stage(Some(&s), "a", "Prod").verdict.message().contains("no deployment"));
+        let mut s = stage();
+        s.throttling_burst_limit = Some(0);
+        s.throttling_rate_limit = Some(0.0);
+        assert!(judge_stage(Some(&s), "a", "Prod").verdict.message().contains("429"));
+        let mut s = stage();
+        s.throttling_rate_limit = None;
+        assert_eq!(judge_stage(Some(&s), "a", "Prod").status(), Status::Error);
+    }
+
+    #[test]
+    fn domain_rules() {
+        let good = crate::checks::route::tests::domain("ws.example.com");
+        assert_eq!(judge_domain(Some(&good), "ws.example.com").status(), Status::Pass);
+        assert_eq!(judge_domain(None, "ws.example.com").status(), Status::Fail);
+        let mut d = good.clone();
+        d.endpoint_type = Some("EDGE".into());
+        assert!(judge_domain(Some(&d), "ws.example.com").verdict.hint().is_some_and(|h| h.contains("REGIONAL")));
+        let mut d = good.clone();
+        d.status = Some("UPDATING".into());
+        assert!(judge_domain(Some(&d), "ws.example.com").retryable);
+        let mut d = good;
+        d.status = None;
+        assert_eq!(judge_domain(Some(&d), "ws.example.com").status(), Status::Error);
+    }
+
+    fn expect(path_key: &str, suite_key: Option<&str>) -> MappingExpectation {
+        MappingExpectation {
+            domain: "ws.example.com".into(),
+            path_key: path_key.into(),
+            suite_key: suite_key.map(Into::into),
+            api_id: Some("a1b2c3d4e5".into()),
+            stage: Some("Prod".into()),
+        }
+    }
+
+    #[test]
+    fn mapping_rules() {
+        assert_eq!(judge_mapping(&[mapping("chat", "Prod")], &expect("chat", None)).status(), Status::Pass);
+        let o = judge_mapping(&[mapping("chat", "Dev")], &expect("chat", None));
+        assert!(o.verdict.message().contains("stage `Dev`, expected `Prod`"), "{o:?}");
+        let o = judge_mapping(&[mapping("chat-v2", "Prod")], &expect("chat", None));
+        assert!(o.verdict.hint().is_some_and(|h| h.contains("set ApiMappingKey to `chat`")), "{o:?}");
+        let o = judge_mapping(&[mapping("chat", "Prod")], &expect("chat", Some("chat-v2")));
+        assert!(o.verdict.message().contains("not the first path segment"), "{o:?}");
+        let o = judge_mapping(&[mapping("chat", "Prod"), mapping("chat", "Dev")], &expect("chat", None));
+        assert!(o.verdict.message().contains("2 mappings with key `chat`"), "{o:?}");
+        assert_eq!(judge_mapping(&[], &expect("chat", None)).status(), Status::Fail);
+    }
+
+    #[test]
+    fn execute_api_config() {
+        use ExecuteApi::*;
+        let pass = |o: Outcome| o.status() == Status::Pass;
+        assert!(pass(judge_execute_api_config(Some(true), Some(Disabled), Some(Layout::B))));
+        assert!(pass(judge_execute_api_config(Some(false), Some(Enabled), Some(Layout::A))));
+        assert!(pass(judge_execute_api_config(Some(false), None, Some(Layout::A))));
+        let o = judge_execute_api_config(Some(true), Some(Disabled), Some(Layout::A));
+        assert!(o.verdict.message().contains("every request will get 403"), "{o:?}");
+        assert!(!pass(judge_execute_api_config(Some(true), None, Some(Layout::A))));
+        let o = judge_execute_api_config(Some(false), Some(Disabled), Some(Layout::B));
+        assert!(o.verdict.hint().is_some_and(|h| h.contains("redeploy")));
+        assert!(!pass(judge_execute_api_config(Some(true), Some(Enabled), Some(Layout::C))));
+        assert_eq!(judge_execute_api_config(None, Some(Disabled), None).status(), Status::Error);
+    }
+}

@@ -1,5 +1,763 @@
-//! `cloudfront.*` checks.
+//! `cloudfront.*` checks: the distribution, the behavior chosen for the
+//! public path, the API origin and what is forwarded to it (DESIGN §1, §3).
 
-use crate::check::CheckDef;
+use std::sync::Arc;
 
-pub static CHECKS: &[CheckDef] = &[];
+use crate::check::{BoxFuture, CheckDef, Ctx};
+use crate::checks::route::{
+    Findings, HostKind, Route, choose_behavior, classify_host, first_segment, join_origin_path, path_pattern_matches,
+};
+use crate::facts::aws::model::*;
+use crate::outcome::Outcome;
+use crate::suite::Suite;
+
+pub static CHECKS: &[CheckDef] = &[
+    CheckDef {
+        id: "cloudfront.distribution",
+        summary: "the distribution exists, is enabled and Deployed, has the host as alias, an ACM certificate and TLSv1.2_2021",
+        explain: "CloudFront answers 403 for a Host that is not among the distribution's Aliases, serves the \
+                  viewer certificate from ACM in us-east-1, and applies configuration changes only once Status \
+                  is Deployed (retry with --wait while it is InProgress).",
+        docs: "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-working-with.websockets.html",
+        requires: &[],
+        after: &[],
+        applies: needs_cloudfront,
+        run: run_distribution,
+    },
+    CheckDef {
+        id: "cloudfront.path-pattern",
+        summary: "the behavior CloudFront picks for the public path targets the API origin and lands on /{stage} or /{mapping key}",
+        explain: "CloudFront takes the first behavior whose PathPattern matches (case-sensitive), else the default. \
+                  The execute-api host accepts exactly /{stage}; a custom domain takes the mapping key as the \
+                  first segment. OriginPath is prepended to the viewer's path.",
+        docs: "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesCacheBehavior.html#DownloadDistValuesPathPattern",
+        requires: &[],
+        after: &[],
+        applies: needs_cloudfront,
+        run: run_path_pattern,
+    },
+    CheckDef {
+        id: "cloudfront.origin",
+        summary: "the API origin is https-only, offers TLSv1.2 and is in the API's region",
+        explain: "API Gateway only listens on HTTPS with TLS 1.2; an origin in another region reaches another API.",
+        docs: "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html",
+        requires: &[],
+        after: &[],
+        applies: needs_cloudfront,
+        run: run_origin,
+    },
+    CheckDef {
+        id: "cloudfront.forwarding",
+        summary: "Sec-WebSocket-* and $connect's auth forwarded, Host forwarded only to a custom domain, caching disabled",
+        explain: "API Gateway picks the API by Host: forwarding the viewer Host to an execute-api origin gets 403 \
+                  (use AllViewerExceptHostHeader), while layout B needs it forwarded (AllViewer). The upgrade needs \
+                  Sec-WebSocket-Key and -Version at the origin.",
+        docs: "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html",
+        requires: &[],
+        after: &[],
+        applies: needs_cloudfront,
+        run: run_forwarding,
+    },
+];
+
+fn needs_cloudfront(s: &Suite) -> Result<(), String> {
+    match s.cloudfront {
+        Some(_) => Ok(()),
+        None => Err("needs `[cloudfront] distribution_id`".into()),
+    }
+}
+
+/// The distribution, or the outcome to report instead.
+async fn distribution(ctx: &Ctx) -> Result<Arc<DistributionFacts>, Outcome> {
+    match ctx.facts.aws.distribution().await {
+        Ok(Some(d)) => Ok(d),
+        Ok(None) => Err(judge_distribution(None, ctx.suite.host())),
+        Err(e) => Err(Outcome::error(e)),
+    }
+}
+
+fn run_distribution(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move {
+        match ctx.facts.aws.distribution().await {
+            Ok(d) => judge_distribution(d.as_deref(), ctx.suite.host()),
+            Err(e) => Outcome::error(e),
+        }
+    })
+}
+
+/// CloudFront's viewer security policies, oldest first.
+const PROTOCOL_ORDER: &[&str] = &[
+    "SSLv3",
+    "TLSv1",
+    "TLSv1_2016",
+    "TLSv1.1_2016",
+    "TLSv1.2_2018",
+    "TLSv1.2_2019",
+    "TLSv1.2_2021",
+    "TLSv1.2_2025",
+    "TLSv1.3_2025",
+];
+const MIN_PROTOCOL: &str = "TLSv1.2_2021";
+
+fn protocol_rank(v: &str) -> Option<usize> {
+    PROTOCOL_ORDER.iter().position(|p| *p == v)
+}
+
+pub fn judge_distribution(d: Option<&DistributionFacts>, host: &str) -> Outcome {
+    let Some(d) = d else {
+        return Outcome::fail(
+            format!("no CloudFront distribution serves {host}"),
+            format!("set `[cloudfront] distribution_id` to the distribution whose Aliases contain {host}"),
+        );
+    };
+    let mut f = Findings::new();
+    f.evidence("distribution", &d.id);
+    f.evidence("domain_name", &d.domain_name);
+    f.evidence("status", &d.status);
+    if !d.enabled {
+        f.fail(format!("distribution {} is disabled", d.id), "set Enabled to true");
+    }
+    if !d.aliases.iter().any(|a| name_covers(a, host)) {
+        f.fail(
+            format!("the distribution's Aliases ({}) lack {host}: CloudFront answers 403 for it", list(&d.aliases)),
+            format!("add {host} to Aliases (Alternate domain names)"),
+        );
+    }
+    match &d.acm_certificate_arn {
+        None => f.fail(
+            "the viewer certificate is not from ACM",
+            format!("set ViewerCertificate.ACMCertificateArn to an ISSUED certificate in us-east-1 covering {host}"),
+        ),
+        // CloudFront only takes ACM certificates from us-east-1.
+        Some(arn) if arn.split(':').nth(3).is_some_and(|r| r != "us-east-1") => f.fail(
+            format!("the viewer certificate {arn} is not in us-east-1"),
+            format!("request or import the certificate for {host} in us-east-1 and set ACMCertificateArn to it"),
+        ),
+        Some(_) => {}
+    }
+    match d.minimum_protocol_version.as_deref() {
+        None => f.fail(
+            "ViewerCertificate.MinimumProtocolVersion is not reported by the endpoint",
+            format!("set MinimumProtocolVersion to {MIN_PROTOCOL}"),
+        ),
+        Some(v) if protocol_rank(v).is_none_or(|r| r < protocol_rank(MIN_PROTOCOL).unwrap_or(0)) => f.fail(
+            format!("MinimumProtocolVersion is {v}, older than {MIN_PROTOCOL}"),
+            format!("set ViewerCertificate.MinimumProtocolVersion to {MIN_PROTOCOL}"),
+        ),
+        Some(_) => {}
+    }
+    if d.status != "Deployed" {
+        f.fail_retryable(
+            format!(
+                "the distribution's Status is {} (not Deployed): the edge may still serve the old configuration",
+                d.status
+            ),
+            "wait until Status is Deployed (run with --wait)",
+        );
+    }
+    f.outcome(format!("{} ({}) is Deployed, enabled and serves {host}", d.id, d.domain_name))
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() { "none".into() } else { v.join(", ") }
+}
+
+/// What the public path should land on at API Gateway.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathExpectation {
+    /// For an execute-api origin: the path must be exactly `/{stage}`.
+    pub stage: Option<String>,
+    /// For a custom-domain origin: the first segment must be this key.
+    pub mapping_key: Option<String>,
+}
+
+/// Whether an origin is API Gateway: an execute-api host, a regional
+/// target, or one of the known custom domains.
+pub fn is_api_origin(o: &OriginFacts, custom_domains: &[String]) -> bool {
+    o.custom.is_some()
+        && (classify_host(&o.domain_name) != HostKind::Other
+            || custom_domains.iter().any(|d| normalize_host(d) == normalize_host(&o.domain_name)))
+}
+
+/// The behavior that serves (or should serve) the API: the chosen one if its
+/// origin is API Gateway, else the first behavior whose origin is.
+pub fn api_behavior<'a>(
+    d: &'a DistributionFacts,
+    path: &str,
+    custom_domains: &[String],
+) -> Option<(Option<usize>, &'a Behavior, &'a OriginFacts)> {
+    let is_api = |b: &Behavior| d.origin(&b.target_origin_id).filter(|o| is_api_origin(o, custom_domains));
+    let (i, chosen) = choose_behavior(d, path);
+    if let Some(o) = is_api(chosen) {
+        return Some((i, chosen, o));
+    }
+    d.behaviors
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (Some(i), b))
+        .chain(std::iter::once((None, &d.default_behavior)))
+        .find_map(|(i, b)| is_api(b).map(|o| (i, b, o)))
+}
+
+pub fn judge_path_pattern(
+    d: &DistributionFacts,
+    path: &str,
+    expect: &PathExpectation,
+    custom_domains: &[String],
+) -> Outcome {
+    let (index, chosen) = choose_behavior(d, path);
+    let chosen_label = chosen.label(index);
+    let chosen_origin = d.origin(&chosen.target_origin_id);
+    let mut f = Findings::new();
+    f.evidence("behavior", &chosen_label);
+    f.evidence("origin", &chosen.target_origin_id);
+
+    let Some(origin) = chosen_origin.filter(|o| is_api_origin(o, custom_domains)) else {
+        // CloudFront sends the path elsewhere: say why the API behavior did not win.
+        let Some((api_index, api_b, _)) = api_behavior(d, path, custom_domains) else {
+            f.fail(
+                format!(
+                    "no behavior targets an API Gateway origin; `{path}` goes to origin `{}`",
+                    chosen.target_origin_id
+                ),
+                "add an origin for the API (its execute-api host or custom domain) and a behavior for it",
+            );
+            return f.outcome("");
+        };
+        let api_label = api_b.label(api_index);
+        let pattern = api_b.path_pattern.clone().unwrap_or_default();
+        let segment = first_segment(path);
+        let wanted = if segment.is_empty() { "*".to_owned() } else { format!("{segment}*") };
+        if api_index.is_none() {
+            // The API sits behind the default behavior, and an earlier pattern catches the path.
+            f.fail(
+                format!(
+                    "{chosen_label} (origin `{}`) catches `{path}` before the default behavior (origin `{}`)",
+                    chosen.target_origin_id, api_b.target_origin_id
+                ),
+                format!(
+                    "narrow or remove {chosen_label}, or add a behavior `{wanted}` for origin `{}` before it",
+                    api_b.target_origin_id
+                ),
+            );
+        } else if path_pattern_matches(&pattern, path) {
+            f.fail(
+                format!(
+                    "{chosen_label} (origin `{}`) matches `{path}` first, so {api_label} never does",
+                    chosen.target_origin_id
+                ),
+                format!(
+                    "move {api_label} before {chosen_label}, or narrow {}",
+                    chosen.path_pattern.as_deref().map_or("it".into(), |p| format!("`{p}`"))
+                ),
+            );
+        } else if path_pattern_matches(&pattern.to_lowercase(), &path.to_lowercase()) {
+            let what = match (&expect.stage, &expect.mapping_key) {
+                (Some(s), _) if s == segment => format!("the stage is `{s}`"),
+                (_, Some(k)) if k == segment => format!("the mapping key is `{k}`"),
+                _ => format!("clients connect to `{path}`"),
+            };
+            f.fail(
+                format!(
+                    "{} PathPattern is `{pattern}` but {what} (case-sensitive): `{path}` falls through to {chosen_label} (origin `{}`)",
+                    behavior_number(api_index),
+                    chosen.target_origin_id
+                ),
+                format!("set {} PathPattern to `{wanted}`", behavior_number(api_index)),
+            );
+        } else {
+            f.fail(
+                format!(
+                    "{api_label} does not match `{path}`: {chosen_label} (origin `{}`) answers",
+                    chosen.target_origin_id
+                ),
+                format!("set {} PathPattern to `{wanted}`", behavior_number(api_index)),
+            );
+        }
+        return f.outcome("");
+    };
+
+    let seen = join_origin_path(&origin.origin_path, path);
+    f.evidence("origin_path", &origin.origin_path);
+    f.evidence("path_at_api_gateway", &seen);
+    let op = origin.origin_path.trim_end_matches('/');
+    match classify_host(&origin.domain_name) {
+        HostKind::ExecuteApi { .. } => {
+            let Some(stage) = &expect.stage else {
+                return Outcome::skip("needs `[api] stage` to judge the path the execute-api host gets");
+            };
+            let want = format!("/{stage}");
+            if seen.trim_end_matches('/') != want {
+                if !op.is_empty() && path.starts_with(&want) && op == want {
+                    f.fail(
+                        format!("OriginPath `{op}` + path `{path}` = `{seen}`: the execute-api host answers 403 to any path after the stage"),
+                        format!("set OriginPath to \"\" (clients keep `{want}`), or keep OriginPath `{op}` and have clients connect to `/`"),
+                    );
+                } else if seen.trim_end_matches('/').eq_ignore_ascii_case(&want) {
+                    f.fail(
+                        format!("API Gateway gets `{seen}` but the stage is `{stage}` (case-sensitive)"),
+                        format!("have clients connect to `{want}` (with a PathPattern `{stage}*`)"),
+                    );
+                } else {
+                    f.fail(
+                        format!("the execute-api host gets `{seen}` but accepts exactly `{want}` (anything else is 403)"),
+                        format!("with OriginPath \"\" clients connect to `{want}` (PathPattern `{stage}*`); with OriginPath `{want}` they connect to `/`"),
+                    );
+                }
+            }
+        }
+        _ => {
+            let Some(key) = &expect.mapping_key else {
+                return Outcome::skip("needs `[custom_domain] mapping_key` to judge the path the custom domain gets");
+            };
+            let got = first_segment(&seen);
+            let ok = if key.is_empty() { seen == "/" || seen.is_empty() } else { got == key };
+            if !ok {
+                let hint = if !op.is_empty() && first_segment(path) == first_segment(op) {
+                    format!("OriginPath `{op}` + path `{path}` = `{seen}`: set OriginPath to \"\"")
+                } else if key.is_empty() {
+                    "the API mapping key is empty: clients connect to `/` (OriginPath \"\")".into()
+                } else {
+                    format!(
+                        "the first path segment API Gateway gets must be the mapping key: clients connect to `/{key}` (OriginPath \"\")"
+                    )
+                };
+                f.fail(
+                    format!(
+                        "the custom domain gets `{seen}`, whose first segment `{got}` is not the mapping key `{key}`"
+                    ),
+                    hint,
+                );
+            }
+        }
+    }
+    f.outcome(format!("{chosen_label} → origin `{}` ({}): API Gateway gets `{seen}`", origin.id, origin.domain_name))
+}
+
+fn behavior_number(i: Option<usize>) -> String {
+    i.map_or("the default behavior".into(), |i| format!("behavior #{i}"))
+}
+
+pub fn judge_origin(o: &OriginFacts, region: &str) -> Outcome {
+    let mut f = Findings::new();
+    f.evidence("origin", format!("{} ({})", o.id, o.domain_name));
+    match &o.custom {
+        None => f.fail(
+            format!("origin `{}` is not a custom origin", o.id),
+            "API Gateway origins are custom origins with OriginProtocolPolicy https-only",
+        ),
+        Some(c) => {
+            if c.protocol_policy != "https-only" {
+                f.fail(
+                    format!(
+                        "origin `{}` OriginProtocolPolicy is {}: API Gateway only answers HTTPS",
+                        o.id, c.protocol_policy
+                    ),
+                    "set OriginProtocolPolicy to https-only",
+                );
+            }
+            if !c.ssl_protocols.iter().any(|p| p == "TLSv1.2") {
+                f.fail(
+                    format!("origin `{}` OriginSslProtocols ({}) lack TLSv1.2", o.id, list(&c.ssl_protocols)),
+                    "add TLSv1.2 to OriginSslProtocols",
+                );
+            }
+        }
+    }
+    match classify_host(&o.domain_name) {
+        HostKind::ExecuteApi { region: r, .. } | HostKind::RegionalTarget { region: r } if r != region => f.fail(
+            format!("origin host {} is in {r} but the API is in {region}", o.domain_name),
+            format!("point the origin at the API's host in {region}"),
+        ),
+        _ => {}
+    }
+    f.outcome(format!("origin `{}` ({}) is https-only with TLSv1.2", o.id, o.domain_name))
+}
+
+/// What `cloudfront.forwarding` needs besides the forwarding itself.
+#[derive(Debug, Clone, Default)]
+pub struct ForwardingContext {
+    pub behavior_label: String,
+    pub origin_host: String,
+    pub viewer_host: String,
+    /// Whether the viewer host is an API Gateway custom domain in the region.
+    pub viewer_is_custom_domain: bool,
+    /// Header names `$connect` needs (the suite's roundtrip headers). Names only.
+    pub auth_headers: Vec<String>,
+    pub auth_query: Vec<String>,
+    pub subprotocols: bool,
+}
+
+pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome {
+    let mut f = Findings::new();
+    f.evidence("forwarding", &fw.source);
+    f.evidence("behavior", &cx.behavior_label);
+    let b = &cx.behavior_label;
+    let mut ws = vec!["Sec-WebSocket-Key", "Sec-WebSocket-Version"];
+    if cx.subprotocols {
+        ws.push("Sec-WebSocket-Protocol");
+    }
+    let missing: Vec<&str> = ws.into_iter().filter(|h| !fw.forwards_header(h)).collect();
+    let host_forwarded = fw.forwards_header("Host");
+    if !missing.is_empty() {
+        let policy = if host_forwarded { "AllViewer" } else { "AllViewerExceptHostHeader" };
+        f.fail(
+            format!(
+                "{b} ({}) does not forward {}: the upgrade never reaches API Gateway intact",
+                fw.source,
+                missing.join(", ")
+            ),
+            format!(
+                "set OriginRequestPolicyId to the managed {policy} policy, or add {} to the policy's headers",
+                missing.join(", ")
+            ),
+        );
+    }
+    let v = &cx.viewer_host;
+    match classify_host(&cx.origin_host) {
+        HostKind::ExecuteApi { .. } if host_forwarded && !cx.viewer_is_custom_domain => f.fail(
+            format!("{b} forwards the viewer Host `{v}` to the execute-api origin: API Gateway finds no API for it and answers 403"),
+            format!("set OriginRequestPolicyId to AllViewerExceptHostHeader ({POLICY_ALL_VIEWER_EXCEPT_HOST})"),
+        ),
+        HostKind::RegionalTarget { .. } if !host_forwarded && cx.viewer_is_custom_domain => f.fail(
+            format!("{b} does not forward the viewer Host to the regional target: API Gateway sees `{}` and finds no custom domain (403)", cx.origin_host),
+            format!("set OriginRequestPolicyId to AllViewer ({POLICY_ALL_VIEWER}) so API Gateway sees `{v}`"),
+        ),
+        HostKind::RegionalTarget { .. } if !cx.viewer_is_custom_domain => f.fail(
+            format!("the origin is a custom domain's regional target but `{v}` is not an API Gateway custom domain in the region (403)"),
+            format!("create the custom domain `{v}` with a mapping and forward Host (AllViewer), or use the custom domain's name as origin"),
+        ),
+        HostKind::Other if host_forwarded && !cx.viewer_is_custom_domain => f.fail(
+            format!("{b} forwards the viewer Host `{v}` to origin {}, which has no custom domain `{v}` (403)", cx.origin_host),
+            format!("set OriginRequestPolicyId to AllViewerExceptHostHeader ({POLICY_ALL_VIEWER_EXCEPT_HOST})"),
+        ),
+        _ => {}
+    }
+    if fw.caching_disabled == Some(false) {
+        f.fail(
+            format!("{b} may cache responses"),
+            format!("set CachePolicyId to the managed CachingDisabled policy ({CACHE_POLICY_CACHING_DISABLED})"),
+        );
+    }
+    for h in &cx.auth_headers {
+        if !fw.forwards_header(h) {
+            f.fail(
+                format!("{b} does not forward the header `{h}` that $connect needs"),
+                format!("add `{h}` to the origin request policy's headers (or use AllViewerExceptHostHeader)"),
+            );
+        }
+    }
+    for q in &cx.auth_query {
+        if !fw.query_strings.includes(q, false) {
+            f.fail(
+                format!("{b} does not forward the query string `{q}` that $connect needs"),
+                "set the origin request policy's QueryStringBehavior to all",
+            );
+        }
+    }
+    f.outcome(format!(
+        "{b} forwards the WebSocket handshake ({}), Host {}",
+        fw.source,
+        if host_forwarded { "forwarded" } else { "not forwarded" }
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// Runs: fetch facts, call the rule.
+
+/// The custom domains known to be API Gateway: the suite's and the route's.
+async fn known_custom_domains(ctx: &Ctx, route: Option<&Route>) -> Vec<String> {
+    let mut v: Vec<String> = ctx.suite.custom_domain.iter().map(|c| c.name.clone()).collect();
+    if let Some(crate::checks::route::Landing::CustomDomain { domain, .. }) = route.map(|r| &r.landing) {
+        v.push(domain.clone());
+    }
+    v
+}
+
+/// Expected stage and mapping key: the suite's, else discovered.
+async fn path_expectation(ctx: &Ctx, route: Option<&Route>) -> PathExpectation {
+    let stage = ctx.facts.aws.stage_name().await.ok();
+    let mapping_key = match ctx.suite.custom_domain.as_ref().and_then(|c| c.mapping_key.clone()) {
+        Some(k) => Some(k),
+        None => {
+            // The key of the mapping that leads to the expected API + stage, else the URL's first segment.
+            let api = ctx.facts.aws.api_id().await.ok();
+            let mut found = None;
+            if let Ok(Some(domain)) = ctx.facts.aws.custom_domain_name().await
+                && let Ok(maps) = ctx.facts.aws.mappings(&domain).await
+            {
+                found = maps
+                    .iter()
+                    .find(|m| m.api_id.is_some() && m.api_id == api && m.stage.is_some() && m.stage == stage)
+                    .map(|m| m.api_mapping_key.clone());
+            }
+            found.or_else(|| route.map(|r| first_segment(&r.viewer_path).to_owned()))
+        }
+    };
+    PathExpectation { stage, mapping_key }
+}
+
+fn run_path_pattern(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move {
+        let d = match distribution(&ctx).await {
+            Ok(d) => d,
+            Err(o) => return o,
+        };
+        let route = ctx.facts.aws.route().await.ok();
+        let domains = known_custom_domains(&ctx, route.as_deref()).await;
+        let expect = path_expectation(&ctx, route.as_deref()).await;
+        let out = judge_path_pattern(&d, ctx.suite.path(), &expect, &domains);
+        match route {
+            Some(r) => out.with_evidence(r.evidence()),
+            None => out,
+        }
+    })
+}
+
+fn run_origin(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move {
+        let d = match distribution(&ctx).await {
+            Ok(d) => d,
+            Err(o) => return o,
+        };
+        let route = ctx.facts.aws.route().await.ok();
+        let domains = known_custom_domains(&ctx, route.as_deref()).await;
+        match api_behavior(&d, ctx.suite.path(), &domains) {
+            Some((_, _, o)) => judge_origin(o, &ctx.suite.region),
+            None => Outcome::fail(
+                "no behavior targets an API Gateway origin",
+                "add an origin for the API (its execute-api host or custom domain) and a behavior for it",
+            ),
+        }
+    })
+}
+
+fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move {
+        let d = match distribution(&ctx).await {
+            Ok(d) => d,
+            Err(o) => return o,
+        };
+        let route = ctx.facts.aws.route().await.ok();
+        let domains = known_custom_domains(&ctx, route.as_deref()).await;
+        let Some((i, b, o)) = api_behavior(&d, ctx.suite.path(), &domains) else {
+            return Outcome::fail(
+                "no behavior targets an API Gateway origin",
+                "add an origin for the API (its execute-api host or custom domain) and a behavior for it",
+            );
+        };
+        let fw = match ctx.facts.aws.forwarding(b).await {
+            Ok(f) => f,
+            Err(e) => return Outcome::error(e),
+        };
+        let viewer_is_custom_domain = match ctx.facts.aws.domain(ctx.suite.host()).await {
+            Ok(d) => d.is_some_and(|d| d.endpoint_type.as_deref() != Some("EDGE")),
+            Err(e) => return Outcome::error(e),
+        };
+        let rt = &ctx.suite.roundtrip;
+        let cx = ForwardingContext {
+            behavior_label: b.label(i),
+            origin_host: o.domain_name.clone(),
+            viewer_host: ctx.suite.host().to_owned(),
+            viewer_is_custom_domain,
+            auth_headers: rt.headers.iter().map(|(k, _)| k.clone()).collect(),
+            auth_query: rt.query.iter().map(|(k, _)| k.clone()).collect(),
+            subprotocols: !rt.subprotocols.is_empty(),
+        };
+        let out = judge_forwarding(&fw, &cx);
+        match route {
+            Some(r) => out.with_evidence(r.evidence()),
+            None => out,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::route::tests::{EXEC, REGION, REGIONAL, dist};
+    use crate::outcome::Status;
+
+    fn a() -> DistributionFacts {
+        dist(EXEC, "Prod*", POLICY_ALL_VIEWER_EXCEPT_HOST)
+    }
+
+    fn stage(s: &str) -> PathExpectation {
+        PathExpectation { stage: Some(s.into()), mapping_key: None }
+    }
+
+    fn hint(o: &Outcome) -> String {
+        o.verdict.hint().unwrap_or_default().to_owned()
+    }
+
+    #[test]
+    fn distribution_pass_and_each_failure() {
+        let good = a();
+        assert_eq!(judge_distribution(Some(&good), "ws.example.com").status(), Status::Pass);
+        assert_eq!(judge_distribution(None, "ws.example.com").status(), Status::Fail);
+
+        let mut d = a();
+        d.status = "InProgress".into();
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert!(o.status() == Status::Fail && o.retryable);
+
+        let mut d = a();
+        d.aliases.clear();
+        d.status = "InProgress".into();
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert!(o.status() == Status::Fail && !o.retryable, "a permanent problem is not retryable");
+        assert!(hint(&o).contains("add ws.example.com to Aliases"));
+
+        let mut d = a();
+        d.minimum_protocol_version = Some("TLSv1".into());
+        assert!(hint(&judge_distribution(Some(&d), "ws.example.com")).contains("TLSv1.2_2021"));
+        let mut d = a();
+        d.enabled = false;
+        assert_eq!(judge_distribution(Some(&d), "ws.example.com").status(), Status::Fail);
+        let mut d = a();
+        d.acm_certificate_arn = None;
+        assert_eq!(judge_distribution(Some(&d), "ws.example.com").status(), Status::Fail);
+        let mut d = a();
+        d.acm_certificate_arn = Some("arn:aws:acm:ap-northeast-1:1:certificate/x".into());
+        assert!(hint(&judge_distribution(Some(&d), "ws.example.com")).contains("us-east-1"));
+        let mut d = a();
+        d.aliases = vec!["*.example.com".into()];
+        d.minimum_protocol_version = Some("TLSv1.2_2025".into());
+        assert_eq!(judge_distribution(Some(&d), "ws.example.com").status(), Status::Pass);
+    }
+
+    #[test]
+    fn path_pattern_pass_on_layout_a_and_b() {
+        assert_eq!(judge_path_pattern(&a(), "/Prod", &stage("Prod"), &[]).status(), Status::Pass);
+        let b = dist(REGIONAL, "websocket*", POLICY_ALL_VIEWER);
+        let e = PathExpectation { stage: Some("Prod".into()), mapping_key: Some("websocket".into()) };
+        assert_eq!(judge_path_pattern(&b, "/websocket", &e, &[]).status(), Status::Pass);
+        // OriginPath `/Prod` with clients on `/`.
+        let mut d = a();
+        d.origins[1].origin_path = "/Prod".into();
+        d.behaviors[0].path_pattern = Some("*".into());
+        assert_eq!(judge_path_pattern(&d, "/", &stage("Prod"), &[]).status(), Status::Pass);
+    }
+
+    #[test]
+    fn path_pattern_case() {
+        let d = dist(EXEC, "prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]);
+        assert_eq!(o.status(), Status::Fail);
+        assert!(
+            o.verdict.message().contains("behavior #0 PathPattern is `prod*` but the stage is `Prod` (case-sensitive)"),
+            "{o:?}"
+        );
+        assert_eq!(hint(&o), "set behavior #0 PathPattern to `Prod*`");
+    }
+
+    #[test]
+    fn path_pattern_shadowed() {
+        let mut d = a();
+        let mut shadow = d.default_behavior.clone();
+        shadow.path_pattern = Some("P*".into());
+        d.behaviors.insert(0, shadow);
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]);
+        assert_eq!(o.status(), Status::Fail);
+        assert!(o.verdict.message().contains("behavior #0 `P*` (origin `site`) matches `/Prod` first"), "{o:?}");
+        assert!(hint(&o).contains("move behavior #1 `Prod*` before behavior #0 `P*`"), "{}", hint(&o));
+    }
+
+    #[test]
+    fn path_pattern_default_behavior_api_shadowed() {
+        let mut d = a();
+        d.default_behavior.target_origin_id = "api".into();
+        d.behaviors = vec![crate::checks::route::tests::behavior(Some("P*"), "site", None)];
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]);
+        assert!(o.verdict.message().contains("catches `/Prod` before the default behavior"), "{o:?}");
+        d.behaviors.clear();
+        assert_eq!(judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]).status(), Status::Pass);
+    }
+
+    #[test]
+    fn path_pattern_doubled_origin_path() {
+        let mut d = a();
+        d.origins[1].origin_path = "/Prod".into();
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]);
+        assert!(o.verdict.message().contains("OriginPath `/Prod` + path `/Prod` = `/Prod/Prod`"), "{o:?}");
+        assert!(hint(&o).starts_with("set OriginPath to \"\""));
+    }
+
+    #[test]
+    fn path_pattern_unmatched_and_mapping_key() {
+        let d = dist(EXEC, "api*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]);
+        assert_eq!(hint(&o), "set behavior #0 PathPattern to `Prod*`");
+        let b = dist("origin-ws.example.com", "*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let e = PathExpectation { stage: None, mapping_key: Some("chat".into()) };
+        let o = judge_path_pattern(&b, "/websocket", &e, &["origin-ws.example.com".into()]);
+        assert_eq!(o.status(), Status::Fail);
+        assert!(o.verdict.message().contains("not the mapping key `chat`"));
+        // Unknown stage: skip, never pass.
+        assert_eq!(judge_path_pattern(&a(), "/Prod", &PathExpectation::default(), &[]).status(), Status::Skip);
+    }
+
+    #[test]
+    fn origin_rules() {
+        let d = a();
+        assert_eq!(judge_origin(&d.origins[1], REGION).status(), Status::Pass);
+        let mut o = d.origins[1].clone();
+        if let Some(c) = o.custom.as_mut() {
+            c.protocol_policy = "http-only".into();
+            c.ssl_protocols = vec!["TLSv1.1".into()];
+        }
+        let out = judge_origin(&o, REGION);
+        assert!(hint(&out).contains("https-only") && hint(&out).contains("TLSv1.2"));
+        assert!(hint(&judge_origin(&d.origins[1], "us-west-2")).contains("us-west-2"));
+        assert_eq!(judge_origin(&d.origins[0], REGION).status(), Status::Fail);
+    }
+
+    fn cx(origin: &str, viewer_is_custom_domain: bool) -> ForwardingContext {
+        ForwardingContext {
+            behavior_label: "behavior #0 `Prod*`".into(),
+            origin_host: origin.into(),
+            viewer_host: "ws.example.com".into(),
+            viewer_is_custom_domain,
+            ..ForwardingContext::default()
+        }
+    }
+
+    fn fw(policy: &str) -> ForwardingFacts {
+        forwarding_of(&crate::checks::route::tests::behavior(Some("x"), "api", Some(policy)), None)
+    }
+
+    #[test]
+    fn forwarding_layout_a() {
+        assert_eq!(judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &cx(EXEC, false)).status(), Status::Pass);
+        let o = judge_forwarding(&fw(POLICY_ALL_VIEWER), &cx(EXEC, false));
+        assert!(hint(&o).contains("AllViewerExceptHostHeader"), "{o:?}");
+        // Layout B through an execute-api origin: the forwarded Host is a custom domain.
+        assert_eq!(judge_forwarding(&fw(POLICY_ALL_VIEWER), &cx(EXEC, true)).status(), Status::Pass);
+    }
+
+    #[test]
+    fn forwarding_layout_b() {
+        assert_eq!(judge_forwarding(&fw(POLICY_ALL_VIEWER), &cx(REGIONAL, true)).status(), Status::Pass);
+        let o = judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &cx(REGIONAL, true));
+        assert!(hint(&o).contains("AllViewer ("), "{o:?}");
+        assert_eq!(judge_forwarding(&fw(POLICY_ALL_VIEWER), &cx(REGIONAL, false)).status(), Status::Fail);
+    }
+
+    #[test]
+    fn forwarding_ws_headers_auth_and_cache() {
+        let custom = ForwardingFacts {
+            source: "origin request policy `auth-only`".into(),
+            headers: NameSet::Only(vec!["Authorization".into()]),
+            query_strings: NameSet::None,
+            caching_disabled: Some(false),
+        };
+        let mut c = cx(EXEC, false);
+        c.auth_headers = vec!["Authorization".into(), "X-Api-Key".into()];
+        c.auth_query = vec!["room_id".into()];
+        let o = judge_forwarding(&custom, &c);
+        let m = o.verdict.message();
+        assert!(m.contains("Sec-WebSocket-Key, Sec-WebSocket-Version"), "{m}");
+        assert!(m.contains("`X-Api-Key`") && !m.contains("`Authorization`") && m.contains("`room_id`"), "{m}");
+        assert!(m.contains("may cache"), "{m}");
+    }
+}

@@ -1,0 +1,559 @@
+//! Where a client's request lands, computed from configuration alone (pure,
+//! no I/O): CloudFront's behavior matcher, OriginPath, whether the viewer
+//! Host is forwarded, the Host and path API Gateway sees, the layout
+//! (DESIGN §1) and the API + stage the mapping leads to.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::facts::aws::model::{
+    Behavior, DistributionFacts, DomainFacts, ForwardingFacts, MappingFacts, normalize_host,
+};
+use crate::outcome::{Evidence, Outcome};
+
+/// The four layouts of DESIGN §1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// CloudFront → execute-api host, viewer Host not forwarded.
+    A,
+    /// CloudFront → API GW, viewer Host forwarded, and it is a custom domain.
+    B,
+    /// No CloudFront: DNS aliases the custom domain's regional target.
+    C,
+    /// CloudFront → a second custom domain, Host not forwarded.
+    D,
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layout::A => "A (CloudFront → execute-api host)",
+            Layout::B => "B (CloudFront forwards the viewer Host to the API Gateway custom domain)",
+            Layout::C => "C (custom domain, no CloudFront)",
+            Layout::D => "D (CloudFront → another API Gateway custom domain)",
+        })
+    }
+}
+
+/// CloudFront PathPattern matching: `*` any run, `?` one character,
+/// case-sensitive, the pattern's leading `/` optional.
+pub fn path_pattern_matches(pattern: &str, path: &str) -> bool {
+    let pattern = pattern.strip_prefix('/').unwrap_or(pattern);
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let (p, s): (Vec<char>, Vec<char>) = (pattern.chars().collect(), path.chars().collect());
+    // Iterative wildcard matching with one backtrack point: linear in practice, no recursion.
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, si));
+            pi += 1;
+        } else if let Some((sp, ss)) = star {
+            pi = sp + 1;
+            si = ss + 1;
+            star = Some((sp, ss + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// The behavior CloudFront picks for `path`: the first cache behavior whose
+/// pattern matches, else the default. `None` index = the default behavior.
+pub fn choose_behavior<'a>(dist: &'a DistributionFacts, path: &str) -> (Option<usize>, &'a Behavior) {
+    dist.behaviors
+        .iter()
+        .enumerate()
+        .find(|(_, b)| b.path_pattern.as_deref().is_some_and(|p| path_pattern_matches(p, path)))
+        .map_or((None, &dist.default_behavior), |(i, b)| (Some(i), b))
+}
+
+/// What kind of host API Gateway (or whatever origin) is addressed by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostKind {
+    /// `{api}.execute-api.{region}.amazonaws.com`.
+    ExecuteApi { api_id: String, region: String },
+    /// `d-….execute-api.{region}.amazonaws.com`: a custom domain's regional target.
+    RegionalTarget { region: String },
+    /// Anything else (a custom domain, S3, …).
+    Other,
+}
+
+pub fn classify_host(host: &str) -> HostKind {
+    let h = normalize_host(host);
+    let mut parts = h.splitn(3, '.');
+    let (Some(first), Some(service), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return HostKind::Other;
+    };
+    let Some(region) = rest.strip_suffix(".amazonaws.com") else { return HostKind::Other };
+    if service != "execute-api" || region.contains('.') || first.is_empty() {
+        return HostKind::Other;
+    }
+    if first.starts_with("d-") {
+        HostKind::RegionalTarget { region: region.into() }
+    } else {
+        HostKind::ExecuteApi { api_id: first.into(), region: region.into() }
+    }
+}
+
+/// The CloudFront hop: which behavior and origin, and what goes on to the origin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeHop {
+    pub distribution_id: String,
+    /// `None`: the default behavior.
+    pub behavior_index: Option<usize>,
+    pub behavior_label: String,
+    pub origin_id: String,
+    /// `None`: the behavior targets an origin id the distribution lacks.
+    pub origin_domain: Option<String>,
+    pub origin_path: String,
+    pub host_forwarded: bool,
+    pub forwarding_source: String,
+}
+
+/// Where the request ends up at API Gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Landing {
+    /// The execute-api host: the first path segment is the stage; anything after it gets 403.
+    ExecuteApi { api_id: String, stage: Option<String>, extra_path: bool },
+    /// A custom domain: the first path segment selects the mapping.
+    CustomDomain { domain: String, key: String, mapping: Option<MappingFacts> },
+    /// API Gateway (or the origin) has no API for this Host: 403.
+    Unmapped { host: String },
+}
+
+/// Every hop from the viewer to the API + stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub viewer_host: String,
+    pub viewer_path: String,
+    pub edge: Option<EdgeHop>,
+    /// The Host API Gateway receives.
+    pub gateway_host: String,
+    /// The path API Gateway receives.
+    pub gateway_path: String,
+    pub landing: Landing,
+    pub layout: Option<Layout>,
+}
+
+impl Route {
+    /// The API the request reaches, when it reaches one.
+    pub fn api_id(&self) -> Option<&str> {
+        match &self.landing {
+            Landing::ExecuteApi { api_id, extra_path: false, .. } => Some(api_id),
+            Landing::CustomDomain { mapping: Some(m), .. } => m.api_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn stage(&self) -> Option<&str> {
+        match &self.landing {
+            Landing::ExecuteApi { stage, extra_path: false, .. } => stage.as_deref(),
+            Landing::CustomDomain { mapping: Some(m), .. } => m.stage.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// One line per hop, for evidence and `wsconform trace`.
+    pub fn describe(&self) -> String {
+        let mut s = format!("viewer https://{}{}", self.viewer_host, self.viewer_path);
+        if let Some(e) = &self.edge {
+            s.push_str(&format!(
+                " → CloudFront {} {} → origin `{}` ({}) OriginPath `{}`, Host {}",
+                e.distribution_id,
+                e.behavior_label,
+                e.origin_id,
+                e.origin_domain.as_deref().unwrap_or("missing"),
+                e.origin_path,
+                if e.host_forwarded { "forwarded" } else { "not forwarded" }
+            ));
+        }
+        s.push_str(&format!(" → API Gateway sees Host {} path {}", self.gateway_host, self.gateway_path));
+        match &self.landing {
+            Landing::ExecuteApi { api_id, stage, extra_path } => {
+                s.push_str(&format!(" → API {api_id} stage {}", stage.as_deref().unwrap_or("(none)")));
+                if *extra_path {
+                    s.push_str(" (path after the stage: 403)");
+                }
+            }
+            Landing::CustomDomain { domain, key, mapping: Some(m) } => s.push_str(&format!(
+                " → domain {domain} mapping `{key}` → API {} stage {}",
+                m.api_id.as_deref().unwrap_or("?"),
+                m.stage.as_deref().unwrap_or("?")
+            )),
+            Landing::CustomDomain { domain, key, mapping: None } => {
+                s.push_str(&format!(" → domain {domain} has no mapping `{key}` (403)"))
+            }
+            Landing::Unmapped { host } => s.push_str(&format!(" → no API for Host {host} (403)")),
+        }
+        s
+    }
+
+    pub fn evidence(&self) -> Evidence {
+        let mut e = Evidence::new().with("route", self.describe());
+        if let Some(l) = self.layout {
+            e.set("layout", l);
+        }
+        e
+    }
+}
+
+/// Everything route computation needs, fetched beforehand.
+pub struct RouteInput<'a> {
+    pub region: &'a str,
+    pub viewer_host: &'a str,
+    pub viewer_path: &'a str,
+    pub distribution: Option<&'a DistributionFacts>,
+    /// What the chosen behavior forwards (ignored without a distribution).
+    pub forwarding: Option<&'a ForwardingFacts>,
+    /// API GW custom domains that exist, by normalized name.
+    pub domains: &'a BTreeMap<String, DomainFacts>,
+    /// Mappings per custom domain, by normalized name.
+    pub mappings: &'a BTreeMap<String, Vec<MappingFacts>>,
+}
+
+/// OriginPath + path as CloudFront sends it (`/Prod` + `/` = `/Prod`).
+pub fn join_origin_path(origin_path: &str, path: &str) -> String {
+    let op = origin_path.trim_end_matches('/');
+    if op.is_empty() {
+        path.to_owned()
+    } else if path == "/" || path.is_empty() {
+        op.to_owned()
+    } else {
+        format!("{op}{path}")
+    }
+}
+
+/// The first path segment (`/Prod/x` → `Prod`, `/` → ``).
+pub fn first_segment(path: &str) -> &str {
+    path.trim_start_matches('/').split('/').next().unwrap_or("")
+}
+
+/// Which mapping a custom domain uses for `path`: the first segment's key,
+/// else the empty key.
+pub fn select_mapping<'a>(mappings: &'a [MappingFacts], path: &str) -> Option<&'a MappingFacts> {
+    let key = first_segment(path);
+    mappings
+        .iter()
+        .find(|m| !m.api_mapping_key.is_empty() && m.api_mapping_key == key)
+        .or_else(|| mappings.iter().find(|m| m.api_mapping_key.is_empty()))
+}
+
+pub fn compute_route(input: &RouteInput<'_>) -> Route {
+    let viewer_host = normalize_host(input.viewer_host);
+    let viewer_is_domain = input.domains.contains_key(&viewer_host);
+    let mut edge = None;
+    let (gateway_host, gateway_path) = match input.distribution {
+        Some(dist) => {
+            let (index, behavior) = choose_behavior(dist, input.viewer_path);
+            let origin = dist.origin(&behavior.target_origin_id);
+            let host_forwarded = input.forwarding.is_some_and(|f| f.forwards_header("Host"));
+            let origin_path = origin.map(|o| o.origin_path.clone()).unwrap_or_default();
+            let hop = EdgeHop {
+                distribution_id: dist.id.clone(),
+                behavior_index: index,
+                behavior_label: behavior.label(index),
+                origin_id: behavior.target_origin_id.clone(),
+                origin_domain: origin.map(|o| normalize_host(&o.domain_name)),
+                origin_path: origin_path.clone(),
+                host_forwarded,
+                forwarding_source: input.forwarding.map(|f| f.source.clone()).unwrap_or_default(),
+            };
+            let host = if host_forwarded { viewer_host.clone() } else { hop.origin_domain.clone().unwrap_or_default() };
+            edge = Some(hop);
+            (host, join_origin_path(&origin_path, input.viewer_path))
+        }
+        None => (viewer_host.clone(), input.viewer_path.to_owned()),
+    };
+
+    let landing = match (classify_host(&gateway_host), input.domains.get(&gateway_host)) {
+        (HostKind::ExecuteApi { api_id, .. }, _) => {
+            let rest = gateway_path.trim_start_matches('/');
+            let (stage, after) = rest.split_once('/').unwrap_or((rest, ""));
+            Landing::ExecuteApi {
+                api_id,
+                stage: (!stage.is_empty()).then(|| stage.to_owned()),
+                extra_path: !after.is_empty(),
+            }
+        }
+        (_, Some(d)) => {
+            let mappings = input.mappings.get(&gateway_host).map(Vec::as_slice).unwrap_or_default();
+            Landing::CustomDomain {
+                domain: d.domain_name.clone(),
+                key: first_segment(&gateway_path).to_owned(),
+                mapping: select_mapping(mappings, &gateway_path).cloned(),
+            }
+        }
+        _ => Landing::Unmapped { host: gateway_host.clone() },
+    };
+
+    let layout = match &edge {
+        None => viewer_is_domain.then_some(Layout::C),
+        Some(e) => {
+            let origin_kind = e.origin_domain.as_deref().map(classify_host).unwrap_or(HostKind::Other);
+            let origin_is_domain = e.origin_domain.as_ref().is_some_and(|o| input.domains.contains_key(o));
+            match origin_kind {
+                _ if e.host_forwarded && viewer_is_domain => Some(Layout::B),
+                HostKind::ExecuteApi { .. } => Some(Layout::A),
+                // A regional target without the viewer Host: meant as B (the check says what to fix).
+                HostKind::RegionalTarget { .. } if viewer_is_domain => Some(Layout::B),
+                HostKind::Other if origin_is_domain && !e.host_forwarded => Some(Layout::D),
+                _ => None,
+            }
+        }
+    };
+
+    Route { viewer_host, viewer_path: input.viewer_path.to_owned(), edge, gateway_host, gateway_path, landing, layout }
+}
+
+/// Problems a rule found, turned into one [`Outcome`]: all messages and
+/// hints joined, retryable only when every problem is (e.g. `InProgress`).
+#[derive(Debug, Default)]
+pub struct Findings {
+    items: Vec<(String, String, bool)>,
+    evidence: Evidence,
+}
+
+impl Findings {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fail(&mut self, message: impl Into<String>, hint: impl Into<String>) {
+        self.items.push((message.into(), hint.into(), false));
+    }
+
+    /// A problem that may go away by itself (propagation in progress).
+    pub fn fail_retryable(&mut self, message: impl Into<String>, hint: impl Into<String>) {
+        self.items.push((message.into(), hint.into(), true));
+    }
+
+    pub fn evidence(&mut self, key: impl Into<String>, value: impl fmt::Display) {
+        self.evidence.set(key, value);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn outcome(self, pass_summary: impl Into<String>) -> Outcome {
+        if self.items.is_empty() {
+            return Outcome::pass(pass_summary).with_evidence(self.evidence);
+        }
+        let retryable = self.items.iter().all(|(_, _, r)| *r);
+        let message = self.items.iter().map(|(m, _, _)| m.as_str()).collect::<Vec<_>>().join("; ");
+        let hint = self.items.iter().map(|(_, h, _)| h.as_str()).filter(|h| !h.is_empty()).collect::<Vec<_>>();
+        let out =
+            if hint.is_empty() { Outcome::fail_without_hint(message) } else { Outcome::fail(message, hint.join("; ")) };
+        let out = out.with_evidence(self.evidence);
+        if retryable { out.retryable() } else { out }
+    }
+}
+
+#[cfg(all(test, feature = "sandbox"))]
+mod sandbox_scenarios;
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::facts::aws::model::*;
+
+    #[test]
+    fn matcher_table() {
+        let table: &[(&str, &str, bool)] = &[
+            ("Prod*", "/Prod", true),
+            ("/Prod*", "/Prod", true),
+            ("prod*", "/Prod", false),
+            ("Prod*", "/Production/x", true),
+            ("P*", "/Prod", true),
+            ("*", "/", true),
+            ("*", "/anything/at/all", true),
+            ("Pro?", "/Prod", true),
+            ("Pro?", "/Pro", false),
+            ("Pro?", "/Prods", false),
+            ("*.js", "/a/b.js", true),
+            ("*.js", "/a/b.css", false),
+            ("a*b*c", "/axxbyyc", true),
+            ("a*b*c", "/axxbyy", false),
+            ("websocket", "/websocket", true),
+            ("websocket", "/websocket/", false),
+            ("", "/", true),
+            ("**", "/x", true),
+        ];
+        for (pattern, path, want) in table {
+            assert_eq!(path_pattern_matches(pattern, path), *want, "{pattern} vs {path}");
+        }
+    }
+
+    #[test]
+    fn classify_hosts() {
+        assert_eq!(
+            classify_host("a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com."),
+            HostKind::ExecuteApi { api_id: "a1b2c3d4e5".into(), region: "ap-northeast-1".into() }
+        );
+        assert_eq!(
+            classify_host("d-abc.execute-api.us-east-1.amazonaws.com"),
+            HostKind::RegionalTarget { region: "us-east-1".into() }
+        );
+        assert_eq!(classify_host("site.s3.ap-northeast-1.amazonaws.com"), HostKind::Other);
+        assert_eq!(classify_host("ws.example.com"), HostKind::Other);
+    }
+
+    pub const REGION: &str = "ap-northeast-1";
+    pub const EXEC: &str = "a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com";
+    pub const REGIONAL: &str = "d-abcde12345.execute-api.ap-northeast-1.amazonaws.com";
+
+    pub fn behavior(pattern: Option<&str>, origin: &str, policy: Option<&str>) -> Behavior {
+        Behavior {
+            path_pattern: pattern.map(Into::into),
+            target_origin_id: origin.into(),
+            cache_policy_id: Some(CACHE_POLICY_CACHING_DISABLED.into()),
+            origin_request_policy_id: policy.map(Into::into),
+            legacy: None,
+        }
+    }
+
+    pub fn origin(id: &str, domain: &str, custom: bool) -> OriginFacts {
+        OriginFacts {
+            id: id.into(),
+            domain_name: domain.into(),
+            origin_path: String::new(),
+            custom: custom.then(|| CustomOriginFacts {
+                protocol_policy: "https-only".into(),
+                ssl_protocols: vec!["TLSv1.2".into()],
+            }),
+        }
+    }
+
+    /// The sandbox's layout A (or B with `api_host` = the regional target).
+    pub fn dist(api_host: &str, pattern: &str, policy: &str) -> DistributionFacts {
+        DistributionFacts {
+            id: "E2SANDBOXWS01".into(),
+            domain_name: "d111111abcdef8.cloudfront.net".into(),
+            status: "Deployed".into(),
+            enabled: true,
+            aliases: vec!["ws.example.com".into()],
+            acm_certificate_arn: Some("arn:aws:acm:us-east-1:123456789012:certificate/1".into()),
+            cloudfront_default_certificate: false,
+            minimum_protocol_version: Some("TLSv1.2_2021".into()),
+            ipv6_enabled: Some(true),
+            origins: vec![origin("site", "site.s3.ap-northeast-1.amazonaws.com", false), origin("api", api_host, true)],
+            behaviors: vec![behavior(Some(pattern), "api", Some(policy))],
+            default_behavior: behavior(None, "site", None),
+        }
+    }
+
+    pub fn domain(name: &str) -> DomainFacts {
+        DomainFacts {
+            domain_name: name.into(),
+            api_gateway_domain_name: Some(REGIONAL.into()),
+            hosted_zone_id: Some("Z1YSHQZHG15GKL".into()),
+            certificate_arn: Some("arn:aws:acm:ap-northeast-1:123456789012:certificate/2".into()),
+            status: Some("AVAILABLE".into()),
+            endpoint_type: Some("REGIONAL".into()),
+            security_policy: Some("TLS_1_2".into()),
+        }
+    }
+
+    pub fn mapping(key: &str, stage: &str) -> MappingFacts {
+        MappingFacts {
+            api_mapping_id: Some("map0001".into()),
+            api_mapping_key: key.into(),
+            api_id: Some("a1b2c3d4e5".into()),
+            stage: Some(stage.into()),
+        }
+    }
+
+    pub fn route_of(
+        d: Option<&DistributionFacts>,
+        path: &str,
+        domains: &[DomainFacts],
+        maps: &[(&str, Vec<MappingFacts>)],
+    ) -> Route {
+        let forwarding = d.map(|d| forwarding_of(choose_behavior(d, path).1, None));
+        let domains: BTreeMap<_, _> = domains.iter().map(|d| (normalize_host(&d.domain_name), d.clone())).collect();
+        let mappings: BTreeMap<_, _> = maps.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        compute_route(&RouteInput {
+            region: REGION,
+            viewer_host: "ws.example.com",
+            viewer_path: path,
+            distribution: d,
+            forwarding: forwarding.as_ref(),
+            domains: &domains,
+            mappings: &mappings,
+        })
+    }
+
+    #[test]
+    fn layout_a_lands_on_the_stage() {
+        let d = dist(EXEC, "Prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let r = route_of(Some(&d), "/Prod", &[], &[]);
+        assert_eq!(r.layout, Some(Layout::A));
+        assert_eq!((r.gateway_host.as_str(), r.gateway_path.as_str()), (EXEC, "/Prod"));
+        assert_eq!((r.api_id(), r.stage()), (Some("a1b2c3d4e5"), Some("Prod")));
+        assert!(r.describe().contains("behavior #0 `Prod*`"), "{}", r.describe());
+    }
+
+    #[test]
+    fn layout_a_with_doubled_origin_path_has_extra_path() {
+        let mut d = dist(EXEC, "Prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        d.origins[1].origin_path = "/Prod".into();
+        let r = route_of(Some(&d), "/Prod", &[], &[]);
+        assert_eq!(r.gateway_path, "/Prod/Prod");
+        assert_eq!(r.api_id(), None);
+        // OriginPath `/Prod` with clients on `/` is fine.
+        d.behaviors[0].path_pattern = Some("*".into());
+        let r = route_of(Some(&d), "/", &[], &[]);
+        assert_eq!(r.stage(), Some("Prod"));
+    }
+
+    #[test]
+    fn layout_b_needs_the_forwarded_host() {
+        let d = dist(REGIONAL, "websocket*", POLICY_ALL_VIEWER);
+        let maps = [("ws.example.com", vec![mapping("websocket", "Prod")])];
+        let r = route_of(Some(&d), "/websocket", &[domain("ws.example.com")], &maps);
+        assert_eq!(r.layout, Some(Layout::B));
+        assert_eq!(r.gateway_host, "ws.example.com");
+        assert_eq!((r.api_id(), r.stage()), (Some("a1b2c3d4e5"), Some("Prod")));
+
+        let d = dist(REGIONAL, "websocket*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let r = route_of(Some(&d), "/websocket", &[domain("ws.example.com")], &maps);
+        assert_eq!(r.layout, Some(Layout::B));
+        assert_eq!(r.landing, Landing::Unmapped { host: REGIONAL.into() });
+    }
+
+    #[test]
+    fn layout_c_uses_the_mapping_key() {
+        let maps = [("ws.example.com", vec![mapping("chat", "Prod")])];
+        let r = route_of(None, "/chat", &[domain("ws.example.com")], &maps);
+        assert_eq!(r.layout, Some(Layout::C));
+        assert_eq!(r.stage(), Some("Prod"));
+        let maps = [("ws.example.com", vec![mapping("chat-v2", "Prod")])];
+        let r = route_of(None, "/chat", &[domain("ws.example.com")], &maps);
+        assert!(matches!(r.landing, Landing::CustomDomain { mapping: None, .. }));
+        assert_eq!(r.api_id(), None);
+    }
+
+    #[test]
+    fn layout_d_goes_through_a_second_domain() {
+        let d = dist("origin-ws.example.com", "*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let maps = [("origin-ws.example.com", vec![mapping("", "Prod")])];
+        let r = route_of(Some(&d), "/", &[domain("origin-ws.example.com")], &maps);
+        assert_eq!(r.layout, Some(Layout::D));
+        assert_eq!(r.gateway_host, "origin-ws.example.com");
+        assert_eq!(r.stage(), Some("Prod"));
+    }
+
+    #[test]
+    fn default_behavior_to_s3_is_unmapped() {
+        let d = dist(EXEC, "prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let r = route_of(Some(&d), "/Prod", &[], &[]);
+        assert_eq!(r.edge.as_ref().and_then(|e| e.behavior_index), None);
+        assert!(matches!(r.landing, Landing::Unmapped { .. }));
+        assert_eq!(r.layout, None);
+    }
+}

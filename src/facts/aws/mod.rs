@@ -1,0 +1,821 @@
+//! Control-plane collectors: the real AWS SDK clients (CloudFront, API
+//! Gateway v2, Route 53, ACM), each call memoized once per run (concurrent
+//! callers wait for one call), counted, and converted into plain facts
+//! ([`model`]). Errors are memoized too, as one clear message.
+
+pub mod model;
+
+use std::collections::{BTreeMap, HashMap};
+use std::error::Error as StdError;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use tokio::sync::OnceCell;
+
+use crate::checks::route::{self, Route, RouteInput};
+use crate::suite::{DistributionRef, Suite};
+use model::*;
+
+/// CloudFront and its viewer certificates live in us-east-1.
+const GLOBAL_REGION: &str = "us-east-1";
+/// Upper bound on list pages (ListDistributions, ListResourceRecordSets…): a run never loops forever.
+const MAX_PAGES: usize = 50;
+
+type Res<T> = Result<T, String>;
+
+/// One memoized value per key; concurrent callers of one key wait for one call.
+struct Memo<V> {
+    cells: Mutex<HashMap<String, Arc<OnceCell<Res<V>>>>>,
+}
+
+impl<V: Clone> Memo<V> {
+    fn new() -> Self {
+        Self { cells: Mutex::new(HashMap::new()) }
+    }
+
+    async fn get<F, Fut>(&self, key: &str, init: F) -> Res<V>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Res<V>>,
+    {
+        let cell = {
+            let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
+            cells.entry(key.to_owned()).or_default().clone()
+        };
+        cell.get_or_init(init).await.clone()
+    }
+}
+
+/// What discovery found (or the suite said), for the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Discovered {
+    pub distribution_id: Option<String>,
+    pub custom_domain: Option<String>,
+    pub mapping_key: Option<String>,
+    pub api_id: Option<String>,
+    pub stage: Option<String>,
+    pub layout: Option<String>,
+    /// The hop chain, one line.
+    pub route: Option<String>,
+    /// Why something could not be found.
+    pub errors: Vec<String>,
+}
+
+impl Discovered {
+    /// Key/value pairs for `Facts::set_property`.
+    pub fn properties(&self) -> Vec<(String, String)> {
+        let mut p = Vec::new();
+        let mut put = |k: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                p.push((format!("discovered.{k}"), v.clone()));
+            }
+        };
+        put("distribution_id", &self.distribution_id);
+        put("custom_domain", &self.custom_domain);
+        put("mapping_key", &self.mapping_key);
+        put("api_id", &self.api_id);
+        put("stage", &self.stage);
+        put("layout", &self.layout);
+        put("route", &self.route);
+        p
+    }
+}
+
+pub struct AwsFacts {
+    suite: Arc<Suite>,
+    http_client: Mutex<Option<SharedHttpClient>>,
+    credentials_provider: Mutex<Option<SharedCredentialsProvider>>,
+    calls: Mutex<BTreeMap<String, u64>>,
+    configs: Memo<SdkConfig>,
+    distribution_id: OnceCell<Res<Option<String>>>,
+    distributions: Memo<Option<Arc<DistributionFacts>>>,
+    policies: Memo<Arc<OriginRequestPolicyFacts>>,
+    apis: Memo<Option<Arc<ApiFacts>>>,
+    stages: Memo<Option<Arc<StageFacts>>>,
+    routes: Memo<Arc<Vec<RouteFacts>>>,
+    domains: Memo<Option<Arc<DomainFacts>>>,
+    mappings: Memo<Arc<Vec<MappingFacts>>>,
+    zones: Memo<Option<Arc<HostedZoneFacts>>>,
+    records: Memo<Arc<Vec<AliasRecordFacts>>>,
+    certificates: Memo<Option<Arc<CertificateFacts>>>,
+    route: OnceCell<Res<Arc<Route>>>,
+}
+
+impl AwsFacts {
+    pub fn new(suite: Arc<Suite>) -> AwsFacts {
+        AwsFacts {
+            suite,
+            http_client: Mutex::new(None),
+            credentials_provider: Mutex::new(None),
+            calls: Mutex::new(BTreeMap::new()),
+            configs: Memo::new(),
+            distribution_id: OnceCell::new(),
+            distributions: Memo::new(),
+            policies: Memo::new(),
+            apis: Memo::new(),
+            stages: Memo::new(),
+            routes: Memo::new(),
+            domains: Memo::new(),
+            mappings: Memo::new(),
+            zones: Memo::new(),
+            records: Memo::new(),
+            certificates: Memo::new(),
+            route: OnceCell::new(),
+        }
+    }
+
+    /// Routes every SDK call through `client` (the run's network world, or a
+    /// test double). Takes effect for clients not created yet.
+    pub fn set_http_client(&self, client: SharedHttpClient) {
+        *self.http_client.lock().unwrap_or_else(|e| e.into_inner()) = Some(client);
+    }
+
+    /// Overrides the credential lookup (tests; callers with their own chain).
+    pub fn set_credentials_provider(&self, provider: SharedCredentialsProvider) {
+        *self.credentials_provider.lock().unwrap_or_else(|e| e.into_inner()) = Some(provider);
+    }
+
+    /// `service.Operation` → how many times it was called in this run.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        self.calls.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn count(&self, op: &str) {
+        *self.calls.lock().unwrap_or_else(|e| e.into_inner()).entry(op.to_owned()).or_default() += 1;
+    }
+
+    pub fn suite(&self) -> &Suite {
+        &self.suite
+    }
+
+    /// The SDK configuration for `region`, built on first use: no credential
+    /// lookup happens before a control-plane call.
+    async fn config(&self, region: &str) -> SdkConfig {
+        let built = self
+            .configs
+            .get(region, || async {
+                let aws = &self.suite.aws;
+                let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.to_owned()));
+                if let Some(u) = &aws.endpoint_url {
+                    loader = loader.endpoint_url(u.as_str().trim_end_matches('/'));
+                }
+                if let Some(p) = &aws.profile {
+                    loader = loader.profile_name(p);
+                }
+                let provider = self.credentials_provider.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                if let Some(p) = provider {
+                    loader = loader.credentials_provider(p);
+                } else if let Some(c) = &aws.credentials {
+                    loader = loader.credentials_provider(Credentials::new(
+                        &c.access_key_id,
+                        &c.secret_access_key,
+                        None,
+                        None,
+                        "wsconform-suite",
+                    ));
+                }
+                let client = self.http_client.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                if let Some(client) = client {
+                    loader = loader.http_client(client);
+                }
+                Ok(loader.load().await)
+            })
+            .await;
+        // The init above never fails.
+        built.unwrap_or_else(|_| SdkConfig::builder().build())
+    }
+
+    /// One clear message for a failed call (credentials named by their lookup chain).
+    fn describe<E, R>(&self, op: &str, err: &SdkError<E, R>) -> String
+    where
+        E: ProvideErrorMetadata + StdError + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        describe_sdk_error(op, err, self.suite.aws.profile.as_deref())
+    }
+
+    // ------------------------------------------------------------------
+    // CloudFront
+
+    /// The distribution id: the suite's, or found by alias (ListDistributions).
+    /// `Ok(None)`: no `[cloudfront]` in the suite, or no distribution has the alias.
+    pub async fn distribution_id(&self) -> Res<Option<String>> {
+        self.distribution_id
+            .get_or_init(|| async {
+                match self.suite.cloudfront.as_ref().map(|c| &c.distribution) {
+                    None => Ok(None),
+                    Some(DistributionRef::Id(id)) => Ok(Some(id.clone())),
+                    Some(DistributionRef::Discover) => self.discover_distribution().await,
+                }
+            })
+            .await
+            .clone()
+    }
+
+    async fn discover_distribution(&self) -> Res<Option<String>> {
+        let client = aws_sdk_cloudfront::Client::new(&self.config(GLOBAL_REGION).await);
+        let host = self.suite.host().to_owned();
+        let mut marker: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            self.count("cloudfront.ListDistributions");
+            let out = client
+                .list_distributions()
+                .set_marker(marker.clone())
+                .send()
+                .await
+                .map_err(|e| self.describe("cloudfront.ListDistributions", &e))?;
+            let Some(list) = out.distribution_list() else { return Ok(None) };
+            let found = list
+                .items()
+                .iter()
+                .find(|d| d.aliases().is_some_and(|a| a.items().iter().any(|alias| name_covers(alias, &host))));
+            if let Some(d) = found {
+                return Ok(Some(d.id().to_owned()));
+            }
+            match list.next_marker() {
+                Some(m) if list.is_truncated() && !m.is_empty() => marker = Some(m.to_owned()),
+                _ => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
+    /// The distribution (GetDistribution). `Ok(None)`: not in the suite, not found.
+    pub async fn distribution(&self) -> Res<Option<Arc<DistributionFacts>>> {
+        let Some(id) = self.distribution_id().await? else { return Ok(None) };
+        self.distributions
+            .get(&id, || async {
+                let client = aws_sdk_cloudfront::Client::new(&self.config(GLOBAL_REGION).await);
+                self.count("cloudfront.GetDistribution");
+                match client.get_distribution().id(&id).send().await {
+                    Ok(out) => Ok(out.distribution().map(|d| Arc::new(convert::distribution(d)))),
+                    Err(e) if is_not_found(e.code()) => Ok(None),
+                    Err(e) => Err(self.describe("cloudfront.GetDistribution", &e)),
+                }
+            })
+            .await
+    }
+
+    /// What `behavior` forwards to its origin (custom policies fetched once).
+    pub async fn forwarding(&self, behavior: &Behavior) -> Res<ForwardingFacts> {
+        let custom = match &behavior.origin_request_policy_id {
+            Some(id) if managed_origin_request_policy(id).is_none() => Some(self.origin_request_policy(id).await?),
+            _ => None,
+        };
+        Ok(forwarding_of(behavior, custom.as_deref()))
+    }
+
+    async fn origin_request_policy(&self, id: &str) -> Res<Arc<OriginRequestPolicyFacts>> {
+        self.policies
+            .get(id, || async {
+                let client = aws_sdk_cloudfront::Client::new(&self.config(GLOBAL_REGION).await);
+                self.count("cloudfront.GetOriginRequestPolicy");
+                let out = client
+                    .get_origin_request_policy()
+                    .id(id)
+                    .send()
+                    .await
+                    .map_err(|e| self.describe("cloudfront.GetOriginRequestPolicy", &e))?;
+                let config = out
+                    .origin_request_policy()
+                    .and_then(|p| p.origin_request_policy_config())
+                    .ok_or("cloudfront.GetOriginRequestPolicy: the policy config is not reported by the endpoint")?;
+                Ok(Arc::new(convert::policy(id, config)))
+            })
+            .await
+    }
+
+    // ------------------------------------------------------------------
+    // API Gateway (the suite's region)
+
+    async fn apigw(&self) -> aws_sdk_apigatewayv2::Client {
+        aws_sdk_apigatewayv2::Client::new(&self.config(&self.suite.region).await)
+    }
+
+    /// GetApi. `Ok(None)`: no such API in the region.
+    pub async fn api(&self, api_id: &str) -> Res<Option<Arc<ApiFacts>>> {
+        self.apis
+            .get(api_id, || async {
+                let client = self.apigw().await;
+                self.count("apigatewayv2.GetApi");
+                match client.get_api().api_id(api_id).send().await {
+                    Ok(o) => Ok(Some(Arc::new(ApiFacts {
+                        api_id: o.api_id().unwrap_or(api_id).to_owned(),
+                        name: o.name().map(Into::into),
+                        protocol_type: o.protocol_type().map(|p| p.as_str().to_owned()),
+                        route_selection_expression: o.route_selection_expression().map(Into::into),
+                        disable_execute_api_endpoint: o.disable_execute_api_endpoint(),
+                    }))),
+                    Err(e) if is_not_found(e.code()) => Ok(None),
+                    Err(e) => Err(self.describe("apigatewayv2.GetApi", &e)),
+                }
+            })
+            .await
+    }
+
+    /// GetStage. `Ok(None)`: no such stage.
+    pub async fn stage(&self, api_id: &str, stage: &str) -> Res<Option<Arc<StageFacts>>> {
+        self.stages
+            .get(&format!("{api_id}/{stage}"), || async {
+                let client = self.apigw().await;
+                self.count("apigatewayv2.GetStage");
+                match client.get_stage().api_id(api_id).stage_name(stage).send().await {
+                    Ok(o) => Ok(Some(Arc::new(StageFacts {
+                        stage_name: o.stage_name().unwrap_or(stage).to_owned(),
+                        deployment_id: o.deployment_id().map(Into::into),
+                        throttling_burst_limit: o.default_route_settings().and_then(|s| s.throttling_burst_limit()),
+                        throttling_rate_limit: o.default_route_settings().and_then(|s| s.throttling_rate_limit()),
+                    }))),
+                    Err(e) if is_not_found(e.code()) => Ok(None),
+                    Err(e) => Err(self.describe("apigatewayv2.GetStage", &e)),
+                }
+            })
+            .await
+    }
+
+    /// GetRoutes (all pages).
+    pub async fn routes(&self, api_id: &str) -> Res<Arc<Vec<RouteFacts>>> {
+        self.routes
+            .get(api_id, || async {
+                let client = self.apigw().await;
+                let mut out = Vec::new();
+                let mut token: Option<String> = None;
+                for _ in 0..MAX_PAGES {
+                    self.count("apigatewayv2.GetRoutes");
+                    let page = client
+                        .get_routes()
+                        .api_id(api_id)
+                        .set_next_token(token.clone())
+                        .send()
+                        .await
+                        .map_err(|e| self.describe("apigatewayv2.GetRoutes", &e))?;
+                    out.extend(page.items().iter().map(|r| RouteFacts {
+                        route_id: r.route_id().map(Into::into),
+                        route_key: r.route_key().unwrap_or_default().to_owned(),
+                        target: r.target().map(Into::into),
+                    }));
+                    match page.next_token() {
+                        Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                        _ => break,
+                    }
+                }
+                Ok(Arc::new(out))
+            })
+            .await
+    }
+
+    /// GetDomainName. `Ok(None)`: not an API Gateway custom domain in the region.
+    pub async fn domain(&self, name: &str) -> Res<Option<Arc<DomainFacts>>> {
+        let name = normalize_host(name);
+        self.domains
+            .get(&name, || async {
+                let client = self.apigw().await;
+                self.count("apigatewayv2.GetDomainName");
+                match client.get_domain_name().domain_name(&name).send().await {
+                    Ok(o) => {
+                        let c = o.domain_name_configurations().first();
+                        Ok(Some(Arc::new(DomainFacts {
+                            domain_name: o.domain_name().unwrap_or(&name).to_owned(),
+                            api_gateway_domain_name: c.and_then(|c| c.api_gateway_domain_name()).map(Into::into),
+                            hosted_zone_id: c.and_then(|c| c.hosted_zone_id()).map(Into::into),
+                            certificate_arn: c.and_then(|c| c.certificate_arn()).map(Into::into),
+                            status: c.and_then(|c| c.domain_name_status()).map(|s| s.as_str().to_owned()),
+                            endpoint_type: c.and_then(|c| c.endpoint_type()).map(|s| s.as_str().to_owned()),
+                            security_policy: c.and_then(|c| c.security_policy()).map(|s| s.as_str().to_owned()),
+                        })))
+                    }
+                    Err(e) if is_not_found(e.code()) => Ok(None),
+                    Err(e) => Err(self.describe("apigatewayv2.GetDomainName", &e)),
+                }
+            })
+            .await
+    }
+
+    /// GetApiMappings of a custom domain (all pages).
+    pub async fn mappings(&self, domain: &str) -> Res<Arc<Vec<MappingFacts>>> {
+        let domain = normalize_host(domain);
+        self.mappings
+            .get(&domain, || async {
+                let client = self.apigw().await;
+                let mut out = Vec::new();
+                let mut token: Option<String> = None;
+                for _ in 0..MAX_PAGES {
+                    self.count("apigatewayv2.GetApiMappings");
+                    let page = client
+                        .get_api_mappings()
+                        .domain_name(&domain)
+                        .set_next_token(token.clone())
+                        .send()
+                        .await
+                        .map_err(|e| self.describe("apigatewayv2.GetApiMappings", &e))?;
+                    out.extend(page.items().iter().map(|m| MappingFacts {
+                        api_mapping_id: m.api_mapping_id().map(Into::into),
+                        api_mapping_key: m.api_mapping_key().unwrap_or_default().to_owned(),
+                        api_id: m.api_id().map(Into::into),
+                        stage: m.stage().map(Into::into),
+                    }));
+                    match page.next_token() {
+                        Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                        _ => break,
+                    }
+                }
+                Ok(Arc::new(out))
+            })
+            .await
+    }
+
+    // ------------------------------------------------------------------
+    // Route 53 (global)
+
+    /// The hosted zone whose name is the longest suffix of `host` (ListHostedZonesByName).
+    pub async fn hosted_zone(&self, host: &str) -> Res<Option<Arc<HostedZoneFacts>>> {
+        let host = normalize_host(host);
+        self.zones
+            .get(&host, || async {
+                let client = aws_sdk_route53::Client::new(&self.config(GLOBAL_REGION).await);
+                let mut best: Option<HostedZoneFacts> = None;
+                // Zones are listed in DNS order; probe from the host up to its parent domains.
+                let labels: Vec<&str> = host.split('.').collect();
+                for start in 0..labels.len().saturating_sub(1) {
+                    let candidate = labels[start..].join(".");
+                    self.count("route53.ListHostedZonesByName");
+                    let out = client
+                        .list_hosted_zones_by_name()
+                        .dns_name(&candidate)
+                        .max_items(10)
+                        .send()
+                        .await
+                        .map_err(|e| self.describe("route53.ListHostedZonesByName", &e))?;
+                    let hit = out.hosted_zones().iter().find(|z| normalize_host(z.name()) == candidate);
+                    if let Some(z) = hit {
+                        let is_private = z.config().is_some_and(|c| c.private_zone());
+                        if !is_private {
+                            best = Some(HostedZoneFacts {
+                                id: z.id().trim_start_matches("/hostedzone/").to_owned(),
+                                name: z.name().to_owned(),
+                            });
+                            break;
+                        }
+                    }
+                }
+                Ok(best.map(Arc::new))
+            })
+            .await
+    }
+
+    /// The records named `host` in `zone_id` (ListResourceRecordSets from the name).
+    pub async fn records(&self, zone_id: &str, host: &str) -> Res<Arc<Vec<AliasRecordFacts>>> {
+        let host = normalize_host(host);
+        self.records
+            .get(&format!("{zone_id}/{host}"), || async {
+                let client = aws_sdk_route53::Client::new(&self.config(GLOBAL_REGION).await);
+                self.count("route53.ListResourceRecordSets");
+                let out = client
+                    .list_resource_record_sets()
+                    .hosted_zone_id(zone_id)
+                    .start_record_name(&host)
+                    .max_items(20)
+                    .send()
+                    .await
+                    .map_err(|e| self.describe("route53.ListResourceRecordSets", &e))?;
+                let records = out
+                    .resource_record_sets()
+                    .iter()
+                    .filter(|r| normalize_host(r.name()) == host)
+                    .map(|r| AliasRecordFacts {
+                        name: r.name().to_owned(),
+                        record_type: r.r#type().as_str().to_owned(),
+                        alias_dns_name: r.alias_target().map(|a| a.dns_name().to_owned()),
+                        alias_hosted_zone_id: r.alias_target().map(|a| a.hosted_zone_id().to_owned()),
+                        values: r.resource_records().iter().map(|v| v.value().to_owned()).collect(),
+                    })
+                    .collect();
+                Ok(Arc::new(records))
+            })
+            .await
+    }
+
+    // ------------------------------------------------------------------
+    // ACM (the certificate's own region, taken from its ARN)
+
+    /// DescribeCertificate. `Ok(None)`: no such certificate.
+    pub async fn certificate(&self, arn: &str) -> Res<Option<Arc<CertificateFacts>>> {
+        self.certificates
+            .get(arn, || async {
+                let region = arn.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or(&self.suite.region);
+                let client = aws_sdk_acm::Client::new(&self.config(region).await);
+                self.count("acm.DescribeCertificate");
+                match client.describe_certificate().certificate_arn(arn).send().await {
+                    Ok(o) => Ok(o.certificate().map(|c| {
+                        Arc::new(CertificateFacts {
+                            arn: arn.to_owned(),
+                            domain_name: c.domain_name().map(Into::into),
+                            subject_alternative_names: c.subject_alternative_names().to_vec(),
+                            status: c.status().map(|s| s.as_str().to_owned()),
+                            not_after: c.not_after().map(|t| t.secs()),
+                        })
+                    })),
+                    Err(e) if is_not_found(e.code()) => Ok(None),
+                    Err(e) => Err(self.describe("acm.DescribeCertificate", &e)),
+                }
+            })
+            .await
+    }
+
+    // ------------------------------------------------------------------
+    // Derived facts
+
+    /// Where a client's request lands (every hop), computed once.
+    pub async fn route(&self) -> Res<Arc<Route>> {
+        self.route.get_or_init(|| async { self.compute_route().await.map(Arc::new) }).await.clone()
+    }
+
+    async fn compute_route(&self) -> Res<Route> {
+        let suite = &self.suite;
+        let dist = match suite.cloudfront {
+            Some(_) => Some(self.distribution().await?.ok_or_else(|| self.distribution_missing())?),
+            None => None,
+        };
+        let mut forwarding = None;
+        let mut candidates = vec![suite.host().to_owned()];
+        if let Some(cd) = &suite.custom_domain {
+            candidates.push(cd.name.clone());
+        }
+        if let Some(d) = &dist {
+            let (_, behavior) = route::choose_behavior(d, suite.path());
+            forwarding = Some(self.forwarding(behavior).await?);
+            if let Some(o) = d.origin(&behavior.target_origin_id)
+                && route::classify_host(&o.domain_name) == route::HostKind::Other
+                && o.custom.is_some()
+            {
+                candidates.push(o.domain_name.clone());
+            }
+        }
+        let mut domains = BTreeMap::new();
+        let mut mappings = BTreeMap::new();
+        for name in candidates {
+            let key = normalize_host(&name);
+            if domains.contains_key(&key) {
+                continue;
+            }
+            if let Some(found) = self.domain(&key).await? {
+                mappings.insert(key.clone(), self.mappings(&key).await?.as_ref().clone());
+                domains.insert(key, found.as_ref().clone());
+            }
+        }
+        Ok(route::compute_route(&RouteInput {
+            region: &suite.region,
+            viewer_host: suite.host(),
+            viewer_path: suite.path(),
+            distribution: dist.as_deref(),
+            forwarding: forwarding.as_ref(),
+            domains: &domains,
+            mappings: &mappings,
+        }))
+    }
+
+    fn distribution_missing(&self) -> String {
+        match self.suite.cloudfront.as_ref().map(|c| &c.distribution) {
+            Some(DistributionRef::Id(id)) => format!("CloudFront distribution {id} does not exist"),
+            _ => format!("no CloudFront distribution has the alias {}", self.suite.host()),
+        }
+    }
+
+    /// The API id: the suite's, else where the route lands.
+    pub async fn api_id(&self) -> Res<String> {
+        if let Some(id) = &self.suite.api.id {
+            return Ok(id.clone());
+        }
+        let r = self.route().await.map_err(|e| format!("cannot discover the API id: {e}"))?;
+        r.api_id()
+            .map(Into::into)
+            .ok_or_else(|| format!("cannot discover the API id: {}; set `[api] id`", r.describe()))
+    }
+
+    /// The stage: the suite's, else where the route lands.
+    pub async fn stage_name(&self) -> Res<String> {
+        if let Some(s) = &self.suite.api.stage {
+            return Ok(s.clone());
+        }
+        let r = self.route().await.map_err(|e| format!("cannot discover the stage: {e}"))?;
+        r.stage()
+            .map(Into::into)
+            .ok_or_else(|| format!("cannot discover the stage: {}; set `[api] stage`", r.describe()))
+    }
+
+    /// The custom domain to judge: the suite's, else the one the route lands on.
+    pub async fn custom_domain_name(&self) -> Res<Option<String>> {
+        if let Some(cd) = &self.suite.custom_domain {
+            return Ok(Some(normalize_host(&cd.name)));
+        }
+        let r = self.route().await?;
+        Ok(match &r.landing {
+            route::Landing::CustomDomain { domain, .. } => Some(normalize_host(domain)),
+            _ => None,
+        })
+    }
+
+    /// The DNS name the public host should alias (the distribution's domain,
+    /// or the custom domain's regional target), when the control plane tells.
+    pub async fn expected_alias_target(&self) -> Result<Option<String>, String> {
+        Ok(self.expected_alias().await?.map(|(name, _)| name))
+    }
+
+    /// The alias target and its Route 53 hosted zone id.
+    pub async fn expected_alias(&self) -> Res<Option<(String, String)>> {
+        if self.suite.cloudfront.is_some() {
+            let d = self.distribution().await?.ok_or_else(|| self.distribution_missing())?;
+            return Ok(Some((normalize_host(&d.domain_name), CLOUDFRONT_HOSTED_ZONE_ID.to_owned())));
+        }
+        let Some(name) = self.suite.custom_domain.as_ref().map(|c| c.name.clone()) else { return Ok(None) };
+        let d = self.domain(&name).await?.ok_or_else(|| format!("API Gateway custom domain {name} does not exist"))?;
+        let target = d
+            .api_gateway_domain_name
+            .clone()
+            .ok_or_else(|| format!("{name}: apiGatewayDomainName is not reported by the endpoint"))?;
+        let zone =
+            d.hosted_zone_id.clone().ok_or_else(|| format!("{name}: hostedZoneId is not reported by the endpoint"))?;
+        Ok(Some((normalize_host(&target), zone)))
+    }
+
+    /// What the suite said or discovery found, for the report.
+    pub async fn discovered(&self) -> Discovered {
+        let mut d = Discovered::default();
+        match self.distribution_id().await {
+            Ok(id) => d.distribution_id = id,
+            Err(e) => d.errors.push(e),
+        }
+        match self.route().await {
+            Ok(r) => {
+                d.layout = r.layout.map(|l| l.to_string());
+                d.route = Some(r.describe());
+                if let route::Landing::CustomDomain { domain, key, .. } = &r.landing {
+                    d.custom_domain = Some(domain.clone());
+                    d.mapping_key = Some(key.clone());
+                }
+            }
+            Err(e) => d.errors.push(e),
+        }
+        match self.api_id().await {
+            Ok(id) => d.api_id = Some(id),
+            Err(e) => d.errors.push(e),
+        }
+        match self.stage_name().await {
+            Ok(s) => d.stage = Some(s),
+            Err(e) => d.errors.push(e),
+        }
+        d.errors.dedup();
+        d
+    }
+}
+
+/// NotFoundException (API GW), NoSuchDistribution (CloudFront), ResourceNotFoundException (ACM).
+fn is_not_found(code: Option<&str>) -> bool {
+    matches!(code, Some("NotFoundException" | "NoSuchDistribution" | "ResourceNotFoundException" | "NoSuchHostedZone"))
+}
+
+/// Turns an SDK error into one line: missing credentials name the lookup
+/// chain; service errors give code and message; others their cause chain.
+pub fn describe_sdk_error<E, R>(op: &str, err: &SdkError<E, R>, profile: Option<&str>) -> String
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let mut source: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = source {
+        if let Some(c) = e.downcast_ref::<CredentialsError>() {
+            let detail = match c {
+                CredentialsError::CredentialsNotLoaded(_) => "no AWS credentials found".to_owned(),
+                other => format!("AWS credentials could not be loaded ({})", DisplayErrorContext(other)),
+            };
+            let profile = profile.unwrap_or("default (or AWS_PROFILE)");
+            return format!(
+                "{op}: {detail}; looked in: environment variables (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), \
+                 profile `{profile}` in ~/.aws/config and ~/.aws/credentials, SSO, web identity \
+                 (AWS_WEB_IDENTITY_TOKEN_FILE), ECS container credentials and EC2 instance metadata (IMDS)"
+            );
+        }
+        source = e.source();
+    }
+    match err {
+        SdkError::ServiceError(_) => {
+            format!("{op} failed: {}: {}", err.code().unwrap_or("error"), err.message().unwrap_or("no message"))
+        }
+        SdkError::TimeoutError(_) => format!("{op}: timed out reaching the AWS endpoint"),
+        _ => format!("{op} failed: {}", DisplayErrorContext(err)),
+    }
+}
+
+/// SDK types → plain facts.
+// ForwardedValues and the TTLs are deprecated by AWS but still configured on
+// older distributions: judging them is the point.
+#[allow(deprecated)]
+mod convert {
+    use super::model::*;
+    use aws_sdk_cloudfront::types as cf;
+
+    pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
+        let config = d.distribution_config();
+        let viewer = config.and_then(|c| c.viewer_certificate());
+        DistributionFacts {
+            id: d.id().to_owned(),
+            domain_name: d.domain_name().to_owned(),
+            status: d.status().to_owned(),
+            enabled: config.is_some_and(|c| c.enabled()),
+            aliases: config.and_then(|c| c.aliases()).map(|a| a.items().to_vec()).unwrap_or_default(),
+            acm_certificate_arn: viewer.and_then(|v| v.acm_certificate_arn()).map(Into::into),
+            cloudfront_default_certificate: viewer.and_then(|v| v.cloud_front_default_certificate()).unwrap_or(false),
+            minimum_protocol_version: viewer.and_then(|v| v.minimum_protocol_version()).map(|m| m.as_str().to_owned()),
+            ipv6_enabled: config.and_then(|c| c.is_ipv6_enabled()),
+            origins: config
+                .and_then(|c| c.origins())
+                .map(|o| o.items().iter().map(origin).collect())
+                .unwrap_or_default(),
+            behaviors: config
+                .and_then(|c| c.cache_behaviors())
+                .map(|b| {
+                    b.items()
+                        .iter()
+                        .map(|b| Behavior {
+                            path_pattern: Some(b.path_pattern().to_owned()),
+                            target_origin_id: b.target_origin_id().to_owned(),
+                            cache_policy_id: b.cache_policy_id().filter(|s| !s.is_empty()).map(Into::into),
+                            origin_request_policy_id: b
+                                .origin_request_policy_id()
+                                .filter(|s| !s.is_empty())
+                                .map(Into::into),
+                            legacy: b.forwarded_values().map(|f| legacy(f, b.default_ttl(), b.max_ttl())),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            default_behavior: config
+                .and_then(|c| c.default_cache_behavior())
+                .map(|b| Behavior {
+                    path_pattern: None,
+                    target_origin_id: b.target_origin_id().to_owned(),
+                    cache_policy_id: b.cache_policy_id().filter(|s| !s.is_empty()).map(Into::into),
+                    origin_request_policy_id: b.origin_request_policy_id().filter(|s| !s.is_empty()).map(Into::into),
+                    legacy: b.forwarded_values().map(|f| legacy(f, b.default_ttl(), b.max_ttl())),
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    fn origin(o: &cf::Origin) -> OriginFacts {
+        OriginFacts {
+            id: o.id().to_owned(),
+            domain_name: o.domain_name().to_owned(),
+            origin_path: o.origin_path().unwrap_or_default().to_owned(),
+            custom: o.custom_origin_config().map(|c| CustomOriginFacts {
+                protocol_policy: c.origin_protocol_policy().as_str().to_owned(),
+                ssl_protocols: c
+                    .origin_ssl_protocols()
+                    .map(|p| p.items().iter().map(|s| s.as_str().to_owned()).collect())
+                    .unwrap_or_default(),
+            }),
+        }
+    }
+
+    fn legacy(f: &cf::ForwardedValues, default_ttl: Option<i64>, max_ttl: Option<i64>) -> LegacyForwarding {
+        LegacyForwarding {
+            headers: f.headers().map(|h| h.items().to_vec()).unwrap_or_default(),
+            query_string: f.query_string(),
+            default_ttl,
+            max_ttl,
+        }
+    }
+
+    pub fn policy(id: &str, c: &cf::OriginRequestPolicyConfig) -> OriginRequestPolicyFacts {
+        OriginRequestPolicyFacts {
+            id: id.to_owned(),
+            name: c.name().to_owned(),
+            headers: c
+                .headers_config()
+                .map(|h| {
+                    name_set(h.header_behavior().as_str(), h.headers().map(|n| n.items().to_vec()).unwrap_or_default())
+                })
+                .unwrap_or(NameSet::None),
+            query_strings: c
+                .query_strings_config()
+                .map(|q| {
+                    name_set(
+                        q.query_string_behavior().as_str(),
+                        q.query_strings().map(|n| n.items().to_vec()).unwrap_or_default(),
+                    )
+                })
+                .unwrap_or(NameSet::None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

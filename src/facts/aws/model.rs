@@ -1,0 +1,335 @@
+//! Plain facts about the control plane, converted from the SDK's types so
+//! that rules can be tested with hand-built values. `None` means the endpoint
+//! did not report the field: rules turn that into Error/Skip, never Pass.
+
+/// Managed origin request policies (CloudFront developer guide).
+pub const POLICY_ALL_VIEWER: &str = "216adef6-5c7f-47e4-b989-5492eafa07d3";
+pub const POLICY_ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+pub const POLICY_ALL_VIEWER_AND_CLOUDFRONT_HEADERS: &str = "33f36d7e-f396-46d9-90e0-52428a34d9dc";
+/// Managed cache policy CachingDisabled.
+pub const CACHE_POLICY_CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/// Route 53's hosted zone id for every CloudFront alias target.
+pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistributionFacts {
+    pub id: String,
+    /// `dXXXX.cloudfront.net`.
+    pub domain_name: String,
+    /// `Deployed` or `InProgress`.
+    pub status: String,
+    pub enabled: bool,
+    pub aliases: Vec<String>,
+    pub acm_certificate_arn: Option<String>,
+    pub cloudfront_default_certificate: bool,
+    /// e.g. `TLSv1.2_2021`.
+    pub minimum_protocol_version: Option<String>,
+    /// `IsIPV6Enabled`: then Route 53 needs an AAAA alias too.
+    pub ipv6_enabled: Option<bool>,
+    pub origins: Vec<OriginFacts>,
+    /// Ordered: CloudFront picks the first whose PathPattern matches.
+    pub behaviors: Vec<Behavior>,
+    pub default_behavior: Behavior,
+}
+
+impl DistributionFacts {
+    pub fn origin(&self, id: &str) -> Option<&OriginFacts> {
+        self.origins.iter().find(|o| o.id == id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OriginFacts {
+    pub id: String,
+    pub domain_name: String,
+    /// `""` or `/something`.
+    pub origin_path: String,
+    /// `None`: an S3 (or other non-custom) origin.
+    pub custom: Option<CustomOriginFacts>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomOriginFacts {
+    /// `https-only`, `http-only` or `match-viewer`.
+    pub protocol_policy: String,
+    /// e.g. `["TLSv1.2"]`.
+    pub ssl_protocols: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Behavior {
+    /// `None` for the default behavior.
+    pub path_pattern: Option<String>,
+    pub target_origin_id: String,
+    pub cache_policy_id: Option<String>,
+    pub origin_request_policy_id: Option<String>,
+    /// Legacy `ForwardedValues`, when no cache policy is attached.
+    pub legacy: Option<LegacyForwarding>,
+}
+
+impl Behavior {
+    /// `#2 \`Prod*\`` or `default`, as hints name behaviors.
+    pub fn label(&self, index: Option<usize>) -> String {
+        match (index, &self.path_pattern) {
+            (Some(i), Some(p)) => format!("behavior #{i} `{p}`"),
+            _ => "the default behavior".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LegacyForwarding {
+    /// `ForwardedValues.Headers`; `*` means all.
+    pub headers: Vec<String>,
+    /// `ForwardedValues.QueryString`.
+    pub query_string: bool,
+    pub default_ttl: Option<i64>,
+    pub max_ttl: Option<i64>,
+}
+
+/// A set of names (headers, query strings) an origin request policy forwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameSet {
+    None,
+    All,
+    Only(Vec<String>),
+    AllExcept(Vec<String>),
+}
+
+impl NameSet {
+    /// Whether `name` is forwarded; header names compare case-insensitively.
+    pub fn includes(&self, name: &str, case_insensitive: bool) -> bool {
+        let eq = |a: &String| if case_insensitive { a.eq_ignore_ascii_case(name) } else { a == name };
+        match self {
+            NameSet::None => false,
+            NameSet::All => true,
+            NameSet::Only(v) => v.iter().any(eq),
+            NameSet::AllExcept(v) => !v.iter().any(eq),
+        }
+    }
+}
+
+/// What a behavior sends to its origin, whichever mechanism configures it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardingFacts {
+    /// Where this came from, e.g. "managed policy AllViewer", "legacy ForwardedValues".
+    pub source: String,
+    pub headers: NameSet,
+    pub query_strings: NameSet,
+    /// `Some(false)`: responses may be cached; `None`: a custom cache policy we did not inspect.
+    pub caching_disabled: Option<bool>,
+}
+
+impl ForwardingFacts {
+    pub fn forwards_header(&self, name: &str) -> bool {
+        self.headers.includes(name, true)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiFacts {
+    pub api_id: String,
+    pub name: Option<String>,
+    pub protocol_type: Option<String>,
+    pub route_selection_expression: Option<String>,
+    pub disable_execute_api_endpoint: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageFacts {
+    pub stage_name: String,
+    pub deployment_id: Option<String>,
+    pub throttling_burst_limit: Option<i32>,
+    pub throttling_rate_limit: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteFacts {
+    pub route_id: Option<String>,
+    pub route_key: String,
+    /// `integrations/{id}`; `None`: the route has no target.
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainFacts {
+    pub domain_name: String,
+    /// `ApiGatewayDomainName`: the regional target `d-….execute-api.{region}.amazonaws.com`.
+    pub api_gateway_domain_name: Option<String>,
+    pub hosted_zone_id: Option<String>,
+    pub certificate_arn: Option<String>,
+    /// `AVAILABLE`, `UPDATING`, …
+    pub status: Option<String>,
+    /// `REGIONAL` or `EDGE`.
+    pub endpoint_type: Option<String>,
+    /// `TLS_1_2`.
+    pub security_policy: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingFacts {
+    pub api_mapping_id: Option<String>,
+    /// `""` for the empty key.
+    pub api_mapping_key: String,
+    pub api_id: Option<String>,
+    pub stage: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedZoneFacts {
+    /// Without the `/hostedzone/` prefix.
+    pub id: String,
+    /// With the trailing dot, as Route 53 returns it.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AliasRecordFacts {
+    pub name: String,
+    /// `A`, `AAAA`, `CNAME`, …
+    pub record_type: String,
+    /// `None`: not an alias record.
+    pub alias_dns_name: Option<String>,
+    pub alias_hosted_zone_id: Option<String>,
+    /// Values of a non-alias record.
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateFacts {
+    pub arn: String,
+    pub domain_name: Option<String>,
+    pub subject_alternative_names: Vec<String>,
+    /// `ISSUED`, `EXPIRED`, `PENDING_VALIDATION`, …
+    pub status: Option<String>,
+    /// Seconds since the Unix epoch.
+    pub not_after: Option<i64>,
+}
+
+/// Lower-case, without a trailing dot: how host names are compared.
+pub fn normalize_host(h: &str) -> String {
+    h.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Whether a certificate/alias name (`*.example.com` covers one label) covers `host`.
+pub fn name_covers(pattern: &str, host: &str) -> bool {
+    let (p, h) = (normalize_host(pattern), normalize_host(host));
+    match p.strip_prefix("*.") {
+        Some(suffix) => h.split_once('.').is_some_and(|(label, rest)| !label.is_empty() && rest == suffix),
+        None => p == h,
+    }
+}
+
+/// The origin request policy a managed id stands for, without any call.
+pub fn managed_origin_request_policy(id: &str) -> Option<(&'static str, NameSet)> {
+    match id {
+        POLICY_ALL_VIEWER => Some(("managed policy AllViewer", NameSet::All)),
+        POLICY_ALL_VIEWER_EXCEPT_HOST => {
+            Some(("managed policy AllViewerExceptHostHeader", NameSet::AllExcept(vec!["Host".into()])))
+        }
+        POLICY_ALL_VIEWER_AND_CLOUDFRONT_HEADERS => {
+            Some(("managed policy AllViewerAndCloudFrontHeaders-2022-06", NameSet::All))
+        }
+        _ => None,
+    }
+}
+
+/// A custom origin request policy's forwarding, as GetOriginRequestPolicy describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginRequestPolicyFacts {
+    pub id: String,
+    pub name: String,
+    pub headers: NameSet,
+    pub query_strings: NameSet,
+}
+
+/// Maps CloudFront's `HeaderBehavior`/`QueryStringBehavior` strings to a set.
+pub fn name_set(behavior: &str, names: Vec<String>) -> NameSet {
+    match behavior {
+        "none" => NameSet::None,
+        "whitelist" => NameSet::Only(names),
+        "allViewer" | "allViewerAndWhitelistCloudFront" | "all" => NameSet::All,
+        "allExcept" => NameSet::AllExcept(names),
+        _ => NameSet::None,
+    }
+}
+
+/// What `behavior` forwards, given the custom policy it names (if any).
+pub fn forwarding_of(behavior: &Behavior, custom: Option<&OriginRequestPolicyFacts>) -> ForwardingFacts {
+    let caching_disabled = match (&behavior.cache_policy_id, &behavior.legacy) {
+        (Some(id), _) if id == CACHE_POLICY_CACHING_DISABLED => Some(true),
+        (Some(_), _) => None,
+        (None, Some(l)) => Some(l.default_ttl == Some(0) && l.max_ttl == Some(0)),
+        (None, None) => None,
+    };
+    if let Some(id) = &behavior.origin_request_policy_id {
+        if let Some((name, headers)) = managed_origin_request_policy(id) {
+            return ForwardingFacts { source: name.into(), headers, query_strings: NameSet::All, caching_disabled };
+        }
+        if let Some(p) = custom {
+            return ForwardingFacts {
+                source: format!("origin request policy `{}` ({})", p.name, p.id),
+                headers: p.headers.clone(),
+                query_strings: p.query_strings.clone(),
+                caching_disabled,
+            };
+        }
+    }
+    if let Some(l) = &behavior.legacy {
+        let headers = if l.headers.iter().any(|h| h == "*") {
+            NameSet::All
+        } else if l.headers.is_empty() {
+            NameSet::None
+        } else {
+            NameSet::Only(l.headers.clone())
+        };
+        let query_strings = if l.query_string { NameSet::All } else { NameSet::None };
+        return ForwardingFacts { source: "legacy ForwardedValues".into(), headers, query_strings, caching_disabled };
+    }
+    ForwardingFacts {
+        source: "no origin request policy".into(),
+        headers: NameSet::None,
+        query_strings: NameSet::None,
+        caching_disabled,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_names_cover_one_label() {
+        assert!(name_covers("*.example.com", "ws.example.com"));
+        assert!(name_covers("WS.example.com.", "ws.example.com"));
+        assert!(!name_covers("*.example.com", "a.b.example.com"));
+        assert!(!name_covers("*.example.com", "example.com"));
+        assert!(!name_covers("other.example.com", "ws.example.com"));
+    }
+
+    #[test]
+    fn forwarding_from_managed_custom_and_legacy() {
+        let mut b =
+            Behavior { origin_request_policy_id: Some(POLICY_ALL_VIEWER_EXCEPT_HOST.into()), ..Behavior::default() };
+        let f = forwarding_of(&b, None);
+        assert!(f.forwards_header("sec-websocket-key") && !f.forwards_header("host"));
+        b.origin_request_policy_id = Some("custom".into());
+        let p = OriginRequestPolicyFacts {
+            id: "custom".into(),
+            name: "auth".into(),
+            headers: name_set("whitelist", vec!["Authorization".into()]),
+            query_strings: name_set("all", vec![]),
+        };
+        let f = forwarding_of(&b, Some(&p));
+        assert!(f.forwards_header("authorization") && !f.forwards_header("Sec-WebSocket-Key"));
+        b.origin_request_policy_id = None;
+        b.legacy = Some(LegacyForwarding {
+            headers: vec!["*".into()],
+            query_string: false,
+            default_ttl: Some(0),
+            max_ttl: Some(0),
+        });
+        let f = forwarding_of(&b, None);
+        assert!(f.forwards_header("Host") && f.caching_disabled == Some(true) && !f.query_strings.includes("a", false));
+    }
+}

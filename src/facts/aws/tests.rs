@@ -1,0 +1,310 @@
+//! Collector tests: the real SDK clients against a canned in-process HTTP
+//! connector (no sockets), checking wire parsing, memoization and errors.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+use aws_smithy_runtime_api::client::http::{
+    HttpConnector, HttpConnectorFuture, SharedHttpClient, SharedHttpConnector, http_client_fn,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::body::SdkBody;
+
+use super::*;
+use crate::checks::route::Layout;
+use crate::suite::StaticCredentials;
+
+/// Answers by path; counts every request that reaches "the network".
+#[derive(Debug, Clone)]
+struct Canned {
+    hits: Arc<AtomicUsize>,
+    delay: Duration,
+}
+
+fn answer(path: &str, target: &str) -> (u16, &'static str, String) {
+    match path {
+        "/" if target.ends_with("DescribeCertificate") => (200, "", ACM_JSON.into()),
+        "/v2/apis/a1b2c3d4e5/stages/Prod" => (
+            200,
+            "",
+            r#"{"stageName":"Prod","deploymentId":"dep1","defaultRouteSettings":{"throttlingBurstLimit":500,"throttlingRateLimit":1000.0}}"#.into(),
+        ),
+        "/v2/apis/a1b2c3d4e5/routes" => (
+            200,
+            "",
+            r#"{"items":[{"routeId":"r1","routeKey":"$connect","target":"integrations/i1"},{"routeId":"r2","routeKey":"$default"}]}"#.into(),
+        ),
+        "/v2/domainnames/ws.example.com/apimappings" => (
+            200,
+            "",
+            r#"{"items":[{"apiMappingId":"m1","apiMappingKey":"chat","apiId":"a1b2c3d4e5","stage":"Prod"}]}"#.into(),
+        ),
+        "/2020-05-31/distribution" => (200, "", LIST_XML.into()),
+        "/2020-05-31/origin-request-policy/0c5a0c5a-1111-4222-8333-944444444444" => (200, "", POLICY_XML.into()),
+        "/2013-04-01/hostedzonesbyname" => (200, "", ZONES_XML.into()),
+        "/2013-04-01/hostedzone/Z0SANDBOX/rrset" => (200, "", RRSETS_XML.into()),
+        "/v2/apis/a1b2c3d4e5" => (
+            200,
+            "",
+            r#"{"apiId":"a1b2c3d4e5","name":"chat","protocolType":"WEBSOCKET","routeSelectionExpression":"$request.body.action","disableExecuteApiEndpoint":true}"#.into(),
+        ),
+        "/v2/apis/bad" => (400, "BadRequestException", r#"{"message":"Invalid API identifier"}"#.into()),
+        p if p.starts_with("/v2/") => (404, "NotFoundException", r#"{"message":"not found"}"#.into()),
+        "/2020-05-31/distribution/E2SANDBOXWS01" => (200, "", DISTRIBUTION_XML.into()),
+        _ => (
+            404,
+            "NoSuchDistribution",
+            "<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchDistribution</Code><Message>nope</Message></Error></ErrorResponse>"
+                .into(),
+        ),
+    }
+}
+
+impl HttpConnector for Canned {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        self.hits.fetch_add(1, Ordering::SeqCst);
+        let path = request.uri().split("://").nth(1).and_then(|r| r.find('/').map(|i| r[i..].to_owned()));
+        let path = path.unwrap_or_default();
+        let path = path.split('?').next().unwrap_or_default().to_owned();
+        let target = request.headers().get("x-amz-target").unwrap_or_default().to_owned();
+        let delay = self.delay;
+        HttpConnectorFuture::new(async move {
+            tokio::time::sleep(delay).await;
+            let (status, error_type, body) = answer(&path, &target);
+            let mut b = http::Response::builder().status(status);
+            if !error_type.is_empty() {
+                b = b.header("x-amzn-errortype", error_type);
+            }
+            let content_type = if body.starts_with('<') { "text/xml" } else { "application/json" };
+            let resp = b.header("content-type", content_type).body(SdkBody::from(body)).expect("static response");
+            Ok(Response::try_from(resp).expect("http 1 response"))
+        })
+    }
+}
+
+const ACM_JSON: &str = r#"{"Certificate":{"CertificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/1","DomainName":"ws.example.com","SubjectAlternativeNames":["ws.example.com","*.example.com"],"Status":"ISSUED","NotAfter":1800000000}}"#;
+
+const LIST_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<DistributionList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
+  <Marker></Marker><MaxItems>100</MaxItems><IsTruncated>false</IsTruncated><Quantity>2</Quantity>
+  <Items>
+    <DistributionSummary><Id>EOTHER</Id><ARN>arn:aws:cloudfront::1:distribution/EOTHER</ARN><Status>Deployed</Status>
+      <LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime><DomainName>d2.cloudfront.net</DomainName>
+      <Aliases><Quantity>1</Quantity><Items><CNAME>www.example.com</CNAME></Items></Aliases>
+      <Comment></Comment><PriceClass>PriceClass_All</PriceClass><Enabled>true</Enabled><WebACLId></WebACLId>
+      <HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled><Staging>false</Staging></DistributionSummary>
+    <DistributionSummary><Id>E2SANDBOXWS01</Id><ARN>arn:aws:cloudfront::1:distribution/E2SANDBOXWS01</ARN><Status>Deployed</Status>
+      <LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime><DomainName>d111111abcdef8.cloudfront.net</DomainName>
+      <Aliases><Quantity>1</Quantity><Items><CNAME>*.example.com</CNAME></Items></Aliases>
+      <Comment></Comment><PriceClass>PriceClass_All</PriceClass><Enabled>true</Enabled><WebACLId></WebACLId>
+      <HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled><Staging>false</Staging></DistributionSummary>
+  </Items>
+</DistributionList>"#;
+
+const POLICY_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<OriginRequestPolicy xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
+  <Id>0c5a0c5a-1111-4222-8333-944444444444</Id><LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime>
+  <OriginRequestPolicyConfig><Name>auth-only</Name>
+    <HeadersConfig><HeaderBehavior>whitelist</HeaderBehavior><Headers><Quantity>1</Quantity><Items><Name>Authorization</Name></Items></Headers></HeadersConfig>
+    <CookiesConfig><CookieBehavior>none</CookieBehavior></CookiesConfig>
+    <QueryStringsConfig><QueryStringBehavior>all</QueryStringBehavior></QueryStringsConfig>
+  </OriginRequestPolicyConfig>
+</OriginRequestPolicy>"#;
+
+const ZONES_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListHostedZonesByNameResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
+  <HostedZones><HostedZone><Id>/hostedzone/Z0SANDBOX</Id><Name>example.com.</Name><CallerReference>r</CallerReference>
+    <Config><PrivateZone>false</PrivateZone></Config><ResourceRecordSetCount>3</ResourceRecordSetCount></HostedZone></HostedZones>
+  <IsTruncated>false</IsTruncated><MaxItems>10</MaxItems>
+</ListHostedZonesByNameResponse>"#;
+
+const RRSETS_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
+  <ResourceRecordSets>
+    <ResourceRecordSet><Name>ws.example.com.</Name><Type>A</Type><AliasTarget><HostedZoneId>Z2FDTNDATAQYW2</HostedZoneId>
+      <DNSName>d111111abcdef8.cloudfront.net.</DNSName><EvaluateTargetHealth>false</EvaluateTargetHealth></AliasTarget></ResourceRecordSet>
+    <ResourceRecordSet><Name>wss.example.com.</Name><Type>CNAME</Type><TTL>60</TTL>
+      <ResourceRecords><ResourceRecord><Value>elsewhere.example.net</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>
+  </ResourceRecordSets>
+  <IsTruncated>false</IsTruncated><MaxItems>20</MaxItems>
+</ListResourceRecordSetsResponse>"#;
+
+const DISTRIBUTION_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Distribution xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
+  <Id>E2SANDBOXWS01</Id>
+  <ARN>arn:aws:cloudfront::123456789012:distribution/E2SANDBOXWS01</ARN>
+  <Status>Deployed</Status>
+  <LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime>
+  <InProgressInvalidationBatches>0</InProgressInvalidationBatches>
+  <DomainName>d111111abcdef8.cloudfront.net</DomainName>
+  <DistributionConfig>
+    <CallerReference>ref</CallerReference>
+    <Aliases><Quantity>1</Quantity><Items><CNAME>ws.example.com</CNAME></Items></Aliases>
+    <Origins><Quantity>2</Quantity><Items>
+      <Origin><Id>site</Id><DomainName>site-bucket.s3.ap-northeast-1.amazonaws.com</DomainName><OriginPath></OriginPath>
+        <S3OriginConfig><OriginAccessIdentity></OriginAccessIdentity></S3OriginConfig></Origin>
+      <Origin><Id>api</Id><DomainName>a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com</DomainName><OriginPath></OriginPath>
+        <CustomOriginConfig><HTTPPort>80</HTTPPort><HTTPSPort>443</HTTPSPort><OriginProtocolPolicy>https-only</OriginProtocolPolicy>
+          <OriginSslProtocols><Quantity>1</Quantity><Items><SslProtocol>TLSv1.2</SslProtocol></Items></OriginSslProtocols>
+        </CustomOriginConfig></Origin>
+    </Items></Origins>
+    <DefaultCacheBehavior><TargetOriginId>site</TargetOriginId><ViewerProtocolPolicy>https-only</ViewerProtocolPolicy>
+      <CachePolicyId>4135ea2d-6df8-44a3-9df3-4b5a84be39ad</CachePolicyId></DefaultCacheBehavior>
+    <CacheBehaviors><Quantity>1</Quantity><Items>
+      <CacheBehavior><PathPattern>Prod*</PathPattern><TargetOriginId>api</TargetOriginId><ViewerProtocolPolicy>https-only</ViewerProtocolPolicy>
+        <CachePolicyId>4135ea2d-6df8-44a3-9df3-4b5a84be39ad</CachePolicyId>
+        <OriginRequestPolicyId>b689b0a8-53d0-40ab-baf2-68738e2966ac</OriginRequestPolicyId></CacheBehavior>
+    </Items></CacheBehaviors>
+    <Comment></Comment>
+    <Enabled>true</Enabled>
+    <ViewerCertificate><ACMCertificateArn>arn:aws:acm:us-east-1:123456789012:certificate/1</ACMCertificateArn>
+      <SSLSupportMethod>sni-only</SSLSupportMethod><MinimumProtocolVersion>TLSv1.2_2021</MinimumProtocolVersion></ViewerCertificate>
+  </DistributionConfig>
+</Distribution>"#;
+
+fn suite(extra: &str) -> Arc<Suite> {
+    let text = format!(
+        "name = \"t\"\nregion = \"ap-northeast-1\"\nurl = \"wss://ws.example.com/Prod\"\n{extra}\n[aws]\nendpoint_url = \"http://127.0.0.1:9\"\n"
+    );
+    let mut s = Suite::parse("t.toml", &text, &|_| None).expect("test suite");
+    s.aws.credentials =
+        Some(StaticCredentials { access_key_id: "AKIATEST".into(), secret_access_key: "test/secret".into() });
+    Arc::new(s)
+}
+
+fn facts(extra: &str, delay: Duration) -> (AwsFacts, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let conn = Canned { hits: hits.clone(), delay };
+    let client: SharedHttpClient = http_client_fn(move |_, _| SharedHttpConnector::new(conn.clone()));
+    let f = AwsFacts::new(suite(extra));
+    f.set_http_client(client);
+    (f, hits)
+}
+
+#[tokio::test]
+async fn concurrent_callers_share_one_call() {
+    let (f, hits) = facts("", Duration::from_millis(50));
+    let (a, b) = tokio::join!(f.api("a1b2c3d4e5"), f.api("a1b2c3d4e5"));
+    let (a, b) = (a.expect("api"), b.expect("api"));
+    assert_eq!(a, b);
+    let api = a.expect("exists");
+    assert_eq!(api.protocol_type.as_deref(), Some("WEBSOCKET"));
+    assert_eq!(api.disable_execute_api_endpoint, Some(true));
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    assert_eq!(f.calls(), BTreeMap::from([("apigatewayv2.GetApi".to_string(), 1)]));
+}
+
+#[tokio::test]
+async fn not_found_is_none_and_errors_are_memoized() {
+    let (f, hits) = facts("", Duration::ZERO);
+    assert_eq!(f.api("missing").await, Ok(None));
+    assert_eq!(f.domain("ws.example.com").await, Ok(None));
+    let e1 = f.api("bad").await.expect_err("400");
+    let e2 = f.api("bad").await.expect_err("400");
+    assert_eq!(e1, e2);
+    assert!(e1.contains("apigatewayv2.GetApi failed: BadRequestException"), "{e1}");
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
+    assert_eq!(f.calls().get("apigatewayv2.GetApi"), Some(&2));
+}
+
+#[derive(Debug)]
+struct NoCredentials;
+
+impl ProvideCredentials for NoCredentials {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::ready(Err(CredentialsError::not_loaded(
+            "no providers in chain provided credentials",
+        )))
+    }
+}
+
+#[tokio::test]
+async fn missing_credentials_name_the_lookup_chain() {
+    let (f, hits) = facts("", Duration::ZERO);
+    f.set_credentials_provider(SharedCredentialsProvider::new(NoCredentials));
+    let e = f.api("a1b2c3d4e5").await.expect_err("no credentials");
+    assert!(e.contains("no AWS credentials found"), "{e}");
+    for place in ["environment variables", "SSO", "web identity", "IMDS"] {
+        assert!(e.contains(place), "{place} missing in: {e}");
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing is sent unsigned");
+}
+
+#[tokio::test]
+async fn layout_a_route_from_the_wire() {
+    let (f, _) = facts("[api]\nstage = \"Prod\"\n[cloudfront]\ndistribution_id = \"E2SANDBOXWS01\"\n", Duration::ZERO);
+    let d = f.distribution().await.expect("call").expect("exists");
+    assert_eq!(d.behaviors[0].path_pattern.as_deref(), Some("Prod*"));
+    assert_eq!(d.origins[1].custom.as_ref().map(|c| c.ssl_protocols.clone()), Some(vec!["TLSv1.2".to_string()]));
+    assert_eq!(d.minimum_protocol_version.as_deref(), Some("TLSv1.2_2021"));
+    let r = f.route().await.expect("route");
+    assert_eq!(r.layout, Some(Layout::A));
+    assert_eq!(f.api_id().await, Ok("a1b2c3d4e5".to_string()));
+    assert_eq!(f.expected_alias_target().await, Ok(Some("d111111abcdef8.cloudfront.net".to_string())));
+    let disc = f.discovered().await;
+    assert_eq!((disc.api_id.as_deref(), disc.stage.as_deref()), (Some("a1b2c3d4e5"), Some("Prod")));
+    assert!(disc.errors.is_empty(), "{:?}", disc.errors);
+    // Managed policy: no GetOriginRequestPolicy; every call once.
+    assert_eq!(
+        f.calls(),
+        BTreeMap::from([("apigatewayv2.GetDomainName".to_string(), 1), ("cloudfront.GetDistribution".to_string(), 1),])
+    );
+}
+
+#[tokio::test]
+async fn unknown_distribution_is_none() {
+    let (f, _) = facts("[cloudfront]\ndistribution_id = \"EMISSING\"\n", Duration::ZERO);
+    assert_eq!(f.distribution().await, Ok(None));
+    let e = f.route().await.expect_err("no distribution");
+    assert!(e.contains("EMISSING does not exist"), "{e}");
+}
+
+#[tokio::test]
+async fn every_collector_parses_its_wire_format() {
+    let (f, _) = facts("[cloudfront]\ndistribution_id = \"discover\"\n", Duration::ZERO);
+    assert_eq!(f.distribution_id().await, Ok(Some("E2SANDBOXWS01".to_string())), "found by wildcard alias");
+    let stage = f.stage("a1b2c3d4e5", "Prod").await.expect("call").expect("exists");
+    assert_eq!((stage.deployment_id.as_deref(), stage.throttling_burst_limit), (Some("dep1"), Some(500)));
+    let routes = f.routes("a1b2c3d4e5").await.expect("routes");
+    assert_eq!(routes[1].route_key, "$default");
+    assert_eq!(routes[1].target, None);
+    let maps = f.mappings("WS.example.com.").await.expect("mappings");
+    assert_eq!(maps[0].api_mapping_key, "chat");
+    let zone = f.hosted_zone("ws.example.com").await.expect("zones").expect("zone");
+    assert_eq!(zone.id, "Z0SANDBOX");
+    let records = f.records(&zone.id, "ws.example.com").await.expect("records");
+    assert_eq!(records.len(), 1, "only the host's records");
+    assert_eq!(records[0].alias_hosted_zone_id.as_deref(), Some(CLOUDFRONT_HOSTED_ZONE_ID));
+    let cert = f.certificate("arn:aws:acm:us-east-1:123456789012:certificate/1").await.expect("call").expect("exists");
+    assert_eq!((cert.status.as_deref(), cert.not_after), (Some("ISSUED"), Some(1_800_000_000)));
+    let calls = f.calls();
+    assert_eq!(calls.get("cloudfront.ListDistributions"), Some(&1));
+    assert_eq!(calls.get("acm.DescribeCertificate"), Some(&1));
+}
+
+#[tokio::test]
+async fn custom_origin_request_policy_is_fetched_once() {
+    let (f, hits) = facts("", Duration::ZERO);
+    let b = Behavior {
+        origin_request_policy_id: Some("0c5a0c5a-1111-4222-8333-944444444444".into()),
+        ..Behavior::default()
+    };
+    let (x, y) = tokio::join!(f.forwarding(&b), f.forwarding(&b));
+    let x = x.expect("policy");
+    assert_eq!(Ok(x.clone()), y);
+    assert_eq!(x.headers, NameSet::Only(vec!["Authorization".into()]));
+    assert_eq!(x.query_strings, NameSet::All);
+    assert!(!x.forwards_header("Sec-WebSocket-Key"));
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    // Managed policies need no call.
+    let managed = Behavior { origin_request_policy_id: Some(POLICY_ALL_VIEWER.into()), ..Behavior::default() };
+    assert!(f.forwarding(&managed).await.expect("managed").forwards_header("Host"));
+    assert_eq!(f.calls().get("cloudfront.GetOriginRequestPolicy"), Some(&1));
+}
