@@ -158,7 +158,13 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
         let header = header(&suite, &plan);
         headers.push(header.clone());
         let suite = Arc::new(suite);
-        let ctx = Arc::new(Ctx { facts: Arc::new(Facts::new(suite.clone())), suite });
+        let facts = Arc::new(Facts::new(suite.clone()));
+        // Every AWS SDK client goes through the one network world (resolver,
+        // connect_to, TLS roots). Building it reads config only; no packet is sent.
+        if let Ok(net) = facts.net().await {
+            facts.aws.set_http_client(net.sdk_http_client());
+        }
+        let ctx = Arc::new(Ctx { facts, suite });
         jobs.push(SuiteJob { index, header, plan, ctx });
     }
     let _ = tx.send(Event::RunStarted { suites: headers });

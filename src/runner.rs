@@ -155,6 +155,14 @@ impl Runner {
             }
         }
 
+        // What the control plane revealed (layout, discovered ids), when it was consulted at all.
+        if !ctx.facts.aws.calls().is_empty() && !self.stop.is_cancelled() {
+            if let Ok(d) = tokio::time::timeout(Duration::from_secs(5), ctx.facts.aws.discovered()).await {
+                for (k, v) in d.properties() {
+                    ctx.facts.set_property(&k, v);
+                }
+            }
+        }
         let properties =
             ctx.facts.properties().into_iter().map(|(k, v)| (redactor.redact(&k), redactor.redact(&v))).collect();
         let result = SuiteResult {

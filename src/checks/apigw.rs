@@ -415,17 +415,146 @@ fn run_mapping(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
 fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
         let aws = &ctx.facts.aws;
-        let id = tri!(aws.api_id().await);
-        let Some(api) = tri!(aws.api(&id).await) else {
-            return Outcome::skip(format!("API {id} does not exist (see apigw.api)"));
+        // Config half: the flag, vs the suite and the layout.
+        let (config, flag, api_id) = match aws.api_id().await {
+            Err(e) => (Outcome::error(e), None, ctx.suite.api.id.clone()),
+            Ok(id) => match aws.api(&id).await {
+                Err(e) => (Outcome::error(e), None, Some(id)),
+                Ok(None) => (Outcome::skip(format!("API {id} does not exist (see apigw.api)")), None, Some(id)),
+                Ok(Some(api)) => {
+                    // Without CloudFront or a custom domain there is no layout to contradict.
+                    let layout = aws.route().await.ok().and_then(|r| r.layout);
+                    let verdict =
+                        judge_execute_api_config(api.disable_execute_api_endpoint, ctx.suite.api.execute_api, layout);
+                    (verdict, api.disable_execute_api_endpoint, Some(id))
+                }
+            },
         };
-        // Without CloudFront or a custom domain there is no layout to contradict.
-        let layout = match aws.route().await {
-            Ok(r) => r.layout,
-            Err(_) => None,
+        // Live half: what the door does is the proof (the flag needs a redeploy).
+        let expect_open = match (ctx.suite.api.execute_api, flag) {
+            (Some(ExecuteApi::Enabled), _) => Some(true),
+            (Some(ExecuteApi::Disabled), _) => Some(false),
+            (None, Some(disabled)) => Some(!disabled),
+            (None, None) => None,
         };
-        judge_execute_api_config(api.disable_execute_api_endpoint, ctx.suite.api.execute_api, layout)
+        let stage = match &ctx.suite.api.stage {
+            Some(s) => Some(s.clone()),
+            None => aws.stage_name().await.ok(),
+        };
+        let (Some(expect_open), Some(api_id), Some(stage)) = (expect_open, api_id, stage) else {
+            return config;
+        };
+        let url = format!("wss://{api_id}.execute-api.{}.amazonaws.com/{stage}", ctx.suite.region);
+        let probe = match ctx.facts.net().await {
+            Err(e) => return combine_execute_api(config, Outcome::error(e)),
+            Ok(net) => probe_door(&net, &url).await,
+        };
+        combine_execute_api(config, judge_execute_api_live(&url, expect_open, flag, &stage, &probe))
     })
+}
+
+/// What the execute-api door did when knocked on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DoorProbe {
+    /// 101 Switching Protocols.
+    Open,
+    /// Refused with this status (API Gateway answers 403 when disabled).
+    Refused { status: u16 },
+    /// The name no longer resolves (NXDOMAIN).
+    NoSuchHost,
+    /// Could not find out (timeout, TLS, connection refused…).
+    Unreachable { cause: String, transient: bool },
+}
+
+async fn probe_door(net: &crate::net::Net, url: &str) -> DoorProbe {
+    use crate::net::{ConnectError, DnsError, UpgradeError, WsLimits};
+    let Ok(url) = url::Url::parse(url) else {
+        return DoorProbe::Unreachable { cause: format!("`{url}` is not a URL"), transient: false };
+    };
+    match net.websocket(&url, &[], &[], &[], WsLimits::default()).await {
+        Ok(mut conn) => {
+            let _ = conn.stream.close(None).await;
+            DoorProbe::Open
+        }
+        Err(UpgradeError::Refused { status, .. }) => DoorProbe::Refused { status },
+        Err(UpgradeError::Connect(ConnectError::Dns(DnsError::NxDomain { .. }))) => DoorProbe::NoSuchHost,
+        Err(UpgradeError::Connect(e)) => DoorProbe::Unreachable { transient: e.is_transient(), cause: e.to_string() },
+        Err(e) => DoorProbe::Unreachable { cause: e.to_string(), transient: true },
+    }
+}
+
+/// The live half of `apigw.execute-api-disabled`.
+pub fn judge_execute_api_live(
+    url: &str,
+    expect_open: bool,
+    flag: Option<bool>,
+    stage: &str,
+    probe: &DoorProbe,
+) -> Outcome {
+    let evidence = |o: Outcome| o.evidence("execute_api_url", url).evidence("door", format!("{probe:?}"));
+    match (expect_open, probe) {
+        (false, DoorProbe::Refused { status: 403 }) => {
+            evidence(Outcome::pass(format!("{url} refuses upgrades (403): the door is closed")))
+        }
+        (false, DoorProbe::NoSuchHost) => {
+            evidence(Outcome::pass(format!("{url} no longer resolves: the door is closed")))
+        }
+        (false, DoorProbe::Refused { status }) => evidence(Outcome::fail(
+            format!("{url} answered HTTP {status}, not the 403 a disabled execute-api endpoint gives"),
+            "check that the API id and stage are right; a disabled endpoint answers 403 Forbidden",
+        )),
+        (false, DoorProbe::Open) => {
+            let hint = if flag == Some(true) {
+                format!(
+                    "DisableExecuteApiEndpoint is already true but takes effect only on deployment: redeploy stage {stage}                      (aws apigatewayv2 create-deployment --api-id … --stage-name {stage})"
+                )
+            } else {
+                format!("set DisableExecuteApiEndpoint to true on the API and redeploy stage {stage}")
+            };
+            let message = if flag == Some(true) {
+                format!("DisableExecuteApiEndpoint is true, but {url} still answers 101: the stage was not redeployed")
+            } else {
+                format!("{url} answers 101: clients can bypass CloudFront and the custom domain")
+            };
+            evidence(Outcome::fail(message, hint))
+        }
+        (true, DoorProbe::Open) => evidence(Outcome::pass(format!("{url} answers 101: the door is open as expected"))),
+        (true, DoorProbe::Refused { status }) => evidence(Outcome::fail(
+            format!("{url} refused the upgrade with HTTP {status}, but the suite needs the execute-api endpoint open"),
+            format!(
+                "set DisableExecuteApiEndpoint to false and redeploy stage {stage}, and check that stage {stage} exists and is deployed"
+            ),
+        )),
+        (true, DoorProbe::NoSuchHost) => evidence(Outcome::fail(
+            format!("{url} does not resolve (NXDOMAIN)"),
+            "check `[api] id` and `region`: the execute-api host is {api}.execute-api.{region}.amazonaws.com",
+        )),
+        (_, DoorProbe::Unreachable { cause, transient }) => {
+            let o = evidence(Outcome::error(format!("could not probe {url}: {cause}")));
+            if *transient { o.retryable() } else { o }
+        }
+    }
+}
+
+/// Both halves must pass; a failure of either is the verdict, with both
+/// halves' evidence. When the configuration cannot be read the live probe
+/// alone decides (it is the proof), and the reason is kept as evidence.
+fn combine_execute_api(config: Outcome, live: Outcome) -> Outcome {
+    use crate::outcome::Status::*;
+    let note = (config.status() == Error).then(|| config.verdict.message().to_owned());
+    let mut out = match (config.status(), live.status()) {
+        (Fail, _) => config.with_evidence(live.evidence.clone()),
+        (_, Fail | Error) => live.with_evidence(config.evidence.clone()),
+        (Pass, Pass) => {
+            let summary = format!("{}; {}", config.verdict.message(), live.verdict.message());
+            Outcome::pass(summary).with_evidence(config.evidence.clone()).with_evidence(live.evidence)
+        }
+        (_, _) => live.with_evidence(config.evidence.clone()),
+    };
+    if let Some(n) = note {
+        out = out.evidence("config", format!("not read: {n}"));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -551,5 +680,50 @@ mod tests {
         assert!(o.verdict.hint().is_some_and(|h| h.contains("redeploy")));
         assert!(!pass(judge_execute_api_config(Some(true), Some(Enabled), Some(Layout::C))));
         assert_eq!(judge_execute_api_config(None, Some(Disabled), None).status(), Status::Error);
+    }
+
+    #[test]
+    fn live_door_open_after_flag_set_means_not_redeployed() {
+        let o = judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", &DoorProbe::Open);
+        assert_eq!(o.status(), Status::Fail);
+        assert!(o.verdict.message().contains("not redeployed"), "{o:?}");
+        assert!(o.verdict.hint().unwrap().contains("redeploy stage Prod"));
+    }
+
+    #[test]
+    fn live_door_closed_passes_and_open_when_expected_passes() {
+        assert_eq!(
+            judge_execute_api_live("u", false, Some(true), "Prod", &DoorProbe::Refused { status: 403 }).status(),
+            Status::Pass
+        );
+        assert_eq!(
+            judge_execute_api_live("u", false, Some(true), "Prod", &DoorProbe::NoSuchHost).status(),
+            Status::Pass
+        );
+        assert_eq!(judge_execute_api_live("u", true, Some(false), "Prod", &DoorProbe::Open).status(), Status::Pass);
+        assert_eq!(
+            judge_execute_api_live("u", true, Some(false), "Prod", &DoorProbe::Refused { status: 403 }).status(),
+            Status::Fail
+        );
+        let e = judge_execute_api_live(
+            "u",
+            false,
+            None,
+            "Prod",
+            &DoorProbe::Unreachable { cause: "x".into(), transient: true },
+        );
+        assert_eq!(e.status(), Status::Error);
+        assert!(e.retryable);
+    }
+
+    #[test]
+    fn combining_keeps_the_failing_half() {
+        let cfg_fail = Outcome::fail("flag wrong", "set it");
+        assert_eq!(combine_execute_api(cfg_fail, Outcome::pass("closed")).verdict.message(), "flag wrong");
+        let live_fail = Outcome::fail("door open", "redeploy");
+        assert_eq!(combine_execute_api(Outcome::pass("ok"), live_fail).verdict.message(), "door open");
+        let no_creds = combine_execute_api(Outcome::error("no credentials"), Outcome::pass("closed"));
+        assert_eq!(no_creds.status(), Status::Pass);
+        assert_eq!(no_creds.evidence.get("config"), Some("not read: no credentials"));
     }
 }

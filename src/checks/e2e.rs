@@ -155,7 +155,9 @@ pub struct ManagementTarget {
 }
 
 /// Derives the management endpoint (DESIGN §1). `Err` names the missing key.
-pub fn management_target(suite: &Suite) -> Result<ManagementTarget, String> {
+/// `discovered_target` is the custom domain's regional target as the control
+/// plane reports it, used when the suite does not give one.
+pub fn management_target(suite: &Suite, discovered_target: Option<&str>) -> Result<ManagementTarget, String> {
     if let ManagementEndpoint::Url(u) = &suite.roundtrip.management_endpoint {
         return Ok(ManagementTarget { url: u.clone(), via: None });
     }
@@ -178,7 +180,7 @@ pub fn management_target(suite: &Suite) -> Result<ManagementTarget, String> {
     match (suite.api.execute_api, execute_api, custom) {
         (Some(ExecuteApi::Enabled) | None, Some(url), _) => Ok(ManagementTarget { url, via: None }),
         (_, _, Some((d, key))) => {
-            let Some(via) = d.regional_target.clone() else {
+            let Some(via) = d.regional_target.clone().or(discovered_target.map(str::to_owned)) else {
                 return Err("the custom domain's regional target is unknown: set `[custom_domain] regional_target` \
                             (or `roundtrip.management_endpoint`)"
                     .into());
@@ -193,7 +195,14 @@ pub fn management_target(suite: &Suite) -> Result<ManagementTarget, String> {
 }
 
 async fn mgmt_client(ctx: &Ctx) -> Result<(mgmt::Client, ManagementTarget), Outcome> {
-    let target = management_target(&ctx.suite).map_err(Outcome::skip)?;
+    // The regional target from GetDomainName when the suite does not name it.
+    let discovered = match (&ctx.suite.custom_domain, &ctx.suite.roundtrip.management_endpoint) {
+        (Some(d), ManagementEndpoint::Auto) if d.regional_target.is_none() => {
+            ctx.facts.aws.domain(&d.name).await.ok().flatten().and_then(|f| f.api_gateway_domain_name.clone())
+        }
+        _ => None,
+    };
+    let target = management_target(&ctx.suite, discovered.as_deref()).map_err(Outcome::skip)?;
     let net = ctx.facts.net().await.map_err(Outcome::error)?;
     let http = match &target.via {
         Some(via) => {
@@ -373,7 +382,7 @@ async fn echo(ctx: Arc<Ctx>) -> Outcome {
                     }
                 }
             }
-            Outcome::pass(format!("echo in {:.0} ms", t.elapsed().as_secs_f64() * 1e3)).with_evidence(ev)
+            Outcome::pass(format!("echo in {:.1} ms", t.elapsed().as_secs_f64() * 1e3)).with_evidence(ev)
         }
         Err(e) => Outcome::fail(
             format!("no matching reply within {:?}: {e}", rt.timeout),
@@ -620,18 +629,22 @@ mod tests {
     fn management_endpoint_is_derived_per_layout() {
         let a = suite("[api]\nid = \"a1b2c3\"\nstage = \"Prod\"\nexecute_api = \"enabled\"\n");
         assert_eq!(
-            management_target(&a).unwrap().url.as_str(),
+            management_target(&a, None).unwrap().url.as_str(),
             "https://a1b2c3.execute-api.ap-northeast-1.amazonaws.com/Prod"
         );
         let b = suite(
             "[api]\nid = \"a1b2c3\"\nstage = \"Prod\"\nexecute_api = \"disabled\"\n[custom_domain]\nname = \"ws.example.com\"\nregional_target = \"d-1.execute-api.ap-northeast-1.amazonaws.com\"\n",
         );
-        let t = management_target(&b).unwrap();
+        let t = management_target(&b, None).unwrap();
         // Custom domain + mapping key (from the URL), never domain + stage.
         assert_eq!(t.url.as_str(), "https://ws.example.com/chat");
         assert_eq!(t.via.as_deref(), Some("d-1.execute-api.ap-northeast-1.amazonaws.com"));
         let no_target = suite("[api]\nexecute_api = \"disabled\"\n[custom_domain]\nname = \"ws.example.com\"\n");
-        assert!(management_target(&no_target).unwrap_err().contains("regional_target"));
-        assert!(management_target(&suite("")).is_err());
+        assert!(management_target(&no_target, None).unwrap_err().contains("regional_target"));
+        assert_eq!(
+            management_target(&no_target, Some("d-9.execute-api.ap-northeast-1.amazonaws.com")).unwrap().via.as_deref(),
+            Some("d-9.execute-api.ap-northeast-1.amazonaws.com")
+        );
+        assert!(management_target(&suite(""), None).is_err());
     }
 }
