@@ -239,13 +239,13 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "stage-missing",
         layout: Layout::A,
         description: "the API has no stage `Prod`: the execute-api host answers 403",
-        fails: &["apigw.stage", "e2e.connect"],
+        fails: &["apigw.stage", "e2e.connect", "apigw.execute-api-disabled"],
     },
     Scenario {
         name: "stage-not-deployed",
         layout: Layout::A,
         description: "stage `Prod` has no deployment: the execute-api host answers 403",
-        fails: &["apigw.stage", "e2e.connect"],
+        fails: &["apigw.stage", "e2e.connect", "apigw.execute-api-disabled"],
     },
     Scenario {
         name: "throttling-zero",

@@ -1,0 +1,88 @@
+//! The cross-check the sandbox exists for: for every layout the good
+//! deployment passes every check, and for every scenario the run fails
+//! exactly the checks the scenario lists (`wsconform sandbox --list`) —
+//! static verdicts and live behaviour agree. Real SDK clients, resolver,
+//! TLS and WebSocket code talk to the sandbox on loopback.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use wsconform::outcome::Status;
+use wsconform::plan::Filters;
+use wsconform::run::{RunOptions, SandboxOverride, run};
+use wsconform::runner::RunnerOptions;
+use wsconform::sandbox::launch::own_suite;
+use wsconform::sandbox::model::{Layout, SCENARIOS};
+
+async fn run_scenario(layout: Layout, scenario: &str) -> wsconform::RunSummary {
+    run(RunOptions {
+        suites: vec![own_suite(layout.name())],
+        filters: Filters::default(),
+        runner: RunnerOptions { deadline: Some(Duration::from_secs(60)), ..RunnerOptions::default() },
+        sandbox: Some(SandboxOverride {
+            scenario: Some(scenario.into()),
+            layout: Some(layout.name().into()),
+            latency_ms: None,
+        }),
+        reporters: vec![],
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{scenario}: {e}"))
+}
+
+fn not_passed(summary: &wsconform::RunSummary) -> BTreeSet<(String, Status, String)> {
+    summary.results[0]
+        .reports
+        .iter()
+        .filter(|r| matches!(r.outcome.status(), Status::Fail | Status::Error))
+        .map(|r| (r.id.to_owned(), r.outcome.status(), r.outcome.verdict.message().to_owned()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn good_passes_every_check_in_every_layout() {
+    wsconform::install_crypto_provider();
+    for layout in Layout::ALL {
+        let s = run_scenario(layout, "good").await;
+        assert!(not_passed(&s).is_empty(), "layout {}: {:#?}", layout.name(), not_passed(&s));
+        let passed = s.counts().passed;
+        assert!(passed >= 17, "layout {}: only {passed} checks passed", layout.name());
+        // Skips are only for parts the layout does not have.
+        for r in s.results[0].reports.iter().filter(|r| r.outcome.status() == Status::Skip) {
+            let area = r.area();
+            let expected = match layout {
+                Layout::A => area == "apigw" && matches!(r.id, "apigw.domain" | "apigw.mapping"),
+                Layout::C => area == "cloudfront",
+                Layout::B => false,
+            };
+            assert!(expected, "layout {}: {} skipped: {}", layout.name(), r.id, r.outcome.verdict.message());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_fails_exactly_its_checks() {
+    wsconform::install_crypto_provider();
+    let mut problems = Vec::new();
+    for sc in SCENARIOS.iter().filter(|s| s.name != "good") {
+        let s = run_scenario(sc.layout, sc.name).await;
+        let got = not_passed(&s);
+        let got_ids: BTreeSet<&str> = got.iter().map(|(id, _, _)| id.as_str()).collect();
+        let want: BTreeSet<&str> = sc.fails.iter().copied().collect();
+        if got_ids != want {
+            problems.push(format!("{} (layout {}): want {want:?}, got {got:#?}", sc.name, sc.layout.name()));
+        }
+        // A failure is a Fail with a hint, not an Error: the harness found out.
+        for (id, status, msg) in &got {
+            if *status != Status::Fail {
+                problems.push(format!("{}: {id} is {status}, not fail: {msg}", sc.name));
+            }
+        }
+        for r in s.results[0].reports.iter().filter(|r| r.outcome.status() == Status::Fail) {
+            if r.outcome.verdict.hint().is_none_or(str::is_empty) {
+                problems.push(format!("{}: {} failed without a hint", sc.name, r.id));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
