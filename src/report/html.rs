@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 use std::ops::Range;
+use std::path::Path;
 
 use super::history::{HistoryLine, HistorySuite};
 use crate::stats::phase_of;
@@ -81,9 +82,7 @@ impl Run<'_> {
 fn by_suite(history: &[HistoryLine]) -> Vec<(&str, Vec<Run<'_>>)> {
     let mut out: Vec<(&str, Vec<Run<'_>>)> = Vec::new();
     for line in history {
-        let t = chrono::DateTime::parse_from_rfc3339(&line.timestamp)
-            .ok()
-            .map(|d| d.timestamp_millis() as f64 / 1e3);
+        let t = chrono::DateTime::parse_from_rfc3339(&line.timestamp).ok().map(|d| d.timestamp_millis() as f64 / 1e3);
         for suite in &line.suites {
             let run = Run { timestamp: &line.timestamp, t, interrupted: line.interrupted, suite };
             match out.iter_mut().find(|(n, _)| *n == suite.name) {
@@ -114,6 +113,10 @@ fn nice_ceil(v: f64) -> f64 {
     }
     let mag = 10f64.powf(v.log10().floor());
     [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|x| *x >= v).unwrap_or(10.0 * mag)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 fn fmt_num(v: f64) -> String {
@@ -169,7 +172,12 @@ fn line_chart(title: &str, unit: &str, xs: &[f64], labels: (&str, &str), series:
         );
     }
     if lo < 0.0 {
-        let _ = write!(svg, r#"<line x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" class="zero"/>"#, y(0.0), WIDTH - RIGHT);
+        let _ = write!(
+            svg,
+            r#"<line x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" class="zero"/>"#,
+            y(0.0),
+            WIDTH - RIGHT
+        );
     }
     let _ = write!(
         svg,
@@ -184,7 +192,12 @@ fn line_chart(title: &str, unit: &str, xs: &[f64], labels: (&str, &str), series:
         if s.values.iter().all(Option::is_none) {
             continue;
         }
-        let _ = write!(svg, r#"<text x="{legend_x:.1}" y="16" class="legend end" fill="{}">■ {}</text>"#, s.color, escape(&s.name));
+        let _ = write!(
+            svg,
+            r#"<text x="{legend_x:.1}" y="16" class="legend end" fill="{}">■ {}</text>"#,
+            s.color,
+            escape(&s.name)
+        );
         legend_x -= 14.0 + 8.0 * s.name.chars().count() as f64;
     }
     let dots = xs.len() <= 60;
@@ -258,10 +271,10 @@ fn suite_section(out: &mut String, name: &str, runs: &[Run<'_>]) {
     let passed = runs.iter().filter(|r| r.severity() == 0).count();
     let _ = write!(
         out,
-        r#"<section><h2>{}</h2><p class="meta">{} · {} runs, {} passed · last run {} <span class="badge {}">{}</span></p>"#,
+        r#"<section><h2>{}</h2><p class="meta">{} · {}, {} passed · last run {} <span class="badge {}">{}</span></p>"#,
         escape(name),
         escape(&last.suite.url),
-        runs.len(),
+        plural(runs.len(), "run"),
         passed,
         escape(&fmt_time(last.timestamp)),
         ["pass", "skip", "error", "fail"][usize::from(last.severity())],
@@ -304,7 +317,9 @@ fn suite_section(out: &mut String, name: &str, runs: &[Run<'_>]) {
     if failures.is_empty() {
         out.push_str(r#"<p class="none">No failures in the last run.</p>"#);
     } else {
-        out.push_str("<table><caption>Failures in the last run</caption><tr><th>check</th><th>status</th><th>message</th></tr>");
+        out.push_str(
+            "<table><caption>Failures in the last run</caption><tr><th>check</th><th>status</th><th>message</th></tr>",
+        );
         for c in failures {
             let _ = write!(
                 out,
@@ -343,13 +358,22 @@ pub fn render_html(history: &[HistoryLine]) -> String {
     if suites.is_empty() {
         out.push_str(r#"<p class="none">No runs recorded yet.</p>"#);
     } else {
-        let _ = write!(out, r#"<p class="meta">{} runs, {} suites.</p>"#, history.len(), suites.len());
+        let _ =
+            write!(out, r#"<p class="meta">{}, {}.</p>"#, plural(history.len(), "run"), plural(suites.len(), "suite"));
         for (name, runs) in &suites {
             suite_section(&mut out, name, runs);
         }
     }
     out.push_str("</body></html>\n");
     out
+}
+
+/// Reads the history at `history` and writes the page to `out` atomically;
+/// returns how many runs it shows and how many malformed lines it skipped.
+pub fn write_report(history: &Path, out: &Path) -> anyhow::Result<(usize, usize)> {
+    let h = super::history::read_history_counted(history)?;
+    super::write_atomically(out, render_html(&h.lines).as_bytes())?;
+    Ok((h.lines.len(), h.malformed))
 }
 
 #[cfg(test)]
@@ -421,6 +445,19 @@ mod tests {
     }
 
     #[test]
+    fn report_file_from_a_history_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (history, out) = (dir.path().join("h.jsonl"), dir.path().join("r/report.html"));
+        for l in synthetic(3, "chat") {
+            crate::report::history::append_line(&history, &l).unwrap();
+        }
+        std::fs::write(&history, std::fs::read_to_string(&history).unwrap() + "not json\n").unwrap();
+        assert_eq!(write_report(&history, &out).unwrap(), (3, 1));
+        assert!(std::fs::read_to_string(&out).unwrap().contains("3 runs, 1 suite."));
+        assert!(write_report(&dir.path().join("missing"), &out).is_err());
+    }
+
+    #[test]
     fn empty_history_renders_a_page() {
         let html = render_html(&[]);
         assert!(html.starts_with("<!DOCTYPE html>") && html.contains("No runs recorded yet."));
@@ -471,6 +508,17 @@ mod tests {
         assert_eq!(nice_ceil(21.0), 25.0);
         assert_eq!(buckets(5, 240), (0..5).map(|i| i..i + 1).collect::<Vec<_>>());
         assert_eq!(buckets(1000, 240).iter().map(|r| r.len()).sum::<usize>(), 1000);
+    }
+
+    #[test]
+    fn unparsable_timestamps_fall_back_to_run_order() {
+        let mut h = synthetic(4, "chat");
+        for l in &mut h {
+            l.timestamp = "yesterday".into();
+        }
+        let html = render_html(&h);
+        assert!(html.contains("<svg") && html.contains(">yesterday<"), "raw timestamp as axis label");
+        assert!(html.contains(r#"<circle cx="64.0""#) && html.contains(r#"<circle cx="984.0""#), "spread by index");
     }
 
     #[test]

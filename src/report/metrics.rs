@@ -65,9 +65,7 @@ impl Family {
 
 /// The host a suite's certificate was checked for: evidence `host`, else the URL's host.
 fn cert_host(suite: &SuiteResult, evidence_host: Option<&str>) -> Option<String> {
-    evidence_host
-        .map(str::to_owned)
-        .or_else(|| url::Url::parse(&suite.header.url).ok()?.host_str().map(str::to_owned))
+    evidence_host.map(str::to_owned).or_else(|| url::Url::parse(&suite.header.url).ok()?.host_str().map(str::to_owned))
 }
 
 /// The exposition text for a finished run.
@@ -144,9 +142,8 @@ mod tests {
                 ),
                 check(
                     "e2e.connect",
-                    Outcome::pass("ok").with_evidence(
-                        Evidence::new().with("timing.dns_ms", "1.5").with("timing.tls_ms", "20.0"),
-                    ),
+                    Outcome::pass("ok")
+                        .with_evidence(Evidence::new().with("timing.dns_ms", "1.5").with("timing.tls_ms", "20.0")),
                     1250,
                 ),
                 check("e2e.echo", Outcome::fail("no echo", "route").evidence("timing.rtt_ms", "12.5"), 9),
