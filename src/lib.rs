@@ -14,6 +14,7 @@ pub mod outcome;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod secret;
+pub mod stats;
 pub mod suite;
 pub mod trials;
 

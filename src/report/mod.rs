@@ -3,9 +3,12 @@
 //! run was interrupted.
 
 pub mod console;
+pub mod history;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod metrics;
 
 use std::io::Write;
 use std::path::Path;
