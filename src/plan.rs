@@ -136,10 +136,10 @@ pub fn plan(catalog: &[&'static CheckDef], suite: &Suite, filters: &Filters) -> 
     }
 
     for e in &mut entries {
-        if e.decision.runs() {
-            if let Err(reason) = (e.def.applies)(suite) {
-                e.decision = Decision::NotApplicable { reason };
-            }
+        if e.decision.runs()
+            && let Err(reason) = (e.def.applies)(suite)
+        {
+            e.decision = Decision::NotApplicable { reason };
         }
     }
     Ok(Plan { entries })

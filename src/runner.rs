@@ -156,11 +156,12 @@ impl Runner {
         }
 
         // What the control plane revealed (layout, discovered ids), when it was consulted at all.
-        if !ctx.facts.aws.calls().is_empty() && !self.stop.is_cancelled() {
-            if let Ok(d) = tokio::time::timeout(Duration::from_secs(5), ctx.facts.aws.discovered()).await {
-                for (k, v) in d.properties() {
-                    ctx.facts.set_property(&k, v);
-                }
+        if !ctx.facts.aws.calls().is_empty()
+            && !self.stop.is_cancelled()
+            && let Ok(d) = tokio::time::timeout(Duration::from_secs(5), ctx.facts.aws.discovered()).await
+        {
+            for (k, v) in d.properties() {
+                ctx.facts.set_property(&k, v);
             }
         }
         let properties =
@@ -200,15 +201,15 @@ impl Runner {
             return skipped(def.id, format!("needs {dep}, which was not selected to run"));
         }
         for dep in def.requires {
-            if let Some((status, message)) = receivers.get(dep).and_then(|rx| rx.borrow().clone()) {
-                if status != Status::Pass {
-                    let what = match status {
-                        Status::Fail => "failed",
-                        Status::Error => "errored",
-                        _ => "was skipped",
-                    };
-                    return skipped(def.id, format!("needs {dep}, which {what}: {message}"));
-                }
+            if let Some((status, message)) = receivers.get(dep).and_then(|rx| rx.borrow().clone())
+                && status != Status::Pass
+            {
+                let what = match status {
+                    Status::Fail => "failed",
+                    Status::Error => "errored",
+                    _ => "was skipped",
+                };
+                return skipped(def.id, format!("needs {dep}, which {what}: {message}"));
             }
         }
 

@@ -560,12 +560,12 @@ impl Loader<'_> {
                     Some(rs) => rs.iter().map(|r| self.string("api.routes", r)).collect::<Result<_, _>>()?,
                 };
                 let stage = self.opt("api.stage", &a.stage)?;
-                if let (Some(s), Some(span)) = (&stage, a.stage.as_ref().map(|s| s.span())) {
-                    if s.is_empty() || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-                        return Err(self
-                            .err(span, "api.stage", format!("`{s}` is not an API Gateway stage name"))
-                            .with_help("stage names use letters, digits, `-` and `_`"));
-                    }
+                if let (Some(s), Some(span)) = (&stage, a.stage.as_ref().map(|s| s.span()))
+                    && (s.is_empty() || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                {
+                    return Err(self
+                        .err(span, "api.stage", format!("`{s}` is not an API Gateway stage name"))
+                        .with_help("stage names use letters, digits, `-` and `_`"));
                 }
                 ApiSpec {
                     id: self.opt("api.id", &a.id)?,
@@ -590,12 +590,12 @@ impl Loader<'_> {
                     ));
                 }
                 let mapping_key = self.opt("custom_domain.mapping_key", &d.mapping_key)?;
-                if let (Some(k), Some(v)) = (&mapping_key, &d.mapping_key) {
-                    if k.contains('/') {
-                        return Err(self
-                            .err(v.span(), "custom_domain.mapping_key", format!("`{k}` has a `/`"))
-                            .with_help("multi-level API mapping keys are not supported for WebSocket APIs; use one segment or \"\""));
-                    }
+                if let (Some(k), Some(v)) = (&mapping_key, &d.mapping_key)
+                    && k.contains('/')
+                {
+                    return Err(self.err(v.span(), "custom_domain.mapping_key", format!("`{k}` has a `/`")).with_help(
+                        "multi-level API mapping keys are not supported for WebSocket APIs; use one segment or \"\"",
+                    ));
                 }
                 let regional_target = self.hostname("custom_domain.regional_target", &d.regional_target)?;
                 Some(CustomDomainSpec { name, mapping_key, regional_target })

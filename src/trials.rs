@@ -10,6 +10,9 @@
 //! }
 //! ```
 
+// The example is a whole test target (`harness = false`), so it needs its `main`.
+#![allow(clippy::needless_doctest_main)]
+
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 

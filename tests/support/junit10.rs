@@ -45,7 +45,7 @@ fn node(e: &quick_xml::events::BytesStart<'_>) -> Result<Node, String> {
         let a = a.map_err(|e| format!("bad attribute: {e}"))?;
         attrs.push((
             String::from_utf8_lossy(a.key.as_ref()).into_owned(),
-            a.unescape_value().map_err(|e| e.to_string())?.into_owned(),
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| e.to_string())?.into_owned(),
         ));
     }
     Ok(Node { name, attrs, children: vec![] })
