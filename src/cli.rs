@@ -34,6 +34,37 @@ pub enum Command {
         /// A check id, e.g. `cloudfront.path-pattern`.
         id: String,
     },
+    /// Run the emulated deployment in the foreground until Ctrl-C (or list its scenarios).
+    #[cfg(feature = "sandbox")]
+    Sandbox(SandboxArgs),
+    /// Render a `--history` file as one self-contained HTML page with latency and days-left charts.
+    Report {
+        /// The JSON-lines history written by `run --history`.
+        history: PathBuf,
+        /// Where to write the page.
+        #[arg(long, short, value_name = "PATH", default_value = "reports/history.html")]
+        output: PathBuf,
+    },
+}
+
+#[cfg(feature = "sandbox")]
+#[derive(Args, Debug)]
+pub struct SandboxArgs {
+    /// Layout: a, b or c (default: the scenario's own).
+    #[arg(long)]
+    pub layout: Option<String>,
+    /// The misconfiguration to emulate (`--list` shows them).
+    #[arg(long, default_value = "good")]
+    pub scenario: String,
+    /// Latency added per round trip on every hop, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub latency: Option<u64>,
+    /// Write a suite pointing at this sandbox (and its CA next to it, as PATH.ca.pem).
+    #[arg(long, value_name = "PATH")]
+    pub print_suite: Option<PathBuf>,
+    /// List the scenarios with their layout and the checks each must fail.
+    #[arg(long)]
+    pub list: bool,
 }
 
 #[derive(Args, Debug, Default, Clone)]
@@ -82,6 +113,18 @@ pub struct RunArgs {
     /// Latency the sandbox adds per round trip on every hop, in milliseconds.
     #[arg(long, value_name = "MS")]
     pub sandbox_latency: Option<u64>,
+    /// Run the suites N times (monitoring): p50/p95/max per phase at the end.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub repeat: u32,
+    /// Pause between repeated runs.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, requires = "repeat")]
+    pub interval: Option<Duration>,
+    /// Append one JSON line per run to this file (`wsconform report` draws it).
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+    /// Write Prometheus textfile-collector metrics to this file after each run.
+    #[arg(long, value_name = "PATH")]
+    pub metrics: Option<PathBuf>,
     /// Show every check's evidence on the console.
     #[arg(long, short)]
     pub verbose: bool,
@@ -105,6 +148,9 @@ pub fn main() -> i32 {
         Command::Run(args) => run_command(args),
         Command::List { suite, filters } => list_command(suite, filters),
         Command::Explain { id } => explain_command(&id),
+        #[cfg(feature = "sandbox")]
+        Command::Sandbox(args) => sandbox_command(args),
+        Command::Report { history, output } => report_command(&history, &output),
     }
 }
 
@@ -141,9 +187,75 @@ fn run_command(args: RunArgs) -> i32 {
 
     let interrupt = CancellationToken::new();
     let deadline = args.deadline.or(Some(args.wait.map_or(Duration::from_secs(600), |w| w + Duration::from_secs(120))));
+    let filters = Filters { only: args.filters.only.clone(), skip: args.filters.skip.clone() };
+    let rt = runtime();
+    let signals = {
+        let token = interrupt.clone();
+        rt.spawn(cancel_on_signal(token))
+    };
+
+    let mut runs = Vec::new();
+    let mut code = exit::PASSED;
+    for i in 0..args.repeat {
+        if i > 0 {
+            if let Some(pause) = args.interval {
+                let stopped = rt.block_on(async {
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => false,
+                        _ = interrupt.cancelled() => true,
+                    }
+                });
+                if stopped {
+                    break;
+                }
+            }
+            println!("\n--- run {} of {} ---", i + 1, args.repeat);
+        }
+        let opts = RunOptions {
+            suites: suites.clone(),
+            filters: filters.clone(),
+            runner: RunnerOptions {
+                concurrency: args.concurrency as usize,
+                wait: args.wait,
+                deadline,
+                interrupt: interrupt.clone(),
+            },
+            sandbox: sandbox.clone(),
+            reporters: reporters_for(&args),
+        };
+        match rt.block_on(crate::run::run(opts)) {
+            Ok(summary) => {
+                for e in &summary.report_errors {
+                    eprintln!("error: {e}");
+                }
+                code = code.max(summary.exit_code());
+                runs.push(summary.results);
+                if summary.interrupted {
+                    break;
+                }
+            }
+            Err(BadInput(msg)) => {
+                eprintln!("error: {msg}");
+                return exit::BAD_INPUT;
+            }
+        }
+    }
+    signals.abort();
+    if runs.len() > 1 {
+        println!(
+            "\nlatency over {} runs (ms):\n{}",
+            runs.len(),
+            crate::stats::render_table(&crate::stats::phase_stats(&runs))
+        );
+    }
+    code
+}
+
+/// The reporters of one run: console, JUnit, JSON, and the optional
+/// Markdown summary, history line and metrics file.
+fn reporters_for(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
     let tty = std::io::stdout().is_terminal() && std::env::var_os("CI").is_none();
     let color = tty && std::env::var_os("NO_COLOR").is_none();
-
     let mut reporters: Vec<Box<dyn Reporter>> =
         vec![Box::new(ConsoleReporter::new(std::io::stdout(), tty, color, args.verbose))];
     let dir = args.reports_dir.clone();
@@ -162,39 +274,89 @@ fn run_command(args: RunArgs) -> i32 {
     if args.summary.is_some() || step_summary.is_some() {
         reporters.push(Box::new(markdown::MarkdownReporter::new(args.summary.clone(), step_summary)));
     }
+    if let Some(p) = &args.history {
+        reporters.push(Box::new(crate::report::history::HistoryReporter::new(p.clone())));
+    }
+    if let Some(p) = &args.metrics {
+        reporters.push(Box::new(crate::report::metrics::MetricsReporter::new(p.clone())));
+    }
+    reporters
+}
 
-    let opts = RunOptions {
-        suites,
-        filters: Filters { only: args.filters.only, skip: args.filters.skip },
-        runner: RunnerOptions {
-            concurrency: args.concurrency as usize,
-            wait: args.wait,
-            deadline,
-            interrupt: interrupt.clone(),
-        },
-        sandbox,
-        reporters,
-    };
-
-    let rt = runtime();
-    let result = rt.block_on(async move {
-        let signals = tokio::spawn(cancel_on_signal(interrupt));
-        let r = crate::run::run(opts).await;
-        signals.abort();
-        r
-    });
-    match result {
-        Ok(summary) => {
-            for e in &summary.report_errors {
-                eprintln!("error: {e}");
+fn report_command(history: &std::path::Path, output: &std::path::Path) -> i32 {
+    match crate::report::html::write_report(history, output) {
+        Ok((runs, malformed)) => {
+            println!("wrote {} ({runs} runs)", output.display());
+            if malformed > 0 {
+                eprintln!("warning: skipped {malformed} malformed line(s) in {}", history.display());
             }
-            summary.exit_code()
+            exit::PASSED
         }
-        Err(BadInput(msg)) => {
-            eprintln!("error: {msg}");
+        Err(e) => {
+            eprintln!("error: {e}");
             exit::BAD_INPUT
         }
     }
+}
+
+#[cfg(feature = "sandbox")]
+fn sandbox_command(args: SandboxArgs) -> i32 {
+    use crate::sandbox::model::{Layout, SCENARIOS, scenario};
+    use crate::sandbox::{Sandbox, SandboxOptions, Server};
+    if args.list {
+        println!("{:<28} {:<7} {:<60} description", "scenario", "layout", "checks that must fail");
+        for s in SCENARIOS {
+            let fails = if s.fails.is_empty() { "(none: everything passes)".to_string() } else { s.fails.join(", ") };
+            println!("{:<28} {:<7} {:<60} {}", s.name, s.layout.name(), fails, s.description);
+        }
+        return exit::PASSED;
+    }
+    let Some(sc) = scenario(&args.scenario) else {
+        eprintln!("error: `{}` is not a sandbox scenario; `wsconform sandbox --list` shows them", args.scenario);
+        return exit::BAD_INPUT;
+    };
+    let layout_name = crate::sandbox::launch::layout_for(args.layout.as_deref(), Some(sc.name));
+    let Some(layout) = Layout::parse(&layout_name) else {
+        eprintln!("error: `{layout_name}` is not a sandbox layout (a, b or c)");
+        return exit::BAD_INPUT;
+    };
+    if !sc.supports(layout) {
+        eprintln!("error: scenario `{}` does not exist on layout {}", sc.name, layout.name());
+        return exit::BAD_INPUT;
+    }
+    let rt = runtime();
+    rt.block_on(async move {
+        let mut opts = SandboxOptions::new(layout, sc);
+        opts.faults.latency = Duration::from_millis(args.latency.unwrap_or(0));
+        let sandbox = match Sandbox::start(opts).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot start the sandbox: {e}");
+                return exit::FAILED;
+            }
+        };
+        println!("sandbox: layout {}, scenario {} — {}", layout.name(), sc.name, sc.description);
+        println!("  DNS            {}", sandbox.dns_addr());
+        println!("  edge           {}", sandbox.server_addr(Server::Edge));
+        println!("  gateway        {}", sandbox.server_addr(Server::Gateway));
+        if let Some(u) = sandbox.control_plane_url() {
+            println!("  control plane  {u}");
+        }
+        println!("  credentials    AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=<the sandbox's fixed test key, see src/sandbox/model.rs>", crate::sandbox::model::ACCESS_KEY_ID);
+        if let Some(path) = &args.print_suite {
+            let ca_path = PathBuf::from(format!("{}.ca.pem", path.display()));
+            let written = std::fs::write(&ca_path, sandbox.ca_pem())
+                .and_then(|_| std::fs::write(path, sandbox.suite_toml(&ca_path.display().to_string())));
+            match written {
+                Ok(()) => println!("  suite          {} (CA: {})", path.display(), ca_path.display()),
+                Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
+            }
+        }
+        println!("press Ctrl-C to stop");
+        let _ = tokio::signal::ctrl_c().await;
+        sandbox.shutdown().await;
+        exit::PASSED
+    })
 }
 
 /// SIGINT or SIGTERM stop the run; the reports are still written.

@@ -226,7 +226,8 @@ impl Sandbox {
     /// sandbox credentials are not in it (a suite file never holds keys):
     /// pass them through the environment or [`Sandbox::apply_to`].
     pub fn suite_toml(&self, ca_path: &str) -> String {
-        let mut s = suite_body(self.deployment.layout, self.deployment.scenario.name);
+        // No `[sandbox]` table: the file points at *this* running sandbox.
+        let mut s = suite_body(self.deployment.layout, None);
         let _ = writeln!(s, "\n[dns]\nnameservers = [{}]", toml_str(&self.dns_addr.to_string()));
         let entries: Vec<String> = self
             .connect_to()
@@ -263,7 +264,9 @@ fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-fn suite_body(layout: Layout, scenario: &str) -> String {
+/// The suite text for `layout`; with `scenario`, a `[sandbox]` table that
+/// makes `wsconform run` start its own sandbox.
+fn suite_body(layout: Layout, scenario: Option<&str>) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "name = {}", toml_str(&format!("sandbox-{}", layout.name())));
     let _ = writeln!(s, "region = {}", toml_str(model::REGION));
@@ -279,7 +282,9 @@ fn suite_body(layout: Layout, scenario: &str) -> String {
     if layout != Layout::C {
         let _ = writeln!(s, "\n[cloudfront]\ndistribution_id = {}", toml_str(model::DISTRIBUTION_ID));
     }
-    let _ = writeln!(s, "\n[sandbox]\nlayout = {}\nscenario = {}", toml_str(layout.name()), toml_str(scenario));
+    if let Some(scenario) = scenario {
+        let _ = writeln!(s, "\n[sandbox]\nlayout = {}\nscenario = {}", toml_str(layout.name()), toml_str(scenario));
+    }
     s
 }
 
@@ -287,7 +292,7 @@ fn suite_body(layout: Layout, scenario: &str) -> String {
 /// sandbox (what `suites/sandbox.toml` holds for layout b). Runtime values
 /// (nameservers, ports, CA) are applied with [`Sandbox::apply_to`].
 pub fn suite_for_layout(layout: Layout) -> String {
-    suite_body(layout, "good")
+    suite_body(layout, Some("good"))
 }
 
 #[cfg(test)]
