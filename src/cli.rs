@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the checks of one or more suites.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List every check of a suite, whether it will run, and why not.
     List {
         suite: PathBuf,
@@ -145,7 +145,7 @@ pub fn main() -> i32 {
     };
     crate::install_crypto_provider();
     match cli.command {
-        Command::Run(args) => run_command(args),
+        Command::Run(args) => run_command(*args),
         Command::List { suite, filters } => list_command(suite, filters),
         Command::Explain { id } => explain_command(&id),
         #[cfg(feature = "sandbox")]

@@ -441,31 +441,33 @@ impl AwsFacts {
         self.zones
             .get(&host, || async {
                 let client = aws_sdk_route53::Client::new(&self.config(GLOBAL_REGION).await);
-                let mut best: Option<HostedZoneFacts> = None;
-                // Zones are listed in DNS order; probe from the host up to its parent domains.
+                // Route 53 lists zones in reversed-label order from `dnsname` on, so one
+                // call from the host's last two labels sees the apex and every zone
+                // below it (`example.com`, `ws.example.com`, …): the longest public
+                // zone that is a suffix of the host is its zone.
                 let labels: Vec<&str> = host.split('.').collect();
-                for start in 0..labels.len().saturating_sub(1) {
-                    let candidate = labels[start..].join(".");
-                    self.count("route53.ListHostedZonesByName");
-                    let out = client
-                        .list_hosted_zones_by_name()
-                        .dns_name(&candidate)
-                        .max_items(10)
-                        .send()
-                        .await
-                        .map_err(|e| self.describe("route53.ListHostedZonesByName", &e))?;
-                    let hit = out.hosted_zones().iter().find(|z| normalize_host(z.name()) == candidate);
-                    if let Some(z) = hit {
-                        let is_private = z.config().is_some_and(|c| c.private_zone());
-                        if !is_private {
-                            best = Some(HostedZoneFacts {
-                                id: z.id().trim_start_matches("/hostedzone/").to_owned(),
-                                name: z.name().to_owned(),
-                            });
-                            break;
-                        }
-                    }
-                }
+                let apex = labels[labels.len().saturating_sub(2)..].join(".");
+                self.count("route53.ListHostedZonesByName");
+                let out = client
+                    .list_hosted_zones_by_name()
+                    .dns_name(&apex)
+                    .max_items(100)
+                    .send()
+                    .await
+                    .map_err(|e| self.describe("route53.ListHostedZonesByName", &e))?;
+                let best = out
+                    .hosted_zones()
+                    .iter()
+                    .filter(|z| !z.config().is_some_and(|c| c.private_zone()))
+                    .filter(|z| {
+                        let name = normalize_host(z.name());
+                        host == name || host.ends_with(&format!(".{name}"))
+                    })
+                    .max_by_key(|z| z.name().len())
+                    .map(|z| HostedZoneFacts {
+                        id: z.id().trim_start_matches("/hostedzone/").to_owned(),
+                        name: z.name().to_owned(),
+                    });
                 Ok(best.map(Arc::new))
             })
             .await

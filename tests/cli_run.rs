@@ -1,0 +1,135 @@
+//! The binary end to end against the embedded sandbox: a passing run and its
+//! reports, an interrupted run (SIGINT/SIGTERM to a real child process), and
+//! secrets that must appear in no output.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn wsconform() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wsconform"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("CI", "true").env_remove("GITHUB_STEP_SUMMARY");
+    c
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn the_readme_first_command_passes_and_writes_valid_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wsconform().args(["run", "suites/sandbox.toml", "--reports-dir"]).arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("21 passed, 0 failed, 0 errored, 0 skipped"), "{stdout}");
+
+    support::junit10::assert_valid(&read(&dir.path().join("sandbox.xml")));
+    let json: serde_json::Value = serde_json::from_str(&read(&dir.path().join("sandbox.json"))).unwrap();
+    assert_eq!(json["summary"]["passed"], 21);
+    // Every AWS operation is called once per run, however many checks need it.
+    let calls = json["aws_calls"].as_object().unwrap();
+    assert!(calls.len() >= 8, "{calls:?}");
+    for (op, n) in calls {
+        assert_eq!(n, 1, "{op} was called {n} times");
+    }
+    assert_eq!(json["suite"]["properties"]["discovered.api_id"], "a1b2c3d4e5");
+}
+
+#[test]
+fn a_failing_scenario_exits_1_with_the_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wsconform()
+        .args(["run", "--sandbox=pattern-case", "--only", "cloudfront.*", "--reports-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAIL  cloudfront.path-pattern"), "{stdout}");
+    assert!(stdout.contains("hint: "), "{stdout}");
+    assert!(stdout.contains("Prod*"), "the hint names the value to set: {stdout}");
+}
+
+fn interrupt_with(signal: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    // echo-silent: e2e.echo waits for its 10 s roundtrip timeout, so the run is busy when the signal comes.
+    let child = wsconform()
+        .args(["run", "--sandbox=echo-silent", "--reports-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let t0 = Instant::now();
+    let status = Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(t0.elapsed() < Duration::from_secs(5), "took {:?} to stop", t0.elapsed());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let xml = read(&dir.path().join("sandbox-b.xml"));
+    support::junit10::assert_valid(&xml);
+    let json: serde_json::Value = serde_json::from_str(&read(&dir.path().join("sandbox-b.json"))).unwrap();
+    assert_eq!(json["suite"]["interrupted"], true);
+    let echo = json["checks"].as_array().unwrap().iter().find(|c| c["id"] == "e2e.echo").unwrap();
+    assert_eq!(echo["status"], "error");
+    assert_eq!(echo["message"], "interrupted");
+}
+
+#[test]
+fn sigint_writes_every_report_and_exits_130() {
+    interrupt_with("-INT");
+}
+
+#[test]
+fn sigterm_writes_every_report_and_exits_130() {
+    interrupt_with("-TERM");
+}
+
+#[test]
+fn secrets_from_the_environment_appear_in_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("secret.toml");
+    let text = read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/suites/sandbox.toml")))
+        .replace("name = \"sandbox\"", "name = \"secret\"")
+        .replace(
+            "[roundtrip]\n",
+            "[roundtrip]\nheaders = { Authorization = \"Bearer ${WSC_TEST_TOKEN}\", X-Literal = \"literal-header-value\" }\nquery = { ticket = \"${WSC_TEST_TICKET}\" }\n",
+        );
+    std::fs::write(&suite, text).unwrap();
+    let (token, ticket) = ("tok-9f8e7d6c5b4a", "tkt 1+2/3=secret");
+    let reports = dir.path().join("reports");
+    let out = wsconform()
+        .arg("run")
+        .arg(&suite)
+        .arg("--verbose")
+        .arg("--reports-dir")
+        .arg(&reports)
+        .arg("--summary")
+        .arg(dir.path().join("summary.md"))
+        .arg("--history")
+        .arg(dir.path().join("history.jsonl"))
+        .arg("--metrics")
+        .arg(dir.path().join("metrics.prom"))
+        .env("WSC_TEST_TOKEN", token)
+        .env("WSC_TEST_TICKET", ticket)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let mut outputs =
+        vec![("stdout".to_string(), stdout), ("stderr".into(), String::from_utf8_lossy(&out.stderr).into())];
+    for name in ["reports/secret.xml", "reports/secret.json", "summary.md", "history.jsonl", "metrics.prom"] {
+        outputs.push((name.into(), read(&dir.path().join(name))));
+    }
+    let encoded: String = url::form_urlencoded::byte_serialize(ticket.as_bytes()).collect();
+    for (name, text) in &outputs {
+        for secret in [token, ticket, encoded.as_str(), "literal-header-value"] {
+            assert!(!text.contains(secret), "{name} contains a secret `{secret}`:\n{text}");
+        }
+    }
+}
