@@ -9,6 +9,7 @@ pub mod check;
 pub mod checks;
 pub mod cli;
 pub mod facts;
+pub mod init;
 pub mod net;
 pub mod outcome;
 #[cfg(feature = "sandbox")]
@@ -16,6 +17,7 @@ pub mod sandbox;
 pub mod secret;
 pub mod stats;
 pub mod suite;
+pub mod trace;
 pub mod trials;
 
 pub use outcome::{Evidence, Outcome, Status, Verdict};

@@ -1,0 +1,377 @@
+//! `wsconform init URL --region R`: discovers what serves the URL (DESIGN
+//! §4) and writes a complete, commented suite file from it.
+//!
+//! Discovery runs in two steps, because which tables the suite has decides
+//! how the route is computed. First a probe suite asks the control plane
+//! whether a CloudFront distribution has the host as alias
+//! (ListDistributions) and whether the host is an API Gateway custom domain
+//! (GetDomainName). Then a suite with exactly what exists computes the
+//! route, which gives the mapping key, the API and the stage; GetApi tells
+//! whether the execute-api endpoint is disabled. Writing the file is pure
+//! ([`render_suite`]).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::facts::Facts;
+use crate::facts::aws::model::normalize_host;
+use crate::run::{BadInput, SandboxOverride};
+use crate::suite::{CloudFrontSpec, CustomDomainSpec, DistributionRef, Suite};
+
+/// Discovery is a handful of control-plane calls; never wait forever on them.
+const DISCOVERY_DEADLINE: Duration = Duration::from_secs(60);
+
+/// What discovery found, ready to be written as a suite.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    pub name: String,
+    pub region: String,
+    pub url: String,
+    pub distribution_id: Option<String>,
+    pub custom_domain: Option<FoundDomain>,
+    pub api_id: Option<String>,
+    pub stage: Option<String>,
+    /// GetApi `DisableExecuteApiEndpoint`.
+    pub execute_api_disabled: Option<bool>,
+    pub layout: Option<String>,
+    pub route: Option<String>,
+    /// What discovery could not tell, for comments in the file.
+    pub notes: Vec<String>,
+    /// `[sandbox]`: (layout, scenario), so the file is self-contained.
+    pub sandbox: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FoundDomain {
+    pub name: String,
+    pub mapping_key: Option<String>,
+    pub regional_target: Option<String>,
+}
+
+/// Discovers the deployment behind `url` in `region` and returns the suite
+/// file's text. With `sandbox`, discovery asks the in-process sandbox.
+pub async fn init(url: &str, region: &str, sandbox: Option<SandboxOverride>) -> Result<String, BadInput> {
+    crate::install_crypto_provider();
+    let mut probe = probe_suite(url, region)?;
+    let found = match sandbox {
+        None => bounded(discover(probe)).await?,
+        Some(sb) => discover_in_sandbox(&mut probe, &sb).await?,
+    };
+    Ok(render_suite(&found))
+}
+
+async fn bounded(fut: impl Future<Output = Result<Found, BadInput>>) -> Result<Found, BadInput> {
+    tokio::time::timeout(DISCOVERY_DEADLINE, fut).await.unwrap_or_else(|_| {
+        Err(BadInput(format!("discovery did not finish within {} s", DISCOVERY_DEADLINE.as_secs())))
+    })
+}
+
+#[cfg(feature = "sandbox")]
+async fn discover_in_sandbox(probe: &mut Suite, sb: &SandboxOverride) -> Result<Found, BadInput> {
+    let layout = crate::sandbox::launch::layout_for(sb.layout.as_deref(), sb.scenario.as_deref());
+    let scenario = sb.scenario.clone().unwrap_or_else(|| "good".into());
+    let running = crate::sandbox::launch::start_for_suite(&layout, &scenario, sb.latency_ms.unwrap_or(0), probe)
+        .await
+        .map_err(BadInput)?;
+    let found = bounded(discover(probe.clone())).await;
+    running.shutdown().await;
+    let mut found = found?;
+    found.sandbox = Some((layout, scenario));
+    Ok(found)
+}
+
+#[cfg(not(feature = "sandbox"))]
+async fn discover_in_sandbox(_probe: &mut Suite, _sb: &SandboxOverride) -> Result<Found, BadInput> {
+    Err(BadInput("this build has no sandbox (build with the `sandbox` feature)".into()))
+}
+
+/// `ws.example.com` → `ws-example-com`: a suite (and report file) name.
+pub fn name_from_host(host: &str) -> String {
+    let name: String =
+        normalize_host(host).chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
+    if name.trim_matches('-').is_empty() { "suite".into() } else { name }
+}
+
+/// The minimal suite discovery starts from: the URL, the region, and "find
+/// the distribution and the custom domain".
+pub fn probe_suite(url: &str, region: &str) -> Result<Suite, BadInput> {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .ok_or_else(|| BadInput(format!("`{url}` is not a URL with a host; e.g. wss://ws.example.com/Prod")))?;
+    let mut text = String::new();
+    let _ = writeln!(text, "name = {}", toml_str(&name_from_host(&host)));
+    let _ = writeln!(text, "region = {}", toml_str(region));
+    let _ = writeln!(text, "url = {}", toml_str(url));
+    let _ = writeln!(text, "\n[cloudfront]\ndistribution_id = \"discover\"");
+    let _ = writeln!(text, "\n[custom_domain]\nname = {}", toml_str(&host));
+    // No environment: the URL and region are taken literally.
+    Suite::parse("<init>", &text, &|_| None).map_err(|e| BadInput(e.to_string()))
+}
+
+/// The run's network world for SDK clients, as `run` sets it up.
+async fn facts_for(suite: Suite) -> Facts {
+    let facts = Facts::new(Arc::new(suite));
+    if let Ok(net) = facts.net().await {
+        facts.aws.set_http_client(net.sdk_http_client());
+    }
+    facts
+}
+
+async fn discover(probe: Suite) -> Result<Found, BadInput> {
+    let host = normalize_host(probe.host());
+    let mut found =
+        Found { name: probe.name.clone(), region: probe.region.clone(), url: probe.display_url(), ..Found::default() };
+
+    // Step 1: which parts exist.
+    let facts = facts_for(probe.clone()).await;
+    let distribution_id = facts.aws.distribution_id().await.map_err(BadInput)?;
+    let domain = facts.aws.domain(&host).await.map_err(BadInput)?;
+    if distribution_id.is_none() {
+        found.notes.push(format!("no CloudFront distribution has the alias {host}: no `[cloudfront]`"));
+    }
+    if domain.is_none() {
+        found.notes.push(format!("{host} is not an API Gateway custom domain in {}", probe.region));
+    }
+
+    // Step 2: the route through exactly what exists.
+    let mut suite = probe;
+    suite.cloudfront = distribution_id.clone().map(|id| CloudFrontSpec { distribution: DistributionRef::Id(id) });
+    suite.custom_domain = domain.as_ref().map(|d| CustomDomainSpec {
+        name: normalize_host(&d.domain_name),
+        mapping_key: None,
+        regional_target: d.api_gateway_domain_name.as_deref().map(normalize_host),
+    });
+    let facts = facts_for(suite).await;
+    let d = facts.aws.discovered().await;
+    found.notes.extend(d.errors.iter().cloned());
+    found.distribution_id = distribution_id;
+    found.layout = d.layout;
+    found.route = d.route;
+    found.api_id = d.api_id;
+    found.stage = d.stage;
+    // The domain the route lands on (layout D: the origin's, not the host).
+    if let Some(name) = d.custom_domain {
+        let regional_target = match facts.aws.domain(&name).await {
+            Ok(Some(dom)) => dom.api_gateway_domain_name.as_deref().map(normalize_host),
+            Ok(None) => None,
+            Err(e) => {
+                found.notes.push(e);
+                None
+            }
+        };
+        found.custom_domain =
+            Some(FoundDomain { name: normalize_host(&name), mapping_key: d.mapping_key, regional_target });
+    } else if let Some(dom) = &domain {
+        // A custom domain that exists but the route does not land on: keep it for apigw.domain.
+        found.custom_domain = Some(FoundDomain {
+            name: normalize_host(&dom.domain_name),
+            mapping_key: None,
+            regional_target: dom.api_gateway_domain_name.as_deref().map(normalize_host),
+        });
+    }
+    if let Some(id) = &found.api_id {
+        match facts.aws.api(id).await {
+            Ok(Some(api)) => found.execute_api_disabled = api.disable_execute_api_endpoint,
+            Ok(None) => found.notes.push(format!("API {id} does not exist in {}", found.region)),
+            Err(e) => found.notes.push(e),
+        }
+    }
+    found.notes.dedup();
+    Ok(found)
+}
+
+/// A TOML basic string whose text survives `${VAR}` interpolation as is.
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.replace("${", "$${")).to_string()
+}
+
+/// The suite file for what was found: every table commented with where its
+/// values came from; what was not found is left out or commented out.
+pub fn render_suite(f: &Found) -> String {
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(w, "# Written by `wsconform init` from what the AWS control plane reports for");
+    let _ = writeln!(w, "# {} in {}. Review it, then: wsconform run <this file>", f.url, f.region);
+    if let Some(l) = &f.layout {
+        let _ = writeln!(w, "#\n# layout: {l}");
+    }
+    if let Some(r) = &f.route {
+        let _ = writeln!(w, "# route:  {r}");
+    }
+    if !f.notes.is_empty() {
+        let _ = writeln!(w, "#\n# discovery notes:");
+        for n in &f.notes {
+            let _ = writeln!(w, "#   - {n}");
+        }
+    }
+    let _ = writeln!(w, "\nname = {}", toml_str(&f.name));
+    let _ = writeln!(w, "region = {}", toml_str(&f.region));
+    let _ = writeln!(w, "url = {}", toml_str(&f.url));
+
+    let _ = writeln!(w, "\n[api]");
+    let _ = writeln!(w, "# The API and stage the route lands on (GetApiMappings / the execute-api origin).");
+    match &f.api_id {
+        Some(id) => writeln!(w, "id = {}", toml_str(id)),
+        None => writeln!(w, "# id = \"\"                       # not found: the route reaches no API"),
+    }
+    .unwrap_or_default();
+    match &f.stage {
+        Some(st) => writeln!(w, "stage = {}", toml_str(st)),
+        None => writeln!(w, "# stage = \"\"                    # not found: the route reaches no stage"),
+    }
+    .unwrap_or_default();
+    match f.execute_api_disabled {
+        Some(true) => {
+            let _ =
+                writeln!(w, "# GetApi DisableExecuteApiEndpoint = true: the default endpoint must refuse upgrades.");
+            let _ = writeln!(w, "execute_api = \"disabled\"");
+        }
+        Some(false) => {
+            let _ = writeln!(w, "# GetApi DisableExecuteApiEndpoint = false: the default endpoint answers.");
+            let _ = writeln!(w, "execute_api = \"enabled\"");
+        }
+        None => {
+            let _ = writeln!(w, "# execute_api = \"disabled\"      # or \"enabled\": GetApi could not tell");
+        }
+    }
+
+    if let Some(d) = &f.custom_domain {
+        let _ = writeln!(w, "\n[custom_domain]");
+        let _ = writeln!(w, "# The API Gateway custom domain (GetDomainName) and the mapping key the path selects.");
+        let _ = writeln!(w, "name = {}", toml_str(&d.name));
+        match &d.mapping_key {
+            Some(k) => writeln!(w, "mapping_key = {}", toml_str(k)),
+            None => writeln!(w, "# mapping_key = \"\"              # the route does not land on this domain"),
+        }
+        .unwrap_or_default();
+        if let Some(t) = &d.regional_target {
+            let _ = writeln!(w, "# Where @connections is reached when the execute-api endpoint is disabled.");
+            let _ = writeln!(w, "regional_target = {}", toml_str(t));
+        }
+    }
+
+    if let Some(id) = &f.distribution_id {
+        let _ = writeln!(w, "\n[cloudfront]");
+        let _ = writeln!(w, "# Found by alias (ListDistributions); \"discover\" finds it again on every run.");
+        let _ = writeln!(w, "distribution_id = {}", toml_str(id));
+    }
+
+    let defaults = crate::suite::RoundtripSpec::default();
+    let _ = writeln!(w, "\n[roundtrip]");
+    let _ = writeln!(w, "# The live round trip: adapt `send`/`expect` to what your $default route answers.");
+    let _ = writeln!(w, "# headers = {{ Authorization = \"${{WS_TOKEN}}\" }}   # values from env are secrets");
+    let _ = writeln!(w, "send = {}", toml_str(&defaults.send));
+    match &defaults.expect {
+        crate::suite::Expect::Substring(e) => writeln!(w, "expect = {}", toml_str(e)),
+        crate::suite::Expect::JsonPointer { pointer, contains } => {
+            writeln!(w, "expect = {{ json_pointer = {}, contains = {} }}", toml_str(pointer), toml_str(contains))
+        }
+    }
+    .unwrap_or_default();
+    if let Some(p) = &defaults.connection_id {
+        let _ = writeln!(w, "connection_id = {}           # JSON pointer into the echo reply", toml_str(p));
+    }
+    let _ = writeln!(w, "management_endpoint = \"auto\"");
+    let _ = writeln!(w, "timeout = {}", toml_str(&humantime::format_duration(defaults.timeout).to_string()));
+
+    if let Some((layout, scenario)) = &f.sandbox {
+        let _ = writeln!(w, "\n[sandbox]");
+        let _ = writeln!(w, "# Discovered from the in-process sandbox: running this file starts it again.");
+        let _ = writeln!(w, "layout = {}", toml_str(layout));
+        let _ = writeln!(w, "scenario = {}", toml_str(scenario));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found() -> Found {
+        Found {
+            name: "ws-example-com".into(),
+            region: "ap-northeast-1".into(),
+            url: "wss://ws.example.com/websocket".into(),
+            distribution_id: Some("E2ABC".into()),
+            custom_domain: Some(FoundDomain {
+                name: "ws.example.com".into(),
+                mapping_key: Some("websocket".into()),
+                regional_target: Some("d-abc.execute-api.ap-northeast-1.amazonaws.com".into()),
+            }),
+            api_id: Some("a1b2c3".into()),
+            stage: Some("Prod".into()),
+            execute_api_disabled: Some(true),
+            layout: Some("B".into()),
+            route: Some("viewer → API".into()),
+            notes: vec![],
+            sandbox: None,
+        }
+    }
+
+    fn parse(text: &str) -> Suite {
+        Suite::parse("<init>", text, &|_| None).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    #[test]
+    fn full_discovery_writes_every_table() {
+        let text = render_suite(&found());
+        let s = parse(&text);
+        assert_eq!(s.api.id.as_deref(), Some("a1b2c3"));
+        assert_eq!(s.api.stage.as_deref(), Some("Prod"));
+        assert_eq!(s.api.execute_api, Some(crate::suite::ExecuteApi::Disabled));
+        let cd = s.custom_domain.expect("custom domain");
+        assert_eq!(cd.mapping_key.as_deref(), Some("websocket"));
+        assert_eq!(s.cloudfront.map(|c| c.distribution), Some(DistributionRef::Id("E2ABC".into())));
+        assert!(s.sandbox.is_none());
+        assert!(text.contains("# layout: B"), "{text}");
+    }
+
+    #[test]
+    fn missing_parts_are_left_out_and_the_file_still_parses() {
+        let mut f = found();
+        f.distribution_id = None;
+        f.custom_domain = None;
+        f.api_id = None;
+        f.stage = None;
+        f.execute_api_disabled = None;
+        f.notes = vec!["no CloudFront distribution has the alias ws.example.com".into()];
+        f.sandbox = Some(("c".into(), "good".into()));
+        let text = render_suite(&f);
+        let s = parse(&text);
+        assert!(s.cloudfront.is_none() && s.custom_domain.is_none());
+        assert!(s.api.id.is_none() && s.api.execute_api.is_none());
+        assert_eq!(s.sandbox.map(|sb| (sb.layout, sb.scenario)), Some(("c".into(), "good".into())));
+        assert!(text.contains("#   - no CloudFront distribution"), "{text}");
+    }
+
+    #[test]
+    fn values_are_not_interpolated() {
+        let mut f = found();
+        f.api_id = Some("${HOME}".into());
+        let s = parse(&render_suite(&f));
+        assert_eq!(s.api.id.as_deref(), Some("${HOME}"));
+    }
+
+    #[test]
+    fn probe_suite_asks_for_discovery() {
+        let s = probe_suite("wss://WS.Example.com/Prod", "ap-northeast-1").expect("parses");
+        assert_eq!(s.name, "ws-example-com");
+        assert_eq!(s.cloudfront.map(|c| c.distribution), Some(DistributionRef::Discover));
+        assert_eq!(s.custom_domain.map(|c| c.name), Some("ws.example.com".into()));
+    }
+
+    #[test]
+    fn probe_suite_rejects_bad_input() {
+        assert!(probe_suite("not a url", "ap-northeast-1").is_err());
+        assert!(probe_suite("wss://ws.example.com/Prod", "mars-1").is_err());
+        assert!(probe_suite("https://ws.example.com/Prod", "ap-northeast-1").is_err());
+    }
+
+    #[test]
+    fn names_come_from_the_host() {
+        assert_eq!(name_from_host("ws.example.com."), "ws-example-com");
+        assert_eq!(name_from_host("..."), "suite");
+    }
+}
