@@ -37,6 +37,27 @@ pub enum Command {
     /// Run the emulated deployment in the foreground until Ctrl-C (or list its scenarios).
     #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
+    /// Print the hop chain (DNS → certificate → behavior → origin → Host/path → mapping → API/stage → routes → live)
+    /// with a mark on the first broken hop.
+    Trace {
+        /// A suite file; with `--sandbox` and none given, the sandbox's own suite.
+        suite: Option<PathBuf>,
+        #[command(flatten)]
+        sandbox: SandboxFlags,
+    },
+    /// Discover a deployment from its public URL and write a complete suite file.
+    Init {
+        /// The URL clients use, e.g. wss://ws.example.com/Prod.
+        url: String,
+        /// The API's AWS region.
+        #[arg(long)]
+        region: String,
+        /// Write the suite here instead of standard output.
+        #[arg(long, short, value_name = "PATH")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        sandbox: SandboxFlags,
+    },
     /// Render a `--history` file as one self-contained HTML page with latency and days-left charts.
     Report {
         /// The JSON-lines history written by `run --history`.
@@ -45,6 +66,27 @@ pub enum Command {
         #[arg(long, short, value_name = "PATH", default_value = "reports/history.html")]
         output: PathBuf,
     },
+}
+
+/// Point a command at the in-process sandbox instead of AWS.
+#[derive(Args, Debug, Default, Clone)]
+pub struct SandboxFlags {
+    /// Start the in-process sandbox (optionally with a scenario).
+    #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = "good")]
+    pub sandbox: Option<String>,
+    /// Sandbox layout: a, b or c.
+    #[arg(long, value_name = "LAYOUT", requires = "sandbox")]
+    pub layout: Option<String>,
+}
+
+impl SandboxFlags {
+    fn to_override(&self) -> Option<SandboxOverride> {
+        self.sandbox.as_ref().map(|s| SandboxOverride {
+            scenario: Some(s.clone()),
+            layout: self.layout.clone(),
+            latency_ms: None,
+        })
+    }
 }
 
 #[cfg(feature = "sandbox")]
@@ -151,6 +193,8 @@ pub fn main() -> i32 {
         #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => sandbox_command(args),
         Command::Report { history, output } => report_command(&history, &output),
+        Command::Trace { suite, sandbox } => trace_command(suite, &sandbox),
+        Command::Init { url, region, output, sandbox } => init_command(&url, &region, output, &sandbox),
     }
 }
 
@@ -281,6 +325,59 @@ fn reporters_for(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
         reporters.push(Box::new(crate::report::metrics::MetricsReporter::new(p.clone())));
     }
     reporters
+}
+
+fn trace_command(suite: Option<PathBuf>, flags: &SandboxFlags) -> i32 {
+    let sandbox = flags.to_override();
+    let src = match (suite, &sandbox) {
+        (Some(p), _) => SuiteSource::File(p),
+        #[cfg(feature = "sandbox")]
+        (None, Some(sb)) => crate::sandbox::launch::own_suite(&crate::sandbox::launch::layout_for(
+            sb.layout.as_deref(),
+            sb.scenario.as_deref(),
+        )),
+        _ => {
+            eprintln!(
+                "error: no suite given; e.g. `wsconform trace suites/staging.toml`, or `wsconform trace --sandbox`"
+            );
+            return exit::BAD_INPUT;
+        }
+    };
+    match runtime().block_on(crate::trace::trace(src, sandbox)) {
+        Ok(text) => {
+            print!("{text}");
+            if text.contains("first broken hop:") { exit::FAILED } else { exit::PASSED }
+        }
+        Err(BadInput(m)) => {
+            eprintln!("error: {m}");
+            exit::BAD_INPUT
+        }
+    }
+}
+
+fn init_command(url: &str, region: &str, output: Option<PathBuf>, flags: &SandboxFlags) -> i32 {
+    match runtime().block_on(crate::init::init(url, region, flags.to_override())) {
+        Ok(text) => match output {
+            None => {
+                print!("{text}");
+                exit::PASSED
+            }
+            Some(p) => match crate::report::write_atomically(&p, text.as_bytes()) {
+                Ok(()) => {
+                    eprintln!("wrote {}", p.display());
+                    exit::PASSED
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    exit::FAILED
+                }
+            },
+        },
+        Err(BadInput(m)) => {
+            eprintln!("error: {m}");
+            exit::BAD_INPUT
+        }
+    }
 }
 
 fn report_command(history: &std::path::Path, output: &std::path::Path) -> i32 {

@@ -204,6 +204,10 @@ impl Runner {
             if let Some((status, message)) = receivers.get(dep).and_then(|rx| rx.borrow().clone())
                 && status != Status::Pass
             {
+                // A chain of skips names its root cause once, not every link.
+                if status == Status::Skip && message.starts_with("needs ") {
+                    return skipped(def.id, message);
+                }
                 let what = match status {
                     Status::Fail => "failed",
                     Status::Error => "errored",
