@@ -214,7 +214,34 @@ pub struct SandboxSpec {
     pub layout: String,
     pub scenario: String,
     pub latency_ms: u64,
+    /// Faults to inject, by name (one of [`SANDBOX_FAULTS`] each).
+    pub faults: Vec<String>,
 }
+
+/// The faults `[sandbox] faults = [..]` may name (the sandbox's `Faults`
+/// knobs; listed here so a build without the sandbox still validates suites).
+pub const SANDBOX_FAULTS: &[&str] = &[
+    "dns-silent",
+    "dns-slow",
+    "dns-servfail",
+    "dns-nxdomain",
+    "tcp-refused",
+    "tcp-reset",
+    "tls-stall",
+    "gateway-silent",
+    "upgrade-500",
+    "upgrade-502",
+    "upgrade-403",
+    "bad-accept",
+    "drop-after-upgrade",
+    "silent-after-upgrade",
+    "drop-mid-echo",
+    "huge-frame",
+    "control-plane-5xx",
+    "control-plane-throttle",
+    "control-plane-slow",
+    "mgmt-bad-signature",
+];
 
 #[derive(Debug, Clone, Default)]
 pub struct CheckSelection {
@@ -457,6 +484,7 @@ struct RawSandbox {
     layout: Option<S>,
     scenario: Option<S>,
     latency_ms: Option<u64>,
+    faults: Option<Vec<S>>,
 }
 
 #[derive(Deserialize)]
@@ -499,6 +527,29 @@ impl Loader<'_> {
 
     fn opt(&mut self, key: &str, v: &Option<S>) -> Result<Option<String>, SuiteError> {
         v.as_ref().map(|v| self.string(key, v)).transpose()
+    }
+
+    /// `sandbox.faults`: each a known fault name, else a did-you-mean error at that name.
+    fn fault_names(&mut self, v: &Option<Vec<S>>) -> Result<Vec<String>, SuiteError> {
+        let key = "sandbox.faults";
+        let mut out = Vec::new();
+        for p in v.iter().flatten() {
+            let name = self.string(key, p)?.trim().to_owned();
+            if !SANDBOX_FAULTS.contains(&name.as_str()) {
+                let expected: String = SANDBOX_FAULTS.iter().map(|f| format!("`{f}`, ")).collect();
+                let mut e = self.err(p.span(), key, format!("`{name}` is not a sandbox fault"));
+                if let Some(help) = did_you_mean(&format!("unknown variant `{name}`, expected {expected}")) {
+                    e = e.with_help(help);
+                } else {
+                    e = e.with_help(format!("known faults: {}", SANDBOX_FAULTS.join(", ")));
+                }
+                return Err(e);
+            }
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        Ok(out)
     }
 
     fn duration(&mut self, key: &str, v: &S) -> Result<Duration, SuiteError> {
@@ -659,6 +710,7 @@ impl Loader<'_> {
                 layout: self.opt("sandbox.layout", &s.layout)?.unwrap_or_else(|| "b".into()),
                 scenario: self.opt("sandbox.scenario", &s.scenario)?.unwrap_or_else(|| "good".into()),
                 latency_ms: s.latency_ms.unwrap_or(0),
+                faults: self.fault_names(&s.faults)?,
             }),
         };
 
@@ -1077,6 +1129,27 @@ mod tests {
         let s = Suite::parse("t.toml", &text, &env).unwrap();
         assert_eq!(s.api.id.as_deref(), Some("abc123def"));
         assert_eq!(s.redactor.redact("api abc123def with Bearer literal-token"), "api *** with ***");
+    }
+
+    #[test]
+    fn sandbox_faults_are_known_names() {
+        let text = format!("{MIN}[sandbox]\nfaults = [\"dns-silent\", \"upgrade-502\", \"dns-silent\"]\n");
+        let s = Suite::parse("t.toml", &text, &no_env).unwrap();
+        let faults = s.sandbox.map(|s| s.faults).unwrap_or_default();
+        assert_eq!(faults, vec!["dns-silent", "upgrade-502"]);
+        let s = Suite::parse("t.toml", &format!("{MIN}[sandbox]\n"), &no_env).unwrap();
+        assert!(s.sandbox.is_some_and(|s| s.faults.is_empty()));
+    }
+
+    #[test]
+    fn misspelt_sandbox_fault_points_at_it_with_a_suggestion() {
+        let text = format!("{MIN}[sandbox]\nfaults = [\"dns-silent\", \"upgrade-520\"]\n");
+        let e = Suite::parse("t.toml", &text, &no_env).unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (Some(5), Some("sandbox.faults")));
+        assert!(e.message.contains("`upgrade-520` is not a sandbox fault"), "{}", e.message);
+        assert!(e.help.as_deref().is_some_and(|h| h.starts_with("did you mean `upgrade-5")), "{:?}", e.help);
+        let e = Suite::parse("t.toml", &format!("{MIN}[sandbox]\nfaults = [\"zzz\"]\n"), &no_env).unwrap_err();
+        assert!(e.help.as_deref().is_some_and(|h| h.contains("known faults: dns-silent")), "{:?}", e.help);
     }
 
     #[test]

@@ -232,6 +232,20 @@ async fn mgmt_client(ctx: &Ctx) -> Result<(mgmt::Client, ManagementTarget), Outc
     Ok((mgmt::Client::from_conf(conf), target))
 }
 
+/// `op failed: Code: message (HTTP n)`: one line, without the SDK's debug
+/// dump of the raw response that `DisplayErrorContext` appends.
+fn sdk_message<E, R>(op: &str, e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: HasStatus + std::fmt::Debug + 'static,
+{
+    let text = crate::facts::aws::describe_sdk_error(op, e, None);
+    match sdk_status(e) {
+        Some(s) => format!("{text} (HTTP {s})"),
+        None => text,
+    }
+}
+
 fn sdk_status<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> Option<u16>
 where
     R: HasStatus,
@@ -412,7 +426,7 @@ async fn post(ctx: Arc<Ctx>) -> Outcome {
     let sent = client.post_to_connection().connection_id(&id).data(aws_smithy_types::Blob::new(payload)).send().await;
     if let Err(e) = sent {
         let status = sdk_status(&e);
-        let text = ctx.suite.redactor.redact(&format!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e)));
+        let text = ctx.suite.redactor.redact(&sdk_message("PostToConnection", &e));
         if let Some(s) = status {
             ev.set("status", s);
         }
@@ -430,7 +444,7 @@ async fn post(ctx: Arc<Ctx>) -> Outcome {
                   the mapping key at its regional target)"
             }
         };
-        return Outcome::fail(format!("PostToConnection failed: {text}"), hint).with_evidence(ev);
+        return Outcome::fail(text, hint).with_evidence(ev);
     }
     let arrived = wait_for(&mut session.conn.stream, t + ctx.suite.roundtrip.timeout, |m| match m {
         Message::Text(s) if s.contains(&n) => Some(()),
@@ -478,8 +492,7 @@ async fn connection_info(ctx: Arc<Ctx>) -> Outcome {
                 if let Some(s) = status {
                     ev.set("status", s);
                 }
-                let text = format!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e));
-                Outcome::fail_without_hint(format!("GetConnection failed: {}", ctx.suite.redactor.redact(&text)))
+                Outcome::fail_without_hint(ctx.suite.redactor.redact(&sdk_message("GetConnection", &e)))
                     .with_evidence(ev)
             }
         },
@@ -549,8 +562,10 @@ async fn disconnect(ctx: Arc<Ctx>) -> Outcome {
     let mut ev = Evidence::new().with("endpoint", target.url.as_str()).with("connection_id", &id);
     let t = Instant::now();
     if let Err(e) = client.delete_connection().connection_id(&id).send().await {
-        let text = format!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e));
-        return Outcome::fail_without_hint(format!("DeleteConnection failed: {}", ctx.suite.redactor.redact(&text)))
+        if let Some(s) = sdk_status(&e) {
+            ev.set("status", s);
+        }
+        return Outcome::fail_without_hint(ctx.suite.redactor.redact(&sdk_message("DeleteConnection", &e)))
             .with_evidence(ev);
     }
     let deadline = t + ctx.suite.roundtrip.timeout;

@@ -17,7 +17,7 @@ use hickory_resolver::{Resolver, TokioResolver};
 use crate::suite::{DnsSpec, Nameservers};
 
 /// Time limit of one DNS query when the suite sets none.
-const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest CNAME chain followed (loops and absurd chains stop here).
 const MAX_CNAME_CHAIN: usize = 16;
 
@@ -87,12 +87,24 @@ impl DnsError {
             }
             HickoryError::Dns(HickoryDnsError::NoRecordsFound(_)) => DnsError::NoData { name },
             HickoryError::Dns(HickoryDnsError::ResponseCode(code)) => {
-                DnsError::ServerFailure { name, code: code.to_string() }
+                DnsError::ServerFailure { name, code: rcode_name(*code) }
             }
             HickoryError::Timeout => DnsError::Timeout { name, after },
             other => DnsError::Other { name, message: other.to_string() },
         }
     }
+}
+
+/// `SERVFAIL (Server Failure)`: the mnemonic operators grep for, then hickory's words.
+fn rcode_name(code: ResponseCode) -> String {
+    let mnemonic = match u16::from(code) {
+        1 => "FORMERR",
+        2 => "SERVFAIL",
+        4 => "NOTIMP",
+        5 => "REFUSED",
+        _ => return code.to_string(),
+    };
+    format!("{mnemonic} ({code})")
 }
 
 /// The resolver every part of the run uses. Cheap to clone.
@@ -333,6 +345,13 @@ mod tests {
     use super::*;
     use hickory_resolver::proto::rr::Name;
     use hickory_resolver::proto::rr::rdata::{A, CNAME};
+
+    #[test]
+    fn rcodes_are_named_by_mnemonic() {
+        assert_eq!(rcode_name(ResponseCode::ServFail), "SERVFAIL (Server Failure)");
+        assert!(rcode_name(ResponseCode::Refused).starts_with("REFUSED ("));
+        assert!(!rcode_name(ResponseCode::BADVERS).is_empty());
+    }
 
     fn rec(name: &str, data: RData) -> Record {
         Record::from_rdata(Name::from_ascii(name).unwrap(), 60, data)

@@ -132,6 +132,15 @@ fn timestamp(t: SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// What API Gateway answers a request whose signature does not match (the
+/// `mgmt-bad-signature` fault answers it to every request).
+pub fn signature_mismatch() -> http::Response<bytes::Bytes> {
+    forbidden(
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret \
+         Access Key and signing method. (SignatureDoesNotMatch)",
+    )
+}
+
 fn gone() -> http::Response<bytes::Bytes> {
     error(410, "GoneException", "The connection is no longer available.")
 }

@@ -16,6 +16,7 @@ use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseI
 use hickory_server::zone_handler::MessageResponseBuilder;
 use tokio::net::{TcpListener, UdpSocket};
 
+use super::faults::DnsRcode;
 use super::model::Deployment;
 
 /// The zones the sandbox is authoritative for.
@@ -53,6 +54,8 @@ pub fn answer(deployment: &Deployment, name: &str, qtype: RecordType) -> Answer 
 pub struct DnsFaults {
     pub delay: Duration,
     pub silent: bool,
+    /// Answered for the public host instead of its records.
+    pub public: Option<DnsRcode>,
 }
 
 struct Handler {
@@ -86,7 +89,21 @@ impl Handler {
         };
         let qname = Name::from(query.name().clone());
         let mut records = Vec::new();
-        match answer(&self.deployment, &qname.to_ascii(), query.query_type()) {
+        let name = qname.to_ascii();
+        let public = name.trim_end_matches('.').eq_ignore_ascii_case(&self.deployment.public_host);
+        let found = match self.faults.public.filter(|_| public) {
+            Some(DnsRcode::ServFail) => {
+                metadata.authoritative = false;
+                metadata.response_code = ResponseCode::ServFail;
+                None
+            }
+            Some(DnsRcode::NxDomain) => {
+                metadata.response_code = ResponseCode::NXDomain;
+                None
+            }
+            None => Some(answer(&self.deployment, &name, query.query_type())),
+        };
+        match found.unwrap_or(Answer::NoData) {
             Answer::A(ip) => records.push(Record::from_rdata(qname, TTL, RData::A(rdata::A(ip)))),
             Answer::NoData => {}
             Answer::NxDomain => metadata.response_code = ResponseCode::NXDomain,

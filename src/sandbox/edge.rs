@@ -195,6 +195,18 @@ fn bad_gateway() -> Response<Body> {
     )
 }
 
+/// `upgrade-5xx`/`upgrade-403`: CloudFront's own error page for the status.
+fn injected_refusal(status: u16) -> Response<Body> {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match status {
+        StatusCode::BAD_GATEWAY => bad_gateway(),
+        StatusCode::FORBIDDEN => {
+            cloudfront_html(status, "Request blocked.", "The request was blocked by the distribution's rules.")
+        }
+        _ => cloudfront_html(status, "The origin failed.", "The origin answered with an internal error."),
+    }
+}
+
 pub(crate) struct Edge {
     pub deployment: Arc<Deployment>,
     /// Real addresses of the sandbox's servers (the edge dials origins there).
@@ -203,6 +215,8 @@ pub(crate) struct Edge {
     pub tasks: Tasks,
     /// `true`: the stale distribution of `dns-wrong-target` (403 for everything).
     pub old: bool,
+    /// The public host resolves here: the client-door faults apply.
+    pub front: bool,
     pub origin_tls: Arc<rustls::ClientConfig>,
 }
 
@@ -226,6 +240,9 @@ impl Edge {
             Decision::Proxy(p) => p,
         };
         let upgrade = serve::is_websocket_upgrade(req.headers());
+        if let Some(status) = self.faults.upgrade_status.filter(|_| self.front && upgrade) {
+            return injected_refusal(status);
+        }
         let viewer_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
         let origin_req = match build_origin_request(req, &plan, upgrade).await {
             Some(r) => r,
@@ -247,6 +264,9 @@ impl Edge {
                 if let Some(v) = origin_resp.headers().get(&name) {
                     h.insert(name, v.clone());
                 }
+            }
+            if self.front && self.faults.bad_accept {
+                h.insert(header::SEC_WEBSOCKET_ACCEPT, super::gateway::wrong_accept());
             }
             cf_headers(&mut resp, false);
             let latency = self.faults.latency;

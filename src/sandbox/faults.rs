@@ -1,9 +1,35 @@
 //! Faults the sandbox can inject (reliability tests, DESIGN §6). Every knob
 //! defaults to "off", so `Faults::default()` is a healthy deployment.
+//!
+//! Faults on the *front* (the server the public host resolves to: the edge
+//! in layouts A/B, the gateway in C) touch only the client's door, so the
+//! management API and the execute-api probe keep answering as deployed.
 
 use std::time::Duration;
 
 use super::control_plane::ControlPlaneFaults;
+pub use crate::suite::SANDBOX_FAULTS as NAMES;
+
+/// How a DNS server that is not silent can still fail the public host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnsRcode {
+    ServFail,
+    NxDomain,
+}
+
+/// What the front does with a new TCP connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Accept {
+    /// TLS, then HTTP.
+    #[default]
+    Serve,
+    /// Nobody listens: `connect_to` points at a closed port.
+    Refused,
+    /// Reads the ClientHello, then resets the connection (RST).
+    Reset,
+    /// Accepts TCP and never answers (not even the ClientHello).
+    Stall,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
@@ -18,15 +44,138 @@ pub struct Faults {
     pub dns_delay: Duration,
     /// The DNS server never answers.
     pub dns_silent: bool,
+    /// The DNS server answers this rcode for the public host.
+    pub dns_public: Option<DnsRcode>,
+    /// What the front does with TCP connections.
+    pub front_accept: Accept,
+    /// The front answers the public upgrade with this status instead of 101.
+    pub upgrade_status: Option<u16>,
+    /// The front answers 101 with a `Sec-WebSocket-Accept` for another key.
+    pub bad_accept: bool,
+    /// The gateway answers 101, then never reads nor writes.
+    pub silent_after_upgrade: bool,
+    /// The gateway closes TCP (no close frame) when the first message arrives.
+    pub drop_mid_echo: bool,
+    /// The gateway answers the first message with a 64 MiB frame header and
+    /// keeps streaming its payload.
+    pub huge_frame: bool,
+    /// `@connections` answers 403 (signature mismatch) whatever the signature.
+    pub mgmt_bad_signature: bool,
     /// Passed through to the control plane.
     pub control_plane: ControlPlaneFaults,
 }
 
+/// `dns-slow` before [`Faults::fit_timeouts`]: longer than the default query timeout.
+const DEFAULT_DNS_SLOW: Duration = Duration::from_secs(10);
+/// `control-plane-slow` before [`Faults::fit_timeouts`]: longer than the default check timeout.
+const DEFAULT_CONTROL_PLANE_SLOW: Duration = Duration::from_secs(40);
+
 impl Faults {
+    /// Faults by name, comma-separated (`"dns-silent,gateway-silent"`);
+    /// blanks are ignored. Unknown names are an error with a suggestion.
+    pub fn parse_list(spec: &str) -> Result<Faults, String> {
+        let mut f = Faults::default();
+        for name in spec.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            f.set(name)?;
+        }
+        Ok(f)
+    }
+
+    fn set(&mut self, name: &str) -> Result<(), String> {
+        match name {
+            "gateway-silent" => self.silent_gateway = true,
+            "drop-after-upgrade" => self.drop_after_upgrade = true,
+            "dns-silent" => self.dns_silent = true,
+            "dns-slow" => self.dns_delay = DEFAULT_DNS_SLOW,
+            "dns-servfail" => self.dns_public = Some(DnsRcode::ServFail),
+            "dns-nxdomain" => self.dns_public = Some(DnsRcode::NxDomain),
+            "tcp-refused" => self.front_accept = Accept::Refused,
+            "tcp-reset" => self.front_accept = Accept::Reset,
+            "tls-stall" => self.front_accept = Accept::Stall,
+            "upgrade-500" => self.upgrade_status = Some(500),
+            "upgrade-502" => self.upgrade_status = Some(502),
+            "upgrade-403" => self.upgrade_status = Some(403),
+            "bad-accept" => self.bad_accept = true,
+            "silent-after-upgrade" => self.silent_after_upgrade = true,
+            "drop-mid-echo" => self.drop_mid_echo = true,
+            "huge-frame" => self.huge_frame = true,
+            "control-plane-5xx" => self.control_plane.server_errors = true,
+            "control-plane-throttle" => self.control_plane.throttling = true,
+            "control-plane-slow" => self.control_plane.delay = DEFAULT_CONTROL_PLANE_SLOW,
+            "mgmt-bad-signature" => self.mgmt_bad_signature = true,
+            other => return Err(unknown(other)),
+        }
+        Ok(())
+    }
+
+    /// Makes the "slow" faults slower than the suite's own limits, so they
+    /// are observed as timeouts: DNS answers after twice the query timeout,
+    /// the control plane after the check timeout plus a second.
+    pub fn fit_timeouts(&mut self, check_timeout: Duration, dns_timeout: Duration) {
+        if !self.dns_delay.is_zero() {
+            self.dns_delay = dns_timeout.saturating_mul(2);
+        }
+        if !self.control_plane.delay.is_zero() {
+            self.control_plane.delay = check_timeout.saturating_add(Duration::from_secs(1));
+        }
+    }
+
     /// Waits out the injected per-hop latency (no-op when zero).
     pub(crate) async fn hop(&self) {
         if !self.latency.is_zero() {
             tokio::time::sleep(self.latency).await;
         }
+    }
+}
+
+/// "`x` is not a sandbox fault", with the closest known name.
+fn unknown(name: &str) -> String {
+    let best = NAMES
+        .iter()
+        .map(|c| (strsim::jaro_winkler(name, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, c)) => format!("`{name}` is not a sandbox fault; did you mean `{c}`?"),
+        None => format!("`{name}` is not a sandbox fault; known faults: {}", NAMES.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_name_parses_and_sets_something() {
+        for name in NAMES {
+            let f = Faults::parse_list(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_ne!(format!("{f:?}"), format!("{:?}", Faults::default()), "{name} changes nothing");
+        }
+    }
+
+    #[test]
+    fn lists_combine_and_blanks_are_ignored() {
+        let f = Faults::parse_list(" dns-silent, gateway-silent ,,").expect("parses");
+        assert!(f.dns_silent && f.silent_gateway);
+        assert!(Faults::parse_list("").is_ok());
+    }
+
+    #[test]
+    fn unknown_names_are_refused_with_a_suggestion() {
+        let e = Faults::parse_list("dns-silent,dns-servfial").expect_err("misspelt");
+        assert!(e.contains("`dns-servfial`") && e.contains("did you mean `dns-servfail`"), "{e}");
+        let e = Faults::parse_list("zzz").expect_err("unknown");
+        assert!(e.contains("known faults"), "{e}");
+    }
+
+    #[test]
+    fn slow_faults_outlast_the_suite_limits() {
+        let mut f = Faults::parse_list("dns-slow,control-plane-slow").expect("parses");
+        f.fit_timeouts(Duration::from_secs(2), Duration::from_secs(1));
+        assert_eq!(f.dns_delay, Duration::from_secs(2));
+        assert_eq!(f.control_plane.delay, Duration::from_secs(3));
+        let mut healthy = Faults::default();
+        healthy.fit_timeouts(Duration::from_secs(2), Duration::from_secs(1));
+        assert!(healthy.dns_delay.is_zero() && healthy.control_plane.delay.is_zero());
     }
 }

@@ -144,6 +144,8 @@ pub(crate) struct Gateway {
     pub deployment: Arc<Deployment>,
     pub registry: Arc<Registry>,
     pub faults: Faults,
+    /// The public host resolves here (layout C): the client-door faults apply.
+    pub front: bool,
     pub idle_timeout: Duration,
     pub tasks: Tasks,
     pub next_id: AtomicU64,
@@ -159,6 +161,10 @@ impl Gateway {
         };
         if let Some(id) = management_id(&target.rest) {
             return self.management(req, &id).await;
+        }
+        let client_door = self.front && host.eq_ignore_ascii_case(&self.deployment.public_host);
+        if let Some(status) = self.faults.upgrade_status.filter(|_| client_door) {
+            return injected_refusal(status);
         }
         // The execute-api host wants exactly `/{stage}`; a custom domain also takes `/{key}/`.
         let trailing_ok = matches!(target.door, Door::CustomDomain { .. }) && target.rest == "/";
@@ -194,7 +200,9 @@ impl Gateway {
         let h = resp.headers_mut();
         h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
         h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
-        if let Ok(accept) = HeaderValue::from_str(&derive_accept_key(key.as_bytes())) {
+        if client_door && self.faults.bad_accept {
+            h.insert(header::SEC_WEBSOCKET_ACCEPT, wrong_accept());
+        } else if let Ok(accept) = HeaderValue::from_str(&derive_accept_key(key.as_bytes())) {
             h.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
         }
         if let Some(p) = first_subprotocol(&req) {
@@ -209,6 +217,11 @@ impl Gateway {
             if let Ok(upgraded) = on_upgrade.await
                 && !gw.faults.drop_after_upgrade
             {
+                if gw.faults.silent_after_upgrade {
+                    // Hold the socket, never read nor write, until the sandbox stops.
+                    let _held = upgraded;
+                    return std::future::pending::<()>().await;
+                }
                 let config =
                     WebSocketConfig::default().max_frame_size(Some(MAX_FRAME)).max_message_size(Some(MAX_MESSAGE));
                 let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
@@ -220,6 +233,10 @@ impl Gateway {
     }
 
     async fn management(&self, req: Request<Incoming>, id: &str) -> Response<Body> {
+        if self.faults.mgmt_bad_signature {
+            let (parts, body) = connections::signature_mismatch().into_parts();
+            return Response::from_parts(parts, http_body_util::Full::new(body));
+        }
         let (parts, body) = req.into_parts();
         let Some(body) = serve::collect_body(body, MAX_MESSAGE).await else {
             return serve::json(StatusCode::PAYLOAD_TOO_LARGE, r#"{"message":"Request Entity Too Large"}"#);
@@ -266,6 +283,12 @@ impl Gateway {
                         return;
                     }
                     Some(Err(_)) => return,
+                    // Closing without a close frame: the TCP connection just ends.
+                    Some(Ok(Message::Text(_) | Message::Binary(_))) if self.faults.drop_mid_echo => return,
+                    Some(Ok(Message::Text(_) | Message::Binary(_))) if self.faults.huge_frame => {
+                        huge_frame(ws.get_mut()).await;
+                        return;
+                    }
                     Some(Ok(Message::Text(t))) => {
                         deadline = tokio::time::Instant::now() + self.idle_timeout;
                         if !self.reply(&mut ws, id, endpoint, t.as_str(), has_default).await {
@@ -308,6 +331,47 @@ impl Gateway {
         self.faults.hop().await;
         ws.send(Message::text(answer.to_string())).await.is_ok()
     }
+}
+
+/// The `Sec-WebSocket-Accept` for a key no client sent (`bad-accept`).
+pub(crate) fn wrong_accept() -> HeaderValue {
+    HeaderValue::from_str(&derive_accept_key(b"not the key the client sent"))
+        .unwrap_or_else(|_| HeaderValue::from_static("x"))
+}
+
+/// `upgrade-5xx`/`upgrade-403` on the gateway itself (layout C).
+fn injected_refusal(status: u16) -> Response<Body> {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status == StatusCode::FORBIDDEN {
+        return Rejection::Forbidden.response();
+    }
+    serve::json(status, r#"{"message": "Internal server error"}"#)
+}
+
+/// Size announced by `huge-frame`'s frame header: far past any client cap.
+const HUGE_FRAME: u64 = 64 << 20;
+/// How much of it is actually streamed, and for how long at most.
+const HUGE_STREAMED: usize = 4 << 20;
+const HUGE_TIME: Duration = Duration::from_secs(5);
+
+/// Writes a binary frame header announcing [`HUGE_FRAME`] bytes, then
+/// streams zeros until the client hangs up (bounded in bytes and time).
+async fn huge_frame<S>(io: &mut S)
+where
+    S: tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::AsyncWriteExt;
+    let mut head = vec![0x82, 127];
+    head.extend_from_slice(&HUGE_FRAME.to_be_bytes());
+    let stream = async {
+        io.write_all(&head).await?;
+        let chunk = vec![0u8; 64 << 10];
+        for _ in 0..HUGE_STREAMED / chunk.len() {
+            io.write_all(&chunk).await?;
+        }
+        io.flush().await
+    };
+    let _ = tokio::time::timeout(HUGE_TIME, stream).await;
 }
 
 /// Sends a close frame and waits (briefly) for the client's answer.

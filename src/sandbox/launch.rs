@@ -3,10 +3,11 @@
 use std::time::Duration;
 
 use super::model::{self, Layout, SCENARIOS};
-use super::{Sandbox, SandboxOptions, suite_for_layout};
+use super::{Faults, Sandbox, SandboxOptions, suite_for_layout};
 use crate::run::SuiteSource;
 
-/// Starts the sandbox emulating `scenario` on `layout` and points `suite` at it.
+/// Starts the sandbox emulating `scenario` on `layout`, with the faults the
+/// suite's `[sandbox] faults` names, and points `suite` at it.
 pub async fn start_for_suite(
     layout: &str,
     scenario: &str,
@@ -27,10 +28,20 @@ pub async fn start_for_suite(
         ));
     }
     let mut opts = SandboxOptions::new(layout, scenario);
+    opts.faults = faults_for(suite)?;
     opts.faults.latency = Duration::from_millis(latency_ms);
     let sandbox = Sandbox::start(opts).await.map_err(|e| format!("cannot start the sandbox: {e}"))?;
     sandbox.apply_to(suite);
     Ok(sandbox)
+}
+
+/// The faults the suite asks for, the slow ones made slower than its limits.
+fn faults_for(suite: &crate::suite::Suite) -> Result<Faults, String> {
+    let names = suite.sandbox.as_ref().map(|s| s.faults.join(",")).unwrap_or_default();
+    let mut faults = Faults::parse_list(&names)?;
+    let dns_timeout = suite.dns.timeout.unwrap_or(crate::net::dns::DEFAULT_QUERY_TIMEOUT);
+    faults.fit_timeouts(suite.check_timeout, dns_timeout);
+    Ok(faults)
 }
 
 /// The layout a `--sandbox` run uses: the one asked for, else the scenario's own.

@@ -30,7 +30,7 @@ use self::connections::Registry;
 use self::control_plane::ControlPlane;
 use self::dns::{DnsFaults, DnsServer};
 use self::edge::Edge;
-pub use self::faults::Faults;
+pub use self::faults::{Accept, Faults};
 use self::gateway::Gateway;
 use self::model::CertKnob;
 pub use self::model::{Deployment, Layout, Scenario, Server};
@@ -63,6 +63,8 @@ pub struct Sandbox {
     addrs: HashMap<Server, SocketAddr>,
     control_plane: Option<ControlPlane>,
     registry: Arc<Registry>,
+    /// `tcp-refused`: the front server, and a port nobody listens on.
+    refused: Option<(Server, u16)>,
     tasks: Option<TaskSet>,
     _cancel_on_drop: DropGuard,
 }
@@ -92,6 +94,14 @@ impl Sandbox {
 
         let public_knob = deployment.public_cert;
         let public_server = deployment.dns.iter().find(|(n, _)| *n == deployment.public_host).map(|(_, s)| *s);
+        // Faults on the client's door hit only the server the public host resolves to.
+        let front_accept = |server: Server| {
+            if public_server == Some(server) { opts.faults.front_accept } else { Accept::Serve }
+        };
+        let refused = match (opts.faults.front_accept, public_server) {
+            (Accept::Refused, Some(server)) => Some((server, closed_port().await?)),
+            _ => None,
+        };
         let knob_for = |server: Server, host: &str| {
             if host.eq_ignore_ascii_case(&deployment.public_host) && public_server == Some(server) {
                 public_knob
@@ -114,9 +124,10 @@ impl Sandbox {
                 faults: opts.faults.clone(),
                 tasks: tasks.clone(),
                 old,
+                front: public_server == Some(server),
                 origin_tls: edge::origin_tls_config(),
             });
-            serve::serve_tls(&tasks, take(server)?, certs.server_config(), false, move |req, peer| {
+            serve::serve_tls(&tasks, take(server)?, certs.server_config(), front_accept(server), move |req, peer| {
                 e.clone().handle(req, peer)
             });
         }
@@ -137,19 +148,18 @@ impl Sandbox {
             deployment: deployment.clone(),
             registry: registry.clone(),
             faults: opts.faults.clone(),
+            front: public_server == Some(Server::Gateway),
             idle_timeout: opts.idle_timeout,
             tasks: tasks.clone(),
             next_id: AtomicU64::new(0),
         });
-        serve::serve_tls(
-            &tasks,
-            take(Server::Gateway)?,
-            certs.server_config(),
-            opts.faults.silent_gateway,
-            move |req, peer| gw.clone().handle(req, peer),
-        );
+        let gateway_accept = if opts.faults.silent_gateway { Accept::Stall } else { front_accept(Server::Gateway) };
+        serve::serve_tls(&tasks, take(Server::Gateway)?, certs.server_config(), gateway_accept, move |req, peer| {
+            gw.clone().handle(req, peer)
+        });
 
-        let dns_faults = DnsFaults { delay: opts.faults.dns_delay, silent: opts.faults.dns_silent };
+        let dns_faults =
+            DnsFaults { delay: opts.faults.dns_delay, silent: opts.faults.dns_silent, public: opts.faults.dns_public };
         let dns = DnsServer::start(deployment.clone(), dns_faults).await?;
         let control_plane = ControlPlane::start(deployment.clone(), opts.faults.control_plane.clone()).await?;
 
@@ -161,6 +171,7 @@ impl Sandbox {
             addrs,
             control_plane: Some(control_plane),
             registry,
+            refused,
             tasks: Some(task_set),
             _cancel_on_drop: cancel_on_drop,
         })
@@ -203,7 +214,10 @@ impl Sandbox {
                 host: s.dns_address().to_string(),
                 port: 443,
                 to_host: Some(Ipv4Addr::LOCALHOST.to_string()),
-                to_port: self.server_addr(*s).port(),
+                to_port: match self.refused {
+                    Some((server, port)) if server == *s => port,
+                    _ => self.server_addr(*s).port(),
+                },
             })
             .collect()
     }
@@ -257,6 +271,12 @@ impl Sandbox {
             tasks.shutdown().await;
         }
     }
+}
+
+/// A loopback port nobody listens on (bound, then released): connecting is refused.
+async fn closed_port() -> std::io::Result<u16> {
+    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    l.local_addr().map(|a| a.port())
 }
 
 /// A TOML basic string.

@@ -16,6 +16,8 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::faults::Accept;
+
 /// Spawns tasks that end when the sandbox is cancelled; [`TaskSet::shutdown`]
 /// waits until every one of them has ended.
 #[derive(Clone)]
@@ -69,12 +71,12 @@ impl Tasks {
 pub(crate) type Body = Full<Bytes>;
 
 /// Accepts TLS connections on `listener` and serves HTTP/1.1 (with upgrades)
-/// through `handler`. `silent`: accept TCP and never answer.
+/// through `handler`, unless `accept` injects a fault.
 pub(crate) fn serve_tls<H, Fut>(
     tasks: &Tasks,
     listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
-    silent: bool,
+    accept: Accept,
     handler: H,
 ) where
     H: Fn(Request<Incoming>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
@@ -95,10 +97,14 @@ pub(crate) fn serve_tls<H, Fut>(
             let acceptor = acceptor.clone();
             let handler = handler.clone();
             conn_tasks.spawn(async move {
-                if silent {
-                    // Hold the socket open, say nothing, until the sandbox stops.
-                    let _held = tcp;
-                    return std::future::pending::<()>().await;
+                match accept {
+                    Accept::Stall => {
+                        // Hold the socket open, say nothing, until the sandbox stops.
+                        let _held = tcp;
+                        return std::future::pending::<()>().await;
+                    }
+                    Accept::Reset => return reset(tcp).await,
+                    Accept::Serve | Accept::Refused => {}
                 }
                 let Ok(tls) = acceptor.accept(tcp).await else { return };
                 let service = hyper::service::service_fn(move |req| {
@@ -112,6 +118,15 @@ pub(crate) fn serve_tls<H, Fut>(
             });
         }
     });
+}
+
+/// Reads (the start of) the ClientHello, then resets the connection: with
+/// a zero linger, closing sends RST instead of FIN.
+async fn reset(mut tcp: tokio::net::TcpStream) {
+    use tokio::io::AsyncReadExt;
+    let mut hello = [0u8; 512];
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), tcp.read(&mut hello)).await;
+    let _ = tcp.set_zero_linger();
 }
 
 pub(crate) fn response(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response<Body> {

@@ -26,6 +26,18 @@ use model::*;
 
 /// CloudFront and its viewer certificates live in us-east-1.
 const GLOBAL_REGION: &str = "us-east-1";
+/// Retries of one control-plane call: few and quick, so throttling or 5xx
+/// costs well under a second instead of the SDK's default backoff (~1–3 s),
+/// and a check's time limit is spent on at most [`MAX_ATTEMPTS`] tries.
+const MAX_ATTEMPTS: u32 = 3;
+
+fn bounded_retries() -> aws_config::retry::RetryConfig {
+    aws_config::retry::RetryConfig::standard()
+        .with_max_attempts(MAX_ATTEMPTS)
+        .with_initial_backoff(std::time::Duration::from_millis(50))
+        .with_max_backoff(std::time::Duration::from_millis(250))
+}
+
 /// Upper bound on list pages (ListDistributions, ListResourceRecordSets…): a run never loops forever.
 const MAX_PAGES: usize = 50;
 
@@ -163,7 +175,9 @@ impl AwsFacts {
             .configs
             .get(region, || async {
                 let aws = &self.suite.aws;
-                let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.to_owned()));
+                let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                    .region(Region::new(region.to_owned()))
+                    .retry_config(bounded_retries());
                 if let Some(u) = &aws.endpoint_url {
                     loader = loader.endpoint_url(u.as_str().trim_end_matches('/'));
                 }

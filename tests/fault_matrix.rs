@@ -1,0 +1,348 @@
+//! Reliability (DESIGN §6, §7): every sandbox fault, asked for with
+//! `[sandbox] faults = [..]`, makes the run report the right check with the
+//! right status (Fail: the deployment is wrong; Error: the harness could not
+//! find out) and a message naming the fault — no panic, no hang, and the
+//! run ends within its expected time bound. Runs go four at a time to keep
+//! the wall time low; each is bounded by `RunnerOptions.deadline`.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use wsconform::outcome::Status;
+use wsconform::plan::Filters;
+use wsconform::run::{RunOptions, SuiteSource, run};
+use wsconform::runner::RunnerOptions;
+use wsconform::sandbox::faults::NAMES;
+use wsconform::sandbox::model::Layout;
+use wsconform::sandbox::suite_for_layout;
+
+/// The suite's check timeout and `[roundtrip] timeout`.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+/// Start-up, teardown and scheduling on a loaded machine.
+const SLACK: Duration = Duration::from_secs(1);
+/// Runs at once.
+const BATCH: usize = 4;
+
+/// Only one heavy sandbox run set at a time: the memory check measures the process.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+struct Case {
+    fault: &'static str,
+    layout: Layout,
+    /// Checks that must not pass: id (a trailing `*` matches a prefix), the
+    /// statuses allowed, and words of which the message contains at least one.
+    expect: &'static [(&'static str, &'static [Status], &'static [&'static str])],
+    /// Check timeouts on the critical path (0: the fault is answered at once).
+    timeouts: u32,
+}
+
+use Status::{Error, Fail};
+
+const FAIL: &[Status] = &[Fail];
+const ERROR: &[Status] = &[Error];
+/// The check's own time limit and the runner's are both the suite's 2 s: either may end it first.
+const EITHER: &[Status] = &[Fail, Error];
+
+const TIMED_OUT: &[&str] = &["timed out"];
+const CONTROL_PLANE: &[&str] = &[
+    "dns.alias-target",
+    "route53.alias",
+    "acm.certificate",
+    "cloudfront.*",
+    "apigw.api",
+    "apigw.routes",
+    "apigw.stage",
+    "apigw.domain",
+    "apigw.mapping",
+];
+
+const CASES: &[Case] = &[
+    Case {
+        fault: "dns-silent",
+        layout: Layout::B,
+        expect: &[
+            ("dns.resolves", ERROR, TIMED_OUT),
+            ("tls.certificate", ERROR, TIMED_OUT),
+            ("apigw.execute-api-disabled", ERROR, TIMED_OUT),
+            ("e2e.connect", ERROR, TIMED_OUT),
+        ],
+        timeouts: 1,
+    },
+    Case {
+        fault: "dns-slow",
+        layout: Layout::B,
+        expect: &[
+            ("dns.resolves", ERROR, TIMED_OUT),
+            ("tls.certificate", ERROR, TIMED_OUT),
+            ("apigw.execute-api-disabled", ERROR, TIMED_OUT),
+            ("e2e.connect", ERROR, TIMED_OUT),
+        ],
+        timeouts: 1,
+    },
+    Case {
+        fault: "dns-servfail",
+        layout: Layout::B,
+        expect: &[
+            ("dns.resolves", FAIL, &["SERVFAIL"]),
+            ("tls.certificate", ERROR, &["SERVFAIL"]),
+            ("e2e.connect", ERROR, &["SERVFAIL"]),
+        ],
+        timeouts: 0,
+    },
+    Case {
+        fault: "dns-nxdomain",
+        layout: Layout::B,
+        expect: &[
+            ("dns.resolves", FAIL, &["NXDOMAIN"]),
+            ("tls.certificate", ERROR, &["NXDOMAIN"]),
+            ("e2e.connect", ERROR, &["NXDOMAIN"]),
+        ],
+        timeouts: 0,
+    },
+    Case {
+        fault: "tcp-refused",
+        layout: Layout::B,
+        expect: &[("tls.certificate", ERROR, &["Connection refused"]), ("e2e.connect", ERROR, &["Connection refused"])],
+        timeouts: 0,
+    },
+    Case {
+        fault: "tcp-reset",
+        layout: Layout::B,
+        expect: &[("tls.certificate", FAIL, &["reset"]), ("e2e.connect", FAIL, &["reset"])],
+        timeouts: 0,
+    },
+    Case {
+        fault: "tcp-reset",
+        layout: Layout::C,
+        // Layout C's front is the gateway, which the execute-api probe reaches too.
+        expect: &[
+            ("tls.certificate", FAIL, &["reset"]),
+            ("apigw.execute-api-disabled", ERROR, &["reset"]),
+            ("e2e.connect", FAIL, &["reset"]),
+        ],
+        timeouts: 0,
+    },
+    Case {
+        fault: "tls-stall",
+        layout: Layout::B,
+        expect: &[("tls.certificate", ERROR, TIMED_OUT), ("e2e.connect", ERROR, TIMED_OUT)],
+        timeouts: 1,
+    },
+    Case {
+        fault: "gateway-silent",
+        layout: Layout::B,
+        expect: &[("apigw.execute-api-disabled", ERROR, TIMED_OUT), ("e2e.connect", ERROR, TIMED_OUT)],
+        timeouts: 1,
+    },
+    Case { fault: "upgrade-500", layout: Layout::B, expect: &[("e2e.connect", FAIL, &["HTTP 500"])], timeouts: 0 },
+    Case { fault: "upgrade-502", layout: Layout::B, expect: &[("e2e.connect", FAIL, &["HTTP 502"])], timeouts: 0 },
+    Case { fault: "upgrade-502", layout: Layout::C, expect: &[("e2e.connect", FAIL, &["HTTP 502"])], timeouts: 0 },
+    Case { fault: "upgrade-403", layout: Layout::B, expect: &[("e2e.connect", FAIL, &["HTTP 403"])], timeouts: 0 },
+    Case {
+        fault: "bad-accept",
+        layout: Layout::B,
+        expect: &[("e2e.connect", FAIL, &["Sec-WebSocket-Accept"])],
+        timeouts: 0,
+    },
+    Case {
+        fault: "bad-accept",
+        layout: Layout::C,
+        expect: &[("e2e.connect", FAIL, &["Sec-WebSocket-Accept"])],
+        timeouts: 0,
+    },
+    Case {
+        fault: "drop-after-upgrade",
+        layout: Layout::B,
+        expect: &[("e2e.echo", FAIL, &["close_notify", "closed"]), ("e2e.keepalive", FAIL, &["no pong"])],
+        timeouts: 0,
+    },
+    Case {
+        fault: "silent-after-upgrade",
+        layout: Layout::B,
+        // The echo waits out its time limit, then the keepalive (after it) waits out its own.
+        expect: &[
+            ("e2e.echo", EITHER, &["no matching reply within 2s", "timed out"]),
+            ("e2e.keepalive", EITHER, &["no matching frame before the timeout", "timed out"]),
+        ],
+        timeouts: 2,
+    },
+    Case {
+        fault: "drop-mid-echo",
+        layout: Layout::B,
+        expect: &[("e2e.echo", FAIL, &["close_notify", "closed"]), ("e2e.keepalive", FAIL, &["closed"])],
+        timeouts: 0,
+    },
+    Case {
+        fault: "huge-frame",
+        layout: Layout::B,
+        expect: &[("e2e.echo", FAIL, &["Message too long"]), ("e2e.keepalive", FAIL, &["closed"])],
+        timeouts: 0,
+    },
+    Case {
+        fault: "control-plane-5xx",
+        layout: Layout::B,
+        expect: &[("*control-plane", ERROR, &["InternalFailure"])],
+        timeouts: 0,
+    },
+    Case {
+        fault: "control-plane-throttle",
+        layout: Layout::B,
+        expect: &[("*control-plane", ERROR, &["Throttling", "TooManyRequests"])],
+        timeouts: 0,
+    },
+    Case {
+        fault: "control-plane-slow",
+        layout: Layout::B,
+        expect: &[("*control-plane", ERROR, TIMED_OUT), ("apigw.execute-api-disabled", ERROR, TIMED_OUT)],
+        // The checks time out, then the run's discovery summary waits out one more check timeout.
+        timeouts: 2,
+    },
+    Case {
+        fault: "mgmt-bad-signature",
+        layout: Layout::B,
+        expect: &[
+            ("e2e.post", FAIL, &["SignatureDoesNotMatch"]),
+            ("e2e.connection-info", FAIL, &["SignatureDoesNotMatch"]),
+            ("e2e.disconnect", FAIL, &["HTTP 403"]),
+        ],
+        timeouts: 0,
+    },
+];
+
+fn suite(layout: Layout, faults: &[&str]) -> SuiteSource {
+    let names: Vec<String> = faults.iter().map(|f| format!("\"{f}\"")).collect();
+    // The sandbox's own suite ends with its `[sandbox]` table: the faults go in it.
+    let text = format!(
+        "timeout = \"2s\"\n{}faults = [{}]\n\n[roundtrip]\ntimeout = \"2s\"\n\n[dns]\ntimeout = \"1s\"\n",
+        suite_for_layout(layout),
+        names.join(", ")
+    );
+    SuiteSource::Text { name: format!("<faults {} on {}>", faults.join(","), layout.name()), text }
+}
+
+async fn run_faults(layout: Layout, faults: &[&str], deadline: Duration) -> (wsconform::RunSummary, Duration) {
+    let t = Instant::now();
+    let summary = run(RunOptions {
+        suites: vec![suite(layout, faults)],
+        filters: Filters::default(),
+        runner: RunnerOptions { deadline: Some(deadline), ..RunnerOptions::default() },
+        sandbox: None,
+        reporters: vec![],
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{faults:?}: {e}"));
+    (summary, t.elapsed())
+}
+
+fn matches(pattern: &str, id: &str) -> bool {
+    if pattern == "*control-plane" {
+        return CONTROL_PLANE.iter().any(|p| matches(p, id));
+    }
+    match pattern.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => pattern == id,
+    }
+}
+
+/// What is wrong with one run, if anything.
+fn judge(case: &Case, summary: &wsconform::RunSummary, took: Duration) -> Vec<String> {
+    let who = format!("{} (layout {})", case.fault, case.layout.name());
+    let mut problems = Vec::new();
+    let bound = CHECK_TIMEOUT * case.timeouts + SLACK;
+    if took > bound {
+        problems.push(format!("{who}: took {took:?}, bound {bound:?}"));
+    }
+    let reports = &summary.results[0].reports;
+    let mut seen = BTreeSet::new();
+    for r in reports {
+        let msg = r.outcome.verdict.message();
+        if msg.contains("panic") {
+            problems.push(format!("{who}: {} panicked: {msg}", r.id));
+        }
+        let status = r.outcome.status();
+        if !matches!(status, Fail | Error) {
+            continue;
+        }
+        let Some(&(pattern, want, words)) = case.expect.iter().find(|(p, _, _)| matches(p, r.id)) else {
+            problems.push(format!("{who}: {} is {status} but not expected to fail: {msg}", r.id));
+            continue;
+        };
+        seen.insert(pattern);
+        if !want.contains(&status) {
+            problems.push(format!("{who}: {} is {status}, want {want:?}: {msg}", r.id));
+        }
+        if !words.iter().any(|w| msg.contains(w)) {
+            problems.push(format!("{who}: {} message names none of {words:?}: {msg}", r.id));
+        }
+    }
+    for (pattern, _, _) in case.expect {
+        if !seen.contains(pattern) {
+            problems.push(format!("{who}: {pattern} did not fail"));
+        }
+    }
+    problems
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_is_reported_by_the_right_check_in_time() {
+    wsconform::install_crypto_provider();
+    let _serial = SERIAL.lock().await;
+    for name in NAMES {
+        assert!(CASES.iter().any(|c| c.fault == *name), "fault {name} has no case");
+    }
+    let mut problems = Vec::new();
+    for batch in CASES.chunks(BATCH) {
+        let runs = batch.iter().map(|case| async move {
+            let deadline = CHECK_TIMEOUT * (case.timeouts + 2);
+            let (summary, took) = run_faults(case.layout, &[case.fault], deadline).await;
+            judge(case, &summary, took)
+        });
+        problems.extend(futures_util::future::join_all(runs).await.into_iter().flatten());
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_combine_in_one_run() {
+    wsconform::install_crypto_provider();
+    let _serial = SERIAL.lock().await;
+    let (summary, took) = run_faults(Layout::B, &["dns-servfail", "control-plane-5xx"], CHECK_TIMEOUT * 2).await;
+    let case = Case {
+        fault: "dns-servfail,control-plane-5xx",
+        layout: Layout::B,
+        expect: &[
+            ("dns.resolves", FAIL, &["SERVFAIL"]),
+            ("tls.certificate", ERROR, &["SERVFAIL"]),
+            ("e2e.connect", ERROR, &["SERVFAIL"]),
+            ("*control-plane", ERROR, &["InternalFailure"]),
+        ],
+        timeouts: 0,
+    };
+    let problems = judge(&case, &summary, took);
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Peak resident set of this process (Linux), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_frame_is_refused_without_allocating_it() {
+    wsconform::install_crypto_provider();
+    let _serial = SERIAL.lock().await;
+    let before = peak_rss_kib();
+    let (summary, took) = run_faults(Layout::B, &["huge-frame"], CHECK_TIMEOUT * 2).await;
+    let after = peak_rss_kib();
+    let echo = summary.results[0].reports.iter().find(|r| r.id == "e2e.echo").expect("e2e.echo ran");
+    assert_eq!(echo.outcome.status(), Fail, "{}", echo.outcome.verdict.message());
+    // The client's cap (1 MiB message, 256 KiB frame) refuses the 64 MiB header.
+    assert!(echo.outcome.verdict.message().contains("67108864 > 262144"), "{}", echo.outcome.verdict.message());
+    assert!(took < CHECK_TIMEOUT + SLACK, "took {took:?}");
+    if let (Some(b), Some(a)) = (before, after) {
+        // Far below the 64 MiB the frame announces (the sandbox streams 4 MiB of it at most).
+        assert!(a.saturating_sub(b) < 32 * 1024, "peak RSS grew by {} KiB", a - b);
+    }
+}
