@@ -71,6 +71,16 @@ const DEFAULT_DNS_SLOW: Duration = Duration::from_secs(10);
 const DEFAULT_CONTROL_PLANE_SLOW: Duration = Duration::from_secs(40);
 
 impl Faults {
+    /// `--sandbox-latency`: one delay per network round trip on every hop —
+    /// DNS answers, TLS handshakes (the server's first flight), HTTP answers at
+    /// the edge and the gateway, echoes, relayed chunks and control-plane
+    /// calls. (TCP's SYN/ACK comes from the kernel and is not delayed.)
+    pub fn set_latency(&mut self, latency: Duration) {
+        self.latency = latency;
+        self.dns_delay = self.dns_delay.max(latency);
+        self.control_plane.delay = self.control_plane.delay.max(latency);
+    }
+
     /// Faults by name, comma-separated (`"dns-silent,gateway-silent"`);
     /// blanks are ignored. Unknown names are an error with a suggestion.
     pub fn parse_list(spec: &str) -> Result<Faults, String> {

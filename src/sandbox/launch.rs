@@ -29,7 +29,7 @@ pub async fn start_for_suite(
     }
     let mut opts = SandboxOptions::new(layout, scenario);
     opts.faults = faults_for(suite)?;
-    opts.faults.latency = Duration::from_millis(latency_ms);
+    opts.faults.set_latency(Duration::from_millis(latency_ms));
     let sandbox = Sandbox::start(opts).await.map_err(|e| format!("cannot start the sandbox: {e}"))?;
     sandbox.apply_to(suite);
     Ok(sandbox)

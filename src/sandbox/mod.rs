@@ -127,9 +127,14 @@ impl Sandbox {
                 front: public_server == Some(server),
                 origin_tls: edge::origin_tls_config(),
             });
-            serve::serve_tls(&tasks, take(server)?, certs.server_config(), front_accept(server), move |req, peer| {
-                e.clone().handle(req, peer)
-            });
+            serve::serve_tls(
+                &tasks,
+                take(server)?,
+                certs.server_config(),
+                front_accept(server),
+                opts.faults.latency,
+                move |req, peer| e.clone().handle(req, peer),
+            );
         }
 
         // Gateway: custom domains and the regional target first, the execute-api host last (the default).
@@ -154,9 +159,14 @@ impl Sandbox {
             next_id: AtomicU64::new(0),
         });
         let gateway_accept = if opts.faults.silent_gateway { Accept::Stall } else { front_accept(Server::Gateway) };
-        serve::serve_tls(&tasks, take(Server::Gateway)?, certs.server_config(), gateway_accept, move |req, peer| {
-            gw.clone().handle(req, peer)
-        });
+        serve::serve_tls(
+            &tasks,
+            take(Server::Gateway)?,
+            certs.server_config(),
+            gateway_accept,
+            opts.faults.latency,
+            move |req, peer| gw.clone().handle(req, peer),
+        );
 
         let dns_faults =
             DnsFaults { delay: opts.faults.dns_delay, silent: opts.faults.dns_silent, public: opts.faults.dns_public };

@@ -77,6 +77,7 @@ pub(crate) fn serve_tls<H, Fut>(
     listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
     accept: Accept,
+    handshake_delay: std::time::Duration,
     handler: H,
 ) where
     H: Fn(Request<Incoming>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
@@ -105,6 +106,10 @@ pub(crate) fn serve_tls<H, Fut>(
                     }
                     Accept::Reset => return reset(tcp).await,
                     Accept::Serve | Accept::Refused => {}
+                }
+                if !handshake_delay.is_zero() {
+                    // The server's first TLS flight waits one injected round trip.
+                    tokio::time::sleep(handshake_delay).await;
                 }
                 let Ok(tls) = acceptor.accept(tcp).await else { return };
                 let service = hyper::service::service_fn(move |req| {
