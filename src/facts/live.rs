@@ -1,40 +1,203 @@
-//! What live probes observed, shared between checks: the WebSocket session
-//! `e2e.connect` opened, which `e2e.echo`, `e2e.post`, … use in turn.
+//! What live probes share: the WebSocket session `e2e.connect` opened and
+//! the management (`@connections`) client.
+//!
+//! One reader task owns the socket's read half and fans every frame out to
+//! whoever is waiting, so `e2e.echo`, `e2e.post` and `e2e.keepalive` can
+//! wait on the same connection at the same time instead of taking turns.
 
-use tokio::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, OnceLock};
 
-use crate::net::WsConnection;
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{Mutex, OnceCell, broadcast, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
 
-/// The live WebSocket session of a run.
-#[derive(Debug)]
-pub struct Session {
-    pub conn: WsConnection,
-    /// Extracted from the echo reply by `e2e.echo`.
-    pub connection_id: Option<String>,
+use crate::net::{WsConnection, WsStream};
+use crate::outcome::Outcome;
+
+/// A frame as the reader saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    Text(Arc<str>),
+    Binary(bytes::Bytes),
+    Pong(bytes::Bytes),
+    /// The server closed the connection (close code; 1005 when none was given).
+    Close(u16),
 }
 
+/// Frames kept for slow waiters. Each frame is at most `WsLimits::max_message_size`.
+const FRAME_BUFFER: usize = 32;
+/// At most this many unrelated frames are skipped while waiting for one.
+const MAX_FRAMES_SKIPPED: usize = 1000;
+
+/// The live WebSocket session of a run.
+pub struct Session {
+    writer: Mutex<SplitSink<WsStream, Message>>,
+    frames: broadcast::Sender<Frame>,
+    /// `Some(why)` once the reader has ended (closed by the server, or failed).
+    ended: watch::Receiver<Option<String>>,
+    reader: JoinHandle<()>,
+    /// Extracted from the echo reply by `e2e.echo`.
+    pub connection_id: OnceLock<String>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("connection_id", &self.connection_id.get()).finish_non_exhaustive()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+impl Session {
+    pub fn new(conn: WsConnection) -> Session {
+        let (writer, mut reader) = conn.stream.split();
+        let (frames, _) = broadcast::channel(FRAME_BUFFER);
+        let (ended_tx, ended) = watch::channel(None);
+        let tx = frames.clone();
+        let reader = tokio::spawn(async move {
+            let why = loop {
+                let frame = match reader.next().await {
+                    None => break "the connection closed".to_owned(),
+                    Some(Err(e)) => break format!("the connection failed: {e}"),
+                    Some(Ok(Message::Text(s))) => Frame::Text(Arc::from(s.as_str())),
+                    Some(Ok(Message::Binary(b))) => Frame::Binary(b),
+                    Some(Ok(Message::Pong(p))) => Frame::Pong(p),
+                    Some(Ok(Message::Close(f))) => {
+                        let code = f.map_or(1005, |f| u16::from(f.code));
+                        let _ = tx.send(Frame::Close(code));
+                        break format!("the server closed the connection ({code})");
+                    }
+                    // Pings are answered by tungstenite itself.
+                    Some(Ok(_)) => continue,
+                };
+                // No receiver is fine: nobody is waiting for this frame.
+                let _ = tx.send(frame);
+            };
+            let _ = ended_tx.send(Some(why));
+        });
+        Session { writer: Mutex::new(writer), frames, ended, reader, connection_id: OnceLock::new() }
+    }
+
+    /// Frames from now on. Subscribe *before* sending what provokes the answer.
+    pub fn subscribe(&self) -> Subscription {
+        Subscription { frames: self.frames.subscribe(), ended: self.ended.clone() }
+    }
+
+    pub async fn send(&self, m: Message) -> Result<(), String> {
+        self.writer.lock().await.send(m).await.map_err(|e| format!("cannot send: {e}"))
+    }
+
+    /// Why the connection ended, if it has.
+    pub fn ended(&self) -> Option<String> {
+        self.ended.borrow().clone()
+    }
+
+    /// Why the connection ended, waiting up to `limit` for the reader to notice.
+    pub async fn ended_within(&self, limit: std::time::Duration) -> Option<String> {
+        let mut ended = self.ended.clone();
+        let _ = tokio::time::timeout(limit, ended.wait_for(Option::is_some)).await;
+        self.ended()
+    }
+}
+
+pub struct Subscription {
+    frames: broadcast::Receiver<Frame>,
+    ended: watch::Receiver<Option<String>>,
+}
+
+impl Subscription {
+    /// Waits until `want` accepts a frame, the connection ends, or `deadline` passes;
+    /// unrelated frames are skipped. A `Close` frame is offered to `want` before
+    /// it ends the wait.
+    pub async fn wait_for<T>(
+        &mut self,
+        deadline: Instant,
+        mut want: impl FnMut(&Frame) -> Option<T>,
+    ) -> Result<T, String> {
+        let mut skipped = 0usize;
+        loop {
+            let next = tokio::select! {
+                // Frames that arrived before the connection ended are still offered.
+                biased;
+                f = self.frames.recv() => Some(f),
+                _ = self.ended.wait_for(Option::is_some) => None,
+                _ = tokio::time::sleep_until(deadline) => return Err("no matching frame before the timeout".into()),
+            };
+            let frame = match next {
+                Some(Ok(frame)) => frame,
+                // Fell behind a flood of frames: keep reading the newest.
+                Some(Err(broadcast::error::RecvError::Lagged(n))) => {
+                    skipped += n as usize;
+                    continue;
+                }
+                Some(Err(broadcast::error::RecvError::Closed)) | None => match self.frames.try_recv() {
+                    Ok(frame) => frame,
+                    Err(_) => {
+                        return Err(self.ended.borrow().clone().unwrap_or_else(|| "the connection closed".into()));
+                    }
+                },
+            };
+            if let Some(t) = want(&frame) {
+                return Ok(t);
+            }
+            if let Frame::Close(code) = frame {
+                return Err(format!("the server closed the connection ({code})"));
+            }
+            skipped += 1;
+            if skipped >= MAX_FRAMES_SKIPPED {
+                return Err(format!("no matching frame among {MAX_FRAMES_SKIPPED}"));
+            }
+        }
+    }
+}
+
+/// The management API client, built once per run (and its connection opened
+/// early, while the echo is in flight).
+pub struct Management {
+    pub client: aws_sdk_apigatewaymanagement::Client,
+    pub endpoint: url::Url,
+    /// The host whose addresses reach the endpoint (the regional target), if not its own.
+    pub via: Option<String>,
+}
+
+#[derive(Default)]
 pub struct LiveFacts {
-    session: Mutex<Option<Session>>,
+    session: std::sync::Mutex<Option<Arc<Session>>>,
+    management: OnceCell<Result<Arc<Management>, Outcome>>,
 }
 
 impl LiveFacts {
     pub fn new() -> LiveFacts {
-        LiveFacts { session: Mutex::new(None) }
+        LiveFacts::default()
     }
 
     /// Replaces the session (a retried `e2e.connect` opens a new one).
-    pub async fn set_session(&self, conn: WsConnection) {
-        *self.session.lock().await = Some(Session { conn, connection_id: None });
+    pub fn set_session(&self, conn: WsConnection) {
+        *self.session.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Session::new(conn)));
     }
 
-    /// Exclusive use of the session: e2e checks take turns on the one socket.
-    pub async fn session(&self) -> MutexGuard<'_, Option<Session>> {
-        self.session.lock().await
+    pub fn session(&self) -> Option<Arc<Session>> {
+        self.session.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
-}
 
-impl Default for LiveFacts {
-    fn default() -> Self {
-        Self::new()
+    /// Ends the session (after `e2e.disconnect`).
+    pub fn clear_session(&self) {
+        *self.session.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// The management client, built by `init` on first use and shared after.
+    pub async fn management<F, Fut>(&self, init: F) -> Result<Arc<Management>, Outcome>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Arc<Management>, Outcome>>,
+    {
+        self.management.get_or_init(init).await.clone()
     }
 }

@@ -55,7 +55,7 @@ pub enum DnsError {
     NoData { name: String },
     #[error("the nameserver answered {code} for `{name}`")]
     ServerFailure { name: String, code: String },
-    #[error("no answer for `{name}` within {after:?}")]
+    #[error("DNS query for `{name}` timed out after {after:?} (no answer)")]
     Timeout { name: String, after: Duration },
     #[error("cannot resolve `{name}`: {message}")]
     Other { name: String, message: String },

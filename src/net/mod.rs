@@ -210,23 +210,32 @@ impl Net {
 }
 
 impl Net {
-    /// An AWS SDK HTTP client that reaches `host` at the addresses of `via`
-    /// (the custom domain at its regional target, bypassing CloudFront),
-    /// keeping `host` as SNI and Host.
-    pub async fn sdk_http_client_via(
-        &self,
-        host: &str,
-        via: &str,
-    ) -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, ConnectError> {
+    /// An HTTP client that reaches `host` at the addresses of `via` (the
+    /// custom domain at its regional target, bypassing CloudFront), keeping
+    /// `host` as SNI and Host.
+    pub async fn http_client_via(&self, host: &str, via: &str) -> Result<reqwest::Client, ConnectError> {
         let addrs = http::resolve_for_http(&self.resolver, &self.connect_to, via).await?;
-        let client = http::build_client_with_override(
+        http::build_client_with_override(
             self.resolver.clone(),
             self.connect_to.clone(),
             self.tls.client_config(),
             host,
             &addrs,
         )
-        .map_err(|message| ConnectError::Tcp { addr: SocketAddr::from(([0, 0, 0, 0], 443)), message })?;
-        Ok(http::sdk_http_client(client))
+        .map_err(|message| ConnectError::Tcp { addr: SocketAddr::from(([0, 0, 0, 0], 443)), message })
     }
+
+    /// [`Net::http_client_via`] as an AWS SDK HTTP client.
+    pub async fn sdk_http_client_via(
+        &self,
+        host: &str,
+        via: &str,
+    ) -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, ConnectError> {
+        Ok(http::sdk_http_client(self.http_client_via(host, via).await?))
+    }
+}
+
+/// An AWS SDK HTTP client on top of `client` (keeping its connection pool).
+pub fn sdk_http_client_for(client: reqwest::Client) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    http::sdk_http_client(client)
 }

@@ -327,19 +327,32 @@ where
         let _ = tokio::io::copy(&mut vr, &mut ow).await;
         let _ = ow.shutdown().await;
     };
-    let down = async {
+    // Each chunk is delivered `latency` after it arrived, pipelined like a
+    // network link: a second chunk does not wait for the first one's delay.
+    let (queue_tx, mut queue_rx) = tokio::sync::mpsc::channel::<(tokio::time::Instant, Vec<u8>)>(64);
+    let read = async move {
         let mut buf = vec![0u8; 16 * 1024];
         loop {
             let n = match or.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
-            tokio::time::sleep(latency).await;
-            if vw.write_all(&buf[..n]).await.is_err() || vw.flush().await.is_err() {
+            if queue_tx.send((tokio::time::Instant::now() + latency, buf[..n].to_vec())).await.is_err() {
+                break;
+            }
+        }
+    };
+    let deliver = async {
+        while let Some((at, chunk)) = queue_rx.recv().await {
+            tokio::time::sleep_until(at).await;
+            if vw.write_all(&chunk).await.is_err() || vw.flush().await.is_err() {
                 break;
             }
         }
         let _ = vw.shutdown().await;
+    };
+    let down = async {
+        tokio::join!(read, deliver);
     };
     tokio::join!(up, down);
 }

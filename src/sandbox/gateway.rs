@@ -258,11 +258,23 @@ impl Gateway {
         let has_default = self.deployment.api.routes.iter().any(|r| r.route_key == "$default");
         let mut deadline = tokio::time::Instant::now() + self.idle_timeout;
         let mut outbound_open = true;
+        // Echo replies wait out the injected latency here, without holding up
+        // the reading of later frames (pings keep getting pongs meanwhile).
+        let mut pending: std::collections::VecDeque<(tokio::time::Instant, String)> = Default::default();
+        let far = tokio::time::Instant::now() + Duration::from_secs(86_400);
         loop {
+            let next_reply = pending.front().map_or(far, |(at, _)| *at);
             tokio::select! {
                 _ = tokio::time::sleep_until(deadline) => {
                     close(&mut ws, CloseCode::Away, "Going away").await;
                     return;
+                }
+                _ = tokio::time::sleep_until(next_reply), if !pending.is_empty() => {
+                    if let Some((_, text)) = pending.pop_front()
+                        && ws.send(Message::text(text)).await.is_err()
+                    {
+                        return;
+                    }
                 }
                 out = rx.recv(), if outbound_open => match out {
                     Some(Outbound::Text(text)) => {
@@ -291,15 +303,15 @@ impl Gateway {
                     }
                     Some(Ok(Message::Text(t))) => {
                         deadline = tokio::time::Instant::now() + self.idle_timeout;
-                        if !self.reply(&mut ws, id, endpoint, t.as_str(), has_default).await {
-                            return;
+                        if let Some(answer) = self.reply(id, endpoint, t.as_str(), has_default) {
+                            pending.push_back((tokio::time::Instant::now() + self.faults.latency, answer));
                         }
                     }
                     Some(Ok(Message::Binary(b))) => {
                         deadline = tokio::time::Instant::now() + self.idle_timeout;
                         let text = String::from_utf8_lossy(&b).into_owned();
-                        if !self.reply(&mut ws, id, endpoint, &text, has_default).await {
-                            return;
+                        if let Some(answer) = self.reply(id, endpoint, &text, has_default) {
+                            pending.push_back((tokio::time::Instant::now() + self.faults.latency, answer));
                         }
                     }
                     // tungstenite answers pings and echoes the close frame itself.
@@ -309,27 +321,17 @@ impl Gateway {
         }
     }
 
-    /// The `$default` echo backend (or AWS's "no route" answer). `false`: the socket is gone.
-    async fn reply<S>(
-        &self,
-        ws: &mut WebSocketStream<S>,
-        id: &str,
-        endpoint: &str,
-        body: &str,
-        has_default: bool,
-    ) -> bool
-    where
-        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-    {
+    /// The `$default` echo backend's answer (or AWS's "no route" answer);
+    /// `None` when the backend stays silent.
+    fn reply(&self, id: &str, endpoint: &str, body: &str, has_default: bool) -> Option<String> {
         let answer = if !has_default {
             serde_json::json!({"message": "Forbidden", "connectionId": id, "requestId": connection_id(1)})
         } else if self.deployment.backend.echo_silent {
-            return true;
+            return None;
         } else {
             serde_json::json!({"connectionId": id, "endpoint": endpoint, "request": body})
         };
-        self.faults.hop().await;
-        ws.send(Message::text(answer.to_string())).await.is_ok()
+        Some(answer.to_string())
     }
 }
 
