@@ -151,26 +151,32 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
     });
 
     let started = Instant::now();
+    // At most this many suites are under way at once: a suite's connections
+    // and pools live until it ends, so with many suites this keeps memory and
+    // file descriptors bounded while the check budget stays the same.
+    let suite_permits = Arc::new(tokio::sync::Semaphore::new((runner_opts.concurrency / 2).max(1)));
     let runner = Arc::new(Runner::new(runner_opts, tx.clone()));
-    let mut jobs = Vec::new();
     let mut headers = Vec::new();
+    let mut jobs = Vec::new();
     for (index, (suite, plan)) in planned.into_iter().enumerate() {
         let header = header(&suite, &plan);
         headers.push(header.clone());
-        let suite = Arc::new(suite);
-        let facts = Arc::new(Facts::new(suite.clone()));
-        // Every AWS SDK client goes through the one network world (resolver,
-        // connect_to, TLS roots). Building it reads config only; no packet is sent.
-        if let Ok(net) = facts.net().await {
-            facts.aws.set_http_client(net.sdk_http_client());
-        }
-        let ctx = Arc::new(Ctx { facts, suite });
-        jobs.push(SuiteJob { index, header, plan, ctx });
+        jobs.push((index, header, plan, Arc::new(suite)));
     }
     let _ = tx.send(Event::RunStarted { suites: headers });
-    let results = futures_util::future::join_all(jobs.into_iter().map(|job| {
-        let runner = runner.clone();
-        async move { runner.run_suite(job).await }
+    let results = futures_util::future::join_all(jobs.into_iter().map(|(index, header, plan, suite)| {
+        let (runner, permits) = (runner.clone(), suite_permits.clone());
+        async move {
+            let _permit = permits.acquire_owned().await.ok();
+            let facts = Arc::new(Facts::new(suite.clone()));
+            // Every AWS SDK client goes through the one network world (resolver,
+            // connect_to, TLS roots). Building it reads config only; no packet is sent.
+            if let Ok(net) = facts.net().await {
+                facts.aws.set_http_client(net.sdk_http_client());
+            }
+            let ctx = Arc::new(Ctx { facts, suite });
+            runner.run_suite(SuiteJob { index, header, plan, ctx }).await
+        }
     }))
     .await;
     let interrupted = runner.interrupted();
