@@ -220,10 +220,10 @@ fn scale(rt: &tokio::runtime::Runtime, dir: &Path, n: usize) -> Usage {
             break s;
         }
         let proc_dir = PathBuf::from(format!("/proc/{}", child.id()));
-        if let Ok(status) = std::fs::read_to_string(proc_dir.join("status")) {
-            if let Some(kib) = status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
-                peak_rss_kib = peak_rss_kib.max(kib.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0));
-            }
+        if let Ok(status) = std::fs::read_to_string(proc_dir.join("status"))
+            && let Some(kib) = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))
+        {
+            peak_rss_kib = peak_rss_kib.max(kib.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0));
         }
         if let Ok(fds) = std::fs::read_dir(proc_dir.join("fd")) {
             max_fds = max_fds.max(fds.count());
