@@ -248,6 +248,7 @@ impl Runner {
                     return CheckReport { id: def.id, outcome: Outcome::error(self.stop_cause()), retries, duration: t0.elapsed(), started_at };
                 }
             }
+            ctx.facts.refresh();
         }
     }
 

@@ -241,6 +241,7 @@ pub const SANDBOX_FAULTS: &[&str] = &[
     "control-plane-throttle",
     "control-plane-slow",
     "mgmt-bad-signature",
+    "cloudfront-deploying",
 ];
 
 #[derive(Debug, Clone, Default)]

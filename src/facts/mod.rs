@@ -44,6 +44,12 @@ impl Facts {
             .clone()
     }
 
+    /// Forgets what was fetched, so that a retried check (`--wait`) sees the
+    /// deployment as it is now rather than as it was on the first attempt.
+    pub fn refresh(&self) {
+        self.aws.refresh();
+    }
+
     /// Records a suite-level finding (replaces an earlier value of `key`).
     pub fn set_property(&self, key: &str, value: impl Into<String>) {
         let mut p = self.properties.lock().unwrap_or_else(|e| e.into_inner());

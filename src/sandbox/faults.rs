@@ -70,6 +70,9 @@ const DEFAULT_DNS_SLOW: Duration = Duration::from_secs(10);
 /// `control-plane-slow` before [`Faults::fit_timeouts`]: longer than the default check timeout.
 const DEFAULT_CONTROL_PLANE_SLOW: Duration = Duration::from_secs(40);
 
+/// How long `cloudfront-deploying` reports `InProgress` before `Deployed`.
+pub const DEPLOYING_FOR: Duration = Duration::from_millis(1500);
+
 impl Faults {
     /// `--sandbox-latency`: one delay per network round trip on every hop —
     /// DNS answers, TLS handshakes (the server's first flight), HTTP answers at
@@ -113,6 +116,7 @@ impl Faults {
             "control-plane-throttle" => self.control_plane.throttling = true,
             "control-plane-slow" => self.control_plane.delay = DEFAULT_CONTROL_PLANE_SLOW,
             "mgmt-bad-signature" => self.mgmt_bad_signature = true,
+            "cloudfront-deploying" => self.control_plane.deploying_for = Some(DEPLOYING_FOR),
             other => return Err(unknown(other)),
         }
         Ok(())

@@ -64,6 +64,11 @@ impl<V: Clone> Memo<V> {
         };
         cell.get_or_init(init).await.clone()
     }
+
+    /// Forgets every value: the next caller of a key fetches it again.
+    fn clear(&self) {
+        self.cells.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
 }
 
 /// What discovery found (or the suite said), for the report.
@@ -107,7 +112,7 @@ pub struct AwsFacts {
     credentials_provider: Mutex<Option<SharedCredentialsProvider>>,
     calls: Mutex<BTreeMap<String, u64>>,
     configs: Memo<SdkConfig>,
-    distribution_id: OnceCell<Res<Option<String>>>,
+    distribution_id: Memo<Option<String>>,
     distributions: Memo<Option<Arc<DistributionFacts>>>,
     policies: Memo<Arc<OriginRequestPolicyFacts>>,
     apis: Memo<Option<Arc<ApiFacts>>>,
@@ -118,7 +123,7 @@ pub struct AwsFacts {
     zones: Memo<Option<Arc<HostedZoneFacts>>>,
     records: Memo<Arc<Vec<AliasRecordFacts>>>,
     certificates: Memo<Option<Arc<CertificateFacts>>>,
-    route: OnceCell<Res<Arc<Route>>>,
+    route: Memo<Arc<Route>>,
 }
 
 impl AwsFacts {
@@ -129,7 +134,7 @@ impl AwsFacts {
             credentials_provider: Mutex::new(None),
             calls: Mutex::new(BTreeMap::new()),
             configs: Memo::new(),
-            distribution_id: OnceCell::new(),
+            distribution_id: Memo::new(),
             distributions: Memo::new(),
             policies: Memo::new(),
             apis: Memo::new(),
@@ -140,7 +145,7 @@ impl AwsFacts {
             zones: Memo::new(),
             records: Memo::new(),
             certificates: Memo::new(),
-            route: OnceCell::new(),
+            route: Memo::new(),
         }
     }
 
@@ -153,6 +158,24 @@ impl AwsFacts {
     /// Overrides the credential lookup (tests; callers with their own chain).
     pub fn set_credentials_provider(&self, provider: SharedCredentialsProvider) {
         *self.credentials_provider.lock().unwrap_or_else(|e| e.into_inner()) = Some(provider);
+    }
+
+    /// Forgets every fetched fact (not the SDK configurations or the call
+    /// counts), so a retried check sees the deployment as it is now: with
+    /// `--wait`, CloudFront's `InProgress` must be able to become `Deployed`.
+    pub fn refresh(&self) {
+        self.distribution_id.clear();
+        self.distributions.clear();
+        self.policies.clear();
+        self.apis.clear();
+        self.stages.clear();
+        self.routes.clear();
+        self.domains.clear();
+        self.mappings.clear();
+        self.zones.clear();
+        self.records.clear();
+        self.certificates.clear();
+        self.route.clear();
     }
 
     /// `service.Operation` → how many times it was called in this run.
@@ -223,7 +246,7 @@ impl AwsFacts {
     /// `Ok(None)`: no `[cloudfront]` in the suite, or no distribution has the alias.
     pub async fn distribution_id(&self) -> Res<Option<String>> {
         self.distribution_id
-            .get_or_init(|| async {
+            .get("", || async {
                 match self.suite.cloudfront.as_ref().map(|c| &c.distribution) {
                     None => Ok(None),
                     Some(DistributionRef::Id(id)) => Ok(Some(id.clone())),
@@ -551,7 +574,7 @@ impl AwsFacts {
 
     /// Where a client's request lands (every hop), computed once.
     pub async fn route(&self) -> Res<Arc<Route>> {
-        self.route.get_or_init(|| async { self.compute_route().await.map(Arc::new) }).await.clone()
+        self.route.get("", || async { self.compute_route().await.map(Arc::new) }).await
     }
 
     async fn compute_route(&self) -> Res<Route> {

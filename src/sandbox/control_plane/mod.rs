@@ -24,7 +24,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use super::model::Deployment;
+use super::model::{Deployment, Distribution};
 use super::sigv4;
 use wire::{Answer, Request};
 pub use wire::{AwsError, Protocol, percent_decode, request_id};
@@ -41,10 +41,14 @@ pub struct ControlPlaneFaults {
     pub throttling: bool,
     /// Added before every answer.
     pub delay: Duration,
+    /// The distribution reports `InProgress` for this long after the start,
+    /// then `Deployed` (a deploy that `--wait` should wait out).
+    pub deploying_for: Option<Duration>,
 }
 
 struct State {
     deployment: Arc<Deployment>,
+    started: std::time::Instant,
     faults: Mutex<ControlPlaneFaults>,
     calls: Mutex<BTreeMap<String, u64>>,
 }
@@ -63,7 +67,12 @@ impl ControlPlane {
         let addr = listener.local_addr()?;
         let url = url::Url::parse(&format!("http://{addr}"))
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-        let state = Arc::new(State { deployment, faults: Mutex::new(faults), calls: Mutex::new(BTreeMap::new()) });
+        let state = Arc::new(State {
+            deployment,
+            started: std::time::Instant::now(),
+            faults: Mutex::new(faults),
+            calls: Mutex::new(BTreeMap::new()),
+        });
         let stop = CancellationToken::new();
         let task = tokio::spawn(serve(listener, state.clone(), stop.clone()));
         Ok(ControlPlane { url, state, stop, task: Some(task) })
@@ -170,7 +179,18 @@ fn handle(state: &State, faults: &ControlPlaneFaults, parts: &http::request::Par
             return Protocol::guess(parts).render_error(&e);
         }
     };
-    let deployment = &state.deployment;
+    // A deploy still propagating: the same distribution, `InProgress` for now.
+    let deploying = faults.deploying_for.is_some_and(|d| state.started.elapsed() < d);
+    let in_progress;
+    let deployment = match &state.deployment.distribution {
+        Some(dist) if deploying => {
+            let mut d = (*state.deployment).clone();
+            d.distribution = Some(Distribution { status: "InProgress".into(), ..dist.clone() });
+            in_progress = d;
+            &in_progress
+        }
+        _ => &*state.deployment,
+    };
     let routed = match service {
         "apigatewayv2" => apigw::route(deployment, &req),
         "cloudfront" => cloudfront::route(deployment, &req),
