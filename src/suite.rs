@@ -242,6 +242,7 @@ pub const SANDBOX_FAULTS: &[&str] = &[
     "control-plane-slow",
     "mgmt-bad-signature",
     "cloudfront-deploying",
+    "regional-cert-expired",
 ];
 
 #[derive(Debug, Clone, Default)]

@@ -212,7 +212,58 @@ async fn certificate(ctx: Arc<Ctx>) -> Outcome {
     };
     outcome.evidence.set("address", obs.addr);
     obs.phases.add_to(&mut outcome.evidence);
+    if outcome.status() == crate::outcome::Status::Pass {
+        regional_hop(&ctx, &net, &host, &mut outcome).await;
+    }
     outcome
+}
+
+/// Layouts b and c: API Gateway must serve the custom domain's certificate
+/// on its regional target too (in layout b CloudFront connects there with
+/// the custom domain as SNI). Judged with the same rule; evidence under
+/// `regional.*`. Skipped when the regional target is unknown.
+async fn regional_hop(ctx: &Ctx, net: &crate::net::Net, public_host: &str, outcome: &mut Outcome) {
+    let Some(domain) = &ctx.suite.custom_domain else { return };
+    let target = match &domain.regional_target {
+        Some(t) => Some(t.clone()),
+        None => ctx.facts.aws.domain(&domain.name).await.ok().flatten().and_then(|d| d.api_gateway_domain_name.clone()),
+    };
+    let Some(target) = target.filter(|t| !t.eq_ignore_ascii_case(public_host)) else {
+        outcome.evidence.set("regional", "not checked: the regional target is unknown");
+        return;
+    };
+    outcome.evidence.set("regional.target", &target);
+    let judged = match net.tls_observe(&target, 443, &domain.name).await {
+        Err(e) => {
+            let o = Outcome::error(format!("cannot reach the regional target {target} with SNI {}: {e}", domain.name));
+            if e.is_transient() { o.retryable() } else { o }
+        }
+        Ok(obs) => match CertObservation::from_observation(&obs) {
+            Ok(c) => judge_certificate(&c, &domain.name, ctx.suite.tls.min_days_valid, chrono::Utc::now().timestamp()),
+            Err(e) => Outcome::fail(e, "the custom domain's regional target must serve its ACM certificate"),
+        },
+    };
+    for (k, v) in judged.evidence.iter() {
+        outcome.evidence.set(format!("regional.{k}"), v);
+    }
+    let status = judged.status();
+    let message = judged.verdict.message().to_owned();
+    if status == crate::outcome::Status::Pass {
+        if let crate::outcome::Verdict::Pass { summary } = &mut outcome.verdict {
+            summary.push_str(&format!("; regional target {target}: {message}"));
+        }
+        return;
+    }
+    let prefix = format!("at the regional target {target} (SNI {}): ", domain.name);
+    *outcome = match judged.verdict {
+        crate::outcome::Verdict::Fail { message, hint } => {
+            Outcome::from(crate::outcome::Verdict::Fail { message: prefix + &message, hint })
+        }
+        crate::outcome::Verdict::Error { cause } => Outcome::error(prefix + &cause),
+        other => Outcome::from(other),
+    }
+    .with_evidence(outcome.evidence.clone());
+    outcome.retryable = judged.retryable;
 }
 
 #[cfg(test)]

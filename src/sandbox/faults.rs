@@ -60,6 +60,9 @@ pub struct Faults {
     /// keeps streaming its payload.
     pub huge_frame: bool,
     /// `@connections` answers 403 (signature mismatch) whatever the signature.
+    /// API Gateway serves an expired certificate for the custom domain on
+    /// its regional target (while the edge serves a good one to viewers).
+    pub regional_cert_expired: bool,
     pub mgmt_bad_signature: bool,
     /// Passed through to the control plane.
     pub control_plane: ControlPlaneFaults,
@@ -117,6 +120,7 @@ impl Faults {
             "control-plane-slow" => self.control_plane.delay = DEFAULT_CONTROL_PLANE_SLOW,
             "mgmt-bad-signature" => self.mgmt_bad_signature = true,
             "cloudfront-deploying" => self.control_plane.deploying_for = Some(DEPLOYING_FOR),
+            "regional-cert-expired" => self.regional_cert_expired = true,
             other => return Err(unknown(other)),
         }
         Ok(())

@@ -105,6 +105,11 @@ impl Sandbox {
         let knob_for = |server: Server, host: &str| {
             if host.eq_ignore_ascii_case(&deployment.public_host) && public_server == Some(server) {
                 public_knob
+            } else if opts.faults.regional_cert_expired
+                && server == Server::Gateway
+                && deployment.domains.iter().any(|d| d.domain_name.eq_ignore_ascii_case(host))
+            {
+                CertKnob::Expired
             } else {
                 CertKnob::Good
             }
