@@ -80,7 +80,31 @@ pub static CHECKS: &[CheckDef] = &[
         applies: always,
         run: |ctx| Box::pin(disconnect(ctx)),
     },
+    CheckDef {
+        id: "e2e.limits",
+        summary: "a 128 KB message in 32 KB frames is accepted; a larger one closes the connection with 1009",
+        explain: "API Gateway's WebSocket quotas: at most 32 KB per frame and 128 KB per message; a bigger \
+                  message closes the connection with 1009 (message too big). Clients must split what they send \
+                  or send references. Runs on its own connection when `roundtrip.limits = true`.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
+        requires: &["e2e.connect"],
+        after: &[],
+        applies: needs_limits,
+        run: |ctx| Box::pin(limits(ctx)),
+    },
 ];
+
+fn needs_limits(s: &Suite) -> Result<(), String> {
+    if s.roundtrip.limits {
+        Ok(())
+    } else {
+        Err("set `roundtrip.limits = true` to test the 32 KB frame / 128 KB message quotas".into())
+    }
+}
+
+/// API Gateway's WebSocket quotas.
+const FRAME_QUOTA: usize = 32 * 1024;
+const MESSAGE_QUOTA: usize = 128 * 1024;
 
 /// Interprets a refused upgrade: which hop said no, and what to change.
 pub fn judge_refusal(status: u16, body: &[u8]) -> (String, String) {
@@ -626,6 +650,89 @@ async fn disconnect(ctx: Arc<Ctx>) -> Outcome {
         }
         Ok(_) => Outcome::fail_without_hint("a POST after the delete succeeded: the connection is not gone")
             .with_evidence(ev),
+    }
+}
+
+/// A text message of exactly `len` bytes, sent in frames of at most `FRAME_QUOTA`.
+async fn send_fragmented(session: &Session, len: usize) -> Result<(), String> {
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame as WsFrame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let head = br#"{"action":"limits","payload":""#;
+    let tail = br#""}"#;
+    let mut body = Vec::with_capacity(len);
+    body.extend_from_slice(head);
+    body.resize(len.saturating_sub(tail.len()).max(head.len()), b'x');
+    body.extend_from_slice(tail);
+    body.truncate(len);
+    let chunks: Vec<&[u8]> = body.chunks(FRAME_QUOTA).collect();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let opcode = if i == 0 { OpCode::Data(Data::Text) } else { OpCode::Data(Data::Continue) };
+        let frame = WsFrame::message(bytes::Bytes::copy_from_slice(chunk), opcode, i + 1 == chunks.len());
+        session.send(Message::Frame(frame)).await?;
+    }
+    Ok(())
+}
+
+async fn limits(ctx: Arc<Ctx>) -> Outcome {
+    let rt = &ctx.suite.roundtrip;
+    let net = match ctx.facts.net().await {
+        Ok(n) => n,
+        Err(e) => return Outcome::error(e),
+    };
+    let ws_limits = WsLimits { handshake_timeout: rt.timeout, ..WsLimits::default() };
+    let conn = match net.websocket(&ctx.suite.url, &rt.headers, &rt.query, &rt.subprotocols, ws_limits).await {
+        Ok(c) => c,
+        Err(e) => return Outcome::error(format!("cannot open a connection for the limits: {e}")).retryable(),
+    };
+    let session = Session::new(conn);
+    let mut ev = Evidence::new().with("frame_bytes", FRAME_QUOTA).with("message_bytes", MESSAGE_QUOTA);
+
+    // At the quota, in frames at the quota: accepted (the connection still answers pings).
+    if let Err(e) = send_fragmented(&session, MESSAGE_QUOTA).await {
+        return Outcome::error(e).with_evidence(ev);
+    }
+    if let Err(e) = ping(&session, rt.timeout).await {
+        return Outcome::fail(
+            format!("a {MESSAGE_QUOTA}-byte message in {FRAME_QUOTA}-byte frames was not accepted: {e}"),
+            "API Gateway accepts 128 KB messages in 32 KB frames: something in front of it (CloudFront, a proxy) \
+             has a smaller limit",
+        )
+        .with_evidence(ev);
+    }
+    ev.set("accepted", format!("{MESSAGE_QUOTA} bytes in {} frames", MESSAGE_QUOTA.div_ceil(FRAME_QUOTA)));
+
+    // One byte over: API Gateway closes with 1009.
+    let mut frames = session.subscribe();
+    let t = Instant::now();
+    if let Err(e) = send_fragmented(&session, MESSAGE_QUOTA + 1).await {
+        return Outcome::error(e).with_evidence(ev);
+    }
+    let closed = frames.wait_for(t + rt.timeout, |f| if let Frame::Close(c) = f { Some(*c) } else { None }).await;
+    match closed {
+        Ok(1009) => {
+            ev.set("close_code", 1009);
+            Outcome::pass(format!("{MESSAGE_QUOTA} bytes accepted; {} bytes closed with 1009", MESSAGE_QUOTA + 1))
+                .with_evidence(ev)
+        }
+        Ok(code) => {
+            ev.set("close_code", code);
+            Outcome::fail(
+                format!("a message over {MESSAGE_QUOTA} bytes closed the connection with {code}, not 1009"),
+                "API Gateway closes oversized messages with 1009 (message too big); something else answered",
+            )
+            .with_evidence(ev)
+        }
+        Err(e) if session.ended().is_some() => Outcome::fail(
+            format!("a message over {MESSAGE_QUOTA} bytes ended the connection without a 1009 close: {e}"),
+            "API Gateway closes oversized messages with 1009; something in between dropped the connection instead",
+        )
+        .with_evidence(ev),
+        Err(e) => Outcome::fail(
+            format!("a message over {MESSAGE_QUOTA} bytes was not refused: {e}"),
+            "API Gateway refuses messages over 128 KB; an endpoint that accepts them is not enforcing the quota \
+             clients will meet in production",
+        )
+        .with_evidence(ev),
     }
 }
 

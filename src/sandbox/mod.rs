@@ -317,6 +317,7 @@ fn suite_body(layout: Layout, scenario: Option<&str>) -> String {
     if layout != Layout::C {
         let _ = writeln!(s, "\n[cloudfront]\ndistribution_id = {}", toml_str(model::DISTRIBUTION_ID));
     }
+    let _ = writeln!(s, "\n[roundtrip]\nlimits = true");
     if let Some(scenario) = scenario {
         let _ = writeln!(s, "\n[sandbox]\nlayout = {}\nscenario = {}", toml_str(layout.name()), toml_str(scenario));
     }
