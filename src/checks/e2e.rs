@@ -451,16 +451,20 @@ fn session_and_id(ctx: &Ctx) -> Result<(Arc<Session>, String), Outcome> {
     Ok((session, id))
 }
 
+/// What the backend-side checks start from: the live session, its connection
+/// id, the management client, and the evidence naming the endpoint.
+async fn backend(ctx: &Ctx) -> Result<(Arc<Session>, String, Arc<Management>, Evidence), Outcome> {
+    let (session, id) = session_and_id(ctx)?;
+    let m = management(ctx).await?;
+    let ev = management_evidence(&m, &id);
+    Ok((session, id, m, ev))
+}
+
 async fn post(ctx: Arc<Ctx>) -> Outcome {
-    let (session, id) = match session_and_id(&ctx) {
+    let (session, id, m, mut ev) = match backend(&ctx).await {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let m = match management(&ctx).await {
-        Ok(m) => m,
-        Err(o) => return o,
-    };
-    let mut ev = management_evidence(&m, &id);
     let n = nonce();
     let payload = format!(r#"{{"wsconform":"{n}"}}"#);
     let mut frames = session.subscribe();
@@ -507,15 +511,10 @@ async fn post(ctx: Arc<Ctx>) -> Outcome {
 }
 
 async fn connection_info(ctx: Arc<Ctx>) -> Outcome {
-    let (_, id) = match session_and_id(&ctx) {
+    let (_, id, m, mut ev) = match backend(&ctx).await {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let m = match management(&ctx).await {
-        Ok(m) => m,
-        Err(o) => return o,
-    };
-    let mut ev = management_evidence(&m, &id);
     match m.client.get_connection().connection_id(&id).send().await {
         Ok(out) => {
             if let Some(c) = out.connected_at() {
@@ -594,15 +593,10 @@ async fn keepalive(ctx: Arc<Ctx>) -> Outcome {
 }
 
 async fn disconnect(ctx: Arc<Ctx>) -> Outcome {
-    let (session, id) = match session_and_id(&ctx) {
+    let (session, id, m, mut ev) = match backend(&ctx).await {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let m = match management(&ctx).await {
-        Ok(m) => m,
-        Err(o) => return o,
-    };
-    let mut ev = management_evidence(&m, &id);
     let mut frames = session.subscribe();
     let t = Instant::now();
     if let Err(e) = m.client.delete_connection().connection_id(&id).send().await {

@@ -12,7 +12,7 @@ pub mod faults;
 pub mod gateway;
 pub mod launch;
 pub mod model;
-mod serve;
+pub(crate) mod serve;
 pub mod sigv4;
 
 use std::collections::HashMap;

@@ -189,23 +189,17 @@ where
     Limited::new(body, cap).collect().await.ok().map(|c| c.to_bytes())
 }
 
-/// Percent-decodes a path segment (no `+` → space: ids are base64 and keep `+`).
-pub(crate) fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+/// Percent-decodes a path segment strictly: a `%` not followed by two hex
+/// digits, or a result that is not UTF-8, is refused. `+` stays `+`
+/// (connection ids are base64).
+pub fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let hex = |i: usize| b.get(i).is_some_and(u8::is_ascii_hexdigit);
+    let well_formed = b.iter().enumerate().all(|(i, &c)| c != b'%' || (hex(i + 1) && hex(i + 2)));
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode(b).decode_utf8().ok().map(std::borrow::Cow::into_owned)
 }
 
 #[cfg(test)]

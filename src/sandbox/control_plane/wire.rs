@@ -187,23 +187,7 @@ impl<'a> Request<'a> {
     }
 }
 
-/// `%XX` → byte; `None` for a bad escape or non-UTF-8 result.
-pub fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
+pub use crate::sandbox::serve::percent_decode;
 
 pub fn request_id() -> String {
     let n: u128 = rand::random();
