@@ -128,6 +128,18 @@ fn fmt_time(ts: &str) -> String {
         .map_or_else(|_| ts.to_owned(), |d| d.to_utc().format("%Y-%m-%d %H:%M").to_string())
 }
 
+/// An axis end label: with seconds when the whole axis spans less than an
+/// hour (otherwise both ends of a short series read the same minute).
+fn fmt_axis_time(ts: &str, span: (&str, &str)) -> String {
+    let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+    match (parse(ts), parse(span.0), parse(span.1)) {
+        (Some(d), Some(a), Some(b)) if (b - a).num_seconds().abs() < 3600 => {
+            d.to_utc().format("%Y-%m-%d %H:%M:%S").to_string()
+        }
+        _ => fmt_time(ts),
+    }
+}
+
 struct Series {
     name: String,
     color: &'static str,
@@ -183,9 +195,9 @@ fn line_chart(title: &str, unit: &str, xs: &[f64], labels: (&str, &str), series:
         svg,
         r#"<text x="{LEFT}" y="{0:.1}" class="xlab">{1}</text><text x="{2:.1}" y="{0:.1}" class="xlab end">{3}</text>"#,
         H - 8.0,
-        escape(&fmt_time(labels.0)),
+        escape(&fmt_axis_time(labels.0, labels)),
         WIDTH - RIGHT,
-        escape(&fmt_time(labels.1))
+        escape(&fmt_axis_time(labels.1, labels))
     );
     let mut legend_x = WIDTH - RIGHT;
     for s in series.iter().rev() {
