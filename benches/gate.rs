@@ -52,6 +52,12 @@ const ROUND_TRIPS: &[(&str, u32, &str)] = &[
     ("e2e.connection-info", 1, "GetConnection"),
     ("e2e.keepalive", 1, "the pong, relayed by the edge"),
     ("e2e.disconnect", 2, "DeleteConnection's 204; then the relayed close and the later POST's 410 at once"),
+    (
+        "e2e.limits",
+        6,
+        "its own connection (the A answer is known from e2e.connect): TLS, the edge's TLS to the origin, the two \
+         101s; the pong after 128 KB; the 1009 close",
+    ),
 ];
 
 fn manifest() -> PathBuf {

@@ -131,7 +131,12 @@ const CASES: &[Case] = &[
     Case {
         fault: "gateway-silent",
         layout: Layout::B,
-        expect: &[("apigw.execute-api-disabled", ERROR, TIMED_OUT), ("e2e.connect", ERROR, TIMED_OUT)],
+        // tls.certificate also knocks on the gateway (the custom domain's regional target).
+        expect: &[
+            ("tls.certificate", ERROR, TIMED_OUT),
+            ("apigw.execute-api-disabled", ERROR, TIMED_OUT),
+            ("e2e.connect", ERROR, TIMED_OUT),
+        ],
         timeouts: 1,
     },
     Case { fault: "upgrade-500", layout: Layout::B, expect: &[("e2e.connect", FAIL, &["HTTP 500"])], timeouts: 0 },
@@ -198,6 +203,24 @@ const CASES: &[Case] = &[
         timeouts: 2,
     },
     Case {
+        fault: "cloudfront-deploying",
+        layout: Layout::B,
+        // Without --wait the first answer stands (tests/wait.rs waits it out).
+        expect: &[("cloudfront.distribution", FAIL, &["InProgress"])],
+        timeouts: 0,
+    },
+    Case {
+        fault: "regional-cert-expired",
+        layout: Layout::B,
+        expect: &[
+            ("tls.certificate", FAIL, &["at the regional target", "expired"]),
+            ("e2e.post", FAIL, &["certificate expired"]),
+            ("e2e.connection-info", FAIL, &["certificate expired"]),
+            ("e2e.disconnect", FAIL, &["certificate expired"]),
+        ],
+        timeouts: 0,
+    },
+    Case {
         fault: "mgmt-bad-signature",
         layout: Layout::B,
         expect: &[
@@ -212,11 +235,9 @@ const CASES: &[Case] = &[
 fn suite(layout: Layout, faults: &[&str]) -> SuiteSource {
     let names: Vec<String> = faults.iter().map(|f| format!("\"{f}\"")).collect();
     // The sandbox's own suite ends with its `[sandbox]` table: the faults go in it.
-    let text = format!(
-        "timeout = \"2s\"\n{}faults = [{}]\n\n[roundtrip]\ntimeout = \"2s\"\n\n[dns]\ntimeout = \"1s\"\n",
-        suite_for_layout(layout),
-        names.join(", ")
-    );
+    // e2e.limits (its own connection) stays off: each case is about the faulty hop.
+    let base = suite_for_layout(layout).replace("limits = true\n", "limits = false\ntimeout = \"2s\"\n");
+    let text = format!("timeout = \"2s\"\n{base}faults = [{}]\n\n[dns]\ntimeout = \"1s\"\n", names.join(", "));
     SuiteSource::Text { name: format!("<faults {} on {}>", faults.join(","), layout.name()), text }
 }
 

@@ -244,7 +244,7 @@ async fn build_management(ctx: &Ctx) -> Result<Arc<Management>, Outcome> {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(ctx.suite.region.clone()))
         .http_client(crate::net::sdk_http_client_for(http.clone()))
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2));
+        .retry_config(crate::facts::aws::bounded_retries());
     if let Some(c) = &ctx.suite.aws.credentials {
         loader = loader.credentials_provider(aws_credential_types::Credentials::new(
             &c.access_key_id,
@@ -262,12 +262,14 @@ async fn build_management(ctx: &Ctx) -> Result<Arc<Management>, Outcome> {
     Ok(Arc::new(Management { client: mgmt::Client::from_conf(conf), endpoint: target.url, via: target.via }))
 }
 
-/// Opens the pooled connection to the endpoint's host. The answer (403 on
-/// AWS) does not matter; only the TCP + TLS connection it leaves behind.
+/// Opens pooled connections to the endpoint's host. The answers (403 on
+/// AWS) do not matter; only the TCP + TLS connections they leave behind.
 async fn warm(http: &reqwest::Client, endpoint: &Url) {
     let mut root = endpoint.clone();
     root.set_path("/");
-    let _ = tokio::time::timeout(Duration::from_secs(5), http.head(root).send()).await;
+    // Two connections: e2e.post and e2e.connection-info run at the same time.
+    let head = || tokio::time::timeout(Duration::from_secs(5), http.head(root.clone()).send());
+    let _ = tokio::join!(head(), head());
 }
 
 fn management_evidence(m: &Management, id: &str) -> Evidence {
@@ -678,10 +680,12 @@ async fn limits(ctx: Arc<Ctx>) -> Outcome {
         Ok(c) => c,
         Err(e) => return Outcome::error(format!("cannot open a connection for the limits: {e}")).retryable(),
     };
-    let session = Session::new(conn);
     let mut ev = Evidence::new().with("frame_bytes", FRAME_QUOTA).with("message_bytes", MESSAGE_QUOTA);
+    conn.phases.add_to(&mut ev);
+    let session = Session::new(conn);
 
     // At the quota, in frames at the quota: accepted (the connection still answers pings).
+    let t = Instant::now();
     if let Err(e) = send_fragmented(&session, MESSAGE_QUOTA).await {
         return Outcome::error(e).with_evidence(ev);
     }
@@ -693,6 +697,7 @@ async fn limits(ctx: Arc<Ctx>) -> Outcome {
         )
         .with_evidence(ev);
     }
+    ev.timing("accepted", t.elapsed());
     ev.set("accepted", format!("{MESSAGE_QUOTA} bytes in {} frames", MESSAGE_QUOTA.div_ceil(FRAME_QUOTA)));
 
     // One byte over: API Gateway closes with 1009.
@@ -702,6 +707,7 @@ async fn limits(ctx: Arc<Ctx>) -> Outcome {
         return Outcome::error(e).with_evidence(ev);
     }
     let closed = frames.wait_for(t + rt.timeout, |f| if let Frame::Close(c) = f { Some(*c) } else { None }).await;
+    ev.timing("close", t.elapsed());
     match closed {
         Ok(1009) => {
             ev.set("close_code", 1009);

@@ -117,6 +117,22 @@ impl<W: Write + Send> ConsoleReporter<W> {
     }
 }
 
+/// Failures with the same suite, message and hint, listed once with all
+/// their check ids: one missing credential is one line, not ten.
+fn group_failures<'a>(
+    failures: &[(&'a str, &'a CheckReport)],
+) -> Vec<(&'a str, Vec<&'static str>, &'a str, Option<&'a str>)> {
+    let mut groups: Vec<(&str, Vec<&'static str>, &str, Option<&str>)> = Vec::new();
+    for (suite, r) in failures {
+        let (message, hint) = (r.outcome.verdict.message(), r.outcome.verdict.hint());
+        match groups.iter_mut().find(|g| g.0 == *suite && g.2 == message && g.3 == hint) {
+            Some(g) => g.1.push(r.id),
+            None => groups.push((suite, vec![r.id], message, hint)),
+        }
+    }
+    groups
+}
+
 impl<W: Write + Send> Reporter for ConsoleReporter<W> {
     fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
         match event {
@@ -176,9 +192,9 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                     .collect();
                 if !failures.is_empty() {
                     writeln!(self.out, "failures:")?;
-                    for (suite, r) in &failures {
-                        writeln!(self.out, "  {suite}: {} — {}", r.id, r.outcome.verdict.message())?;
-                        if let Some(h) = r.outcome.verdict.hint() {
+                    for (suite, ids, message, hint) in group_failures(&failures) {
+                        writeln!(self.out, "  {suite}: {} — {message}", ids.join(", "))?;
+                        if let Some(h) = hint {
                             writeln!(self.out, "      hint: {h}")?;
                         }
                     }
@@ -197,5 +213,31 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
         }
         self.out.flush()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Outcome;
+    use std::time::Duration;
+
+    fn report(id: &'static str, o: Outcome) -> CheckReport {
+        CheckReport { id, outcome: o, retries: vec![], duration: Duration::ZERO, started_at: None }
+    }
+
+    #[test]
+    fn identical_failures_are_listed_once() {
+        let no_creds = "no AWS credentials: looked in the environment, profile, SSO, web identity, IMDS";
+        let (a, b, c) = (
+            report("apigw.api", Outcome::error(no_creds)),
+            report("apigw.stage", Outcome::error(no_creds)),
+            report("e2e.connect", Outcome::fail("HTTP 403", "fix the path")),
+        );
+        let failures = [("s", &a), ("s", &b), ("s", &c)];
+        let groups = group_failures(&failures);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].1, vec!["apigw.api", "apigw.stage"]);
+        assert_eq!(groups[1], ("s", vec!["e2e.connect"], "HTTP 403", Some("fix the path")));
     }
 }

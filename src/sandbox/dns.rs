@@ -112,9 +112,34 @@ impl Handler {
                 metadata.response_code = ResponseCode::Refused;
             }
         }
-        let resp = builder.build(metadata, records.iter(), [], [], []);
+        // NODATA and NXDOMAIN carry the zone's SOA, as Route 53 sends it:
+        // resolvers cache the negative answer for its minimum TTL.
+        let soa: Vec<Record> =
+            if records.is_empty() && matches!(metadata.response_code, ResponseCode::NoError | ResponseCode::NXDomain) {
+                soa_for(&name).into_iter().collect()
+            } else {
+                Vec::new()
+            };
+        let resp = builder.build(metadata, records.iter(), [], soa.iter(), []);
         response_handle.send_response(resp).await.unwrap_or_else(|_| info(metadata))
     }
+}
+
+/// The SOA of the sandbox zone that holds `name`.
+fn soa_for(name: &str) -> Option<Record> {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let zone = ZONES.iter().find(|z| name == **z || name.ends_with(&format!(".{z}")))?;
+    let origin = Name::from_ascii(format!("{zone}.")).ok()?;
+    let soa = rdata::SOA::new(
+        Name::from_ascii(format!("ns.{zone}.")).ok()?,
+        Name::from_ascii(format!("hostmaster.{zone}.")).ok()?,
+        1,
+        7200,
+        900,
+        1_209_600,
+        TTL,
+    );
+    Some(Record::from_rdata(origin, TTL, RData::SOA(soa)))
 }
 
 // `RequestHandler` is an `async_trait`; written out by hand so the crate does

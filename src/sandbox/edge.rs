@@ -298,6 +298,7 @@ impl Edge {
         let server = self.deployment.dns.iter().find(|(n, _)| n.eq_ignore_ascii_case(&plan.origin_domain))?.1;
         let addr = *self.addrs.get(&server)?;
         let tcp = tokio::net::TcpStream::connect(addr).await.ok()?;
+        let _ = tcp.set_nodelay(true);
         let name = ServerName::try_from(plan.host.clone()).ok()?;
         let tls = tokio_rustls::TlsConnector::from(self.origin_tls.clone()).connect(name, tcp).await.ok()?;
         let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.ok()?;

@@ -314,7 +314,14 @@ impl Gateway {
                             pending.push_back((tokio::time::Instant::now() + self.faults.latency, answer));
                         }
                     }
-                    // tungstenite answers pings and echoes the close frame itself.
+                    // tungstenite queues the pong itself; flush it now rather than
+                    // with the next write (an echo waiting out its latency).
+                    Some(Ok(Message::Ping(_))) => {
+                        if ws.flush().await.is_err() {
+                            return;
+                        }
+                    }
+                    // tungstenite echoes the close frame itself.
                     Some(Ok(_)) => {}
                 },
             }

@@ -88,7 +88,11 @@ pub(crate) fn serve_tls<H, Fut>(
     tasks.spawn(async move {
         loop {
             let (tcp, peer) = match listener.accept().await {
-                Ok(c) => c,
+                // No Nagle: a pong behind a large frame must not wait for a delayed ACK.
+                Ok(c) => {
+                    let _ = c.0.set_nodelay(true);
+                    c
+                }
                 Err(_) => {
                     // e.g. out of file descriptors: back off instead of spinning.
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;

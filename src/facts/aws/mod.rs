@@ -31,7 +31,7 @@ const GLOBAL_REGION: &str = "us-east-1";
 /// and a check's time limit is spent on at most [`MAX_ATTEMPTS`] tries.
 const MAX_ATTEMPTS: u32 = 3;
 
-fn bounded_retries() -> aws_config::retry::RetryConfig {
+pub(crate) fn bounded_retries() -> aws_config::retry::RetryConfig {
     aws_config::retry::RetryConfig::standard()
         .with_max_attempts(MAX_ATTEMPTS)
         .with_initial_backoff(std::time::Duration::from_millis(50))
@@ -749,7 +749,19 @@ where
             format!("{op} failed: {}: {}", err.code().unwrap_or("error"), err.message().unwrap_or("no message"))
         }
         SdkError::TimeoutError(_) => format!("{op}: timed out reaching the AWS endpoint"),
-        _ => format!("{op} failed: {}", DisplayErrorContext(err)),
+        // The chain of causes in one line (DisplayErrorContext would append a Debug dump).
+        _ => {
+            let mut parts: Vec<String> = Vec::new();
+            let mut source: Option<&(dyn StdError + 'static)> = Some(err);
+            while let Some(e) = source.take() {
+                let text = e.to_string();
+                if !parts.iter().any(|p| p.contains(&text)) {
+                    parts.push(text);
+                }
+                source = e.source();
+            }
+            format!("{op} failed: {}", parts.join(": "))
+        }
     }
 }
 
