@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::DateTime;
 
 use crate::check::{CheckDef, Ctx, always};
+use crate::facts::aws::model::name_covers;
 use crate::net::{CertProblem, TlsObservation};
 use crate::outcome::{Evidence, Outcome};
 
@@ -92,16 +93,6 @@ impl CertObservation {
     }
 }
 
-/// Whether a SAN entry covers `host` (RFC 6125: `*` only as the whole left-most label).
-pub fn san_covers(san: &str, host: &str) -> bool {
-    let san = san.trim_end_matches('.').to_ascii_lowercase();
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    match san.strip_prefix("*.") {
-        Some(parent) => host.split_once('.').is_some_and(|(first, rest)| !first.is_empty() && rest == parent),
-        None => san == host,
-    }
-}
-
 fn date(ts: i64) -> String {
     DateTime::from_timestamp(ts, 0).map_or_else(|| ts.to_string(), |d| d.format("%Y-%m-%d %H:%M UTC").to_string())
 }
@@ -137,7 +128,7 @@ pub fn judge_certificate(obs: &CertObservation, host: &str, min_days: u32, now: 
             "check the server's clock or serve a certificate that is already valid".into(),
         );
     }
-    if !obs.sans.iter().any(|s| san_covers(s, host)) || matches!(obs.problem, Some((CertProblem::WrongName, _))) {
+    if !obs.sans.iter().any(|s| name_covers(s, host)) || matches!(obs.problem, Some((CertProblem::WrongName, _))) {
         return fail(
             format!("the certificate's SANs [{}] do not cover {host}", obs.sans.join(", ")),
             format!(
@@ -321,9 +312,9 @@ mod tests {
 
     #[test]
     fn wildcards_cover_one_label() {
-        assert!(san_covers("*.example.com", "ws.example.com"));
-        assert!(!san_covers("*.example.com", "a.ws.example.com"));
-        assert!(!san_covers("*.example.com", "example.com"));
-        assert!(san_covers("WS.example.com.", "ws.example.com"));
+        assert!(name_covers("*.example.com", "ws.example.com"));
+        assert!(!name_covers("*.example.com", "a.ws.example.com"));
+        assert!(!name_covers("*.example.com", "example.com"));
+        assert!(name_covers("WS.example.com.", "ws.example.com"));
     }
 }
