@@ -133,3 +133,98 @@ fn secrets_from_the_environment_appear_in_no_output() {
         }
     }
 }
+
+#[test]
+fn list_and_explain_describe_the_catalog() {
+    let out = wsconform().args(["list", "suites/sandbox.toml", "--only", "e2e.post"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("e2e.post") && stdout.lines().any(|l| l.contains("e2e.post") && l.trim_end().ends_with("run"))
+    );
+    assert!(stdout.lines().any(|l| l.contains("e2e.echo") && l.contains("run (needed by e2e.post)")), "{stdout}");
+    assert!(stdout.lines().any(|l| l.contains("dns.resolves") && l.contains("not selected")), "{stdout}");
+
+    let out = wsconform().args(["explain", "cloudfront.path-pattern"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout.contains("AWS documentation: https://docs.aws.amazon.com/"), "{stdout}");
+
+    let out = wsconform().args(["explain", "cloudfront.path-patern"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `cloudfront.path-pattern`?"));
+}
+
+#[test]
+fn missing_credentials_are_one_clear_error_naming_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("nocreds.toml");
+    // A control plane nobody listens on: the credential lookup fails before any request.
+    std::fs::write(
+        &suite,
+        "name = \"nocreds\"\nregion = \"ap-northeast-1\"\nurl = \"wss://ws.example.com/Prod\"\n\
+         [api]\nid = \"a1b2c3d4e5\"\nstage = \"Prod\"\n[cloudfront]\ndistribution_id = \"E2SANDBOXWS01\"\n\
+         [aws]\nendpoint_url = \"http://127.0.0.1:9\"\n[checks]\nonly = [\"cloudfront.*\", \"apigw.api\", \"apigw.stage\"]\n",
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = wsconform()
+        .arg("run")
+        .arg(&suite)
+        .arg("--reports-dir")
+        .arg(dir.path())
+        // No credentials anywhere, and never the instance metadata service (not loopback).
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", home.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let summary = stdout.split("failures:").nth(1).expect("a failures section");
+    assert_eq!(summary.matches("no AWS credentials found").count(), 1, "one line, not one per check:\n{summary}");
+    assert!(summary.contains("environment variables") && summary.contains("(IMDS)"), "{summary}");
+}
+
+#[test]
+fn the_foreground_sandbox_prints_a_suite_any_run_can_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let printed = dir.path().join("sb.toml");
+    let mut sandbox = wsconform()
+        .args(["sandbox", "--scenario", "good", "--print-suite"])
+        .arg(&printed)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while !printed.exists() && t0.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Give the writer a moment to finish the file after creating it.
+    std::thread::sleep(Duration::from_millis(200));
+    let out = wsconform()
+        .arg("run")
+        .arg(&printed)
+        .arg("--reports-dir")
+        .arg(dir.path())
+        .env("AWS_ACCESS_KEY_ID", wsconform::sandbox::model::ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", wsconform::sandbox::model::SECRET_ACCESS_KEY)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let _ = Command::new("kill").args(["-INT", &sandbox.id().to_string()]).status();
+    let stopped = sandbox.wait().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("22 passed, 0 failed"), "{stdout}");
+    assert!(stopped.success(), "the sandbox stops cleanly on Ctrl-C");
+}

@@ -736,8 +736,10 @@ where
                 other => format!("AWS credentials could not be loaded ({})", DisplayErrorContext(other)),
             };
             let profile = profile.unwrap_or("default (or AWS_PROFILE)");
+            // No operation name: it is the same error for every call, and
+            // reports group identical errors into one line.
             return format!(
-                "{op}: {detail}; looked in: environment variables (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), \
+                "{detail}; looked in: environment variables (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), \
                  profile `{profile}` in ~/.aws/config and ~/.aws/credentials, SSO, web identity \
                  (AWS_WEB_IDENTITY_TOKEN_FILE), ECS container credentials and EC2 instance metadata (IMDS)"
             );
