@@ -74,7 +74,7 @@ pub struct SandboxFlags {
     /// Start the in-process sandbox (optionally with a scenario).
     #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = "good")]
     pub sandbox: Option<String>,
-    /// Sandbox layout: a, b or c.
+    /// Sandbox layout: a, b, c or d.
     #[arg(long, value_name = "LAYOUT", requires = "sandbox")]
     pub layout: Option<String>,
 }
@@ -92,7 +92,7 @@ impl SandboxFlags {
 #[cfg(feature = "sandbox")]
 #[derive(Args, Debug)]
 pub struct SandboxArgs {
-    /// Layout: a, b or c (default: the scenario's own).
+    /// Layout: a, b, c or d (default: the scenario's own).
     #[arg(long)]
     pub layout: Option<String>,
     /// The misconfiguration to emulate (`--list` shows them).
@@ -149,7 +149,7 @@ pub struct RunArgs {
     /// Start the in-process sandbox (optionally with a scenario) and point the suites at it.
     #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = "good")]
     pub sandbox: Option<String>,
-    /// Sandbox layout: a, b or c.
+    /// Sandbox layout: a, b, c or d.
     #[arg(long, value_name = "LAYOUT", requires = "sandbox")]
     pub layout: Option<String>,
     /// Latency the sandbox adds per round trip on every hop, in milliseconds.
@@ -414,7 +414,7 @@ fn sandbox_command(args: SandboxArgs) -> i32 {
     };
     let layout_name = crate::sandbox::launch::layout_for(args.layout.as_deref(), Some(sc.name));
     let Some(layout) = Layout::parse(&layout_name) else {
-        eprintln!("error: `{layout_name}` is not a sandbox layout (a, b or c)");
+        eprintln!("error: `{layout_name}` is not a sandbox layout (a, b, c or d)");
         return exit::BAD_INPUT;
     };
     if !sc.supports(layout) {

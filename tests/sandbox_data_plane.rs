@@ -219,7 +219,8 @@ async fn good_layouts_upgrade_and_echo() {
             let id = v["connectionId"].as_str().expect("connection id");
             assert_eq!(id.len(), 16);
             assert!(id.ends_with('='), "the first id ends with `=`: {id}");
-            let host = if layout == Layout::A { model::execute_api_host() } else { model::PUBLIC_HOST.to_string() };
+            // The Host API Gateway saw: the execute-api host, or the custom domain.
+            let host = layout.custom_domain().map_or_else(model::execute_api_host, str::to_owned);
             assert_eq!(v["endpoint"], format!("https://{host}/Prod"));
             assert!(sb.registry().get(id).is_some());
             // The second connection's id has no padding.

@@ -53,7 +53,7 @@ async fn good_passes_every_check_in_every_layout() {
             let expected = match layout {
                 Layout::A => area == "apigw" && matches!(r.id, "apigw.domain" | "apigw.mapping"),
                 Layout::C => area == "cloudfront",
-                Layout::B => false,
+                Layout::B | Layout::D => false,
             };
             assert!(expected, "layout {}: {} skipped: {}", layout.name(), r.id, r.outcome.verdict.message());
         }
@@ -82,6 +82,35 @@ async fn every_scenario_fails_exactly_its_checks() {
             if r.outcome.verdict.hint().is_none_or(str::is_empty) {
                 problems.push(format!("{}: {} failed without a hint", sc.name, r.id));
             }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Layout d (CloudFront → a second custom domain, Host not forwarded) under
+/// the knobs that exist there. A knob that does not touch its path
+/// (`pattern-shadowed`: `P*` does not match `/ws`) must fail nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn layout_d_scenarios_fail_exactly_their_checks() {
+    wsconform::install_crypto_provider();
+    let table: &[(&str, &[&str])] = &[
+        ("pattern-case", &["cloudfront.path-pattern", "e2e.connect"]),
+        ("pattern-shadowed", &[]),
+        ("origin-path-doubled", &["cloudfront.path-pattern", "apigw.mapping", "e2e.connect"]),
+        ("host-forwarded", &["cloudfront.forwarding", "e2e.connect"]),
+        ("ws-headers-dropped", &["cloudfront.forwarding", "e2e.connect"]),
+        ("mapping-wrong-stage", &["apigw.mapping"]),
+        ("mapping-key-mismatch", &["apigw.mapping", "e2e.connect"]),
+        ("execute-api-enabled", &["apigw.execute-api-disabled"]),
+        ("dns-wrong-target", &["dns.alias-target", "route53.alias", "e2e.connect"]),
+    ];
+    let mut problems = Vec::new();
+    for (scenario, want) in table {
+        let s = run_scenario(Layout::D, scenario).await;
+        let got: BTreeSet<String> = not_passed(&s).into_iter().map(|(id, _, _)| id).collect();
+        let want: BTreeSet<String> = want.iter().map(|s| s.to_string()).collect();
+        if got != want {
+            problems.push(format!("{scenario} on d: want {want:?}, got {got:?}"));
         }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));

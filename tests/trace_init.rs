@@ -100,6 +100,16 @@ async fn init_layout_c_finds_no_distribution() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_layout_d_finds_the_origin_custom_domain() {
+    let text = init_then_run("d", "wss://ws.example.com/ws").await;
+    let suite = load_suite(&SuiteSource::Text { name: "d".into(), text: text.clone() }).expect("parses");
+    assert!(suite.cloudfront.is_some(), "{text}");
+    let domain = suite.custom_domain.as_ref().expect("the origin's custom domain");
+    assert_eq!(domain.name, "origin-ws.example.com", "{text}");
+    assert_eq!(domain.mapping_key.as_deref(), Some("ws"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn init_rejects_a_url_without_host() {
     let err = bounded("init", wsconform::init::init("ws.example.com/Prod", "ap-northeast-1", sandbox("b", "good")))
         .await

@@ -309,8 +309,8 @@ fn suite_body(layout: Layout, scenario: Option<&str>) -> String {
     let execute_api = if layout == Layout::A { "enabled" } else { "disabled" };
     let _ = writeln!(s, "\n[api]\nid = {}\nstage = {}", toml_str(model::API_ID), toml_str(model::STAGE));
     let _ = writeln!(s, "execute_api = {}", toml_str(execute_api));
-    if let Some(key) = layout.mapping_key() {
-        let _ = writeln!(s, "\n[custom_domain]\nname = {}", toml_str(model::PUBLIC_HOST));
+    if let (Some(key), Some(domain)) = (layout.mapping_key(), layout.custom_domain()) {
+        let _ = writeln!(s, "\n[custom_domain]\nname = {}", toml_str(domain));
         let _ = writeln!(s, "mapping_key = {}", toml_str(key));
         let _ = writeln!(s, "regional_target = {}", toml_str(model::REGIONAL_TARGET));
     }

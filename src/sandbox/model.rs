@@ -28,6 +28,8 @@ pub const DISTRIBUTION_DOMAIN: &str = "d111111abcdef8.cloudfront.net";
 pub const OLD_DISTRIBUTION_DOMAIN: &str = "d222222oldold9.cloudfront.net";
 pub const REGIONAL_TARGET: &str = "d-abcde12345.execute-api.ap-northeast-1.amazonaws.com";
 pub const REGIONAL_HOSTED_ZONE_ID: &str = "Z1YSHQZHG15GKL";
+/// Layout d: the second custom domain CloudFront uses as its origin.
+pub const ORIGIN_HOST: &str = "origin-ws.example.com";
 pub const S3_ORIGIN: &str = "site-bucket.s3.ap-northeast-1.amazonaws.com";
 pub const CERT_ARN_CLOUDFRONT: &str =
     "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
@@ -74,16 +76,20 @@ pub enum Layout {
     B,
     /// No CloudFront: DNS aliases the custom domain's regional target, mapping key `chat`.
     C,
+    /// CloudFront → a second custom domain (`origin-ws.example.com`) as origin,
+    /// Host not forwarded, mapping key `ws`.
+    D,
 }
 
 impl Layout {
-    pub const ALL: [Layout; 3] = [Layout::A, Layout::B, Layout::C];
+    pub const ALL: [Layout; 4] = [Layout::A, Layout::B, Layout::C, Layout::D];
 
     pub fn parse(s: &str) -> Option<Layout> {
         match s.to_ascii_lowercase().as_str() {
             "a" => Some(Layout::A),
             "b" => Some(Layout::B),
             "c" => Some(Layout::C),
+            "d" => Some(Layout::D),
             _ => None,
         }
     }
@@ -93,6 +99,7 @@ impl Layout {
             Layout::A => "a",
             Layout::B => "b",
             Layout::C => "c",
+            Layout::D => "d",
         }
     }
 
@@ -102,6 +109,17 @@ impl Layout {
             Layout::A => "/Prod",
             Layout::B => "/websocket",
             Layout::C => "/chat",
+            Layout::D => "/ws",
+        }
+    }
+
+    /// The API Gateway custom domain's name: the public host, or (layout d)
+    /// the origin CloudFront connects to.
+    pub fn custom_domain(self) -> Option<&'static str> {
+        match self {
+            Layout::A => None,
+            Layout::B | Layout::C => Some(PUBLIC_HOST),
+            Layout::D => Some(ORIGIN_HOST),
         }
     }
 
@@ -110,6 +128,7 @@ impl Layout {
             Layout::A => None,
             Layout::B => Some("websocket"),
             Layout::C => Some("chat"),
+            Layout::D => Some("ws"),
         }
     }
 }
@@ -546,9 +565,9 @@ impl Deployment {
 
         let mut domains = Vec::new();
         let mut mappings = Vec::new();
-        if let Some(key) = layout.mapping_key() {
+        if let (Some(key), Some(domain)) = (layout.mapping_key(), layout.custom_domain()) {
             domains.push(DomainName {
-                domain_name: PUBLIC_HOST.into(),
+                domain_name: domain.into(),
                 api_gateway_domain_name: REGIONAL_TARGET.into(),
                 hosted_zone_id: REGIONAL_HOSTED_ZONE_ID.into(),
                 certificate_arn: CERT_ARN_REGIONAL.into(),
@@ -557,7 +576,7 @@ impl Deployment {
                 security_policy: "TLS_1_2".into(),
             });
             mappings.push(ApiMapping {
-                domain_name: PUBLIC_HOST.into(),
+                domain_name: domain.into(),
                 api_mapping_id: "map0001".into(),
                 api_mapping_key: key.into(),
                 api_id: API_ID.into(),
@@ -600,6 +619,15 @@ impl Deployment {
                 behavior(Some("websocket*"), "api", Some(POLICY_ALL_VIEWER)),
             )),
             Layout::C => None,
+            Layout::D => Some((
+                Origin {
+                    id: "api".into(),
+                    domain_name: ORIGIN_HOST.into(),
+                    origin_path: String::new(),
+                    custom: https_only(),
+                },
+                behavior(Some("ws*"), "api", Some(POLICY_ALL_VIEWER_EXCEPT_HOST)),
+            )),
         }
         .map(|(api_origin, api_behavior)| Distribution {
             id: DISTRIBUTION_ID.into(),
@@ -615,7 +643,7 @@ impl Deployment {
         });
 
         let (public_target, public_zone, public_server) = match layout {
-            Layout::A | Layout::B => (DISTRIBUTION_DOMAIN, CLOUDFRONT_HOSTED_ZONE_ID, Server::Edge),
+            Layout::A | Layout::B | Layout::D => (DISTRIBUTION_DOMAIN, CLOUDFRONT_HOSTED_ZONE_ID, Server::Edge),
             Layout::C => (REGIONAL_TARGET, REGIONAL_HOSTED_ZONE_ID, Server::Gateway),
         };
         let zone = HostedZone {
@@ -629,15 +657,22 @@ impl Deployment {
                     alias_dns_name: format!("{public_target}."),
                     alias_hosted_zone_id: public_zone.into(),
                 })
+                .chain((layout == Layout::D).then(|| AliasRecord {
+                    name: format!("{ORIGIN_HOST}."),
+                    record_type: "A".into(),
+                    alias_dns_name: format!("{REGIONAL_TARGET}."),
+                    alias_hosted_zone_id: REGIONAL_HOSTED_ZONE_ID.into(),
+                }))
                 .collect(),
         };
 
         let year = 365 * 24 * 3600;
+        let regional_name = layout.custom_domain().unwrap_or(PUBLIC_HOST);
         let mut certificates = vec![Certificate {
             arn: CERT_ARN_REGIONAL.into(),
             region: region.clone(),
-            domain_name: PUBLIC_HOST.into(),
-            subject_alternative_names: vec![PUBLIC_HOST.into()],
+            domain_name: regional_name.into(),
+            subject_alternative_names: vec![regional_name.into()],
             status: "ISSUED".into(),
             not_after_in_secs: year,
             in_use_by: vec![],
@@ -672,7 +707,10 @@ impl Deployment {
                 (OLD_DISTRIBUTION_DOMAIN.into(), Server::OldEdge),
                 (execute_api, Server::Gateway),
                 (REGIONAL_TARGET.into(), Server::Gateway),
-            ],
+            ]
+            .into_iter()
+            .chain((layout == Layout::D).then(|| (ORIGIN_HOST.into(), Server::Gateway)))
+            .collect(),
             public_cert: CertKnob::Good,
             backend: Backend::default(),
         }

@@ -123,7 +123,8 @@ fn failing(dep: &Deployment) -> BTreeSet<&'static str> {
             });
         forwarding_of(b, custom.as_ref())
     };
-    let custom_domains: Vec<String> = key.as_ref().map(|_| vec![host.to_owned()]).unwrap_or_default();
+    // The custom domains the suite knows (the public host, or layout d's origin domain).
+    let custom_domains: Vec<String> = dep.layout.custom_domain().map(|d| vec![d.to_owned()]).unwrap_or_default();
     let mut out = BTreeMap::new();
 
     let chosen_forwarding = dist.as_ref().map(|d| forwarding_for(crate::checks::route::choose_behavior(d, path).1));
@@ -179,20 +180,20 @@ fn failing(dep: &Deployment) -> BTreeSet<&'static str> {
         throttling_rate_limit: Some(s.throttling_rate_limit),
     });
     out.insert("apigw.stage", apigw::judge_stage(st.as_ref(), sb::API_ID, &stage));
-    if key.is_some() {
-        out.insert("apigw.domain", apigw::judge_domain(domains.get(host), host));
+    if let (Some(_), Some(domain_name)) = (&key, dep.layout.custom_domain()) {
+        out.insert("apigw.domain", apigw::judge_domain(domains.get(domain_name), domain_name));
         let path_key = match &route.landing {
             crate::checks::route::Landing::CustomDomain { key, .. } => key.clone(),
             _ => crate::checks::route::first_segment(path).to_owned(),
         };
         let e = apigw::MappingExpectation {
-            domain: host.to_owned(),
+            domain: domain_name.to_owned(),
             path_key,
             suite_key: key.clone(),
             api_id: Some(sb::API_ID.into()),
             stage: Some(stage.clone()),
         };
-        out.insert("apigw.mapping", apigw::judge_mapping(&mappings[host], &e));
+        out.insert("apigw.mapping", apigw::judge_mapping(&mappings[domain_name], &e));
     }
     out.insert(
         "apigw.execute-api-disabled",
