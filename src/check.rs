@@ -13,10 +13,19 @@ use crate::suite::Suite;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// What a check receives: the suite and the run's shared, memoized facts.
+/// What a check receives: the suite, the run's shared, memoized facts, and
+/// which checks run (so that work done ahead for a later check is only done
+/// when that check runs).
 pub struct Ctx {
     pub suite: Arc<Suite>,
     pub facts: Arc<Facts>,
+    pub planned: std::collections::BTreeSet<&'static str>,
+}
+
+impl Ctx {
+    pub fn runs(&self, id: &str) -> bool {
+        self.planned.contains(id)
+    }
 }
 
 pub type CheckFn = fn(Arc<Ctx>) -> BoxFuture<'static, Outcome>;

@@ -174,7 +174,8 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
             if let Ok(net) = facts.net().await {
                 facts.aws.set_http_client(net.sdk_http_client());
             }
-            let ctx = Arc::new(Ctx { facts, suite });
+            let planned = plan.entries.iter().filter(|e| e.decision.runs()).map(|e| e.def.id).collect();
+            let ctx = Arc::new(Ctx { facts, suite, planned });
             runner.run_suite(SuiteJob { index, header, plan, ctx }).await
         }
     }))

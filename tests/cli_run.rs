@@ -228,3 +228,19 @@ fn the_foreground_sandbox_prints_a_suite_any_run_can_use() {
     assert!(stdout.contains("22 passed, 0 failed"), "{stdout}");
     assert!(stopped.success(), "the sandbox stops cleanly on Ctrl-C");
 }
+
+#[test]
+fn a_live_only_run_makes_no_aws_call() {
+    // `e2e.connect` alone needs neither the control plane nor credentials:
+    // nothing is fetched ahead for checks that do not run (the management
+    // client for e2e.post would look up the custom domain's regional target).
+    let dir = tempfile::tempdir().unwrap();
+    let out = wsconform()
+        .args(["run", "suites/sandbox.toml", "--only", "e2e.connect", "--reports-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let json: serde_json::Value = serde_json::from_str(&read(&dir.path().join("sandbox.json"))).unwrap();
+    assert_eq!(json["aws_calls"], serde_json::json!({}));
+}

@@ -314,8 +314,10 @@ impl HasStatus for aws_smithy_runtime_api::client::orchestrator::HttpResponse {
 async fn connect(ctx: Arc<Ctx>) -> Outcome {
     // Build the management client and open its connection while the upgrade
     // and the echo are in flight (DESIGN §8): `e2e.post` then pays only for
-    // its own round trips. Only when the suite can name an endpoint at all.
-    if management_target(&ctx.suite, Some("")).is_ok() {
+    // its own round trips. Only when a check that needs it runs (building it
+    // looks up credentials) and the suite can name an endpoint at all.
+    let needs_management = ["e2e.post", "e2e.connection-info", "e2e.disconnect"].iter().any(|id| ctx.runs(id));
+    if needs_management && management_target(&ctx.suite, Some("")).is_ok() {
         let early = ctx.clone();
         tokio::spawn(async move {
             let _ = management(&early).await;
