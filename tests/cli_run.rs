@@ -243,4 +243,14 @@ fn a_live_only_run_makes_no_aws_call() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let json: serde_json::Value = serde_json::from_str(&read(&dir.path().join("sandbox.json"))).unwrap();
     assert_eq!(json["aws_calls"], serde_json::json!({}));
+
+    // One control-plane check makes its own call and nothing more, reports included.
+    let out = wsconform()
+        .args(["run", "suites/sandbox.toml", "--only", "cloudfront.distribution", "--reports-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let json: serde_json::Value = serde_json::from_str(&read(&dir.path().join("sandbox.json"))).unwrap();
+    assert_eq!(json["aws_calls"], serde_json::json!({"cloudfront.GetDistribution": 1}));
 }

@@ -65,6 +65,12 @@ impl<V: Clone> Memo<V> {
         cell.get_or_init(init).await.clone()
     }
 
+    /// The value of `key` if it was fetched already (never fetches).
+    fn peek(&self, key: &str) -> Option<Res<V>> {
+        let cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
+        cells.get(key).and_then(|c| c.get().cloned())
+    }
+
     /// Forgets every value: the next caller of a key fetches it again.
     fn clear(&self) {
         self.cells.lock().unwrap_or_else(|e| e.into_inner()).clear();
@@ -686,6 +692,28 @@ impl AwsFacts {
     }
 
     /// What the suite said or discovery found, for the report.
+    /// What discovery found, from what the checks already fetched: no new
+    /// call, so a report never costs an AWS call (or a permission) that the
+    /// selected checks did not need.
+    pub fn discovered_so_far(&self) -> Discovered {
+        let mut d = Discovered::default();
+        if let Some(Ok(id)) = self.distribution_id.peek("") {
+            d.distribution_id = id;
+        }
+        let route = self.route.peek("").and_then(Result::ok);
+        if let Some(r) = &route {
+            d.layout = r.layout.map(|l| l.to_string());
+            d.route = Some(r.describe());
+            if let route::Landing::CustomDomain { domain, key, .. } = &r.landing {
+                d.custom_domain = Some(domain.clone());
+                d.mapping_key = Some(key.clone());
+            }
+        }
+        d.api_id = self.suite.api.id.clone().or_else(|| route.as_ref().and_then(|r| r.api_id().map(Into::into)));
+        d.stage = self.suite.api.stage.clone().or_else(|| route.as_ref().and_then(|r| r.stage().map(Into::into)));
+        d
+    }
+
     pub async fn discovered(&self) -> Discovered {
         let mut d = Discovered::default();
         match self.distribution_id().await {
