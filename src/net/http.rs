@@ -72,39 +72,24 @@ impl reqwest::dns::Resolve for WorldResolve {
     }
 }
 
+/// The one reqwest client of the network world; `pinned` sends one host to
+/// fixed addresses (the custom domain at its regional target).
 pub(super) fn build_client(
     resolver: DnsResolver,
     connect_to: Vec<ConnectTo>,
     tls: Arc<rustls::ClientConfig>,
+    pinned: Option<(&str, &[SocketAddr])>,
 ) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured((*tls).clone())
         .dns_resolver(Arc::new(WorldResolve { resolver, connect_to }))
-        // A proxy would reach another world than the one DNS checks judged.
         .no_proxy()
         .connect_timeout(HTTP_CONNECT_TIMEOUT)
-        .timeout(HTTP_TIMEOUT)
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))
-}
-
-/// Like [`build_client`], with `host` pinned to `addrs`.
-pub(super) fn build_client_with_override(
-    resolver: DnsResolver,
-    connect_to: Vec<ConnectTo>,
-    tls: Arc<rustls::ClientConfig>,
-    host: &str,
-    addrs: &[SocketAddr],
-) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .tls_backend_preconfigured((*tls).clone())
-        .dns_resolver(Arc::new(WorldResolve { resolver, connect_to }))
-        .resolve_to_addrs(host, addrs)
-        .no_proxy()
-        .connect_timeout(HTTP_CONNECT_TIMEOUT)
-        .timeout(HTTP_TIMEOUT)
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+        .timeout(HTTP_TIMEOUT);
+    if let Some((host, addrs)) = pinned {
+        builder = builder.resolve_to_addrs(host, addrs);
+    }
+    builder.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
 pub(super) fn sdk_http_client(client: reqwest::Client) -> SharedHttpClient {

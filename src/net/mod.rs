@@ -102,7 +102,7 @@ impl Net {
     pub async fn new(suite: &Suite) -> Result<Net, NetError> {
         let resolver = DnsResolver::new(&suite.dns).map_err(NetError::Config)?;
         let tls = tls::TlsWorld::new(&suite.tls).map_err(NetError::Config)?;
-        let http = http::build_client(resolver.clone(), suite.dns.connect_to.clone(), tls.client_config())
+        let http = http::build_client(resolver.clone(), suite.dns.connect_to.clone(), tls.client_config(), None)
             .map_err(NetError::Config)?;
         Ok(Net { resolver, connect_to: suite.dns.connect_to.clone(), tls, http })
     }
@@ -215,23 +215,13 @@ impl Net {
     /// `host` as SNI and Host.
     pub async fn http_client_via(&self, host: &str, via: &str) -> Result<reqwest::Client, ConnectError> {
         let addrs = http::resolve_for_http(&self.resolver, &self.connect_to, via).await?;
-        http::build_client_with_override(
+        http::build_client(
             self.resolver.clone(),
             self.connect_to.clone(),
             self.tls.client_config(),
-            host,
-            &addrs,
+            Some((host, &addrs)),
         )
         .map_err(|message| ConnectError::Tcp { addr: SocketAddr::from(([0, 0, 0, 0], 443)), message })
-    }
-
-    /// [`Net::http_client_via`] as an AWS SDK HTTP client.
-    pub async fn sdk_http_client_via(
-        &self,
-        host: &str,
-        via: &str,
-    ) -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, ConnectError> {
-        Ok(http::sdk_http_client(self.http_client_via(host, via).await?))
     }
 }
 
