@@ -136,6 +136,19 @@ pub struct Outcome {
     /// deployment (DNS not propagated yet, CloudFront `InProgress`, a
     /// connection error). Only retryable outcomes are retried by `--wait`.
     pub retryable: bool,
+    /// Findings that do not break clients today but deserve fixing (no AAAA
+    /// alias while IPv6 is enabled, an emulator that does not enforce a
+    /// quota). They never change the status; they change the exit code only
+    /// under `--strict`.
+    pub warnings: Vec<Warning>,
+}
+
+/// An advisory finding: what is worth fixing and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl Outcome {
@@ -174,6 +187,13 @@ impl Outcome {
         self
     }
 
+    /// Adds an advisory finding; the verdict stays as it is.
+    pub fn warn(mut self, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        let hint = hint.into();
+        self.warnings.push(Warning { message: message.into(), hint: (!hint.is_empty()).then_some(hint) });
+        self
+    }
+
     pub fn status(&self) -> Status {
         self.verdict.status()
     }
@@ -181,7 +201,7 @@ impl Outcome {
 
 impl From<Verdict> for Outcome {
     fn from(verdict: Verdict) -> Self {
-        Self { verdict, evidence: Evidence::new(), retryable: false }
+        Self { verdict, evidence: Evidence::new(), retryable: false, warnings: Vec::new() }
     }
 }
 

@@ -315,6 +315,7 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
 #[derive(Debug, Default)]
 pub struct Findings {
     items: Vec<(String, String, bool)>,
+    warnings: Vec<(String, String)>,
     evidence: Evidence,
 }
 
@@ -332,6 +333,11 @@ impl Findings {
         self.items.push((message.into(), hint.into(), true));
     }
 
+    /// An advisory finding: reported with its hint, never a failure.
+    pub fn warn(&mut self, message: impl Into<String>, hint: impl Into<String>) {
+        self.warnings.push((message.into(), hint.into()));
+    }
+
     pub fn evidence(&mut self, key: impl Into<String>, value: impl fmt::Display) {
         self.evidence.set(key, value);
     }
@@ -341,15 +347,17 @@ impl Findings {
     }
 
     pub fn outcome(self, pass_summary: impl Into<String>) -> Outcome {
+        let warnings = self.warnings;
+        let with_warnings = |o: Outcome| warnings.into_iter().fold(o, |o, (m, h)| o.warn(m, h));
         if self.items.is_empty() {
-            return Outcome::pass(pass_summary).with_evidence(self.evidence);
+            return with_warnings(Outcome::pass(pass_summary).with_evidence(self.evidence));
         }
         let retryable = self.items.iter().all(|(_, _, r)| *r);
         let message = self.items.iter().map(|(m, _, _)| m.as_str()).collect::<Vec<_>>().join("; ");
         let hint = self.items.iter().map(|(_, h, _)| h.as_str()).filter(|h| !h.is_empty()).collect::<Vec<_>>();
         let out =
             if hint.is_empty() { Outcome::fail_without_hint(message) } else { Outcome::fail(message, hint.join("; ")) };
-        let out = out.with_evidence(self.evidence);
+        let out = with_warnings(out.with_evidence(self.evidence));
         if retryable { out.retryable() } else { out }
     }
 }
