@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx};
 use crate::checks::route::{
-    Findings, HostKind, Route, choose_behavior, classify_host, first_segment, join_origin_path, path_pattern_matches,
+    Findings, HostKind, Landing, Route, choose_behavior, classify_host, first_segment, join_origin_path,
+    path_pattern_matches,
 };
 use crate::facts::aws::model::*;
 use crate::outcome::Outcome;
@@ -199,11 +200,37 @@ pub fn api_behavior<'a>(
         .find_map(|(i, b)| is_api(b).map(|o| (i, b, o)))
 }
 
+/// The door of API Gateway a request comes through, which decides the rule
+/// for its path: the execute-api host takes exactly `/{stage}`, a custom
+/// domain takes `/{mapping key}`. It follows from the Host API Gateway
+/// *receives* (the route), not from the origin's domain name: with the viewer
+/// Host forwarded, an execute-api origin serves the custom domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    ExecuteApi,
+    CustomDomain,
+}
+
+impl Door {
+    /// From the route when it reached API Gateway, else from the origin's name.
+    pub fn of(route: Option<&Route>, origin_host: &str) -> Door {
+        match route.map(|r| &r.landing) {
+            Some(Landing::ExecuteApi { .. }) => Door::ExecuteApi,
+            Some(Landing::CustomDomain { .. }) => Door::CustomDomain,
+            _ => match classify_host(origin_host) {
+                HostKind::ExecuteApi { .. } => Door::ExecuteApi,
+                _ => Door::CustomDomain,
+            },
+        }
+    }
+}
+
 pub fn judge_path_pattern(
     d: &DistributionFacts,
     path: &str,
     expect: &PathExpectation,
     custom_domains: &[String],
+    route: Option<&Route>,
 ) -> Outcome {
     let (index, chosen) = choose_behavior(d, path);
     let chosen_label = chosen.label(index);
@@ -281,8 +308,10 @@ pub fn judge_path_pattern(
     f.evidence("origin_path", &origin.origin_path);
     f.evidence("path_at_api_gateway", &seen);
     let op = origin.origin_path.trim_end_matches('/');
-    match classify_host(&origin.domain_name) {
-        HostKind::ExecuteApi { .. } => {
+    // The route describes the chosen behavior only when it is the one judged here.
+    let route = route.filter(|r| r.edge.as_ref().is_some_and(|e| e.behavior_index == index));
+    match Door::of(route, &origin.domain_name) {
+        Door::ExecuteApi => {
             let Some(stage) = &expect.stage else {
                 return Outcome::skip("needs `[api] stage` to judge the path the execute-api host gets");
             };
@@ -306,7 +335,7 @@ pub fn judge_path_pattern(
                 }
             }
         }
-        _ => {
+        Door::CustomDomain => {
             let Some(key) = &expect.mapping_key else {
                 return Outcome::skip("needs `[custom_domain] mapping_key` to judge the path the custom domain gets");
             };
@@ -506,7 +535,7 @@ fn run_path_pattern(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let route = ctx.facts.aws.route().await.ok();
         let domains = known_custom_domains(&ctx, route.as_deref()).await;
         let expect = path_expectation(&ctx, route.as_deref()).await;
-        let out = judge_path_pattern(&d, ctx.suite.path(), &expect, &domains);
+        let out = judge_path_pattern(&d, ctx.suite.path(), &expect, &domains, route.as_deref());
         match route {
             Some(r) => out.with_evidence(r.evidence()),
             None => out,
@@ -628,21 +657,49 @@ mod tests {
 
     #[test]
     fn path_pattern_pass_on_layout_a_and_b() {
-        assert_eq!(judge_path_pattern(&a(), "/Prod", &stage("Prod"), &[]).status(), Status::Pass);
+        assert_eq!(judge_path_pattern(&a(), "/Prod", &stage("Prod"), &[], None).status(), Status::Pass);
         let b = dist(REGIONAL, "websocket*", POLICY_ALL_VIEWER);
         let e = PathExpectation { stage: Some("Prod".into()), mapping_key: Some("websocket".into()) };
-        assert_eq!(judge_path_pattern(&b, "/websocket", &e, &[]).status(), Status::Pass);
+        assert_eq!(judge_path_pattern(&b, "/websocket", &e, &[], None).status(), Status::Pass);
         // OriginPath `/Prod` with clients on `/`.
         let mut d = a();
         d.origins[1].origin_path = "/Prod".into();
         d.behaviors[0].path_pattern = Some("*".into());
-        assert_eq!(judge_path_pattern(&d, "/", &stage("Prod"), &[]).status(), Status::Pass);
+        assert_eq!(judge_path_pattern(&d, "/", &stage("Prod"), &[], None).status(), Status::Pass);
+    }
+
+    /// The seed's literal layout b: the origin is the API's own execute-api
+    /// host, but the viewer Host is forwarded and is a custom domain, so API
+    /// Gateway routes by the mapping key, not by the stage.
+    // AWS: API Gateway Developer Guide, "Map API stages to a custom domain name for WebSocket
+    // APIs" — an API mapping sends `wss://{custom domain}/{mapping key}` to its API and stage.
+    // AWS: CloudFront Developer Guide, "Use managed origin request policies", AllViewer —
+    // "Headers included in origin requests: All headers in the viewer request" (Host included).
+    #[test]
+    fn path_pattern_seed_layout_b_with_execute_api_origin() {
+        use crate::checks::route::tests::{domain, mapping, route_of};
+        let d = dist(EXEC, "websocket*", POLICY_ALL_VIEWER);
+        let maps = [("ws.example.com", vec![mapping("websocket", "Prod")])];
+        let r = route_of(Some(&d), "/websocket", &[domain("ws.example.com")], &maps);
+        let e = PathExpectation { stage: Some("Prod".into()), mapping_key: Some("websocket".into()) };
+        let o = judge_path_pattern(&d, "/websocket", &e, &[], Some(&r));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        // The same behavior with a wrong mapping key fails on the key, not on the stage.
+        let e = PathExpectation { stage: Some("Prod".into()), mapping_key: Some("chat".into()) };
+        let o = judge_path_pattern(&d, "/websocket", &e, &[], Some(&r));
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("mapping key `chat`"), "{o:?}");
+        // Without the forwarded Host the same origin is the execute-api door: the stage rule applies.
+        let d = dist(EXEC, "websocket*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let r = route_of(Some(&d), "/websocket", &[domain("ws.example.com")], &maps);
+        let o = judge_path_pattern(&d, "/websocket", &e, &[], Some(&r));
+        assert!(o.verdict.message().contains("accepts exactly `/Prod`"), "{o:?}");
     }
 
     #[test]
     fn path_pattern_case() {
         let d = dist(EXEC, "prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
-        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]);
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
         assert_eq!(o.status(), Status::Fail);
         assert!(
             o.verdict.message().contains("behavior #0 PathPattern is `prod*` but the stage is `Prod` (case-sensitive)"),
@@ -657,7 +714,7 @@ mod tests {
         let mut shadow = d.default_behavior.clone();
         shadow.path_pattern = Some("P*".into());
         d.behaviors.insert(0, shadow);
-        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]);
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("behavior #0 `P*` (origin `site`) matches `/Prod` first"), "{o:?}");
         assert!(hint(&o).contains("move behavior #1 `Prod*` before behavior #0 `P*`"), "{}", hint(&o));
@@ -668,17 +725,17 @@ mod tests {
         let mut d = a();
         d.default_behavior.target_origin_id = "api".into();
         d.behaviors = vec![crate::checks::route::tests::behavior(Some("P*"), "site", None)];
-        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]);
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
         assert!(o.verdict.message().contains("catches `/Prod` before the default behavior"), "{o:?}");
         d.behaviors.clear();
-        assert_eq!(judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]).status(), Status::Pass);
+        assert_eq!(judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None).status(), Status::Pass);
     }
 
     #[test]
     fn path_pattern_doubled_origin_path() {
         let mut d = a();
         d.origins[1].origin_path = "/Prod".into();
-        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]);
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
         assert!(o.verdict.message().contains("OriginPath `/Prod` + path `/Prod` = `/Prod/Prod`"), "{o:?}");
         assert!(hint(&o).starts_with("set OriginPath to \"\""));
     }
@@ -686,15 +743,15 @@ mod tests {
     #[test]
     fn path_pattern_unmatched_and_mapping_key() {
         let d = dist(EXEC, "api*", POLICY_ALL_VIEWER_EXCEPT_HOST);
-        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[]);
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
         assert_eq!(hint(&o), "set behavior #0 PathPattern to `Prod*`");
         let b = dist("origin-ws.example.com", "*", POLICY_ALL_VIEWER_EXCEPT_HOST);
         let e = PathExpectation { stage: None, mapping_key: Some("chat".into()) };
-        let o = judge_path_pattern(&b, "/websocket", &e, &["origin-ws.example.com".into()]);
+        let o = judge_path_pattern(&b, "/websocket", &e, &["origin-ws.example.com".into()], None);
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("not the mapping key `chat`"));
         // Unknown stage: skip, never pass.
-        assert_eq!(judge_path_pattern(&a(), "/Prod", &PathExpectation::default(), &[]).status(), Status::Skip);
+        assert_eq!(judge_path_pattern(&a(), "/Prod", &PathExpectation::default(), &[], None).status(), Status::Skip);
     }
 
     #[test]

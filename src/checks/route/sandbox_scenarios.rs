@@ -141,7 +141,7 @@ fn failing(dep: &Deployment) -> BTreeSet<&'static str> {
     if let Some(d) = &dist {
         out.insert("cloudfront.distribution", judge_distribution(Some(d), host));
         let expect = PathExpectation { stage: Some(stage.clone()), mapping_key: key.clone() };
-        out.insert("cloudfront.path-pattern", judge_path_pattern(d, path, &expect, &custom_domains));
+        out.insert("cloudfront.path-pattern", judge_path_pattern(d, path, &expect, &custom_domains, None));
         let (i, b, o) = api_behavior(d, path, &custom_domains).expect("an API behavior");
         out.insert("cloudfront.origin", judge_origin(o, &dep.region));
         let cx = ForwardingContext {
