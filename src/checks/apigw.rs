@@ -159,18 +159,35 @@ pub fn judge_stage(stage: Option<&StageFacts>, api_id: &str, name: &str) -> Outc
             format!("create a deployment for stage `{name}` (aws apigatewayv2 create-deployment --stage-name {name})"),
         ),
     }
-    match (s.throttling_burst_limit, s.throttling_rate_limit) {
-        (Some(b), Some(r)) => {
-            f.evidence("throttling", format!("burst {b}, rate {r}"));
-            if b <= 0 || r <= 0.0 {
-                f.fail(
-                    format!("stage `{name}` throttling is burst {b}, rate {r}: every connect gets 429"),
-                    "set DefaultRouteSettings.ThrottlingBurstLimit and ThrottlingRateLimit above 0",
-                );
-            }
+    // Absent limits are not a problem: the account's per-region limits apply.
+    // A limit set to 0, on the stage's defaults or on one route, throttles every request.
+    let limits = |b: Option<i32>, r: Option<f64>| {
+        [b.map(|b| format!("burst {b}")), r.map(|r| format!("rate {r}"))].into_iter().flatten().collect::<Vec<_>>()
+    };
+    let zero = |b: Option<i32>, r: Option<f64>| b.is_some_and(|b| b <= 0) || r.is_some_and(|r| r <= 0.0);
+    let defaults = limits(s.throttling_burst_limit, s.throttling_rate_limit);
+    f.evidence(
+        "throttling",
+        if defaults.is_empty() {
+            "account-level limits (DefaultRouteSettings sets none)".into()
+        } else {
+            defaults.join(", ")
+        },
+    );
+    if zero(s.throttling_burst_limit, s.throttling_rate_limit) {
+        f.fail(
+            format!("stage `{name}` DefaultRouteSettings throttling is {}: every request gets 429", defaults.join(", ")),
+            "set DefaultRouteSettings.ThrottlingBurstLimit and ThrottlingRateLimit above 0 (or remove them for the account's limits)",
+        );
+    }
+    for (route, b, r) in &s.route_throttling {
+        f.evidence(format!("throttling.{route}"), limits(*b, *r).join(", "));
+        if zero(*b, *r) {
+            f.fail(
+                format!("stage `{name}` RouteSettings[\"{route}\"] throttling is {}: every `{route}` request gets 429", limits(*b, *r).join(", ")),
+                format!("set RouteSettings[\"{route}\"].ThrottlingBurstLimit and ThrottlingRateLimit above 0, or remove them"),
+            );
         }
-        _ if !f.is_empty() => {}
-        _ => return Outcome::error(format!("stage `{name}`: throttling limits are not reported by the endpoint")),
     }
     f.outcome(format!("stage `{name}` is deployed with non-zero throttling"))
 }
@@ -607,6 +624,7 @@ mod tests {
             deployment_id: Some("dep1".into()),
             throttling_burst_limit: Some(500),
             throttling_rate_limit: Some(1000.0),
+            route_throttling: vec![],
         }
     }
 
@@ -621,9 +639,25 @@ mod tests {
         s.throttling_burst_limit = Some(0);
         s.throttling_rate_limit = Some(0.0);
         assert!(judge_stage(Some(&s), "a", "Prod").verdict.message().contains("429"));
+    }
+
+    // AWS: API Gateway Developer Guide, "Protect your WebSocket APIs in API Gateway" — by default
+    // API Gateway applies the account-level limits per Region; stage and route-level settings
+    // (DefaultRouteSettings, RouteSettings) override them.
+    #[test]
+    fn stage_throttling_absent_means_account_limits_and_route_zero_fails() {
         let mut s = stage();
-        s.throttling_rate_limit = None;
-        assert_eq!(judge_stage(Some(&s), "a", "Prod").status(), Status::Error);
+        (s.throttling_burst_limit, s.throttling_rate_limit) = (None, None);
+        let o = judge_stage(Some(&s), "a", "Prod");
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.evidence.get("throttling").unwrap().contains("account-level"), "{o:?}");
+        s.throttling_rate_limit = Some(100.0);
+        assert_eq!(judge_stage(Some(&s), "a", "Prod").status(), Status::Pass);
+        s.route_throttling = vec![("$connect".into(), Some(0), None)];
+        let o = judge_stage(Some(&s), "a", "Prod");
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("RouteSettings[\"$connect\"]"), "{o:?}");
+        assert!(o.verdict.hint().unwrap().contains("RouteSettings[\"$connect\"].ThrottlingBurstLimit"), "{o:?}");
     }
 
     #[test]

@@ -178,6 +178,7 @@ fn failing(dep: &Deployment) -> BTreeSet<&'static str> {
         deployment_id: s.deployment_id.clone(),
         throttling_burst_limit: Some(s.throttling_burst_limit),
         throttling_rate_limit: Some(s.throttling_rate_limit),
+        route_throttling: vec![],
     });
     out.insert("apigw.stage", apigw::judge_stage(st.as_ref(), sb::API_ID, &stage));
     if let (Some(_), Some(domain_name)) = (&key, dep.layout.custom_domain()) {

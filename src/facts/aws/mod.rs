@@ -376,6 +376,17 @@ impl AwsFacts {
                         deployment_id: o.deployment_id().map(Into::into),
                         throttling_burst_limit: o.default_route_settings().and_then(|s| s.throttling_burst_limit()),
                         throttling_rate_limit: o.default_route_settings().and_then(|s| s.throttling_rate_limit()),
+                        route_throttling: {
+                            let mut v: Vec<_> = o
+                                .route_settings()
+                                .into_iter()
+                                .flatten()
+                                .map(|(k, s)| (k.clone(), s.throttling_burst_limit(), s.throttling_rate_limit()))
+                                .filter(|(_, b, r)| b.is_some() || r.is_some())
+                                .collect();
+                            v.sort_by(|a, b| a.0.cmp(&b.0));
+                            v
+                        },
                     }))),
                     Err(e) if is_not_found(e.code()) => Ok(None),
                     Err(e) => Err(self.describe("apigatewayv2.GetStage", &e)),

@@ -139,8 +139,11 @@ pub struct ApiFacts {
 pub struct StageFacts {
     pub stage_name: String,
     pub deployment_id: Option<String>,
+    /// `DefaultRouteSettings`; absent = the account's limits for the region.
     pub throttling_burst_limit: Option<i32>,
     pub throttling_rate_limit: Option<f64>,
+    /// `RouteSettings` that set a limit, by route key: (burst, rate).
+    pub route_throttling: Vec<(String, Option<i32>, Option<f64>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
