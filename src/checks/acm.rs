@@ -39,15 +39,17 @@ pub fn judge_certificate(c: Option<&CertificateFacts>, arn: &str, host: &str, mi
     };
     let mut f = Findings::new();
     f.evidence("certificate_arn", arn);
-    let Some(status) = c.status.as_deref() else {
-        return Outcome::error(format!("certificate {arn}: status is not reported by the endpoint"));
-    };
-    f.evidence("status", status);
-    if status != "ISSUED" {
-        f.fail(
-            format!("certificate status is {status}"),
-            "request or import a new certificate and attach it (status must be ISSUED)",
-        );
+    match c.status.as_deref() {
+        None => f.unknown(format!("certificate {arn}: status is not reported by the endpoint")),
+        Some(status) => {
+            f.evidence("status", status);
+            if status != "ISSUED" {
+                f.fail(
+                    format!("certificate status is {status}"),
+                    "request or import a new certificate and attach it (status must be ISSUED)",
+                );
+            }
+        }
     }
     let names: Vec<&String> = c.domain_name.iter().chain(c.subject_alternative_names.iter()).collect();
     f.evidence("names", names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
@@ -61,7 +63,8 @@ pub fn judge_certificate(c: Option<&CertificateFacts>, arn: &str, host: &str, mi
         );
     }
     let Some(not_after) = c.not_after else {
-        return Outcome::error(format!("certificate {arn}: notAfter is not reported by the endpoint"));
+        f.unknown(format!("certificate {arn}: notAfter is not reported by the endpoint"));
+        return f.outcome("");
     };
     let days = (not_after - now).div_euclid(86_400);
     f.evidence("days_left", days);

@@ -102,7 +102,7 @@ pub fn judge_api(api: Option<&ApiFacts>, api_id: &str, region: &str, expected_rs
     match api.protocol_type.as_deref() {
         Some("WEBSOCKET") => {}
         Some(p) => f.fail(format!("API {api_id} is a {p} API, not WEBSOCKET"), "point the suite at the WebSocket API"),
-        None => return Outcome::error(format!("API {api_id}: protocolType is not reported by the endpoint")),
+        None => f.unknown(format!("API {api_id}: protocolType is not reported by the endpoint")),
     }
     if let Some(want) = expected_rse {
         match api.route_selection_expression.as_deref() {
@@ -111,11 +111,7 @@ pub fn judge_api(api: Option<&ApiFacts>, api_id: &str, region: &str, expected_rs
                 format!("RouteSelectionExpression is `{got}`, the suite expects `{want}`"),
                 format!("set RouteSelectionExpression to `{want}`"),
             ),
-            None => {
-                return Outcome::error(format!(
-                    "API {api_id}: routeSelectionExpression is not reported by the endpoint"
-                ));
-            }
+            None => f.unknown(format!("API {api_id}: routeSelectionExpression is not reported by the endpoint")),
         }
     }
     f.outcome(format!(
@@ -207,7 +203,7 @@ pub fn judge_domain(d: Option<&DomainFacts>, name: &str) -> Outcome {
     ];
     for (field, got, want) in fields {
         match got {
-            None => return Outcome::error(format!("custom domain {name}: {field} is not reported by the endpoint")),
+            None => f.unknown(format!("custom domain {name}: {field} is not reported by the endpoint")),
             Some(g) if g == want => f.evidence(field, g),
             Some(g) if field == "domainNameStatus" && g == "UPDATING" => f.fail_retryable(
                 format!("custom domain {name} is {g}"),

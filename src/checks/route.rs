@@ -45,12 +45,13 @@ pub fn path_pattern_matches(pattern: &str, path: &str) -> bool {
     let (mut pi, mut si) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while si < s.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == s[si]) {
-            pi += 1;
-            si += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        // `*` first: a literal `*` in the path must not consume the pattern's wildcard.
+        if pi < p.len() && p[pi] == '*' {
             star = Some((pi, si));
             pi += 1;
+        } else if pi < p.len() && (p[pi] == '?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
         } else if let Some((sp, ss)) = star {
             pi = sp + 1;
             si = ss + 1;
@@ -316,6 +317,7 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
 pub struct Findings {
     items: Vec<(String, String, bool)>,
     warnings: Vec<(String, String)>,
+    unknowns: Vec<String>,
     evidence: Evidence,
 }
 
@@ -331,6 +333,13 @@ impl Findings {
     /// A problem that may go away by itself (propagation in progress).
     pub fn fail_retryable(&mut self, message: impl Into<String>, hint: impl Into<String>) {
         self.items.push((message.into(), hint.into(), true));
+    }
+
+    /// A fact the verdict needs that nobody returned (a field the endpoint
+    /// does not report). Without a failure the outcome is *unknown* (an
+    /// error that says what could not be established), never a pass.
+    pub fn unknown(&mut self, what: impl Into<String>) {
+        self.unknowns.push(what.into());
     }
 
     /// An advisory finding: reported with its hint, never a failure.
@@ -349,11 +358,17 @@ impl Findings {
     pub fn outcome(self, pass_summary: impl Into<String>) -> Outcome {
         let warnings = self.warnings;
         let with_warnings = |o: Outcome| warnings.into_iter().fold(o, |o, (m, h)| o.warn(m, h));
+        let unknown = (!self.unknowns.is_empty()).then(|| format!("unknown: {}", self.unknowns.join("; ")));
         if self.items.is_empty() {
-            return with_warnings(Outcome::pass(pass_summary).with_evidence(self.evidence));
+            let out = match unknown {
+                Some(u) => Outcome::error(u),
+                None => Outcome::pass(pass_summary),
+            };
+            return with_warnings(out.with_evidence(self.evidence));
         }
         let retryable = self.items.iter().all(|(_, _, r)| *r);
-        let message = self.items.iter().map(|(m, _, _)| m.as_str()).collect::<Vec<_>>().join("; ");
+        let message =
+            self.items.iter().map(|(m, _, _)| m.as_str()).chain(unknown.as_deref()).collect::<Vec<_>>().join("; ");
         let hint = self.items.iter().map(|(_, h, _)| h.as_str()).filter(|h| !h.is_empty()).collect::<Vec<_>>();
         let out =
             if hint.is_empty() { Outcome::fail_without_hint(message) } else { Outcome::fail(message, hint.join("; ")) };
@@ -391,6 +406,9 @@ pub(crate) mod tests {
             ("websocket", "/websocket/", false),
             ("", "/", true),
             ("**", "/x", true),
+            // A literal `*` in the path is just a character to the pattern's wildcard.
+            ("*", "/*a", true),
+            ("a*", "/a*b", true),
         ];
         for (pattern, path, want) in table {
             assert_eq!(path_pattern_matches(pattern, path), *want, "{pattern} vs {path}");
