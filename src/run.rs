@@ -11,9 +11,11 @@ use tokio::sync::mpsc;
 use crate::check::Ctx;
 use crate::events::{Counts, Event, SuiteHeader, SuiteResult};
 use crate::facts::Facts;
+use crate::outcome::{CheckReport, Outcome};
 use crate::plan::{Filters, Plan, plan};
 use crate::report::Reporter;
 use crate::runner::{Runner, RunnerOptions, SuiteJob};
+use crate::secret::Redactor;
 use crate::suite::Suite;
 
 /// Exit codes CI understands (DESIGN §5).
@@ -58,6 +60,8 @@ pub struct RunSummary {
     pub interrupted: bool,
     /// Reports that could not be written.
     pub report_errors: Vec<String>,
+    /// Per suite, in the order of `results`: `[checks] strict = true`.
+    pub strict: Vec<bool>,
 }
 
 impl RunSummary {
@@ -65,15 +69,35 @@ impl RunSummary {
         Counts::of(&self.results)
     }
 
+    /// The exit code with each suite's own `[checks] strict`.
     pub fn exit_code(&self) -> i32 {
+        self.exit_code_with(false)
+    }
+
+    /// The exit code; `strict` (`--strict`) treats every suite as strict.
+    /// Warnings never change it unless their suite is strict.
+    pub fn exit_code_with(&self, strict: bool) -> i32 {
         let c = self.counts();
         if self.interrupted {
             exit::INTERRUPTED
         } else if c.failed > 0 || c.errored > 0 || !self.report_errors.is_empty() {
             exit::FAILED
+        } else if self.strict_warnings(strict) > 0 {
+            exit::FAILED
         } else {
             exit::PASSED
         }
+    }
+
+    /// Checks whose warnings fail the run: those with warnings in a strict
+    /// suite (every suite when `strict`).
+    pub fn strict_warnings(&self, strict: bool) -> usize {
+        self.results
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| strict || self.strict.get(*i).copied().unwrap_or(false))
+            .map(|(_, s)| crate::report::warned(&s.reports))
+            .sum()
     }
 }
 
@@ -136,11 +160,17 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
         }
     }
 
+    let strict: Vec<bool> = planned.iter().map(|(s, _)| s.checks.strict).collect();
+    // Warnings reach every report: they are masked like messages and hints.
+    let redactors: Arc<Vec<Redactor>> = Arc::new(planned.iter().map(|(s, _)| s.redactor.clone()).collect());
+
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let pump_redactors = redactors.clone();
     let pump = tokio::spawn(async move {
         let mut reporters = reporters;
         let mut errors = Vec::new();
-        while let Some(event) = rx.recv().await {
+        while let Some(mut event) = rx.recv().await {
+            redact_event(&mut event, &pump_redactors);
             for r in &mut reporters {
                 if let Err(e) = r.on_event(&event) {
                     errors.push(e.to_string());
@@ -180,6 +210,10 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
         }
     }))
     .await;
+    let mut results = results;
+    for (result, r) in results.iter_mut().zip(redactors.iter()) {
+        redact_result(result, r);
+    }
     let interrupted = runner.interrupted();
     let _ = tx.send(Event::RunFinished { results: results.clone(), duration: started.elapsed(), interrupted });
     drop(runner);
@@ -188,7 +222,53 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
     for sb in sandboxes {
         sb.shutdown().await;
     }
-    Ok(RunSummary { results, interrupted, report_errors })
+    Ok(RunSummary { results, interrupted, report_errors, strict })
+}
+
+fn redact_outcome_warnings(o: &mut Outcome, r: &Redactor) {
+    r.redact_warnings(&mut o.warnings);
+}
+
+fn redact_report(report: &mut CheckReport, r: &Redactor) {
+    redact_outcome_warnings(&mut report.outcome, r);
+    for a in &mut report.retries {
+        redact_outcome_warnings(&mut a.outcome, r);
+    }
+}
+
+fn redact_result(result: &mut SuiteResult, r: &Redactor) {
+    for report in &mut result.reports {
+        redact_report(report, r);
+    }
+}
+
+/// The runner masks verdicts and evidence; warnings are masked here, before
+/// any reporter sees them.
+fn redact_event(event: &mut Event, redactors: &[Redactor]) {
+    let of = |suite: usize| redactors.get(suite);
+    match event {
+        Event::CheckRetrying { suite, outcome, .. } => {
+            if let Some(r) = of(*suite) {
+                redact_outcome_warnings(outcome, r);
+            }
+        }
+        Event::CheckFinished { suite, report } => {
+            if let Some(r) = of(*suite) {
+                redact_report(report, r);
+            }
+        }
+        Event::SuiteFinished { suite, result } => {
+            if let Some(r) = of(*suite) {
+                redact_result(result, r);
+            }
+        }
+        Event::RunFinished { results, .. } => {
+            for (result, r) in results.iter_mut().zip(redactors) {
+                redact_result(result, r);
+            }
+        }
+        Event::RunStarted { .. } | Event::CheckStarted { .. } => {}
+    }
 }
 
 /// What the sandbox should emulate for a suite: the command line's
@@ -239,4 +319,106 @@ struct RunningSandbox;
 #[cfg(not(feature = "sandbox"))]
 impl RunningSandbox {
     async fn shutdown(self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Outcome;
+    use std::time::Duration;
+
+    fn suite(name: &str, outcomes: Vec<Outcome>) -> SuiteResult {
+        SuiteResult {
+            header: SuiteHeader {
+                name: name.into(),
+                source: "<test>".into(),
+                region: "ap-northeast-1".into(),
+                url: "wss://ws.example.com/Prod".into(),
+                checks: Vec::new(),
+                warnings: Vec::new(),
+            },
+            reports: outcomes
+                .into_iter()
+                .map(|outcome| CheckReport {
+                    id: "route53.alias",
+                    outcome,
+                    retries: Vec::new(),
+                    duration: Duration::ZERO,
+                    started_at: None,
+                })
+                .collect(),
+            properties: Vec::new(),
+            aws_calls: Default::default(),
+            duration: Duration::ZERO,
+            started_at: chrono::Utc::now(),
+            interrupted: false,
+        }
+    }
+
+    fn summary(results: Vec<SuiteResult>, strict: Vec<bool>) -> RunSummary {
+        RunSummary { results, interrupted: false, report_errors: Vec::new(), strict }
+    }
+
+    fn warned() -> Outcome {
+        Outcome::pass("ALIAS ok").warn("no AAAA record", "add an ALIAS AAAA record")
+    }
+
+    #[test]
+    fn warnings_change_the_exit_code_only_when_strict() {
+        let only_warnings = summary(vec![suite("s", vec![warned(), Outcome::pass("ok")])], vec![false]);
+        assert_eq!(only_warnings.exit_code(), exit::PASSED);
+        assert_eq!(only_warnings.exit_code_with(false), exit::PASSED);
+        assert_eq!(only_warnings.exit_code_with(true), exit::FAILED, "--strict");
+        assert_eq!(only_warnings.strict_warnings(true), 1);
+
+        // `[checks] strict = true` on one suite: its warnings fail the run, another suite's do not.
+        let strict_suite = summary(vec![suite("s", vec![warned()])], vec![true]);
+        assert_eq!(strict_suite.exit_code(), exit::FAILED);
+        let lenient_warns =
+            summary(vec![suite("a", vec![warned()]), suite("b", vec![Outcome::pass("ok")])], vec![false, true]);
+        assert_eq!(lenient_warns.exit_code(), exit::PASSED);
+        assert_eq!(lenient_warns.strict_warnings(false), 0);
+
+        // Nothing to warn about: strict changes nothing.
+        let clean = summary(vec![suite("s", vec![Outcome::pass("ok")])], vec![true]);
+        assert_eq!(clean.exit_code_with(true), exit::PASSED);
+        // A failure is a failure either way; an interruption wins.
+        let failed = summary(vec![suite("s", vec![Outcome::fail("x", "y")])], vec![false]);
+        assert_eq!(failed.exit_code(), exit::FAILED);
+        let interrupted = RunSummary { interrupted: true, ..summary(vec![suite("s", vec![warned()])], vec![true]) };
+        assert_eq!(interrupted.exit_code_with(true), exit::INTERRUPTED);
+    }
+
+    #[test]
+    fn warnings_are_redacted_in_every_event_and_result() {
+        let mut r = Redactor::default();
+        r.add("tok-9f8e7d");
+        let secret = || Outcome::pass("ok").warn("saw tok-9f8e7d", "rotate tok-9f8e7d");
+        let report = CheckReport {
+            id: "e2e.limits",
+            outcome: secret(),
+            retries: vec![crate::outcome::Attempt { outcome: secret(), duration: Duration::ZERO }],
+            duration: Duration::ZERO,
+            started_at: None,
+        };
+        let mut events = vec![
+            Event::CheckRetrying { suite: 0, id: "e2e.limits", attempt: 1, outcome: secret(), delay: Duration::ZERO },
+            Event::CheckFinished { suite: 0, report: report.clone() },
+            Event::SuiteFinished {
+                suite: 0,
+                result: SuiteResult { reports: vec![report.clone()], ..suite("s", vec![]) },
+            },
+            Event::RunFinished {
+                results: vec![SuiteResult { reports: vec![report], ..suite("s", vec![]) }],
+                duration: Duration::ZERO,
+                interrupted: false,
+            },
+        ];
+        for e in &mut events {
+            redact_event(e, std::slice::from_ref(&r));
+        }
+        let shown = format!("{events:?}");
+        assert!(!shown.contains("tok-9f8e7d"), "{shown}");
+        assert!(shown.contains("saw ***") && shown.contains("rotate ***"), "{shown}");
+    }
 }

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::outcome::Warning;
+
 /// Shown in place of a secret.
 pub const MASK: &str = "***";
 
@@ -49,6 +51,18 @@ impl Redactor {
         self.secrets.is_empty()
     }
 
+    /// Masks secrets in advisory findings, message and hint alike: they
+    /// reach every report, as verdict messages and hints do.
+    pub fn redact_warnings(&self, warnings: &mut [Warning]) {
+        if self.is_empty() {
+            return;
+        }
+        for w in warnings {
+            w.message = self.redact(&w.message);
+            w.hint = w.hint.as_deref().map(|h| self.redact(h));
+        }
+    }
+
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for s in &self.secrets {
@@ -78,6 +92,17 @@ mod tests {
         r.add("abcd");
         r.add("abcdefgh");
         assert_eq!(r.redact("x abcdefgh y"), "x *** y");
+    }
+
+    #[test]
+    fn warnings_are_masked_in_message_and_hint() {
+        let mut r = Redactor::default();
+        r.add("tok-9f8e7d");
+        let mut w =
+            vec![Warning { message: "the emulator echoed tok-9f8e7d".into(), hint: Some("rotate tok-9f8e7d".into()) }];
+        r.redact_warnings(&mut w);
+        assert_eq!(w[0].message, "the emulator echoed ***");
+        assert_eq!(w[0].hint.as_deref(), Some("rotate ***"));
     }
 
     #[test]

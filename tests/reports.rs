@@ -31,6 +31,7 @@ fn result() -> SuiteResult {
             url: "wss://ws.example.com/Prod".into(),
             checks: vec![
                 "dns.resolves",
+                "route53.alias",
                 "cloudfront.path-pattern",
                 "cloudfront.distribution",
                 "apigw.stage",
@@ -45,6 +46,16 @@ fn result() -> SuiteResult {
                     .with_evidence(Evidence::new().with("answers", "127.0.1.1").with("timing.dns_ms", "1.2")),
                 vec![],
                 3,
+            ),
+            report(
+                "route53.alias",
+                Outcome::pass("ws.example.com is an ALIAS to d111111abcdef8.cloudfront.net").warn(
+                    "ws.example.com has no AAAA record in zone example.com. although the distribution has IPv6 enabled: \
+                     IPv6 clients fall back to IPv4",
+                    "add an ALIAS AAAA record for ws.example.com with the A record's target",
+                ),
+                vec![],
+                2,
             ),
             report(
                 "cloudfront.path-pattern",
@@ -89,6 +100,12 @@ fn junit_validates_and_carries_every_state() {
     assert!(xml.contains("answers: 127.0.1.1"), "evidence in system-out");
     assert!(xml.contains(r#"<property name="layout" value="a"/>"#));
     assert!(xml.contains(r#"time="1.205""#), "times in seconds");
+    // A warning is shown in system-out; its testcase stays a pass (no failure element).
+    let case = xml.split("<testcase").find(|c| c.contains(r#"name="route53.alias""#)).unwrap();
+    assert!(case.contains("warning: ws.example.com has no AAAA record"), "{case}");
+    assert!(case.contains("hint: add an ALIAS AAAA record for ws.example.com"), "{case}");
+    assert!(!case.contains("<failure") && !case.contains("<error"), "{case}");
+    assert!(xml.contains(r#"failures="1""#), "{xml}");
 }
 
 #[test]
@@ -107,15 +124,22 @@ fn json_has_the_documented_shape() {
     assert_eq!(v["suite"]["name"], "chat-staging");
     assert_eq!(v["suite"]["properties"]["layout"], "a");
     let checks = v["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 5);
-    let c = &checks[1];
-    for key in ["id", "status", "message", "hint", "evidence", "duration_ms", "attempts"] {
+    assert_eq!(checks.len(), 6);
+    let c = &checks[2];
+    for key in ["id", "status", "message", "hint", "warnings", "evidence", "duration_ms", "attempts"] {
         assert!(c.get(key).is_some(), "missing {key}");
     }
     assert_eq!(c["status"], "fail");
-    assert_eq!(checks[2]["attempts"], 2);
+    assert_eq!(c["warnings"], serde_json::json!([]), "always present");
+    assert_eq!(checks[3]["attempts"], 2);
     assert_eq!(checks[0]["evidence"]["answers"], "127.0.1.1");
-    assert_eq!(v["summary"]["passed"], 2);
+    let w = &checks[1];
+    assert_eq!(w["status"], "pass");
+    assert_eq!(w["warnings"].as_array().unwrap().len(), 1);
+    assert!(w["warnings"][0]["message"].as_str().unwrap().contains("no AAAA record"));
+    assert!(w["warnings"][0]["hint"].as_str().unwrap().starts_with("add an ALIAS AAAA record"));
+    assert_eq!(v["summary"]["warned"], 1);
+    assert_eq!(v["summary"]["passed"], 3);
     assert_eq!(v["summary"]["failed"], 1);
     assert_eq!(v["summary"]["errored"], 1);
     assert_eq!(v["summary"]["skipped"], 1);
@@ -141,10 +165,13 @@ fn json_and_junit_files_are_written_per_suite() {
 }
 
 #[test]
-fn markdown_lists_hints() {
+fn markdown_lists_hints_and_warnings() {
     let md = markdown::render(&[result()]);
-    assert!(md.contains("## wsconform: 2 passed, 1 failed, 1 errored, 1 skipped"));
+    assert!(md.contains("## wsconform: 3 passed, 1 failed, 1 errored, 1 skipped, 1 warned\n"), "{md}");
     assert!(md.contains("**hint:** set PathPattern to `Prod*`"));
+    assert!(md.contains("| ✅ pass (1 warning) | `route53.alias` |"), "{md}");
+    assert!(md.contains("<br>🔶 **warning:** ws.example.com has no AAAA record"), "{md}");
+    assert!(md.contains("<br>**hint:** add an ALIAS AAAA record for ws.example.com"), "{md}");
 }
 
 #[test]

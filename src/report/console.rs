@@ -1,12 +1,12 @@
 //! The console: a line per finished check, a live line listing running
 //! checks on a TTY (plain lines only in CI and cron), and a summary that
-//! repeats every failure with its hint.
+//! repeats every failure and every warning with its hint.
 
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use super::Reporter;
+use super::{Reporter, warned, warnings_label};
 use crate::events::{Counts, Event, SuiteHeader};
 use crate::outcome::{CheckReport, Status};
 
@@ -96,17 +96,33 @@ impl<W: Write + Send> ConsoleReporter<W> {
         let status = r.outcome.status();
         let ms = if status == Status::Skip { String::new() } else { format!("{} ms", r.duration.as_millis()) };
         let retries = if r.retries.is_empty() { String::new() } else { format!(" (after {} attempts)", r.attempts()) };
+        let warnings = &r.outcome.warnings;
+        let warned = if warnings.is_empty() { String::new() } else { format!(" ({})", warnings_label(warnings.len())) };
         writeln!(
             self.out,
-            "  {} {:<28} {:>8}  {}{}",
+            "  {} {:<28} {:>8}  {}{}{}",
             self.label(status),
             self.name(suite, r.id),
             ms,
             r.outcome.verdict.message(),
+            warned,
             retries
         )?;
         if let Some(h) = r.outcome.verdict.hint() {
             writeln!(self.out, "  {:>5} {}", "", self.paint("36", &format!("hint: {h}")))?;
+        }
+        for w in warnings {
+            writeln!(
+                self.out,
+                "  {} {:<28} {:>8}  {}",
+                self.paint("33", "WARN "),
+                self.name(suite, r.id),
+                "",
+                w.message
+            )?;
+            if let Some(h) = &w.hint {
+                writeln!(self.out, "  {:>5} {}", "", self.paint("36", &format!("hint: {h}")))?;
+            }
         }
         if self.verbose {
             for (k, v) in r.outcome.evidence.iter() {
@@ -117,20 +133,31 @@ impl<W: Write + Send> ConsoleReporter<W> {
     }
 }
 
-/// Failures with the same suite, message and hint, listed once with all
+/// A finding as the summary lists it: suite, check ids, message, hint.
+type Group<'a> = (&'a str, Vec<&'static str>, &'a str, Option<&'a str>);
+
+/// Findings with the same suite, message and hint, listed once with all
 /// their check ids: one missing credential is one line, not ten.
-fn group_failures<'a>(
-    failures: &[(&'a str, &'a CheckReport)],
-) -> Vec<(&'a str, Vec<&'static str>, &'a str, Option<&'a str>)> {
-    let mut groups: Vec<(&str, Vec<&'static str>, &str, Option<&str>)> = Vec::new();
-    for (suite, r) in failures {
-        let (message, hint) = (r.outcome.verdict.message(), r.outcome.verdict.hint());
-        match groups.iter_mut().find(|g| g.0 == *suite && g.2 == message && g.3 == hint) {
-            Some(g) => g.1.push(r.id),
-            None => groups.push((suite, vec![r.id], message, hint)),
+fn group<'a>(findings: impl IntoIterator<Item = (&'a str, &'static str, &'a str, Option<&'a str>)>) -> Vec<Group<'a>> {
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    for (suite, id, message, hint) in findings {
+        match groups.iter_mut().find(|g| g.0 == suite && g.2 == message && g.3 == hint) {
+            Some(g) => g.1.push(id),
+            None => groups.push((suite, vec![id], message, hint)),
         }
     }
     groups
+}
+
+fn group_failures<'a>(failures: &[(&'a str, &'a CheckReport)]) -> Vec<Group<'a>> {
+    group(failures.iter().map(|(suite, r)| (*suite, r.id, r.outcome.verdict.message(), r.outcome.verdict.hint())))
+}
+
+/// Every warning of every check, grouped like failures.
+fn group_warnings<'a>(reports: &[(&'a str, &'a CheckReport)]) -> Vec<Group<'a>> {
+    group(reports.iter().flat_map(|(suite, r)| {
+        r.outcome.warnings.iter().map(move |w| (*suite, r.id, w.message.as_str(), w.hint.as_deref()))
+    }))
 }
 
 impl<W: Write + Send> Reporter for ConsoleReporter<W> {
@@ -185,14 +212,19 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                         self.paint("33;1", "interrupted: unfinished checks are reported as errors")
                     )?;
                 }
-                let failures: Vec<(&str, &CheckReport)> = results
+                let all: Vec<(&str, &CheckReport)> =
+                    results.iter().flat_map(|s| s.reports.iter().map(move |r| (s.header.name.as_str(), r))).collect();
+                let failures: Vec<(&str, &CheckReport)> = all
                     .iter()
-                    .flat_map(|s| s.reports.iter().map(move |r| (s.header.name.as_str(), r)))
+                    .copied()
                     .filter(|(_, r)| matches!(r.outcome.status(), Status::Fail | Status::Error))
                     .collect();
-                if !failures.is_empty() {
-                    writeln!(self.out, "failures:")?;
-                    for (suite, ids, message, hint) in group_failures(&failures) {
+                for (title, groups) in [("failures:", group_failures(&failures)), ("warnings:", group_warnings(&all))] {
+                    if groups.is_empty() {
+                        continue;
+                    }
+                    writeln!(self.out, "{title}")?;
+                    for (suite, ids, message, hint) in groups {
                         writeln!(self.out, "  {suite}: {} — {message}", ids.join(", "))?;
                         if let Some(h) = hint {
                             writeln!(self.out, "      hint: {h}")?;
@@ -200,9 +232,11 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                     }
                     writeln!(self.out)?;
                 }
+                let warned = results.iter().map(|s| warned(&s.reports)).sum::<usize>();
+                let warned = if warned == 0 { String::new() } else { format!(", {warned} warned") };
                 writeln!(
                     self.out,
-                    "{} passed, {} failed, {} errored, {} skipped in {:.2}s",
+                    "{} passed, {} failed, {} errored, {} skipped{warned} in {:.2}s",
                     c.passed,
                     c.failed,
                     c.errored,
@@ -224,6 +258,59 @@ mod tests {
 
     fn report(id: &'static str, o: Outcome) -> CheckReport {
         CheckReport { id, outcome: o, retries: vec![], duration: Duration::ZERO, started_at: None }
+    }
+
+    #[test]
+    fn warnings_show_on_the_check_line_and_in_the_summary() {
+        use crate::events::{SuiteHeader, SuiteResult};
+        let aaaa = |o: Outcome| o.warn("ws.example.com has no AAAA record", "add an ALIAS AAAA record");
+        let header = SuiteHeader {
+            name: "s".into(),
+            source: "<test>".into(),
+            region: "ap-northeast-1".into(),
+            url: "wss://ws.example.com/Prod".into(),
+            checks: vec!["route53.alias", "dns.resolves"],
+            warnings: vec![],
+        };
+        let result = SuiteResult {
+            header: header.clone(),
+            reports: vec![
+                report("route53.alias", aaaa(Outcome::pass("ALIAS ok"))),
+                report("dns.resolves", Outcome::pass("ok")),
+            ],
+            properties: vec![],
+            aws_calls: Default::default(),
+            duration: Duration::ZERO,
+            started_at: chrono::Utc::now(),
+            interrupted: false,
+        };
+        let mut c = ConsoleReporter::new(Vec::new(), false, false, false);
+        c.on_event(&Event::RunStarted { suites: vec![header] }).unwrap();
+        for r in &result.reports {
+            c.on_event(&Event::CheckFinished { suite: 0, report: r.clone() }).unwrap();
+        }
+        c.on_event(&Event::RunFinished { results: vec![result], duration: Duration::ZERO, interrupted: false })
+            .unwrap();
+        let out = String::from_utf8(c.into_inner()).unwrap();
+        assert!(out.contains("  PASS  route53.alias                    0 ms  ALIAS ok (1 warning)\n"), "{out}");
+        assert!(
+            out.contains("  WARN  route53.alias                          ws.example.com has no AAAA record\n        hint: add an ALIAS AAAA record\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("\nwarnings:\n  s: route53.alias — ws.example.com has no AAAA record\n      hint: add an ALIAS AAAA record\n"),
+            "{out}"
+        );
+        assert!(!out.contains("failures:"), "{out}");
+        assert!(out.ends_with("2 passed, 0 failed, 0 errored, 0 skipped, 1 warned in 0.00s\n"), "{out}");
+    }
+
+    #[test]
+    fn identical_warnings_are_grouped_like_failures() {
+        let w = |id, o: Outcome| report(id, o.warn("emulator does not enforce the quota", ""));
+        let (a, b) = (w("e2e.limits", Outcome::pass("ok")), w("e2e.echo", Outcome::fail("silent", "fix")));
+        let groups = group_warnings(&[("s", &a), ("s", &b)]);
+        assert_eq!(groups, vec![("s", vec!["e2e.limits", "e2e.echo"], "emulator does not enforce the quota", None)]);
     }
 
     #[test]

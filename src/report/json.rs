@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use super::{Reporter, write_atomically};
+use super::{Reporter, warned, write_atomically};
 use crate::events::{Event, SuiteResult};
 use crate::outcome::{CheckReport, Status};
 
@@ -33,6 +33,10 @@ pub fn check_json(r: &CheckReport) -> Value {
         "status": r.outcome.status().as_str(),
         "message": r.outcome.verdict.message(),
         "hint": r.outcome.verdict.hint(),
+        "warnings": r.outcome.warnings.iter().map(|w| json!({
+            "message": w.message,
+            "hint": w.hint,
+        })).collect::<Vec<_>>(),
         "evidence": evidence,
         "duration_ms": r.duration.as_millis() as u64,
         "attempts": r.attempts(),
@@ -64,6 +68,7 @@ pub fn suite_json(s: &SuiteResult) -> Value {
             "failed": s.count(Status::Fail),
             "errored": s.count(Status::Error),
             "skipped": s.count(Status::Skip),
+            "warned": warned(&s.reports),
             "duration_ms": s.duration.as_millis() as u64,
         },
         "aws_calls": s.aws_calls,
@@ -86,5 +91,28 @@ impl Reporter for JsonReporter {
             }
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Outcome;
+    use std::time::Duration;
+
+    fn report(outcome: Outcome) -> CheckReport {
+        CheckReport { id: "route53.alias", outcome, retries: vec![], duration: Duration::ZERO, started_at: None }
+    }
+
+    #[test]
+    fn warnings_are_always_present_with_message_and_hint() {
+        let none = check_json(&report(Outcome::pass("ok")));
+        assert_eq!(none["warnings"], json!([]));
+        let one = check_json(&report(Outcome::pass("ok").warn("no AAAA record", "add the AAAA alias").warn("m", "")));
+        assert_eq!(one["status"], "pass");
+        assert_eq!(
+            one["warnings"],
+            json!([{"message": "no AAAA record", "hint": "add the AAAA alias"}, {"message": "m", "hint": null}])
+        );
     }
 }

@@ -34,8 +34,16 @@ fn rerun(a: &Attempt) -> TestRerun {
     r
 }
 
+/// `<system-out>`: the warnings first (they do not fail the testcase, so
+/// this is where CI shows them), then the evidence.
 fn evidence_text(r: &CheckReport) -> String {
     let mut out = String::new();
+    for w in &r.outcome.warnings {
+        out.push_str(&format!("warning: {}\n", w.message));
+        if let Some(h) = &w.hint {
+            out.push_str(&format!("hint: {h}\n"));
+        }
+    }
     for (k, v) in r.outcome.evidence.iter() {
         out.push_str(&format!("{k}: {v}\n"));
     }
@@ -120,5 +128,27 @@ impl Reporter for JunitReporter {
             }
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Outcome;
+    use std::time::Duration;
+
+    #[test]
+    fn warnings_go_to_system_out_and_the_testcase_stays_a_pass() {
+        let r = CheckReport {
+            id: "route53.alias",
+            outcome: Outcome::pass("ALIAS ok").warn("no AAAA record", "add the AAAA alias").evidence("zone", "Z1"),
+            retries: vec![],
+            duration: Duration::ZERO,
+            started_at: None,
+        };
+        let text = evidence_text(&r);
+        assert!(text.starts_with("warning: no AAAA record\nhint: add the AAAA alias\nzone: Z1\n"), "{text}");
+        let tc = testcase(&r);
+        assert!(matches!(tc.status, TestCaseStatus::Success { .. }), "{:?}", tc.status);
     }
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{Reporter, write_atomically};
+use super::{Reporter, warned, warnings_label, write_atomically};
 use crate::events::{Counts, Event, SuiteResult};
 use crate::outcome::Status;
 
@@ -35,8 +35,10 @@ fn icon(s: Status) -> &'static str {
 
 pub fn render(results: &[SuiteResult]) -> String {
     let c = Counts::of(results);
+    let warned = results.iter().map(|s| warned(&s.reports)).sum::<usize>();
+    let warned = if warned == 0 { String::new() } else { format!(", {warned} warned") };
     let mut out = format!(
-        "## wsconform: {} passed, {} failed, {} errored, {} skipped\n\n",
+        "## wsconform: {} passed, {} failed, {} errored, {} skipped{warned}\n\n",
         c.passed, c.failed, c.errored, c.skipped
     );
     for s in results {
@@ -56,13 +58,17 @@ pub fn render(results: &[SuiteResult]) -> String {
             if let Some(h) = r.outcome.verdict.hint() {
                 msg.push_str(&format!("<br>**hint:** {}", cell(h)));
             }
-            out.push_str(&format!(
-                "| {} | `{}` | {} | {} ms |\n",
-                icon(r.outcome.status()),
-                r.id,
-                msg,
-                r.duration.as_millis()
-            ));
+            for w in &r.outcome.warnings {
+                msg.push_str(&format!("<br>🔶 **warning:** {}", cell(&w.message)));
+                if let Some(h) = &w.hint {
+                    msg.push_str(&format!("<br>**hint:** {}", cell(h)));
+                }
+            }
+            let mut status = icon(r.outcome.status()).to_owned();
+            if !r.outcome.warnings.is_empty() {
+                status.push_str(&format!(" ({})", warnings_label(r.outcome.warnings.len())));
+            }
+            out.push_str(&format!("| {} | `{}` | {} | {} ms |\n", status, r.id, msg, r.duration.as_millis()));
         }
         out.push('\n');
     }

@@ -14,6 +14,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::events::Event;
+use crate::outcome::CheckReport;
 
 pub trait Reporter: Send {
     fn on_event(&mut self, event: &Event) -> anyhow::Result<()>;
@@ -35,6 +36,17 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))?;
     Ok(())
+}
+
+/// How many checks carry at least one warning, whatever their status: the
+/// `warned` count of every report.
+pub fn warned(reports: &[CheckReport]) -> usize {
+    reports.iter().filter(|r| !r.outcome.warnings.is_empty()).count()
+}
+
+/// `1 warning`, `2 warnings`.
+pub fn warnings_label(n: usize) -> String {
+    format!("{n} warning{}", if n == 1 { "" } else { "s" })
 }
 
 /// A file name from a suite name: anything but letters, digits, `-`, `_`, `.` becomes `_`.
