@@ -170,6 +170,9 @@ pub struct RunArgs {
     /// Show every check's evidence on the console.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Any warning makes the exit code 1 (as `[checks] strict = true` does for one suite).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -272,7 +275,15 @@ fn run_command(args: RunArgs) -> i32 {
                 for e in &summary.report_errors {
                     eprintln!("error: {e}");
                 }
-                code = code.max(summary.exit_code());
+                let run_code = summary.exit_code_with(args.strict);
+                let strict_warned = summary.strict_warnings(args.strict);
+                if strict_warned > 0 && !summary.interrupted {
+                    eprintln!(
+                        "error: {strict_warned} check(s) with warnings fail this run \
+                         (--strict or `[checks] strict = true`)"
+                    );
+                }
+                code = code.max(run_code);
                 runs.push(summary.results);
                 if summary.interrupted {
                     break;

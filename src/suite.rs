@@ -249,6 +249,8 @@ pub const SANDBOX_FAULTS: &[&str] = &[
 pub struct CheckSelection {
     pub only: Vec<String>,
     pub skip: Vec<String>,
+    /// `[checks] strict = true`: any warning makes the run's exit code 1 (as `--strict` does).
+    pub strict: bool,
 }
 
 impl Suite {
@@ -494,6 +496,7 @@ struct RawSandbox {
 struct RawChecks {
     only: Option<Vec<S>>,
     skip: Option<Vec<S>>,
+    strict: Option<Spanned<toml::Value>>,
 }
 
 // ---------------------------------------------------------------------------
@@ -729,7 +732,19 @@ impl Loader<'_> {
                     }
                     Ok(out)
                 };
-                CheckSelection { only: list(&c.only, "checks.only")?, skip: list(&c.skip, "checks.skip")? }
+                let (only, skip) = (list(&c.only, "checks.only")?, list(&c.skip, "checks.skip")?);
+                let strict = match &c.strict {
+                    None => false,
+                    Some(v) => match v.get_ref() {
+                        toml::Value::Boolean(b) => *b,
+                        other => {
+                            return Err(self
+                                .err(v.span(), "checks.strict", format!("expected true or false, found {other}"))
+                                .with_help("`strict = true` makes any warning fail the run, as `--strict` does"));
+                        }
+                    },
+                };
+                CheckSelection { only, skip, strict }
             }
         };
 
