@@ -56,6 +56,8 @@ impl Hop {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
     Passed,
+    /// Works, with a warning worth fixing (`!`).
+    Warned,
     Broken,
     /// Skipped, not applicable to the layout, or not in the plan.
     NotApplicable,
@@ -65,6 +67,7 @@ impl Mark {
     pub fn symbol(self) -> &'static str {
         match self {
             Mark::Passed => "✓",
+            Mark::Warned => "!",
             Mark::Broken => "✗",
             Mark::NotApplicable => "–",
         }
@@ -75,6 +78,14 @@ impl Mark {
             Status::Pass => Mark::Passed,
             Status::Fail | Status::Error => Mark::Broken,
             Status::Skip => Mark::NotApplicable,
+        }
+    }
+
+    /// A check's mark: a passing check with warnings is `Warned`.
+    pub fn of_report(r: &CheckReport) -> Mark {
+        match Mark::of_status(r.outcome.status()) {
+            Mark::Passed if !r.outcome.warnings.is_empty() => Mark::Warned,
+            m => m,
         }
     }
 
@@ -155,7 +166,10 @@ pub fn render(result: &SuiteResult, fallback_layout: &str) -> String {
     for (name, mut reports) in groups {
         // Catalog order within a hop: the run finishes checks in any order.
         reports.sort_by_key(|r| catalog_index(r.id));
-        let mark = Mark::of_hop(reports.iter().map(|r| r.outcome.status()));
+        let mut mark = Mark::of_hop(reports.iter().map(|r| r.outcome.status()));
+        if mark == Mark::Passed && reports.iter().any(|r| !r.outcome.warnings.is_empty()) {
+            mark = Mark::Warned;
+        }
         let is_first = mark == Mark::Broken && first_broken.is_none();
         if is_first {
             first_broken = Some(name);
@@ -168,7 +182,13 @@ pub fn render(result: &SuiteResult, fallback_layout: &str) -> String {
         }
         for r in &reports {
             let v = &r.outcome.verdict;
-            let _ = writeln!(out, "    {} {}: {}", Mark::of_status(v.status()).symbol(), r.id, scrub(v.message()));
+            let _ = writeln!(out, "    {} {}: {}", Mark::of_report(r).symbol(), r.id, scrub(v.message()));
+            for w in &r.outcome.warnings {
+                let _ = writeln!(out, "      warning: {}", scrub(&w.message));
+                if let Some(h) = &w.hint {
+                    let _ = writeln!(out, "      hint: {}", scrub(h));
+                }
+            }
         }
         if is_first {
             let hints: Vec<&str> = reports.iter().filter_map(|r| r.outcome.verdict.hint()).collect();
@@ -186,7 +206,12 @@ pub fn render(result: &SuiteResult, fallback_layout: &str) -> String {
             let _ = writeln!(out, "first broken hop: {name}");
         }
         None => {
-            let _ = writeln!(out, "every hop works");
+            let warnings: usize = result.reports.iter().map(|r| r.outcome.warnings.len()).sum();
+            if warnings == 0 {
+                let _ = writeln!(out, "every hop works");
+            } else {
+                let _ = writeln!(out, "every hop works ({}, marked !)", crate::report::warnings_label(warnings));
+            }
         }
     }
     out
@@ -331,6 +356,34 @@ mod tests {
         assert!(text.contains("— implied by the suite (the route does not tell)"), "{text}");
         assert!(text.contains("  → no API for Host x (403)\n"), "{text}");
         assert!(text.ends_with("first broken hop: behavior\n"), "{text}");
+    }
+
+    #[test]
+    fn a_warning_marks_its_hop_with_a_bang_and_breaks_nothing() {
+        let r = result(
+            vec![
+                report(
+                    "route53.alias",
+                    Outcome::pass("ws.example.com is an ALIAS to d1.cloudfront.net")
+                        .warn("ws.example.com has no AAAA record", "add an ALIAS AAAA record"),
+                ),
+                report("dns.resolves", Outcome::pass("ok")),
+                report("tls.certificate", Outcome::pass("ok")),
+            ],
+            vec![],
+        );
+        let text = render(&r, "x");
+        assert!(text.contains("! DNS\n"), "{text}");
+        assert!(text.contains("    ✓ dns.resolves: ok\n"), "{text}");
+        assert!(
+            text.contains(
+                "    ! route53.alias: ws.example.com is an ALIAS to d1.cloudfront.net\n      warning: ws.example.com has no AAAA record\n      hint: add an ALIAS AAAA record\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("✓ certificate\n"), "{text}");
+        assert!(!text.contains("first broken hop"), "{text}");
+        assert!(text.ends_with("every hop works (1 warning, marked !)\n"), "{text}");
     }
 
     #[test]

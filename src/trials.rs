@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
-use crate::outcome::Status;
+use crate::outcome::{Outcome, Status, Warning};
 use crate::plan::Filters;
 use crate::run::{RunOptions, RunSummary, SuiteSource, load_and_plan};
 use crate::runner::RunnerOptions;
@@ -37,7 +37,7 @@ pub fn trials(suites: &[PathBuf], args: &Arguments) -> Vec<Trial> {
                 for e in plan.reported() {
                     let name =
                         if sources.len() > 1 { format!("{}::{}", suite.name, e.def.id) } else { e.def.id.to_owned() };
-                    names.push((suite.name.clone(), e.def.id, name));
+                    names.push((suite.name.clone(), e.def.id, name, suite.checks.strict));
                 }
             }
             Err(e) => {
@@ -50,11 +50,11 @@ pub fn trials(suites: &[PathBuf], args: &Arguments) -> Vec<Trial> {
     // Run only the checks the command line selects (plus their prerequisites).
     let selected: Vec<String> = names
         .iter()
-        .filter(|(_, _, n)| !args.is_filtered_out(&Trial::test(n.clone(), || Ok(()))))
-        .map(|(_, id, _)| id.to_string())
+        .filter(|(_, _, n, _)| !args.is_filtered_out(&Trial::test(n.clone(), || Ok(()))))
+        .map(|(_, id, _, _)| id.to_string())
         .collect();
     let shared: Arc<OnceLock<Result<RunSummary, String>>> = Arc::new(OnceLock::new());
-    for (suite_name, id, name) in names {
+    for (suite_name, id, name, strict) in names {
         let (shared, sources, selected) = (shared.clone(), sources.clone(), selected.clone());
         trials.push(Trial::ignorable_test(name, move || {
             let summary = shared.get_or_init(|| run_once(sources, selected));
@@ -66,24 +66,50 @@ pub fn trials(suites: &[PathBuf], args: &Arguments) -> Vec<Trial> {
                 .flat_map(|s| &s.reports)
                 .find(|r| r.id == id)
                 .ok_or_else(|| Failed::from(format!("{id} did not run")))?;
-            let o = &report.outcome;
-            match o.status() {
-                Status::Pass => Ok(Completion::Completed),
-                Status::Skip => Ok(Completion::ignored_with(o.verdict.message())),
-                Status::Fail | Status::Error => {
-                    let mut msg = format!("{}: {}", o.status(), o.verdict.message());
-                    if let Some(h) = o.verdict.hint() {
-                        msg.push_str(&format!("\nhint: {h}"));
-                    }
-                    for (k, v) in o.evidence.iter() {
-                        msg.push_str(&format!("\n  {k}: {v}"));
-                    }
-                    Err(msg.into())
-                }
-            }
+            judge_trial(id, &report.outcome, strict)
         }));
     }
     trials
+}
+
+/// One check as a trial: a failure or error fails it; a warning is printed
+/// to stderr and fails it only when its suite is strict (`[checks] strict`).
+fn judge_trial(id: &str, o: &Outcome, strict: bool) -> Result<Completion, Failed> {
+    let warnings = warning_lines(&o.warnings);
+    match o.status() {
+        Status::Pass if strict && !o.warnings.is_empty() => {
+            Err(format!("{id}: warning (the suite is strict: `[checks] strict = true`){warnings}").into())
+        }
+        Status::Pass => {
+            if !o.warnings.is_empty() {
+                eprintln!("{id}: warning (does not fail the test){warnings}");
+            }
+            Ok(Completion::Completed)
+        }
+        Status::Skip => Ok(Completion::ignored_with(o.verdict.message())),
+        Status::Fail | Status::Error => {
+            let mut msg = format!("{}: {}", o.status(), o.verdict.message());
+            if let Some(h) = o.verdict.hint() {
+                msg.push_str(&format!("\nhint: {h}"));
+            }
+            msg.push_str(&warnings);
+            for (k, v) in o.evidence.iter() {
+                msg.push_str(&format!("\n  {k}: {v}"));
+            }
+            Err(msg.into())
+        }
+    }
+}
+
+fn warning_lines(warnings: &[Warning]) -> String {
+    let mut out = String::new();
+    for w in warnings {
+        out.push_str(&format!("\nwarning: {}", w.message));
+        if let Some(h) = &w.hint {
+            out.push_str(&format!("\nhint: {h}"));
+        }
+    }
+    out
 }
 
 fn src_name(src: &SuiteSource) -> String {
@@ -115,4 +141,24 @@ fn run_once(suites: Vec<SuiteSource>, only: Vec<String>) -> Result<RunSummary, S
         reporters,
     }))
     .map_err(|e| e.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_warning_passes_the_trial_unless_the_suite_is_strict() {
+        let o = Outcome::pass("ALIAS ok").warn("no AAAA record", "add the AAAA alias");
+        assert!(matches!(judge_trial("route53.alias", &o, false), Ok(Completion::Completed)));
+        let Err(failed) = judge_trial("route53.alias", &o, true) else { panic!("strict: a warning fails") };
+        let msg = failed.message().unwrap_or_default();
+        assert!(msg.contains("warning: no AAAA record\nhint: add the AAAA alias"), "{msg}");
+        assert!(msg.contains("strict"), "{msg}");
+        assert!(matches!(judge_trial("x.y", &Outcome::pass("ok"), true), Ok(Completion::Completed)));
+        let Err(failed) = judge_trial("x.y", &Outcome::fail("bad", "fix").warn("w", "h"), false) else {
+            panic!("a failure fails")
+        };
+        assert!(failed.message().unwrap_or_default().contains("hint: fix\nwarning: w\nhint: h"));
+    }
 }
