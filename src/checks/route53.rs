@@ -35,13 +35,25 @@ pub fn judge_alias(
     let mut f = Findings::new();
     f.evidence("hosted_zone", format!("{} ({})", zone.name, zone.id));
     f.evidence("expected_target", format!("{want_name} (HostedZoneId {want_zone})"));
-    let hint = format!("set the ALIAS record's AliasTarget.DNSName to {want_name} and HostedZoneId to {want_zone}");
+    let target = format!("AliasTarget.DNSName {want_name} and HostedZoneId {want_zone}");
     let mut seen = false;
     for rtype in ["A", "AAAA"] {
         let Some(r) = records.iter().find(|r| r.record_type == rtype) else {
-            if rtype == "A" || require_aaaa {
-                let why = if rtype == "AAAA" { " although the distribution has IPv6 enabled" } else { "" };
-                f.fail(format!("{host} has no {rtype} record in zone {}{why}", zone.name), hint.clone());
+            if rtype == "A" {
+                f.fail(
+                    format!("{host} has no A record in zone {}", zone.name),
+                    format!("add an ALIAS A record for {host} with {target}"),
+                );
+            } else if require_aaaa {
+                // IPv4 clients work; IPv6 clients get no AAAA answer and fall back to IPv4.
+                f.warn(
+                    format!(
+                        "{host} has no AAAA record in zone {} although the distribution has IPv6 enabled: \
+                         IPv6 clients fall back to IPv4",
+                        zone.name
+                    ),
+                    format!("add an ALIAS AAAA record for {host} with the A record's target: {target}"),
+                );
             }
             continue;
         };
@@ -50,17 +62,20 @@ pub fn judge_alias(
             (Some(name), Some(zone_id)) => {
                 f.evidence(format!("record.{rtype}"), format!("ALIAS {name} ({zone_id})"));
                 if normalize_host(name) != normalize_host(want_name) {
-                    f.fail(format!("{host} {rtype} is an ALIAS to {name}, expected {want_name}"), hint.clone());
+                    f.fail(
+                        format!("{host} {rtype} is an ALIAS to {name}, expected {want_name}"),
+                        format!("set the {rtype} ALIAS record's {target}"),
+                    );
                 } else if !zone_id.eq_ignore_ascii_case(want_zone) {
                     f.fail(
                         format!("{host} {rtype} ALIAS has HostedZoneId {zone_id}, expected {want_zone}"),
-                        hint.clone(),
+                        format!("set the {rtype} ALIAS record's HostedZoneId to {want_zone}"),
                     );
                 }
             }
             _ => f.fail(
                 format!("{host} {rtype} is a plain record ({}), not an ALIAS", r.values.join(", ")),
-                format!("replace it with an ALIAS record: {hint}"),
+                format!("replace the plain {rtype} record with an ALIAS record with {target}"),
             ),
         }
     }
@@ -156,7 +171,51 @@ mod tests {
                 .message()
                 .contains("not an ALIAS")
         );
-        let o = judge_alias(Some(&zone()), &good[..1], "ws.example.com", CF, true);
-        assert!(o.verdict.message().contains("no AAAA record"), "{o:?}");
+    }
+
+    #[test]
+    fn every_hint_matches_its_finding() {
+        let o = judge_alias(Some(&zone()), &[], "ws.example.com", CF, false);
+        assert_eq!(
+            o.verdict.hint(),
+            Some(
+                "add an ALIAS A record for ws.example.com with AliasTarget.DNSName d111111abcdef8.cloudfront.net and HostedZoneId Z2FDTNDATAQYW2"
+            )
+        );
+        let wrong_zone = [alias("A", "d111111abcdef8.cloudfront.net.", "Z1YSHQZHG15GKL")];
+        let o = judge_alias(Some(&zone()), &wrong_zone, "ws.example.com", CF, false);
+        assert_eq!(o.verdict.hint(), Some("set the A ALIAS record's HostedZoneId to Z2FDTNDATAQYW2"));
+    }
+
+    // AWS: Route 53 Developer Guide, "Routing traffic to an Amazon CloudFront distribution by using your
+    // domain name" — with IPv6 enabled on the distribution, a second alias record of type AAAA is needed
+    // besides the A alias (as the CloudFront Developer Guide, "Enable IPv6 for CloudFront distributions",
+    // words it: "you need to create a second alias resource record set" when IPv6 is enabled and the
+    // URLs use an alternate domain name). Without it IPv6 clients get no AAAA answer and use IPv4.
+    #[test]
+    fn missing_aaaa_with_ipv6_enabled_is_a_warning_with_its_own_hint() {
+        let a_only = [alias("A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
+        let o = judge_alias(Some(&zone()), &a_only, "ws.example.com", CF, true);
+        assert_eq!(o.status(), Status::Pass, "IPv4 clients work: {o:?}");
+        assert_eq!(o.verdict.hint(), None);
+        assert_eq!(o.warnings.len(), 1, "{o:?}");
+        let w = &o.warnings[0];
+        assert!(w.message.contains("no AAAA record") && w.message.contains("IPv6 enabled"), "{w:?}");
+        assert_eq!(
+            w.hint.as_deref(),
+            Some(
+                "add an ALIAS AAAA record for ws.example.com with the A record's target: \
+                 AliasTarget.DNSName d111111abcdef8.cloudfront.net and HostedZoneId Z2FDTNDATAQYW2"
+            )
+        );
+        // IPv6 disabled: nothing to say about AAAA.
+        let o = judge_alias(Some(&zone()), &a_only, "ws.example.com", CF, false);
+        assert!(o.warnings.is_empty(), "{o:?}");
+        // A wrong A alias stays a failure with its own hint; the AAAA warning keeps its own.
+        let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
+        let o = judge_alias(Some(&zone()), &old, "ws.example.com", CF, true);
+        assert_eq!(o.status(), Status::Fail);
+        assert!(o.verdict.hint().is_some_and(|h| h.starts_with("set the A ALIAS record's")), "{o:?}");
+        assert!(o.warnings[0].hint.as_deref().is_some_and(|h| h.starts_with("add an ALIAS AAAA record")), "{o:?}");
     }
 }
