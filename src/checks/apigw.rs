@@ -458,11 +458,20 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             return config;
         };
         let url = format!("wss://{api_id}.execute-api.{}.amazonaws.com/{stage}", ctx.suite.region);
+        // What `$connect` demands decides whether a 401/403 can be the authorizer's.
+        let connect_auth = match aws.routes(&api_id).await {
+            Ok(routes) => routes
+                .iter()
+                .find(|r| r.route_key == "$connect")
+                .map_or(Some("NONE".to_owned()), |r| r.authorization_type.clone()),
+            Err(_) => None,
+        };
         let probe = match ctx.facts.net().await {
             Err(e) => return combine_execute_api(config, Outcome::error(e)),
-            Ok(net) => probe_door(&net, &url).await,
+            Ok(net) => probe_door(&net, &url, &ctx.suite.roundtrip).await,
         };
-        combine_execute_api(config, judge_execute_api_live(&url, expect_open, flag, &stage, &probe))
+        let live = judge_execute_api_live(&url, expect_open, flag, &stage, connect_auth.as_deref(), &probe);
+        combine_execute_api(config, live)
     })
 }
 
@@ -479,12 +488,14 @@ pub enum DoorProbe {
     Unreachable { cause: String, transient: bool },
 }
 
-async fn probe_door(net: &crate::net::Net, url: &str) -> DoorProbe {
+/// Knocks with the suite's `$connect` headers and query, as a client would,
+/// so that an authorizer that admits clients admits the probe too.
+async fn probe_door(net: &crate::net::Net, url: &str, rt: &crate::suite::RoundtripSpec) -> DoorProbe {
     use crate::net::{ConnectError, DnsError, UpgradeError, WsLimits};
     let Ok(url) = url::Url::parse(url) else {
         return DoorProbe::Unreachable { cause: format!("`{url}` is not a URL"), transient: false };
     };
-    match net.websocket(&url, &[], &[], &[], WsLimits::default()).await {
+    match net.websocket(&url, &rt.headers, &rt.query, &rt.subprotocols, WsLimits::default()).await {
         Ok(mut conn) => {
             let _ = conn.stream.close(None).await;
             DoorProbe::Open
@@ -502,16 +513,38 @@ pub fn judge_execute_api_live(
     expect_open: bool,
     flag: Option<bool>,
     stage: &str,
+    connect_auth: Option<&str>,
     probe: &DoorProbe,
 ) -> Outcome {
-    let evidence = |o: Outcome| o.evidence("execute_api_url", url).evidence("door", format!("{probe:?}"));
+    let evidence = |o: Outcome| {
+        o.evidence("execute_api_url", url)
+            .evidence("door", format!("{probe:?}"))
+            .evidence("connect_authorization", connect_auth.unwrap_or("unknown"))
+    };
+    let authorized = connect_auth.is_some_and(|a| a != "NONE");
     match (expect_open, probe) {
+        // A 401/403 is the closed door only when no authorizer could have said it.
+        (false, DoorProbe::Refused { status: 401 | 403 }) if connect_auth.is_none() || authorized => {
+            evidence(Outcome::error(format!(
+                "unknown: {url} refused the upgrade ({}), but `$connect` {} so the refusal may be the authorizer's, not the disabled endpoint's",
+                match probe {
+                    DoorProbe::Refused { status } => *status,
+                    _ => 0,
+                },
+                match connect_auth {
+                    Some(a) => format!("has AuthorizationType {a}"),
+                    None => "authorization is not reported by the endpoint".to_owned(),
+                }
+            )))
+        }
         (false, DoorProbe::Refused { status: 403 }) => {
             evidence(Outcome::pass(format!("{url} refuses upgrades (403): the door is closed")))
         }
-        (false, DoorProbe::NoSuchHost) => {
-            evidence(Outcome::pass(format!("{url} no longer resolves: the door is closed")))
-        }
+        // A disabled endpoint still resolves and answers 403: NXDOMAIN proves nothing about the flag.
+        (false, DoorProbe::NoSuchHost) => evidence(Outcome::error(format!(
+            "unknown: {url} does not resolve (NXDOMAIN), which proves nothing about DisableExecuteApiEndpoint \
+             (a disabled endpoint still resolves and answers 403): check `[api] id`, `region` and the nameservers"
+        ))),
         (false, DoorProbe::Refused { status }) => evidence(Outcome::fail(
             format!("{url} answered HTTP {status}, not the 403 a disabled execute-api endpoint gives"),
             "check that the API id and stage are right; a disabled endpoint answers 403 Forbidden",
@@ -603,8 +636,12 @@ mod tests {
 
     #[test]
     fn routes_rules() {
-        let r =
-            |k: &str, t: Option<&str>| RouteFacts { route_id: None, route_key: k.into(), target: t.map(Into::into) };
+        let r = |k: &str, t: Option<&str>| RouteFacts {
+            route_id: None,
+            route_key: k.into(),
+            target: t.map(Into::into),
+            authorization_type: Some("NONE".into()),
+        };
         let wanted = vec!["$connect".to_string(), "$default".to_string()];
         let good = [r("$connect", Some("integrations/1")), r("$default", Some("integrations/1"))];
         assert_eq!(judge_routes(&good, &wanted).status(), Status::Pass);
@@ -714,7 +751,7 @@ mod tests {
 
     #[test]
     fn live_door_open_after_flag_set_means_not_redeployed() {
-        let o = judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", &DoorProbe::Open);
+        let o = judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", Some("NONE"), &DoorProbe::Open);
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("not redeployed"), "{o:?}");
         assert!(o.verdict.hint().unwrap().contains("redeploy stage Prod"));
@@ -723,16 +760,17 @@ mod tests {
     #[test]
     fn live_door_closed_passes_and_open_when_expected_passes() {
         assert_eq!(
-            judge_execute_api_live("u", false, Some(true), "Prod", &DoorProbe::Refused { status: 403 }).status(),
+            judge_execute_api_live("u", false, Some(true), "Prod", Some("NONE"), &DoorProbe::Refused { status: 403 })
+                .status(),
             Status::Pass
         );
         assert_eq!(
-            judge_execute_api_live("u", false, Some(true), "Prod", &DoorProbe::NoSuchHost).status(),
+            judge_execute_api_live("u", true, Some(false), "Prod", Some("NONE"), &DoorProbe::Open).status(),
             Status::Pass
         );
-        assert_eq!(judge_execute_api_live("u", true, Some(false), "Prod", &DoorProbe::Open).status(), Status::Pass);
         assert_eq!(
-            judge_execute_api_live("u", true, Some(false), "Prod", &DoorProbe::Refused { status: 403 }).status(),
+            judge_execute_api_live("u", true, Some(false), "Prod", Some("NONE"), &DoorProbe::Refused { status: 403 })
+                .status(),
             Status::Fail
         );
         let e = judge_execute_api_live(
@@ -740,10 +778,33 @@ mod tests {
             false,
             None,
             "Prod",
+            Some("NONE"),
             &DoorProbe::Unreachable { cause: "x".into(), transient: true },
         );
         assert_eq!(e.status(), Status::Error);
         assert!(e.retryable);
+    }
+
+    // AWS: API Gateway Developer Guide, "Disable the default endpoint for REST APIs" — "Clients can
+    // still connect to your default endpoint, but they will receive a 403 Forbidden status code";
+    // "Disable the default endpoint for WebSocket APIs" — the change takes effect on deployment.
+    // So NXDOMAIN is no evidence of a disabled endpoint, and a 403 is evidence only when no
+    // `$connect` authorizer could have given it.
+    #[test]
+    fn live_door_unknown_on_nxdomain_and_on_a_refusal_an_authorizer_may_have_given() {
+        let closed = |auth, probe: &DoorProbe| judge_execute_api_live("u", false, Some(true), "Prod", auth, probe);
+        let o = closed(Some("NONE"), &DoorProbe::NoSuchHost);
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert!(o.verdict.message().starts_with("unknown:"), "{o:?}");
+        for auth in [Some("CUSTOM"), Some("AWS_IAM"), None] {
+            for status in [401, 403] {
+                let o = closed(auth, &DoorProbe::Refused { status });
+                assert_eq!(o.status(), Status::Error, "{auth:?} {status}: {o:?}");
+                assert!(o.verdict.message().contains("authorizer"), "{o:?}");
+            }
+        }
+        assert_eq!(closed(Some("NONE"), &DoorProbe::Refused { status: 403 }).status(), Status::Pass);
+        assert_eq!(closed(Some("NONE"), &DoorProbe::Refused { status: 401 }).status(), Status::Fail);
     }
 
     #[test]

@@ -170,6 +170,7 @@ fn failing(dep: &Deployment) -> BTreeSet<&'static str> {
             route_id: Some(r.route_id.clone()),
             route_key: r.route_key.clone(),
             target: r.target.clone(),
+            authorization_type: Some("NONE".into()),
         })
         .collect();
     out.insert("apigw.routes", apigw::judge_routes(&routes, &["$connect".into(), "$default".into()]));

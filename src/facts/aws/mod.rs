@@ -415,6 +415,7 @@ impl AwsFacts {
                         route_id: r.route_id().map(Into::into),
                         route_key: r.route_key().unwrap_or_default().to_owned(),
                         target: r.target().map(Into::into),
+                        authorization_type: r.authorization_type().map(|a| a.as_str().to_owned()),
                     }));
                     match page.next_token() {
                         Some(t) if !t.is_empty() => token = Some(t.to_owned()),

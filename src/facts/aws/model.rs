@@ -152,6 +152,8 @@ pub struct RouteFacts {
     pub route_key: String,
     /// `integrations/{id}`; `None`: the route has no target.
     pub target: Option<String>,
+    /// `NONE`, `AWS_IAM` or `CUSTOM` (only `$connect` may have one); `None`: not reported.
+    pub authorization_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
