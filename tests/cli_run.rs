@@ -254,3 +254,90 @@ fn a_live_only_run_makes_no_aws_call() {
     let json: serde_json::Value = serde_json::from_str(&read(&dir.path().join("sandbox.json"))).unwrap();
     assert_eq!(json["aws_calls"], serde_json::json!({"cloudfront.GetDistribution": 1}));
 }
+
+/// A loopback WebSocket endpoint that accepts everything and enforces no
+/// quota (as a local emulator does): `e2e.limits` passes with a warning.
+fn start_quota_blind_endpoint() -> std::net::SocketAddr {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((tcp, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else { return };
+                    while let Some(Ok(msg)) = ws.next().await {
+                        if let Message::Ping(p) = msg {
+                            if ws.send(Message::Pong(p)).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+    });
+    addr
+}
+
+#[test]
+fn warnings_alone_exit_0_and_1_under_strict() {
+    let addr = start_quota_blind_endpoint();
+    let dir = tempfile::tempdir().unwrap();
+    let suite_text = |strict: &str| {
+        format!(
+            "name = \"emulator\"\nregion = \"us-east-1\"\nurl = \"ws://{addr}/\"\n\n[checks]\nonly = [\"e2e.limits\"]\n{strict}\n\n[roundtrip]\nlimits = true\ntimeout = \"1s\"\n"
+        )
+    };
+    let (lenient, strict) = (dir.path().join("lenient.toml"), dir.path().join("strict.toml"));
+    std::fs::write(&lenient, suite_text("")).unwrap();
+    std::fs::write(&strict, suite_text("strict = true")).unwrap();
+    let run = |suite: &Path, extra: &[&str]| {
+        let reports =
+            dir.path().join(format!("reports-{}-{}", suite.file_stem().unwrap().to_string_lossy(), extra.len()));
+        let out = wsconform().arg("run").arg(suite).args(extra).arg("--reports-dir").arg(&reports).output().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&read(&reports.join("emulator.json"))).unwrap();
+        (out, json)
+    };
+
+    // Only warnings: the gate passes, and says what is worth fixing.
+    let (out, json) = run(&lenient, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("PASS  e2e.limits") && stdout.contains("(1 warning)"), "{stdout}");
+    assert!(stdout.contains("WARN  e2e.limits"), "{stdout}");
+    assert!(stdout.contains("\nwarnings:\n  emulator: e2e.limits — "), "{stdout}");
+    assert_eq!(json["summary"]["warned"], 1, "{json}");
+    assert_eq!(json["summary"]["failed"], 0, "{json}");
+    let limits = json["checks"].as_array().unwrap().iter().find(|c| c["id"] == "e2e.limits").unwrap();
+    assert_eq!(limits["status"], "pass");
+    assert_eq!(limits["warnings"].as_array().unwrap().len(), 1, "{limits}");
+
+    // --strict: the same run fails, and says why.
+    let (out, json) = run(&lenient, &["--strict"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}\n{stderr}", String::from_utf8_lossy(&out.stdout));
+    assert!(stderr.contains("warnings fail this run (--strict"), "{stderr}");
+    assert_eq!(json["summary"]["failed"], 0, "statuses are unchanged: {json}");
+
+    // `[checks] strict = true` in the suite does the same.
+    let (out, _) = run(&strict, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn strict_changes_nothing_for_a_clean_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wsconform()
+        .args(["run", "suites/sandbox.toml", "--strict", "--only", "dns.*", "--reports-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!stdout.contains("WARN"), "{stdout}");
+}
