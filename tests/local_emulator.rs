@@ -44,7 +44,18 @@ async fn websocket_server(listener: TcpListener, clients: Clients) {
                     },
                     out = out_rx.recv() => match out {
                         Some(Some(text)) => { if tx.send(Message::text(text)).await.is_err() { break } }
-                        _ => { let _ = tx.send(Message::Close(None)).await; break }
+                        _ => {
+                            // Like serverless-offline (and API Gateway): a
+                            // deleted connection is forgotten only once its
+                            // close has completed, some time after DELETE
+                            // answered. Bounded: the client's reply or its
+                            // TCP end, at most 2 s, then a little processing.
+                            let _ = tx.send(Message::Close(None)).await;
+                            let closing = async { while let Some(Ok(m)) = rx.next().await { if m.is_close() { break } } };
+                            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), closing).await;
+                            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+                            break
+                        }
                     },
                 }
             }
@@ -72,9 +83,10 @@ async fn management(
             let _ = s.send(Some(String::from_utf8_lossy(&body).into_owned()));
             reply(StatusCode::OK, "")
         }
+        // Asynchronous, as on AWS: the id stays known (POSTs to it succeed)
+        // until the connection task has finished closing.
         ("DELETE", Some(s)) => {
             let _ = s.send(None);
-            clients.lock().unwrap().remove(&id);
             reply(StatusCode::NO_CONTENT, "")
         }
         (_, None) => Ok(Response::builder()
@@ -161,25 +173,39 @@ limits = true
     let stdout = String::from_utf8_lossy(&out.stdout);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("local-emulator.json")).unwrap()).unwrap();
+    let check = |id: &str| json["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
     let status = |id: &str| {
-        json["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .map(|c| (c["status"].as_str().unwrap().to_owned(), c["message"].as_str().unwrap().to_owned()))
-            .unwrap()
+        let c = check(id);
+        (c["status"].as_str().unwrap().to_owned(), c["message"].as_str().unwrap().to_owned())
     };
-    for id in ["e2e.connect", "e2e.echo", "e2e.post", "e2e.keepalive", "e2e.disconnect"] {
+    for id in ["e2e.connect", "e2e.echo", "e2e.post", "e2e.keepalive"] {
         assert_eq!(status(id).0, "pass", "{id}: {:?}\n{stdout}", status(id));
     }
+    // AWS: "Use @connections commands in your backend service" (API Gateway
+    // Developer Guide, apigateway-how-to-call-websocket-api-connections),
+    // the DELETE request under "To disconnect the client": it disconnects the
+    // client; the page promises no moment at which the id is gone, and a
+    // POST to a gone connection answers 410 GoneException (knowledge center
+    // "410 GoneException"). The stand-in forgets the id only after the close
+    // completes, so a POST sent with the DELETE's answer still succeeds:
+    // e2e.disconnect must wait for the close, then POST until 410.
+    let (s, m) = status("e2e.disconnect");
+    assert_eq!(s, "pass", "{m}\n{stdout}");
+    let disconnect = check("e2e.disconnect");
+    assert_eq!(disconnect["evidence"]["post_after_delete"], "410", "{disconnect}");
     let (s, m) = status("e2e.connection-info");
     assert_eq!(s, "skip", "{m}");
     assert!(m.contains("426"), "{m}");
-    // Emulators do not enforce API Gateway's quotas: e2e.limits says so.
+    // Emulators do not enforce API Gateway's quotas: the accept part passes,
+    // the missing refusal is a warning, not a broken deployment.
     let (s, m) = status("e2e.limits");
-    assert_eq!(s, "fail", "{m}");
-    assert!(m.contains("was not refused"), "{m}");
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(s, "pass", "{m}");
+    let limits = check("e2e.limits");
+    let warnings = limits["warnings"].as_array().unwrap_or_else(|| panic!("no warnings array: {limits}"));
+    assert_eq!(warnings.len(), 1, "{limits}");
+    assert!(warnings[0]["message"].as_str().unwrap().contains("not refused"), "{limits}");
+    assert!(warnings[0]["message"].as_str().unwrap().contains("does not enforce"), "{limits}");
+    // Warnings change the exit code only under --strict.
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("plain ws://"), "the missing TLS is said out loud: {stdout}");
 }
