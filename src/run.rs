@@ -80,9 +80,7 @@ impl RunSummary {
         let c = self.counts();
         if self.interrupted {
             exit::INTERRUPTED
-        } else if c.failed > 0 || c.errored > 0 || !self.report_errors.is_empty() {
-            exit::FAILED
-        } else if self.strict_warnings(strict) > 0 {
+        } else if c.failed > 0 || c.errored > 0 || !self.report_errors.is_empty() || self.strict_warnings(strict) > 0 {
             exit::FAILED
         } else {
             exit::PASSED

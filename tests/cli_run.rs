@@ -271,10 +271,10 @@ fn start_quota_blind_endpoint() -> std::net::SocketAddr {
                 tokio::spawn(async move {
                     let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else { return };
                     while let Some(Ok(msg)) = ws.next().await {
-                        if let Message::Ping(p) = msg {
-                            if ws.send(Message::Pong(p)).await.is_err() {
-                                break;
-                            }
+                        if let Message::Ping(p) = msg
+                            && ws.send(Message::Pong(p)).await.is_err()
+                        {
+                            break;
                         }
                     }
                 });
