@@ -235,6 +235,39 @@ async fn good_layouts_upgrade_and_echo() {
     .await;
 }
 
+/// Layout b as the seed deploys it: the edge dials the execute-api host's
+/// address with the viewer's Host as SNI and Host. There the gateway presents
+/// the custom domain's certificate and routes by that Host to the mapping;
+/// the execute-api name itself is no door (disabled).
+#[tokio::test]
+async fn layout_b_origin_is_the_execute_api_host_reached_with_the_viewer_host() {
+    bounded(async {
+        let sb = start(Layout::B, "good").await;
+        let exec = model::execute_api_host();
+        let origin = sb.deployment().distribution.as_ref().expect("distribution").origins[1].domain_name.clone();
+        assert_eq!(origin, exec);
+        let at = reach(&sb, &exec).await;
+        assert_eq!(at, sb.server_addr(Server::Gateway));
+        // SNI `ws.example.com` at the execute-api host's address: the
+        // certificate verifies for that name (the custom domain's).
+        let tls = TlsConnector::from(trusting(&sb))
+            .connect(ServerName::try_from("ws.example.com").expect("name"), TcpStream::connect(at).await.expect("tcp"))
+            .await
+            .expect("the custom domain's certificate for its SNI");
+        let req = "wss://ws.example.com/websocket".into_client_request().expect("request");
+        let (mut ws, _) = client_async(req, tls).await.expect("101 by the custom domain's mapping");
+        ws.send(Message::text("hi")).await.expect("send");
+        let v: serde_json::Value =
+            serde_json::from_str(&next_text(&mut ws, Duration::from_secs(2)).await.expect("echo")).expect("JSON");
+        assert_eq!(v["endpoint"], "https://ws.example.com/Prod");
+        // The same address with the dialed name as Host: the disabled door.
+        let (status, body) = upgrade(&sb, &exec, "/websocket", None).await.expect_err("403");
+        assert_eq!((status, body.as_str()), (403, r#"{"message":"Forbidden"}"#));
+        sb.shutdown().await;
+    })
+    .await;
+}
+
 async fn public_upgrade_with(sb: &Sandbox, protocols: Option<&str>) -> (Ws, Option<String>) {
     let d = sb.deployment().clone();
     upgrade(sb, &d.public_host, &d.public_path, protocols).await.expect("101")
@@ -255,7 +288,8 @@ async fn misrouted_scenarios_are_refused_like_aws() {
         expect_refused(Layout::A, "pattern-shadowed", 403, "<Code>AccessDenied</Code>").await;
         expect_refused(Layout::A, "origin-path-doubled", 403, r#"{"message":"Forbidden"}"#).await;
         expect_refused(Layout::A, "host-forwarded", 403, r#"{"message":"Forbidden"}"#).await;
-        expect_refused(Layout::B, "host-not-forwarded", 403, "Forbidden").await;
+        expect_refused(Layout::B, "host-not-forwarded", 403, r#"{"message":"Forbidden"}"#).await;
+        expect_refused(Layout::BRegional, "host-not-forwarded", 403, r#"{"message":"Forbidden"}"#).await;
         expect_refused(Layout::A, "origin-http-only", 502, "CloudFront wasn't able to connect to the origin").await;
         expect_refused(Layout::C, "mapping-key-mismatch", 403, "Forbidden").await;
         expect_refused(Layout::A, "stage-not-deployed", 403, "Forbidden").await;

@@ -12,7 +12,7 @@ use wsconform::plan::Filters;
 use wsconform::run::{RunOptions, SandboxOverride, run};
 use wsconform::runner::RunnerOptions;
 use wsconform::sandbox::launch::own_suite;
-use wsconform::sandbox::model::{Layout, SCENARIOS};
+use wsconform::sandbox::model::{Layout, SCENARIOS, Scenario};
 
 async fn run_scenario(layout: Layout, scenario: &str) -> wsconform::RunSummary {
     run(RunOptions {
@@ -53,9 +53,31 @@ async fn good_passes_every_check_in_every_layout() {
             let expected = match layout {
                 Layout::A => area == "apigw" && matches!(r.id, "apigw.domain" | "apigw.mapping"),
                 Layout::C => area == "cloudfront",
-                Layout::B | Layout::D => false,
+                Layout::B | Layout::BRegional | Layout::D => false,
             };
             assert!(expected, "layout {}: {} skipped: {}", layout.name(), r.id, r.outcome.verdict.message());
+        }
+    }
+}
+
+/// Runs `sc` on `layout` and notes every way it misses exactly `sc.fails`.
+async fn expect_exactly_its_checks(sc: &Scenario, layout: Layout, problems: &mut Vec<String>) {
+    let s = run_scenario(layout, sc.name).await;
+    let got = not_passed(&s);
+    let got_ids: BTreeSet<&str> = got.iter().map(|(id, _, _)| id.as_str()).collect();
+    let want: BTreeSet<&str> = sc.fails.iter().copied().collect();
+    if got_ids != want {
+        problems.push(format!("{} (layout {}): want {want:?}, got {got:#?}", sc.name, layout.name()));
+    }
+    // A failure is a Fail with a hint, not an Error: the harness found out.
+    for (id, status, msg) in &got {
+        if *status != Status::Fail {
+            problems.push(format!("{} (layout {}): {id} is {status}, not fail: {msg}", sc.name, layout.name()));
+        }
+    }
+    for r in s.results[0].reports.iter().filter(|r| r.outcome.status() == Status::Fail) {
+        if r.outcome.verdict.hint().is_none_or(str::is_empty) {
+            problems.push(format!("{} (layout {}): {} failed without a hint", sc.name, layout.name(), r.id));
         }
     }
 }
@@ -65,24 +87,24 @@ async fn every_scenario_fails_exactly_its_checks() {
     wsconform::install_crypto_provider();
     let mut problems = Vec::new();
     for sc in SCENARIOS.iter().filter(|s| s.name != "good") {
-        let s = run_scenario(sc.layout, sc.name).await;
-        let got = not_passed(&s);
-        let got_ids: BTreeSet<&str> = got.iter().map(|(id, _, _)| id.as_str()).collect();
-        let want: BTreeSet<&str> = sc.fails.iter().copied().collect();
-        if got_ids != want {
-            problems.push(format!("{} (layout {}): want {want:?}, got {got:#?}", sc.name, sc.layout.name()));
-        }
-        // A failure is a Fail with a hint, not an Error: the harness found out.
-        for (id, status, msg) in &got {
-            if *status != Status::Fail {
-                problems.push(format!("{}: {id} is {status}, not fail: {msg}", sc.name));
-            }
-        }
-        for r in s.results[0].reports.iter().filter(|r| r.outcome.status() == Status::Fail) {
-            if r.outcome.verdict.hint().is_none_or(str::is_empty) {
-                problems.push(format!("{}: {} failed without a hint", sc.name, r.id));
-            }
-        }
+        expect_exactly_its_checks(sc, sc.layout, &mut problems).await;
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Layout b has two readings — the seed's execute-api origin with the viewer
+/// Host forwarded (`b`, every b scenario's own layout) and the custom
+/// domain's regional target as origin (`b-regional`): every b scenario fails
+/// exactly the same checks on the second one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn b_scenarios_fail_exactly_their_checks_on_b_regional() {
+    wsconform::install_crypto_provider();
+    let mut problems = Vec::new();
+    let b_scenarios: Vec<&Scenario> = SCENARIOS.iter().filter(|s| s.name != "good" && s.layout.is_b()).collect();
+    assert!(b_scenarios.len() >= 15, "{} b scenarios", b_scenarios.len());
+    for sc in b_scenarios {
+        assert!(sc.supports(Layout::BRegional), "{}", sc.name);
+        expect_exactly_its_checks(sc, Layout::BRegional, &mut problems).await;
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }

@@ -1,9 +1,12 @@
 //! The CloudFront edge: checks the viewer's Host against the distribution,
 //! picks the cache behavior by PathPattern, applies OriginPath and the origin
 //! request policy, and proxies the request (upgrade included) to the origin.
-//! The PathPattern matcher here is the sandbox's own: it is deliberately not
-//! shared with the checks (the rules are `pub(super)`), so end-to-end results
-//! cross-check them.
+//! The PathPattern matcher here is the sandbox's own, a regex translation
+//! written independently of the checks' wildcard loop (the rules are
+//! `pub(super)`), so end-to-end results cross-check them; a property test
+//! (`path_pattern_props`) compares both with a brute-force reference.
+//! The origin is dialed at the address of its domain name, with the Host the
+//! policy decides as both Host header and SNI.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -28,30 +31,38 @@ const VIA: &str = "1.1 5d89a3f1e2b6c7d8e9f0a1b2c3d4e5f6.cloudfront.net (CloudFro
 /// Bodies the edge buffers (requests and non-upgrade answers).
 const BODY_CAP: usize = 1024 * 1024;
 
-/// CloudFront's PathPattern: `*` any run of characters, `?` exactly one,
-/// case-sensitive; the pattern's leading `/` is optional.
+/// CloudFront's PathPattern, read as a regular expression: the pattern is
+/// translated to an anchored regex over the whole request path (`*` → `.*`,
+/// `?` → `.`, every other character a literal) and the regex engine decides.
+/// This is deliberately not the checks' wildcard loop: two readings of the
+/// same rule, so that a slip in one shows up against the other.
+//
+// AWS: CloudFront Developer Guide, "Cache behavior settings" (Path pattern) —
+// `*` matches 0 or more characters, `?` matches exactly 1 character; path
+// patterns are case-sensitive (`*.jpg` does not apply to `LOGO.JPG`); the
+// leading `/` is optional ("CloudFront behavior is the same with or without
+// the leading /"); query strings are not considered. There is no escape: a
+// `*` or `?` in a pattern is always a wildcard.
 pub(super) fn path_matches(pattern: &str, path: &str) -> bool {
-    let p: Vec<char> = pattern.strip_prefix('/').unwrap_or(pattern).chars().collect();
-    let s: Vec<char> = path.strip_prefix('/').unwrap_or(path).chars().collect();
-    // Iterative wildcard match with single-star backtracking: linear-ish, no recursion.
-    let (mut pi, mut si) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while si < s.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == s[si]) {
-            pi += 1;
-            si += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, si));
-            pi += 1;
-        } else if let Some((sp, ss)) = star {
-            pi = sp + 1;
-            si = ss + 1;
-            star = Some((sp, ss + 1));
-        } else {
-            return false;
+    pattern_regex(pattern).is_some_and(|re| re.is_match(path))
+}
+
+/// `pattern` as an anchored regex on the request path (which always starts
+/// with `/`). `None` only if the regex engine refuses it (it does not for
+/// CloudFront's 255-character patterns).
+fn pattern_regex(pattern: &str) -> Option<regex_lite::Regex> {
+    let relative = pattern.strip_prefix('/').unwrap_or(pattern);
+    // `(?s)`: `.` also matches `\n`; no `i` flag: case-sensitive.
+    let mut re = String::from("(?s)^/");
+    for c in relative.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            c => re.push_str(&regex_lite::escape(c.encode_utf8(&mut [0u8; 4]))),
         }
     }
-    p[pi..].iter().all(|c| *c == '*')
+    re.push('$');
+    regex_lite::Regex::new(&re).ok()
 }
 
 /// The behavior CloudFront picks: the first ordered behavior whose pattern
@@ -111,7 +122,14 @@ pub(super) enum Decision {
 pub(super) struct ProxyPlan {
     /// The origin's domain: where to connect.
     pub origin_domain: String,
-    /// Host header and SNI sent to the origin.
+    /// Host header and SNI sent to the origin: the viewer's Host when the
+    /// policy forwards it, else the origin's domain.
+    //
+    // AWS: CloudFront Developer Guide, "Require HTTPS for communication between
+    // CloudFront and your custom origin" — if CloudFront forwards the Host
+    // header, the origin must answer with a certificate matching that Host
+    // (CloudFront sends it as SNI); the connection itself goes to the address
+    // of the origin's domain name.
     pub host: String,
     /// OriginPath + viewer path (+ query).
     pub path_and_query: String,
@@ -497,11 +515,15 @@ mod tests {
         let a = plan(&d(Layout::A, "good"));
         assert_eq!((a.host.as_str(), a.path_and_query.as_str()), (model::execute_api_host().as_str(), "/Prod?a=1"));
         assert_eq!(a.forwarding, Forwarding { host: false, only: None });
+        // Layout b: the origin is the execute-api host, Host (and SNI) the viewer's.
         let b = plan(&d(Layout::B, "good"));
-        assert_eq!((b.host.as_str(), b.origin_domain.as_str()), ("ws.example.com", model::REGIONAL_TARGET));
+        assert_eq!((b.host.as_str(), b.origin_domain.as_str()), ("ws.example.com", model::execute_api_host().as_str()));
+        let r = plan(&d(Layout::BRegional, "good"));
+        assert_eq!((r.host.as_str(), r.origin_domain.as_str()), ("ws.example.com", model::REGIONAL_TARGET));
         assert_eq!(plan(&d(Layout::A, "origin-path-doubled")).path_and_query, "/Prod/Prod?a=1");
         assert_eq!(plan(&d(Layout::A, "host-forwarded")).host, "ws.example.com");
-        assert_eq!(plan(&d(Layout::B, "host-not-forwarded")).host, model::REGIONAL_TARGET);
+        assert_eq!(plan(&d(Layout::B, "host-not-forwarded")).host, model::execute_api_host());
+        assert_eq!(plan(&d(Layout::BRegional, "host-not-forwarded")).host, model::REGIONAL_TARGET);
         assert_eq!(plan(&d(Layout::A, "ws-headers-dropped")).forwarding.only, Some(vec!["authorization".to_string()]));
         let dep = d(Layout::A, "pattern-case");
         assert_eq!(decide(&dep, "ws.example.com", "/Prod", None), Decision::S3AccessDenied);

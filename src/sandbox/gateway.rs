@@ -452,6 +452,22 @@ mod tests {
         );
     }
 
+    /// Layout b as deployed: CloudFront dials the execute-api host but sends
+    /// the viewer's Host, and API Gateway routes by that Host, not by the name
+    /// that was dialed: the custom domain and its mapping, execute-api disabled.
+    #[test]
+    fn layout_b_routes_by_the_host_it_receives() {
+        for layout in [Layout::B, Layout::BRegional] {
+            let b = d(layout, "good");
+            let t = route(&b, "ws.example.com", "/websocket").expect("routes");
+            assert_eq!(t.door, Door::CustomDomain { mapping_key: "websocket".into() });
+            assert_eq!((t.stage.stage_name.as_str(), t.rest.as_str()), ("Prod", ""));
+            // The names CloudFront dials are not the API's door in b.
+            assert_eq!(route(&b, &model::execute_api_host(), "/websocket").err(), Some(Rejection::Forbidden));
+            assert_eq!(route(&b, model::REGIONAL_TARGET, "/websocket").err(), Some(Rejection::Forbidden));
+        }
+    }
+
     #[test]
     fn throttling_and_ids() {
         assert!(throttled(&d(Layout::B, "throttling-zero").api.stages[0]));

@@ -14,7 +14,8 @@ pub async fn start_for_suite(
     latency_ms: u64,
     suite: &mut crate::suite::Suite,
 ) -> Result<Sandbox, String> {
-    let layout = Layout::parse(layout).ok_or_else(|| format!("`{layout}` is not a sandbox layout (a, b, c or d)"))?;
+    let layout =
+        Layout::parse(layout).ok_or_else(|| format!("`{layout}` is not a sandbox layout ({})", Layout::names()))?;
     let scenario = model::scenario(scenario).ok_or_else(|| {
         let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
         format!("`{scenario}` is not a sandbox scenario; `wsconform sandbox --list` shows them: {}", names.join(", "))

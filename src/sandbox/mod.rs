@@ -12,6 +12,8 @@ pub mod faults;
 pub mod gateway;
 pub mod launch;
 pub mod model;
+#[cfg(test)]
+mod path_pattern_props;
 pub(crate) mod serve;
 pub mod sigv4;
 

@@ -72,8 +72,17 @@ impl Server {
 pub enum Layout {
     /// CloudFront → execute-api host, viewer Host not forwarded, PathPattern `Prod*`.
     A,
-    /// CloudFront alias = API GW custom domain, Host forwarded, mapping key `websocket`.
+    /// The seed's literal layout, the one users deploy: CloudFront alias
+    /// `ws.example.com`, behavior `websocket*` → origin = the API's own
+    /// `{api}.execute-api.{region}.amazonaws.com`, AllViewer (viewer Host
+    /// forwarded, hence also SNI), and an API GW custom domain of the same name
+    /// `ws.example.com` with mapping key `websocket` → `Prod`; execute-api
+    /// disabled. API Gateway routes by the Host it receives, not by the
+    /// origin's DNS name, so the request lands on the custom domain.
     B,
+    /// Layout b with the custom domain's regional target `d-….execute-api…`
+    /// as the origin's domain (`b-regional`); everything else as in b.
+    BRegional,
     /// No CloudFront: DNS aliases the custom domain's regional target, mapping key `chat`.
     C,
     /// CloudFront → a second custom domain (`origin-ws.example.com`) as origin,
@@ -82,22 +91,38 @@ pub enum Layout {
 }
 
 impl Layout {
-    pub const ALL: [Layout; 4] = [Layout::A, Layout::B, Layout::C, Layout::D];
+    pub const ALL: [Layout; 5] = [Layout::A, Layout::B, Layout::BRegional, Layout::C, Layout::D];
 
     pub fn parse(s: &str) -> Option<Layout> {
         match s.to_ascii_lowercase().as_str() {
             "a" => Some(Layout::A),
             "b" => Some(Layout::B),
+            "b-regional" => Some(Layout::BRegional),
             "c" => Some(Layout::C),
             "d" => Some(Layout::D),
             _ => None,
         }
     }
 
+    /// Every layout's name, for messages: `a, b, b-regional, c or d`.
+    pub fn names() -> String {
+        let names: Vec<&str> = Layout::ALL.iter().map(|l| l.name()).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
+        }
+    }
+
+    /// The two readings of layout b: the same deployment but for the origin's domain.
+    pub fn is_b(self) -> bool {
+        matches!(self, Layout::B | Layout::BRegional)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Layout::A => "a",
             Layout::B => "b",
+            Layout::BRegional => "b-regional",
             Layout::C => "c",
             Layout::D => "d",
         }
@@ -107,7 +132,7 @@ impl Layout {
     pub fn public_path(self) -> &'static str {
         match self {
             Layout::A => "/Prod",
-            Layout::B => "/websocket",
+            Layout::B | Layout::BRegional => "/websocket",
             Layout::C => "/chat",
             Layout::D => "/ws",
         }
@@ -118,7 +143,7 @@ impl Layout {
     pub fn custom_domain(self) -> Option<&'static str> {
         match self {
             Layout::A => None,
-            Layout::B | Layout::C => Some(PUBLIC_HOST),
+            Layout::B | Layout::BRegional | Layout::C => Some(PUBLIC_HOST),
             Layout::D => Some(ORIGIN_HOST),
         }
     }
@@ -126,7 +151,7 @@ impl Layout {
     pub fn mapping_key(self) -> Option<&'static str> {
         match self {
             Layout::A => None,
-            Layout::B => Some("websocket"),
+            Layout::B | Layout::BRegional => Some("websocket"),
             Layout::C => Some("chat"),
             Layout::D => Some("ws"),
         }
@@ -173,7 +198,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "host-not-forwarded",
         layout: Layout::B,
-        description: "AllViewerExceptHostHeader on layout b: API Gateway sees the regional target as Host and finds no domain: 403",
+        description: "AllViewerExceptHostHeader on layout b: API Gateway sees the origin's own name as Host (the disabled execute-api host; in b-regional the regional target, which is no domain): 403",
         fails: &["cloudfront.forwarding", "e2e.connect"],
     },
     Scenario {
@@ -609,10 +634,12 @@ impl Deployment {
                 },
                 behavior(Some("Prod*"), "api", Some(POLICY_ALL_VIEWER_EXCEPT_HOST)),
             )),
-            Layout::B => Some((
+            Layout::B | Layout::BRegional => Some((
                 Origin {
                     id: "api".into(),
-                    domain_name: REGIONAL_TARGET.into(),
+                    // The seed's origin is the API's own execute-api host; the
+                    // forwarded viewer Host, not this name, picks the API.
+                    domain_name: if layout == Layout::B { execute_api.clone() } else { REGIONAL_TARGET.into() },
                     origin_path: String::new(),
                     custom: https_only(),
                 },
@@ -643,7 +670,9 @@ impl Deployment {
         });
 
         let (public_target, public_zone, public_server) = match layout {
-            Layout::A | Layout::B | Layout::D => (DISTRIBUTION_DOMAIN, CLOUDFRONT_HOSTED_ZONE_ID, Server::Edge),
+            Layout::A | Layout::B | Layout::BRegional | Layout::D => {
+                (DISTRIBUTION_DOMAIN, CLOUDFRONT_HOSTED_ZONE_ID, Server::Edge)
+            }
             Layout::C => (REGIONAL_TARGET, REGIONAL_HOSTED_ZONE_ID, Server::Gateway),
         };
         let zone = HostedZone {
@@ -832,5 +861,37 @@ mod tests {
         assert!(Deployment::new(Layout::C, &SCENARIOS[0]).distribution.is_none());
         assert!(Deployment::new(Layout::A, &SCENARIOS[0]).domains.is_empty());
         assert!(Deployment::new(Layout::B, &SCENARIOS[0]).api.disable_execute_api_endpoint);
+    }
+
+    #[test]
+    fn the_two_b_layouts_differ_only_in_the_origin_domain() {
+        let origin = |l: Layout| {
+            let d = Deployment::new(l, &SCENARIOS[0]);
+            let dist = d.distribution.expect("a distribution");
+            dist.origins.iter().find(|o| o.id == "api").expect("api origin").domain_name.clone()
+        };
+        assert_eq!(origin(Layout::B), execute_api_host());
+        assert_eq!(origin(Layout::BRegional), REGIONAL_TARGET);
+        let (b, r) = (Deployment::new(Layout::B, &SCENARIOS[0]), Deployment::new(Layout::BRegional, &SCENARIOS[0]));
+        let strip = |d: &Deployment| {
+            format!("{d:?}")
+                .replace("BRegional", "B")
+                .replace(REGIONAL_TARGET, "ORIGIN")
+                .replace(&execute_api_host(), "ORIGIN")
+        };
+        assert_eq!(strip(&b), strip(&r));
+        let b = b.distribution.expect("distribution");
+        assert_eq!(b.aliases, [PUBLIC_HOST]);
+        assert_eq!(b.cache_behaviors[0].path_pattern.as_deref(), Some("websocket*"));
+        assert_eq!(b.cache_behaviors[0].origin_request_policy_id.as_deref(), Some(POLICY_ALL_VIEWER));
+    }
+
+    #[test]
+    fn layout_names_round_trip() {
+        for l in Layout::ALL {
+            assert_eq!(Layout::parse(l.name()), Some(l));
+        }
+        assert_eq!(Layout::names(), "a, b, b-regional, c or d");
+        assert_eq!(Layout::parse("B-Regional"), Some(Layout::BRegional));
     }
 }
