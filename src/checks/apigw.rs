@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx};
-use crate::checks::route::{Findings, Landing, Layout, first_segment};
+use crate::checks::route::{Findings, Intent, Landing, Layout, first_segment};
 use crate::facts::aws::model::*;
 use crate::outcome::Outcome;
 use crate::suite::{ExecuteApi, Suite};
@@ -435,8 +435,11 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
                 Err(e) => (Outcome::error(e), None, Some(id)),
                 Ok(None) => (Outcome::skip(format!("API {id} does not exist (see apigw.api)")), None, Some(id)),
                 Ok(Some(api)) => {
-                    // Without CloudFront or a custom domain there is no layout to contradict.
-                    let layout = aws.route().await.ok().and_then(|r| r.layout);
+                    // Without CloudFront or a custom domain there is no layout to contradict; a
+                    // deployment one field away from its intended layout is judged by the intent.
+                    let route = aws.route().await.ok();
+                    let blamed = route.as_deref().and_then(|r| crate::checks::route::blame(r, &Intent::of(&ctx.suite)));
+                    let layout = route.as_deref().and_then(|r| r.layout).filter(|_| blamed.is_none());
                     let verdict =
                         judge_execute_api_config(api.disable_execute_api_endpoint, ctx.suite.api.execute_api, layout);
                     (verdict, api.disable_execute_api_endpoint, Some(id))

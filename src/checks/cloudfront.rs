@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx};
 use crate::checks::route::{
-    Findings, HostKind, Landing, Route, choose_behavior, classify_host, first_segment, join_origin_path,
-    path_pattern_matches,
+    Blame, Findings, HostKind, Intent, Landing, Route, blame, choose_behavior, classify_host, first_segment,
+    join_origin_path, path_pattern_matches,
 };
 use crate::facts::aws::model::*;
 use crate::outcome::Outcome;
@@ -415,6 +415,8 @@ pub struct ForwardingContext {
     pub auth_headers: Vec<String>,
     pub auth_query: Vec<String>,
     pub subprotocols: bool,
+    /// The one field that keeps the deployment from its intended layout, when known.
+    pub blame: Option<Blame>,
 }
 
 pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome {
@@ -443,12 +445,15 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         );
     }
     let v = &cx.viewer_host;
+    if let Some(b) = cx.blame.as_ref().filter(|b| b.check == "cloudfront.forwarding") {
+        f.fail(b.message.clone(), b.hint.clone());
+    }
     match classify_host(&cx.origin_host) {
         HostKind::ExecuteApi { .. } if host_forwarded && !cx.viewer_is_custom_domain => f.fail(
             format!("{b} forwards the viewer Host `{v}` to the execute-api origin: API Gateway finds no API for it and answers 403"),
             format!("set OriginRequestPolicyId to AllViewerExceptHostHeader ({POLICY_ALL_VIEWER_EXCEPT_HOST})"),
         ),
-        HostKind::RegionalTarget { .. } if !host_forwarded && cx.viewer_is_custom_domain => f.fail(
+        HostKind::RegionalTarget { .. } if !host_forwarded && cx.viewer_is_custom_domain && cx.blame.is_none() => f.fail(
             format!("{b} does not forward the viewer Host to the regional target: API Gateway sees `{}` and finds no custom domain (403)", cx.origin_host),
             format!("set OriginRequestPolicyId to AllViewer ({POLICY_ALL_VIEWER}) so API Gateway sees `{v}`"),
         ),
@@ -533,6 +538,13 @@ fn run_path_pattern(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             Err(o) => return o,
         };
         let route = ctx.facts.aws.route().await.ok();
+        // A path that is wrong only because another field is: that check owns the fix.
+        if let Some(r) = route.as_deref()
+            && let Some(b) = blame(r, &Intent::of(&ctx.suite))
+            && b.check != "cloudfront.path-pattern"
+        {
+            return Outcome::skip(format!("follows from {}: {}", b.check, b.message)).with_evidence(r.evidence());
+        }
         let domains = known_custom_domains(&ctx, route.as_deref()).await;
         let expect = path_expectation(&ctx, route.as_deref()).await;
         let out = judge_path_pattern(&d, ctx.suite.path(), &expect, &domains, route.as_deref());
@@ -592,6 +604,7 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             auth_headers: rt.headers.iter().map(|(k, _)| k.clone()).collect(),
             auth_query: rt.query.iter().map(|(k, _)| k.clone()).collect(),
             subprotocols: !rt.subprotocols.is_empty(),
+            blame: route.as_deref().and_then(|r| blame(r, &Intent::of(&ctx.suite))),
         };
         let out = judge_forwarding(&fw, &cx);
         match route {
@@ -780,7 +793,7 @@ mod tests {
     }
 
     fn fw(policy: &str) -> ForwardingFacts {
-        forwarding_of(&crate::checks::route::tests::behavior(Some("x"), "api", Some(policy)), None)
+        forwarding_of(&crate::checks::route::tests::behavior(Some("x"), "api", Some(policy)), None, Ok(None))
     }
 
     #[test]
@@ -807,6 +820,7 @@ mod tests {
             headers: NameSet::Only(vec!["Authorization".into()]),
             query_strings: NameSet::None,
             caching_disabled: Some(false),
+            cache_policy_unknown: None,
         };
         let mut c = cx(EXEC, false);
         c.auth_headers = vec!["Authorization".into(), "X-Api-Key".into()];

@@ -139,6 +139,8 @@ pub struct Route {
     pub gateway_path: String,
     pub landing: Landing,
     pub layout: Option<Layout>,
+    /// Whether the viewer host is an API Gateway custom domain in the region.
+    pub viewer_is_custom_domain: bool,
 }
 
 impl Route {
@@ -308,7 +310,65 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
         }
     };
 
-    Route { viewer_host, viewer_path: input.viewer_path.to_owned(), edge, gateway_host, gateway_path, landing, layout }
+    Route {
+        viewer_host,
+        viewer_path: input.viewer_path.to_owned(),
+        edge,
+        gateway_host,
+        gateway_path,
+        landing,
+        layout,
+        viewer_is_custom_domain: viewer_is_domain,
+    }
+}
+
+/// What the suite says the deployment is meant to be.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Intent<'a> {
+    /// `[custom_domain] name`: clients are meant to reach the API through it.
+    pub custom_domain: Option<&'a str>,
+}
+
+impl<'a> Intent<'a> {
+    pub fn of(suite: &'a crate::suite::Suite) -> Self {
+        Intent { custom_domain: suite.custom_domain.as_ref().map(|c| c.name.as_str()) }
+    }
+}
+
+/// A deployment one field away from a layout that fits the intent: the check
+/// that owns that field, what is wrong and the fix. Every other check reads
+/// its own symptom as a consequence of this, not as a failure of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blame {
+    pub check: &'static str,
+    pub message: String,
+    pub hint: String,
+}
+
+/// The single field that separates the route from the intent, when there is one.
+pub fn blame(route: &Route, intent: &Intent<'_>) -> Option<Blame> {
+    let edge = route.edge.as_ref()?;
+    let origin = edge.origin_domain.as_deref()?;
+    let meant_domain = intent.custom_domain.is_some_and(|d| normalize_host(d) == route.viewer_host);
+    let api_gateway_origin = classify_host(origin) != HostKind::Other;
+    // The seed's layout B with the viewer Host not forwarded: CloudFront addresses API Gateway by the
+    // origin's own name, so API Gateway never sees the custom domain and its mapping.
+    if meant_domain && route.viewer_is_custom_domain && api_gateway_origin && !edge.host_forwarded {
+        return Some(Blame {
+            check: "cloudfront.forwarding",
+            message: format!(
+                "{} does not forward the viewer Host: API Gateway sees `{origin}` instead of the custom domain `{}`",
+                edge.behavior_label, route.viewer_host
+            ),
+            hint: format!(
+                "forward the viewer Host: set OriginRequestPolicyId to AllViewer ({}), so API Gateway sees `{}` and its API mapping `{}`",
+                crate::facts::aws::model::POLICY_ALL_VIEWER,
+                route.viewer_host,
+                first_segment(&route.viewer_path)
+            ),
+        });
+    }
+    None
 }
 
 /// Problems a rule found, turned into one [`Outcome`]: all messages and
@@ -377,9 +437,6 @@ impl Findings {
     }
 }
 
-#[cfg(all(test, feature = "sandbox"))]
-mod sandbox_scenarios;
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -440,6 +497,7 @@ pub(crate) mod tests {
             cache_policy_id: Some(CACHE_POLICY_CACHING_DISABLED.into()),
             origin_request_policy_id: policy.map(Into::into),
             legacy: None,
+            request_functions: vec![],
         }
     }
 
@@ -468,6 +526,7 @@ pub(crate) mod tests {
             minimum_protocol_version: Some("TLSv1.2_2021".into()),
             ipv6_enabled: Some(true),
             origins: vec![origin("site", "site.s3.ap-northeast-1.amazonaws.com", false), origin("api", api_host, true)],
+            origin_groups: vec![],
             behaviors: vec![behavior(Some(pattern), "api", Some(policy))],
             default_behavior: behavior(None, "site", None),
         }
@@ -500,7 +559,7 @@ pub(crate) mod tests {
         domains: &[DomainFacts],
         maps: &[(&str, Vec<MappingFacts>)],
     ) -> Route {
-        let forwarding = d.map(|d| forwarding_of(choose_behavior(d, path).1, None));
+        let forwarding = d.map(|d| forwarding_of(choose_behavior(d, path).1, None, Ok(None)));
         let domains: BTreeMap<_, _> = domains.iter().map(|d| (normalize_host(&d.domain_name), d.clone())).collect();
         let mappings: BTreeMap<_, _> = maps.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         compute_route(&RouteInput {
@@ -572,6 +631,22 @@ pub(crate) mod tests {
         assert_eq!(r.layout, Some(Layout::D));
         assert_eq!(r.gateway_host, "origin-ws.example.com");
         assert_eq!(r.stage(), Some("Prod"));
+    }
+
+    #[test]
+    fn blame_names_the_forwarding_when_the_seed_layout_lacks_the_host() {
+        let maps = [("ws.example.com", vec![mapping("websocket", "Prod")])];
+        let intent = Intent { custom_domain: Some("ws.example.com") };
+        let d = dist(EXEC, "websocket*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let r = route_of(Some(&d), "/websocket", &[domain("ws.example.com")], &maps);
+        let b = blame(&r, &intent).expect("one field away from layout b");
+        assert_eq!(b.check, "cloudfront.forwarding");
+        assert!(b.hint.contains("AllViewer") && b.hint.contains("mapping `websocket`"), "{b:?}");
+        // The intended deployment, and layout a (no custom domain meant), blame nothing.
+        let d = dist(EXEC, "websocket*", POLICY_ALL_VIEWER);
+        assert_eq!(blame(&route_of(Some(&d), "/websocket", &[domain("ws.example.com")], &maps), &intent), None);
+        let d = dist(EXEC, "Prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        assert_eq!(blame(&route_of(Some(&d), "/Prod", &[], &[]), &Intent::default()), None);
     }
 
     #[test]

@@ -121,6 +121,7 @@ pub struct AwsFacts {
     distribution_id: Memo<Option<String>>,
     distributions: Memo<Option<Arc<DistributionFacts>>>,
     policies: Memo<Arc<OriginRequestPolicyFacts>>,
+    cache_policies: Memo<Arc<CachePolicyFacts>>,
     apis: Memo<Option<Arc<ApiFacts>>>,
     stages: Memo<Option<Arc<StageFacts>>>,
     routes: Memo<Arc<Vec<RouteFacts>>>,
@@ -143,6 +144,7 @@ impl AwsFacts {
             distribution_id: Memo::new(),
             distributions: Memo::new(),
             policies: Memo::new(),
+            cache_policies: Memo::new(),
             apis: Memo::new(),
             stages: Memo::new(),
             routes: Memo::new(),
@@ -173,6 +175,7 @@ impl AwsFacts {
         self.distribution_id.clear();
         self.distributions.clear();
         self.policies.clear();
+        self.cache_policies.clear();
         self.apis.clear();
         self.stages.clear();
         self.routes.clear();
@@ -308,12 +311,41 @@ impl AwsFacts {
     }
 
     /// What `behavior` forwards to its origin (custom policies fetched once).
+    /// A cache policy that cannot be read leaves its headers unknown rather
+    /// than failing the whole route: the origin request policy may decide alone.
     pub async fn forwarding(&self, behavior: &Behavior) -> Res<ForwardingFacts> {
         let custom = match &behavior.origin_request_policy_id {
             Some(id) if managed_origin_request_policy(id).is_none() => Some(self.origin_request_policy(id).await?),
             _ => None,
         };
-        Ok(forwarding_of(behavior, custom.as_deref()))
+        let cache = match &behavior.cache_policy_id {
+            None => Ok(None),
+            Some(id) => match managed_cache_policy(id) {
+                Some(known) => Ok(Some(Arc::new(known))),
+                None => self.cache_policy(id).await.map(Some),
+            },
+        };
+        Ok(forwarding_of(behavior, custom.as_deref(), cache.as_ref().map(Option::as_deref).map_err(String::as_str)))
+    }
+
+    async fn cache_policy(&self, id: &str) -> Res<Arc<CachePolicyFacts>> {
+        self.cache_policies
+            .get(id, || async {
+                let client = aws_sdk_cloudfront::Client::new(&self.config(GLOBAL_REGION).await);
+                self.count("cloudfront.GetCachePolicy");
+                let out = client
+                    .get_cache_policy()
+                    .id(id)
+                    .send()
+                    .await
+                    .map_err(|e| self.describe("cloudfront.GetCachePolicy", &e))?;
+                let config = out
+                    .cache_policy()
+                    .and_then(|p| p.cache_policy_config())
+                    .ok_or("cloudfront.GetCachePolicy: the policy config is not reported by the endpoint")?;
+                Ok(Arc::new(convert::cache_policy(id, config)))
+            })
+            .await
     }
 
     async fn origin_request_policy(&self, id: &str) -> Res<Arc<OriginRequestPolicyFacts>> {
@@ -832,6 +864,21 @@ mod convert {
                 .and_then(|c| c.origins())
                 .map(|o| o.items().iter().map(origin).collect())
                 .unwrap_or_default(),
+            origin_groups: config
+                .and_then(|c| c.origin_groups())
+                .map(|g| {
+                    g.items()
+                        .iter()
+                        .map(|g| OriginGroupFacts {
+                            id: g.id().to_owned(),
+                            members: g
+                                .members()
+                                .map(|m| m.items().iter().map(|m| m.origin_id().to_owned()).collect())
+                                .unwrap_or_default(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             behaviors: config
                 .and_then(|c| c.cache_behaviors())
                 .map(|b| {
@@ -846,6 +893,10 @@ mod convert {
                                 .filter(|s| !s.is_empty())
                                 .map(Into::into),
                             legacy: b.forwarded_values().map(|f| legacy(f, b.default_ttl(), b.max_ttl())),
+                            request_functions: request_functions(
+                                b.function_associations(),
+                                b.lambda_function_associations(),
+                            ),
                         })
                         .collect()
                 })
@@ -858,9 +909,45 @@ mod convert {
                     cache_policy_id: b.cache_policy_id().filter(|s| !s.is_empty()).map(Into::into),
                     origin_request_policy_id: b.origin_request_policy_id().filter(|s| !s.is_empty()).map(Into::into),
                     legacy: b.forwarded_values().map(|f| legacy(f, b.default_ttl(), b.max_ttl())),
+                    request_functions: request_functions(b.function_associations(), b.lambda_function_associations()),
                 })
                 .unwrap_or_default(),
         }
+    }
+
+    /// The functions that run before the origin request is sent: they may rewrite its path or Host.
+    fn request_functions(
+        functions: Option<&cf::FunctionAssociations>,
+        lambdas: Option<&cf::LambdaFunctionAssociations>,
+    ) -> Vec<String> {
+        let request_side = |e: &cf::EventType| matches!(e, cf::EventType::ViewerRequest | cf::EventType::OriginRequest);
+        let mut out: Vec<String> = functions
+            .map(|f| f.items())
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| request_side(f.event_type()))
+            .map(|f| format!("{} CloudFront Function {}", f.event_type().as_str(), f.function_arn()))
+            .collect();
+        out.extend(
+            lambdas
+                .map(|l| l.items())
+                .unwrap_or_default()
+                .iter()
+                .filter(|l| request_side(l.event_type()))
+                .map(|l| format!("{} Lambda@Edge {}", l.event_type().as_str(), l.lambda_function_arn())),
+        );
+        out
+    }
+
+    pub fn cache_policy(id: &str, c: &cf::CachePolicyConfig) -> CachePolicyFacts {
+        let headers = c
+            .parameters_in_cache_key_and_forwarded_to_origin()
+            .and_then(|p| p.headers_config())
+            .map(|h| {
+                name_set(h.header_behavior().as_str(), h.headers().map(|n| n.items().to_vec()).unwrap_or_default())
+            })
+            .unwrap_or(NameSet::None);
+        CachePolicyFacts { id: id.to_owned(), name: c.name().to_owned(), headers }
     }
 
     fn origin(o: &cf::Origin) -> OriginFacts {

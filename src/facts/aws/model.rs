@@ -6,8 +6,11 @@
 pub const POLICY_ALL_VIEWER: &str = "216adef6-5c7f-47e4-b989-5492eafa07d3";
 pub const POLICY_ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 pub const POLICY_ALL_VIEWER_AND_CLOUDFRONT_HEADERS: &str = "33f36d7e-f396-46d9-90e0-52428a34d9dc";
-/// Managed cache policy CachingDisabled.
+/// Managed cache policy CachingDisabled: no header in the cache key.
 pub const CACHE_POLICY_CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/// Managed cache policy Amplify: Authorization, CloudFront-Viewer-Country and
+/// Host in the cache key (CloudFront Developer Guide, "Use managed cache policies").
+pub const CACHE_POLICY_AMPLIFY: &str = "2e54312d-136d-493c-8eb9-b001f22f67d2";
 /// Route 53's hosted zone id for every CloudFront alias target.
 pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
 
@@ -27,15 +30,27 @@ pub struct DistributionFacts {
     /// `IsIPV6Enabled`: then Route 53 needs an AAAA alias too.
     pub ipv6_enabled: Option<bool>,
     pub origins: Vec<OriginFacts>,
+    /// Origin groups (failover): a behavior may target one by id.
+    pub origin_groups: Vec<OriginGroupFacts>,
     /// Ordered: CloudFront picks the first whose PathPattern matches.
     pub behaviors: Vec<Behavior>,
     pub default_behavior: Behavior,
 }
 
 impl DistributionFacts {
+    /// The origin a behavior's `TargetOriginId` names; an origin group
+    /// resolves to its primary (first) member, which serves while it is healthy.
     pub fn origin(&self, id: &str) -> Option<&OriginFacts> {
+        let id = self.origin_groups.iter().find(|g| g.id == id).and_then(|g| g.members.first()).map_or(id, |m| m);
         self.origins.iter().find(|o| o.id == id)
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginGroupFacts {
+    pub id: String,
+    /// Origin ids, primary first.
+    pub members: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +80,10 @@ pub struct Behavior {
     pub origin_request_policy_id: Option<String>,
     /// Legacy `ForwardedValues`, when no cache policy is attached.
     pub legacy: Option<LegacyForwarding>,
+    /// Functions on the request side (viewer-request, origin-request): CloudFront
+    /// Functions and Lambda@Edge may rewrite the path or the Host, e.g.
+    /// `viewer-request function arn:…`.
+    pub request_functions: Vec<String>,
 }
 
 impl Behavior {
@@ -97,6 +116,39 @@ pub enum NameSet {
 }
 
 impl NameSet {
+    /// Every name either set includes.
+    pub fn union(&self, other: &NameSet) -> NameSet {
+        use NameSet::*;
+        let lower = |v: &[String]| v.iter().map(|s| s.to_ascii_lowercase()).collect::<Vec<_>>();
+        match (self, other) {
+            (All, _) | (_, All) => All,
+            (None, x) | (x, None) => x.clone(),
+            (Only(a), Only(b)) => {
+                let mut v = a.clone();
+                v.extend(b.iter().filter(|n| !lower(a).contains(&n.to_ascii_lowercase())).cloned());
+                Only(v)
+            }
+            (AllExcept(a), Only(b)) | (Only(b), AllExcept(a)) => {
+                AllExcept(a.iter().filter(|n| !lower(b).contains(&n.to_ascii_lowercase())).cloned().collect())
+            }
+            (AllExcept(a), AllExcept(b)) => {
+                AllExcept(a.iter().filter(|n| lower(b).contains(&n.to_ascii_lowercase())).cloned().collect())
+            }
+        }
+    }
+
+    /// The same set without `name` (header names, case-insensitive).
+    pub fn without(&self, name: &str) -> NameSet {
+        use NameSet::*;
+        match self {
+            None => None,
+            All => AllExcept(vec![name.to_owned()]),
+            Only(v) => Only(v.iter().filter(|n| !n.eq_ignore_ascii_case(name)).cloned().collect()),
+            AllExcept(v) if v.iter().any(|n| n.eq_ignore_ascii_case(name)) => self.clone(),
+            AllExcept(v) => AllExcept(v.iter().cloned().chain([name.to_owned()]).collect()),
+        }
+    }
+
     /// Whether `name` is forwarded; header names compare case-insensitively.
     pub fn includes(&self, name: &str, case_insensitive: bool) -> bool {
         let eq = |a: &String| if case_insensitive { a.eq_ignore_ascii_case(name) } else { a == name };
@@ -118,6 +170,9 @@ pub struct ForwardingFacts {
     pub query_strings: NameSet,
     /// `Some(false)`: responses may be cached; `None`: a custom cache policy we did not inspect.
     pub caching_disabled: Option<bool>,
+    /// Why the cache policy's headers (which CloudFront also sends to the
+    /// origin) could not be read; `None` when they are part of `headers`.
+    pub cache_policy_unknown: Option<String>,
 }
 
 impl ForwardingFacts {
@@ -259,28 +314,72 @@ pub fn name_set(behavior: &str, names: Vec<String>) -> NameSet {
     }
 }
 
-/// What `behavior` forwards, given the custom policy it names (if any).
-pub fn forwarding_of(behavior: &Behavior, custom: Option<&OriginRequestPolicyFacts>) -> ForwardingFacts {
+/// A cache policy's cache key headers, as GetCachePolicy describes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachePolicyFacts {
+    pub id: String,
+    pub name: String,
+    pub headers: NameSet,
+}
+
+/// The cache policies whose headers are known without a call.
+pub fn managed_cache_policy(id: &str) -> Option<CachePolicyFacts> {
+    let (name, headers) = match id {
+        CACHE_POLICY_CACHING_DISABLED => ("CachingDisabled", NameSet::None),
+        CACHE_POLICY_AMPLIFY => {
+            ("Amplify", NameSet::Only(vec!["Authorization".into(), "CloudFront-Viewer-Country".into(), "Host".into()]))
+        }
+        _ => return None,
+    };
+    Some(CachePolicyFacts { id: id.to_owned(), name: name.to_owned(), headers })
+}
+
+/// What `behavior` sends to its origin: the origin request policy's headers
+/// (never `Authorization`: CloudFront refuses it there) plus the cache
+/// policy's, which CloudFront includes in origin requests too. `cache` is
+/// `Err(reason)` when the behavior's cache policy could not be read.
+pub fn forwarding_of(
+    behavior: &Behavior,
+    custom: Option<&OriginRequestPolicyFacts>,
+    cache: Result<Option<&CachePolicyFacts>, &str>,
+) -> ForwardingFacts {
     let caching_disabled = match (&behavior.cache_policy_id, &behavior.legacy) {
         (Some(id), _) if id == CACHE_POLICY_CACHING_DISABLED => Some(true),
         (Some(_), _) => None,
         (None, Some(l)) => Some(l.default_ttl == Some(0) && l.max_ttl == Some(0)),
         (None, None) => None,
     };
+    let (cache_headers, cache_policy_unknown, cache_source) = match cache {
+        Ok(Some(c)) if c.headers != NameSet::None => {
+            (c.headers.clone(), None, Some(format!("cache policy {}", c.name)))
+        }
+        Ok(_) => (NameSet::None, None, None),
+        Err(why) => (NameSet::None, Some(why.to_owned()), None),
+    };
+    let with_cache = |source: String, headers: NameSet, query_strings: NameSet| ForwardingFacts {
+        source: match &cache_source {
+            Some(c) => format!("{source} + {c}"),
+            None => source,
+        },
+        headers: headers.without("Authorization").union(&cache_headers),
+        query_strings,
+        caching_disabled,
+        cache_policy_unknown: cache_policy_unknown.clone(),
+    };
     if let Some(id) = &behavior.origin_request_policy_id {
         if let Some((name, headers)) = managed_origin_request_policy(id) {
-            return ForwardingFacts { source: name.into(), headers, query_strings: NameSet::All, caching_disabled };
+            return with_cache(name.into(), headers, NameSet::All);
         }
         if let Some(p) = custom {
-            return ForwardingFacts {
-                source: format!("origin request policy `{}` ({})", p.name, p.id),
-                headers: p.headers.clone(),
-                query_strings: p.query_strings.clone(),
-                caching_disabled,
-            };
+            return with_cache(
+                format!("origin request policy `{}` ({})", p.name, p.id),
+                p.headers.clone(),
+                p.query_strings.clone(),
+            );
         }
     }
     if let Some(l) = &behavior.legacy {
+        // Legacy ForwardedValues are the cache key and the origin request at once: Authorization included.
         let headers = if l.headers.iter().any(|h| h == "*") {
             NameSet::All
         } else if l.headers.is_empty() {
@@ -289,14 +388,15 @@ pub fn forwarding_of(behavior: &Behavior, custom: Option<&OriginRequestPolicyFac
             NameSet::Only(l.headers.clone())
         };
         let query_strings = if l.query_string { NameSet::All } else { NameSet::None };
-        return ForwardingFacts { source: "legacy ForwardedValues".into(), headers, query_strings, caching_disabled };
+        return ForwardingFacts {
+            source: "legacy ForwardedValues".into(),
+            headers,
+            query_strings,
+            caching_disabled,
+            cache_policy_unknown: None,
+        };
     }
-    ForwardingFacts {
-        source: "no origin request policy".into(),
-        headers: NameSet::None,
-        query_strings: NameSet::None,
-        caching_disabled,
-    }
+    with_cache("no origin request policy".into(), NameSet::None, NameSet::None)
 }
 
 #[cfg(test)]
@@ -316,17 +416,17 @@ mod tests {
     fn forwarding_from_managed_custom_and_legacy() {
         let mut b =
             Behavior { origin_request_policy_id: Some(POLICY_ALL_VIEWER_EXCEPT_HOST.into()), ..Behavior::default() };
-        let f = forwarding_of(&b, None);
+        let f = forwarding_of(&b, None, Ok(None));
         assert!(f.forwards_header("sec-websocket-key") && !f.forwards_header("host"));
         b.origin_request_policy_id = Some("custom".into());
         let p = OriginRequestPolicyFacts {
             id: "custom".into(),
-            name: "auth".into(),
-            headers: name_set("whitelist", vec!["Authorization".into()]),
+            name: "ws".into(),
+            headers: name_set("whitelist", vec!["X-Room".into()]),
             query_strings: name_set("all", vec![]),
         };
-        let f = forwarding_of(&b, Some(&p));
-        assert!(f.forwards_header("authorization") && !f.forwards_header("Sec-WebSocket-Key"));
+        let f = forwarding_of(&b, Some(&p), Ok(None));
+        assert!(f.forwards_header("x-room") && !f.forwards_header("Sec-WebSocket-Key"));
         b.origin_request_policy_id = None;
         b.legacy = Some(LegacyForwarding {
             headers: vec!["*".into()],
@@ -334,7 +434,80 @@ mod tests {
             default_ttl: Some(0),
             max_ttl: Some(0),
         });
-        let f = forwarding_of(&b, None);
+        let f = forwarding_of(&b, None, Ok(None));
         assert!(f.forwards_header("Host") && f.caching_disabled == Some(true) && !f.query_strings.includes("a", false));
+        assert!(f.forwards_header("Authorization"), "legacy ForwardedValues `*` forwards Authorization too");
+    }
+
+    // AWS: CloudFront API Reference, "CachePolicyHeadersConfig" — the cache key headers are "included
+    // in the cache key and in requests that CloudFront sends to the origin"; "Even when this field is
+    // set to none, any headers that are listed in an OriginRequestPolicy are included".
+    // AWS: CloudFront Developer Guide, "Use managed cache policies", Amplify — Authorization,
+    // CloudFront-Viewer-Country and Host in the cache key.
+    // AWS: Knowledge Center, "cloudfront-authorization-header" — an origin request policy cannot
+    // forward Authorization (CloudFront answers 400); only the cache policy (or legacy settings) can.
+    #[test]
+    fn cache_policy_headers_reach_the_origin_and_authorization_only_through_them() {
+        let b = Behavior {
+            origin_request_policy_id: Some(POLICY_ALL_VIEWER_EXCEPT_HOST.into()),
+            cache_policy_id: Some(CACHE_POLICY_AMPLIFY.into()),
+            ..Behavior::default()
+        };
+        let amplify = managed_cache_policy(CACHE_POLICY_AMPLIFY).unwrap();
+        let f = forwarding_of(&b, None, Ok(Some(&amplify)));
+        assert!(f.forwards_header("Host"), "Host comes from the cache key even with AllViewerExceptHostHeader");
+        assert!(f.forwards_header("Authorization") && f.forwards_header("Sec-WebSocket-Key"));
+        assert!(f.source.contains("cache policy Amplify"), "{}", f.source);
+
+        let b = Behavior { origin_request_policy_id: Some(POLICY_ALL_VIEWER.into()), ..Behavior::default() };
+        let f = forwarding_of(&b, None, Ok(None));
+        assert!(f.forwards_header("Host") && !f.forwards_header("Authorization"));
+
+        let f = forwarding_of(&b, None, Err("GetCachePolicy failed: AccessDenied"));
+        assert_eq!(f.cache_policy_unknown.as_deref(), Some("GetCachePolicy failed: AccessDenied"));
+    }
+
+    #[test]
+    fn name_set_union_and_without() {
+        use NameSet::*;
+        let only = |v: &[&str]| Only(v.iter().map(|s| s.to_string()).collect());
+        let except = |v: &[&str]| AllExcept(v.iter().map(|s| s.to_string()).collect());
+        assert_eq!(only(&["a"]).union(&only(&["A", "b"])), only(&["a", "b"]));
+        assert_eq!(except(&["host"]).union(&only(&["Host"])), except(&[]));
+        assert_eq!(except(&["a", "b"]).union(&except(&["b"])), except(&["b"]));
+        assert_eq!(None.union(&only(&["x"])), only(&["x"]));
+        assert_eq!(All.without("Authorization"), except(&["Authorization"]));
+        assert_eq!(only(&["authorization", "x"]).without("Authorization"), only(&["x"]));
+    }
+
+    #[test]
+    fn an_origin_group_resolves_to_its_primary_member() {
+        let origin = |id: &str| OriginFacts {
+            id: id.into(),
+            domain_name: format!("{id}.example"),
+            origin_path: String::new(),
+            custom: None,
+        };
+        let d = DistributionFacts {
+            id: "E1".into(),
+            domain_name: "d1.cloudfront.net".into(),
+            status: "Deployed".into(),
+            enabled: true,
+            aliases: vec![],
+            acm_certificate_arn: None,
+            cloudfront_default_certificate: false,
+            minimum_protocol_version: None,
+            ipv6_enabled: None,
+            origins: vec![origin("primary"), origin("secondary")],
+            origin_groups: vec![OriginGroupFacts {
+                id: "group".into(),
+                members: vec!["primary".into(), "secondary".into()],
+            }],
+            behaviors: vec![],
+            default_behavior: Behavior::default(),
+        };
+        assert_eq!(d.origin("group").map(|o| o.id.as_str()), Some("primary"));
+        assert_eq!(d.origin("secondary").map(|o| o.id.as_str()), Some("secondary"));
+        assert_eq!(d.origin("nope"), Option::None);
     }
 }
