@@ -11,11 +11,9 @@ use tokio::sync::mpsc;
 use crate::check::Ctx;
 use crate::events::{Counts, Event, SuiteHeader, SuiteResult};
 use crate::facts::Facts;
-use crate::outcome::{CheckReport, Outcome};
 use crate::plan::{Filters, Plan, plan};
 use crate::report::Reporter;
 use crate::runner::{Runner, RunnerOptions, SuiteJob};
-use crate::secret::Redactor;
 use crate::suite::Suite;
 
 /// Exit codes CI understands (DESIGN §5).
@@ -159,16 +157,12 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
     }
 
     let strict: Vec<bool> = planned.iter().map(|(s, _)| s.checks.strict).collect();
-    // Warnings reach every report: they are masked like messages and hints.
-    let redactors: Arc<Vec<Redactor>> = Arc::new(planned.iter().map(|(s, _)| s.redactor.clone()).collect());
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
-    let pump_redactors = redactors.clone();
     let pump = tokio::spawn(async move {
         let mut reporters = reporters;
         let mut errors = Vec::new();
-        while let Some(mut event) = rx.recv().await {
-            redact_event(&mut event, &pump_redactors);
+        while let Some(event) = rx.recv().await {
             for r in &mut reporters {
                 if let Err(e) = r.on_event(&event) {
                     errors.push(e.to_string());
@@ -208,10 +202,6 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
         }
     }))
     .await;
-    let mut results = results;
-    for (result, r) in results.iter_mut().zip(redactors.iter()) {
-        redact_result(result, r);
-    }
     let interrupted = runner.interrupted();
     let _ = tx.send(Event::RunFinished { results: results.clone(), duration: started.elapsed(), interrupted });
     drop(runner);
@@ -221,52 +211,6 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
         sb.shutdown().await;
     }
     Ok(RunSummary { results, interrupted, report_errors, strict })
-}
-
-fn redact_outcome_warnings(o: &mut Outcome, r: &Redactor) {
-    r.redact_warnings(&mut o.warnings);
-}
-
-fn redact_report(report: &mut CheckReport, r: &Redactor) {
-    redact_outcome_warnings(&mut report.outcome, r);
-    for a in &mut report.retries {
-        redact_outcome_warnings(&mut a.outcome, r);
-    }
-}
-
-fn redact_result(result: &mut SuiteResult, r: &Redactor) {
-    for report in &mut result.reports {
-        redact_report(report, r);
-    }
-}
-
-/// The runner masks verdicts and evidence; warnings are masked here, before
-/// any reporter sees them.
-fn redact_event(event: &mut Event, redactors: &[Redactor]) {
-    let of = |suite: usize| redactors.get(suite);
-    match event {
-        Event::CheckRetrying { suite, outcome, .. } => {
-            if let Some(r) = of(*suite) {
-                redact_outcome_warnings(outcome, r);
-            }
-        }
-        Event::CheckFinished { suite, report } => {
-            if let Some(r) = of(*suite) {
-                redact_report(report, r);
-            }
-        }
-        Event::SuiteFinished { suite, result } => {
-            if let Some(r) = of(*suite) {
-                redact_result(result, r);
-            }
-        }
-        Event::RunFinished { results, .. } => {
-            for (result, r) in results.iter_mut().zip(redactors) {
-                redact_result(result, r);
-            }
-        }
-        Event::RunStarted { .. } | Event::CheckStarted { .. } => {}
-    }
 }
 
 /// What the sandbox should emulate for a suite: the command line's
@@ -322,7 +266,7 @@ impl RunningSandbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Outcome;
+    use crate::outcome::{CheckReport, Outcome};
     use std::time::Duration;
 
     fn suite(name: &str, outcomes: Vec<Outcome>) -> SuiteResult {
@@ -385,38 +329,5 @@ mod tests {
         assert_eq!(failed.exit_code(), exit::FAILED);
         let interrupted = RunSummary { interrupted: true, ..summary(vec![suite("s", vec![warned()])], vec![true]) };
         assert_eq!(interrupted.exit_code_with(true), exit::INTERRUPTED);
-    }
-
-    #[test]
-    fn warnings_are_redacted_in_every_event_and_result() {
-        let mut r = Redactor::default();
-        r.add("tok-9f8e7d");
-        let secret = || Outcome::pass("ok").warn("saw tok-9f8e7d", "rotate tok-9f8e7d");
-        let report = CheckReport {
-            id: "e2e.limits",
-            outcome: secret(),
-            retries: vec![crate::outcome::Attempt { outcome: secret(), duration: Duration::ZERO }],
-            duration: Duration::ZERO,
-            started_at: None,
-        };
-        let mut events = vec![
-            Event::CheckRetrying { suite: 0, id: "e2e.limits", attempt: 1, outcome: secret(), delay: Duration::ZERO },
-            Event::CheckFinished { suite: 0, report: report.clone() },
-            Event::SuiteFinished {
-                suite: 0,
-                result: SuiteResult { reports: vec![report.clone()], ..suite("s", vec![]) },
-            },
-            Event::RunFinished {
-                results: vec![SuiteResult { reports: vec![report], ..suite("s", vec![]) }],
-                duration: Duration::ZERO,
-                interrupted: false,
-            },
-        ];
-        for e in &mut events {
-            redact_event(e, std::slice::from_ref(&r));
-        }
-        let shown = format!("{events:?}");
-        assert!(!shown.contains("tok-9f8e7d"), "{shown}");
-        assert!(shown.contains("saw ***") && shown.contains("rotate ***"), "{shown}");
     }
 }

@@ -307,11 +307,25 @@ fn redact(o: &mut Outcome, r: &Redactor) {
         Verdict::Skip { reason } => Verdict::Skip { reason: r.redact(reason) },
     };
     o.evidence.map_values(|v| r.redact(v));
+    r.redact_warnings(&mut o.warnings);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redaction_masks_verdict_evidence_and_warnings() {
+        let mut r = Redactor::default();
+        r.add("tok-9f8e7d");
+        let mut o = Outcome::fail("saw tok-9f8e7d", "drop tok-9f8e7d")
+            .evidence("header", "tok-9f8e7d")
+            .warn("warned tok-9f8e7d", "rotate tok-9f8e7d");
+        redact(&mut o, &r);
+        let shown = format!("{o:?}");
+        assert!(!shown.contains("tok-9f8e7d"), "{shown}");
+        assert!(shown.contains("warned ***") && shown.contains("rotate ***"), "{shown}");
+    }
     use crate::check::{BoxFuture, always};
     use crate::facts::Facts;
     use crate::plan::{Filters, plan};
