@@ -475,10 +475,13 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
     }
     for h in &cx.auth_headers {
         if !fw.forwards_header(h) {
-            f.fail(
-                format!("{b} does not forward the header `{h}` that $connect needs"),
-                format!("add `{h}` to the origin request policy's headers (or use AllViewerExceptHostHeader)"),
-            );
+            // CloudFront refuses Authorization in an origin request policy: only the cache key carries it.
+            let hint = if h.eq_ignore_ascii_case("Authorization") {
+                "add `Authorization` to the cache policy's headers (the cache key), which CloudFront also sends to the origin; an origin request policy cannot forward it".to_owned()
+            } else {
+                format!("add `{h}` to the origin request policy's headers (or use AllViewerExceptHostHeader)")
+            };
+            f.fail(format!("{b} does not forward the header `{h}` that $connect needs"), hint);
         }
     }
     for q in &cx.auth_query {
@@ -811,6 +814,24 @@ mod tests {
         let o = judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &cx(REGIONAL, true));
         assert!(hint(&o).contains("AllViewer ("), "{o:?}");
         assert_eq!(judge_forwarding(&fw(POLICY_ALL_VIEWER), &cx(REGIONAL, false)).status(), Status::Fail);
+    }
+
+    // AWS: Knowledge Center, "How do I configure CloudFront to forward the Authorization header to
+    // the origin?" — an origin request policy cannot forward Authorization; a cache policy can.
+    #[test]
+    fn authorization_is_hinted_to_the_cache_policy() {
+        let mut c = cx(EXEC, false);
+        c.auth_headers = vec!["Authorization".into()];
+        let fw = forwarding_of(
+            &crate::checks::route::tests::behavior(Some("x"), "api", Some(POLICY_ALL_VIEWER_EXCEPT_HOST)),
+            None,
+            Ok(None),
+        );
+        let o = judge_forwarding(&fw, &c);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(
+            hint(&o).contains("cache policy") && !hint(&o).contains("add `Authorization` to the origin request policy")
+        );
     }
 
     #[test]
