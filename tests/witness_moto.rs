@@ -1,0 +1,398 @@
+//! moto as an independent control-plane witness: every deployment of
+//! `witness/moto/deploy.py` is built in one moto server through the real AWS
+//! APIs (boto3), the `wsconform` binary judges it, and each control-plane
+//! check's status is compared with `witness/moto/expected.toml`, which is
+//! written from AWS's documentation (not from what the tool prints).
+//!
+//! moto comes from `scripts/witness-moto.sh` (a venv under
+//! `target/witness/moto-venv`). Without it every trial is ignored, and the
+//! reason is printed once. One trial per deployment; the trials share one
+//! moto server (started on first use, in its own process group, killed when
+//! the run ends, also after a panic) and run one at a time.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use serde::Deserialize;
+
+/// The control-plane checks every trial compares.
+const CHECKS: &[&str] = &[
+    "cloudfront.distribution",
+    "cloudfront.path-pattern",
+    "cloudfront.origin",
+    "cloudfront.forwarding",
+    "apigw.api",
+    "apigw.routes",
+    "apigw.stage",
+    "apigw.domain",
+    "apigw.mapping",
+    "apigw.execute-api-disabled",
+    "route53.alias",
+    "acm.certificate",
+];
+
+const MOTO_START_TIMEOUT: Duration = Duration::from_secs(60);
+const DEPLOY_TIMEOUT: Duration = Duration::from_secs(90);
+const RUN_TIMEOUT: Duration = Duration::from_secs(90);
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn venv() -> PathBuf {
+    root().join("target/witness/moto-venv")
+}
+
+fn work_dir() -> PathBuf {
+    root().join("target/witness/moto")
+}
+
+// ---------------------------------------------------------------------------
+// The expected table.
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    layouts: BTreeMap<String, BTreeMap<String, Verdict>>,
+    deployments: BTreeMap<String, Deployment>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Deployment {
+    base: String,
+    #[serde(flatten)]
+    checks: BTreeMap<String, Verdict>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Verdict {
+    status: String,
+    contains: Option<String>,
+    unknown: Option<String>,
+    moto_gap: Option<String>,
+    tool_bug: Option<String>,
+}
+
+fn load_expected() -> Result<Expected, String> {
+    let path = root().join("witness/moto/expected.toml");
+    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let expected: Expected = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    for (name, d) in &expected.deployments {
+        let base = expected.layouts.get(&d.base).ok_or_else(|| format!("{name}: unknown base `{}`", d.base))?;
+        for id in base.keys().chain(d.checks.keys()) {
+            if !CHECKS.contains(&id.as_str()) {
+                return Err(format!("{name}: unknown check `{id}`"));
+            }
+        }
+        for v in base.values().chain(d.checks.values()) {
+            if !["pass", "fail", "error", "skip"].contains(&v.status.as_str()) {
+                return Err(format!("{name}: unknown status `{}`", v.status));
+            }
+        }
+    }
+    Ok(expected)
+}
+
+/// Every check's expected verdict for one deployment.
+fn verdicts(expected: &Expected, name: &str) -> BTreeMap<String, Verdict> {
+    let d = &expected.deployments[name];
+    let mut all = expected.layouts[&d.base].clone();
+    all.extend(d.checks.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all
+}
+
+// ---------------------------------------------------------------------------
+// The moto server.
+
+/// One moto server in its own process group; dropping it kills the group.
+struct Moto {
+    child: Child,
+    url: String,
+    /// A bound loopback UDP port nobody reads: DNS queries sent there are never answered.
+    dead_dns: UdpSocket,
+}
+
+impl Moto {
+    fn start() -> Result<Moto, String> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free loopback port: {e}"))?
+            .port();
+        fs::create_dir_all(work_dir()).map_err(|e| e.to_string())?;
+        let log = fs::File::create(work_dir().join("moto-server.log")).map_err(|e| e.to_string())?;
+        let log2 = log.try_clone().map_err(|e| e.to_string())?;
+        let child = Command::new(venv().join("bin/moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log2)
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("cannot start moto_server: {e}"))?;
+        let dead_dns = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let mut moto = Moto { child, url: format!("http://127.0.0.1:{port}"), dead_dns };
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let started = Instant::now();
+        // Bounded: at most MOTO_START_TIMEOUT, polling every 100 ms.
+        while started.elapsed() < MOTO_START_TIMEOUT {
+            if let Ok(Some(status)) = moto.child.try_wait() {
+                return Err(format!("moto_server exited at start ({status}); see target/witness/moto/moto-server.log"));
+            }
+            if http_post(addr, "/moto-api/reset").is_ok() {
+                eprintln!("witness_moto: moto at {} answered after {:.1?}", moto.url, started.elapsed());
+                return Ok(moto);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!("moto_server did not answer within {MOTO_START_TIMEOUT:?}"))
+    }
+
+    fn dead_dns_port(&self) -> u16 {
+        self.dead_dns.local_addr().map(|a| a.port()).unwrap_or(9)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        // The whole process group (moto_server and anything it forked).
+        let pgid = self.child.id();
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pgid}")]).status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.0 POST on loopback (no client dependency): Ok when moto answers 200.
+fn http_post(addr: SocketAddr, path: &str) -> Result<(), String> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).map_err(|e| e.to_string())?;
+    write!(s, "POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n").map_err(|e| e.to_string())?;
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).map_err(|e| e.to_string())?;
+    if head.starts_with(b"HTTP/1.") && &head[9..12] == b"200" { Ok(()) } else { Err("not 200".into()) }
+}
+
+/// Runs `cmd` with stdout/stderr to files in `dir`, killing it after `limit`.
+fn run_bounded(
+    mut cmd: Command,
+    dir: &Path,
+    tag: &str,
+    limit: Duration,
+) -> Result<(ExitStatus, String, String), String> {
+    let out_path = dir.join(format!("{tag}.stdout"));
+    let err_path = dir.join(format!("{tag}.stderr"));
+    let out = fs::File::create(&out_path).map_err(|e| e.to_string())?;
+    let err = fs::File::create(&err_path).map_err(|e| e.to_string())?;
+    let mut child =
+        cmd.stdin(Stdio::null()).stdout(out).stderr(err).spawn().map_err(|e| format!("cannot run {tag}: {e}"))?;
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait().map_err(|e| e.to_string())? {
+            Some(s) => break s,
+            None if started.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{tag} did not finish within {limit:?}"));
+            }
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    let read = |p: &Path| fs::read_to_string(p).unwrap_or_default();
+    Ok((status, read(&out_path), read(&err_path)))
+}
+
+// ---------------------------------------------------------------------------
+// One trial.
+
+#[derive(Debug, Deserialize)]
+struct Report {
+    checks: Vec<ReportCheck>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportCheck {
+    id: String,
+    status: String,
+    message: String,
+    hint: Option<String>,
+}
+
+fn witness(moto: &Moto, name: &str, expected: &BTreeMap<String, Verdict>) -> Result<(), Failed> {
+    let dir = work_dir().join(name);
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+
+    // 1. Build the deployment (deploy.py resets moto first).
+    let mut deploy = Command::new(venv().join("bin/python"));
+    deploy.arg(root().join("witness/moto/deploy.py")).args(["--endpoint", &moto.url, "--name", name]);
+    let (status, stdout, stderr) = run_bounded(deploy, &dir, "deploy", DEPLOY_TIMEOUT)?;
+    if !status.success() {
+        return Err(format!("deploy.py --name {name} failed ({status}):\n{stderr}").into());
+    }
+    let built: serde_json::Value =
+        serde_json::from_str(&stdout).map_err(|e| format!("deploy.py printed no JSON ({e}):\n{stdout}"))?;
+    let part = built["suite_toml"].as_str().ok_or("deploy.py printed no suite_toml")?;
+
+    // 2. The suite: the deployment's part, moto as endpoint, DNS that never answers.
+    let only = CHECKS.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ");
+    let suite = format!(
+        "name = \"moto-{name}\"\ntimeout = \"20s\"\n{part}\n[dns]\nnameservers = [\"127.0.0.1:{dns}\"]\ntimeout = \"200ms\"\n\n\
+         [aws]\nendpoint_url = \"{url}\"\n\n[checks]\nonly = [{only}]\n",
+        dns = moto.dead_dns_port(),
+        url = moto.url,
+    );
+    let suite_path = dir.join("suite.toml");
+    fs::write(&suite_path, suite).map_err(|e| e.to_string())?;
+
+    // 3. Run the tool.
+    let json_path = dir.join("report.json");
+    let _ = fs::remove_file(&json_path);
+    let mut run = Command::new(env!("CARGO_BIN_EXE_wsconform"));
+    run.arg("run")
+        .arg(&suite_path)
+        .arg("--json")
+        .arg(&json_path)
+        .arg("--junit")
+        .arg(dir.join("report.xml"))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    let (status, stdout, stderr) = run_bounded(run, &dir, "wsconform", RUN_TIMEOUT)?;
+    let report: Report = fs::read_to_string(&json_path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        .map_err(|e| format!("wsconform wrote no JSON report ({e}; {status}):\n{stdout}\n{stderr}"))?;
+
+    // 4. Compare.
+    let mut wrong = Vec::new();
+    let mut notes = Vec::new();
+    for (id, want) in expected {
+        let Some(got) = report.checks.iter().find(|c| &c.id == id) else {
+            wrong.push(format!("{id}: expected {}, the report has no such check", want.status));
+            continue;
+        };
+        let text = format!("{} {}", got.message, got.hint.as_deref().unwrap_or(""));
+        let status_ok = got.status == want.status;
+        let text_ok = want.contains.as_ref().is_none_or(|c| text.contains(c.as_str()));
+        let said = format!("tool says {}: {}", got.status, text.trim());
+        match (status_ok && text_ok, &want.tool_bug) {
+            (true, None) => {}
+            (true, Some(bug)) => {
+                notes.push(format!("{id}: marked tool_bug ({bug}) but the tool now agrees: drop the mark"))
+            }
+            (false, bug) => {
+                let want_text = match &want.contains {
+                    Some(c) => format!("{} containing `{c}`", want.status),
+                    None => want.status.clone(),
+                };
+                let mut line = format!("{id}: AWS documents {want_text}; {said}");
+                if let Some(u) = &want.unknown {
+                    line.push_str(&format!(" [unknown: {u}]"));
+                }
+                if let Some(g) = &want.moto_gap {
+                    line.push_str(&format!(" [moto gap: {g}]"));
+                }
+                if let Some(b) = bug {
+                    line = format!("KNOWN TOOL BUG {line} [tool_bug: {b}]");
+                }
+                wrong.push(line);
+            }
+        }
+    }
+    for n in &notes {
+        eprintln!("witness_moto {name}: {n}");
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name}: {} check(s) differ from AWS's documented verdict (suite and reports in {}):\n  {}",
+            wrong.len(),
+            dir.strip_prefix(root()).unwrap_or(&dir).display(),
+            wrong.join("\n  ")
+        )
+        .into())
+    }
+}
+
+// ---------------------------------------------------------------------------
+
+/// The moto server, started by the first trial that needs it.
+type Shared = Arc<Mutex<Option<Result<Moto, String>>>>;
+
+fn main() {
+    let args = Arguments::from_args();
+    let expected = match load_expected() {
+        Ok(e) => Arc::new(e),
+        Err(e) => {
+            eprintln!("witness_moto: broken expected table: {e}");
+            std::process::exit(101);
+        }
+    };
+    let available = venv().join("bin/moto_server").is_file() && venv().join("bin/python").is_file();
+    if !available {
+        eprintln!("moto not available: run scripts/witness-moto.sh (or .ci/run); every witness_moto trial is ignored");
+    }
+    let shared: Shared = Arc::new(Mutex::new(None));
+    let mut trials: Vec<Trial> = Vec::new();
+
+    // The corpus in deploy.py and the table must name the same deployments.
+    if available {
+        let expected = expected.clone();
+        trials.push(Trial::test("corpus-matches-expected-table", move || {
+            let out = Command::new(venv().join("bin/python"))
+                .arg(root().join("witness/moto/deploy.py"))
+                .arg("--list")
+                .output()
+                .map_err(|e| e.to_string())?;
+            let listed: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
+            let table: Vec<String> = expected.deployments.keys().cloned().collect();
+            let missing: Vec<&String> = listed.iter().filter(|n| !table.contains(n)).collect();
+            let extra: Vec<&String> = table.iter().filter(|n| !listed.contains(n)).collect();
+            if missing.is_empty() && extra.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("deploy.py corpus without a row: {missing:?}; rows without a deployment: {extra:?}").into())
+            }
+        }));
+    }
+
+    for name in expected.deployments.keys() {
+        let (name, expected, shared) = (name.clone(), expected.clone(), shared.clone());
+        let trial = Trial::test(name.clone(), move || {
+            if !available {
+                return Err("moto not available: run scripts/witness-moto.sh (or .ci/run)".into());
+            }
+            // One trial at a time against the one moto.
+            let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
+            let moto = guard.get_or_insert_with(Moto::start);
+            let moto = moto.as_ref().map_err(|e| format!("moto: {e}"))?;
+            let started = Instant::now();
+            let out = witness(moto, &name, &verdicts(&expected, &name));
+            eprintln!("witness_moto {name}: {:.1?}", started.elapsed());
+            out
+        })
+        .with_kind("moto");
+        trials.push(if available { trial } else { trial.with_ignored_flag(true) });
+    }
+
+    let conclusion = libtest_mimic::run(&args, trials);
+    // Kill moto before exiting (exit() skips destructors).
+    drop(shared);
+    conclusion.exit();
+}

@@ -1,0 +1,522 @@
+#!/usr/bin/env python3
+"""Builds one named WebSocket deployment in a running moto server through the
+real AWS APIs (boto3), and prints one JSON object describing it.
+
+    python deploy.py --endpoint http://127.0.0.1:5000 --name b-seed
+    python deploy.py --list
+
+moto is reset first (POST /moto-api/reset), so each deployment starts from an
+empty account. The corpus is CORPUS below: five good deployments (layouts a,
+b-seed, b-regional, c, d) and single-field deviations of a, b and c. What
+each check must say about each deployment is in expected.toml, written from
+AWS's documentation, not from what wsconform prints.
+
+Where moto cannot hold what real AWS would return, this script does not
+invent it in moto: the one value synthesized here is the custom domain's
+regional target (`d-….execute-api.{region}.amazonaws.com`, real AWS's
+ApiGatewayDomainName, which moto does not return); it is only used where a
+deployment needs a name for it (a CloudFront origin, a Route 53 alias) and is
+given to the suite as `[custom_domain] regional_target`.
+"""
+
+import argparse
+import copy
+import datetime
+import hashlib
+import json
+import sys
+import time
+import urllib.request
+
+import boto3
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+REGION = "ap-northeast-1"
+OTHER_REGION = "us-west-2"
+CF_REGION = "us-east-1"
+HOST = "ws.example.com"
+ORIGIN_DOMAIN = "origin-ws.example.com"
+
+# Managed CloudFront policies (CloudFront Developer Guide, "Use managed
+# origin request policies" / "Use managed cache policies").
+ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+# Route 53 alias hosted zone ids (AWS General Reference, service endpoints).
+CLOUDFRONT_ZONE = "Z2FDTNDATAQYW2"
+APIGW_REGIONAL_ZONE = {"ap-northeast-1": "Z1YSHQZHG15GKL"}
+
+SITE_ORIGIN = {"id": "site", "domain": "site-bucket.s3.ap-northeast-1.amazonaws.com", "s3": True}
+
+
+def api_origin(domain, path=""):
+    return {"id": "api", "domain": domain, "path": path, "protocol": "https-only", "ssl": ["TLSv1.2"]}
+
+
+def base(layout):
+    """The good deployment of a layout, as data; deviations edit a copy."""
+    spec = {
+        "layout": layout,
+        "api": {
+            "protocol": "WEBSOCKET",
+            "rse": "$request.body.action",
+            "disable_execute_api": layout != "a",
+            # route key -> has an integration target
+            "routes": {"$connect": True, "$default": True},
+            "stages": ["Prod"],
+        },
+        "domains": {},
+        "cloudfront": None,
+        "other_distribution": False,
+        "records": [],
+        "suite": {
+            "stage": "Prod",
+            "execute_api": "enabled" if layout == "a" else "disabled",
+            "rse": "$request.body.action",
+        },
+    }
+    cf = {
+        "aliases": [HOST],
+        "enabled": True,
+        "acm": True,
+        "cert_names": [HOST],
+        "min_protocol": "TLSv1.2_2021",
+        "ipv6": True,
+        "origins": [],
+        "behaviors": [],
+        "default": {"origin": "site", "cache": CACHING_OPTIMIZED},
+    }
+    cf_alias = [{"name": HOST, "types": ["A", "AAAA"], "target": "{distribution}", "zone": CLOUDFRONT_ZONE}]
+    if layout == "a":
+        cf["origins"] = [api_origin("{execute_api}"), dict(SITE_ORIGIN)]
+        cf["behaviors"] = [{"pattern": "Prod*", "origin": "api", "orp": ALL_VIEWER_EXCEPT_HOST, "cache": CACHING_DISABLED}]
+        spec["cloudfront"] = cf
+        spec["records"] = cf_alias
+        spec["suite"]["url"] = f"wss://{HOST}/Prod"
+    elif layout in ("b-seed", "b-regional"):
+        target = "{execute_api}" if layout == "b-seed" else "{regional:" + HOST + "}"
+        cf["origins"] = [api_origin(target), dict(SITE_ORIGIN)]
+        cf["behaviors"] = [{"pattern": "websocket*", "origin": "api", "orp": ALL_VIEWER, "cache": CACHING_DISABLED}]
+        spec["cloudfront"] = cf
+        spec["domains"][HOST] = domain([{"key": "websocket", "stage": "Prod"}])
+        spec["records"] = cf_alias
+        spec["suite"]["url"] = f"wss://{HOST}/websocket"
+        spec["suite"]["custom_domain"] = {"name": HOST, "mapping_key": "websocket"}
+    elif layout == "c":
+        spec["domains"][HOST] = domain([{"key": "chat", "stage": "Prod"}])
+        spec["records"] = [
+            {"name": HOST, "types": ["A", "AAAA"], "target": "{regional:" + HOST + "}", "zone": APIGW_REGIONAL_ZONE[REGION]}
+        ]
+        spec["suite"]["url"] = f"wss://{HOST}/chat"
+        spec["suite"]["custom_domain"] = {"name": HOST, "mapping_key": "chat"}
+    elif layout == "d":
+        cf["origins"] = [api_origin(ORIGIN_DOMAIN), dict(SITE_ORIGIN)]
+        cf["behaviors"] = [{"pattern": "ws*", "origin": "api", "orp": ALL_VIEWER_EXCEPT_HOST, "cache": CACHING_DISABLED}]
+        spec["cloudfront"] = cf
+        spec["domains"][ORIGIN_DOMAIN] = domain([{"key": "ws", "stage": "Prod"}])
+        spec["records"] = cf_alias
+        spec["suite"]["url"] = f"wss://{HOST}/ws"
+        spec["suite"]["custom_domain"] = {"name": ORIGIN_DOMAIN, "mapping_key": "ws"}
+    else:
+        raise ValueError(f"unknown layout {layout}")
+    if spec["cloudfront"] is not None:
+        spec["suite"]["cloudfront"] = True
+    return spec
+
+
+def domain(mappings, endpoint="REGIONAL", tls="TLS_1_2", cert_names=None):
+    return {"endpoint": endpoint, "tls": tls, "cert_names": cert_names, "mappings": mappings}
+
+
+# ---------------------------------------------------------------------------
+# The corpus: name -> (layout, one edit). Each edit changes one field.
+
+
+def _behavior(s):
+    return s["cloudfront"]["behaviors"][0]
+
+
+def _origin(s):
+    return s["cloudfront"]["origins"][0]
+
+
+def _set(path, value):
+    def edit(s):
+        *head, last = path
+        node = s
+        for k in head:
+            node = node[k] if not callable(k) else k(node)
+        node[last] = value
+
+    return edit
+
+
+def _shadow(s):
+    s["cloudfront"]["behaviors"].insert(0, {"pattern": "*", "origin": "site", "orp": None, "cache": CACHING_OPTIMIZED})
+
+
+def _default_cert(s):
+    cf = s["cloudfront"]
+    cf["acm"] = False
+
+
+def _no_stage(s):
+    s["api"]["stages"] = []
+
+
+def _http_api(s):
+    # An HTTP API has no `$connect` route (route keys are `METHOD /path` or `$default`).
+    s["api"]["protocol"] = "HTTP"
+    del s["api"]["routes"]["$connect"]
+
+
+def _mapping(host, **fields):
+    def edit(s):
+        s["domains"][host]["mappings"][0].update(fields)
+        if "stage" in fields and fields["stage"] not in s["api"]["stages"]:
+            s["api"]["stages"].append(fields["stage"])
+
+    return edit
+
+
+def _domain_field(host, field, value):
+    def edit(s):
+        s["domains"][host][field] = value
+
+    return edit
+
+
+def _records(field, value):
+    def edit(s):
+        for r in s["records"]:
+            r[field] = value
+
+    return edit
+
+
+def _other_distribution(s):
+    s["other_distribution"] = True
+    for r in s["records"]:
+        r["target"] = "{other_distribution}"
+
+
+def _no_route(key):
+    def edit(s):
+        del s["api"]["routes"][key]
+
+    return edit
+
+
+CORPUS = {
+    # good deployments
+    "a": ("a", None),
+    "b-seed": ("b-seed", None),
+    "b-regional": ("b-regional", None),
+    "c": ("c", None),
+    "d": ("d", None),
+    # layout a deviations
+    "a-pattern-case": ("a", _set(["cloudfront", "behaviors", 0, "pattern"], "prod*")),
+    "a-pattern-shadowed": ("a", _shadow),
+    "a-origin-path-doubled": ("a", _set(["cloudfront", "origins", 0, "path"], "/Prod")),
+    "a-host-forwarded": ("a", _set(["cloudfront", "behaviors", 0, "orp"], ALL_VIEWER)),
+    "a-execute-api-disabled": ("a", _set(["api", "disable_execute_api"], True)),
+    "a-origin-http-only": ("a", _set(["cloudfront", "origins", 0, "protocol"], "http-only")),
+    "a-origin-other-region": ("a", _set(["cloudfront", "origins", 0, "domain"], "{execute_api:" + OTHER_REGION + "}")),
+    "a-caching-enabled": ("a", _set(["cloudfront", "behaviors", 0, "cache"], CACHING_OPTIMIZED)),
+    "a-distribution-disabled": ("a", _set(["cloudfront", "enabled"], False)),
+    "a-alias-missing": ("a", _set(["cloudfront", "aliases"], [])),
+    "a-viewer-default-cert": ("a", _default_cert),
+    "a-viewer-tls1": ("a", _set(["cloudfront", "min_protocol"], "TLSv1")),
+    "a-cert-wrong-san": ("a", _set(["cloudfront", "cert_names"], ["other.example.com"])),
+    "a-r53-other-distribution": ("a", _other_distribution),
+    "a-r53-wrong-zone": ("a", _records("zone", APIGW_REGIONAL_ZONE[REGION])),
+    "a-no-default-route": ("a", _no_route("$default")),
+    "a-route-no-target": ("a", _set(["api", "routes", "$default"], False)),
+    "a-rse-different": ("a", _set(["api", "rse"], "$request.body.type")),
+    "a-stage-missing": ("a", _no_stage),
+    "a-protocol-http": ("a", _http_api),
+    # layout b deviations
+    "b-seed-host-not-forwarded": ("b-seed", _set(["cloudfront", "behaviors", 0, "orp"], ALL_VIEWER_EXCEPT_HOST)),
+    "b-seed-execute-api-enabled": ("b-seed", _set(["api", "disable_execute_api"], False)),
+    "b-seed-mapping-wrong-stage": ("b-seed", _mapping(HOST, stage="Dev")),
+    "b-seed-mapping-key-mismatch": ("b-seed", _mapping(HOST, key="ws")),
+    "b-seed-domain-tls10": ("b-seed", _domain_field(HOST, "tls", "TLS_1_0")),
+    "b-seed-domain-edge": ("b-seed", _domain_field(HOST, "endpoint", "EDGE")),
+    "b-seed-pattern-case": ("b-seed", _set(["cloudfront", "behaviors", 0, "pattern"], "WebSocket*")),
+    "b-regional-host-not-forwarded": (
+        "b-regional",
+        _set(["cloudfront", "behaviors", 0, "orp"], ALL_VIEWER_EXCEPT_HOST),
+    ),
+    "b-regional-origin-other-region": (
+        "b-regional",
+        _set(["cloudfront", "origins", 0, "domain"], "{regional:" + HOST + "@" + OTHER_REGION + "}"),
+    ),
+    # layout c deviations
+    "c-mapping-wrong-stage": ("c", _mapping(HOST, stage="Dev")),
+    "c-mapping-key-mismatch": ("c", _mapping(HOST, key="chat-v2")),
+    "c-domain-tls10": ("c", _domain_field(HOST, "tls", "TLS_1_0")),
+    "c-cert-wrong-san": ("c", _domain_field(HOST, "cert_names", ["other.example.com"])),
+    "c-execute-api-enabled": ("c", _set(["api", "disable_execute_api"], False)),
+    "c-rse-different": ("c", _set(["api", "rse"], "$request.body.type")),
+    "c-no-connect-route": ("c", _no_route("$connect")),
+}
+
+
+def spec_of(name):
+    layout, edit = CORPUS[name]
+    s = copy.deepcopy(base(layout))
+    if edit is not None:
+        edit(s)
+    return s
+
+
+# ---------------------------------------------------------------------------
+# Building it in moto.
+
+
+def certificate(names):
+    """A self-signed certificate (PEM) and key covering `names`, valid for a year."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return pem, key_pem
+
+
+def reset(endpoint):
+    req = urllib.request.Request(endpoint.rstrip("/") + "/moto-api/reset", data=b"", method="POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        r.read()
+
+
+def regional_target(domain_name, api_id):
+    """Synthesized ApiGatewayDomainName (moto does not return one)."""
+    digest = hashlib.sha256(f"{domain_name}/{api_id}".encode()).hexdigest()[:10]
+    return f"d-{digest}.execute-api.{REGION}.amazonaws.com"
+
+
+def build(endpoint, name):
+    spec = spec_of(name)
+    kw = dict(endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
+    client = lambda service, region=REGION: boto3.client(service, region_name=region, **kw)  # noqa: E731
+    out = {"name": name, "layout": spec["layout"], "notes": []}
+
+    # --- API Gateway v2
+    gw = client("apigatewayv2")
+    a = spec["api"]
+    create = {"Name": f"wsconform-{name}", "ProtocolType": a["protocol"]}
+    if a["protocol"] == "WEBSOCKET":
+        create["RouteSelectionExpression"] = a["rse"]
+    create["DisableExecuteApiEndpoint"] = a["disable_execute_api"]
+    api = gw.create_api(**create)
+    api_id = api["ApiId"]
+    out["api_id"] = api_id
+    integration = gw.create_integration(ApiId=api_id, IntegrationType="MOCK")["IntegrationId"]
+    for key, has_target in a["routes"].items():
+        route = {"ApiId": api_id, "RouteKey": key}
+        if has_target:
+            route["Target"] = f"integrations/{integration}"
+        gw.create_route(**route)
+    for stage in a["stages"]:
+        gw.create_stage(
+            ApiId=api_id,
+            StageName=stage,
+            DefaultRouteSettings={"ThrottlingBurstLimit": 500, "ThrottlingRateLimit": 1000.0},
+        )
+        try:
+            dep = gw.create_deployment(ApiId=api_id, StageName=stage)
+            out.setdefault("deployments", []).append(dep.get("DeploymentId"))
+        except Exception as e:  # moto 5.1: no CreateDeployment
+            out["notes"].append(f"CreateDeployment not supported: {type(e).__name__}")
+
+    # --- ACM (API Gateway's region) + custom domains + mappings
+    acm_regional = client("acm")
+    regional = {}
+    for host, d in spec["domains"].items():
+        pem, key = certificate(d["cert_names"] or [host])
+        arn = acm_regional.import_certificate(Certificate=pem, PrivateKey=key)["CertificateArn"]
+        created = gw.create_domain_name(
+            DomainName=host,
+            DomainNameConfigurations=[
+                {"CertificateArn": arn, "EndpointType": d["endpoint"], "SecurityPolicy": d["tls"]}
+            ],
+        )
+        cfg = (created.get("DomainNameConfigurations") or [{}])[0]
+        target = cfg.get("ApiGatewayDomainName")
+        if not target:
+            target = regional_target(host, api_id)
+            out["notes"].append(f"{host}: no ApiGatewayDomainName from moto; regional target synthesized")
+        regional[host] = target
+        for m in d["mappings"]:
+            gw.create_api_mapping(DomainName=host, ApiId=api_id, Stage=m["stage"], ApiMappingKey=m["key"])
+    out["regional_targets"] = regional
+
+    def resolve(value):
+        if value == "{execute_api}":
+            return f"{api_id}.execute-api.{REGION}.amazonaws.com"
+        if value.startswith("{execute_api:"):
+            return f"{api_id}.execute-api.{value[len('{execute_api:'):-1]}.amazonaws.com"
+        if value.startswith("{regional:"):
+            host, _, region = value[len("{regional:"):-1].partition("@")
+            target = regional[host]
+            return target.replace(f".{REGION}.", f".{region}.") if region else target
+        if value == "{distribution}":
+            return out["distribution_domain"]
+        if value == "{other_distribution}":
+            return out["other_distribution_domain"]
+        return value
+
+    # --- CloudFront (+ its certificate in us-east-1)
+    cf_spec = spec["cloudfront"]
+    if cf_spec is not None:
+        cf = client("cloudfront", CF_REGION)
+        viewer = {"CloudFrontDefaultCertificate": True}
+        if cf_spec["acm"]:
+            pem, key = certificate(cf_spec["cert_names"])
+            cf_arn = client("acm", CF_REGION).import_certificate(Certificate=pem, PrivateKey=key)["CertificateArn"]
+            viewer = {
+                "ACMCertificateArn": cf_arn,
+                "SSLSupportMethod": "sni-only",
+                "MinimumProtocolVersion": cf_spec["min_protocol"],
+            }
+        aliases = cf_spec["aliases"] if cf_spec["acm"] else []
+        config = {
+            "CallerReference": f"wsconform-{name}-{time.time()}",
+            "Comment": f"wsconform witness {name}",
+            "Enabled": cf_spec["enabled"],
+            "IsIPV6Enabled": cf_spec["ipv6"],
+            "Aliases": {"Quantity": len(aliases), "Items": aliases},
+            "Origins": {"Quantity": len(cf_spec["origins"]), "Items": [origin(o, resolve) for o in cf_spec["origins"]]},
+            "DefaultCacheBehavior": behavior(cf_spec["default"]),
+            "CacheBehaviors": {
+                "Quantity": len(cf_spec["behaviors"]),
+                "Items": [behavior(b) for b in cf_spec["behaviors"]],
+            },
+            "ViewerCertificate": viewer,
+        }
+        dist = cf.create_distribution(DistributionConfig=config)["Distribution"]
+        out["distribution_id"] = dist["Id"]
+        out["distribution_domain"] = dist["DomainName"]
+        if spec["other_distribution"]:
+            other = copy.deepcopy(config)
+            other["CallerReference"] += "-other"
+            other["Aliases"] = {"Quantity": 0, "Items": []}
+            other["ViewerCertificate"] = {"CloudFrontDefaultCertificate": True}
+            d2 = cf.create_distribution(DistributionConfig=other)["Distribution"]
+            out["other_distribution_domain"] = d2["DomainName"]
+
+    # --- Route 53
+    if spec["records"]:
+        r53 = client("route53", CF_REGION)
+        zone = r53.create_hosted_zone(Name="example.com", CallerReference=f"wsconform-{name}-{time.time()}")
+        zone_id = zone["HostedZone"]["Id"].split("/")[-1]
+        out["hosted_zone_id"] = zone_id
+        changes = []
+        for r in spec["records"]:
+            for t in r["types"]:
+                changes.append(
+                    {
+                        "Action": "UPSERT",
+                        "ResourceRecordSet": {
+                            "Name": r["name"],
+                            "Type": t,
+                            "AliasTarget": {
+                                "HostedZoneId": r["zone"],
+                                "DNSName": resolve(r["target"]),
+                                "EvaluateTargetHealth": False,
+                            },
+                        },
+                    }
+                )
+        r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+
+    out["suite_toml"] = suite_toml(spec["suite"], out)
+    return out
+
+
+def origin(o, resolve):
+    item = {"Id": o["id"], "DomainName": resolve(o["domain"]), "OriginPath": o.get("path", "")}
+    if o.get("s3"):
+        item["S3OriginConfig"] = {"OriginAccessIdentity": ""}
+    else:
+        item["CustomOriginConfig"] = {
+            "HTTPPort": 80,
+            "HTTPSPort": 443,
+            "OriginProtocolPolicy": o["protocol"],
+            "OriginSslProtocols": {"Quantity": len(o["ssl"]), "Items": o["ssl"]},
+        }
+    return item
+
+
+def behavior(b):
+    item = {"TargetOriginId": b["origin"], "ViewerProtocolPolicy": "https-only", "CachePolicyId": b["cache"]}
+    if "pattern" in b:
+        item["PathPattern"] = b["pattern"]
+    if b.get("orp"):
+        item["OriginRequestPolicyId"] = b["orp"]
+    return item
+
+
+def toml_str(s):
+    return json.dumps(s)  # a JSON string is a valid TOML basic string for these values
+
+
+def suite_toml(s, out):
+    """The deployment-specific part of the suite: top-level keys, [api],
+    [custom_domain], [cloudfront]. The test adds name, [dns], [aws], [checks]."""
+    lines = [f"region = {toml_str(REGION)}", f"url = {toml_str(s['url'])}", "", "[api]"]
+    lines.append(f"id = {toml_str(out['api_id'])}")
+    lines.append(f"stage = {toml_str(s['stage'])}")
+    lines.append(f"execute_api = {toml_str(s['execute_api'])}")
+    lines.append(f"route_selection_expression = {toml_str(s['rse'])}")
+    cd = s.get("custom_domain")
+    if cd:
+        lines += ["", "[custom_domain]", f"name = {toml_str(cd['name'])}", f"mapping_key = {toml_str(cd['mapping_key'])}"]
+        target = out["regional_targets"].get(cd["name"])
+        if target:
+            lines.append(f"regional_target = {toml_str(target)}")
+    if s.get("cloudfront"):
+        lines += ["", "[cloudfront]", f"distribution_id = {toml_str(out['distribution_id'])}"]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--endpoint", help="moto server URL, e.g. http://127.0.0.1:5000")
+    p.add_argument("--name", help="deployment name (see --list)")
+    p.add_argument("--list", action="store_true", help="print the corpus names, one a line")
+    p.add_argument("--no-reset", action="store_true", help="do not reset moto first")
+    args = p.parse_args()
+    if args.list:
+        print("\n".join(CORPUS))
+        return 0
+    if not args.endpoint or not args.name:
+        p.error("--endpoint and --name are required")
+    if args.name not in CORPUS:
+        p.error(f"unknown deployment {args.name!r}; one of: {', '.join(CORPUS)}")
+    if not args.no_reset:
+        reset(args.endpoint)
+    print(json.dumps(build(args.endpoint, args.name), sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
