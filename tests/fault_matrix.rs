@@ -54,6 +54,8 @@ const CONTROL_PLANE: &[&str] = &[
     "apigw.stage",
     "apigw.domain",
     "apigw.mapping",
+    // Its live probe's 403 proves the door closed only with `$connect`'s authorization known (GetRoutes).
+    "apigw.execute-api-disabled",
 ];
 
 const CASES: &[Case] = &[
@@ -198,7 +200,7 @@ const CASES: &[Case] = &[
     Case {
         fault: "control-plane-slow",
         layout: Layout::B,
-        expect: &[("*control-plane", ERROR, TIMED_OUT), ("apigw.execute-api-disabled", ERROR, TIMED_OUT)],
+        expect: &[("*control-plane", ERROR, TIMED_OUT)],
         // The checks time out; the discovery summary makes no call of its own.
         timeouts: 1,
     },

@@ -463,17 +463,25 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let url = format!("wss://{api_id}.execute-api.{}.amazonaws.com/{stage}", ctx.suite.region);
         // What `$connect` demands decides whether a 401/403 can be the authorizer's.
         let connect_auth = match aws.routes(&api_id).await {
-            Ok(routes) => routes
-                .iter()
-                .find(|r| r.route_key == "$connect")
-                .map_or(Some("NONE".to_owned()), |r| r.authorization_type.clone()),
-            Err(_) => None,
+            Ok(routes) => match routes.iter().find(|r| r.route_key == "$connect") {
+                // No `$connect` route: nothing authorizes the upgrade.
+                None => Ok("NONE".to_owned()),
+                Some(r) => r.authorization_type.clone().ok_or_else(|| "GetRoutes reports no AuthorizationType".into()),
+            },
+            Err(e) => Err(e),
         };
         let probe = match ctx.facts.net().await {
             Err(e) => return combine_execute_api(config, Outcome::error(e)),
             Ok(net) => probe_door(&net, &url, &ctx.suite.roundtrip).await,
         };
-        let live = judge_execute_api_live(&url, expect_open, flag, &stage, connect_auth.as_deref(), &probe);
+        let live = judge_execute_api_live(
+            &url,
+            expect_open,
+            flag,
+            &stage,
+            connect_auth.as_deref().map_err(String::as_str),
+            &probe,
+        );
         combine_execute_api(config, live)
     })
 }
@@ -516,7 +524,7 @@ pub fn judge_execute_api_live(
     expect_open: bool,
     flag: Option<bool>,
     stage: &str,
-    connect_auth: Option<&str>,
+    connect_auth: Result<&str, &str>,
     probe: &DoorProbe,
 ) -> Outcome {
     let evidence = |o: Outcome| {
@@ -524,19 +532,15 @@ pub fn judge_execute_api_live(
             .evidence("door", format!("{probe:?}"))
             .evidence("connect_authorization", connect_auth.unwrap_or("unknown"))
     };
-    let authorized = connect_auth.is_some_and(|a| a != "NONE");
+    let authorized = connect_auth.is_ok_and(|a| a != "NONE");
     match (expect_open, probe) {
         // A 401/403 is the closed door only when no authorizer could have said it.
-        (false, DoorProbe::Refused { status: 401 | 403 }) if connect_auth.is_none() || authorized => {
+        (false, DoorProbe::Refused { status: status @ (401 | 403) }) if connect_auth.is_err() || authorized => {
             evidence(Outcome::error(format!(
-                "unknown: {url} refused the upgrade ({}), but `$connect` {} so the refusal may be the authorizer's, not the disabled endpoint's",
-                match probe {
-                    DoorProbe::Refused { status } => *status,
-                    _ => 0,
-                },
+                "unknown: {url} refused the upgrade ({status}), but {} so the refusal may be the authorizer's, not the disabled endpoint's",
                 match connect_auth {
-                    Some(a) => format!("has AuthorizationType {a}"),
-                    None => "authorization is not reported by the endpoint".to_owned(),
+                    Ok(a) => format!("`$connect` has AuthorizationType {a}"),
+                    Err(why) => format!("`$connect`'s authorization could not be read ({why})"),
                 }
             )))
         }
@@ -754,7 +758,7 @@ mod tests {
 
     #[test]
     fn live_door_open_after_flag_set_means_not_redeployed() {
-        let o = judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", Some("NONE"), &DoorProbe::Open);
+        let o = judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", Ok("NONE"), &DoorProbe::Open);
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("not redeployed"), "{o:?}");
         assert!(o.verdict.hint().unwrap().contains("redeploy stage Prod"));
@@ -763,16 +767,16 @@ mod tests {
     #[test]
     fn live_door_closed_passes_and_open_when_expected_passes() {
         assert_eq!(
-            judge_execute_api_live("u", false, Some(true), "Prod", Some("NONE"), &DoorProbe::Refused { status: 403 })
+            judge_execute_api_live("u", false, Some(true), "Prod", Ok("NONE"), &DoorProbe::Refused { status: 403 })
                 .status(),
             Status::Pass
         );
         assert_eq!(
-            judge_execute_api_live("u", true, Some(false), "Prod", Some("NONE"), &DoorProbe::Open).status(),
+            judge_execute_api_live("u", true, Some(false), "Prod", Ok("NONE"), &DoorProbe::Open).status(),
             Status::Pass
         );
         assert_eq!(
-            judge_execute_api_live("u", true, Some(false), "Prod", Some("NONE"), &DoorProbe::Refused { status: 403 })
+            judge_execute_api_live("u", true, Some(false), "Prod", Ok("NONE"), &DoorProbe::Refused { status: 403 })
                 .status(),
             Status::Fail
         );
@@ -781,7 +785,7 @@ mod tests {
             false,
             None,
             "Prod",
-            Some("NONE"),
+            Ok("NONE"),
             &DoorProbe::Unreachable { cause: "x".into(), transient: true },
         );
         assert_eq!(e.status(), Status::Error);
@@ -796,18 +800,18 @@ mod tests {
     #[test]
     fn live_door_unknown_on_nxdomain_and_on_a_refusal_an_authorizer_may_have_given() {
         let closed = |auth, probe: &DoorProbe| judge_execute_api_live("u", false, Some(true), "Prod", auth, probe);
-        let o = closed(Some("NONE"), &DoorProbe::NoSuchHost);
+        let o = closed(Ok("NONE"), &DoorProbe::NoSuchHost);
         assert_eq!(o.status(), Status::Error, "{o:?}");
         assert!(o.verdict.message().starts_with("unknown:"), "{o:?}");
-        for auth in [Some("CUSTOM"), Some("AWS_IAM"), None] {
+        for auth in [Ok("CUSTOM"), Ok("AWS_IAM"), Err("GetRoutes failed: InternalFailure")] {
             for status in [401, 403] {
                 let o = closed(auth, &DoorProbe::Refused { status });
                 assert_eq!(o.status(), Status::Error, "{auth:?} {status}: {o:?}");
                 assert!(o.verdict.message().contains("authorizer"), "{o:?}");
             }
         }
-        assert_eq!(closed(Some("NONE"), &DoorProbe::Refused { status: 403 }).status(), Status::Pass);
-        assert_eq!(closed(Some("NONE"), &DoorProbe::Refused { status: 401 }).status(), Status::Fail);
+        assert_eq!(closed(Ok("NONE"), &DoorProbe::Refused { status: 403 }).status(), Status::Pass);
+        assert_eq!(closed(Ok("NONE"), &DoorProbe::Refused { status: 401 }).status(), Status::Fail);
     }
 
     #[test]

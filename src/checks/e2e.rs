@@ -636,13 +636,8 @@ async fn disconnect(ctx: Arc<Ctx>) -> Outcome {
             .with_evidence(ev);
         }
     }
-    // The session is over: let go of it so its socket is closed. (The
-    // shared reader stops at the close frame without answering it, so the
-    // server would otherwise wait for our half of the close handshake, e.g.
-    // 30 s in serverless-offline, before it forgets the connection.)
-    ctx.facts.live.clear_session();
-    drop(frames);
-    drop(session);
+    // The session's reader answers the server's Close (RFC 6455 §5.5.1), so the
+    // server can forget the connection without waiting for its own close timeout.
     let gone = match early {
         Err(e) if sdk_status(&e) == Some(410) => GoneProbe { posts: 1, last: Err(e) },
         // Still delivered (or not answered): the delete is being processed.

@@ -34,7 +34,8 @@ const MAX_FRAMES_SKIPPED: usize = 1000;
 
 /// The live WebSocket session of a run.
 pub struct Session {
-    writer: Mutex<SplitSink<WsStream, Message>>,
+    /// `None` once the connection is over: the reader dropped it to release the socket.
+    writer: Arc<Mutex<Option<SplitSink<WsStream, Message>>>>,
     frames: broadcast::Sender<Frame>,
     /// `Some(why)` once the reader has ended (closed by the server, or failed).
     ended: watch::Receiver<Option<String>>,
@@ -42,6 +43,9 @@ pub struct Session {
     /// Extracted from the echo reply by `e2e.echo`.
     pub connection_id: OnceLock<String>,
 }
+
+/// How long the reader keeps the connection after the server's Close, to send our reply.
+const CLOSE_REPLY_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -58,9 +62,11 @@ impl Drop for Session {
 impl Session {
     pub fn new(conn: WsConnection) -> Session {
         let (writer, mut reader) = conn.stream.split();
+        let writer = Arc::new(Mutex::new(Some(writer)));
         let (frames, _) = broadcast::channel(FRAME_BUFFER);
         let (ended_tx, ended) = watch::channel(None);
         let tx = frames.clone();
+        let socket_writer = writer.clone();
         let reader = tokio::spawn(async move {
             let why = loop {
                 let frame = match reader.next().await {
@@ -72,7 +78,13 @@ impl Session {
                     Some(Ok(Message::Close(f))) => {
                         let code = f.map_or(1005, |f| u16::from(f.code));
                         let _ = tx.send(Frame::Close(code));
-                        break format!("the server closed the connection ({code})");
+                        let _ = ended_tx.send(Some(format!("the server closed the connection ({code})")));
+                        // RFC 6455 §5.5.1: answer the Close with a Close, then close the TCP
+                        // connection once the server has. tungstenite writes the queued reply on
+                        // the next read; reading on (briefly) sees the server's FIN.
+                        let drain = async { while reader.next().await.is_some_and(|r| r.is_ok()) {} };
+                        let _ = tokio::time::timeout(CLOSE_REPLY_WAIT, drain).await;
+                        break String::new();
                     }
                     // Pings are answered by tungstenite itself.
                     Some(Ok(_)) => continue,
@@ -80,9 +92,14 @@ impl Session {
                 // No receiver is fine: nobody is waiting for this frame.
                 let _ = tx.send(frame);
             };
-            let _ = ended_tx.send(Some(why));
+            if !why.is_empty() {
+                let _ = ended_tx.send(Some(why));
+            }
+            // Both halves share the socket: dropping the writer with the reader closes it, so a
+            // server that waits for our side of the close (serverless-offline) forgets the connection.
+            socket_writer.lock().await.take();
         });
-        Session { writer: Mutex::new(writer), frames, ended, reader, connection_id: OnceLock::new() }
+        Session { writer, frames, ended, reader, connection_id: OnceLock::new() }
     }
 
     /// Frames from now on. Subscribe *before* sending what provokes the answer.
@@ -91,7 +108,10 @@ impl Session {
     }
 
     pub async fn send(&self, m: Message) -> Result<(), String> {
-        self.writer.lock().await.send(m).await.map_err(|e| format!("cannot send: {e}"))
+        match self.writer.lock().await.as_mut() {
+            Some(w) => w.send(m).await.map_err(|e| format!("cannot send: {e}")),
+            None => Err(format!("cannot send: {}", self.ended().unwrap_or_else(|| "the connection is over".into()))),
+        }
     }
 
     /// Why the connection ended, if it has.
@@ -185,11 +205,6 @@ impl LiveFacts {
 
     pub fn session(&self) -> Option<Arc<Session>> {
         self.session.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// Ends the session (after `e2e.disconnect`).
-    pub fn clear_session(&self) {
-        *self.session.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// The management client, built by `init` on first use and shared after.
