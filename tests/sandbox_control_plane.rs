@@ -243,13 +243,15 @@ async fn cloudfront_operations_parse_layout_a() {
         let p = c.cloudfront.get_origin_request_policy().id(model::POLICY_ALL_VIEWER).send().await.expect("AllViewer");
         let pc = p.origin_request_policy().and_then(|p| p.origin_request_policy_config()).expect("config");
         assert_eq!(pc.headers_config().expect("headers").header_behavior().as_str(), "allViewer");
-        let p =
-            c.cloudfront.get_origin_request_policy().id(model::POLICY_CUSTOM_AUTH_ONLY).send().await.expect("custom");
+        let p = c
+            .cloudfront
+            .get_origin_request_policy()
+            .id(model::POLICY_CUSTOM_API_KEY_ONLY)
+            .send()
+            .await
+            .expect("custom");
         let pc = p.origin_request_policy().and_then(|p| p.origin_request_policy_config()).expect("config");
-        assert_eq!(
-            pc.headers_config().and_then(|h| h.headers()).map(|h| h.items()),
-            Some(&["Authorization".into()][..])
-        );
+        assert_eq!(pc.headers_config().and_then(|h| h.headers()).map(|h| h.items()), Some(&["X-Api-Key".into()][..]));
 
         let cp_out = c
             .cloudfront

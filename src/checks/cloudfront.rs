@@ -124,25 +124,28 @@ pub fn judge_distribution(d: Option<&DistributionFacts>, host: &str) -> Outcome 
             format!("add {host} to Aliases (Alternate domain names)"),
         );
     }
-    match &d.acm_certificate_arn {
-        None => f.fail(
-            "the viewer certificate is not from ACM",
-            format!("set ViewerCertificate.ACMCertificateArn to an ISSUED certificate in us-east-1 covering {host}"),
-        ),
-        // CloudFront only takes ACM certificates from us-east-1.
-        Some(arn) if arn.split(':').nth(3).is_some_and(|r| r != "us-east-1") => f.fail(
+    // With aliases the viewer certificate is ACM's (us-east-1 only) or IAM's;
+    // CloudFront's default certificate covers only *.cloudfront.net.
+    match (&d.acm_certificate_arn, &d.iam_certificate_id) {
+        (Some(arn), _) if arn.split(':').nth(3).is_some_and(|r| r != "us-east-1") => f.fail(
             format!("the viewer certificate {arn} is not in us-east-1"),
             format!("request or import the certificate for {host} in us-east-1 and set ACMCertificateArn to it"),
         ),
-        Some(_) => {}
+        (Some(_), _) => {}
+        (None, Some(iam)) => f.evidence("iam_certificate_id", iam),
+        (None, None) => f.fail(
+            format!(
+                "the viewer certificate is CloudFront's default (*.cloudfront.net){}: it does not cover {host}",
+                if d.cloudfront_default_certificate { "" } else { " or none" }
+            ),
+            format!("set ViewerCertificate.ACMCertificateArn to an ISSUED certificate in us-east-1 covering {host}"),
+        ),
     }
     match d.minimum_protocol_version.as_deref() {
-        None => f.fail(
-            "ViewerCertificate.MinimumProtocolVersion is not reported by the endpoint",
-            format!("set MinimumProtocolVersion to {MIN_PROTOCOL}"),
-        ),
-        Some(v) if protocol_rank(v).is_none_or(|r| r < protocol_rank(MIN_PROTOCOL).unwrap_or(0)) => f.fail(
-            format!("MinimumProtocolVersion is {v}, older than {MIN_PROTOCOL}"),
+        None => f.unknown("ViewerCertificate.MinimumProtocolVersion is not reported by the endpoint"),
+        // Clients that speak TLS 1.2 connect either way: an older minimum is worth fixing, not broken.
+        Some(v) if protocol_rank(v).is_none_or(|r| r < protocol_rank(MIN_PROTOCOL).unwrap_or(0)) => f.warn(
+            format!("MinimumProtocolVersion is {v}, older than {MIN_PROTOCOL}: viewers may negotiate outdated TLS"),
             format!("set ViewerCertificate.MinimumProtocolVersion to {MIN_PROTOCOL}"),
         ),
         Some(_) => {}
@@ -467,6 +470,12 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         ),
         _ => {}
     }
+    if fw.caching_disabled.is_none() {
+        f.unknown(format!(
+            "whether {b} caches: {}",
+            fw.cache_policy_unknown.as_deref().unwrap_or("the cache policy's TTLs are not reported")
+        ));
+    }
     if fw.caching_disabled == Some(false) {
         f.fail(
             format!("{b} may cache responses"),
@@ -635,6 +644,9 @@ mod tests {
         o.verdict.hint().unwrap_or_default().to_owned()
     }
 
+    // AWS: CloudFront API Reference, "ViewerCertificate" — with Aliases set ACMCertificateArn or
+    // IAMCertificateId (CloudFrontDefaultCertificate only for the *.cloudfront.net name); "CloudFront
+    // only supports ACM certificates in the US East (N. Virginia) Region (us-east-1)".
     #[test]
     fn distribution_pass_and_each_failure() {
         let good = a();
@@ -653,15 +665,25 @@ mod tests {
         assert!(o.status() == Status::Fail && !o.retryable, "a permanent problem is not retryable");
         assert!(hint(&o).contains("add ws.example.com to Aliases"));
 
+        // An old minimum TLS version works for clients: a warning with its fix, not a failure.
         let mut d = a();
         d.minimum_protocol_version = Some("TLSv1".into());
-        assert!(hint(&judge_distribution(Some(&d), "ws.example.com")).contains("TLSv1.2_2021"));
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.warnings[0].hint.as_deref().is_some_and(|h| h.contains("TLSv1.2_2021")), "{o:?}");
         let mut d = a();
         d.enabled = false;
         assert_eq!(judge_distribution(Some(&d), "ws.example.com").status(), Status::Fail);
         let mut d = a();
         d.acm_certificate_arn = None;
-        assert_eq!(judge_distribution(Some(&d), "ws.example.com").status(), Status::Fail);
+        d.cloudfront_default_certificate = true;
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert_eq!(o.status(), Status::Fail);
+        assert!(o.verdict.message().contains("CloudFront's default"), "{o:?}");
+        // An IAM server certificate serves aliases as well as ACM's.
+        d.cloudfront_default_certificate = false;
+        d.iam_certificate_id = Some("ASCAEXAMPLE".into());
+        assert_eq!(judge_distribution(Some(&d), "ws.example.com").status(), Status::Pass);
         let mut d = a();
         d.acm_certificate_arn = Some("arn:aws:acm:ap-northeast-1:1:certificate/x".into());
         assert!(hint(&judge_distribution(Some(&d), "ws.example.com")).contains("us-east-1"));
@@ -832,6 +854,16 @@ mod tests {
         assert!(
             hint(&o).contains("cache policy") && !hint(&o).contains("add `Authorization` to the origin request policy")
         );
+    }
+
+    #[test]
+    fn forwarding_with_an_unreadable_cache_policy_is_unknown_not_a_pass() {
+        let mut f = fw(POLICY_ALL_VIEWER_EXCEPT_HOST);
+        f.caching_disabled = None;
+        f.cache_policy_unknown = Some("cloudfront.GetCachePolicy failed: AccessDenied".into());
+        let o = judge_forwarding(&f, &cx(EXEC, false));
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert!(o.verdict.message().contains("AccessDenied"), "{o:?}");
     }
 
     #[test]

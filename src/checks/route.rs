@@ -522,6 +522,7 @@ pub(crate) mod tests {
             enabled: true,
             aliases: vec!["ws.example.com".into()],
             acm_certificate_arn: Some("arn:aws:acm:us-east-1:123456789012:certificate/1".into()),
+            iam_certificate_id: None,
             cloudfront_default_certificate: false,
             minimum_protocol_version: Some("TLSv1.2_2021".into()),
             ipv6_enabled: Some(true),

@@ -81,27 +81,33 @@ pub(super) struct Forwarding {
     pub host: bool,
     /// `None`: every viewer header; `Some`: only these (lowercase).
     pub only: Option<Vec<String>>,
+    /// CloudFront sends the viewer's Authorization only when it is in the
+    /// cache key (legacy ForwardedValues here): an origin request policy
+    /// never carries it, AllViewer included.
+    pub authorization: bool,
 }
 
 pub(super) fn forwarding(behavior: &CacheBehavior) -> Forwarding {
-    let listed = |names: &[String]| Forwarding {
+    let listed = |names: &[String], authorization: bool| Forwarding {
         host: names.iter().any(|h| h.eq_ignore_ascii_case("host")),
         only: Some(names.iter().map(|h| h.to_ascii_lowercase()).collect()),
+        authorization: authorization && names.iter().any(|h| h.eq_ignore_ascii_case("authorization")),
     };
+    let all = |host: bool, authorization: bool| Forwarding { host, only: None, authorization };
     match behavior.origin_request_policy_id.as_deref() {
-        Some(POLICY_ALL_VIEWER) => Forwarding { host: true, only: None },
-        Some(POLICY_ALL_VIEWER_EXCEPT_HOST) => Forwarding { host: false, only: None },
+        Some(POLICY_ALL_VIEWER) => all(true, false),
+        Some(POLICY_ALL_VIEWER_EXCEPT_HOST) => all(false, false),
         Some(id) => match Deployment::custom_origin_request_policies().into_iter().find(|p| p.id == id) {
-            Some(p) if p.header_behavior == "allViewer" => Forwarding { host: true, only: None },
+            Some(p) if p.header_behavior == "allViewer" => all(true, false),
             Some(p) if p.header_behavior.starts_with("whitelist") || p.header_behavior.starts_with("allViewerAnd") => {
-                listed(&p.headers)
+                listed(&p.headers, false)
             }
-            _ => Forwarding { host: false, only: Some(Vec::new()) },
+            _ => listed(&[], false),
         },
         None => match &behavior.forwarded_headers {
-            Some(h) if h.iter().any(|h| h == "*") => Forwarding { host: true, only: None },
-            Some(h) => listed(h),
-            None => Forwarding { host: false, only: Some(Vec::new()) },
+            Some(h) if h.iter().any(|h| h == "*") => all(true, true),
+            Some(h) => listed(h, true),
+            None => listed(&[], true),
         },
     }
 }
@@ -397,7 +403,7 @@ fn copy_headers(from: &HeaderMap, to: &mut HeaderMap, fwd: &Forwarding) {
     let hop_by_hop =
         [header::HOST, header::CONNECTION, header::UPGRADE, header::TRANSFER_ENCODING, header::CONTENT_LENGTH];
     for (name, value) in from {
-        if hop_by_hop.contains(name) {
+        if hop_by_hop.contains(name) || (*name == header::AUTHORIZATION && !fwd.authorization) {
             continue;
         }
         let allowed = match &fwd.only {
@@ -514,7 +520,7 @@ mod tests {
         };
         let a = plan(&d(Layout::A, "good"));
         assert_eq!((a.host.as_str(), a.path_and_query.as_str()), (model::execute_api_host().as_str(), "/Prod?a=1"));
-        assert_eq!(a.forwarding, Forwarding { host: false, only: None });
+        assert_eq!(a.forwarding, Forwarding { host: false, only: None, authorization: false });
         // Layout b: the origin is the execute-api host, Host (and SNI) the viewer's.
         let b = plan(&d(Layout::B, "good"));
         assert_eq!((b.host.as_str(), b.origin_domain.as_str()), ("ws.example.com", model::execute_api_host().as_str()));
@@ -524,7 +530,7 @@ mod tests {
         assert_eq!(plan(&d(Layout::A, "host-forwarded")).host, "ws.example.com");
         assert_eq!(plan(&d(Layout::B, "host-not-forwarded")).host, model::execute_api_host());
         assert_eq!(plan(&d(Layout::BRegional, "host-not-forwarded")).host, model::REGIONAL_TARGET);
-        assert_eq!(plan(&d(Layout::A, "ws-headers-dropped")).forwarding.only, Some(vec!["authorization".to_string()]));
+        assert_eq!(plan(&d(Layout::A, "ws-headers-dropped")).forwarding.only, Some(vec!["x-api-key".to_string()]));
         let dep = d(Layout::A, "pattern-case");
         assert_eq!(decide(&dep, "ws.example.com", "/Prod", None), Decision::S3AccessDenied);
         let dep = d(Layout::A, "origin-http-only");
@@ -542,8 +548,8 @@ mod tests {
         let f = forwarding(&b);
         assert!(f.host);
         b.forwarded_headers = Some(vec!["*".into()]);
-        assert_eq!(forwarding(&b), Forwarding { host: true, only: None });
+        assert_eq!(forwarding(&b), Forwarding { host: true, only: None, authorization: true });
         b.forwarded_headers = None;
-        assert_eq!(forwarding(&b), Forwarding { host: false, only: Some(vec![]) });
+        assert_eq!(forwarding(&b), Forwarding { host: false, only: Some(vec![]), authorization: false });
     }
 }

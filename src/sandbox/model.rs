@@ -11,7 +11,7 @@ pub const POLICY_ALL_VIEWER: &str = "216adef6-5c7f-47e4-b989-5492eafa07d3";
 pub const POLICY_ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 pub const CACHE_POLICY_CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 /// A custom origin request policy the sandbox serves (scenario `ws-headers-dropped`).
-pub const POLICY_CUSTOM_AUTH_ONLY: &str = "0c5a0c5a-1111-4222-8333-944444444444";
+pub const POLICY_CUSTOM_API_KEY_ONLY: &str = "0c5a0c5a-1111-4222-8333-944444444444";
 /// Route 53's hosted zone id for every CloudFront alias target.
 pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
 
@@ -204,7 +204,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "ws-headers-dropped",
         layout: Layout::A,
-        description: "a custom origin request policy forwards only Authorization: Sec-WebSocket-Key/Version never reach API Gateway",
+        description: "a custom origin request policy forwards only X-Api-Key: Sec-WebSocket-Key/Version never reach API Gateway",
         fails: &["cloudfront.forwarding", "e2e.connect"],
     },
     Scenario {
@@ -548,10 +548,10 @@ impl Deployment {
     /// The origin request policies the control plane serves that are not managed.
     pub fn custom_origin_request_policies() -> Vec<OriginRequestPolicy> {
         vec![OriginRequestPolicy {
-            id: POLICY_CUSTOM_AUTH_ONLY.into(),
-            name: "auth-only".into(),
+            id: POLICY_CUSTOM_API_KEY_ONLY.into(),
+            name: "api-key-only".into(),
             header_behavior: "whitelist".into(),
-            headers: vec!["Authorization".into()],
+            headers: vec!["X-Api-Key".into()],
             query_string_behavior: "all".into(),
         }]
     }
@@ -780,7 +780,9 @@ impl Deployment {
             "host-not-forwarded" => {
                 self.api_behavior().origin_request_policy_id = Some(POLICY_ALL_VIEWER_EXCEPT_HOST.into())
             }
-            "ws-headers-dropped" => self.api_behavior().origin_request_policy_id = Some(POLICY_CUSTOM_AUTH_ONLY.into()),
+            "ws-headers-dropped" => {
+                self.api_behavior().origin_request_policy_id = Some(POLICY_CUSTOM_API_KEY_ONLY.into())
+            }
             "execute-api-enabled" => {
                 self.api.disable_execute_api_endpoint = false;
                 self.api.execute_api_open = true;

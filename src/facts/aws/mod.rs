@@ -856,7 +856,9 @@ mod convert {
             status: d.status().to_owned(),
             enabled: config.is_some_and(|c| c.enabled()),
             aliases: config.and_then(|c| c.aliases()).map(|a| a.items().to_vec()).unwrap_or_default(),
-            acm_certificate_arn: viewer.and_then(|v| v.acm_certificate_arn()).map(Into::into),
+            // Emulators send an empty string for a field AWS omits.
+            acm_certificate_arn: viewer.and_then(|v| v.acm_certificate_arn()).filter(|s| !s.is_empty()).map(Into::into),
+            iam_certificate_id: viewer.and_then(|v| v.iam_certificate_id()).filter(|s| !s.is_empty()).map(Into::into),
             cloudfront_default_certificate: viewer.and_then(|v| v.cloud_front_default_certificate()).unwrap_or(false),
             minimum_protocol_version: viewer.and_then(|v| v.minimum_protocol_version()).map(|m| m.as_str().to_owned()),
             ipv6_enabled: config.and_then(|c| c.is_ipv6_enabled()),
@@ -947,7 +949,7 @@ mod convert {
                 name_set(h.header_behavior().as_str(), h.headers().map(|n| n.items().to_vec()).unwrap_or_default())
             })
             .unwrap_or(NameSet::None);
-        CachePolicyFacts { id: id.to_owned(), name: c.name().to_owned(), headers }
+        CachePolicyFacts { id: id.to_owned(), name: c.name().to_owned(), headers, caches: c.max_ttl().map(|t| t > 0) }
     }
 
     fn origin(o: &cf::Origin) -> OriginFacts {

@@ -8,6 +8,9 @@ pub const POLICY_ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2
 pub const POLICY_ALL_VIEWER_AND_CLOUDFRONT_HEADERS: &str = "33f36d7e-f396-46d9-90e0-52428a34d9dc";
 /// Managed cache policy CachingDisabled: no header in the cache key.
 pub const CACHE_POLICY_CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/// Managed cache policy CachingOptimized: no header in the cache key, minimum
+/// TTL 1 s, default 86400 s ("Use managed cache policies").
+pub const CACHE_POLICY_CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 /// Managed cache policy Amplify: Authorization, CloudFront-Viewer-Country and
 /// Host in the cache key (CloudFront Developer Guide, "Use managed cache policies").
 pub const CACHE_POLICY_AMPLIFY: &str = "2e54312d-136d-493c-8eb9-b001f22f67d2";
@@ -24,6 +27,8 @@ pub struct DistributionFacts {
     pub enabled: bool,
     pub aliases: Vec<String>,
     pub acm_certificate_arn: Option<String>,
+    /// `IAMCertificateId`: a certificate uploaded to IAM, as valid as ACM's for aliases.
+    pub iam_certificate_id: Option<String>,
     pub cloudfront_default_certificate: bool,
     /// e.g. `TLSv1.2_2021`.
     pub minimum_protocol_version: Option<String>,
@@ -320,18 +325,23 @@ pub struct CachePolicyFacts {
     pub id: String,
     pub name: String,
     pub headers: NameSet,
+    /// Whether responses may be cached (`MaxTTL` above 0); `None`: not reported.
+    pub caches: Option<bool>,
 }
 
 /// The cache policies whose headers are known without a call.
 pub fn managed_cache_policy(id: &str) -> Option<CachePolicyFacts> {
-    let (name, headers) = match id {
-        CACHE_POLICY_CACHING_DISABLED => ("CachingDisabled", NameSet::None),
-        CACHE_POLICY_AMPLIFY => {
-            ("Amplify", NameSet::Only(vec!["Authorization".into(), "CloudFront-Viewer-Country".into(), "Host".into()]))
-        }
+    let (name, headers, caches) = match id {
+        CACHE_POLICY_CACHING_DISABLED => ("CachingDisabled", NameSet::None, false),
+        CACHE_POLICY_CACHING_OPTIMIZED => ("CachingOptimized", NameSet::None, true),
+        CACHE_POLICY_AMPLIFY => (
+            "Amplify",
+            NameSet::Only(vec!["Authorization".into(), "CloudFront-Viewer-Country".into(), "Host".into()]),
+            true,
+        ),
         _ => return None,
     };
-    Some(CachePolicyFacts { id: id.to_owned(), name: name.to_owned(), headers })
+    Some(CachePolicyFacts { id: id.to_owned(), name: name.to_owned(), headers, caches: Some(caches) })
 }
 
 /// What `behavior` sends to its origin: the origin request policy's headers
@@ -343,11 +353,12 @@ pub fn forwarding_of(
     custom: Option<&OriginRequestPolicyFacts>,
     cache: Result<Option<&CachePolicyFacts>, &str>,
 ) -> ForwardingFacts {
-    let caching_disabled = match (&behavior.cache_policy_id, &behavior.legacy) {
-        (Some(id), _) if id == CACHE_POLICY_CACHING_DISABLED => Some(true),
-        (Some(_), _) => None,
-        (None, Some(l)) => Some(l.default_ttl == Some(0) && l.max_ttl == Some(0)),
-        (None, None) => None,
+    let caching_disabled = match (&behavior.cache_policy_id, &behavior.legacy, cache) {
+        (Some(_), _, Ok(Some(c))) => c.caches.map(|caches| !caches),
+        (Some(id), _, _) if id == CACHE_POLICY_CACHING_DISABLED => Some(true),
+        (Some(_), _, _) => None,
+        (None, Some(l), _) => Some(l.default_ttl == Some(0) && l.max_ttl == Some(0)),
+        (None, None, _) => None,
     };
     let (cache_headers, cache_policy_unknown, cache_source) = match cache {
         Ok(Some(c)) if c.headers != NameSet::None => {
@@ -467,6 +478,23 @@ mod tests {
         assert_eq!(f.cache_policy_unknown.as_deref(), Some("GetCachePolicy failed: AccessDenied"));
     }
 
+    // AWS: CloudFront Developer Guide, "Use managed cache policies" — CachingOptimized: minimum TTL
+    // 1 s, default 86400 s (responses are cached); CachingDisabled: all TTLs 0.
+    #[test]
+    fn caching_follows_the_cache_policy_ttls() {
+        let with = |id: &str| Behavior { cache_policy_id: Some(id.into()), ..Behavior::default() };
+        let optimized = managed_cache_policy(CACHE_POLICY_CACHING_OPTIMIZED).unwrap();
+        let f = forwarding_of(&with(CACHE_POLICY_CACHING_OPTIMIZED), None, Ok(Some(&optimized)));
+        assert_eq!(f.caching_disabled, Some(false));
+        let disabled = managed_cache_policy(CACHE_POLICY_CACHING_DISABLED).unwrap();
+        assert_eq!(
+            forwarding_of(&with(CACHE_POLICY_CACHING_DISABLED), None, Ok(Some(&disabled))).caching_disabled,
+            Some(true)
+        );
+        // A custom policy that could not be read: unknown, never a pass.
+        assert_eq!(forwarding_of(&with("custom"), None, Err("denied")).caching_disabled, None);
+    }
+
     #[test]
     fn name_set_union_and_without() {
         use NameSet::*;
@@ -495,6 +523,7 @@ mod tests {
             enabled: true,
             aliases: vec![],
             acm_certificate_arn: None,
+            iam_certificate_id: None,
             cloudfront_default_certificate: false,
             minimum_protocol_version: None,
             ipv6_enabled: None,
