@@ -69,6 +69,17 @@ async fn expect_exactly_its_checks(sc: &Scenario, layout: Layout, problems: &mut
     if got_ids != want {
         problems.push(format!("{} (layout {}): want {want:?}, got {got:#?}", sc.name, layout.name()));
     }
+    // Advisory findings are warnings on passing checks, exactly where the scenario says.
+    let warned: BTreeSet<&str> =
+        s.results[0].reports.iter().filter(|r| !r.outcome.warnings.is_empty()).map(|r| r.id).collect();
+    let want_warned: BTreeSet<&str> = sc.warns.iter().copied().collect();
+    if warned != want_warned {
+        problems.push(format!(
+            "{} (layout {}): want warnings on {want_warned:?}, got {warned:?}",
+            sc.name,
+            layout.name()
+        ));
+    }
     // A failure is a Fail with a hint, not an Error: the harness found out.
     for (id, status, msg) in &got {
         if *status != Status::Fail {

@@ -139,7 +139,14 @@ pub fn judge_routes(routes: &[RouteFacts], wanted: &[String]) -> Outcome {
     f.outcome(format!("routes {} exist with targets", wanted.join(", ")))
 }
 
-pub fn judge_stage(stage: Option<&StageFacts>, api_id: &str, name: &str) -> Outcome {
+/// `deployments`: the API's deployments, asked when the stage reports no
+/// deploymentId (`None`: not asked).
+pub fn judge_stage(
+    stage: Option<&StageFacts>,
+    api_id: &str,
+    name: &str,
+    deployments: Option<Result<usize, &str>>,
+) -> Outcome {
     let Some(s) = stage else {
         return Outcome::fail(
             format!("API {api_id} has no stage `{name}`"),
@@ -149,11 +156,22 @@ pub fn judge_stage(stage: Option<&StageFacts>, api_id: &str, name: &str) -> Outc
     let mut f = Findings::new();
     match &s.deployment_id {
         Some(d) => f.evidence("deployment_id", d),
-        // GetStage omits deploymentId exactly when the stage has never been deployed.
-        None => f.fail(
-            format!("stage `{name}` has no deployment (GetStage reports no deploymentId): API Gateway answers 403"),
-            format!("create a deployment for stage `{name}` (aws apigatewayv2 create-deployment --stage-name {name})"),
-        ),
+        // GetStage omits deploymentId when the stage has never been deployed; an endpoint that
+        // cannot list deployments (an emulator without them) leaves that unconfirmed.
+        None => match deployments {
+            Some(Err(why)) => f.unknown(format!(
+                "stage `{name}` reports no deploymentId and the API's deployments could not be listed ({why})"
+            )),
+            listed => {
+                if let Some(Ok(n)) = listed {
+                    f.evidence("api_deployments", n);
+                }
+                f.fail(
+                    format!("stage `{name}` has no deployment (GetStage reports no deploymentId): API Gateway answers 403"),
+                    format!("create a deployment for stage `{name}` (aws apigatewayv2 create-deployment --stage-name {name})"),
+                )
+            }
+        },
     }
     // Absent limits are not a problem: the account's per-region limits apply.
     // A limit set to 0, on the stage's defaults or on one route, throttles every request.
@@ -378,7 +396,16 @@ fn run_stage(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let id = tri!(aws.api_id().await);
         let name = tri!(aws.stage_name().await);
         let stage = tri!(aws.stage(&id, &name).await);
-        judge_stage(stage.as_deref(), &id, &name)
+        let deployments = match stage.as_deref() {
+            Some(s) if s.deployment_id.is_none() => Some(aws.deployments(&id).await.map(|d| d.len())),
+            _ => None,
+        };
+        judge_stage(
+            stage.as_deref(),
+            &id,
+            &name,
+            deployments.as_ref().map(|r| r.as_ref().map(|n| *n).map_err(String::as_str)),
+        )
     })
 }
 
@@ -670,15 +697,28 @@ mod tests {
 
     #[test]
     fn stage_rules() {
-        assert_eq!(judge_stage(Some(&stage()), "a", "Prod").status(), Status::Pass);
-        assert_eq!(judge_stage(None, "a", "Prod").status(), Status::Fail);
+        assert_eq!(judge_stage(Some(&stage()), "a", "Prod", None).status(), Status::Pass);
+        assert_eq!(judge_stage(None, "a", "Prod", None).status(), Status::Fail);
         let mut s = stage();
         s.deployment_id = None;
-        assert!(judge_stage(Some(&s), "a", "Prod").verdict.message().contains("no deployment"));
+        assert!(judge_stage(Some(&s), "a", "Prod", None).verdict.message().contains("no deployment"));
         let mut s = stage();
         s.throttling_burst_limit = Some(0);
         s.throttling_rate_limit = Some(0.0);
-        assert!(judge_stage(Some(&s), "a", "Prod").verdict.message().contains("429"));
+        assert!(judge_stage(Some(&s), "a", "Prod", None).verdict.message().contains("429"));
+    }
+
+    // AWS: API Gateway Developer Guide, "Deploy WebSocket APIs in API Gateway" — a stage serves
+    // clients only once a deployment is made to it. GetStage's deploymentId is that deployment.
+    #[test]
+    fn a_stage_without_deployment_fails_only_when_the_deployments_can_be_listed() {
+        let mut s = stage();
+        s.deployment_id = None;
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Ok(0)));
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Err("apigatewayv2.GetDeployments failed: 404")));
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert!(o.verdict.message().starts_with("unknown:") && o.verdict.message().contains("GetDeployments"), "{o:?}");
     }
 
     // AWS: API Gateway Developer Guide, "Protect your WebSocket APIs in API Gateway" — by default
@@ -688,13 +728,13 @@ mod tests {
     fn stage_throttling_absent_means_account_limits_and_route_zero_fails() {
         let mut s = stage();
         (s.throttling_burst_limit, s.throttling_rate_limit) = (None, None);
-        let o = judge_stage(Some(&s), "a", "Prod");
+        let o = judge_stage(Some(&s), "a", "Prod", None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert!(o.evidence.get("throttling").unwrap().contains("account-level"), "{o:?}");
         s.throttling_rate_limit = Some(100.0);
-        assert_eq!(judge_stage(Some(&s), "a", "Prod").status(), Status::Pass);
+        assert_eq!(judge_stage(Some(&s), "a", "Prod", None).status(), Status::Pass);
         s.route_throttling = vec![("$connect".into(), Some(0), None)];
-        let o = judge_stage(Some(&s), "a", "Prod");
+        let o = judge_stage(Some(&s), "a", "Prod", None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().contains("RouteSettings[\"$connect\"]"), "{o:?}");
         assert!(o.verdict.hint().unwrap().contains("RouteSettings[\"$connect\"].ThrottlingBurstLimit"), "{o:?}");

@@ -125,6 +125,7 @@ pub struct AwsFacts {
     apis: Memo<Option<Arc<ApiFacts>>>,
     stages: Memo<Option<Arc<StageFacts>>>,
     routes: Memo<Arc<Vec<RouteFacts>>>,
+    deployments: Memo<Arc<Vec<String>>>,
     domains: Memo<Option<Arc<DomainFacts>>>,
     mappings: Memo<Arc<Vec<MappingFacts>>>,
     zones: Memo<Option<Arc<HostedZoneFacts>>>,
@@ -148,6 +149,7 @@ impl AwsFacts {
             apis: Memo::new(),
             stages: Memo::new(),
             routes: Memo::new(),
+            deployments: Memo::new(),
             domains: Memo::new(),
             mappings: Memo::new(),
             zones: Memo::new(),
@@ -176,6 +178,7 @@ impl AwsFacts {
         self.distributions.clear();
         self.policies.clear();
         self.cache_policies.clear();
+        self.deployments.clear();
         self.apis.clear();
         self.stages.clear();
         self.routes.clear();
@@ -428,6 +431,34 @@ impl AwsFacts {
     }
 
     /// GetRoutes (all pages).
+    /// GetDeployments: the API's deployment ids. Asked only to confirm that a
+    /// stage without a deploymentId was never deployed.
+    pub async fn deployments(&self, api_id: &str) -> Res<Arc<Vec<String>>> {
+        self.deployments
+            .get(api_id, || async {
+                let client = self.apigw().await;
+                let mut out = Vec::new();
+                let mut token: Option<String> = None;
+                for _ in 0..MAX_PAGES {
+                    self.count("apigatewayv2.GetDeployments");
+                    let page = client
+                        .get_deployments()
+                        .api_id(api_id)
+                        .set_next_token(token.clone())
+                        .send()
+                        .await
+                        .map_err(|e| self.describe("apigatewayv2.GetDeployments", &e))?;
+                    out.extend(page.items().iter().filter_map(|d| d.deployment_id().map(Into::into)));
+                    match page.next_token() {
+                        Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                        _ => break,
+                    }
+                }
+                Ok(Arc::new(out))
+            })
+            .await
+    }
+
     pub async fn routes(&self, api_id: &str) -> Res<Arc<Vec<RouteFacts>>> {
         self.routes
             .get(api_id, || async {
