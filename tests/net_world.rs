@@ -150,7 +150,11 @@ async fn refusal_keeps_status_and_body() {
         UpgradeError::Refused { status, body, .. } => {
             assert_eq!(status, 403);
             assert_eq!(body, br#"{"message": "Forbidden"}"#);
-            assert!(wsconform::checks::e2e::judge_refusal(status, &body).1.contains("wrong stage path"));
+            assert!(
+                wsconform::checks::e2e::judge_refusal(status, &body, &[], &Default::default())
+                    .1
+                    .contains("wrong stage path")
+            );
         }
         other => panic!("expected a refusal, got {other}"),
     }
