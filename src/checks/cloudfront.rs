@@ -307,6 +307,16 @@ pub fn judge_path_pattern(
         return f.outcome("");
     };
 
+    // A function on the request side may rewrite the path or the Host: the configuration alone
+    // cannot say what API Gateway receives (e2e.connect still proves it).
+    if !chosen.request_functions.is_empty() {
+        f.evidence("request_functions", chosen.request_functions.join("; "));
+        f.unknown(format!(
+            "{chosen_label} runs {}, which may rewrite the path or Host: the path API Gateway receives cannot be judged from the configuration (e2e.connect is the proof)",
+            chosen.request_functions.join(" and ")
+        ));
+        return f.outcome("");
+    }
     let seen = join_origin_path(&origin.origin_path, path);
     f.evidence("origin_path", &origin.origin_path);
     f.evidence("path_at_api_gateway", &seen);
@@ -732,6 +742,19 @@ mod tests {
         let r = route_of(Some(&d), "/websocket", &[domain("ws.example.com")], &maps);
         let o = judge_path_pattern(&d, "/websocket", &e, &[], Some(&r));
         assert!(o.verdict.message().contains("accepts exactly `/Prod`"), "{o:?}");
+    }
+
+    // AWS: CloudFront Developer Guide, "Determine function purpose" — a viewer-request function "can
+    // modify the HTTP request"; "Helper methods for origin modification" — viewer-request CloudFront
+    // Functions and origin-request Lambda@Edge can even change the origin.
+    #[test]
+    fn path_pattern_with_a_request_function_is_unknown() {
+        let mut d = a();
+        d.behaviors[0].request_functions =
+            vec!["viewer-request CloudFront Function arn:aws:cloudfront::1:function/rewrite".into()];
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert!(o.verdict.message().starts_with("unknown:") && o.verdict.message().contains("rewrite"), "{o:?}");
     }
 
     #[test]
