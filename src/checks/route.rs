@@ -574,6 +574,126 @@ pub(crate) mod tests {
         })
     }
 
+    /// One row of the route table: how the behavior is configured, and where API Gateway lands.
+    struct Row {
+        origin: &'static str,
+        policy: Option<&'static str>,
+        cache: Option<&'static str>,
+        legacy_headers: Option<&'static [&'static str]>,
+        group: bool,
+        /// Expected: the Host API Gateway receives, and the API's stage (None: no API).
+        host: &'static str,
+        stage: Option<&'static str>,
+    }
+
+    // AWS: CloudFront Developer Guide, "Use managed origin request policies" (AllViewer forwards Host,
+    // AllViewerExceptHostHeader does not), "Use managed cache policies" (Amplify's cache key has Host),
+    // API Reference "CachePolicyHeadersConfig" (cache key headers go to the origin too),
+    // "OriginGroup" (a behavior may target a group; its primary member serves).
+    #[test]
+    fn the_route_table() {
+        use crate::facts::aws::model::*;
+        let all_b: &[&str] = &["Host", "Sec-WebSocket-Key", "Sec-WebSocket-Version"];
+        let rows = [
+            // Layout a: execute-api origin, Host not forwarded → the door, by stage.
+            Row {
+                origin: EXEC,
+                policy: Some(POLICY_ALL_VIEWER_EXCEPT_HOST),
+                cache: None,
+                legacy_headers: None,
+                group: false,
+                host: EXEC,
+                stage: Some("Prod"),
+            },
+            // The seed's layout b: Host forwarded to the execute-api origin → the custom domain.
+            Row {
+                origin: EXEC,
+                policy: Some(POLICY_ALL_VIEWER),
+                cache: None,
+                legacy_headers: None,
+                group: false,
+                host: "ws.example.com",
+                stage: Some("Prod"),
+            },
+            // Host from the cache key only (Amplify), the origin request policy excluding it.
+            Row {
+                origin: EXEC,
+                policy: Some(POLICY_ALL_VIEWER_EXCEPT_HOST),
+                cache: Some(CACHE_POLICY_AMPLIFY),
+                legacy_headers: None,
+                group: false,
+                host: "ws.example.com",
+                stage: Some("Prod"),
+            },
+            // Legacy ForwardedValues naming Host.
+            Row {
+                origin: REGIONAL,
+                policy: None,
+                cache: None,
+                legacy_headers: Some(all_b),
+                group: false,
+                host: "ws.example.com",
+                stage: Some("Prod"),
+            },
+            // The regional target without the Host: API Gateway has no API for that name.
+            Row {
+                origin: REGIONAL,
+                policy: Some(POLICY_ALL_VIEWER_EXCEPT_HOST),
+                cache: None,
+                legacy_headers: None,
+                group: false,
+                host: REGIONAL,
+                stage: None,
+            },
+            // An origin group whose primary is the execute-api host, Host forwarded.
+            Row {
+                origin: EXEC,
+                policy: Some(POLICY_ALL_VIEWER),
+                cache: None,
+                legacy_headers: None,
+                group: true,
+                host: "ws.example.com",
+                stage: Some("Prod"),
+            },
+        ];
+        let maps = [("ws.example.com", vec![mapping("websocket", "Prod")])];
+        for (i, row) in rows.iter().enumerate() {
+            let exec_origin = row.origin == EXEC;
+            let path = if exec_origin && row.host == EXEC { "/Prod" } else { "/websocket" };
+            let mut d = dist(row.origin, "*", row.policy.unwrap_or(POLICY_ALL_VIEWER_EXCEPT_HOST));
+            let b = &mut d.behaviors[0];
+            b.origin_request_policy_id = row.policy.map(Into::into);
+            b.cache_policy_id = row.cache.map(Into::into);
+            b.legacy = row.legacy_headers.map(|h| LegacyForwarding {
+                headers: h.iter().map(|s| s.to_string()).collect(),
+                query_string: true,
+                default_ttl: Some(0),
+                max_ttl: Some(0),
+            });
+            if row.group {
+                d.origin_groups =
+                    vec![OriginGroupFacts { id: "group".into(), members: vec!["api".into(), "site".into()] }];
+                d.behaviors[0].target_origin_id = "group".into();
+            }
+            let cache = row.cache.and_then(managed_cache_policy);
+            let fw = forwarding_of(&d.behaviors[0], None, Ok(cache.as_ref()));
+            let domains: BTreeMap<_, _> =
+                [("ws.example.com".to_string(), domain("ws.example.com"))].into_iter().collect();
+            let mappings: BTreeMap<_, _> = maps.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+            let r = compute_route(&RouteInput {
+                region: REGION,
+                viewer_host: "ws.example.com",
+                viewer_path: path,
+                distribution: Some(&d),
+                forwarding: Some(&fw),
+                domains: &domains,
+                mappings: &mappings,
+            });
+            assert_eq!(r.gateway_host, row.host, "row {i}: {}", r.describe());
+            assert_eq!(r.stage(), row.stage, "row {i}: {}", r.describe());
+        }
+    }
+
     #[test]
     fn layout_a_lands_on_the_stage() {
         let d = dist(EXEC, "Prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
