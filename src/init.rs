@@ -34,6 +34,8 @@ pub struct Found {
     pub stage: Option<String>,
     /// GetApi `DisableExecuteApiEndpoint`.
     pub execute_api_disabled: Option<bool>,
+    /// GetApi `RouteSelectionExpression`.
+    pub route_selection_expression: Option<String>,
     pub layout: Option<String>,
     pub route: Option<String>,
     /// What discovery could not tell, for comments in the file.
@@ -154,7 +156,7 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
     // The domain the route lands on (layout D: the origin's, not the host).
     if let Some(name) = d.custom_domain {
         let regional_target = match facts.aws.domain(&name).await {
-            Ok(Some(dom)) => dom.api_gateway_domain_name.as_deref().map(normalize_host),
+            Ok(Some(dom)) => regional_target_of(&dom, &mut found.notes),
             Ok(None) => None,
             Err(e) => {
                 found.notes.push(e);
@@ -168,18 +170,37 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
         found.custom_domain = Some(FoundDomain {
             name: normalize_host(&dom.domain_name),
             mapping_key: None,
-            regional_target: dom.api_gateway_domain_name.as_deref().map(normalize_host),
+            regional_target: regional_target_of(dom, &mut found.notes),
         });
     }
     if let Some(id) = &found.api_id {
         match facts.aws.api(id).await {
-            Ok(Some(api)) => found.execute_api_disabled = api.disable_execute_api_endpoint,
+            Ok(Some(api)) => {
+                found.execute_api_disabled = api.disable_execute_api_endpoint;
+                found.route_selection_expression = api.route_selection_expression.clone();
+            }
             Ok(None) => found.notes.push(format!("API {id} does not exist in {}", found.region)),
             Err(e) => found.notes.push(e),
         }
     }
     found.notes.dedup();
     Ok(found)
+}
+
+/// The domain's regional target (GetDomainName `ApiGatewayDomainName`).
+/// API Gateway always reports it for a domain it serves; an endpoint that
+/// does not (moto 5.2.5) leaves it unknown, and the note says so. Nothing
+/// else names it with authority: a CloudFront origin or a Route 53 alias
+/// that looks like one is what the checks judge, not a source for the suite.
+fn regional_target_of(dom: &crate::facts::aws::model::DomainFacts, notes: &mut Vec<String>) -> Option<String> {
+    let target = dom.api_gateway_domain_name.as_deref().map(normalize_host);
+    if target.is_none() {
+        notes.push(format!(
+            "{}: GetDomainName reported no apiGatewayDomainName: `[custom_domain] regional_target` is unknown",
+            normalize_host(&dom.domain_name)
+        ));
+    }
+    target
 }
 
 /// A TOML basic string whose text survives `${VAR}` interpolation as is.
@@ -236,6 +257,16 @@ pub fn render_suite(f: &Found) -> String {
             let _ = writeln!(w, "# execute_api = \"disabled\"      # or \"enabled\": GetApi could not tell");
         }
     }
+    match &f.route_selection_expression {
+        Some(rse) => {
+            let _ = writeln!(w, "# GetApi RouteSelectionExpression: what selects a route from each message.");
+            let _ = writeln!(w, "route_selection_expression = {}", toml_str(rse));
+        }
+        None if f.api_id.is_some() => {
+            let _ = writeln!(w, "# route_selection_expression = \"\"  # GetApi did not tell");
+        }
+        None => {}
+    }
 
     if let Some(d) = &f.custom_domain {
         let _ = writeln!(w, "\n[custom_domain]");
@@ -246,10 +277,16 @@ pub fn render_suite(f: &Found) -> String {
             None => writeln!(w, "# mapping_key = \"\"              # the route does not land on this domain"),
         }
         .unwrap_or_default();
-        if let Some(t) = &d.regional_target {
-            let _ = writeln!(w, "# Where @connections is reached when the execute-api endpoint is disabled.");
-            let _ = writeln!(w, "regional_target = {}", toml_str(t));
+        let _ = writeln!(w, "# Where @connections is reached when the execute-api endpoint is disabled.");
+        match &d.regional_target {
+            Some(t) => writeln!(w, "regional_target = {}", toml_str(t)),
+            None => writeln!(
+                w,
+                "# regional_target = \"\"            # unknown: GetDomainName reported no apiGatewayDomainName \
+                 (a run asks it again)"
+            ),
         }
+        .unwrap_or_default();
     }
 
     if let Some(id) = &f.distribution_id {
@@ -303,6 +340,7 @@ mod tests {
             api_id: Some("a1b2c3".into()),
             stage: Some("Prod".into()),
             execute_api_disabled: Some(true),
+            route_selection_expression: Some("$request.body.action".into()),
             layout: Some("B".into()),
             route: Some("viewer → API".into()),
             notes: vec![],
@@ -321,6 +359,7 @@ mod tests {
         assert_eq!(s.api.id.as_deref(), Some("a1b2c3"));
         assert_eq!(s.api.stage.as_deref(), Some("Prod"));
         assert_eq!(s.api.execute_api, Some(crate::suite::ExecuteApi::Disabled));
+        assert_eq!(s.api.route_selection_expression.as_deref(), Some("$request.body.action"));
         let cd = s.custom_domain.expect("custom domain");
         assert_eq!(cd.mapping_key.as_deref(), Some("websocket"));
         assert_eq!(s.cloudfront.map(|c| c.distribution), Some(DistributionRef::Id("E2ABC".into())));
@@ -344,6 +383,16 @@ mod tests {
         assert!(s.api.id.is_none() && s.api.execute_api.is_none());
         assert_eq!(s.sandbox.map(|sb| (sb.layout, sb.scenario)), Some(("c".into(), "good".into())));
         assert!(text.contains("#   - no CloudFront distribution"), "{text}");
+    }
+
+    #[test]
+    fn an_unreported_regional_target_is_stated_not_invented() {
+        let mut f = found();
+        f.custom_domain.as_mut().expect("domain").regional_target = None;
+        let text = render_suite(&f);
+        let s = parse(&text);
+        assert_eq!(s.custom_domain.and_then(|d| d.regional_target), None);
+        assert!(text.contains("# regional_target = \"\"") && text.contains("apiGatewayDomainName"), "{text}");
     }
 
     #[test]

@@ -236,43 +236,33 @@ struct ReportWarning {
     hint: Option<String>,
 }
 
-fn witness(moto: &Moto, name: &str, expected: &BTreeMap<String, Verdict>) -> Result<(), Failed> {
-    let dir = work_dir().join(name);
-    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-
-    // 1. Build the deployment (deploy.py resets moto first).
+/// Builds deployment `name` in moto (deploy.py resets moto first) and returns what deploy.py printed.
+fn deploy(moto: &Moto, name: &str, dir: &Path) -> Result<serde_json::Value, Failed> {
     let mut deploy = Command::new(venv().join("bin/python"));
     deploy.arg(root().join("witness/moto/deploy.py")).args(["--endpoint", &moto.url, "--name", name]);
-    let (status, stdout, stderr) = run_bounded(deploy, &dir, "deploy", DEPLOY_TIMEOUT)?;
+    let (status, stdout, stderr) = run_bounded(deploy, dir, "deploy", DEPLOY_TIMEOUT)?;
     if !status.success() {
         return Err(format!("deploy.py --name {name} failed ({status}):\n{stderr}").into());
     }
-    let built: serde_json::Value =
-        serde_json::from_str(&stdout).map_err(|e| format!("deploy.py printed no JSON ({e}):\n{stdout}"))?;
-    let part = built["suite_toml"].as_str().ok_or("deploy.py printed no suite_toml")?;
+    Ok(serde_json::from_str(&stdout).map_err(|e| format!("deploy.py printed no JSON ({e}):\n{stdout}"))?)
+}
 
-    // 2. The suite: the deployment's part, moto as endpoint, DNS that never answers.
+/// What every suite gets from the harness, not from the deployment: DNS
+/// that never answers, moto as the endpoint, the control-plane checks.
+fn harness_tables(moto: &Moto) -> String {
     let only = CHECKS.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ");
-    let suite = format!(
-        "name = \"moto-{name}\"\ntimeout = \"20s\"\n{part}\n[dns]\nnameservers = [\"127.0.0.1:{dns}\"]\ntimeout = \"200ms\"\n\n\
+    format!(
+        "\n[dns]\nnameservers = [\"127.0.0.1:{dns}\"]\ntimeout = \"200ms\"\n\n\
          [aws]\nendpoint_url = \"{url}\"\n\n[checks]\nonly = [{only}]\n",
         dns = moto.dead_dns_port(),
         url = moto.url,
-    );
-    let suite_path = dir.join("suite.toml");
-    fs::write(&suite_path, suite).map_err(|e| e.to_string())?;
+    )
+}
 
-    // 3. Run the tool.
-    let json_path = dir.join("report.json");
-    let _ = fs::remove_file(&json_path);
-    let mut run = Command::new(env!("CARGO_BIN_EXE_wsconform"));
-    run.arg("run")
-        .arg(&suite_path)
-        .arg("--json")
-        .arg(&json_path)
-        .arg("--junit")
-        .arg(dir.join("report.xml"))
-        .env("AWS_ACCESS_KEY_ID", "testing")
+/// A `wsconform` command with moto's dummy credentials and no ambient AWS configuration.
+fn wsconform(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wsconform"));
+    cmd.env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
@@ -282,13 +272,119 @@ fn witness(moto: &Moto, name: &str, expected: &BTreeMap<String, Verdict>) -> Res
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("GITHUB_STEP_SUMMARY");
-    let (status, stdout, stderr) = run_bounded(run, &dir, "wsconform", RUN_TIMEOUT)?;
-    let report: Report = fs::read_to_string(&json_path)
+    cmd
+}
+
+/// `wsconform run` on the suite at `suite_path`; its JSON report.
+fn run_suite(dir: &Path, suite_path: &Path) -> Result<Report, Failed> {
+    let json_path = dir.join("report.json");
+    let _ = fs::remove_file(&json_path);
+    let mut run = wsconform(dir);
+    run.arg("run").arg(suite_path).arg("--json").arg(&json_path).arg("--junit").arg(dir.join("report.xml"));
+    let (status, stdout, stderr) = run_bounded(run, dir, "wsconform", RUN_TIMEOUT)?;
+    Ok(fs::read_to_string(&json_path)
         .map_err(|e| e.to_string())
         .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-        .map_err(|e| format!("wsconform wrote no JSON report ({e}; {status}):\n{stdout}\n{stderr}"))?;
+        .map_err(|e| format!("wsconform wrote no JSON report ({e}; {status}):\n{stdout}\n{stderr}"))?)
+}
 
-    // 4. Compare.
+fn witness(moto: &Moto, name: &str, expected: &BTreeMap<String, Verdict>) -> Result<(), Failed> {
+    let dir = work_dir().join(name);
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+
+    // 1. Build the deployment.
+    let built = deploy(moto, name, &dir)?;
+    let part = built["suite_toml"].as_str().ok_or("deploy.py printed no suite_toml")?;
+
+    // 2. The suite: the deployment's part, then the harness's tables.
+    let suite = format!("name = \"moto-{name}\"\ntimeout = \"20s\"\n{part}{}", harness_tables(moto));
+    let suite_path = dir.join("suite.toml");
+    fs::write(&suite_path, suite).map_err(|e| e.to_string())?;
+
+    // 3. Run the tool; 4. compare.
+    let report = run_suite(&dir, &suite_path)?;
+    compare(name, &dir, &report, expected)
+}
+
+/// What deploy.py's suite states that `init` cannot write against moto,
+/// and why. Every other key of deploy.py's suite must come out of init equal.
+const INIT_CANNOT_KNOW: &[(&str, &str)] =
+    &[("custom_domain.regional_target", "moto's GetDomainName has no ApiGatewayDomainName (deploy.py synthesizes it)")];
+
+/// `wsconform init <public URL>` discovers good deployment `name` from moto
+/// (endpoint from `AWS_ENDPOINT_URL`), finds what deploy.py built, and the
+/// suite it writes — plus only the harness's tables — gets the layout's verdicts.
+fn witness_init(moto: &Moto, name: &str, expected: &BTreeMap<String, Verdict>) -> Result<(), Failed> {
+    let dir = work_dir().join("init").join(name);
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+
+    // 1. Build the deployment; deploy.py's suite says what init should find.
+    let built = deploy(moto, name, &dir)?;
+    let part = built["suite_toml"].as_str().ok_or("deploy.py printed no suite_toml")?;
+    let truth: toml::Table = toml::from_str(part).map_err(|e| format!("deploy.py's suite_toml: {e}"))?;
+    let url = truth.get("url").and_then(toml::Value::as_str).ok_or("deploy.py's suite_toml has no url")?;
+    let region = truth.get("region").and_then(toml::Value::as_str).ok_or("deploy.py's suite_toml has no region")?;
+
+    // 2. Discover it from the public URL alone.
+    let written = dir.join("init.toml");
+    let _ = fs::remove_file(&written);
+    let mut init = wsconform(&dir);
+    init.args(["init", url, "--region", region, "-o"]).arg(&written).env("AWS_ENDPOINT_URL", &moto.url);
+    let (status, _, stderr) = run_bounded(init, &dir, "init", RUN_TIMEOUT)?;
+    if !status.success() {
+        return Err(format!("wsconform init {url} failed ({status}):\n{stderr}").into());
+    }
+    let text = fs::read_to_string(&written).map_err(|e| format!("init wrote no suite ({e}):\n{stderr}"))?;
+    let found: toml::Table = toml::from_str(&text).map_err(|e| format!("init's suite is not TOML ({e}):\n{text}"))?;
+
+    // 3. Every value deploy.py states, init found (or cannot know, and says so).
+    let (mut wrong, mut found) = (Vec::new(), flatten(&found));
+    for (key, want) in flatten(&truth) {
+        let got = found.remove(&key);
+        match (got, INIT_CANNOT_KNOW.iter().find(|(k, _)| *k == key)) {
+            (Some(got), _) if got == want => {}
+            (None, Some((field, why))) => {
+                let leaf = field.rsplit('.').next().unwrap_or(field);
+                if !text.contains(&format!("# {leaf} = ")) {
+                    wrong.push(format!("{key}: not written ({why}), and not stated as unknown in a comment"));
+                }
+            }
+            (got, _) => wrong.push(format!("{key}: deploy.py built {want}, init wrote {got:?}")),
+        }
+    }
+    if !wrong.is_empty() {
+        return Err(format!(
+            "init {name}: discovery differs from what deploy.py built:\n  {}\n{text}",
+            wrong.join("\n  ")
+        )
+        .into());
+    }
+
+    // 4. The written suite, plus only what init cannot know and the harness needs.
+    let suite_path = dir.join("suite.toml");
+    fs::write(&suite_path, format!("{text}{}", harness_tables(moto))).map_err(|e| e.to_string())?;
+    let report = run_suite(&dir, &suite_path)?;
+    compare(&format!("init/{name}"), &dir, &report, expected)
+}
+
+/// `table.key` → value for a suite's scalars (one level of tables, as suites have).
+fn flatten(t: &toml::Table) -> BTreeMap<String, toml::Value> {
+    let mut out = BTreeMap::new();
+    for (k, v) in t {
+        match v {
+            toml::Value::Table(inner) => {
+                out.extend(inner.iter().map(|(ik, iv)| (format!("{k}.{ik}"), iv.clone())));
+            }
+            v => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Every expected check against the report: status, and the `contains` / `warning` fragments.
+fn compare(name: &str, dir: &Path, report: &Report, expected: &BTreeMap<String, Verdict>) -> Result<(), Failed> {
     let mut wrong = Vec::new();
     let mut notes = Vec::new();
     for (id, want) in expected {
@@ -340,7 +436,7 @@ fn witness(moto: &Moto, name: &str, expected: &BTreeMap<String, Verdict>) -> Res
         Err(format!(
             "{name}: {} check(s) differ from AWS's documented verdict (suite and reports in {}):\n  {}",
             wrong.len(),
-            dir.strip_prefix(root()).unwrap_or(&dir).display(),
+            dir.strip_prefix(root()).unwrap_or(dir).display(),
             wrong.join("\n  ")
         )
         .into())
@@ -351,6 +447,25 @@ fn witness(moto: &Moto, name: &str, expected: &BTreeMap<String, Verdict>) -> Res
 
 /// The moto server, started by the first trial that needs it.
 type Shared = Arc<Mutex<Option<Result<Moto, String>>>>;
+
+/// Runs `f` against the one moto (started on first use), one trial at a time.
+fn on_moto(
+    shared: &Shared,
+    available: bool,
+    label: &str,
+    f: impl FnOnce(&Moto) -> Result<(), Failed>,
+) -> Result<(), Failed> {
+    if !available {
+        return Err("moto not available: run scripts/witness-moto.sh (or .ci/run)".into());
+    }
+    let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
+    let moto = guard.get_or_insert_with(Moto::start);
+    let moto = moto.as_ref().map_err(|e| format!("moto: {e}"))?;
+    let started = Instant::now();
+    let out = f(moto);
+    eprintln!("witness_moto {label}: {:.1?}", started.elapsed());
+    out
+}
 
 fn main() {
     let args = Arguments::from_args();
@@ -392,17 +507,21 @@ fn main() {
     for name in expected.deployments.keys() {
         let (name, expected, shared) = (name.clone(), expected.clone(), shared.clone());
         let trial = Trial::test(name.clone(), move || {
-            if !available {
-                return Err("moto not available: run scripts/witness-moto.sh (or .ci/run)".into());
-            }
-            // One trial at a time against the one moto.
-            let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
-            let moto = guard.get_or_insert_with(Moto::start);
-            let moto = moto.as_ref().map_err(|e| format!("moto: {e}"))?;
-            let started = Instant::now();
-            let out = witness(moto, &name, &verdicts(&expected, &name));
-            eprintln!("witness_moto {name}: {:.1?}", started.elapsed());
-            out
+            on_moto(&shared, available, &name, |moto| witness(moto, &name, &verdicts(&expected, &name)))
+        })
+        .with_kind("moto");
+        trials.push(if available { trial } else { trial.with_ignored_flag(true) });
+    }
+
+    // `init` on each good deployment (a deployment that is its layout's own row).
+    let good: Vec<String> =
+        expected.deployments.iter().filter(|(name, d)| **name == d.base).map(|(name, _)| name.clone()).collect();
+    for name in good {
+        let (expected, shared) = (expected.clone(), shared.clone());
+        let trial = Trial::test(format!("init/{name}"), move || {
+            on_moto(&shared, available, &format!("init/{name}"), |moto| {
+                witness_init(moto, &name, &verdicts(&expected, &name))
+            })
         })
         .with_kind("moto");
         trials.push(if available { trial } else { trial.with_ignored_flag(true) });
