@@ -1,18 +1,22 @@
-//! `route53.*` checks: the public host's ALIAS records point at the hop
-//! clients should reach first (DESIGN §1).
+//! `route53.*` checks: the public host's records point at the hop clients
+//! should reach first (DESIGN §1), in the hosted zone that actually answers.
 
 use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx, always};
 use crate::checks::route::Findings;
+use crate::facts::aws::AwsFacts;
 use crate::facts::aws::model::*;
 use crate::outcome::Outcome;
 
 pub static CHECKS: &[CheckDef] = &[CheckDef {
     id: "route53.alias",
-    summary: "the public host's ALIAS A (and AAAA) record targets the distribution or the custom domain's regional target",
+    summary: "in the public hosted zone that answers for the host, its ALIAS A (and AAAA) record or CNAME targets the distribution or the custom domain's regional target",
     explain: "An alias to an old distribution or the wrong hosted zone id sends clients to a door that answers 403. \
-              CloudFront targets use HostedZoneId Z2FDTNDATAQYW2; API Gateway targets the domain's hostedZoneId.",
+              CloudFront targets use HostedZoneId Z2FDTNDATAQYW2; API Gateway targets the domain's hostedZoneId. \
+              A CNAME to the target name works below the zone apex, never at it; a wildcard record covers a host \
+              that has no record of its own. The zone is the most specific public one delegated to (NS) among the \
+              host's parent domains; private zones never answer public clients.",
     docs: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-alias.html",
     requires: &[],
     after: &[],
@@ -20,23 +24,241 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
     run: run_alias,
 }];
 
+type Records = Arc<Vec<AliasRecordFacts>>;
+
+/// Where a zone's record sets come from: the run's memoized facts, or a table in tests.
+pub trait RecordSource: Sync {
+    fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Result<Records, String>>;
+}
+
+impl RecordSource for AwsFacts {
+    fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Result<Records, String>> {
+        Box::pin(AwsFacts::records(self, zone_id, name))
+    }
+}
+
+/// The hosted zone whose records public clients get, and how it was chosen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ZoneChoice {
+    /// `None`: no public zone of the host's names in this account (or `unknown`).
+    pub zone: Option<HostedZoneFacts>,
+    /// The delegation walked, least specific zone first (evidence).
+    pub path: Vec<String>,
+    /// (message, hint): a choice that could not be made for certain, a zone that is not delegated.
+    pub warnings: Vec<(String, String)>,
+    /// The host is delegated to name servers of no zone here: what clients see cannot be read.
+    pub unknown: Option<String>,
+    /// Private zones of the host's names, skipped (they answer only inside their VPCs).
+    pub skipped_private: Vec<String>,
+}
+
+impl ZoneChoice {
+    /// One zone, no choice to explain.
+    pub fn of(zone: HostedZoneFacts) -> Self {
+        let path = vec![format!("{} ({})", zone.name, zone.id)];
+        ZoneChoice { zone: Some(zone), path, ..Self::default() }
+    }
+}
+
+fn ids(zones: &[&HostedZoneFacts]) -> String {
+    zones.iter().map(|z| z.id.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// The NS values at `name` in `records`, normalized.
+fn ns_at(records: &[AliasRecordFacts], name: &str) -> Vec<String> {
+    let name = normalize_host(name);
+    let mut ns: Vec<String> = records
+        .iter()
+        .filter(|r| r.record_type == "NS" && normalize_host(&r.name) == name)
+        .flat_map(|r| r.values.iter().map(|v| normalize_host(v)))
+        .collect();
+    ns.sort();
+    ns.dedup();
+    ns
+}
+
+/// Chooses the zone that answers for `host` among the public zones named
+/// like it or a parent domain. The least specific is taken as delegated (its
+/// delegation is the registrar's, which Route 53's zone listing does not
+/// show); going down, a more specific zone answers only when the zone above
+/// has an NS record for its name listing that zone's name servers.
+pub async fn choose_zone(host: &str, cands: &ZoneCandidates, src: &dyn RecordSource) -> Result<ZoneChoice, String> {
+    let mut choice = ZoneChoice {
+        skipped_private: cands.private.iter().map(|z| format!("{} ({})", z.name, z.id)).collect(),
+        ..ZoneChoice::default()
+    };
+    for name in &cands.truncated {
+        choice.warnings.push((
+            format!("more hosted zones are named {name} than one run lists: a zone past the listing bound was not considered"),
+            format!("delete the unused hosted zones named {name}"),
+        ));
+    }
+    // Grouped by name, least specific first.
+    let mut groups: Vec<(String, Vec<&HostedZoneFacts>)> = Vec::new();
+    for z in &cands.public {
+        let name = normalize_host(&z.name);
+        match groups.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, g)) => g.push(z),
+            None => groups.push((name, vec![z])),
+        }
+    }
+    groups.reverse();
+    let Some(((top_name, top), rest)) = groups.split_first() else { return Ok(choice) };
+    let mut current = top[0].clone();
+    if top.len() > 1 {
+        choice.warnings.push((
+            format!(
+                "{} public hosted zones are named {top_name} ({}): the name servers the domain's registrar lists decide \
+                 which one answers, and Route 53's zone listing cannot tell; judged {} (listed first)",
+                top.len(),
+                ids(top),
+                current.id
+            ),
+            format!(
+                "compare the registrar's name servers for {top_name} with each zone's NS record and delete the zone \
+                 that is not delegated"
+            ),
+        ));
+    }
+    choice.path.push(format!("{} ({})", current.name, current.id));
+    for (name, zones) in rest {
+        let delegation = ns_at(&src.records(&current.id, name).await?, name);
+        if delegation.is_empty() {
+            choice.warnings.push((
+                format!(
+                    "hosted zone {name} ({}) is not delegated: {} has no NS record for {name}, so {} answers for \
+                     {host} and that zone's records are not what clients see",
+                    ids(zones),
+                    current.name,
+                    current.name
+                ),
+                format!(
+                    "add an NS record for {name} in {} ({}) with the name servers of the zone that should answer, \
+                     or delete the unused zone",
+                    current.name, current.id
+                ),
+            ));
+            continue;
+        }
+        let mut delegated = Vec::new();
+        for z in zones {
+            let own = ns_at(&src.records(&z.id, name).await?, name);
+            if own.iter().any(|n| delegation.contains(n)) {
+                delegated.push(*z);
+            }
+        }
+        let Some(next) = delegated.first() else {
+            choice.unknown = Some(format!(
+                "{} delegates {name} to {} (its NS record), name servers of none of this account's public hosted zones \
+                 named {name} ({}): the records clients see are in another account or DNS service",
+                current.name,
+                delegation.join(", "),
+                ids(zones)
+            ));
+            return Ok(choice);
+        };
+        current = (*next).clone();
+        choice.path.push(format!("{} ({}) delegated by NS", current.name, current.id));
+    }
+    choice.zone = Some(current);
+    Ok(choice)
+}
+
+/// The records that answer for `host` in `zone`: its own, or else the
+/// wildcard `*.{parent}` of the zone that covers it.
+pub async fn host_records(src: &dyn RecordSource, zone: &HostedZoneFacts, host: &str) -> Result<Records, String> {
+    let own = src.records(&zone.id, host).await?;
+    let (host, zone_name) = (normalize_host(host), normalize_host(&zone.name));
+    let parent = host.split_once('.').map(|(_, p)| p.to_owned()).unwrap_or_default();
+    let in_zone = parent == zone_name || parent.ends_with(&format!(".{zone_name}"));
+    if !own.is_empty() || host == zone_name || !in_zone {
+        return Ok(own);
+    }
+    src.records(&zone.id, &format!("*.{parent}")).await
+}
+
 /// `expected` = (alias target DNS name, its hosted zone id).
 pub fn judge_alias(
-    zone: Option<&HostedZoneFacts>,
+    choice: &ZoneChoice,
     records: &[AliasRecordFacts],
     host: &str,
     expected: (&str, &str),
     require_aaaa: bool,
 ) -> Outcome {
-    let Some(zone) = zone else {
-        return Outcome::skip(format!("no public Route 53 hosted zone for {host} in this account"));
+    let mut f = Findings::new();
+    if choice.path.len() > 1 || choice.unknown.is_some() {
+        f.evidence("zone_selection", choice.path.join(" → "));
+    }
+    for (m, h) in &choice.warnings {
+        f.warn(m, h);
+    }
+    if let Some(u) = &choice.unknown {
+        f.unknown(u);
+        return f.outcome("");
+    }
+    let Some(zone) = &choice.zone else {
+        let private = if choice.skipped_private.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (private zones skipped, they answer only inside their VPCs: {})",
+                choice.skipped_private.join(", ")
+            )
+        };
+        return Outcome::skip(format!("no public Route 53 hosted zone for {host} in this account{private}"));
     };
     let (want_name, want_zone) = expected;
-    let mut f = Findings::new();
     f.evidence("hosted_zone", format!("{} ({})", zone.name, zone.id));
     f.evidence("expected_target", format!("{want_name} (HostedZoneId {want_zone})"));
     let target = format!("AliasTarget.DNSName {want_name} and HostedZoneId {want_zone}");
-    let mut seen = false;
+    let zone_name = normalize_host(&zone.name);
+    let apex = normalize_host(host) == zone_name;
+    let in_zone = |n: &str| {
+        let n = normalize_host(n);
+        n == zone_name || n.ends_with(&format!(".{zone_name}"))
+    };
+    // The zone's own NS and SOA live at its apex.
+    let records: Vec<&AliasRecordFacts> =
+        records.iter().filter(|r| !(apex && matches!(r.record_type.as_str(), "NS" | "SOA"))).collect();
+    if let Some(ns) = records.iter().find(|r| r.record_type == "NS") {
+        f.unknown(format!(
+            "{} delegates {host} to {} (NS record) and no public hosted zone named {host} in this account answers: \
+             the records clients see cannot be read",
+            zone.name,
+            ns.values.join(", ")
+        ));
+        return f.outcome("");
+    }
+    let wildcard = records.first().map(|r| normalize_host(&r.name)).filter(|n| n.starts_with("*."));
+    if let Some(w) = &wildcard {
+        f.evidence("record.wildcard", format!("{w} covers {host} (no record named {host})"));
+    }
+    let rec = wildcard.clone().unwrap_or_else(|| normalize_host(host));
+
+    if let Some(c) = records.iter().find(|r| r.record_type == "CNAME") {
+        let value = c.alias_dns_name.clone().or_else(|| c.values.first().cloned()).unwrap_or_default();
+        f.evidence("record.CNAME", &value);
+        if apex {
+            f.fail(
+                format!("{host} is the apex of zone {}: a CNAME record is not allowed there", zone.name),
+                format!("replace the CNAME record {host} with an ALIAS A record with {target}"),
+            );
+        } else if normalize_host(&value) == normalize_host(want_name) {
+            // The name resolves through the target, A and AAAA alike.
+        } else if in_zone(&value) {
+            f.unknown(format!(
+                "{rec} is a CNAME to {value}, another name in zone {}: the chain is not followed",
+                zone.name
+            ));
+        } else {
+            f.fail(
+                format!("{rec} is a CNAME to {value}, expected {want_name}"),
+                format!("set the value of the CNAME record {rec} to {want_name}"),
+            );
+        }
+        return f.outcome(format!("{host} is a CNAME to {want_name}"));
+    }
+
     for rtype in ["A", "AAAA"] {
         let Some(r) = records.iter().find(|r| r.record_type == rtype) else {
             if rtype == "A" {
@@ -57,30 +279,33 @@ pub fn judge_alias(
             }
             continue;
         };
-        seen = true;
         match (&r.alias_dns_name, &r.alias_hosted_zone_id) {
             (Some(name), Some(zone_id)) => {
                 f.evidence(format!("record.{rtype}"), format!("ALIAS {name} ({zone_id})"));
-                if normalize_host(name) != normalize_host(want_name) {
+                let right_name = normalize_host(name) == normalize_host(want_name);
+                if !right_name && zone_id.eq_ignore_ascii_case(&zone.id) {
+                    // An alias to another record of the same zone.
+                    f.unknown(format!(
+                        "{rec} {rtype} is an ALIAS to {name}, another record in zone {}: not followed",
+                        zone.name
+                    ));
+                } else if !right_name {
                     f.fail(
-                        format!("{host} {rtype} is an ALIAS to {name}, expected {want_name}"),
-                        format!("set the {rtype} ALIAS record's {target}"),
+                        format!("{rec} {rtype} is an ALIAS to {name}, expected {want_name}"),
+                        format!("set AliasTarget.DNSName of the {rtype} ALIAS record {rec} to {want_name} (HostedZoneId {want_zone})"),
                     );
                 } else if !zone_id.eq_ignore_ascii_case(want_zone) {
                     f.fail(
-                        format!("{host} {rtype} ALIAS has HostedZoneId {zone_id}, expected {want_zone}"),
-                        format!("set the {rtype} ALIAS record's HostedZoneId to {want_zone}"),
+                        format!("{rec} {rtype} ALIAS has HostedZoneId {zone_id}, expected {want_zone}"),
+                        format!("set AliasTarget.HostedZoneId of the {rtype} ALIAS record {rec} to {want_zone}"),
                     );
                 }
             }
             _ => f.fail(
-                format!("{host} {rtype} is a plain record ({}), not an ALIAS", r.values.join(", ")),
+                format!("{rec} {rtype} is a plain record ({}), not an ALIAS", r.values.join(", ")),
                 format!("replace the plain {rtype} record with an ALIAS record with {target}"),
             ),
         }
-    }
-    if !seen && records.iter().any(|r| r.record_type == "CNAME") {
-        f.evidence("record.CNAME", "present");
     }
     f.outcome(format!("{host} is an ALIAS to {want_name}"))
 }
@@ -103,18 +328,22 @@ fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             }
             Err(e) => return Outcome::error(e),
         };
-        let zone = match aws.hosted_zone(host).await {
-            Ok(z) => z,
+        let candidates = match aws.hosted_zones(host).await {
+            Ok(c) => c,
             Err(e) => return Outcome::error(e),
         };
-        let records = match &zone {
-            Some(z) => match aws.records(&z.id, host).await {
+        let choice = match choose_zone(host, &candidates, aws).await {
+            Ok(c) => c,
+            Err(e) => return Outcome::error(e),
+        };
+        let records = match &choice.zone {
+            Some(z) => match host_records(aws, z, host).await {
                 Ok(r) => r,
                 Err(e) => return Outcome::error(e),
             },
             None => Arc::new(Vec::new()),
         };
-        judge_alias(zone.as_deref(), &records, host, (&expected.0, &expected.1), require_aaaa)
+        judge_alias(&choice, &records, host, (&expected.0, &expected.1), require_aaaa)
     })
 }
 
@@ -124,67 +353,288 @@ mod tests {
     use crate::outcome::Status;
 
     const CF: (&str, &str) = ("d111111abcdef8.cloudfront.net", CLOUDFRONT_HOSTED_ZONE_ID);
+    const HOST: &str = "ws.example.com";
 
-    fn zone() -> HostedZoneFacts {
-        HostedZoneFacts { id: "Z0SANDBOX".into(), name: "example.com.".into() }
+    fn hz(id: &str, name: &str) -> HostedZoneFacts {
+        HostedZoneFacts { id: id.into(), name: name.into(), private: false }
     }
 
-    fn alias(t: &str, name: &str, zone: &str) -> AliasRecordFacts {
+    fn zone() -> ZoneChoice {
+        ZoneChoice::of(hz("Z0SANDBOX", "example.com."))
+    }
+
+    fn named(name: &str, t: &str, alias_to: Option<(&str, &str)>, values: &[&str]) -> AliasRecordFacts {
         AliasRecordFacts {
-            name: "ws.example.com.".into(),
+            name: name.into(),
             record_type: t.into(),
-            alias_dns_name: Some(name.into()),
-            alias_hosted_zone_id: Some(zone.into()),
-            values: vec![],
+            alias_dns_name: alias_to.map(|a| a.0.into()),
+            alias_hosted_zone_id: alias_to.map(|a| a.1.into()),
+            values: values.iter().map(|v| v.to_string()).collect(),
         }
     }
 
+    fn alias(t: &str, name: &str, zone: &str) -> AliasRecordFacts {
+        named("ws.example.com.", t, Some((name, zone)), &[])
+    }
+
+    fn cname(name: &str, value: &str) -> AliasRecordFacts {
+        named(name, "CNAME", None, &[value])
+    }
+
+    fn ns(name: &str, servers: &[&str]) -> AliasRecordFacts {
+        named(name, "NS", None, servers)
+    }
+
+    /// Record sets by (zone id, name), as ListResourceRecordSets would list them.
+    struct Table(Vec<(&'static str, &'static str, Vec<AliasRecordFacts>)>);
+
+    impl RecordSource for Table {
+        fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Result<Records, String>> {
+            let found = self.0.iter().find(|(z, n, _)| *z == zone_id && normalize_host(n) == normalize_host(name));
+            let records = found.map(|(_, _, r)| r.clone()).unwrap_or_default();
+            Box::pin(async move { Ok(Arc::new(records)) })
+        }
+    }
+
+    fn candidates(public: &[HostedZoneFacts]) -> ZoneCandidates {
+        ZoneCandidates { public: public.to_vec(), ..ZoneCandidates::default() }
+    }
+
+    // AWS: Route 53 API Reference, "ResourceRecordSet" — Route 53 treats www.example.com (without a trailing dot) and www.example.com. as identical; Route 53 Developer Guide, "DNS domain name format" — Route 53 stores alphabetic characters as lowercase, however they were specified: an AliasTarget.DNSName with a trailing dot or another case names the same target.
     #[test]
     fn alias_pass_and_failures() {
         let good = [
             alias("A", "D111111abcdef8.cloudfront.net.", "z2fdtndataqyw2"),
             alias("AAAA", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID),
         ];
-        assert_eq!(judge_alias(Some(&zone()), &good, "ws.example.com", CF, false).status(), Status::Pass);
-        assert_eq!(judge_alias(None, &good, "ws.example.com", CF, false).status(), Status::Skip);
+        assert_eq!(judge_alias(&zone(), &good, HOST, CF, false).status(), Status::Pass);
+        assert_eq!(judge_alias(&ZoneChoice::default(), &good, HOST, CF, false).status(), Status::Skip);
 
         let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(Some(&zone()), &old, "ws.example.com", CF, false);
+        let o = judge_alias(&zone(), &old, HOST, CF, false);
         assert!(o.verdict.message().contains("expected d111111abcdef8.cloudfront.net"), "{o:?}");
         assert!(o.verdict.hint().is_some_and(|h| h.contains("Z2FDTNDATAQYW2")));
 
-        let wrong_zone = [alias("A", "d111111abcdef8.cloudfront.net.", "Z1YSHQZHG15GKL")];
-        assert_eq!(judge_alias(Some(&zone()), &wrong_zone, "ws.example.com", CF, false).status(), Status::Fail);
         // AAAA must match too when present.
         let bad_aaaa = [good[0].clone(), alias("AAAA", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        assert_eq!(judge_alias(Some(&zone()), &bad_aaaa, "ws.example.com", CF, false).status(), Status::Fail);
-        assert_eq!(judge_alias(Some(&zone()), &[], "ws.example.com", CF, false).status(), Status::Fail);
-        let plain = AliasRecordFacts {
-            alias_dns_name: None,
-            alias_hosted_zone_id: None,
-            values: vec!["203.0.113.9".into()],
-            ..good[0].clone()
-        };
-        assert!(
-            judge_alias(Some(&zone()), &[plain], "ws.example.com", CF, false)
-                .verdict
-                .message()
-                .contains("not an ALIAS")
+        assert_eq!(judge_alias(&zone(), &bad_aaaa, HOST, CF, false).status(), Status::Fail);
+        assert_eq!(judge_alias(&zone(), &[], HOST, CF, false).status(), Status::Fail);
+        let plain = named("ws.example.com.", "A", None, &["203.0.113.9"]);
+        assert!(judge_alias(&zone(), &[plain], HOST, CF, false).verdict.message().contains("not an ALIAS"));
+    }
+
+    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId: for a CloudFront distribution specify Z2FDTNDATAQYW2; for a regional API Gateway custom domain the domain's regionalHostedZoneId. Route 53 refuses another value when the record is created, so a record holding one (an emulator's, or a target swapped behind it) is wrong as listed: a failure naming the field and the value.
+    #[test]
+    fn a_wrong_alias_hosted_zone_id_fails_naming_the_field() {
+        let wrong_zone = [alias("A", "d111111abcdef8.cloudfront.net.", "Z1YSHQZHG15GKL")];
+        let o = judge_alias(&zone(), &wrong_zone, HOST, CF, false);
+        assert_eq!(o.status(), Status::Fail);
+        assert!(o.verdict.message().contains("HostedZoneId Z1YSHQZHG15GKL, expected Z2FDTNDATAQYW2"), "{o:?}");
+        assert_eq!(
+            o.verdict.hint(),
+            Some("set AliasTarget.HostedZoneId of the A ALIAS record ws.example.com to Z2FDTNDATAQYW2")
         );
+        // A regional custom domain's target: its own zone id.
+        let regional = ("d-abc123.execute-api.ap-northeast-1.amazonaws.com", "Z1YSHQZHG15GKL");
+        let right = [alias("A", "d-abc123.execute-api.ap-northeast-1.amazonaws.com.", "Z1YSHQZHG15GKL")];
+        assert_eq!(judge_alias(&zone(), &right, HOST, regional, false).status(), Status::Pass);
+    }
+
+    // AWS: Route 53 Developer Guide, "Routing traffic to an Amazon CloudFront distribution by using your domain name" — the alias record's value is the distribution's domain name (dxxxx.cloudfront.net): an alias to another distribution sends clients elsewhere.
+    #[test]
+    fn an_alias_to_another_target_fails_naming_alias_target_dns_name() {
+        let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
+        let o = judge_alias(&zone(), &old, HOST, CF, false);
+        assert_eq!(
+            o.verdict.hint(),
+            Some(
+                "set AliasTarget.DNSName of the A ALIAS record ws.example.com to d111111abcdef8.cloudfront.net \
+                 (HostedZoneId Z2FDTNDATAQYW2)"
+            )
+        );
+        assert_eq!(o.evidence.get("record.A"), Some("ALIAS d222222oldold9.cloudfront.net. (Z2FDTNDATAQYW2)"));
+    }
+
+    // AWS: Route 53 Developer Guide, "Choosing between alias and non-alias records" — a CNAME can route a subdomain to another domain name (the distribution's, or the regional target), but you can't create a CNAME record at the zone apex, only an alias; "Values that are common for all routing policies" — a CNAME record's name can't be the name of the hosted zone.
+    #[test]
+    fn a_cname_to_the_target_passes_below_the_apex_and_fails_at_it() {
+        let c = [cname("ws.example.com.", "D111111abcdef8.cloudfront.net.")];
+        let o = judge_alias(&zone(), &c, HOST, CF, true);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.evidence.get("record.CNAME"), Some("D111111abcdef8.cloudfront.net."));
+        assert!(o.warnings.is_empty(), "AAAA follows the CNAME to the target: {o:?}");
+
+        let other = [cname("ws.example.com.", "d222222oldold9.cloudfront.net")];
+        let o = judge_alias(&zone(), &other, HOST, CF, false);
+        assert_eq!(o.status(), Status::Fail);
+        assert!(
+            o.verdict.message().contains("CNAME to d222222oldold9.cloudfront.net, expected d111111abcdef8"),
+            "{o:?}"
+        );
+        assert_eq!(
+            o.verdict.hint(),
+            Some("set the value of the CNAME record ws.example.com to d111111abcdef8.cloudfront.net")
+        );
+
+        // The host is the zone apex: a CNAME is not allowed there, whatever it points at.
+        let apex = ZoneChoice::of(hz("ZAPEX", "ws.example.com."));
+        let o = judge_alias(&apex, &c, HOST, CF, false);
+        assert_eq!(o.status(), Status::Fail);
+        assert!(o.verdict.message().contains("apex of zone ws.example.com.: a CNAME record is not allowed"), "{o:?}");
+        assert!(
+            o.verdict.hint().is_some_and(|h| h.starts_with("replace the CNAME record ws.example.com with an ALIAS A"))
+        );
+    }
+
+    // AWS: Route 53 API Reference, "ResourceRecordSet" (Name) — the * wildcard replaces the leftmost label (*.example.com); ListResourceRecordSets lists it escaped (\052, "DNS domain name format"). It stands for a host that has no record of its own; a host with its own records is judged by them.
+    #[tokio::test]
+    async fn a_wildcard_record_covers_a_host_without_its_own() {
+        let z = hz("Z0SANDBOX", "example.com.");
+        let wild =
+            named("*.example.com", "A", Some(("d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)), &[]);
+        let table = Table(vec![("Z0SANDBOX", "*.example.com", vec![wild.clone()])]);
+        let records = host_records(&table, &z, HOST).await.expect("records");
+        assert_eq!(records.as_slice(), &[wild.clone()]);
+        let o = judge_alias(&zone(), &records, HOST, CF, false);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(
+            o.evidence.get("record.wildcard"),
+            Some("*.example.com covers ws.example.com (no record named ws.example.com)")
+        );
+
+        // A wildcard to an old distribution fails and names the wildcard record.
+        let old = named("*.example.com", "A", Some(("d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)), &[]);
+        let o = judge_alias(&zone(), &[old], HOST, CF, false);
+        assert!(
+            o.verdict.hint().is_some_and(|h| h.contains("A ALIAS record *.example.com to d111111abcdef8")),
+            "{o:?}"
+        );
+
+        // Its own record wins; the zone apex never takes the wildcard.
+        let own = alias("A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID);
+        let table =
+            Table(vec![("Z0SANDBOX", "*.example.com", vec![wild.clone()]), ("Z0SANDBOX", HOST, vec![own.clone()])]);
+        assert_eq!(host_records(&table, &z, HOST).await.expect("records").as_slice(), &[own]);
+        let apex = hz("ZAPEX", "example.com.");
+        assert!(host_records(&table, &apex, "example.com").await.expect("records").is_empty());
+    }
+
+    // AWS: Route 53 API Reference, "CreateHostedZone" — the NS records of a hosted zone are the name servers its domain is delegated to; "ConflictingDomainExists" — zones with the same name or a parent/child relationship can't share name servers, so the parent's NS record for the child names exactly one of them. The answering zone is the most specific one delegated by NS from the zone above it.
+    #[tokio::test]
+    async fn the_most_specific_delegated_zone_answers() {
+        let (parent, child) = (hz("ZPARENT", "example.com."), hz("ZCHILD", "ws.example.com."));
+        let cands = candidates(&[child.clone(), parent.clone()]);
+        let delegated = Table(vec![
+            ("ZPARENT", HOST, vec![ns("ws.example.com.", &["ns-1.awsdns-01.org.", "ns-2.awsdns-02.net."])]),
+            ("ZCHILD", HOST, vec![ns("ws.example.com.", &["NS-2.awsdns-02.net", "ns-9.awsdns-09.com."])]),
+        ]);
+        let c = choose_zone(HOST, &cands, &delegated).await.expect("choice");
+        assert_eq!(c.zone.as_ref().map(|z| z.id.as_str()), Some("ZCHILD"));
+        assert!(c.warnings.is_empty(), "{c:?}");
+        assert_eq!(c.path, vec!["example.com. (ZPARENT)", "ws.example.com. (ZCHILD) delegated by NS"]);
+
+        // At the child's apex its own NS and SOA are not a delegation.
+        let own = [
+            ns("ws.example.com.", &["ns-9.awsdns-09.com."]),
+            alias("A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID),
+        ];
+        assert_eq!(judge_alias(&c, &own, HOST, CF, false).status(), Status::Pass);
+    }
+
+    // AWS: Route 53 API Reference, "CreateHostedZone" — a zone answers only once its name servers are the delegated ones; without an NS record for the subdomain in the parent zone, the parent zone keeps answering for it (a warning: the unused zone misleads, nothing is broken by it).
+    #[tokio::test]
+    async fn an_undelegated_subzone_is_skipped_with_a_warning() {
+        let (parent, child) = (hz("ZPARENT", "example.com."), hz("ZCHILD", "ws.example.com."));
+        let cands = candidates(&[child, parent]);
+        let c = choose_zone(HOST, &cands, &Table(vec![])).await.expect("choice");
+        assert_eq!(c.zone.as_ref().map(|z| z.id.as_str()), Some("ZPARENT"));
+        assert_eq!(c.warnings.len(), 1, "{c:?}");
+        assert!(c.warnings[0].0.contains("hosted zone ws.example.com (ZCHILD) is not delegated"), "{c:?}");
+        let good = [alias("A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
+        let o = judge_alias(&c, &good, HOST, CF, false);
+        assert_eq!((o.status(), o.warnings.len()), (Status::Pass, 1), "{o:?}");
+    }
+
+    // AWS: Route 53 API Reference, "ConflictingDomainExists" — same-named zones never share name servers; a delegation to name servers of none of this account's zones is answered elsewhere: unknown, never a guessed failure.
+    #[tokio::test]
+    async fn a_delegation_elsewhere_is_unknown() {
+        let (parent, child) = (hz("ZPARENT", "example.com."), hz("ZCHILD", "ws.example.com."));
+        let cands = candidates(&[child, parent.clone()]);
+        let table = Table(vec![
+            ("ZPARENT", HOST, vec![ns("ws.example.com.", &["ns1.other-dns.example.net."])]),
+            ("ZCHILD", HOST, vec![ns("ws.example.com.", &["ns-9.awsdns-09.com."])]),
+        ]);
+        let c = choose_zone(HOST, &cands, &table).await.expect("choice");
+        let o = judge_alias(&c, &[], HOST, CF, false);
+        assert_eq!(o.status(), Status::Error);
+        assert!(
+            o.verdict.message().starts_with("unknown: example.com. delegates ws.example.com to ns1.other-dns"),
+            "{o:?}"
+        );
+
+        // No zone of that name here at all: the NS record at the host in the parent says the same.
+        let o = judge_alias(
+            &ZoneChoice::of(parent),
+            &[ns("ws.example.com.", &["ns1.other-dns.example.net."])],
+            HOST,
+            CF,
+            false,
+        );
+        assert!(o.verdict.message().starts_with("unknown: example.com. delegates ws.example.com"), "{o:?}");
+    }
+
+    // AWS: Route 53 API Reference, "ConflictingDomainExists" — several public zones may share a name (each with its own name servers); the parent's NS record picks the delegated one. Without a parent in the account the registrar's delegation decides, which the zone listing does not show: the first is judged, with a warning that says so.
+    #[tokio::test]
+    async fn same_named_zones_prefer_the_delegated_one_else_warn() {
+        let (a, b) = (hz("ZAAA", "ws.example.com."), hz("ZBBB", "ws.example.com."));
+        let parent = hz("ZPARENT", "example.com.");
+        let cands = candidates(&[a.clone(), b.clone(), parent]);
+        let table = Table(vec![
+            ("ZPARENT", HOST, vec![ns("ws.example.com.", &["ns-2.awsdns-02.net."])]),
+            ("ZAAA", HOST, vec![ns("ws.example.com.", &["ns-1.awsdns-01.org."])]),
+            ("ZBBB", HOST, vec![ns("ws.example.com.", &["ns-2.awsdns-02.net."])]),
+        ]);
+        let c = choose_zone(HOST, &cands, &table).await.expect("choice");
+        assert_eq!(c.zone.as_ref().map(|z| z.id.as_str()), Some("ZBBB"));
+        assert!(c.warnings.is_empty(), "{c:?}");
+
+        let c = choose_zone(HOST, &candidates(&[a, b]), &Table(vec![])).await.expect("choice");
+        assert_eq!(c.zone.as_ref().map(|z| z.id.as_str()), Some("ZAAA"));
+        assert!(c.warnings[0].0.contains("2 public hosted zones are named ws.example.com (ZAAA, ZBBB)"), "{c:?}");
+        assert!(c.warnings[0].0.contains("judged ZAAA"), "{c:?}");
+    }
+
+    // AWS: Route 53 Developer Guide, "Working with hosted zones" — private hosted zones route traffic within Amazon VPCs, public ones on the internet; API Reference, "AliasTarget" — alias records for CloudFront can't be created in a private zone. Public clients never see a private zone.
+    #[test]
+    fn private_zones_are_skipped_and_said() {
+        let c = ZoneChoice { skipped_private: vec!["example.com. (ZPRIVATE)".into()], ..ZoneChoice::default() };
+        let o = judge_alias(&c, &[], HOST, CF, false);
+        assert_eq!(o.status(), Status::Skip);
+        assert!(
+            o.verdict.message().contains("private zones skipped") && o.verdict.message().contains("ZPRIVATE"),
+            "{o:?}"
+        );
+    }
+
+    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId of the current hosted zone routes to another record in the same zone; such a chain (and a CNAME to a name in the zone) is not followed here: unknown, never a failure.
+    #[test]
+    fn a_chain_inside_the_zone_is_unknown() {
+        let o = judge_alias(&zone(), &[alias("A", "api.example.com.", "Z0SANDBOX")], HOST, CF, false);
+        assert_eq!(o.status(), Status::Error);
+        assert!(o.verdict.message().contains("another record in zone example.com.: not followed"), "{o:?}");
+        let o = judge_alias(&zone(), &[cname("ws.example.com.", "api.example.com")], HOST, CF, false);
+        assert!(o.verdict.message().starts_with("unknown: ws.example.com is a CNAME to api.example.com"), "{o:?}");
     }
 
     #[test]
     fn every_hint_matches_its_finding() {
-        let o = judge_alias(Some(&zone()), &[], "ws.example.com", CF, false);
+        let o = judge_alias(&zone(), &[], HOST, CF, false);
         assert_eq!(
             o.verdict.hint(),
             Some(
                 "add an ALIAS A record for ws.example.com with AliasTarget.DNSName d111111abcdef8.cloudfront.net and HostedZoneId Z2FDTNDATAQYW2"
             )
         );
-        let wrong_zone = [alias("A", "d111111abcdef8.cloudfront.net.", "Z1YSHQZHG15GKL")];
-        let o = judge_alias(Some(&zone()), &wrong_zone, "ws.example.com", CF, false);
-        assert_eq!(o.verdict.hint(), Some("set the A ALIAS record's HostedZoneId to Z2FDTNDATAQYW2"));
     }
 
     // AWS: Route 53 Developer Guide, "Routing traffic to an Amazon CloudFront distribution by using your
@@ -195,7 +645,7 @@ mod tests {
     #[test]
     fn missing_aaaa_with_ipv6_enabled_is_a_warning_with_its_own_hint() {
         let a_only = [alias("A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(Some(&zone()), &a_only, "ws.example.com", CF, true);
+        let o = judge_alias(&zone(), &a_only, HOST, CF, true);
         assert_eq!(o.status(), Status::Pass, "IPv4 clients work: {o:?}");
         assert_eq!(o.verdict.hint(), None);
         assert_eq!(o.warnings.len(), 1, "{o:?}");
@@ -209,13 +659,16 @@ mod tests {
             )
         );
         // IPv6 disabled: nothing to say about AAAA.
-        let o = judge_alias(Some(&zone()), &a_only, "ws.example.com", CF, false);
+        let o = judge_alias(&zone(), &a_only, HOST, CF, false);
         assert!(o.warnings.is_empty(), "{o:?}");
         // A wrong A alias stays a failure with its own hint; the AAAA warning keeps its own.
         let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(Some(&zone()), &old, "ws.example.com", CF, true);
+        let o = judge_alias(&zone(), &old, HOST, CF, true);
         assert_eq!(o.status(), Status::Fail);
-        assert!(o.verdict.hint().is_some_and(|h| h.starts_with("set the A ALIAS record's")), "{o:?}");
+        assert!(
+            o.verdict.hint().is_some_and(|h| h.starts_with("set AliasTarget.DNSName of the A ALIAS record")),
+            "{o:?}"
+        );
         assert!(o.warnings[0].hint.as_deref().is_some_and(|h| h.starts_with("add an ALIAS AAAA record")), "{o:?}");
     }
 }

@@ -246,10 +246,24 @@ pub struct HostedZoneFacts {
     pub id: String,
     /// With the trailing dot, as Route 53 returns it.
     pub name: String,
+    /// `Config.PrivateZone`: answers only inside its VPCs, never public clients.
+    pub private: bool,
+}
+
+/// The hosted zones whose name is the host or one of its parent domains.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZoneCandidates {
+    /// Public zones, most specific name first; several may share a name.
+    pub public: Vec<HostedZoneFacts>,
+    /// Private zones of those names, skipped.
+    pub private: Vec<HostedZoneFacts>,
+    /// Names with more zones than the listing bound read.
+    pub truncated: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AliasRecordFacts {
+    /// Normalized (no trailing dot, lowercase); a wildcard reads `*.example.com`.
     pub name: String,
     /// `A`, `AAAA`, `CNAME`, …
     pub record_type: String,

@@ -277,8 +277,13 @@ async fn every_collector_parses_its_wire_format() {
     assert_eq!(routes[1].target, None);
     let maps = f.mappings("WS.example.com.").await.expect("mappings");
     assert_eq!(maps[0].api_mapping_key, "chat");
-    let zone = f.hosted_zone("ws.example.com").await.expect("zones").expect("zone");
-    assert_eq!(zone.id, "Z0SANDBOX");
+    let zones = f.hosted_zones("ws.example.com").await.expect("zones");
+    // The endpoint answers every DNSName with example.com.: only the lookup of that name keeps it.
+    assert_eq!(
+        zones.public,
+        vec![HostedZoneFacts { id: "Z0SANDBOX".into(), name: "example.com.".into(), private: false }]
+    );
+    let zone = &zones.public[0];
     let records = f.records(&zone.id, "ws.example.com").await.expect("records");
     assert_eq!(records.len(), 1, "only the host's records");
     assert_eq!(records[0].alias_hosted_zone_id.as_deref(), Some(CLOUDFRONT_HOSTED_ZONE_ID));
@@ -309,4 +314,251 @@ async fn custom_origin_request_policy_is_fetched_once() {
     let managed = Behavior { origin_request_policy_id: Some(POLICY_ALL_VIEWER.into()), ..Behavior::default() };
     assert!(f.forwarding(&managed).await.expect("managed").forwards_header("Host"));
     assert_eq!(f.calls().get("cloudfront.GetOriginRequestPolicy"), Some(&1));
+}
+
+// ----------------------------------------------------------------------
+// Route 53 zone selection on the wire: a fake Route 53 that lists zones and
+// record sets in Route 53's order (labels reversed, then id / type) and pages
+// them, or, as moto and LocalStack do, matches `DNSName` exactly.
+
+#[derive(Debug, Clone)]
+struct FakeRoute53 {
+    /// (id, name, private)
+    zones: Vec<(&'static str, &'static str, bool)>,
+    /// (zone id, name as Route 53 lists it, type, value)
+    rrsets: Vec<(&'static str, &'static str, &'static str, &'static str)>,
+    /// ListHostedZonesByName answers only zones named exactly `DNSName`.
+    exact: bool,
+    /// Items per page (Route 53: `MaxItems`, at most 100 zones / 300 record sets).
+    page: usize,
+    requests: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn key(name: &str) -> Vec<String> {
+    name.trim_end_matches('.').split('.').rev().map(str::to_ascii_lowercase).collect()
+}
+
+impl FakeRoute53 {
+    fn new(zones: Vec<(&'static str, &'static str, bool)>) -> Self {
+        FakeRoute53 { zones, rrsets: vec![], exact: false, page: 100, requests: Arc::default() }
+    }
+
+    fn answer(&self, path: &str, query: &[(String, String)]) -> String {
+        let q = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let limit = q("maxitems").and_then(|m| m.parse().ok()).unwrap_or(self.page).min(self.page);
+        if path == "/2013-04-01/hostedzonesbyname" {
+            let from = q("dnsname").unwrap_or_default();
+            let from_id = q("hostedzoneid").unwrap_or_default();
+            let mut zones: Vec<_> = self
+                .zones
+                .iter()
+                .filter(|(id, name, _)| {
+                    if self.exact {
+                        key(name) == key(&from)
+                    } else {
+                        (key(name), id.to_string()) >= (key(&from), from_id.clone())
+                    }
+                })
+                .collect();
+            zones.sort_by_key(|(id, name, _)| (key(name), id.to_string()));
+            let truncated = zones.len() > limit;
+            let next = zones.get(limit).map(|(id, name, _)| (name.to_string(), id.to_string()));
+            zones.truncate(limit);
+            let items: String = zones
+                .iter()
+                .map(|(id, name, private)| {
+                    format!(
+                        "<HostedZone><Id>/hostedzone/{id}</Id><Name>{name}</Name><CallerReference>r</CallerReference>\
+                         <Config><PrivateZone>{private}</PrivateZone></Config><ResourceRecordSetCount>2</ResourceRecordSetCount></HostedZone>"
+                    )
+                })
+                .collect();
+            let next = next
+                .map(|(n, id)| format!("<NextDNSName>{n}</NextDNSName><NextHostedZoneId>{id}</NextHostedZoneId>"))
+                .unwrap_or_default();
+            return format!(
+                r#"<?xml version="1.0"?><ListHostedZonesByNameResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZones>{items}</HostedZones><DNSName>{from}</DNSName><IsTruncated>{truncated}</IsTruncated>{next}<MaxItems>{limit}</MaxItems></ListHostedZonesByNameResponse>"#
+            );
+        }
+        let zone = path.trim_start_matches("/2013-04-01/hostedzone/").trim_end_matches("/rrset");
+        // Route 53 keeps `*` as `\052`: the start name is compared that way too.
+        let start = q("name").map(|n| n.replace('*', "\\052")).unwrap_or_default();
+        let start_type = q("type").unwrap_or_default();
+        let mut sets: Vec<_> = self
+            .rrsets
+            .iter()
+            .filter(|(z, name, t, _)| *z == zone && (key(name), t.to_string()) >= (key(&start), start_type.clone()))
+            .collect();
+        sets.sort_by_key(|(_, name, t, v)| (key(name), t.to_string(), v.to_string()));
+        let truncated = sets.len() > limit;
+        let next = sets.get(limit).map(|(_, n, t, _)| (n.to_string(), t.to_string()));
+        sets.truncate(limit);
+        let items: String = sets
+            .iter()
+            .map(|(_, name, t, v)| {
+                format!(
+                    "<ResourceRecordSet><Name>{name}</Name><Type>{t}</Type><TTL>60</TTL>\
+                     <ResourceRecords><ResourceRecord><Value>{v}</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>"
+                )
+            })
+            .collect();
+        let next = next
+            .map(|(n, t)| format!("<NextRecordName>{n}</NextRecordName><NextRecordType>{t}</NextRecordType>"))
+            .unwrap_or_default();
+        format!(
+            r#"<?xml version="1.0"?><ListResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ResourceRecordSets>{items}</ResourceRecordSets><IsTruncated>{truncated}</IsTruncated>{next}<MaxItems>{limit}</MaxItems></ListResourceRecordSetsResponse>"#
+        )
+    }
+}
+
+impl HttpConnector for FakeRoute53 {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let uri = request.uri().to_owned();
+        let rest = uri.split("://").nth(1).and_then(|r| r.find('/').map(|i| r[i..].to_owned())).unwrap_or_default();
+        let (path, query) = rest.split_once('?').unwrap_or((&rest, ""));
+        let query: Vec<(String, String)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (percent_decode(k), percent_decode(v))
+            })
+            .collect();
+        let shown: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        self.requests.lock().unwrap().push(format!("{path}?{}", shown.join("&")));
+        let body = self.answer(path, &query);
+        HttpConnectorFuture::new(async move {
+            let resp = http::Response::builder()
+                .status(200)
+                .header("content-type", "text/xml")
+                .body(SdkBody::from(body))
+                .expect("static response");
+            Ok(Response::try_from(resp).expect("http 1 response"))
+        })
+    }
+}
+
+fn route53_facts(fake: &FakeRoute53) -> AwsFacts {
+    let conn = fake.clone();
+    let client: SharedHttpClient = http_client_fn(move |_, _| SharedHttpConnector::new(conn.clone()));
+    let f = AwsFacts::new(suite(""));
+    f.set_http_client(client);
+    f
+}
+
+fn zone_ids(zones: &[HostedZoneFacts]) -> Vec<&str> {
+    zones.iter().map(|z| z.id.as_str()).collect()
+}
+
+// AWS: Route 53 API Reference, "ListHostedZonesByName" — zones are listed by name with the labels reversed, from DNSName on: a parent domain's zone sorts before the host and is not in a listing from the host, so every parent name is looked up by itself (most specific first), which also finds zones on endpoints that match DNSName exactly (moto, LocalStack).
+#[tokio::test]
+async fn hosted_zones_walk_the_host_suffixes_in_aws_order_and_on_exact_name_emulators() {
+    let zones = vec![
+        ("ZAPEX", "example.com.", false),
+        ("ZOTHER", "example.net.", false),
+        ("ZSUB", "ws.example.com.", false),
+        ("ZAPI", "api.example.com.", false),
+        ("ZDEEP", "a.ws.example.com.", false),
+    ];
+    for exact in [false, true] {
+        let fake = FakeRoute53 { exact, ..FakeRoute53::new(zones.clone()) };
+        let f = route53_facts(&fake);
+        let c = f.hosted_zones("WS.Example.com.").await.expect("zones");
+        assert_eq!(zone_ids(&c.public), vec!["ZSUB", "ZAPEX"], "exact = {exact}");
+        // Memoized: once per name per run, however many callers.
+        f.hosted_zones("ws.example.com").await.expect("zones");
+        assert_eq!(f.calls().get("route53.ListHostedZonesByName"), Some(&2), "exact = {exact}");
+        let asked: Vec<String> = fake.requests.lock().unwrap().clone();
+        assert_eq!(
+            asked,
+            vec![
+                "/2013-04-01/hostedzonesbyname?dnsname=ws.example.com.",
+                "/2013-04-01/hostedzonesbyname?dnsname=example.com."
+            ]
+        );
+    }
+    // A deeper host looks up each parent name, never the top-level domain.
+    let fake = FakeRoute53::new(zones.clone());
+    let c = route53_facts(&fake).hosted_zones("x.a.ws.example.com").await.expect("zones");
+    assert_eq!(zone_ids(&c.public), vec!["ZDEEP", "ZSUB", "ZAPEX"]);
+    assert_eq!(fake.requests.lock().unwrap().len(), 4);
+}
+
+// AWS: Route 53 API Reference, "ListHostedZonesByName" — up to 100 zones a response; IsTruncated with NextDNSName and NextHostedZoneId give the next group (same-named zones are ordered by id). Route 53 API Reference, "HostedZoneConfig" — PrivateZone: a private zone answers only inside its VPCs.
+#[tokio::test]
+async fn same_named_zones_are_paged_and_private_ones_set_aside() {
+    let zones = vec![
+        ("Z1", "example.com.", false),
+        ("Z2", "example.com.", true),
+        ("Z3", "example.com.", false),
+        ("Z4", "example.com.", false),
+        ("Z5", "example.com.", false),
+        ("ZNEXT", "a.example.com.", false),
+    ];
+    let fake = FakeRoute53 { page: 2, ..FakeRoute53::new(zones) };
+    let f = route53_facts(&fake);
+    let c = f.hosted_zones("example.com").await.expect("zones");
+    assert_eq!(zone_ids(&c.public), vec!["Z1", "Z3", "Z4", "Z5"]);
+    assert_eq!(zone_ids(&c.private), vec!["Z2"]);
+    assert!(c.truncated.is_empty());
+    let asked = fake.requests.lock().unwrap().clone();
+    assert_eq!(
+        asked,
+        vec![
+            "/2013-04-01/hostedzonesbyname?dnsname=example.com.",
+            "/2013-04-01/hostedzonesbyname?dnsname=example.com.&hostedzoneid=Z3",
+            "/2013-04-01/hostedzonesbyname?dnsname=example.com.&hostedzoneid=Z5",
+        ],
+        "stops once a page reaches a zone past the name"
+    );
+
+    // Bounded: a name with more zones than the pages read is reported, not looped over.
+    let many: Vec<(&'static str, &'static str, bool)> =
+        (0..40).map(|i| (&*Box::leak(format!("Z{i:03}").into_boxed_str()), "example.org.", false)).collect();
+    let fake = FakeRoute53 { page: 2, ..FakeRoute53::new(many) };
+    let c = route53_facts(&fake).hosted_zones("example.org").await.expect("zones");
+    assert_eq!(c.truncated, vec!["example.org".to_string()]);
+    assert_eq!(c.public.len(), 2 * MAX_ZONE_PAGES);
+}
+
+// AWS: Route 53 API Reference, "ListResourceRecordSets" — record sets sorted by name (labels reversed) then type, from Name/Type on, paged with NextRecordName/NextRecordType; "ResourceRecordSet" (Name) — a wildcard *.example.com, which Route 53 lists as \052.example.com ("DNS domain name format").
+#[tokio::test]
+async fn records_are_paged_for_one_name_and_wildcards_read_back() {
+    let mut fake = FakeRoute53::new(vec![("ZAPEX", "example.com.", false)]);
+    fake.page = 2;
+    fake.rrsets = vec![
+        ("ZAPEX", "example.com.", "NS", "ns-1.awsdns-01.org."),
+        ("ZAPEX", "\\052.example.com.", "CNAME", "d111111abcdef8.cloudfront.net"),
+        ("ZAPEX", "ws.example.com.", "A", "203.0.113.1"),
+        ("ZAPEX", "ws.example.com.", "AAAA", "2001:db8::1"),
+        ("ZAPEX", "ws.example.com.", "TXT", "\"v=1\""),
+        ("ZAPEX", "x.ws.example.com.", "A", "203.0.113.2"),
+        ("ZAPEX", "zz.example.com.", "A", "203.0.113.3"),
+    ];
+    let f = route53_facts(&fake);
+    let r = f.records("ZAPEX", "ws.example.com").await.expect("records");
+    let types: Vec<&str> = r.iter().map(|r| r.record_type.as_str()).collect();
+    assert_eq!(types, vec!["A", "AAAA", "TXT"], "every page of that name, nothing else");
+    assert_eq!(f.calls().get("route53.ListResourceRecordSets"), Some(&2));
+    let w = f.records("ZAPEX", "*.example.com").await.expect("wildcard");
+    assert_eq!(w.len(), 1);
+    assert_eq!((w[0].name.as_str(), w[0].values[0].as_str()), ("*.example.com", "d111111abcdef8.cloudfront.net"));
 }
