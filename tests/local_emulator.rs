@@ -5,6 +5,8 @@
 //! stand-in written for this test; wsconform talks to it with its real
 //! clients (tokio-tungstenite, the apigatewaymanagement SDK).
 
+mod support;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -131,29 +133,8 @@ fn connect_echo_post_disconnect_work_against_a_plain_local_emulator() {
     let (ws_addr, mgmt_addr) = rt.block_on(start_emulator());
     let dir = tempfile::tempdir().unwrap();
     let suite = dir.path().join("local.toml");
-    std::fs::write(
-        &suite,
-        format!(
-            r#"name = "local-emulator"
-region = "us-east-1"
-url = "ws://127.0.0.1:{ws}/"
-
-[checks]
-only = ["e2e.*"]
-
-[roundtrip]
-send = '{{"action":"echo","payload":"{{{{nonce}}}}"}}'
-expect = {{ json_pointer = "/request", contains = "{{{{nonce}}}}" }}
-connection_id = "/connectionId"
-management_endpoint = "http://127.0.0.1:{mgmt}"
-timeout = "3s"
-limits = true
-"#,
-            ws = ws_addr.port(),
-            mgmt = mgmt_addr.port()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&suite, support::local_emulator_suite("local-emulator", ws_addr.port(), mgmt_addr.port(), "3s"))
+        .unwrap();
     let out = rt.block_on(async {
         tokio::process::Command::new(env!("CARGO_BIN_EXE_wsconform"))
             .arg("run")

@@ -9,6 +9,8 @@
 //!
 //! `cargo test --test witness_serverless` (`-- --list` lists the trials).
 
+mod support;
+
 use std::collections::HashMap;
 use std::io::Read as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -205,27 +207,8 @@ fn witness_run() -> Verdicts {
     let suite = tmp.path().join("serverless-offline.toml");
     // The README's local-emulator suite: serverless-offline serves @connections
     // on its websocket port, at the root, with no stage.
-    std::fs::write(
-        &suite,
-        format!(
-            r#"name = "serverless-offline"
-region = "us-east-1"
-url = "ws://127.0.0.1:{ws}/"
-
-[checks]
-only = ["e2e.*"]
-
-[roundtrip]
-send = '{{"action":"echo","payload":"{{{{nonce}}}}"}}'
-expect = {{ json_pointer = "/request", contains = "{{{{nonce}}}}" }}
-connection_id = "/connectionId"
-management_endpoint = "http://127.0.0.1:{ws}"
-timeout = "5s"
-limits = true
-"#
-        ),
-    )
-    .map_err(|e| e.to_string())?;
+    std::fs::write(&suite, support::local_emulator_suite("serverless-offline", ws, ws, "5s"))
+        .map_err(|e| e.to_string())?;
     let stdout_path = tmp.path().join("wsconform.out");
     let stdout = std::fs::File::create(&stdout_path).map_err(|e| e.to_string())?;
     let t = Instant::now();

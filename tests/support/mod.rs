@@ -18,3 +18,25 @@ pub fn snapshot(name: &str, actual: &str) {
         "snapshot {name} differs (UPDATE_SNAPSHOTS=1 to accept):\n--- expected\n{expected}\n--- actual\n{actual}"
     );
 }
+
+/// The README's local-emulator suite (plain `ws://` on loopback, the management
+/// API at `mgmt_port`'s root, no stage), as the emulator tests run it.
+pub fn local_emulator_suite(name: &str, ws_port: u16, mgmt_port: u16, timeout: &str) -> String {
+    format!(
+        r#"name = "{name}"
+region = "us-east-1"
+url = "ws://127.0.0.1:{ws_port}/"
+
+[checks]
+only = ["e2e.*"]
+
+[roundtrip]
+send = '{{"action":"echo","payload":"{{{{nonce}}}}"}}'
+expect = {{ json_pointer = "/request", contains = "{{{{nonce}}}}" }}
+connection_id = "/connectionId"
+management_endpoint = "http://127.0.0.1:{mgmt_port}"
+timeout = "{timeout}"
+limits = true
+"#
+    )
+}
