@@ -76,9 +76,9 @@ pub fn choose_behavior<'a>(dist: &'a DistributionFacts, path: &str) -> (Option<u
 /// What kind of host API Gateway (or whatever origin) is addressed by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostKind {
-    /// `{api}.execute-api.{region}.amazonaws.com`.
+    /// `{api}.execute-api.{region}.{suffix}` (the region's partition's suffix).
     ExecuteApi { api_id: String, region: String },
-    /// `d-….execute-api.{region}.amazonaws.com`: a custom domain's regional target.
+    /// `d-….execute-api.{region}.{suffix}`: a custom domain's regional target.
     RegionalTarget { region: String },
     /// Anything else (a custom domain, S3, …).
     Other,
@@ -90,8 +90,8 @@ pub fn classify_host(host: &str) -> HostKind {
     let (Some(first), Some(service), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
         return HostKind::Other;
     };
-    let Some(region) = rest.strip_suffix(".amazonaws.com") else { return HostKind::Other };
-    if service != "execute-api" || region.contains('.') || first.is_empty() {
+    let Some(region) = crate::partition::split_region_suffix(rest) else { return HostKind::Other };
+    if service != "execute-api" || first.is_empty() {
         return HostKind::Other;
     }
     if first.starts_with("d-") {
@@ -484,6 +484,17 @@ pub(crate) mod tests {
         );
         assert_eq!(classify_host("site.s3.ap-northeast-1.amazonaws.com"), HostKind::Other);
         assert_eq!(classify_host("ws.example.com"), HostKind::Other);
+        // The suffix is the region's partition's: amazonaws.com.cn in China, amazonaws.com elsewhere.
+        assert_eq!(
+            classify_host("a1b2c3d4e5.execute-api.cn-north-1.amazonaws.com.cn"),
+            HostKind::ExecuteApi { api_id: "a1b2c3d4e5".into(), region: "cn-north-1".into() }
+        );
+        assert_eq!(
+            classify_host("d-abc.execute-api.us-gov-west-1.amazonaws.com"),
+            HostKind::RegionalTarget { region: "us-gov-west-1".into() }
+        );
+        assert_eq!(classify_host("a1b2c3d4e5.execute-api.cn-north-1.amazonaws.com"), HostKind::Other);
+        assert_eq!(classify_host("a1b2c3d4e5.execute-api.us-east-1.amazonaws.com.cn"), HostKind::Other);
     }
 
     pub const REGION: &str = "ap-northeast-1";
@@ -498,6 +509,7 @@ pub(crate) mod tests {
             origin_request_policy_id: policy.map(Into::into),
             legacy: None,
             request_functions: vec![],
+            viewer_protocol_policy: Some("https-only".into()),
         }
     }
 
@@ -586,10 +598,12 @@ pub(crate) mod tests {
         stage: Option<&'static str>,
     }
 
-    // AWS: CloudFront Developer Guide, "Use managed origin request policies" (AllViewer forwards Host,
-    // AllViewerExceptHostHeader does not), "Use managed cache policies" (Amplify's cache key has Host),
-    // API Reference "CachePolicyHeadersConfig" (cache key headers go to the origin too),
-    // "OriginGroup" (a behavior may target a group; its primary member serves).
+    // AWS: CloudFront Developer Guide, "Use managed origin request policies" — AllViewer forwards the
+    // viewer's Host; AllViewerExceptHostHeader does not.
+    // AWS: CloudFront Developer Guide, "Use managed cache policies" — Amplify's cache key has Host.
+    // AWS: CloudFront API Reference, "CachePolicyHeadersConfig" — cache key headers go to the origin too.
+    // AWS: CloudFront API Reference, "OriginGroup" — a behavior may target an origin group; its primary
+    // member serves while it is healthy.
     #[test]
     fn the_route_table() {
         use crate::facts::aws::model::*;
