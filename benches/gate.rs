@@ -1,5 +1,5 @@
 //! `cargo bench --bench gate`: what a gate run costs, as ratios measured in
-//! one run against the in-process sandbox (DESIGN §8).
+//! one run against the in-process sandbox (docs/architecture.md, Performance).
 //!
 //! 1. The full default suite (`suites/sandbox.toml`) under 50 ms of latency
 //!    per round trip on every hop, against the critical-path lower bound

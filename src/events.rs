@@ -1,4 +1,4 @@
-//! What the runner tells reporters (DESIGN §2). Every reporter consumes the
+//! What the runner tells reporters (docs/architecture.md, Observe, judge, report). Every reporter consumes the
 //! same stream, as in cargo-nextest. Outcomes in events are already redacted.
 
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
-//! `wsconform init URL --region R`: discovers what serves the URL (DESIGN
-//! §4) and writes a complete, commented suite file from it.
+//! `wsconform init URL --region R`: discovers what serves the URL and
+//! writes a complete, commented suite file from it (the README's suite reference).
 //!
 //! Discovery runs in two steps, because which tables the suite has decides
 //! how the route is computed. First a probe suite asks the control plane

@@ -16,7 +16,7 @@ use crate::report::Reporter;
 use crate::runner::{Runner, RunnerOptions, SuiteJob};
 use crate::suite::Suite;
 
-/// Exit codes CI understands (DESIGN §5).
+/// Exit codes CI understands (the README's exit codes).
 pub mod exit {
     pub const PASSED: i32 = 0;
     pub const FAILED: i32 = 1;

@@ -1,4 +1,4 @@
-//! Suite files: one TOML file describes one deployment (DESIGN §4).
+//! Suite files: one TOML file describes one deployment (the README's suite reference).
 //!
 //! Parsing happens in two steps. Serde reads the file into `Raw*` structs
 //! that keep every value's span; [`Loader`] then interpolates `${VAR}`,
@@ -144,7 +144,7 @@ pub enum Expect {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ManagementEndpoint {
-    /// Derived from the layout (DESIGN §1).
+    /// Derived from the layout (docs/architecture.md, The hop chain and the layouts).
     Auto,
     Url(Url),
 }

@@ -1,4 +1,4 @@
-//! `wsconform trace`: the hop chain of DESIGN §1, hop by hop, as the
+//! `wsconform trace`: the hop chain of docs/architecture.md, hop by hop, as the
 //! suite's checks observed it. The checks run once (as `run` would); this
 //! module only regroups their verdicts by hop and points at the first hop
 //! that breaks, with its hint. Rendering is pure and deterministic (no
@@ -26,7 +26,7 @@ pub struct Hop {
     pub checks: &'static [&'static str],
 }
 
-/// The hop chain, client first (DESIGN §1).
+/// The hop chain, client first (docs/architecture.md, The hop chain and the layouts).
 pub const HOPS: &[Hop] = &[
     Hop { name: "DNS", checks: &["dns.resolves", "dns.alias-target", "route53.alias"] },
     Hop { name: "certificate", checks: &["tls.certificate", "acm.certificate"] },
@@ -118,7 +118,7 @@ pub async fn trace(src: SuiteSource, sandbox: Option<SandboxOverride>) -> Result
 }
 
 /// The layout the suite's tables imply, for when the route reaches no API
-/// and so could not tell (DESIGN §1: which tables exist decides A, B/D or C).
+/// and so could not tell (docs/architecture.md: which tables exist decides A, B/D or C).
 pub fn implied_layout(suite: &Suite) -> String {
     match (suite.cloudfront.is_some(), suite.custom_domain.is_some()) {
         (true, false) => Layout::A.to_string(),

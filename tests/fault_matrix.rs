@@ -1,4 +1,4 @@
-//! Reliability (DESIGN §6, §7): every sandbox fault, asked for with
+//! Reliability (docs/faults.md): every sandbox fault, asked for with
 //! `[sandbox] faults = [..]`, makes the run report the right check with the
 //! right status (Fail: the deployment is wrong; Error: the harness could not
 //! find out) and a message naming the fault — no panic, no hang, and the

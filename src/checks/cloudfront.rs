@@ -1,5 +1,5 @@
 //! `cloudfront.*` checks: the distribution, the behavior chosen for the
-//! public path, the API origin and what is forwarded to it (DESIGN §1, §3).
+//! public path, the API origin and what is forwarded to it (docs/architecture.md; the README's check table).
 
 use std::sync::Arc;
 
@@ -380,23 +380,57 @@ fn behavior_number(i: Option<usize>) -> String {
     i.map_or("the default behavior".into(), |i| format!("behavior #{i}"))
 }
 
-pub fn judge_origin(o: &OriginFacts, region: &str) -> Outcome {
+/// `cloudfront.origin`: the API origin (reached through `behavior`, #`index`)
+/// must reach API Gateway over HTTPS with TLSv1.2, in the API's region.
+/// With OriginProtocolPolicy `match-viewer` CloudFront uses the viewer's
+/// protocol, so the behavior's ViewerProtocolPolicy decides: viewers only on
+/// HTTPS (`https-only`, `redirect-to-https`) reach the origin over HTTPS;
+/// `allow-all` lets a plain `ws://` viewer reach it over HTTP, which API
+/// Gateway refuses.
+pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, region: &str) -> Outcome {
     let mut f = Findings::new();
     f.evidence("origin", format!("{} ({})", o.id, o.domain_name));
+    let label = behavior.label(index);
+    let mut how = "https-only".to_owned();
     match &o.custom {
         None => f.fail(
             format!("origin `{}` is not a custom origin", o.id),
             "API Gateway origins are custom origins with OriginProtocolPolicy https-only",
         ),
         Some(c) => {
-            if c.protocol_policy != "https-only" {
-                f.fail(
-                    format!(
-                        "origin `{}` OriginProtocolPolicy is {}: API Gateway only answers HTTPS",
-                        o.id, c.protocol_policy
-                    ),
+            match c.protocol_policy.as_str() {
+                "https-only" => {}
+                "match-viewer" => {
+                    let viewer = behavior.viewer_protocol_policy.as_deref();
+                    f.evidence("viewer_protocol_policy", viewer.unwrap_or("unknown"));
+                    match viewer {
+                        Some(v @ ("https-only" | "redirect-to-https")) => {
+                            how = format!("match-viewer with {label}'s ViewerProtocolPolicy {v} (viewers only on HTTPS)");
+                        }
+                        Some("allow-all") => f.fail(
+                            format!(
+                                "origin `{}` OriginProtocolPolicy is match-viewer and {label} has ViewerProtocolPolicy \
+                                 allow-all: a viewer on plain ws:// reaches API Gateway over HTTP, which it refuses",
+                                o.id
+                            ),
+                            "set OriginProtocolPolicy to https-only (or the behavior's ViewerProtocolPolicy to https-only)",
+                        ),
+                        Some(other) => f.unknown(format!(
+                            "origin `{}` OriginProtocolPolicy is match-viewer and {label}'s ViewerProtocolPolicy is \
+                             `{other}`: whether viewers reach API Gateway over HTTPS cannot be told",
+                            o.id
+                        )),
+                        None => f.unknown(format!(
+                            "origin `{}` OriginProtocolPolicy is match-viewer and {label}'s ViewerProtocolPolicy is \
+                             not reported: whether viewers reach API Gateway over HTTPS cannot be told",
+                            o.id
+                        )),
+                    }
+                }
+                other => f.fail(
+                    format!("origin `{}` OriginProtocolPolicy is {other}: API Gateway only answers HTTPS", o.id),
                     "set OriginProtocolPolicy to https-only",
-                );
+                ),
             }
             if !c.ssl_protocols.iter().any(|p| p == "TLSv1.2") {
                 f.fail(
@@ -413,7 +447,7 @@ pub fn judge_origin(o: &OriginFacts, region: &str) -> Outcome {
         ),
         _ => {}
     }
-    f.outcome(format!("origin `{}` ({}) is https-only with TLSv1.2", o.id, o.domain_name))
+    f.outcome(format!("origin `{}` ({}) is {how} with TLSv1.2", o.id, o.domain_name))
 }
 
 /// What `cloudfront.forwarding` needs besides the forwarding itself.
@@ -586,7 +620,7 @@ fn run_origin(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let route = ctx.facts.aws.route().await.ok();
         let domains = known_custom_domains(&ctx, route.as_deref()).await;
         match api_behavior(&d, ctx.suite.path(), &domains) {
-            Some((_, _, o)) => judge_origin(o, &ctx.suite.region),
+            Some((i, b, o)) => judge_origin(o, b, i, &ctx.suite.region),
             None => Outcome::fail(
                 "no behavior targets an API Gateway origin",
                 "add an origin for the API (its execute-api host or custom domain) and a behavior for it",

@@ -1,4 +1,4 @@
-//! The check catalog (DESIGN §3), one module per area. Rules are pure
+//! The check catalog (the README's check table), one module per area. Rules are pure
 //! functions over facts; each module's `CHECKS` lists its checks in report order.
 
 pub mod acm;

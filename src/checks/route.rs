@@ -1,7 +1,7 @@
 //! Where a client's request lands, computed from configuration alone (pure,
 //! no I/O): CloudFront's behavior matcher, OriginPath, whether the viewer
 //! Host is forwarded, the Host and path API Gateway sees, the layout
-//! (DESIGN §1) and the API + stage the mapping leads to.
+//! (docs/architecture.md) and the API + stage the mapping leads to.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,7 +11,7 @@ use crate::facts::aws::model::{
 };
 use crate::outcome::{Evidence, Outcome};
 
-/// The four layouts of DESIGN §1.
+/// The four layouts of docs/architecture.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     /// CloudFront → execute-api host, viewer Host not forwarded.

@@ -1,5 +1,5 @@
 //! `route53.*` checks: the public host's records point at the hop clients
-//! should reach first (DESIGN §1), in the hosted zone that actually answers.
+//! should reach first (docs/architecture.md, The hop chain and the layouts), in the hosted zone that actually answers.
 
 use std::sync::Arc;
 

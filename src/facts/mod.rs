@@ -2,7 +2,7 @@
 //!
 //! Collectors do I/O; checks only ask. Each fact is memoized, so however
 //! many checks need the distribution config or a DNS answer, it is fetched
-//! once (DESIGN §2, §8).
+//! once (docs/architecture.md).
 
 pub mod aws;
 pub mod live;

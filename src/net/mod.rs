@@ -1,4 +1,4 @@
-//! One network world (DESIGN §2): a single resolver, a single `connect_to`
+//! One network world (docs/architecture.md, Observe, judge, report): a single resolver, a single `connect_to`
 //! map and a single TLS configuration, used by every connection the harness
 //! makes — DNS checks, TLS checks, WebSocket upgrades, plain HTTPS and the
 //! AWS SDK. That is what makes the DNS verdict and the connection agree on
@@ -44,7 +44,7 @@ pub enum NetError {
     Config(String),
 }
 
-/// Phase timings of one connection (DESIGN §3 `e2e.connect`).
+/// Phase timings of one connection (`e2e.connect`).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Phases {
     /// `None` when no DNS query was needed (an address literal or a `connect_to` to an address).

@@ -1,4 +1,4 @@
-//! Reporters: each consumes the runner's [`Event`] stream (DESIGN §2).
+//! Reporters: each consumes the runner's [`Event`] stream (docs/architecture.md, Observe, judge, report).
 //! File reports are written atomically (temp file + rename), also when the
 //! run was interrupted.
 

@@ -1,4 +1,4 @@
-//! Faults the sandbox can inject (reliability tests, DESIGN §6). Every knob
+//! Faults the sandbox can inject (reliability tests; docs/faults.md). Every knob
 //! defaults to "off", so `Faults::default()` is a healthy deployment.
 //!
 //! Faults on the *front* (the server the public host resolves to: the edge

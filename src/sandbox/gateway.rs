@@ -27,7 +27,7 @@ use super::faults::Faults;
 use super::model::{self, Deployment, Stage};
 use super::serve::{self, Body, Tasks};
 
-/// AWS quotas (DESIGN §1).
+/// AWS quotas (docs/architecture.md, The hop chain and the layouts).
 pub const MAX_FRAME: usize = 32 * 1024;
 pub const MAX_MESSAGE: usize = 128 * 1024;
 

@@ -1,5 +1,5 @@
 //! The sandbox: an emulated API Gateway WebSocket deployment, in process, on
-//! loopback (DESIGN §6). DNS, CA, a CloudFront-like edge (plus a stale one),
+//! loopback (docs/architecture.md, The sandbox). DNS, CA, a CloudFront-like edge (plus a stale one),
 //! the API Gateway data plane and the control plane, all on `127.0.0.1`
 //! with random ports. Its routing is written independently of the checks.
 

@@ -6,7 +6,7 @@
 
 use std::net::Ipv4Addr;
 
-/// Managed policy ids (DESIGN §9).
+/// Managed policy ids (CloudFront Developer Guide).
 pub const POLICY_ALL_VIEWER: &str = "216adef6-5c7f-47e4-b989-5492eafa07d3";
 pub const POLICY_ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 pub const CACHE_POLICY_CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
