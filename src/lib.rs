@@ -12,6 +12,7 @@ pub mod facts;
 pub mod init;
 pub mod net;
 pub mod outcome;
+pub mod partition;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod secret;

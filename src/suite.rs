@@ -373,6 +373,24 @@ impl SuiteError {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
+/// The 1-based line where the dotted `key` is written in suite `text`: a
+/// table's header (`cloudfront` → `[cloudfront]`) or a value's key
+/// (`custom_domain.mapping_key`, `url`). `None` when it is not there or the
+/// text is not TOML. Reports use it to point at the suite line a finding is about.
+pub fn key_line(text: &str, key: &str) -> Option<usize> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let mut table = root.get_ref();
+    let mut parts = key.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let (k, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == part)?;
+        if parts.peek().is_none() {
+            return Some(line_col(text, k.span().start).0);
+        }
+        table = v.get_ref().as_table()?;
+    }
+    None
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..text.floor_char_boundary(offset)];
@@ -446,7 +464,7 @@ struct RawCloudFront {
 #[serde(deny_unknown_fields)]
 struct RawDns {
     nameservers: Option<Spanned<toml::Value>>,
-    connect_to: Option<BTreeMap<String, S>>,
+    connect_to: Option<BTreeMap<S, S>>,
     timeout: Option<S>,
     alias_target: Option<S>,
 }
@@ -573,12 +591,59 @@ impl Loader<'_> {
     fn hostname(&mut self, key: &str, v: &Option<S>) -> Result<Option<String>, SuiteError> {
         let Some(v) = v else { return Ok(None) };
         let s = self.string(key, v)?.trim_end_matches('.').to_ascii_lowercase();
-        if !is_hostname(&s) {
-            return Err(self
-                .err(v.span(), key, format!("`{s}` is not a DNS name"))
-                .with_help("e.g. \"d111111abcdef8.cloudfront.net\""));
+        if !is_hostname(&s, false) {
+            return Err(self.err(v.span(), key, format!("`{s}` is not a DNS name")).with_help(HOSTNAME_HELP));
         }
         Ok(Some(s))
+    }
+
+    /// A URL's host as written: present (the WHATWG parser reads `wss:///Prod`
+    /// as host `prod`), and a host name or an IP address.
+    fn url_host(&self, v: &S, key: &str, text: &str, url: &Url) -> Result<(), SuiteError> {
+        written_authority(text).map_err(|m| {
+            self.err(v.span(), key, m).with_help(format!(
+                "write `{}://host/path`, e.g. \"{}\"",
+                url.scheme(),
+                match key {
+                    "url" => "wss://ws.example.com/Prod",
+                    "aws.endpoint_url" => "http://127.0.0.1:4566",
+                    _ => "https://abc123.execute-api.ap-northeast-1.amazonaws.com/Prod",
+                }
+            ))
+        })?;
+        match url.host() {
+            None => Err(self.err(v.span(), key, "the URL has no host")),
+            Some(url::Host::Domain(d)) if !is_hostname(d, false) => Err(self
+                .err(v.span(), key, format!("the URL's host `{d}` is not a valid host name"))
+                .with_help(HOSTNAME_HELP)),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// AWS: API Gateway Developer Guide, "Map API stages to a custom domain name for WebSocket
+    /// APIs", Restrictions: "API mappings must contain only letters, numbers, and the following
+    /// characters: $-_.+!*'()"; "The maximum length for the path in an API mapping is 300
+    /// characters". So no `/`: a WebSocket API mapping key is one segment.
+    fn mapping_key(&self, k: &str, v: &S) -> Result<(), SuiteError> {
+        let key = "custom_domain.mapping_key";
+        if k.contains('/') {
+            return Err(self.err(v.span(), key, format!("`{k}` has a `/`")).with_help(format!(
+                "multi-level API mapping keys are not supported for WebSocket APIs; use one segment of letters, digits and {MAPPING_KEY_CHARS} or \"\""
+            )));
+        }
+        if let Some(c) = k.chars().find(|c| !c.is_ascii_alphanumeric() && !MAPPING_KEY_CHARS.contains(*c)) {
+            return Err(self
+                .err(v.span(), key, format!("`{k}` has `{c}`, which API mapping keys cannot contain"))
+                .with_help(format!("WebSocket API mapping keys use only letters, digits and {MAPPING_KEY_CHARS}")));
+        }
+        if k.len() > 300 {
+            return Err(self.err(
+                v.span(),
+                key,
+                format!("the key is {} characters long; API Gateway allows 300", k.len()),
+            ));
+        }
+        Ok(())
     }
 
     fn json_pointer(&mut self, key: &str, v: &S) -> Result<String, SuiteError> {
@@ -598,10 +663,10 @@ impl Loader<'_> {
                 .with_help("use letters, digits, `-` and `_`; the name becomes the report file name"));
         }
         let region = self.string("region", &raw.region)?;
-        if !is_region(&region) {
-            return Err(self
-                .err(raw.region.span(), "region", format!("`{region}` is not an AWS region"))
-                .with_help("e.g. \"ap-northeast-1\", \"us-east-1\""));
+        if !crate::partition::is_region(&region) {
+            return Err(self.err(raw.region.span(), "region", format!("`{region}` is not an AWS region")).with_help(
+                "a region code is {area}-{direction}-{number}, e.g. \"ap-northeast-1\", \"us-east-1\", \"eu-central-2\", \"us-gov-west-1\", \"cn-north-1\"",
+            ));
         }
 
         let tls = self.tls(raw.tls)?;
@@ -638,20 +703,14 @@ impl Loader<'_> {
             None => None,
             Some(d) => {
                 let name = self.string("custom_domain.name", &d.name)?;
-                if !is_hostname(&name) {
-                    return Err(self.err(
-                        d.name.span(),
-                        "custom_domain.name",
-                        format!("`{name}` is not a domain name"),
-                    ));
+                if !is_hostname(&name, true) {
+                    return Err(self
+                        .err(d.name.span(), "custom_domain.name", format!("`{name}` is not a domain name"))
+                        .with_help(HOSTNAME_HELP));
                 }
                 let mapping_key = self.opt("custom_domain.mapping_key", &d.mapping_key)?;
-                if let (Some(k), Some(v)) = (&mapping_key, &d.mapping_key)
-                    && k.contains('/')
-                {
-                    return Err(self.err(v.span(), "custom_domain.mapping_key", format!("`{k}` has a `/`")).with_help(
-                        "multi-level API mapping keys are not supported for WebSocket APIs; use one segment or \"\"",
-                    ));
+                if let (Some(k), Some(v)) = (&mapping_key, &d.mapping_key) {
+                    self.mapping_key(k, v)?;
                 }
                 let regional_target = self.hostname("custom_domain.regional_target", &d.regional_target)?;
                 Some(CustomDomainSpec { name, mapping_key, regional_target })
@@ -701,6 +760,7 @@ impl Loader<'_> {
                                     format!("expected an http:// or https:// URL, found `{}://`", u.scheme()),
                                 ));
                             }
+                            self.url_host(v, "aws.endpoint_url", &s, &u)?;
                             Some(u)
                         }
                     }
@@ -797,9 +857,7 @@ impl Loader<'_> {
             }
             other => return Err(self.err(v.span(), "url", format!("expected a wss:// URL, found `{other}://`"))),
         }
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(self.err(v.span(), "url", "the URL has no host"));
-        }
+        self.url_host(v, "url", text, &url)?;
         if url.query().is_some() {
             return Err(self
                 .err(v.span(), "url", "the URL has a query string")
@@ -862,12 +920,25 @@ impl Loader<'_> {
             },
         };
         let mut connect_to = Vec::new();
+        const CONNECT_TO_HELP: &str = "write \"host:port\" = \"address:port\" (or \":port\" to keep the host), e.g. { \"ws.example.com:443\" = \"203.0.113.9:443\" }";
         for (from, to) in d.connect_to.iter().flatten() {
             let target = self.string("dns.connect_to", to)?;
-            let parsed = parse_connect_to(from, &target).map_err(|m| {
-                self.err(to.span(), "dns.connect_to", m)
-                    .with_help("write \"host:port\" = \"address:port\" (or \":port\" to keep the host), e.g. { \"ws.example.com:443\" = \"203.0.113.9:443\" }")
-            })?;
+            let parsed = parse_connect_to(from.get_ref(), &target)
+                .map_err(|m| self.err(to.span(), "dns.connect_to", m).with_help(CONNECT_TO_HELP))?;
+            if !is_host_or_ip(&parsed.host) {
+                return Err(self
+                    .err(
+                        from.span(),
+                        "dns.connect_to",
+                        format!("`{}` is not a host name or an IP address", parsed.host),
+                    )
+                    .with_help(CONNECT_TO_HELP));
+            }
+            if let Some(h) = parsed.to_host.as_deref().filter(|h| !is_host_or_ip(h)) {
+                return Err(self
+                    .err(to.span(), "dns.connect_to", format!("`{h}` is not a host name or an IP address"))
+                    .with_help(CONNECT_TO_HELP));
+            }
             connect_to.push(parsed);
         }
         let timeout = d.timeout.as_ref().map(|t| self.duration("dns.timeout", t)).transpose()?;
@@ -939,6 +1010,7 @@ impl Loader<'_> {
                         ));
                     }
                 }
+                self.url_host(m, "roundtrip.management_endpoint", &s, &u)?;
                 ManagementEndpoint::Url(u)
             };
         }
@@ -1083,19 +1155,48 @@ pub(crate) fn parse_connect_to(from: &str, to: &str) -> Result<ConnectTo, String
     })
 }
 
-fn is_region(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
-}
+/// The characters besides letters and digits a WebSocket API mapping key may have.
+const MAPPING_KEY_CHARS: &str = "$-_.+!*'()";
 
-fn is_hostname(s: &str) -> bool {
+const HOSTNAME_HELP: &str =
+    "a host name is dot-separated labels of letters, digits and `-` (not first or last), e.g. \"ws.example.com\"";
+
+/// A DNS host name (RFC 1123): labels of 1–63 letters, digits and `-`, not
+/// starting or ending with `-`, at most 253 characters, the last label not
+/// all digits. `wildcard`: the first label may be `*` (a wildcard custom domain).
+fn is_hostname(s: &str, wildcard: bool) -> bool {
+    let labels: Vec<&str> = s.split('.').collect();
     !s.is_empty()
         && s.len() <= 253
-        && s.split('.').all(|l| {
-            !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*')
+        && labels.iter().enumerate().all(|(i, l)| {
+            (wildcard && i == 0 && *l == "*" && labels.len() > 1)
+                || (!l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         })
+        && !labels.last().is_some_and(|l| l.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A `connect_to` host: an IP address or a host name.
+fn is_host_or_ip(s: &str) -> bool {
+    s.parse::<IpAddr>().is_ok() || is_hostname(s.trim_end_matches('.'), false)
+}
+
+/// The WHATWG URL parser (the `url` crate) reads `wss:///Prod` and `wss:Prod`
+/// for special schemes as host `prod`: the text itself must have `scheme://`
+/// and a host before the path.
+fn written_authority(text: &str) -> Result<(), &'static str> {
+    let t = text.trim();
+    let Some((_, rest)) = t.split_once(':') else { return Ok(()) };
+    let Some(after) = rest.strip_prefix("//") else { return Err("the URL has no `//` and host after its scheme") };
+    let authority = &after[..after.find(['/', '?', '#', '\\']).unwrap_or(after.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.is_empty() || host_port.starts_with(':') {
+        return Err("the URL has no host");
+    }
+    Ok(())
 }
 
 pub(crate) fn is_loopback_host(url: &Url) -> bool {
@@ -1211,6 +1312,96 @@ mod tests {
     }
 
     #[test]
+    fn a_url_without_a_host_is_an_error_not_host_prod() {
+        // The WHATWG parser reads both as host `prod`.
+        for url in ["wss:///Prod", "wss:Prod", "wss://:443/Prod", "wss://user@/Prod"] {
+            let text = format!("name = \"t\"\nregion = \"us-east-1\"\nurl = \"{url}\"\n");
+            let e = Suite::parse("t.toml", &text, &no_env).unwrap_err();
+            assert_eq!((e.line, e.col, e.key.as_deref()), (Some(3), Some(7), Some("url")), "{url}: {e}");
+            assert!(["no host", "no `//`", "empty host"].iter().any(|m| e.message.contains(m)), "{url}: {e}");
+        }
+        for (key, url) in [
+            ("roundtrip.management_endpoint", "[roundtrip]\nmanagement_endpoint = \"https:///Prod\""),
+            ("aws.endpoint_url", "[aws]\nendpoint_url = \"http:///localhost:4566\""),
+        ] {
+            let e = Suite::parse("t.toml", &format!("{MIN}{url}\n"), &no_env).unwrap_err();
+            assert_eq!((e.key.as_deref(), e.message.as_str()), (Some(key), "the URL has no host"), "{e}");
+        }
+        let s =
+            Suite::parse("t.toml", "name = \"t\"\nregion = \"us-east-1\"\nurl = \"ws://127.0.0.1:9/Prod\"\n", &no_env);
+        assert_eq!(s.unwrap().host(), "127.0.0.1");
+    }
+
+    #[test]
+    fn regions_of_every_partition_load() {
+        for region in ["ap-northeast-1", "us-gov-west-1", "cn-north-1", "eu-central-2", "il-central-1", "mx-central-1"]
+        {
+            let text = format!("name = \"t\"\nregion = \"{region}\"\nurl = \"wss://ws.example.com/Prod\"\n");
+            assert!(Suite::parse("t.toml", &text, &no_env).is_ok(), "{region}");
+        }
+        for region in ["Tokyo", "ap-norheast-1", "a-b-1", "us-east-01", "US-EAST-1"] {
+            let text = format!("name = \"t\"\nregion = \"{region}\"\nurl = \"wss://ws.example.com/Prod\"\n");
+            let e = Suite::parse("t.toml", &text, &no_env).unwrap_err();
+            assert_eq!((e.line, e.col, e.key.as_deref()), (Some(2), Some(10), Some("region")), "{region}");
+        }
+    }
+
+    #[test]
+    fn host_names() {
+        for ok in ["ws.example.com", "localhost", "d-abc123.execute-api.cn-north-1.amazonaws.com.cn", "a1.b-2.c"] {
+            assert!(is_hostname(ok, false), "{ok}");
+        }
+        for bad in [
+            "",
+            "-ws.example.com",
+            "ws-.example.com",
+            "ws..example.com",
+            "ws_chat.example.com",
+            "a.b.1",
+            "*.example.com",
+        ] {
+            assert!(!is_hostname(bad, false), "{bad}");
+        }
+        assert!(is_hostname("*.example.com", true));
+        assert!(
+            !is_hostname("*", true) && !is_hostname("ws.*.example.com", true) && !is_hostname("a*b.example.com", true)
+        );
+        assert!(is_hostname(&format!("{}.com", "a".repeat(63)), false));
+        assert!(!is_hostname(&format!("{}.com", "a".repeat(64)), false));
+        assert!(is_host_or_ip("203.0.113.9") && is_host_or_ip("::1") && is_host_or_ip("proxy.internal."));
+        assert!(!is_host_or_ip("203.0.113.9.") && !is_host_or_ip("exa mple.com"));
+    }
+
+    #[test]
+    fn mapping_keys_use_the_websocket_character_set() {
+        let with = |k: &str| {
+            let text = format!("{MIN}[custom_domain]\nname = \"ws.example.com\"\nmapping_key = \"{k}\"\n");
+            Suite::parse("t.toml", &text, &no_env)
+        };
+        for ok in ["", "v1", "Prod", "a$-_.+!*'()z"] {
+            assert!(with(ok).is_ok(), "{ok}");
+        }
+        let e = with("v1/chat").unwrap_err();
+        assert!(e.message.contains("has a `/`") && e.help.unwrap().contains("$-_.+!*'()"));
+        let e = with("chat room").unwrap_err();
+        assert_eq!((e.line, e.col), (Some(6), Some(15)));
+        assert!(e.message.contains("has ` `") && e.help.unwrap().contains("$-_.+!*'()"), "{}", e.message);
+        assert!(with(&"k".repeat(301)).unwrap_err().message.contains("300"));
+    }
+
+    #[test]
+    fn connect_to_hosts_are_names_or_addresses() {
+        let with = |m: &str| Suite::parse("t.toml", &format!("{MIN}[dns]\nconnect_to = {{ {m} }}\n"), &no_env);
+        assert!(with("\"ws.example.com:443\" = \"d-1.execute-api.us-east-1.amazonaws.com:443\"").is_ok());
+        assert!(with("\"203.0.113.9:443\" = \"[::1]:8443\"").is_ok());
+        assert!(with("\"ws.example.com:443\" = \":8443\"").is_ok());
+        let e = with("\"ws_x.example.com:443\" = \"203.0.113.9:443\"").unwrap_err();
+        assert_eq!((e.line, e.col), (Some(5), Some(16)), "the key's own place");
+        let e = with("\"ws.example.com:443\" = \"bad_host:443\"").unwrap_err();
+        assert_eq!((e.line, e.col), (Some(5), Some(39)), "the value's place");
+    }
+
+    #[test]
     fn json_pointer_rules() {
         assert!(validate_json_pointer("").is_ok());
         assert!(validate_json_pointer("/a~0b/~1").is_ok());
@@ -1223,5 +1414,17 @@ mod tests {
         assert_eq!(line_col("ab\ncdé\nx", 7), (2, 4));
         assert_eq!(line_col("ab\ncdé\nx", 8), (3, 1));
         assert_eq!(line_col("", 0), (1, 1));
+    }
+
+    #[test]
+    fn key_line_finds_tables_and_keys() {
+        let text = "name = \"s\"\nurl = \"wss://h/p\"\n\n[custom_domain]\nname = \"h\"\nmapping_key = \"p\"\n\n[cloudfront]\ndistribution_id = \"E1\"\n";
+        assert_eq!(key_line(text, "url"), Some(2));
+        assert_eq!(key_line(text, "custom_domain"), Some(4));
+        assert_eq!(key_line(text, "custom_domain.mapping_key"), Some(6));
+        assert_eq!(key_line(text, "cloudfront"), Some(8));
+        assert_eq!(key_line(text, "api"), None);
+        assert_eq!(key_line(text, "url.x"), None);
+        assert_eq!(key_line("not = = toml", "url"), None);
     }
 }

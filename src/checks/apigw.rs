@@ -487,7 +487,7 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let (Some(expect_open), Some(api_id), Some(stage)) = (expect_open, api_id, stage) else {
             return config;
         };
-        let url = format!("wss://{api_id}.execute-api.{}.amazonaws.com/{stage}", ctx.suite.region);
+        let url = format!("wss://{}/{stage}", crate::partition::execute_api_host(&api_id, &ctx.suite.region));
         // What `$connect` demands decides whether a 401/403 can be the authorizer's.
         let connect_auth = match aws.routes(&api_id).await {
             Ok(routes) => match routes.iter().find(|r| r.route_key == "$connect") {
@@ -607,7 +607,7 @@ pub fn judge_execute_api_live(
         )),
         (true, DoorProbe::NoSuchHost) => evidence(Outcome::fail(
             format!("{url} does not resolve (NXDOMAIN)"),
-            "check `[api] id` and `region`: the execute-api host is {api}.execute-api.{region}.amazonaws.com",
+            "check `[api] id` and `region`: the execute-api host is {api}.execute-api.{region}.amazonaws.com (amazonaws.com.cn in China)",
         )),
         (_, DoorProbe::Unreachable { cause, transient }) => {
             let o = evidence(Outcome::error(format!("could not probe {url}: {cause}")));

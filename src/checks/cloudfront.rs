@@ -39,8 +39,8 @@ pub static CHECKS: &[CheckDef] = &[
     },
     CheckDef {
         id: "cloudfront.origin",
-        summary: "the API origin is https-only, offers TLSv1.2 and is in the API's region",
-        explain: "API Gateway only listens on HTTPS with TLS 1.2; an origin in another region reaches another API.",
+        summary: "the API origin is reached over HTTPS (https-only, or match-viewer with HTTPS-only viewers), offers TLSv1.2 and is in the API's region",
+        explain: "API Gateway only listens on HTTPS with TLS 1.2; with match-viewer CloudFront uses the viewer's protocol, so a behavior that allows HTTP viewers reaches the origin over HTTP; an origin in another region reaches another API.",
         docs: "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html",
         requires: &[],
         after: &[],
@@ -852,16 +852,76 @@ mod tests {
     #[test]
     fn origin_rules() {
         let d = a();
-        assert_eq!(judge_origin(&d.origins[1], REGION).status(), Status::Pass);
+        let b = &d.behaviors[0];
+        assert_eq!(judge_origin(&d.origins[1], b, Some(0), REGION).status(), Status::Pass);
         let mut o = d.origins[1].clone();
         if let Some(c) = o.custom.as_mut() {
             c.protocol_policy = "http-only".into();
             c.ssl_protocols = vec!["TLSv1.1".into()];
         }
-        let out = judge_origin(&o, REGION);
+        let out = judge_origin(&o, b, Some(0), REGION);
         assert!(hint(&out).contains("https-only") && hint(&out).contains("TLSv1.2"));
-        assert!(hint(&judge_origin(&d.origins[1], "us-west-2")).contains("us-west-2"));
-        assert_eq!(judge_origin(&d.origins[0], REGION).status(), Status::Fail);
+        assert!(hint(&judge_origin(&d.origins[1], b, Some(0), "us-west-2")).contains("us-west-2"));
+        assert_eq!(judge_origin(&d.origins[0], b, Some(0), REGION).status(), Status::Fail);
+    }
+
+    /// The API origin with OriginProtocolPolicy match-viewer, behind a behavior
+    /// with the given ViewerProtocolPolicy.
+    fn match_viewer(viewer: Option<&str>) -> Outcome {
+        let d = a();
+        let mut o = d.origins[1].clone();
+        if let Some(c) = o.custom.as_mut() {
+            c.protocol_policy = "match-viewer".into();
+        }
+        let b = Behavior { viewer_protocol_policy: viewer.map(Into::into), ..d.behaviors[0].clone() };
+        judge_origin(&o, &b, Some(0), REGION)
+    }
+
+    // AWS: CloudFront API Reference, "CustomOriginConfig" OriginProtocolPolicy — "match-viewer –
+    // CloudFront connects to the origin using the same protocol that the viewer used to connect to
+    // CloudFront"; "CacheBehavior" ViewerProtocolPolicy — "https-only: If a viewer sends an HTTP
+    // request, CloudFront returns an HTTP status code of 403". Viewers are only on HTTPS, so is the origin.
+    #[test]
+    fn match_viewer_with_https_only_viewers_passes() {
+        let out = match_viewer(Some("https-only"));
+        assert_eq!(out.status(), Status::Pass, "{out:?}");
+        assert!(out.verdict.message().contains("match-viewer"), "{out:?}");
+        assert_eq!(out.evidence.get("viewer_protocol_policy"), Some("https-only"));
+    }
+
+    // AWS: CloudFront API Reference, "CacheBehavior" ViewerProtocolPolicy — "redirect-to-https: If a
+    // viewer submits an HTTP request, CloudFront returns an HTTP status code of 301 (Moved Permanently)
+    // … The viewer then resubmits the request using the new URL": the request that reaches the origin
+    // is the HTTPS one, so match-viewer connects over HTTPS.
+    #[test]
+    fn match_viewer_with_redirect_to_https_passes() {
+        let out = match_viewer(Some("redirect-to-https"));
+        assert_eq!(out.status(), Status::Pass, "{out:?}");
+        assert!(out.verdict.message().contains("redirect-to-https"), "{out:?}");
+    }
+
+    // AWS: CloudFront API Reference, "CacheBehavior" ViewerProtocolPolicy — "allow-all: Viewers can use
+    // HTTP or HTTPS"; with match-viewer a ws:// viewer's request goes to the origin over HTTP, and API
+    // Gateway answers only HTTPS (the premise of the https-only rule above; the API Gateway FAQ's
+    // "expose HTTPS endpoints only" was not found in the reference corpus, so it is not quoted here).
+    #[test]
+    fn match_viewer_with_allow_all_fails_with_the_fix() {
+        let out = match_viewer(Some("allow-all"));
+        assert_eq!(out.status(), Status::Fail, "{out:?}");
+        assert!(out.verdict.message().contains("allow-all"), "{out:?}");
+        assert!(out.verdict.message().contains("behavior #0 `Prod*`"), "{out:?}");
+        assert!(hint(&out).contains("set OriginProtocolPolicy to https-only"), "{out:?}");
+    }
+
+    // AWS: CloudFront API Reference, "CacheBehavior" — ViewerProtocolPolicy is required; an endpoint
+    // that does not report it leaves the protocol to the origin unknown (never a pass, never a guess).
+    #[test]
+    fn match_viewer_without_the_viewer_policy_is_unknown() {
+        for viewer in [None, Some("sometimes-https")] {
+            let out = match_viewer(viewer);
+            assert_eq!(out.status(), Status::Error, "{out:?}");
+            assert!(out.verdict.message().starts_with("unknown:"), "{out:?}");
+        }
     }
 
     fn cx(origin: &str, viewer_is_custom_domain: bool) -> ForwardingContext {

@@ -310,7 +310,7 @@ pub fn management_target(suite: &Suite, discovered_target: Option<&str>) -> Resu
     }
     let execute_api = match (&suite.api.id, &suite.api.stage) {
         (Some(id), Some(stage)) => {
-            Url::parse(&format!("https://{id}.execute-api.{}.amazonaws.com/{stage}", suite.region)).ok()
+            Url::parse(&format!("https://{}/{stage}", crate::partition::execute_api_host(id, &suite.region))).ok()
         }
         _ => None,
     };

@@ -796,6 +796,11 @@ impl AwsFacts {
     /// The DNS name the public host should alias (the distribution's domain,
     /// or the custom domain's regional target), when the control plane tells.
     pub async fn expected_alias_target(&self) -> Result<Option<String>, String> {
+        if self.suite.cloudfront.is_some() {
+            // The name does not depend on the partition's alias hosted zone id, which may be unknown.
+            let d = self.distribution().await?.ok_or_else(|| self.distribution_missing())?;
+            return Ok(Some(normalize_host(&d.domain_name)));
+        }
         Ok(self.expected_alias().await?.map(|(name, _)| name))
     }
 
@@ -803,7 +808,14 @@ impl AwsFacts {
     pub async fn expected_alias(&self) -> Res<Option<(String, String)>> {
         if self.suite.cloudfront.is_some() {
             let d = self.distribution().await?.ok_or_else(|| self.distribution_missing())?;
-            return Ok(Some((normalize_host(&d.domain_name), CLOUDFRONT_HOSTED_ZONE_ID.to_owned())));
+            let region = &self.suite.region;
+            let zone = crate::partition::cloudfront_hosted_zone_id(region).ok_or_else(|| {
+                format!(
+                    "unknown: AWS documents no Route 53 hosted zone id for CloudFront alias targets in partition {} (region {region})",
+                    crate::partition::of(region).map_or("?", |p| p.id)
+                )
+            })?;
+            return Ok(Some((normalize_host(&d.domain_name), zone.to_owned())));
         }
         let Some(name) = self.suite.custom_domain.as_ref().map(|c| c.name.clone()) else { return Ok(None) };
         let d = self.domain(&name).await?.ok_or_else(|| format!("API Gateway custom domain {name} does not exist"))?;
@@ -1037,6 +1049,9 @@ mod convert {
                                 b.function_associations(),
                                 b.lambda_function_associations(),
                             ),
+                            viewer_protocol_policy: Some(b.viewer_protocol_policy().as_str())
+                                .filter(|s| !s.is_empty())
+                                .map(Into::into),
                         })
                         .collect()
                 })
@@ -1050,6 +1065,9 @@ mod convert {
                     origin_request_policy_id: b.origin_request_policy_id().filter(|s| !s.is_empty()).map(Into::into),
                     legacy: b.forwarded_values().map(|f| legacy(f, b.default_ttl(), b.max_ttl())),
                     request_functions: request_functions(b.function_associations(), b.lambda_function_associations()),
+                    viewer_protocol_policy: Some(b.viewer_protocol_policy().as_str())
+                        .filter(|s| !s.is_empty())
+                        .map(Into::into),
                 })
                 .unwrap_or_default(),
         }

@@ -89,6 +89,9 @@ pub struct Behavior {
     /// Functions and Lambda@Edge may rewrite the path or the Host, e.g.
     /// `viewer-request function arn:…`.
     pub request_functions: Vec<String>,
+    /// `ViewerProtocolPolicy`: `allow-all`, `https-only` or `redirect-to-https`;
+    /// `None` when the endpoint did not report it.
+    pub viewer_protocol_policy: Option<String>,
 }
 
 impl Behavior {
