@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use crate::plan::{Decision, Filters};
-use crate::report::{Reporter, console::ConsoleReporter, file_stem, json, junit, markdown};
+use crate::report::{Reporter, annotations, console::ConsoleReporter, file_stem, json, junit, markdown};
 use crate::run::{BadInput, RunOptions, SandboxOverride, SuiteSource, exit};
 use crate::runner::RunnerOptions;
 
@@ -128,6 +128,9 @@ pub struct RunArgs {
     /// Write all suites' JUnit XML to this file (default: reports/<suite>.xml each).
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
+    /// JUnit dialect: `default`, or `strict` for consumers that validate against the Jenkins junit-10 schema.
+    #[arg(long, value_name = "FLAVOR", value_enum, default_value_t = junit::Flavor::Default)]
+    pub junit_flavor: junit::Flavor,
     /// Write all suites' JSON to this file (default: reports/<suite>.json each).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
@@ -306,21 +309,29 @@ fn run_command(args: RunArgs) -> i32 {
     code
 }
 
-/// The reporters of one run: console, JUnit, JSON, and the optional
-/// Markdown summary, history line and metrics file.
+/// The reporters of one run: GitHub annotations (under GitHub Actions),
+/// console, JUnit, JSON, and the optional Markdown summary, history line and
+/// metrics file.
 fn reporters_for(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
     let tty = std::io::stdout().is_terminal() && std::env::var_os("CI").is_none();
     let color = tty && std::env::var_os("NO_COLOR").is_none();
-    let mut reporters: Vec<Box<dyn Reporter>> =
-        vec![Box::new(ConsoleReporter::new(std::io::stdout(), tty, color, args.verbose))];
+    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+    // Before the console, so the annotations come before its summary.
+    if annotations::enabled(|k| std::env::var(k).ok()) {
+        reporters.push(Box::new(annotations::AnnotationReporter::new(std::io::stdout())));
+    }
+    reporters.push(Box::new(ConsoleReporter::new(std::io::stdout(), tty, color, args.verbose)));
     let dir = args.reports_dir.clone();
-    reporters.push(Box::new(junit::JunitReporter::new(match &args.junit {
-        Some(p) => junit::Target::Single(p.clone()),
-        None => {
-            let dir = dir.clone();
-            junit::Target::PerSuite(Box::new(move |name| dir.join(format!("{}.xml", file_stem(name)))))
-        }
-    })));
+    reporters.push(Box::new(
+        junit::JunitReporter::new(match &args.junit {
+            Some(p) => junit::Target::Single(p.clone()),
+            None => {
+                let dir = dir.clone();
+                junit::Target::PerSuite(Box::new(move |name| dir.join(format!("{}.xml", file_stem(name)))))
+            }
+        })
+        .with_flavor(args.junit_flavor),
+    ));
     reporters.push(Box::new(json::JsonReporter::new(match &args.json {
         Some(p) => json::Target::Single(p.clone()),
         None => json::Target::PerSuite(Box::new(move |name| dir.join(format!("{}.json", file_stem(name))))),

@@ -2,6 +2,9 @@
 //! per check (classname = area, name = id). Shaped for the Jenkins
 //! xunit-plugin junit-10 schema: evidence goes in `<system-out>` (no
 //! `<properties>` in a testcase), retries as Surefire's flaky/rerun elements.
+//! The default flavor keeps what quick-junit writes on `<testsuites>`
+//! (`skipped`, `timestamp`, `uuid`), which most consumers read; the strict
+//! flavor drops those three so the file validates against junit-10 exactly.
 
 use std::path::PathBuf;
 
@@ -16,13 +19,29 @@ pub enum Target {
     Single(PathBuf),
 }
 
+/// `--junit-flavor`: which JUnit dialect to write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Flavor {
+    /// quick-junit's output: junit-10 plus `skipped`, `timestamp` and `uuid` on `<testsuites>`.
+    #[default]
+    Default,
+    /// Exactly the Jenkins xunit-plugin junit-10 schema, for consumers that validate it.
+    Strict,
+}
+
 pub struct JunitReporter {
     target: Target,
+    flavor: Flavor,
 }
 
 impl JunitReporter {
     pub fn new(target: Target) -> Self {
-        Self { target }
+        Self { target, flavor: Flavor::Default }
+    }
+
+    pub fn with_flavor(mut self, flavor: Flavor) -> Self {
+        self.flavor = flavor;
+        self
     }
 }
 
@@ -108,23 +127,61 @@ pub fn testsuite(s: &SuiteResult) -> TestSuite {
 }
 
 pub fn render(results: &[SuiteResult]) -> anyhow::Result<String> {
+    render_flavor(results, Flavor::Default)
+}
+
+pub fn render_flavor(results: &[SuiteResult], flavor: Flavor) -> anyhow::Result<String> {
     let mut report = Report::new("wsconform");
     report.add_test_suites(results.iter().map(testsuite));
     if let Some(first) = results.first() {
         report.set_timestamp(first.started_at);
     }
     report.set_time(results.iter().map(|r| r.duration).max().unwrap_or_default());
-    Ok(report.to_string()?)
+    let xml = report.to_string()?;
+    match flavor {
+        Flavor::Default => Ok(xml),
+        Flavor::Strict => strip_testsuites_attributes(&xml, &["skipped", "timestamp", "uuid"]),
+    }
+}
+
+/// Rewrites the root `<testsuites>` start tag without `drop`'s attributes;
+/// every other byte stays as quick-junit wrote it.
+fn strip_testsuites_attributes(xml: &str, drop: &[&str]) -> anyhow::Result<String> {
+    use quick_xml::events::{BytesStart, Event as Xml};
+    let mut reader = quick_xml::Reader::from_str(xml);
+    loop {
+        let start = reader.buffer_position() as usize;
+        match reader.read_event()? {
+            Xml::Start(e) | Xml::Empty(e) if e.name().as_ref() == b"testsuites" => {
+                let end = reader.buffer_position() as usize;
+                let empty = xml[..end].ends_with("/>");
+                let mut tag = BytesStart::new("testsuites");
+                for a in e.attributes() {
+                    let a = a?;
+                    if !drop.iter().any(|d| a.key.as_ref() == d.as_bytes()) {
+                        tag.push_attribute(a);
+                    }
+                }
+                let mut out = quick_xml::Writer::new(Vec::new());
+                out.write_event(if empty { Xml::Empty(tag) } else { Xml::Start(tag) })?;
+                let tag = String::from_utf8(out.into_inner())?;
+                return Ok(format!("{}{tag}{}", &xml[..start], &xml[end..]));
+            }
+            Xml::Eof => anyhow::bail!("no <testsuites> element"),
+            _ => {}
+        }
+    }
 }
 
 impl Reporter for JunitReporter {
     fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
         match (event, &self.target) {
             (Event::SuiteFinished { result, .. }, Target::PerSuite(path)) => {
-                write_atomically(&path(&result.header.name), render(std::slice::from_ref(result))?.as_bytes())
+                let xml = render_flavor(std::slice::from_ref(result), self.flavor)?;
+                write_atomically(&path(&result.header.name), xml.as_bytes())
             }
             (Event::RunFinished { results, .. }, Target::Single(path)) => {
-                write_atomically(path, render(results)?.as_bytes())
+                write_atomically(path, render_flavor(results, self.flavor)?.as_bytes())
             }
             _ => Ok(()),
         }
@@ -150,5 +207,23 @@ mod tests {
         assert!(text.starts_with("warning: no AAAA record\nhint: add the AAAA alias\nzone: Z1\n"), "{text}");
         let tc = testcase(&r);
         assert!(matches!(tc.status, TestCaseStatus::Success { .. }), "{:?}", tc.status);
+    }
+
+    #[test]
+    fn the_strict_flavor_drops_only_the_testsuites_extras() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="wsconform" tests="1" skipped="0" failures="0" errors="0" uuid="u" timestamp="2026-11-21T10:00:00.000Z" time="1.5">
+    <testsuite name="s" tests="1" skipped="0" failures="0" errors="0" timestamp="2026-11-21T10:00:00.000Z"/>
+</testsuites>
+"#;
+        let strict = strip_testsuites_attributes(xml, &["skipped", "timestamp", "uuid"]).unwrap();
+        assert_eq!(
+            strict,
+            xml.replace(
+                r#" skipped="0" failures="0" errors="0" uuid="u" timestamp="2026-11-21T10:00:00.000Z" time"#,
+                r#" failures="0" errors="0" time"#
+            )
+        );
+        assert!(strict.contains(r#"<testsuite name="s" tests="1" skipped="0" failures="0" errors="0" timestamp="#));
     }
 }

@@ -2,6 +2,7 @@
 //! File reports are written atomically (temp file + rename), also when the
 //! run was interrupted.
 
+pub mod annotations;
 pub mod console;
 pub mod history;
 pub mod html;

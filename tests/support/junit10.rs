@@ -2,7 +2,8 @@
 //! from the schema: which elements may nest where, which attributes are
 //! allowed or required, and the Surefire time format. It tolerates only the
 //! `skipped`, `timestamp` and `uuid` attributes quick-junit writes on
-//! `<testsuites>`.
+//! `<testsuites>` in [`validate`]; [`validate_strict`] refuses them too, as
+//! the schema does (what `--junit-flavor strict` must pass).
 
 use quick_xml::events::Event;
 
@@ -81,15 +82,17 @@ fn check_children(n: &Node, allowed: &[&str], errors: &mut Vec<String>) {
     }
 }
 
-fn element(n: &Node, errors: &mut Vec<String>) {
+/// What quick-junit writes on `<testsuites>` that junit-10 does not allow.
+const QUICK_JUNIT_EXTRAS: &[&str] = &["skipped", "timestamp", "uuid"];
+
+fn element(n: &Node, strict: bool, errors: &mut Vec<String>) {
     match n.name.as_str() {
         "testsuites" => {
-            check_attrs(
-                n,
-                &[],
-                &["name", "time", "tests", "failures", "errors", "skipped", "timestamp", "uuid"],
-                errors,
-            );
+            let mut optional = vec!["name", "time", "tests", "failures", "errors"];
+            if !strict {
+                optional.extend(QUICK_JUNIT_EXTRAS);
+            }
+            check_attrs(n, &[], &optional, errors);
             check_children(n, &["testsuite"], errors);
         }
         "testsuite" => {
@@ -150,12 +153,11 @@ fn element(n: &Node, errors: &mut Vec<String>) {
         other => errors.push(format!("unknown element <{other}>")),
     }
     for c in &n.children {
-        element(c, errors);
+        element(c, strict, errors);
     }
 }
 
-/// Returns every violation of the junit-10 rules (empty: valid).
-pub fn validate(xml: &str) -> Vec<String> {
+fn check(xml: &str, strict: bool) -> Vec<String> {
     match parse(xml) {
         Err(e) => vec![e],
         Ok(root) => {
@@ -163,10 +165,21 @@ pub fn validate(xml: &str) -> Vec<String> {
             if root.name != "testsuites" && root.name != "testsuite" {
                 errors.push(format!("root is <{}>", root.name));
             }
-            element(&root, &mut errors);
+            element(&root, strict, &mut errors);
             errors
         }
     }
+}
+
+/// Returns every violation of the junit-10 rules (empty: valid), tolerating
+/// quick-junit's `skipped`, `timestamp` and `uuid` on `<testsuites>`.
+pub fn validate(xml: &str) -> Vec<String> {
+    check(xml, false)
+}
+
+/// Returns every violation of the junit-10 rules, with no tolerance.
+pub fn validate_strict(xml: &str) -> Vec<String> {
+    check(xml, true)
 }
 
 #[allow(dead_code)]

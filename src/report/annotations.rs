@@ -1,0 +1,162 @@
+//! GitHub Actions annotations: under `GITHUB_ACTIONS=true` every check
+//! failure (or error) and every check warning is also printed as a workflow
+//! command, so the pull request shows it on the suite file:
+//!
+//! ```text
+//! ::error title=cloudfront.path-pattern,file=suites/staging.toml,line=19::behavior #1 … — hint: set PathPattern to `Prod*`
+//! ::warning title=route53.alias,file=suites/staging.toml,line=3::ws.example.com has no AAAA record … — hint: add …
+//! ```
+//!
+//! `line` is the suite key the finding is about (`[cloudfront]` for
+//! `cloudfront.*`, `[custom_domain] mapping_key` for `apigw.mapping`, …),
+//! else the `url` line. A suite that is not a file (the sandbox's own) gets
+//! neither `file` nor `line`. Messages come from the events, which are
+//! already redacted. GitLab needs nothing: its JUnit report carries the same.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use super::Reporter;
+use crate::events::{Event, SuiteHeader};
+use crate::outcome::{CheckReport, Status};
+
+/// Whether the annotations are wanted: GitHub Actions sets `GITHUB_ACTIONS=true`.
+pub fn enabled(env: impl Fn(&str) -> Option<String>) -> bool {
+    env("GITHUB_ACTIONS").as_deref() == Some("true")
+}
+
+/// Where a suite's findings point: its file and, per key, the key's line.
+struct SuiteFile {
+    path: String,
+    text: String,
+}
+
+pub struct AnnotationReporter<W: Write + Send> {
+    out: W,
+    /// By suite index: the suite file, when the suite came from one.
+    files: HashMap<usize, SuiteFile>,
+}
+
+impl<W: Write + Send> AnnotationReporter<W> {
+    pub fn new(out: W) -> Self {
+        Self { out, files: HashMap::new() }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn locate(&mut self, index: usize, header: &SuiteHeader) {
+        // The suite was read from this path a moment ago; a built-in suite
+        // (`--sandbox` without a file) has no file to point at.
+        if let Ok(text) = std::fs::read_to_string(&header.source) {
+            self.files.insert(index, SuiteFile { path: header.source.clone(), text });
+        }
+    }
+
+    fn properties(&self, suite: usize, id: &str) -> String {
+        let mut props = vec![format!("title={}", property(id))];
+        if let Some(f) = self.files.get(&suite) {
+            props.push(format!("file={}", property(&f.path)));
+            if let Some(line) = suite_keys(id).iter().find_map(|k| crate::suite::key_line(&f.text, k)) {
+                props.push(format!("line={line}"));
+            }
+        }
+        props.join(",")
+    }
+
+    fn annotate(&mut self, suite: usize, r: &CheckReport) -> std::io::Result<()> {
+        let props = self.properties(suite, r.id);
+        if matches!(r.outcome.status(), Status::Fail | Status::Error) {
+            let text = with_hint(r.outcome.verdict.message(), r.outcome.verdict.hint());
+            writeln!(self.out, "::error {props}::{}", data(&text))?;
+        }
+        for w in &r.outcome.warnings {
+            let text = with_hint(&w.message, w.hint.as_deref());
+            writeln!(self.out, "::warning {props}::{}", data(&text))?;
+        }
+        Ok(())
+    }
+}
+
+fn with_hint(message: &str, hint: Option<&str>) -> String {
+    match hint {
+        Some(h) if !h.is_empty() => format!("{message} — hint: {h}"),
+        _ => message.to_owned(),
+    }
+}
+
+/// The suite keys a check's findings are about, most specific first; the
+/// `url` line when none is written.
+fn suite_keys(id: &str) -> &'static [&'static str] {
+    match id {
+        "apigw.mapping" => &["custom_domain.mapping_key", "custom_domain", "url"],
+        "apigw.domain" => &["custom_domain.name", "custom_domain", "url"],
+        "apigw.api" => &["api.id", "api", "url"],
+        "apigw.stage" => &["api.stage", "api", "url"],
+        "apigw.routes" => &["api.routes", "api", "url"],
+        "apigw.execute-api-disabled" => &["api.execute_api", "api", "url"],
+        "dns.alias-target" => &["dns.alias_target", "url"],
+        id if id.starts_with("cloudfront.") => &["cloudfront", "url"],
+        _ => &["url"],
+    }
+}
+
+/// Escapes a workflow command's message (GitHub's `escapeData`).
+pub fn data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value (GitHub's `escapeProperty`).
+pub fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+impl<W: Write + Send> Reporter for AnnotationReporter<W> {
+    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+        match event {
+            Event::RunStarted { suites } => {
+                self.files.clear();
+                for (i, h) in suites.iter().enumerate() {
+                    self.locate(i, h);
+                }
+            }
+            Event::RunFinished { results, .. } => {
+                for (i, s) in results.iter().enumerate() {
+                    for r in &s.reports {
+                        self.annotate(i, r)?;
+                    }
+                }
+                self.out.flush()?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_workflow_command_rules() {
+        assert_eq!(data("100% a:b, c\r\nd"), "100%25 a:b, c%0D%0Ad");
+        assert_eq!(property("100% a:b, c\r\nd"), "100%25 a%3Ab%2C c%0D%0Ad");
+    }
+
+    #[test]
+    fn only_github_actions_enables_them() {
+        assert!(enabled(|k| (k == "GITHUB_ACTIONS").then(|| "true".to_string())));
+        assert!(!enabled(|k| (k == "GITHUB_ACTIONS").then(|| "false".to_string())));
+        assert!(!enabled(|k| (k == "GITLAB_CI").then(|| "true".to_string())));
+        assert!(!enabled(|_| None));
+    }
+
+    #[test]
+    fn every_check_falls_back_to_the_url() {
+        for c in crate::checks::catalog() {
+            assert_eq!(suite_keys(c.id).last(), Some(&"url"), "{}", c.id);
+        }
+    }
+}
