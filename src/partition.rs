@@ -127,6 +127,9 @@ pub fn split_region_suffix(rest: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
+    // AWS: AWS SDK partition data (`partitions.json`, embedded in every `aws-sdk-*` crate), "regionRegex" —
+    // aws-cn is `^cn-\w+-\d+$`, aws-us-gov `^us-gov-\w+-\d+$`, aws-iso `^us-iso-…`, aws-iso-b
+    // `^us-isob-…`, aws-iso-e `^eu-isoe-…`, aws-iso-f `^us-isof-…`, aws-eusc `^eusc-de-…`; the rest is aws.
     #[test]
     fn regions_of_every_partition() {
         for (region, id) in [
@@ -169,6 +172,9 @@ mod tests {
         }
     }
 
+    // AWS: Getting Started with Amazon Web Services in China, "Beijing Region Endpoints" — "The endpoint
+    // domain for both the Beijing and Ningxia Regions is amazonaws.com.cn" (API Gateway Dataplane:
+    // execute-api.cn-north-1.amazonaws.com.cn); aws and aws-us-gov use amazonaws.com (SDK partition data).
     #[test]
     fn suffixes_and_hosts() {
         assert_eq!(dns_suffix("ap-northeast-1"), "amazonaws.com");
@@ -188,6 +194,11 @@ mod tests {
         assert_eq!(split_region_suffix("us-east-1.example.com"), None);
     }
 
+    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId for a CloudFront distribution: "Specify
+    // Z2FDTNDATAQYW2".
+    // AWS: Getting Started with Amazon Web Services in China, "Amazon Route 53" — "routing traffic to an
+    // Amazon CloudFront distribution, use the following hosted zone ID: Z3RFFRIM2A3IF5". No id is
+    // documented for aws-us-gov or the isolated partitions: unknown there, never a guessed failure.
     #[test]
     fn cloudfront_zone_ids_only_where_documented() {
         assert_eq!(cloudfront_hosted_zone_id("us-east-1"), Some("Z2FDTNDATAQYW2"));

@@ -1332,6 +1332,8 @@ mod tests {
         assert_eq!(s.unwrap().host(), "127.0.0.1");
     }
 
+    // AWS: AWS SDK partition data (`partitions.json`), "regionRegex" — region codes are
+    // {area}-{direction}-{number}: ap-northeast-1, us-gov-west-1, cn-north-1, eu-central-2, il-central-1.
     #[test]
     fn regions_of_every_partition_load() {
         for region in ["ap-northeast-1", "us-gov-west-1", "cn-north-1", "eu-central-2", "il-central-1", "mx-central-1"]
@@ -1372,6 +1374,9 @@ mod tests {
         assert!(!is_host_or_ip("203.0.113.9.") && !is_host_or_ip("exa mple.com"));
     }
 
+    // AWS: API Gateway Developer Guide, "Map API stages to a custom domain name for WebSocket APIs" —
+    // "API mappings must contain only letters, numbers, and the following characters: $-_.+!*'()";
+    // "The maximum length for the path in an API mapping is 300 characters". No `/`: one segment.
     #[test]
     fn mapping_keys_use_the_websocket_character_set() {
         let with = |k: &str| {

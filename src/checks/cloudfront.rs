@@ -902,8 +902,8 @@ mod tests {
 
     // AWS: CloudFront API Reference, "CacheBehavior" ViewerProtocolPolicy — "allow-all: Viewers can use
     // HTTP or HTTPS"; with match-viewer a ws:// viewer's request goes to the origin over HTTP, and API
-    // Gateway answers only HTTPS (the premise of the https-only rule above; the API Gateway FAQ's
-    // "expose HTTPS endpoints only" was not found in the reference corpus, so it is not quoted here).
+    // Gateway answers only HTTPS (the premise of the https-only rule above; the AWS page stating it
+    // could not be confirmed, so it is not quoted).
     #[test]
     fn match_viewer_with_allow_all_fails_with_the_fix() {
         let out = match_viewer(Some("allow-all"));
