@@ -494,7 +494,7 @@ mod tests {
             named("*.example.com", "A", Some(("d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)), &[]);
         let table = Table(vec![("Z0SANDBOX", "*.example.com", vec![wild.clone()])]);
         let records = host_records(&table, &z, HOST).await.expect("records");
-        assert_eq!(records.as_slice(), &[wild.clone()]);
+        assert_eq!(records.as_slice(), std::slice::from_ref(&wild));
         let o = judge_alias(&zone(), &records, HOST, CF, false);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(

@@ -610,10 +610,11 @@ impl AwsFacts {
                         .extend(zones.iter().filter(|z| normalize_host(z.name()) == name).map(convert::hosted_zone));
                     // Sorted by reversed labels: a page that ends past `name` holds every zone of that name.
                     let past = zones.last().is_some_and(|z| zone_sort_key(z.name()) > want);
-                    if page.is_truncated() && !past {
-                        if let Some(n) = page.next_dns_name() {
-                            next = Some((n.to_owned(), page.next_hosted_zone_id().map(Into::into)));
-                        }
+                    if page.is_truncated()
+                        && !past
+                        && let Some(n) = page.next_dns_name()
+                    {
+                        next = Some((n.to_owned(), page.next_hosted_zone_id().map(Into::into)));
                     }
                 }
                 Ok(Arc::new(out))
