@@ -345,6 +345,130 @@ async fn faults_combine_in_one_run() {
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
+/// The check timeout and `[roundtrip] timeout` for the scenarios whose
+/// answer the checks read: an answer must end the wait far sooner.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A scenario whose failure is *answered* (by API Gateway on the socket or by
+/// `@connections`): the checks that must not pass, each check's own time
+/// bound (well under [`ANSWER_TIMEOUT`]), whether the verdicts are retryable,
+/// and the evidence a passing check must show.
+struct Answered {
+    scenario: &'static str,
+    expect: &'static [(&'static str, &'static [Status], &'static [&'static str])],
+    bounds: &'static [(&'static str, Duration)],
+    retryable: bool,
+    evidence: &'static [(&'static str, &'static str)],
+}
+
+const THROTTLED: &[&str] = &["throttled", "LimitExceededException"];
+
+const ANSWERED: &[Answered] = &[
+    Answered {
+        scenario: "no-default-route",
+        expect: &[
+            ("apigw.routes", FAIL, &["$default"]),
+            ("e2e.echo", FAIL, &["no route for the message: API Gateway answered {\"message\": \"Forbidden\"}"]),
+        ],
+        bounds: &[("e2e.echo", Duration::from_secs(1))],
+        retryable: false,
+        evidence: &[("e2e.echo", "request_id")],
+    },
+    Answered {
+        scenario: "integration-error",
+        expect: &[(
+            "e2e.echo",
+            FAIL,
+            &["the integration failed: API Gateway answered {\"message\": \"Internal server error\"}"],
+        )],
+        bounds: &[("e2e.echo", Duration::from_secs(1))],
+        retryable: false,
+        evidence: &[("e2e.echo", "reply")],
+    },
+    Answered {
+        scenario: "mgmt-throttled",
+        // Retried (3 calls, each with the SDK's 3 attempts), then reported as throttling, not as the endpoint.
+        expect: &[
+            ("e2e.post", FAIL, THROTTLED),
+            ("e2e.connection-info", FAIL, THROTTLED),
+            ("e2e.disconnect", FAIL, THROTTLED),
+        ],
+        bounds: &[
+            ("e2e.post", Duration::from_secs(2)),
+            ("e2e.connection-info", Duration::from_secs(2)),
+            ("e2e.disconnect", Duration::from_secs(2)),
+        ],
+        retryable: true,
+        evidence: &[("e2e.post", "throttled_calls")],
+    },
+    Answered {
+        scenario: "delete-response-lost",
+        // The delete worked; its answer was lost; the retry's 410 Gone proves it: a pass.
+        expect: &[],
+        bounds: &[("e2e.disconnect", Duration::from_secs(2))],
+        retryable: false,
+        evidence: &[("e2e.disconnect", "first_delete"), ("e2e.disconnect", "delete")],
+    },
+];
+
+fn scenario_suite(layout: Layout, scenario: &str) -> SuiteSource {
+    let base = suite_for_layout(layout)
+        .replace("limits = true\n", "limits = false\ntimeout = \"5s\"\n")
+        .replace("scenario = \"good\"", &format!("scenario = \"{scenario}\""));
+    assert!(base.contains(scenario), "the sandbox suite names its scenario");
+    let text = format!("timeout = \"5s\"\n{base}\n[dns]\ntimeout = \"1s\"\n");
+    SuiteSource::Text { name: format!("<scenario {scenario} on {}>", layout.name()), text }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answered_failures_end_the_wait_and_name_the_answer() {
+    wsconform::install_crypto_provider();
+    let _serial = SERIAL.lock().await;
+    let mut problems = Vec::new();
+    for a in ANSWERED {
+        let t = Instant::now();
+        let summary = run(RunOptions {
+            suites: vec![scenario_suite(Layout::B, a.scenario)],
+            filters: Filters::default(),
+            runner: RunnerOptions { deadline: Some(ANSWER_TIMEOUT * 3), ..RunnerOptions::default() },
+            sandbox: None,
+            reporters: vec![],
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", a.scenario));
+        let took = t.elapsed();
+        let case = Case { fault: a.scenario, layout: Layout::B, expect: a.expect, timeouts: 0 };
+        // The run's own bound is the checks' below: judge the verdicts only.
+        problems.extend(judge(&case, &summary, Duration::ZERO));
+        let reports = &summary.results[0].reports;
+        for &(id, bound) in a.bounds {
+            match reports.iter().find(|r| r.id == id) {
+                Some(r) if r.duration >= bound => {
+                    problems.push(format!("{}: {id} took {:?}, bound {bound:?}", a.scenario, r.duration))
+                }
+                Some(_) => {}
+                None => problems.push(format!("{}: {id} did not run", a.scenario)),
+            }
+        }
+        for r in reports.iter().filter(|r| r.outcome.status() == Fail) {
+            if r.outcome.retryable != a.retryable {
+                problems.push(format!("{}: {} retryable is {}", a.scenario, r.id, r.outcome.retryable));
+            }
+        }
+        for &(id, key) in a.evidence {
+            let has = reports.iter().find(|r| r.id == id).is_some_and(|r| r.outcome.evidence.get(key).is_some());
+            if !has {
+                problems.push(format!("{}: {id} has no `{key}` evidence", a.scenario));
+            }
+        }
+        let slowest = a.bounds.iter().map(|(_, b)| *b).sum::<Duration>() + SLACK * 2;
+        if took > slowest {
+            problems.push(format!("{}: the run took {took:?}, bound {slowest:?}", a.scenario));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
 /// Peak resident set of this process (Linux), in KiB.
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -365,6 +365,24 @@ async fn no_default_route_answers_forbidden() {
     .await;
 }
 
+/// The integration fails: API Gateway answers on the socket with its own
+/// frame, `{"message": "Internal server error", "connectionId", "requestId"}`.
+#[tokio::test]
+async fn integration_error_answers_internal_server_error() {
+    bounded(async {
+        let sb = start(Layout::B, "integration-error").await;
+        let (mut ws, _) = public_upgrade_with(&sb, None).await;
+        ws.send(Message::text(r#"{"action":"x"}"#)).await.expect("send");
+        let v: serde_json::Value =
+            serde_json::from_str(&next_text(&mut ws, Duration::from_secs(2)).await.expect("reply")).expect("JSON");
+        assert_eq!(v["message"], "Internal server error");
+        assert!(v["connectionId"].is_string() && v["requestId"].is_string());
+        assert_eq!(v.as_object().map(|o| o.len()), Some(3));
+        sb.shutdown().await;
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn oversized_message_closes_with_1009() {
     bounded(async {

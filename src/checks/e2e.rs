@@ -435,6 +435,79 @@ impl HasStatus for aws_smithy_runtime_api::client::orchestrator::HttpResponse {
     }
 }
 
+type MgmtError<E> =
+    aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>;
+
+/// At most this many calls of one `@connections` operation while it is throttled.
+const MAX_THROTTLED_CALLS: u32 = 3;
+
+/// Calls a `@connections` operation; a 429 (LimitExceededException, throttling)
+/// is called again after a short backoff (100, 200 ms) while `timeout` allows,
+/// at most [`MAX_THROTTLED_CALLS`] times. Each call is itself retried by the
+/// SDK (`bounded_retries`: 3 attempts, 50–250 ms backoff, throttling included).
+/// Returns the last answer and the number of calls.
+async fn unthrottled<T, E, F, Fut>(timeout: Duration, mut call: F) -> (Result<T, MgmtError<E>>, u32)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, MgmtError<E>>>,
+{
+    let deadline = Instant::now() + timeout;
+    let mut backoff = Duration::from_millis(100);
+    let mut calls = 0u32;
+    loop {
+        calls += 1;
+        let answer = call().await;
+        let throttled = matches!(&answer, Err(e) if sdk_status(e) == Some(429));
+        if !throttled || calls >= MAX_THROTTLED_CALLS || Instant::now() + backoff >= deadline {
+            return (answer, calls);
+        }
+        tokio::time::sleep(backoff).await;
+        backoff *= 2;
+    }
+}
+
+/// A `@connections` operation still throttled after its retries: retryable,
+/// and about the rate, not the endpoint.
+fn throttled(text: String, calls: u32, took: Duration, ev: Evidence) -> Outcome {
+    Outcome::fail(
+        format!(
+            "throttled: {text}, still after {calls} call{} in {:.0} ms (each retried by the SDK)",
+            if calls == 1 { "" } else { "s" },
+            took.as_secs_f64() * 1e3
+        ),
+        "`@connections` requests exceed the account's rate (or the client's buffer is full): the endpoint is \
+         right; retry later (`--wait`), and have backends back off on LimitExceededException",
+    )
+    .with_evidence(ev.with("throttled_calls", calls))
+    .retryable()
+}
+
+/// Counts the SDK's attempts of one operation (its own retries included).
+#[derive(Debug, Clone, Default)]
+struct Attempts(Arc<std::sync::atomic::AtomicU32>);
+
+impl Attempts {
+    fn get(&self) -> u32 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for Attempts {
+    fn name(&self) -> &'static str {
+        "wsconform.attempts"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+}
+
 async fn connect(ctx: Arc<Ctx>) -> Outcome {
     // Build the management client and open its connection while the upgrade
     // and the echo are in flight (DESIGN §8): `e2e.post` then pays only for
@@ -534,15 +607,44 @@ async fn echo(ctx: Arc<Ctx>) -> Outcome {
             None => Outcome::error(e),
         };
     }
+    // Frames that are not the reply: API Gateway's own answer ends the wait at
+    // once; the first few others are kept as evidence.
+    let mut unmatched = Unmatched::default();
+    let redactor = &ctx.suite.redactor;
     let reply = frames
         .wait_for(t + rt.timeout, |f| match f {
-            Frame::Text(s) if reply_matches(&rt.expect, &n, s) => Some(s.to_string()),
+            Frame::Text(s) if reply_matches(&rt.expect, &n, s) => Some(Ok(s.to_string())),
+            Frame::Text(s) => match gateway_frame(s) {
+                Some(g) => Some(Err((g, s.to_string()))),
+                None => {
+                    unmatched.note(s, redactor);
+                    None
+                }
+            },
+            Frame::Binary(b) => {
+                unmatched.note(&String::from_utf8_lossy(b), redactor);
+                None
+            }
             _ => None,
         })
         .await;
     let mut ev = Evidence::new();
+    unmatched.add_to(&mut ev);
     match reply {
-        Ok(text) => {
+        Ok(Err((answer, text))) => {
+            ev.timing("answered", t.elapsed());
+            ev.set("reply", clip(&redactor.redact(&text)));
+            if let Some(r) = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v.get("requestId").and_then(|r| r.as_str()).map(str::to_owned))
+            {
+                ev.set("request_id", r);
+            }
+            let after = format!("{:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+            let (message, hint) = judge_gateway_frame(&answer, &after);
+            Outcome::fail(message, hint).with_evidence(ev)
+        }
+        Ok(Ok(text)) => {
             ev.timing("rtt", t.elapsed());
             if let Some(p) = &rt.connection_id {
                 match extract_connection_id(p, &text) {
@@ -561,12 +663,115 @@ async fn echo(ctx: Arc<Ctx>) -> Outcome {
             }
             Outcome::pass(format!("echo in {:.1} ms", t.elapsed().as_secs_f64() * 1e3)).with_evidence(ev)
         }
-        Err(e) => Outcome::fail(
-            format!("no matching reply within {:?}: {e}", rt.timeout),
-            "check the route selection expression, the `$default` (or action) route and its integration's response",
-        )
-        .with_evidence(ev),
+        Err(e) => {
+            let others = match unmatched.seen {
+                0 => String::new(),
+                n => format!(" ({n} other frame{} arrived: see `frame.*`)", if n == 1 { "" } else { "s" }),
+            };
+            Outcome::fail(
+                format!("no matching reply within {:?}: {e}{others}", rt.timeout),
+                "check the route selection expression, the `$default` (or action) route and its integration's \
+                 response",
+            )
+            .with_evidence(ev)
+        }
     }
+}
+
+/// API Gateway's own answer on the socket, sent instead of the integration's:
+/// a JSON object with `message` and `requestId` (and `connectionId`), nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GatewayFrame {
+    /// `Forbidden`: no route matched the message (no `$default`).
+    NoRoute,
+    /// `Internal server error`: the route's integration failed.
+    IntegrationFailed,
+    /// Another message of API Gateway's (e.g. `Endpoint request timed out`).
+    Other(String),
+}
+
+/// Recognises API Gateway's error frames (`{"message": "Forbidden", "connectionId": …,
+/// "requestId": …}`); an integration's own reply never has exactly this shape.
+pub fn gateway_frame(text: &str) -> Option<GatewayFrame> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let obj = v.as_object()?;
+    let message = obj.get("message")?.as_str()?;
+    obj.get("requestId")?.as_str()?;
+    if !obj.keys().all(|k| matches!(k.as_str(), "message" | "connectionId" | "requestId")) {
+        return None;
+    }
+    Some(match message {
+        "Forbidden" => GatewayFrame::NoRoute,
+        "Internal server error" => GatewayFrame::IntegrationFailed,
+        other => GatewayFrame::Other(other.to_owned()),
+    })
+}
+
+/// The failure for API Gateway's answer: (message, hint).
+pub fn judge_gateway_frame(answer: &GatewayFrame, after: &str) -> (String, String) {
+    match answer {
+        GatewayFrame::NoRoute => (
+            format!("no route for the message: API Gateway answered {{\"message\": \"Forbidden\"}} after {after}"),
+            "check the route selection expression (e.g. `$request.body.action`) against `roundtrip.send` and that \
+             a `$default` route exists: messages no route matches are refused"
+                .into(),
+        ),
+        GatewayFrame::IntegrationFailed => (
+            format!(
+                "the integration failed: API Gateway answered {{\"message\": \"Internal server error\"}} after {after}"
+            ),
+            "see the backend's logs (the route's integration raised an error, returned an invalid response or \
+             API Gateway may not invoke it)"
+                .into(),
+        ),
+        GatewayFrame::Other(m) => (
+            format!("API Gateway answered {{\"message\": {m:?}}} after {after} instead of the integration"),
+            "see the stage's execution logs and the backend's logs".into(),
+        ),
+    }
+}
+
+/// How many unmatched frames are kept as evidence, and how much of each.
+const UNMATCHED_KEPT: usize = 3;
+const FRAME_SHOWN: usize = 256;
+
+/// The frames that were not the reply: how many, and the first few.
+#[derive(Debug, Default)]
+struct Unmatched {
+    seen: usize,
+    first: Vec<String>,
+}
+
+impl Unmatched {
+    /// Redacted before it is cut, so no part of a secret survives the cut.
+    fn note(&mut self, text: &str, redactor: &crate::secret::Redactor) {
+        self.seen += 1;
+        if self.first.len() < UNMATCHED_KEPT {
+            self.first.push(clip(&redactor.redact(text)));
+        }
+    }
+
+    fn add_to(&self, ev: &mut Evidence) {
+        if self.seen == 0 {
+            return;
+        }
+        ev.set("unmatched_frames", self.seen);
+        for (i, f) in self.first.iter().enumerate() {
+            ev.set(format!("frame.{}", i + 1), f);
+        }
+    }
+}
+
+/// At most `FRAME_SHOWN` bytes (on a char boundary), marked when cut.
+fn clip(text: &str) -> String {
+    if text.len() <= FRAME_SHOWN {
+        return text.to_owned();
+    }
+    let mut end = FRAME_SHOWN;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &text[..end], text.len())
 }
 
 /// The live session and the connection id `e2e.echo` found.
@@ -598,12 +803,19 @@ async fn post(ctx: Arc<Ctx>) -> Outcome {
     let payload = format!(r#"{{"wsconform":"{n}"}}"#);
     let mut frames = session.subscribe();
     let t = Instant::now();
-    let sent = m.client.post_to_connection().connection_id(&id).data(aws_smithy_types::Blob::new(payload)).send().await;
+    let timeout = ctx.suite.roundtrip.timeout;
+    let (sent, calls) = unthrottled(timeout, || {
+        m.client.post_to_connection().connection_id(&id).data(aws_smithy_types::Blob::new(payload.clone())).send()
+    })
+    .await;
     if let Err(e) = sent {
         let status = sdk_status(&e);
         let text = ctx.suite.redactor.redact(&sdk_message("PostToConnection", &e));
         if let Some(s) = status {
             ev.set("status", s);
+        }
+        if status == Some(429) {
+            return throttled(text, calls, t.elapsed(), ev);
         }
         let hint = match status {
             Some(410) => {
@@ -614,6 +826,7 @@ async fn post(ctx: Arc<Ctx>) -> Outcome {
                 "the request was refused: check the signing credentials' execute-api:ManageConnections \
                           permission and that the endpoint is the API's (not CloudFront's)"
             }
+            Some(413) => "PostToConnection takes at most 128 KB (PayloadTooLargeException)",
             _ => {
                 "check `roundtrip.management_endpoint` (execute-api URL with the stage, or the custom domain with \
                   the mapping key at its regional target)"
@@ -644,7 +857,10 @@ async fn connection_info(ctx: Arc<Ctx>) -> Outcome {
         Ok(x) => x,
         Err(o) => return o,
     };
-    match m.client.get_connection().connection_id(&id).send().await {
+    let t = Instant::now();
+    let (answer, calls) =
+        unthrottled(ctx.suite.roundtrip.timeout, || m.client.get_connection().connection_id(&id).send()).await;
+    match answer {
         Ok(out) => {
             if let Some(c) = out.connected_at() {
                 ev.set("connected_at", c);
@@ -659,6 +875,10 @@ async fn connection_info(ctx: Arc<Ctx>) -> Outcome {
         }
         Err(e) => match sdk_status(&e) {
             Some(s @ (426 | 501)) => Outcome::skip(format!("the endpoint does not implement GetConnection (HTTP {s})")),
+            Some(429) => {
+                ev.set("status", 429);
+                throttled(ctx.suite.redactor.redact(&sdk_message("GetConnection", &e)), calls, t.elapsed(), ev)
+            }
             status => {
                 if let Some(s) = status {
                     ev.set("status", s);
@@ -728,18 +948,44 @@ async fn disconnect(ctx: Arc<Ctx>) -> Outcome {
     };
     let mut frames = session.subscribe();
     let t = Instant::now();
-    if let Err(e) = m.client.delete_connection().connection_id(&id).send().await {
-        if let Some(s) = sdk_status(&e) {
-            ev.set("status", s);
+    let timeout = ctx.suite.roundtrip.timeout;
+    let attempts = Attempts::default();
+    let delete = || m.client.delete_connection().connection_id(&id).customize().interceptor(attempts.clone()).send();
+    let (mut deleted, mut calls) = unthrottled(timeout, delete).await;
+    // The request went out and its answer was lost (the connection dropped, or
+    // no answer in time): the delete may have worked. Asked again, a 410 Gone
+    // then says it did. (The SDK does not retry a dropped connection itself.)
+    if let Err(e) = &deleted
+        && answer_lost(e)
+    {
+        ev.set("first_delete", ctx.suite.redactor.redact(&sdk_message("DeleteConnection", e)));
+        let (again, more) = unthrottled(timeout.saturating_sub(t.elapsed()), delete).await;
+        deleted = again;
+        calls += more;
+    }
+    ev.set("delete_attempts", attempts.get());
+    match deleted {
+        Ok(_) => {}
+        // Only a retried request can meet its own effect: the first attempt deleted the connection.
+        Err(e) if sdk_status(&e) == Some(410) && attempts.get() > 1 => {
+            ev.set("delete", "410 Gone on a retry: an earlier attempt deleted the connection and its answer was lost");
         }
-        return Outcome::fail_without_hint(ctx.suite.redactor.redact(&sdk_message("DeleteConnection", &e)))
-            .with_evidence(ev);
+        Err(e) => {
+            let status = sdk_status(&e);
+            if let Some(s) = status {
+                ev.set("status", s);
+            }
+            let text = ctx.suite.redactor.redact(&sdk_message("DeleteConnection", &e));
+            if status == Some(429) {
+                return throttled(text, calls, t.elapsed(), ev);
+            }
+            return Outcome::fail_without_hint(text).with_evidence(ev);
+        }
     }
     // DeleteConnection is processed asynchronously (by API Gateway and by
     // emulators alike): its answer means "closing", not "gone". One POST goes
     // out while the close is awaited (a 410 then is proof enough, at no extra
     // round trip); otherwise POSTs follow the close until one gets 410 Gone.
-    let timeout = ctx.suite.roundtrip.timeout;
     let close = async {
         if session.ended().is_some() {
             return Ok(None);
@@ -779,6 +1025,11 @@ async fn disconnect(ctx: Arc<Ctx>) -> Outcome {
             ev.set("post_after_delete", 410);
             Outcome::pass("the socket closed and a later POST got 410 Gone").with_evidence(ev)
         }
+        Err(e) if sdk_status(&e) == Some(429) => {
+            ev.set("post_after_delete", 429);
+            let text = ctx.suite.redactor.redact(&sdk_message("PostToConnection after the delete", &e));
+            throttled(text, gone.posts, t.elapsed(), ev)
+        }
         Err(e) => {
             let s = sdk_status(&e).map_or_else(|| "no response".to_owned(), |s| s.to_string());
             ev.set("post_after_delete", &s);
@@ -794,6 +1045,18 @@ async fn disconnect(ctx: Arc<Ctx>) -> Outcome {
              the client was connected to?",
         )
         .with_evidence(ev),
+    }
+}
+
+/// Whether the request may have been carried out with its answer lost: the
+/// connection dropped or timed out after sending, or the answer could not be
+/// read. Not a failure to connect (io) or to build the request (user).
+fn answer_lost<E>(e: &MgmtError<E>) -> bool {
+    use aws_smithy_runtime_api::client::result::SdkError;
+    match e {
+        SdkError::DispatchFailure(d) => !d.is_io() && !d.is_user(),
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        _ => false,
     }
 }
 
@@ -981,6 +1244,107 @@ mod tests {
             !m.contains("CloudFront cannot") && !h.contains("CloudFront cannot") && m.contains("integration"),
             "{m} {h}"
         );
+    }
+
+    // AWS: API Gateway Developer Guide, "Create routes for WebSocket APIs in API Gateway" — a message
+    // no route key matches goes to `$default`; without a route for it API Gateway answers on the socket
+    // itself with `{"message": "Forbidden", "connectionId": …, "requestId": …}`
+    // (aws-samples/simple-websockets-chat-app#24), and with `{"message": "Internal server error", …}`
+    // when the route's integration fails (#46). An integration's own reply never has this shape.
+    #[test]
+    fn api_gateways_own_frames_are_recognised() {
+        let forbidden =
+            r#"{"message": "Forbidden", "connectionId":"L0SM9cOFvHcCIhw=", "requestId":"L0SNBEXvHcAFv6g="}"#;
+        assert_eq!(gateway_frame(forbidden), Some(GatewayFrame::NoRoute));
+        let failed = r#"{"message": "Internal server error", "connectionId":"a=", "requestId":"b="}"#;
+        assert_eq!(gateway_frame(failed), Some(GatewayFrame::IntegrationFailed));
+        let timed_out = r#"{"message": "Endpoint request timed out", "connectionId":"a=", "requestId":"b="}"#;
+        assert_eq!(gateway_frame(timed_out), Some(GatewayFrame::Other("Endpoint request timed out".into())));
+        // An integration's own replies are never taken for API Gateway's.
+        assert_eq!(gateway_frame(r#"{"connectionId":"a=","endpoint":"x","request":"Forbidden"}"#), None);
+        assert_eq!(gateway_frame(r#"{"message":"Forbidden","requestId":"b=","data":1}"#), None);
+        assert_eq!(gateway_frame(r#"{"message":"Forbidden"}"#), None);
+        assert_eq!(gateway_frame("Forbidden"), None);
+        let (m, h) = judge_gateway_frame(&GatewayFrame::NoRoute, "3 ms");
+        assert!(m.starts_with("no route for the message") && m.contains("Forbidden"), "{m}");
+        assert!(h.contains("route selection expression") && h.contains("$default"), "{h}");
+        let (m, h) = judge_gateway_frame(&GatewayFrame::IntegrationFailed, "3 ms");
+        assert!(m.starts_with("the integration failed") && m.contains("Internal server error"), "{m}");
+        assert!(h.contains("backend's logs"), "{h}");
+    }
+
+    fn limit_exceeded() -> MgmtError<mgmt::operation::delete_connection::DeleteConnectionError> {
+        use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+        use mgmt::operation::delete_connection::DeleteConnectionError;
+        let status = aws_smithy_runtime_api::http::StatusCode::try_from(429).expect("status");
+        let raw = HttpResponse::new(status, aws_smithy_types::body::SdkBody::empty());
+        let err = DeleteConnectionError::LimitExceededException(
+            mgmt::types::error::LimitExceededException::builder().message("Limit Exceeded").build(),
+        );
+        aws_smithy_runtime_api::client::result::SdkError::service_error(err, raw)
+    }
+
+    // AWS: API Gateway Developer Guide, "Use @connections commands in your backend service"; API
+    // Reference (ApiGatewayManagementApi), "PostToConnection", "GetConnection", "DeleteConnection" —
+    // errors: GoneException 410 (the connection no longer exists), LimitExceededException 429 (more
+    // requests per unit of time than allowed, or the client's buffer is full: throttling, retryable),
+    // ForbiddenException 403, PayloadTooLargeException 413 (PostToConnection). A throttled call is
+    // retried briefly and, if the throttling persists, reported as throttling (retryable), never as
+    // a wrong endpoint; a delete retried after its answer was lost and then answered 410 deleted.
+    #[tokio::test]
+    async fn throttling_is_retried_briefly_then_reported_as_throttling() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let calls = AtomicU32::new(0);
+        let t = Instant::now();
+        let (answer, n) = unthrottled(Duration::from_secs(5), || {
+            calls.fetch_add(1, Ordering::Relaxed);
+            async { Err::<(), _>(limit_exceeded()) }
+        })
+        .await;
+        assert_eq!((n, calls.load(Ordering::Relaxed)), (MAX_THROTTLED_CALLS, MAX_THROTTLED_CALLS));
+        assert_eq!(answer.err().as_ref().and_then(sdk_status), Some(429));
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        // Throttled once, then answered: one more call.
+        let calls = AtomicU32::new(0);
+        let (answer, n) = unthrottled(Duration::from_secs(5), || {
+            let k = calls.fetch_add(1, Ordering::Relaxed);
+            async move { if k == 0 { Err(limit_exceeded()) } else { Ok(()) } }
+        })
+        .await;
+        assert!(answer.is_ok() && n == 2);
+        // No time left for a backoff: no retry.
+        let (_, n) = unthrottled(Duration::from_millis(50), || async { Err::<(), _>(limit_exceeded()) }).await;
+        assert_eq!(n, 1);
+        let o = throttled("DeleteConnection failed: LimitExceededException".into(), 3, t.elapsed(), Evidence::new());
+        assert!(o.retryable && o.status() == crate::outcome::Status::Fail);
+        assert!(o.verdict.message().starts_with("throttled: "), "{}", o.verdict.message());
+        assert!(o.verdict.hint().is_some_and(|h| h.contains("the endpoint is right")));
+        // A dropped connection after the request went out may have carried the delete out; a refused connect did not.
+        use aws_smithy_runtime_api::client::result::{ConnectorError, SdkError};
+        let dropped: MgmtError<()> = SdkError::dispatch_failure(ConnectorError::other("peer closed".into(), None));
+        let refused: MgmtError<()> = SdkError::dispatch_failure(ConnectorError::io("refused".into()));
+        assert!(answer_lost(&dropped) && !answer_lost(&refused) && !answer_lost(&limit_exceeded()));
+    }
+
+    #[test]
+    fn unmatched_frames_are_kept_few_short_and_redacted() {
+        let mut redactor = crate::secret::Redactor::default();
+        redactor.add("s3cr3t-token-value");
+        let mut u = Unmatched::default();
+        u.note(&format!("{}s3cr3t-token-value", "x".repeat(FRAME_SHOWN - 5)), &redactor);
+        for i in 0..10 {
+            u.note(&format!("frame {i}"), &redactor);
+        }
+        let mut ev = Evidence::new();
+        u.add_to(&mut ev);
+        assert_eq!(ev.get("unmatched_frames"), Some("11"));
+        let first = ev.get("frame.1").expect("kept");
+        // Redacted before the cut: not even a prefix of the secret survives.
+        assert!(!first.contains("s3cr"), "{first}");
+        assert!(first.len() < FRAME_SHOWN + 32, "{first}");
+        assert_eq!(ev.get("frame.3"), Some("frame 1"));
+        assert_eq!(ev.get("frame.4"), None);
+        assert_eq!(clip("é".repeat(FRAME_SHOWN).as_str()).chars().next(), Some('é'));
     }
 
     #[test]

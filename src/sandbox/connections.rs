@@ -66,6 +66,12 @@ impl Registry {
 /// API Gateway's limit on a message (and so on a PostToConnection body).
 pub const MAX_PAYLOAD: usize = 128 * 1024;
 
+/// Marks an answer that never reaches the client (`delete-response-lost`):
+/// the request took effect, then the HTTP connection dropped. The server
+/// that carries the request ends the connection instead of writing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseLost;
+
 /// Answers one `@connections` management request (POST/GET/DELETE
 /// `…/@connections/{connection_id}`), verifying its SigV4 signature (service
 /// `execute-api`) against the sandbox credentials. The gateway calls this for
@@ -84,6 +90,11 @@ pub fn handle(
         // SDK; the message tells which check failed (never any request value).
         Ok(_) => return forbidden("Credential should be scoped to correct service: 'execute-api'."),
         Err(e) => return forbidden(&e.message()),
+    }
+    // As the management API's reference lists for PostToConnection/GetConnection/DeleteConnection:
+    // LimitExceededException (429), "more than the allowed number of requests per unit of time".
+    if deployment.backend.mgmt_throttled {
+        return error(429, "LimitExceededException", "Limit Exceeded");
     }
     match parts.method {
         http::Method::POST => {
@@ -121,7 +132,11 @@ pub fn handle(
         http::Method::DELETE => {
             let Some(conn) = registry.remove(connection_id) else { return gone() };
             let _ = conn.outbound.send(Outbound::Close);
-            respond(204, None, bytes::Bytes::new())
+            let mut answer = respond(204, None, bytes::Bytes::new());
+            if deployment.backend.delete_response_lost {
+                answer.extensions_mut().insert(ResponseLost);
+            }
+            answer
         }
         _ => error(403, "ForbiddenException", "Forbidden"),
     }
@@ -225,6 +240,31 @@ mod tests {
         let r = handle(&registry, &d, request("execute-api", "POST", &big), "abc=");
         assert_eq!((r.status().as_u16(), error_type(&r)), (413, Some("PayloadTooLargeException")));
         assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn throttling_answers_429_limit_exceeded_and_delivers_nothing() {
+        let (registry, mut rx) = registry_with("abc=");
+        let mut d = Deployment::new(Layout::B, &SCENARIOS[0]);
+        d.backend.mgmt_throttled = true;
+        for method in ["POST", "GET", "DELETE"] {
+            let r = handle(&registry, &d, request("execute-api", method, b"hi"), "abc=");
+            assert_eq!((r.status().as_u16(), error_type(&r)), (429, Some("LimitExceededException")), "{method}");
+        }
+        assert!(rx.try_recv().is_err());
+        assert!(registry.get("abc=").is_some());
+    }
+
+    #[test]
+    fn a_lost_delete_takes_effect_and_a_retry_is_gone() {
+        let (registry, mut rx) = registry_with("abc=");
+        let mut d = Deployment::new(Layout::B, &SCENARIOS[0]);
+        d.backend.delete_response_lost = true;
+        let r = handle(&registry, &d, request("execute-api", "DELETE", b""), "abc=");
+        assert_eq!(r.extensions().get::<ResponseLost>(), Some(&ResponseLost));
+        assert_eq!(rx.try_recv().ok(), Some(Outbound::Close));
+        let r = handle(&registry, &d, request("execute-api", "DELETE", b""), "abc=");
+        assert_eq!((r.status().as_u16(), error_type(&r)), (410, Some("GoneException")));
     }
 
     #[test]

@@ -242,6 +242,9 @@ impl Gateway {
             return serve::json(StatusCode::PAYLOAD_TOO_LARGE, r#"{"message":"Request Entity Too Large"}"#);
         };
         let answer = connections::handle(&self.registry, &self.deployment, Request::from_parts(parts, body), id);
+        if answer.extensions().get::<connections::ResponseLost>().is_some() {
+            drop_connection();
+        }
         let (parts, body) = answer.into_parts();
         Response::from_parts(parts, http_body_util::Full::new(body))
     }
@@ -328,11 +331,17 @@ impl Gateway {
         }
     }
 
-    /// The `$default` echo backend's answer (or AWS's "no route" answer);
-    /// `None` when the backend stays silent.
+    /// The `$default` echo backend's answer, or API Gateway's own when no
+    /// route matches (`Forbidden`) or the integration fails (`Internal server
+    /// error`); `None` when the backend stays silent.
+    // As AWS sends both on the socket: `{"message": …, "connectionId": …, "requestId": …}`
+    // (aws-samples/simple-websockets-chat-app issues #24, "Response {"message": "Forbidden", ...}",
+    // a message the route selection expression sends nowhere, and #46, "Internal server error").
     fn reply(&self, id: &str, endpoint: &str, body: &str, has_default: bool) -> Option<String> {
         let answer = if !has_default {
             serde_json::json!({"message": "Forbidden", "connectionId": id, "requestId": connection_id(1)})
+        } else if self.deployment.backend.integration_error {
+            serde_json::json!({"message": "Internal server error", "connectionId": id, "requestId": connection_id(1)})
         } else if self.deployment.backend.echo_silent {
             return None;
         } else {
@@ -340,6 +349,16 @@ impl Gateway {
         };
         Some(answer.to_string())
     }
+}
+
+/// Ends the HTTP connection that carries the current request without
+/// writing an answer, as a network that drops it after the gateway acted
+/// (`delete-response-lost`). The request's task is the connection's: unwinding
+/// out of it drops the TLS stream and closes the socket. `resume_unwind` does
+/// not run the panic hook (nothing is printed), and tokio contains the unwind
+/// to the task.
+fn drop_connection() -> ! {
+    std::panic::resume_unwind(Box::new("the HTTP connection dropped before the answer"))
 }
 
 /// The `Sec-WebSocket-Accept` for a key no client sent (`bad-accept`).

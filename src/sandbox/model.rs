@@ -348,6 +348,27 @@ pub const SCENARIOS: &[Scenario] = &[
         fails: &["e2e.post"],
         warns: &[],
     },
+    Scenario {
+        name: "integration-error",
+        layout: Layout::B,
+        description: "the `$default` integration fails: messages get `{\"message\": \"Internal server error\", …}` back",
+        fails: &["e2e.echo"],
+        warns: &[],
+    },
+    Scenario {
+        name: "mgmt-throttled",
+        layout: Layout::B,
+        description: "`@connections` answers 429 LimitExceededException to every request",
+        fails: &["e2e.post", "e2e.connection-info", "e2e.disconnect"],
+        warns: &[],
+    },
+    Scenario {
+        name: "delete-response-lost",
+        layout: Layout::B,
+        description: "DeleteConnection deletes, then the HTTP connection drops without an answer: a retry gets 410 Gone",
+        fails: &[],
+        warns: &[],
+    },
 ];
 
 impl Scenario {
@@ -416,6 +437,12 @@ pub struct Backend {
     pub echo_silent: bool,
     /// `@connections` POST answers 410 for live connections.
     pub post_gone: bool,
+    /// `$default`'s integration fails: API Gateway answers `Internal server error` on the socket.
+    pub integration_error: bool,
+    /// `@connections` answers 429 LimitExceededException to every request.
+    pub mgmt_throttled: bool,
+    /// DeleteConnection deletes, then drops the HTTP connection without answering.
+    pub delete_response_lost: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -865,6 +892,9 @@ impl Deployment {
             }
             "echo-silent" => self.backend.echo_silent = true,
             "post-gone" => self.backend.post_gone = true,
+            "integration-error" => self.backend.integration_error = true,
+            "mgmt-throttled" => self.backend.mgmt_throttled = true,
+            "delete-response-lost" => self.backend.delete_response_lost = true,
             other => unreachable!("scenario `{other}` is listed in SCENARIOS but has no knob"),
         }
     }
