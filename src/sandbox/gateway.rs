@@ -242,11 +242,13 @@ impl Gateway {
             return serve::json(StatusCode::PAYLOAD_TOO_LARGE, r#"{"message":"Request Entity Too Large"}"#);
         };
         let answer = connections::handle(&self.registry, &self.deployment, Request::from_parts(parts, body), id);
-        if answer.extensions().get::<connections::ResponseLost>().is_some() {
-            drop_connection();
-        }
+        let lost = answer.extensions().get::<connections::ResponseLost>().is_some();
         let (parts, body) = answer.into_parts();
-        Response::from_parts(parts, http_body_util::Full::new(body))
+        let mut response = Response::from_parts(parts, http_body_util::Full::new(body));
+        if lost {
+            response.extensions_mut().insert(serve::DropConnection);
+        }
+        response
     }
 
     async fn session<S>(
@@ -349,16 +351,6 @@ impl Gateway {
         };
         Some(answer.to_string())
     }
-}
-
-/// Ends the HTTP connection that carries the current request without
-/// writing an answer, as a network that drops it after the gateway acted
-/// (`delete-response-lost`). The request's task is the connection's: unwinding
-/// out of it drops the TLS stream and closes the socket. `resume_unwind` does
-/// not run the panic hook (nothing is printed), and tokio contains the unwind
-/// to the task.
-fn drop_connection() -> ! {
-    std::panic::resume_unwind(Box::new("the HTTP connection dropped before the answer"))
 }
 
 /// The `Sec-WebSocket-Accept` for a key no client sent (`bad-accept`).

@@ -70,6 +70,11 @@ impl Tasks {
 
 pub(crate) type Body = Full<Bytes>;
 
+/// Marks a response that is never sent: the connection carrying the request
+/// is dropped instead, as a network that loses the answer after the server acted.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DropConnection;
+
 /// Accepts TLS connections on `listener` and serves HTTP/1.1 (with upgrades)
 /// through `handler`, unless `accept` injects a fault.
 pub(crate) fn serve_tls<H, Fut>(
@@ -116,14 +121,28 @@ pub(crate) fn serve_tls<H, Fut>(
                     tokio::time::sleep(handshake_delay).await;
                 }
                 let Ok(tls) = acceptor.accept(tcp).await else { return };
+                // A handler that marks its response `DropConnection` ends the connection
+                // without answering: the connection future is dropped, and with it the socket.
+                let dropped = Arc::new(tokio::sync::Notify::new());
+                let drop_signal = dropped.clone();
                 let service = hyper::service::service_fn(move |req| {
-                    let handler = handler.clone();
-                    async move { Ok::<_, Infallible>(handler(req, peer).await) }
+                    let (handler, drop_signal) = (handler.clone(), drop_signal.clone());
+                    async move {
+                        let answer = handler(req, peer).await;
+                        if answer.extensions().get::<DropConnection>().is_some() {
+                            drop_signal.notify_one();
+                            std::future::pending::<()>().await;
+                        }
+                        Ok::<_, Infallible>(answer)
+                    }
                 });
-                let _ = hyper::server::conn::http1::Builder::new()
+                let conn = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(tls), service)
-                    .with_upgrades()
-                    .await;
+                    .with_upgrades();
+                tokio::select! {
+                    _ = conn => {}
+                    _ = dropped.notified() => {}
+                }
             });
         }
     });
