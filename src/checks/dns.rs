@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::check::{CheckDef, Ctx, always};
+use crate::facts::aws::model::{AliasRecordFacts, normalize_host};
 use crate::net::{DnsAnswer, DnsError};
 use crate::outcome::{Evidence, Outcome};
 
@@ -77,48 +78,81 @@ pub fn judge_resolves(host: &str, result: &Result<DnsAnswer, DnsError>) -> Outco
     }
 }
 
-/// Judges whether `host` resolves like `target`. CNAME chains through the
-/// target pass; otherwise the address sets must overlap (CloudFront rotates
-/// its edge addresses, so equality is too strict).
+/// The host's record as Route 53 holds it, when it could be read: the zone
+/// that answers for the host (label for evidence) and the host's records there.
+pub type Route53Record = Result<(String, Vec<AliasRecordFacts>), String>;
+
+/// Judges whether `host` is an alias of `target` by **identity**: a CNAME
+/// chain through the target, or the host's Route 53 ALIAS/CNAME record naming
+/// it. Addresses are evidence only: CloudFront's edge addresses are shared
+/// by every distribution and vary by resolver and query, so an old
+/// distribution can overlap the new one and two lookups can be disjoint.
+// AWS: CloudFront Developer Guide, "Use custom URLs by adding alternate domain names (CNAMEs)" —
+// the domain is routed to the distribution by a CNAME or a Route 53 alias record naming its
+// dXXXX.cloudfront.net domain; the edge's IP addresses are not the distribution's identity.
 pub fn judge_alias(
     host: &str,
     host_answer: &DnsAnswer,
     target: &str,
     target_answer: &Result<DnsAnswer, DnsError>,
+    route53: Option<&Route53Record>,
 ) -> Outcome {
     let mut ev = answer_evidence(host_answer, "");
     ev.set("expected_target", target);
-    let target_norm = target.trim_end_matches('.').to_ascii_lowercase();
-    if host_answer.cnames.contains(&target_norm) {
+    let target_norm = normalize_host(target);
+    if let Ok(t) = target_answer {
+        ev.extend(answer_evidence(t, "target."));
+        let mine: BTreeSet<IpAddr> = host_answer.addrs.iter().copied().collect();
+        let shared = t.addrs.iter().filter(|a| mine.contains(a)).count();
+        ev.set("shared_addresses", shared);
+    }
+    if host_answer.cnames.iter().any(|c| normalize_host(c) == target_norm) {
+        ev.set("identified_by", "CNAME chain");
         return Outcome::pass(format!("{host} is a CNAME to {target}")).with_evidence(ev);
     }
-    let t = match target_answer {
-        Ok(t) => t,
-        Err(e) => {
-            return Outcome::error(format!("cannot resolve the expected target: {e}")).with_evidence(ev).retryable();
+    let (zone, records) = match route53 {
+        Some(Ok((zone, records))) => (zone, records),
+        Some(Err(why)) => {
+            return Outcome::error(format!(
+                "unknown: {host} is no CNAME to {target} and its Route 53 record could not be read ({why}); \
+                 shared addresses prove nothing (CloudFront's are shared by every distribution)"
+            ))
+            .with_evidence(ev);
+        }
+        None => {
+            return Outcome::error(format!(
+                "unknown: {host} is no CNAME to {target}, and without its Route 53 record (the control plane is \
+                 not read: `[dns] alias_target` given and route53.alias skipped) its target cannot be told: shared addresses prove nothing (CloudFront's are shared by every distribution)"
+            ))
+            .with_evidence(ev);
         }
     };
-    ev.extend(answer_evidence(t, "target."));
-    let mine: BTreeSet<IpAddr> = host_answer.addrs.iter().copied().collect();
-    let theirs: BTreeSet<IpAddr> = t.addrs.iter().copied().collect();
-    if mine == theirs {
-        Outcome::pass(format!("{host} answers the same addresses as {target}")).with_evidence(ev)
-    } else if !mine.is_disjoint(&theirs) {
-        Outcome::pass(format!("{host} shares addresses with {target} (answers rotate)")).with_evidence(ev)
-    } else {
-        Outcome::fail(
-            format!(
-                "{host} answers {} but {target} answers {}: the name points somewhere else",
-                host_answer.addrs_display(),
-                t.addrs_display()
-            ),
-            format!(
-                "set the Route 53 ALIAS record `{host}` AliasTarget DNSName to `{target}` \
-                 (it may still point at an old distribution or domain)"
-            ),
+    ev.set("zone", zone);
+    // The record clients get for an A query: an ALIAS A, or a CNAME.
+    let named = records.iter().find_map(|r| match (r.record_type.as_str(), &r.alias_dns_name) {
+        ("A", Some(alias)) => Some(("ALIAS A", normalize_host(alias))),
+        ("CNAME", _) => r.values.first().map(|v| ("CNAME", normalize_host(v))),
+        _ => None,
+    });
+    match named {
+        Some((kind, name)) if name == target_norm => {
+            ev.set("identified_by", format!("Route 53 {kind} record"));
+            Outcome::pass(format!("{host}'s Route 53 {kind} record names {target}")).with_evidence(ev)
+        }
+        Some((kind, name)) => Outcome::fail(
+            format!("{host}'s Route 53 {kind} record names {name}, not {target}: clients reach another distribution or domain"),
+            if kind == "CNAME" {
+                format!("set the value of the CNAME record `{host}` to `{target}`")
+            } else {
+                format!("set AliasTarget.DNSName of the ALIAS A record `{host}` to `{target}`")
+            },
         )
-        .with_evidence(ev)
-        .retryable()
+        .with_evidence(ev),
+        None => Outcome::error(format!(
+            "unknown: {host} is no CNAME to {target} and zone {zone} holds no ALIAS A or CNAME record for it \
+             (the answers come from elsewhere): its target cannot be told from shared addresses"
+        ))
+        .with_evidence(ev),
     }
 }
 
@@ -136,10 +170,11 @@ async fn resolves(ctx: Arc<Ctx>) -> Outcome {
 
 async fn alias_target(ctx: Arc<Ctx>) -> Outcome {
     let host = ctx.suite.host().to_owned();
-    let target = match ctx.facts.aws.expected_alias_target().await {
-        Ok(Some(t)) => t,
+    // `from_aws`: the target came from the control plane, whose credentials are then in use anyway.
+    let (target, from_aws) = match ctx.facts.aws.expected_alias_target().await {
+        Ok(Some(t)) => (t, true),
         Ok(None) | Err(_) if ctx.suite.dns.alias_target.is_some() => {
-            ctx.suite.dns.alias_target.clone().unwrap_or_default()
+            (ctx.suite.dns.alias_target.clone().unwrap_or_default(), false)
         }
         Ok(None) => {
             return Outcome::skip(
@@ -152,9 +187,16 @@ async fn alias_target(ctx: Arc<Ctx>) -> Outcome {
         Ok(n) => n,
         Err(e) => return Outcome::error(e),
     };
-    let (mine, theirs) = tokio::join!(net.lookup(&host), net.lookup(&target));
+    // Route 53 is read only when the control plane is in use anyway (no credential lookup for DNS alone).
+    let route53 = async {
+        if !from_aws && !ctx.runs("route53.alias") {
+            return None;
+        }
+        Some(crate::checks::route53::host_record(&ctx.facts.aws, &host).await)
+    };
+    let (mine, theirs, route53) = tokio::join!(net.lookup(&host), net.lookup(&target), route53);
     match mine {
-        Ok(mine) => judge_alias(&host, &mine, &target, &theirs),
+        Ok(mine) => judge_alias(&host, &mine, &target, &theirs, route53.as_ref()),
         Err(e) => Outcome::error(format!("cannot resolve {host}: {e}")).retryable(),
     }
 }
@@ -199,23 +241,49 @@ mod tests {
         assert!(to.retryable);
     }
 
-    #[test]
-    fn alias_passes_on_same_addresses_or_cname() {
-        let host = answer("ws.example.com", &[[192, 0, 2, 1], [192, 0, 2, 2]], &[]);
-        let target = Ok(answer("d1.cloudfront.net", &[[192, 0, 2, 2], [192, 0, 2, 1]], &[]));
-        assert_eq!(judge_alias("ws.example.com", &host, "d1.cloudfront.net", &target).status(), Status::Pass);
-        let via = answer("ws.example.com", &[[192, 0, 2, 9]], &["d1.cloudfront.net"]);
-        let err = Err(DnsError::Timeout { name: "x".into(), after: Duration::from_secs(1) });
-        assert_eq!(judge_alias("ws.example.com", &via, "D1.cloudfront.net.", &err).status(), Status::Pass);
+    fn alias_a(target: &str) -> AliasRecordFacts {
+        AliasRecordFacts {
+            name: "ws.example.com.".into(),
+            record_type: "A".into(),
+            alias_dns_name: Some(format!("{target}.")),
+            alias_hosted_zone_id: Some("Z2FDTNDATAQYW2".into()),
+            values: vec![],
+        }
     }
 
     #[test]
-    fn alias_fails_on_other_addresses() {
+    fn alias_is_judged_by_identity_not_by_addresses() {
+        let target = Ok(answer("d1.cloudfront.net", &[[192, 0, 2, 2], [192, 0, 2, 1]], &[]));
+        // A CNAME chain through the target: pass, whatever the addresses.
+        let via = answer("ws.example.com", &[[192, 0, 2, 9]], &["d1.cloudfront.net"]);
+        let err = Err(DnsError::Timeout { name: "x".into(), after: Duration::from_secs(1) });
+        let o = judge_alias("ws.example.com", &via, "D1.cloudfront.net.", &err, None);
+        assert_eq!(o.status(), Status::Pass);
+        assert_eq!(o.evidence.get("identified_by"), Some("CNAME chain"));
+        // The Route 53 ALIAS record names the target: pass, even with disjoint addresses.
         let host = answer("ws.example.com", &[[192, 0, 2, 7]], &[]);
-        let target = Ok(answer("d1.cloudfront.net", &[[192, 0, 2, 1]], &[]));
-        let o = judge_alias("ws.example.com", &host, "d1.cloudfront.net", &target);
-        assert_eq!(o.status(), Status::Fail);
-        assert!(o.verdict.hint().unwrap().contains("AliasTarget"));
-        assert_eq!(o.evidence.get("target.answers"), Some("192.0.2.1"));
+        let r53: Route53Record = Ok(("example.com. (Z0)".into(), vec![alias_a("d1.cloudfront.net")]));
+        let o = judge_alias("ws.example.com", &host, "d1.cloudfront.net", &target, Some(&r53));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.evidence.get("identified_by"), Some("Route 53 ALIAS A record"));
+        // An old distribution whose addresses overlap the new one's: still a failure.
+        let overlapping = answer("ws.example.com", &[[192, 0, 2, 1]], &[]);
+        let old: Route53Record = Ok(("example.com. (Z0)".into(), vec![alias_a("d2old.cloudfront.net")]));
+        let o = judge_alias("ws.example.com", &overlapping, "d1.cloudfront.net", &target, Some(&old));
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.hint().unwrap().contains("AliasTarget.DNSName"));
+        assert_eq!(o.evidence.get("shared_addresses"), Some("1"));
+        // Without CNAME or record, shared addresses prove nothing: unknown, never a pass.
+        let o = judge_alias("ws.example.com", &overlapping, "d1.cloudfront.net", &target, None);
+        assert_eq!(o.status(), Status::Error);
+        assert!(o.verdict.message().starts_with("unknown:"), "{o:?}");
+        let o = judge_alias(
+            "ws.example.com",
+            &overlapping,
+            "d1.cloudfront.net",
+            &target,
+            Some(&Err("AccessDenied".into())),
+        );
+        assert!(o.verdict.message().contains("AccessDenied"), "{o:?}");
     }
 }

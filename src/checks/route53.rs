@@ -310,6 +310,20 @@ pub fn judge_alias(
     f.outcome(format!("{host} is an ALIAS to {want_name}"))
 }
 
+/// The zone that answers for `host` and the host's records there (for
+/// `dns.alias-target`, which judges the target by identity). The same
+/// memoized calls as `route53.alias` make.
+pub async fn host_record(aws: &AwsFacts, host: &str) -> Result<(String, Vec<AliasRecordFacts>), String> {
+    let candidates = aws.hosted_zones(host).await?;
+    let choice = choose_zone(host, &candidates, aws).await?;
+    if let Some(why) = choice.unknown {
+        return Err(why);
+    }
+    let zone = choice.zone.ok_or_else(|| format!("no public hosted zone for {host} in this account"))?;
+    let records = host_records(aws, &zone, host).await?;
+    Ok((format!("{} ({})", zone.name, zone.id), records.as_ref().clone()))
+}
+
 fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
         let aws = &ctx.facts.aws;
