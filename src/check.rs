@@ -61,3 +61,36 @@ impl std::fmt::Debug for CheckDef {
 pub fn always(_: &Suite) -> Result<(), String> {
     Ok(())
 }
+
+/// How long one attempt of check `id` may take. Every check gets the suite's
+/// `timeout`; `e2e.keepalive` with `roundtrip.hold` gets the hold on top (plus
+/// its closing ping's timeout): the hold is the check's work, not a delay
+/// inside someone else's budget.
+pub fn attempt_budget(id: &str, suite: &Suite) -> std::time::Duration {
+    match (id, suite.roundtrip.hold) {
+        ("e2e.keepalive", Some(hold)) => suite.check_timeout + hold + suite.roundtrip.timeout,
+        _ => suite.check_timeout,
+    }
+}
+
+/// Whether a timed-out attempt of `id` may be retried as a whole: not a
+/// hold, which would repeat minutes of idling under `--wait`.
+pub fn retried_whole(id: &str, suite: &Suite) -> bool {
+    attempt_budget(id, suite) == suite.check_timeout
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_hold_is_the_keepalive_checks_own_budget() {
+        let text = "name='t'\nregion='us-east-1'\nurl='wss://h.example.com/p'\ntimeout='30s'\n[roundtrip]\ntimeout='5s'\nhold='11m'\nping_interval='1m'\n";
+        let s = Suite::parse("t.toml", text, &|_| None).unwrap();
+        assert_eq!(attempt_budget("e2e.keepalive", &s), Duration::from_secs(30 + 660 + 5));
+        assert!(!retried_whole("e2e.keepalive", &s));
+        assert_eq!(attempt_budget("e2e.echo", &s), Duration::from_secs(30));
+        assert!(retried_whole("e2e.echo", &s));
+    }
+}

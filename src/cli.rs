@@ -236,7 +236,8 @@ fn run_command(args: RunArgs) -> i32 {
     }
 
     let interrupt = CancellationToken::new();
-    let deadline = args.deadline.or(Some(args.wait.map_or(Duration::from_secs(600), |w| w + Duration::from_secs(120))));
+    // Without --deadline the run's default is set once the suites are known (run::default_deadline).
+    let deadline = args.deadline;
     let filters = Filters { only: args.filters.only.clone(), skip: args.filters.skip.clone() };
     let rt = runtime();
     let signals = {

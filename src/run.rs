@@ -177,6 +177,10 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
     // and pools live until it ends, so with many suites this keeps memory and
     // file descriptors bounded while the check budget stays the same.
     let suite_permits = Arc::new(tokio::sync::Semaphore::new((runner_opts.concurrency / 2).max(1)));
+    let mut runner_opts = runner_opts;
+    if runner_opts.deadline.is_none() {
+        runner_opts.deadline = Some(default_deadline(runner_opts.wait, planned.iter().map(|(s, p)| (s, p))));
+    }
     let runner = Arc::new(Runner::new(runner_opts, tx.clone()));
     let mut headers = Vec::new();
     let mut jobs = Vec::new();
@@ -211,6 +215,26 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
         sb.shutdown().await;
     }
     Ok(RunSummary { results, interrupted, report_errors, strict })
+}
+
+/// The run's deadline when `--deadline` is not given: 10 minutes (or `--wait`
+/// + 2 minutes), and never shorter than the longest planned attempt + 2
+/// minutes, so a `roundtrip.hold = "11m"` proving API Gateway's idle timeout
+/// is not cut off by the default.
+pub fn default_deadline<'a>(
+    wait: Option<std::time::Duration>,
+    planned: impl Iterator<Item = (&'a Suite, &'a crate::plan::Plan)>,
+) -> std::time::Duration {
+    use std::time::Duration;
+    let margin = Duration::from_secs(120);
+    let base = wait.map_or(Duration::from_secs(600), |w| w + margin);
+    let longest = planned
+        .flat_map(|(suite, plan)| {
+            plan.entries.iter().filter(|e| e.decision.runs()).map(|e| crate::check::attempt_budget(e.def.id, suite))
+        })
+        .max()
+        .unwrap_or_default();
+    base.max(longest + margin)
 }
 
 /// What the sandbox should emulate for a suite: the command line's

@@ -250,7 +250,8 @@ impl Runner {
 
     /// One attempt, in its own task so that a panicking check becomes an error.
     async fn attempt(&self, def: &'static CheckDef, ctx: &Arc<Ctx>) -> Outcome {
-        let limit = ctx.suite.check_timeout;
+        let limit = crate::check::attempt_budget(def.id, &ctx.suite);
+        let whole_retry = crate::check::retried_whole(def.id, &ctx.suite);
         let mut handle = tokio::spawn((def.run)(ctx.clone()));
         tokio::select! {
             r = tokio::time::timeout(limit, &mut handle) => match r {
@@ -259,11 +260,12 @@ impl Runner {
                 Ok(Err(e)) => Outcome::error(format!("the check was cancelled: {e}")),
                 Err(_) => {
                     handle.abort();
-                    Outcome::error(format!(
-                        "timed out after {} (the suite's `timeout`)",
-                        humantime::format_duration(limit)
-                    ))
-                    .retryable()
+                    let o = Outcome::error(format!(
+                        "timed out after {} ({})",
+                        humantime::format_duration(limit),
+                        if whole_retry { "the suite's `timeout`" } else { "the suite's `timeout` + `roundtrip.hold`" }
+                    ));
+                    if whole_retry { o.retryable() } else { o }
                 }
             },
             _ = self.stop.cancelled() => {

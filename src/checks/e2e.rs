@@ -908,6 +908,47 @@ async fn ping(session: &Session, timeout: Duration) -> Result<Duration, String> 
     Ok(t.elapsed())
 }
 
+/// API Gateway's idle connection timeout.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// A hold longer than the idle timeout without pings: API Gateway closes the
+/// connection after 10 minutes idle. `ended`: when and why the connection ended.
+// AWS: API Gateway Developer Guide, "Quotas for configuring and running a WebSocket in API Gateway" —
+// Idle Connection Timeout: 10 minutes; Connection duration for WebSocket API: 2 hours.
+pub fn judge_idle_hold(hold: Duration, ended: Option<(Duration, String)>, mut ev: Evidence) -> Outcome {
+    ev.set("held", humantime::format_duration(hold));
+    // The close is sent at the timeout; allow for the ping before the hold and clock granularity.
+    let early = IDLE_TIMEOUT - Duration::from_secs(5);
+    match ended {
+        Some((after, why)) if after >= early => {
+            ev.set("closed_after", humantime::format_duration(Duration::from_secs(after.as_secs())));
+            Outcome::pass(format!(
+                "the idle connection was closed after {} ({why}), as API Gateway's 10-minute idle timeout documents",
+                humantime::format_duration(Duration::from_secs(after.as_secs()))
+            ))
+            .with_evidence(ev)
+        }
+        Some((after, why)) => Outcome::fail(
+            format!(
+                "the idle connection was closed after {} ({why}), before API Gateway's 10-minute idle timeout",
+                humantime::format_duration(Duration::from_secs(after.as_secs()))
+            ),
+            "something on the way closes idle connections sooner (a proxy, load balancer or NAT idle timeout): \
+             raise it above 10 minutes, or ping more often",
+        )
+        .with_evidence(ev),
+        None => Outcome::pass(format!("the connection stayed open {} without a ping", humantime::format_duration(hold)))
+            .with_evidence(ev)
+            .warn(
+                format!(
+                    "the connection was not closed after {} idle: the endpoint does not apply API Gateway's 10-minute idle timeout (an emulator?)",
+                    humantime::format_duration(hold)
+                ),
+                "run the idle hold against the deployment itself",
+            ),
+    }
+}
+
 async fn keepalive(ctx: Arc<Ctx>) -> Outcome {
     let rt = &ctx.suite.roundtrip;
     let Some(session) = ctx.facts.live.session() else { return Outcome::skip("no live session (needs e2e.connect)") };
@@ -920,6 +961,12 @@ async fn keepalive(ctx: Arc<Ctx>) -> Outcome {
     }
     if let Some(hold) = rt.hold {
         let interval = rt.ping_interval.unwrap_or(hold).max(Duration::from_millis(100));
+        // No ping within API Gateway's idle timeout: the hold proves that timeout instead.
+        if hold > IDLE_TIMEOUT && interval >= IDLE_TIMEOUT {
+            let t = Instant::now();
+            let ended = session.ended_within(hold).await;
+            return judge_idle_hold(hold, ended.map(|why| (t.elapsed(), why)), ev);
+        }
         let end = Instant::now() + hold;
         let mut pings = 0u32;
         // Bounded: one ping per interval until the hold ends.
@@ -929,8 +976,9 @@ async fn keepalive(ctx: Arc<Ctx>) -> Outcome {
             if let Err(e) = ping(&session, rt.timeout).await {
                 ev.set("pings", pings);
                 return Outcome::fail(
-                    format!("the connection did not survive {hold:?} idle: {e}"),
-                    "API Gateway closes idle connections after 10 minutes: send pings or messages more often",
+                    format!("the connection did not survive {hold:?} with a ping every {interval:?}: {e}"),
+                    "API Gateway closes connections idle for 10 minutes (and any after 2 hours): ping or send more often; \
+                     an earlier close is an edge or proxy timeout",
                 )
                 .with_evidence(ev);
             }
@@ -1199,6 +1247,22 @@ mod tests {
     fn suite(extra: &str) -> Suite {
         let text = format!("name = \"t\"\nregion = \"ap-northeast-1\"\nurl = \"wss://ws.example.com/chat\"\n{extra}");
         Suite::parse("t.toml", &text, &|_| None).unwrap()
+    }
+
+    #[test]
+    fn an_idle_hold_proves_api_gateways_idle_timeout() {
+        use crate::outcome::Status;
+        let hold = Duration::from_secs(660);
+        let closed = |after: u64| Some((Duration::from_secs(after), "the server closed the connection (1001)".into()));
+        let o = judge_idle_hold(hold, closed(600), Evidence::new());
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.evidence.get("closed_after"), Some("10m"));
+        let o = judge_idle_hold(hold, closed(350), Evidence::new());
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.hint().unwrap().contains("idle timeout"));
+        let o = judge_idle_hold(hold, None, Evidence::new());
+        assert_eq!(o.status(), Status::Pass);
+        assert!(o.warnings[0].message.contains("emulator"), "{o:?}");
     }
 
     #[test]
