@@ -348,3 +348,26 @@ fn strict_changes_nothing_for_a_clean_run() {
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(!stdout.contains("WARN"), "{stdout}");
 }
+
+/// A hold longer than the check timeout (reduced scale: 1 s timeout, 2 s hold)
+/// runs on its own budget instead of timing out.
+#[test]
+fn a_keepalive_hold_longer_than_the_timeout_has_its_own_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("hold.toml");
+    let text = read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/suites/sandbox.toml")))
+        .replace("name = \"sandbox\"", "name = \"hold\"\ntimeout = \"1s\"")
+        .replace("[roundtrip]\n", "[roundtrip]\nhold = \"2s\"\nping_interval = \"500ms\"\n");
+    std::fs::write(&suite, text).unwrap();
+    let t = std::time::Instant::now();
+    let out = wsconform()
+        .args(["run", "--only", "e2e.keepalive", "--verbose", "--reports-dir"])
+        .arg(dir.path())
+        .arg(&suite)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("held: 2s") && stdout.contains("pings: 4"), "{stdout}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(20), "bounded: {:?}", t.elapsed());
+}
