@@ -168,6 +168,37 @@ pub struct RoundtripSpec {
     pub ping_interval: Option<Duration>,
     /// Exercise the 32 KB frame / 128 KB message quotas.
     pub limits: bool,
+    /// How the upgrade authenticates to an AWS_IAM `$connect` (SigV4, service `execute-api`).
+    pub auth: RoundtripAuth,
+}
+
+/// `[roundtrip] auth`: how the upgrade GET is signed for a `$connect` route
+/// with AuthorizationType `AWS_IAM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoundtripAuth {
+    /// Unsigned (a Lambda REQUEST authorizer reads `headers`/`query`, or no authorization).
+    #[default]
+    None,
+    /// SigV4 in the `Authorization` and `X-Amz-Date` headers.
+    Iam,
+    /// SigV4 in the query string (`X-Amz-Signature`, …): for clients that cannot set headers (browsers).
+    IamQuery,
+}
+
+impl RoundtripAuth {
+    pub fn is_iam(self) -> bool {
+        self != RoundtripAuth::None
+    }
+
+    /// The suite's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            RoundtripAuth::None => "none",
+            RoundtripAuth::Iam => "iam",
+            RoundtripAuth::IamQuery => "iam-query",
+        }
+    }
 }
 
 impl Default for RoundtripSpec {
@@ -184,6 +215,7 @@ impl Default for RoundtripSpec {
             hold: None,
             ping_interval: None,
             limits: false,
+            auth: RoundtripAuth::None,
         }
     }
 }
@@ -491,6 +523,7 @@ struct RawRoundtrip {
     hold: Option<S>,
     ping_interval: Option<S>,
     limits: Option<bool>,
+    auth: Option<RoundtripAuth>,
 }
 
 #[derive(Deserialize)]
@@ -1020,6 +1053,7 @@ impl Loader<'_> {
         rt.hold = r.hold.as_ref().map(|t| self.duration("roundtrip.hold", t)).transpose()?;
         rt.ping_interval = r.ping_interval.as_ref().map(|t| self.duration("roundtrip.ping_interval", t)).transpose()?;
         rt.limits = r.limits.unwrap_or(false);
+        rt.auth = r.auth.unwrap_or_default();
         Ok(rt)
     }
 

@@ -9,14 +9,18 @@ use std::time::Duration;
 
 use wsconform::outcome::Status;
 use wsconform::plan::Filters;
-use wsconform::run::{RunOptions, SandboxOverride, run};
+use wsconform::run::{RunOptions, SandboxOverride, SuiteSource, run};
 use wsconform::runner::RunnerOptions;
 use wsconform::sandbox::launch::own_suite;
 use wsconform::sandbox::model::{Layout, SCENARIOS, Scenario};
 
 async fn run_scenario(layout: Layout, scenario: &str) -> wsconform::RunSummary {
+    run_suite(own_suite(layout.name()), layout, scenario).await
+}
+
+async fn run_suite(suite: SuiteSource, layout: Layout, scenario: &str) -> wsconform::RunSummary {
     run(RunOptions {
-        suites: vec![own_suite(layout.name())],
+        suites: vec![suite],
         filters: Filters::default(),
         runner: RunnerOptions { deadline: Some(Duration::from_secs(60)), ..RunnerOptions::default() },
         sandbox: Some(SandboxOverride {
@@ -30,10 +34,21 @@ async fn run_scenario(layout: Layout, scenario: &str) -> wsconform::RunSummary {
     .unwrap_or_else(|e| panic!("{scenario}: {e}"))
 }
 
+/// `apigw.execute-api-disabled` knocks on the execute-api door with an
+/// unsigned upgrade: behind an AWS_IAM `$connect` its 403 cannot tell a closed
+/// door from IAM (it reports that, or fails on an open door). Until that probe
+/// signs like e2e.connect does, the IAM scenarios leave it out of the comparison.
+const UNSIGNED_PROBE: &str = "apigw.execute-api-disabled";
+
 fn not_passed(summary: &wsconform::RunSummary) -> BTreeSet<(String, Status, String)> {
+    let iam = summary.results[0].reports.iter().any(|r| {
+        r.id == "e2e.connect" && r.outcome.evidence.get("auth").is_some()
+            || r.outcome.verdict.message().contains("requires IAM authorization")
+    });
     summary.results[0]
         .reports
         .iter()
+        .filter(|r| !(iam && r.id == UNSIGNED_PROBE))
         .filter(|r| matches!(r.outcome.status(), Status::Fail | Status::Error))
         .map(|r| (r.id.to_owned(), r.outcome.status(), r.outcome.verdict.message().to_owned()))
         .collect()
@@ -147,4 +162,63 @@ async fn layout_d_scenarios_fail_exactly_their_checks() {
         }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+fn connect_verdict(s: &wsconform::RunSummary) -> (Status, String, String) {
+    let r = s.results[0].reports.iter().find(|r| r.id == "e2e.connect").expect("e2e.connect ran");
+    (
+        r.outcome.status(),
+        r.outcome.verdict.message().to_owned(),
+        r.outcome.verdict.hint().unwrap_or_default().to_owned(),
+    )
+}
+
+/// Each IAM scenario's e2e.connect says what is wrong, and no signature value
+/// (the Authorization header, `X-Amz-*` query values, the access key) reaches a report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iam_refusals_name_their_cause_and_never_show_the_signature() {
+    wsconform::install_crypto_provider();
+    let want: &[(&str, &str)] = &[
+        ("iam-unsigned", "`$connect` requires IAM authorization: set `[roundtrip] auth = \"iam\"`"),
+        ("iam-wrong-region", "credential scope"),
+        ("iam-clock-skew", "signature expired"),
+        ("iam-host-not-forwarded", "CloudFront does not forward the viewer Host"),
+    ];
+    let mut problems = Vec::new();
+    for (name, needle) in want {
+        let sc = SCENARIOS.iter().find(|s| s.name == *name).expect("scenario");
+        let s = run_scenario(sc.layout, name).await;
+        let (status, message, hint) = connect_verdict(&s);
+        if status != Status::Fail || !message.contains(needle) {
+            problems.push(format!("{name}: {status} {message} / {hint}"));
+        }
+        let everything = format!("{:?}", s.results);
+        for secret in ["AWS4-HMAC-SHA256", "Signature=", wsconform::sandbox::model::ACCESS_KEY_ID] {
+            if everything.contains(secret) {
+                problems.push(format!("{name}: `{secret}` appears in the results"));
+            }
+        }
+    }
+    let (_, _, hint) = connect_verdict(&run_scenario(Layout::C, "iam-unsigned").await);
+    assert!(hint.contains("execute-api:Invoke") && hint.contains("$connect"), "{hint}");
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// `auth = "iam-query"` signs in the query string: it passes through CloudFront
+/// with the viewer Host forwarded (layout b), where the edge does not carry the
+/// Authorization header of an origin request policy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iam_query_signing_passes_through_cloudfront_with_the_host_forwarded() {
+    wsconform::install_crypto_provider();
+    let SuiteSource::Text { name, text } = own_suite("b") else { panic!("text suite") };
+    let text = text.replace("[roundtrip]\nlimits = true", "[roundtrip]\nlimits = true\nauth = \"iam-query\"");
+    assert!(text.contains("iam-query"));
+    let s = run_suite(SuiteSource::Text { name, text }, Layout::B, "iam-good").await;
+    let (status, message, _) = connect_verdict(&s);
+    assert_eq!(status, Status::Pass, "{message}");
+    for id in ["e2e.echo", "e2e.post", "e2e.limits"] {
+        let r = s.results[0].reports.iter().find(|r| r.id == id).expect("ran");
+        assert_eq!(r.outcome.status(), Status::Pass, "{id}: {}", r.outcome.verdict.message());
+    }
+    assert!(!format!("{:?}", s.results).contains("X-Amz-Signature="));
 }

@@ -11,9 +11,11 @@ use url::Url;
 
 use crate::check::{CheckDef, Ctx, always};
 use crate::facts::live::{Frame, Management, Session};
+use crate::net::ws::{UpgradeSignature, UpgradeSigner};
 use crate::net::{UpgradeError, WsLimits};
 use crate::outcome::{Evidence, Outcome};
-use crate::suite::{ExecuteApi, Expect, ManagementEndpoint, Suite};
+use crate::secret::Redactor;
+use crate::suite::{ExecuteApi, Expect, ManagementEndpoint, RoundtripAuth, Suite};
 
 pub static CHECKS: &[CheckDef] = &[
     CheckDef {
@@ -121,7 +123,17 @@ pub struct RefusalContext {
     pub connect_auth: Option<String>,
     /// The names (never the values) of the headers and query parameters the suite sends.
     pub auth_keys: Vec<String>,
+    /// How the suite signs the upgrade (`[roundtrip] auth`).
+    pub auth: RoundtripAuth,
+    /// Whether CloudFront forwards the viewer's Host to the origin (the route's edge hop), when known.
+    pub host_forwarded: Option<bool>,
+    /// The Host API Gateway receives, when known.
+    pub gateway_host: Option<String>,
 }
+
+/// What an AWS_IAM `$connect` asks of the caller.
+const IAM_POLICY_HINT: &str = "the upgrade must be SigV4-signed for service `execute-api` in the API's region, by \
+     credentials allowed `execute-api:Invoke` on `arn:aws:execute-api:{region}:{account}:{api-id}/{stage}/$connect`";
 
 /// Which hop produced a refusal, from the response itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +178,63 @@ pub fn judge_refusal(status: u16, body: &[u8], headers: &[(String, String)], cx:
         format!("the suite sends {}", cx.auth_keys.join(", "))
     };
     let authorized = cx.connect_auth.as_deref().is_some_and(|a| a != "NONE");
+    let iam = cx.connect_auth.as_deref() == Some("AWS_IAM");
+    let from_gateway = matches!(hop, RefusingHop::ApiGateway | RefusingHop::Unknown);
+    let said = api_gateway_message(body);
+    let signed = cx.auth.is_iam();
     match (hop, status) {
+        (_, 401 | 403) if from_gateway && iam && !signed && cx.route_misses_api.is_none() => (
+            format!(
+                "HTTP {status} from API Gateway: `$connect` requires IAM authorization: set `[roundtrip] auth = \"iam\"`"
+            ),
+            format!(
+                "{IAM_POLICY_HINT}; `auth = \"iam\"` signs the headers, `auth = \"iam-query\"` the query string \
+                 (for clients that cannot set headers)"
+            ),
+        ),
+        (_, 401 | 403)
+            if from_gateway && signed && said.as_deref().is_some_and(|m| m.starts_with("Signature expired")) =>
+        {
+            (
+                format!(
+                    "HTTP {status} from API Gateway: the SigV4 signature expired ({})",
+                    said.as_deref().unwrap_or_default()
+                ),
+                "a signature is valid for 5 minutes from its X-Amz-Date: this machine's clock is off from AWS's; \
+             synchronize it (NTP) — clients must sign each upgrade right before sending it"
+                    .into(),
+            )
+        }
+        (_, 401 | 403) if from_gateway && signed && said.as_deref().is_some_and(|m| m.contains("scoped to")) => (
+            format!(
+                "HTTP {status} from API Gateway: the SigV4 signature's credential scope is wrong ({})",
+                said.as_deref().unwrap_or_default().trim()
+            ),
+            "sign for the region the API is deployed in and service `execute-api`: set the suite's `region` to \
+             the API's region"
+                .into(),
+        ),
+        (_, 401 | 403) if from_gateway && signed && cx.host_forwarded == Some(false) => (
+            format!(
+                "HTTP {status}: the upgrade is SigV4-signed for the Host it is sent to, but CloudFront does not forward \
+                 the viewer Host: API Gateway receives `{}`, and the signature covers a Host it never sees — IAM-signed \
+                 upgrades cannot work through this behavior",
+                cx.gateway_host.as_deref().unwrap_or("the origin's domain")
+            ),
+            "forward the viewer Host (origin request policy AllViewer) to an API Gateway custom domain of the public \
+             name, or authorize `$connect` with a Lambda REQUEST authorizer instead (`[roundtrip] headers`/`query`)"
+                .into(),
+        ),
+        (_, 401 | 403) if from_gateway && signed && iam => (
+            format!(
+                "HTTP {status} from API Gateway: the SigV4-signed upgrade was refused{}",
+                said.as_deref().map(|m| format!(" ({})", m.trim())).unwrap_or_default()
+            ),
+            format!(
+                "{IAM_POLICY_HINT}; through CloudFront the Authorization header reaches the origin only where the \
+                 behavior forwards it: `auth = \"iam-query\"` signs in the query string instead"
+            ),
+        ),
         (RefusingHop::ApiGateway, 401 | 403) if authorized && cx.route_reaches_api.is_some() => (
             format!(
                 "HTTP {status} from API Gateway although the route reaches the API ({}): the $connect authorizer (AuthorizationType {}) or the credentials refused",
@@ -223,6 +291,18 @@ pub fn judge_refusal(status: u16, body: &[u8], headers: &[(String, String)], cx:
     }
 }
 
+/// The `message` of API Gateway's JSON answer, when there is one other than `Forbidden`.
+fn api_gateway_message(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v.get("message")?.as_str().filter(|m| *m != "Forbidden").map(str::to_owned)
+}
+
+/// Whether a check that reads the control plane runs (then the route model
+/// is fetched anyway; otherwise a local suite never looks up AWS credentials).
+fn control_plane_planned(ctx: &Ctx) -> bool {
+    ctx.planned.iter().any(|id| id.starts_with("apigw.") || id.starts_with("cloudfront."))
+}
+
 /// What the run knows about where the upgrade should go, for [`judge_refusal`].
 /// Reads the control plane only when a control-plane check is planned anyway
 /// (a local-emulator suite never looks up AWS credentials for this).
@@ -236,14 +316,17 @@ async fn refusal_context(ctx: &Ctx) -> RefusalContext {
             .map(|(k, _)| format!("header {k}"))
             .chain(rt.query.iter().map(|(k, _)| format!("query {k}")))
             .collect(),
+        auth: rt.auth,
         ..RefusalContext::default()
     };
-    if !ctx.planned.iter().any(|id| id.starts_with("apigw.") || id.starts_with("cloudfront.")) {
+    if !control_plane_planned(ctx) {
         return cx;
     }
     let aws = &ctx.facts.aws;
     if let Ok(route) = aws.route().await {
         cx.through_cloudfront = Some(route.edge.is_some());
+        cx.host_forwarded = route.edge.as_ref().map(|e| e.host_forwarded);
+        cx.gateway_host = Some(route.gateway_host.clone());
         let want_api = aws.api_id().await.ok();
         let want_stage = aws.stage_name().await.ok();
         let reaches =
@@ -266,6 +349,139 @@ async fn refusal_context(ctx: &Ctx) -> RefusalContext {
         }
     }
     cx
+}
+
+/// How long a query-string signature is valid for: the upgrade is sent at once.
+const PRESIGNED_FOR: Duration = Duration::from_secs(60);
+
+/// Signs an upgrade for an AWS_IAM `$connect`: SigV4, service `execute-api`,
+/// over the Host the request is sent with and the path API Gateway receives.
+/// Every value it produces is remembered, to be masked in what the check reports.
+pub struct IamSigner {
+    identity: aws_smithy_runtime_api::client::identity::Identity,
+    region: String,
+    in_query: bool,
+    /// The path API Gateway receives when CloudFront changes it (OriginPath).
+    gateway_path: Option<String>,
+    produced: std::sync::Mutex<Redactor>,
+}
+
+impl IamSigner {
+    pub fn new(credentials: aws_credential_types::Credentials, region: &str, in_query: bool) -> IamSigner {
+        let mut produced = Redactor::default();
+        if let Some(token) = credentials.session_token() {
+            produced.add(token);
+        }
+        IamSigner {
+            identity: credentials.into(),
+            region: region.to_owned(),
+            in_query,
+            gateway_path: None,
+            produced: std::sync::Mutex::new(produced),
+        }
+    }
+
+    /// Masks every signature value this signer produced (and the session token).
+    pub fn redactor(&self) -> Redactor {
+        self.produced.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Signs a GET of `target` (path and query) on `host` at `time`.
+    pub fn sign_at(&self, host: &str, target: &str, time: std::time::SystemTime) -> Result<UpgradeSignature, String> {
+        use aws_sigv4::http_request::{SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign};
+        let (path, query) = match target.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (target, None),
+        };
+        let path = self.gateway_path.as_deref().unwrap_or(path);
+        let uri = match query {
+            Some(q) => format!("https://{host}{path}?{q}"),
+            None => format!("https://{host}{path}"),
+        };
+        let mut settings = SigningSettings::default();
+        if self.in_query {
+            settings.signature_location = SignatureLocation::QueryParams;
+            settings.expires_in = Some(PRESIGNED_FOR);
+        }
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&self.identity)
+            .region(&self.region)
+            .name("execute-api")
+            .time(time)
+            .settings(settings)
+            .build()
+            .map_err(|e| format!("SigV4 parameters: {e}"))?
+            .into();
+        let signable = SignableRequest::new("GET", &uri, [("host", host)].into_iter(), SignableBody::Bytes(&[]))
+            .map_err(|e| format!("the upgrade request cannot be signed: {e}"))?;
+        let (instructions, signature) =
+            sign(signable, &params).map_err(|e| format!("SigV4 signing failed: {e}"))?.into_parts();
+        let (headers, query) = instructions.into_parts();
+        let out = UpgradeSignature {
+            headers: headers.into_iter().map(|h| (h.name().to_owned(), h.value().to_owned())).collect(),
+            query: query.into_iter().map(|(k, v)| (k.to_owned(), v.into_owned())).collect(),
+        };
+        let mut produced = self.produced.lock().unwrap_or_else(|e| e.into_inner());
+        produced.add(&signature);
+        for (k, v) in out.headers.iter().chain(&out.query) {
+            if k.eq_ignore_ascii_case("authorization")
+                || k.eq_ignore_ascii_case("x-amz-security-token")
+                || k.eq_ignore_ascii_case("x-amz-credential")
+                || k.eq_ignore_ascii_case("x-amz-signature")
+            {
+                produced.add(v);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl UpgradeSigner for IamSigner {
+    fn sign(&self, host: &str, target: &str) -> Result<UpgradeSignature, String> {
+        self.sign_at(host, target, std::time::SystemTime::now())
+    }
+}
+
+/// The signer the suite's `[roundtrip] auth` asks for, with the control-plane
+/// clients' credentials; `Ok(None)` for `auth = "none"`. Adds what it signs
+/// for (never a value) to `ev`.
+async fn upgrade_signer(ctx: &Ctx, ev: &mut Evidence) -> Result<Option<IamSigner>, Outcome> {
+    use aws_credential_types::provider::ProvideCredentials;
+    let auth = ctx.suite.roundtrip.auth;
+    if !auth.is_iam() {
+        return Ok(None);
+    }
+    let provider = ctx.facts.aws.credentials_provider().await.ok_or_else(|| {
+        Outcome::error("`[roundtrip] auth` signs the upgrade, but no AWS credentials provider is configured")
+    })?;
+    let credentials = provider.provide_credentials().await.map_err(|e| {
+        Outcome::error(format!(
+            "`[roundtrip] auth = \"{}\"` needs AWS credentials to sign the upgrade: {}",
+            auth.name(),
+            aws_smithy_types::error::display::DisplayErrorContext(&e)
+        ))
+    })?;
+    let mut signer = IamSigner::new(credentials, &ctx.suite.region, auth == RoundtripAuth::IamQuery);
+    // Through CloudFront, API Gateway receives OriginPath + path: that is what it verifies.
+    if control_plane_planned(ctx)
+        && let Ok(route) = ctx.facts.aws.route().await
+        && route.edge.is_some()
+        && route.gateway_path != ctx.suite.path()
+    {
+        signer.gateway_path = Some(route.gateway_path.clone());
+    }
+    ev.set(
+        "auth",
+        format!(
+            "SigV4 execute-api {} ({})",
+            ctx.suite.region,
+            if auth == RoundtripAuth::IamQuery { "query string" } else { "headers" }
+        ),
+    );
+    if let Some(p) = &signer.gateway_path {
+        ev.set("signed_path", p);
+    }
+    Ok(Some(signer))
 }
 
 /// The nonce-substituted expectation matches `text`.
@@ -530,7 +746,19 @@ async fn connect(ctx: Arc<Ctx>) -> Outcome {
     if !rt.headers.is_empty() {
         ev.set("headers", rt.headers.iter().map(|(k, _)| format!("{k}: ***")).collect::<Vec<_>>().join(", "));
     }
-    match net.websocket(&ctx.suite.url, &rt.headers, &rt.query, &rt.subprotocols, limits).await {
+    let signer = match upgrade_signer(&ctx, &mut ev).await {
+        Ok(s) => s,
+        Err(o) => return o.with_evidence(ev),
+    };
+    let signer_ref = signer.as_ref().map(|s| s as &dyn UpgradeSigner);
+    let upgraded =
+        net.websocket_signed(&ctx.suite.url, &rt.headers, &rt.query, &rt.subprotocols, limits, signer_ref).await;
+    // The suite's secrets and every signature value of this upgrade.
+    let mut redactor = ctx.suite.redactor.clone();
+    if let Some(s) = &signer {
+        redactor.merge(&s.redactor());
+    }
+    match upgraded {
         Ok(conn) => {
             conn.phases.add_to(&mut ev);
             ev.set("status", conn.status);
@@ -558,14 +786,14 @@ async fn connect(ctx: Arc<Ctx>) -> Outcome {
         Err(UpgradeError::Refused { status, body, phases, headers, .. }) => {
             phases.add_to(&mut ev);
             ev.set("status", status);
-            let shown = ctx.suite.redactor.redact(&String::from_utf8_lossy(&body));
+            let shown = redactor.redact(&String::from_utf8_lossy(&body));
             ev.set("body", shown.trim());
             if let Some((_, v)) = headers.iter().find(|(k, _)| k == "x-cache") {
                 ev.set("response.x-cache", v);
             }
             let cx = refusal_context(&ctx).await;
             let (message, hint) = judge_refusal(status, &body, &headers, &cx);
-            let o = Outcome::fail(message, hint).with_evidence(ev);
+            let o = Outcome::fail(redactor.redact(&message), redactor.redact(&hint)).with_evidence(ev);
             if matches!(status, 429 | 502 | 503 | 504) { o.retryable() } else { o }
         }
         Err(e) => {
@@ -577,7 +805,7 @@ async fn connect(ctx: Arc<Ctx>) -> Outcome {
                 UpgradeError::Timeout { .. } | UpgradeError::Io { .. } => true,
                 _ => false,
             };
-            let message = ctx.suite.redactor.redact(&e.to_string());
+            let message = redactor.redact(&e.to_string());
             match e {
                 UpgradeError::Connect(crate::net::ConnectError::Tls { .. }) | UpgradeError::Protocol { .. } => {
                     Outcome::fail(message, "see tls.certificate / the upgrade response").with_evidence(ev)
@@ -1169,9 +1397,24 @@ async fn limits(ctx: Arc<Ctx>) -> Outcome {
         Err(e) => return Outcome::error(e),
     };
     let ws_limits = WsLimits { handshake_timeout: rt.timeout, ..WsLimits::default() };
-    let conn = match net.websocket(&ctx.suite.url, &rt.headers, &rt.query, &rt.subprotocols, ws_limits).await {
+    // Signed like e2e.connect's upgrade when `$connect` wants IAM.
+    let signer = match upgrade_signer(&ctx, &mut Evidence::new()).await {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
+    let signer_ref = signer.as_ref().map(|s| s as &dyn UpgradeSigner);
+    let opened =
+        net.websocket_signed(&ctx.suite.url, &rt.headers, &rt.query, &rt.subprotocols, ws_limits, signer_ref).await;
+    let conn = match opened {
         Ok(c) => c,
-        Err(e) => return Outcome::error(format!("cannot open a connection for the limits: {e}")).retryable(),
+        Err(e) => {
+            let mut redactor = ctx.suite.redactor.clone();
+            if let Some(s) = &signer {
+                redactor.merge(&s.redactor());
+            }
+            return Outcome::error(redactor.redact(&format!("cannot open a connection for the limits: {e}")))
+                .retryable();
+        }
     };
     let mut ev = Evidence::new().with("frame_bytes", FRAME_QUOTA).with("message_bytes", MESSAGE_QUOTA);
     conn.phases.add_to(&mut ev);

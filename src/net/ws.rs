@@ -119,6 +119,9 @@ pub enum UpgradeError {
     Timeout { after: Duration, phases: Phases },
     #[error("connection lost during the upgrade: {message}")]
     Io { message: String, phases: Phases },
+    /// The upgrade could not be signed (no credentials, …); nothing was sent.
+    #[error("the upgrade could not be signed: {message}")]
+    Sign { message: String, phases: Phases },
 }
 
 impl UpgradeError {
@@ -128,7 +131,8 @@ impl UpgradeError {
             UpgradeError::Refused { phases, .. }
             | UpgradeError::Protocol { phases, .. }
             | UpgradeError::Timeout { phases, .. }
-            | UpgradeError::Io { phases, .. } => Some(phases),
+            | UpgradeError::Io { phases, .. }
+            | UpgradeError::Sign { phases, .. } => Some(phases),
         }
     }
 }
@@ -194,6 +198,33 @@ pub fn validate_switch(head: &ResponseHead, key: &str, offered: &[String]) -> Re
     }
 }
 
+/// Signs an upgrade just before it is written (after DNS, TCP and TLS, so
+/// its timestamp is fresh). Given the `Host` header and the request target
+/// as they will be sent (path and query, without any signature), returns what
+/// to add. The values are secrets: nothing here logs or keeps them.
+pub trait UpgradeSigner: Send + Sync {
+    fn sign(&self, host: &str, target: &str) -> Result<UpgradeSignature, String>;
+}
+
+/// What a signer adds to the upgrade request.
+#[derive(Default)]
+pub struct UpgradeSignature {
+    /// e.g. `Authorization`, `X-Amz-Date`, `X-Amz-Security-Token`.
+    pub headers: Vec<(String, String)>,
+    /// e.g. `X-Amz-Signature` and the other `X-Amz-*` parameters, appended after the suite's.
+    pub query: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for UpgradeSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |v: &[(String, String)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+        f.debug_struct("UpgradeSignature")
+            .field("headers", &names(&self.headers))
+            .field("query", &names(&self.query))
+            .finish()
+    }
+}
+
 /// The request target: the URL's path and query plus the suite's query pairs.
 pub fn request_target(url: &Url, query: &[(String, String)]) -> String {
     let mut u = url.clone();
@@ -241,6 +272,20 @@ impl Net {
         subprotocols: &[String],
         limits: WsLimits,
     ) -> Result<WsConnection, UpgradeError> {
+        self.websocket_signed(url, headers, query, subprotocols, limits, None).await
+    }
+
+    /// [`Net::websocket`], the request signed by `signer` (SigV4 for an
+    /// AWS_IAM `$connect`) once the connection is open.
+    pub async fn websocket_signed(
+        &self,
+        url: &Url,
+        headers: &[(String, String)],
+        query: &[(String, String)],
+        subprotocols: &[String],
+        limits: WsLimits,
+        signer: Option<&dyn UpgradeSigner>,
+    ) -> Result<WsConnection, UpgradeError> {
         let tls = match url.scheme() {
             "wss" => true,
             "ws" => false,
@@ -263,14 +308,25 @@ impl Net {
             Some(p) => format!("{host}:{p}"),
             None => host.to_owned(),
         };
+        let base_target = request_target(url, query);
+        let (target, signed_headers) = match signer {
+            None => (base_target, Vec::new()),
+            Some(s) => {
+                let sig = match s.sign(&host_header, &base_target) {
+                    Ok(sig) => sig,
+                    Err(message) => return Err(UpgradeError::Sign { message, phases }),
+                };
+                let all: Vec<(String, String)> = query.iter().cloned().chain(sig.query).collect();
+                (request_target(url, &all), sig.headers)
+            }
+        };
         let mut req = format!(
-            "GET {} HTTP/1.1\r\nHost: {host_header}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n",
-            request_target(url, query)
+            "GET {target} HTTP/1.1\r\nHost: {host_header}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
         );
         if !subprotocols.is_empty() {
             req.push_str(&format!("Sec-WebSocket-Protocol: {}\r\n", subprotocols.join(", ")));
         }
-        for (k, v) in headers {
+        for (k, v) in headers.iter().chain(&signed_headers) {
             // Names and values were validated with the suite; refuse line breaks regardless.
             if http::HeaderName::from_bytes(k.as_bytes()).is_err() || http::HeaderValue::from_str(v).is_err() {
                 return Err(UpgradeError::BadUrl(format!("header `{k}` has an invalid name or value")));

@@ -174,6 +174,9 @@ impl Gateway {
         if !serve::is_websocket_upgrade(req.headers()) {
             return serve::json(StatusCode::UPGRADE_REQUIRED, r#"{"message":"Upgrade Required"}"#);
         }
+        if let Some(refusal) = self.iam_refusal(&req) {
+            return refusal;
+        }
         if throttled(&target.stage) {
             return Rejection::TooManyRequests.response();
         }
@@ -230,6 +233,26 @@ impl Gateway {
             gw.registry.remove(&id);
         });
         resp
+    }
+
+    /// An AWS_IAM `$connect`: the upgrade must carry a SigV4 signature (header
+    /// or query string) by the sandbox credentials, for service `execute-api`,
+    /// scoped to the API's region, over the Host and path received here, made
+    /// within the last 5 minutes. `None`: admitted (or no IAM on `$connect`).
+    fn iam_refusal(&self, req: &Request<Incoming>) -> Option<Response<Body>> {
+        if !self.deployment.connect_is_iam() {
+            return None;
+        }
+        let mut head = Request::builder().method(req.method().clone()).uri(req.uri().clone());
+        if let Some(h) = head.headers_mut() {
+            *h = req.headers().clone();
+        }
+        let (parts, ()) = head.body(()).ok()?.into_parts();
+        let now = SystemTime::now() + Duration::from_secs(self.deployment.backend.iam_clock_ahead_secs);
+        Some(match iam_verdict(&self.deployment, &parts, now) {
+            Ok(()) => return None,
+            Err(message) => forbidden_with(&message),
+        })
     }
 
     async fn management(&self, req: Request<Incoming>, id: &str) -> Response<Body> {
@@ -351,6 +374,52 @@ impl Gateway {
         };
         Some(answer.to_string())
     }
+}
+
+/// How long a SigV4 signature is good for.
+const SIGNATURE_LIFETIME: Duration = Duration::from_secs(300);
+
+/// The IAM check of an upgrade at `now`: `Err` is API Gateway's message.
+// The messages are the ones API Gateway's IAM authorization gives REST APIs
+// (`Credential should be scoped to a valid region, not '…'.`, `Signature
+// expired: … (… - 5 min.)`); what a WebSocket `$connect` answers is unconfirmed.
+fn iam_verdict(d: &Deployment, parts: &http::request::Parts, now: SystemTime) -> Result<(), String> {
+    use super::sigv4::{SigV4Error, amz_date, verify_either};
+    let verified = match verify_either(parts) {
+        Ok(v) => v,
+        Err(SigV4Error::MissingAuthenticationToken) => return Err("Forbidden".into()),
+        Err(e) => return Err(e.message()),
+    };
+    if verified.scope.service != "execute-api" {
+        return Err("Credential should be scoped to correct service: 'execute-api'. ".into());
+    }
+    let region = d.backend.iam_verify_region.unwrap_or(&d.region);
+    if verified.scope.region != region {
+        return Err(format!("Credential should be scoped to a valid region, not '{}'. ", verified.scope.region));
+    }
+    let lifetime = verified.expires_in.map_or(SIGNATURE_LIFETIME, |e| e.min(SIGNATURE_LIFETIME));
+    if verified.signed_at + lifetime < now {
+        let earliest = now - SIGNATURE_LIFETIME;
+        return Err(format!(
+            "Signature expired: {} is now earlier than {} ({} - 5 min.)",
+            amz_date(verified.signed_at),
+            amz_date(earliest),
+            amz_date(now)
+        ));
+    }
+    if verified.signed_at > now + SIGNATURE_LIFETIME {
+        return Err(format!(
+            "Signature not yet current: {} is still later than {}",
+            amz_date(verified.signed_at),
+            amz_date(now + SIGNATURE_LIFETIME)
+        ));
+    }
+    Ok(())
+}
+
+/// 403 with API Gateway's `{"message": …}`.
+fn forbidden_with(message: &str) -> Response<Body> {
+    serve::json(StatusCode::FORBIDDEN, &serde_json::json!({ "message": message }).to_string())
 }
 
 /// The `Sec-WebSocket-Accept` for a key no client sent (`bad-accept`).

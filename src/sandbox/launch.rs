@@ -33,6 +33,10 @@ pub async fn start_for_suite(
     opts.faults.set_latency(Duration::from_millis(latency_ms));
     let sandbox = Sandbox::start(opts).await.map_err(|e| format!("cannot start the sandbox: {e}"))?;
     sandbox.apply_to(suite);
+    // The IAM scenarios (but `iam-unsigned`) are about a client that signs.
+    if scenario.signs_upgrades() && suite.roundtrip.auth == crate::suite::RoundtripAuth::None {
+        suite.roundtrip.auth = crate::suite::RoundtripAuth::Iam;
+    }
     Ok(sandbox)
 }
 

@@ -369,6 +369,41 @@ pub const SCENARIOS: &[Scenario] = &[
         fails: &[],
         warns: &[],
     },
+    Scenario {
+        name: "iam-good",
+        layout: Layout::C,
+        description: "`$connect` is AWS_IAM and the suite signs the upgrade (`[roundtrip] auth = \"iam\"`): everything passes",
+        fails: &[],
+        warns: &[],
+    },
+    Scenario {
+        name: "iam-unsigned",
+        layout: Layout::C,
+        description: "`$connect` is AWS_IAM but the suite sends the upgrade unsigned (`auth = \"none\"`): 403",
+        fails: &["e2e.connect"],
+        warns: &[],
+    },
+    Scenario {
+        name: "iam-wrong-region",
+        layout: Layout::C,
+        description: "`$connect` is AWS_IAM and the upgrade's signature is scoped to another region than the one API Gateway verifies for (us-west-2 here): 403",
+        fails: &["e2e.connect"],
+        warns: &[],
+    },
+    Scenario {
+        name: "iam-clock-skew",
+        layout: Layout::C,
+        description: "`$connect` is AWS_IAM and API Gateway's clock is 10 minutes ahead of the client's: the signature is older than 5 minutes, 403",
+        fails: &["e2e.connect"],
+        warns: &[],
+    },
+    Scenario {
+        name: "iam-host-not-forwarded",
+        layout: Layout::A,
+        description: "`$connect` is AWS_IAM behind a CloudFront behavior that does not forward the viewer Host: the signature covers a Host API Gateway never sees, 403",
+        fails: &["e2e.connect"],
+        warns: &[],
+    },
 ];
 
 impl Scenario {
@@ -386,9 +421,18 @@ impl Scenario {
             "origin-http-only",
             "distribution-in-progress",
             "viewer-tls-old",
+            "iam-host-not-forwarded",
         ];
         let mapping = ["mapping-wrong-stage", "mapping-key-mismatch"];
         !(layout == Layout::C && cloudfront.contains(&self.name) || layout == Layout::A && mapping.contains(&self.name))
+    }
+}
+
+impl Scenario {
+    /// Whether the sandbox's own suite signs the upgrade (`[roundtrip] auth =
+    /// "iam"`) under this scenario: the IAM scenarios but `iam-unsigned`.
+    pub fn signs_upgrades(&self) -> bool {
+        matches!(self.name, "iam-good" | "iam-wrong-region" | "iam-clock-skew" | "iam-host-not-forwarded")
     }
 }
 
@@ -443,6 +487,10 @@ pub struct Backend {
     pub mgmt_throttled: bool,
     /// DeleteConnection deletes, then drops the HTTP connection without answering.
     pub delete_response_lost: bool,
+    /// An AWS_IAM `$connect` accepts only signatures scoped to this region (not the API's own).
+    pub iam_verify_region: Option<&'static str>,
+    /// API Gateway's clock runs this far ahead of the client's (IAM signatures look old).
+    pub iam_clock_ahead_secs: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -466,6 +514,8 @@ pub struct Route {
     pub route_key: String,
     /// `integrations/{id}`, or `None` for a route with no target.
     pub target: Option<String>,
+    /// `NONE`, `AWS_IAM` or `CUSTOM` (GetRoutes' AuthorizationType).
+    pub authorization_type: String,
 }
 
 #[derive(Debug, Clone)]
@@ -622,9 +672,24 @@ impl Deployment {
             disable_execute_api_endpoint: layout != Layout::A,
             execute_api_open: layout == Layout::A,
             routes: vec![
-                Route { route_id: "r0connect".into(), route_key: "$connect".into(), target: integration.clone() },
-                Route { route_id: "r0default".into(), route_key: "$default".into(), target: integration.clone() },
-                Route { route_id: "r0disconn".into(), route_key: "$disconnect".into(), target: integration },
+                Route {
+                    route_id: "r0connect".into(),
+                    route_key: "$connect".into(),
+                    target: integration.clone(),
+                    authorization_type: "NONE".into(),
+                },
+                Route {
+                    route_id: "r0default".into(),
+                    route_key: "$default".into(),
+                    target: integration.clone(),
+                    authorization_type: "NONE".into(),
+                },
+                Route {
+                    route_id: "r0disconn".into(),
+                    route_key: "$disconnect".into(),
+                    target: integration,
+                    authorization_type: "NONE".into(),
+                },
             ],
             stages: vec![
                 Stage {
@@ -815,6 +880,15 @@ impl Deployment {
         d.origins.iter_mut().find(|o| o.id == "api").expect("api origin")
     }
 
+    fn connect_route(&mut self) -> &mut Route {
+        self.api.routes.iter_mut().find(|r| r.route_key == "$connect").expect("$connect route")
+    }
+
+    /// `$connect`'s AuthorizationType is AWS_IAM: the upgrade must be SigV4-signed.
+    pub fn connect_is_iam(&self) -> bool {
+        self.api.routes.iter().any(|r| r.route_key == "$connect" && r.authorization_type == "AWS_IAM")
+    }
+
     fn prod_stage(&mut self) -> &mut Stage {
         self.api.stages.iter_mut().find(|s| s.stage_name == STAGE).expect("Prod stage")
     }
@@ -895,6 +969,17 @@ impl Deployment {
             "integration-error" => self.backend.integration_error = true,
             "mgmt-throttled" => self.backend.mgmt_throttled = true,
             "delete-response-lost" => self.backend.delete_response_lost = true,
+            "iam-good" | "iam-unsigned" | "iam-host-not-forwarded" => {
+                self.connect_route().authorization_type = "AWS_IAM".into()
+            }
+            "iam-wrong-region" => {
+                self.connect_route().authorization_type = "AWS_IAM".into();
+                self.backend.iam_verify_region = Some("us-west-2");
+            }
+            "iam-clock-skew" => {
+                self.connect_route().authorization_type = "AWS_IAM".into();
+                self.backend.iam_clock_ahead_secs = 600;
+            }
             other => unreachable!("scenario `{other}` is listed in SCENARIOS but has no knob"),
         }
     }

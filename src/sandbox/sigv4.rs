@@ -105,6 +105,15 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, SigV4Error> {
     let credential = credential.ok_or(SigV4Error::IncompleteSignature("no Credential"))?;
     let signed = signed.ok_or(SigV4Error::IncompleteSignature("no SignedHeaders"))?;
     let signature = signature.ok_or(SigV4Error::IncompleteSignature("no Signature"))?;
+    Ok(Authorization {
+        scope: parse_scope(credential)?,
+        signed_headers: signed.split(';').filter(|h| !h.is_empty()).collect(),
+        signature,
+    })
+}
+
+/// `AKID/YYYYMMDD/region/service/aws4_request`.
+fn parse_scope(credential: &str) -> Result<Scope, SigV4Error> {
     let parts: Vec<&str> = credential.split('/').collect();
     let [akid, date, region, service, terminator] = parts[..] else {
         return Err(SigV4Error::IncompleteSignature("bad Credential scope"));
@@ -112,11 +121,7 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, SigV4Error> {
     if terminator != "aws4_request" || date.len() != 8 || region.is_empty() || service.is_empty() {
         return Err(SigV4Error::IncompleteSignature("bad Credential scope"));
     }
-    Ok(Authorization {
-        scope: Scope { access_key_id: akid.into(), date: date.into(), region: region.into(), service: service.into() },
-        signed_headers: signed.split(';').filter(|h| !h.is_empty()).collect(),
-        signature,
-    })
+    Ok(Scope { access_key_id: akid.into(), date: date.into(), region: region.into(), service: service.into() })
 }
 
 /// `YYYYMMDDTHHMMSSZ` → time.
@@ -138,6 +143,12 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// returns its credential scope. `parts.uri` is the request target as received
 /// (already percent-encoded), as the signer expects.
 pub fn verify(parts: &http::request::Parts, body: &[u8]) -> Result<Scope, SigV4Error> {
+    verify_header(parts, body).map(|(scope, _)| scope)
+}
+
+/// [`verify`], also returning the signing time (`X-Amz-Date`): the caller
+/// decides whether it is too old.
+fn verify_header(parts: &http::request::Parts, body: &[u8]) -> Result<(Scope, SystemTime), SigV4Error> {
     let auth_value = parts
         .headers
         .get(http::header::AUTHORIZATION)
@@ -154,16 +165,34 @@ pub fn verify(parts: &http::request::Parts, body: &[u8]) -> Result<Scope, SigV4E
         .and_then(|v| v.to_str().ok())
         .and_then(parse_amz_date)
         .ok_or(SigV4Error::IncompleteSignature("no valid X-Amz-Date"))?;
-    // The signer needs a Host to canonicalize a relative request target; a
-    // request whose Host is unsigned cannot verify anyway.
-    if !auth.signed_headers.contains(&"host") || !parts.headers.contains_key(http::header::HOST) {
+    let uri = parts.uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    let signature = recompute(parts, uri, &auth.signed_headers, &auth.scope, time, SigningSettings::default(), body)?;
+    if !constant_time_eq(signature.as_bytes(), auth.signature.as_bytes()) {
         return Err(SigV4Error::SignatureDoesNotMatch);
     }
+    Ok((auth.scope, time))
+}
 
+/// The signature the sandbox credentials give `parts` (target `uri`), over
+/// the headers the client says it signed.
+fn recompute(
+    parts: &http::request::Parts,
+    uri: &str,
+    signed_headers: &[&str],
+    scope: &Scope,
+    time: SystemTime,
+    settings: SigningSettings,
+    body: &[u8],
+) -> Result<String, SigV4Error> {
+    // The signer needs a Host to canonicalize a relative request target; a
+    // request whose Host is unsigned cannot verify anyway.
+    if !signed_headers.contains(&"host") || !parts.headers.contains_key(http::header::HOST) {
+        return Err(SigV4Error::SignatureDoesNotMatch);
+    }
     // Only the headers the client signed, and not those the signer adds itself
     // (x-amz-date comes from `time`; a second copy would change the canonical form).
     let mut headers: Vec<(&str, &str)> = Vec::new();
-    for name in &auth.signed_headers {
+    for name in signed_headers {
         if *name == "x-amz-date" {
             continue;
         }
@@ -178,25 +207,97 @@ pub fn verify(parts: &http::request::Parts, body: &[u8]) -> Result<Scope, SigV4E
             return Err(SigV4Error::SignatureDoesNotMatch);
         }
     }
-    let uri = parts.uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
     let identity: Identity =
         Credentials::new(model::ACCESS_KEY_ID, model::SECRET_ACCESS_KEY, None, None, "wsconform-sandbox").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region(&auth.scope.region)
-        .name(&auth.scope.service)
+        .region(&scope.region)
+        .name(&scope.service)
         .time(time)
-        .settings(SigningSettings::default())
+        .settings(settings)
         .build()
         .map_err(|_| SigV4Error::SignatureDoesNotMatch)?
         .into();
     let signable = SignableRequest::new(parts.method.as_str(), uri, headers.into_iter(), SignableBody::Bytes(body))
         .map_err(|_| SigV4Error::SignatureDoesNotMatch)?;
     let (_, signature) = sign(signable, &params).map_err(|_| SigV4Error::SignatureDoesNotMatch)?.into_parts();
-    if !constant_time_eq(signature.as_bytes(), auth.signature.as_bytes()) {
+    Ok(signature)
+}
+
+/// The query parameters a presigning signer adds (never part of what it signs over).
+const PRESIGN_PARAMS: [&str; 7] = [
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Signature",
+    "X-Amz-Security-Token",
+];
+
+/// A verified request: its scope, when it was signed, and (query form) for how long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub scope: Scope,
+    pub signed_at: SystemTime,
+    /// `X-Amz-Expires`, for a signature in the query string.
+    pub expires_in: Option<std::time::Duration>,
+}
+
+/// Verifies a bodiless request (a WebSocket upgrade) signed either way: the
+/// `Authorization` header, or the query string (`X-Amz-Signature`, …).
+pub fn verify_either(parts: &http::request::Parts) -> Result<Verified, SigV4Error> {
+    let query = parts.uri.query().unwrap_or("");
+    let presigned = url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "X-Amz-Signature");
+    if !presigned {
+        return verify_header(parts, b"").map(|(scope, signed_at)| Verified { scope, signed_at, expires_in: None });
+    }
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    if get("X-Amz-Algorithm") != Some(ALGORITHM) {
+        return Err(SigV4Error::IncompleteSignature("bad X-Amz-Algorithm"));
+    }
+    let credential = get("X-Amz-Credential").ok_or(SigV4Error::IncompleteSignature("no X-Amz-Credential"))?;
+    let scope = parse_scope(credential)?;
+    if scope.access_key_id != model::ACCESS_KEY_ID {
+        return Err(SigV4Error::UnrecognizedClient);
+    }
+    let signed_at =
+        get("X-Amz-Date").and_then(parse_amz_date).ok_or(SigV4Error::IncompleteSignature("no valid X-Amz-Date"))?;
+    let expires = get("X-Amz-Expires")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(std::time::Duration::from_secs)
+        .ok_or(SigV4Error::IncompleteSignature("no valid X-Amz-Expires"))?;
+    let signed_headers: Vec<&str> = get("X-Amz-SignedHeaders")
+        .ok_or(SigV4Error::IncompleteSignature("no X-Amz-SignedHeaders"))?
+        .split(';')
+        .filter(|h| !h.is_empty())
+        .collect();
+    let signature = get("X-Amz-Signature").unwrap_or_default();
+    // The target without the signer's parameters, the rest as received.
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| {
+            let name = p.split('=').next().unwrap_or_default();
+            !PRESIGN_PARAMS.contains(&name)
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    let uri =
+        if kept.is_empty() { parts.uri.path().to_owned() } else { format!("{}?{}", parts.uri.path(), kept.join("&")) };
+    let mut settings = SigningSettings::default();
+    settings.signature_location = aws_sigv4::http_request::SignatureLocation::QueryParams;
+    settings.expires_in = Some(expires);
+    let expected = recompute(parts, &uri, &signed_headers, &scope, signed_at, settings, b"")?;
+    if !constant_time_eq(expected.as_bytes(), signature.as_bytes()) {
         return Err(SigV4Error::SignatureDoesNotMatch);
     }
-    Ok(auth.scope)
+    Ok(Verified { scope, signed_at, expires_in: Some(expires) })
+}
+
+/// `YYYYMMDDTHHMMSSZ` for messages.
+pub fn amz_date(t: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(t).format("%Y%m%dT%H%M%SZ").to_string()
 }
 
 #[cfg(test)]

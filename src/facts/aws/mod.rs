@@ -246,6 +246,13 @@ impl AwsFacts {
         built.unwrap_or_else(|_| SdkConfig::builder().build())
     }
 
+    /// The credentials provider of the control-plane clients (the same chain:
+    /// an override, the suite's keys, its profile, the SDK's defaults), for
+    /// signing requests the SDK does not make (an IAM-authorized upgrade).
+    pub async fn credentials_provider(&self) -> Option<SharedCredentialsProvider> {
+        self.config(&self.suite.region).await.credentials_provider()
+    }
+
     /// One clear message for a failed call (credentials named by their lookup chain).
     fn describe<E, R>(&self, op: &str, err: &SdkError<E, R>) -> String
     where

@@ -111,7 +111,7 @@ fn routes(a: &Api) -> Value {
                 "routeId": r.route_id,
                 "routeKey": r.route_key,
                 "apiKeyRequired": false,
-                "authorizationType": "NONE",
+                "authorizationType": r.authorization_type,
             });
             if let (Some(t), Some(obj)) = (&r.target, v.as_object_mut()) {
                 obj.insert("target".into(), json!(t));
