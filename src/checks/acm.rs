@@ -11,9 +11,12 @@ use crate::suite::Suite;
 
 pub static CHECKS: &[CheckDef] = &[CheckDef {
     id: "acm.certificate",
-    summary: "the public hop's ACM certificate is ISSUED, covers the host and has at least `tls.min_days_valid` days left",
+    summary: "the public hop's ACM certificate is ISSUED, in the hop's region, covers the host and has at least \
+              `tls.min_days_valid` days left",
     explain: "CloudFront serves an ACM certificate from us-east-1; a regional custom domain one from the API's \
-              region. ACM renews automatically only while DNS validation still works.",
+              region. PENDING_VALIDATION needs the DNS validation CNAME; FAILED and VALIDATION_TIMED_OUT a new \
+              request; EXPIRED and REVOKED a new certificate; INACTIVE is unknown. ACM renews automatically only \
+              while DNS validation still works, and never renews an imported certificate.",
     docs: "https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate.html",
     requires: &[],
     after: &[],
@@ -29,8 +32,48 @@ fn needs_public_hop(s: &Suite) -> Result<(), String> {
     }
 }
 
-/// `now` in seconds since the Unix epoch.
-pub fn judge_certificate(c: Option<&CertificateFacts>, arn: &str, host: &str, min_days: u32, now: i64) -> Outcome {
+/// What a certificate status means for the hop that serves it, and the fix.
+/// `None`: ISSUED. An undocumented status is unknown, never a guessed failure.
+fn status_problem(status: &str, arn: &str) -> Option<Result<(String, String), String>> {
+    let fail = |m: String, h: &str| Some(Ok((m, h.to_owned())));
+    match status {
+        "ISSUED" => None,
+        "PENDING_VALIDATION" => fail(
+            "certificate status is PENDING_VALIDATION: ACM has not validated the domain, so it is not issued".into(),
+            &format!(
+                "add the DNS validation CNAME (aws acm describe-certificate --certificate-arn {arn} → \
+                 DomainValidationOptions[].ResourceRecord) to the domain's DNS; ACM keeps trying for 72 hours"
+            ),
+        ),
+        "FAILED" | "VALIDATION_TIMED_OUT" => fail(
+            format!("certificate status is {status}: the request was not validated and will not be issued"),
+            "delete the request, correct the DNS (or email) validation and request the certificate again, then attach it",
+        ),
+        "EXPIRED" => fail(
+            "certificate status is EXPIRED".into(),
+            "request (or reimport) a current certificate and attach it; ACM renews only eligible, validated certificates",
+        ),
+        "REVOKED" => fail(
+            "certificate status is REVOKED: revocation is permanent and clients checking OCSP/CRL refuse it".into(),
+            "request a new certificate covering the host and attach it (a revoked certificate cannot be reused)",
+        ),
+        other => Some(Err(format!(
+            "certificate {arn} status is {other}, not ISSUED; what the serving hop does with it is not documented"
+        ))),
+    }
+}
+
+/// `now` in seconds since the Unix epoch. `want_region`: where the hop needs
+/// its certificate (us-east-1 for CloudFront, the API's region for a regional
+/// custom domain), compared with the ARN's region.
+pub fn judge_certificate(
+    c: Option<&CertificateFacts>,
+    arn: &str,
+    host: &str,
+    min_days: u32,
+    now: i64,
+    want_region: Option<(&str, &str)>,
+) -> Outcome {
     let Some(c) = c else {
         return Outcome::fail(
             format!("certificate {arn} does not exist in ACM"),
@@ -39,15 +82,24 @@ pub fn judge_certificate(c: Option<&CertificateFacts>, arn: &str, host: &str, mi
     };
     let mut f = Findings::new();
     f.evidence("certificate_arn", arn);
+    if let Some((want, hop)) = want_region {
+        match arn.split(':').nth(3).filter(|r| !r.is_empty()) {
+            Some(r) if r == want => f.evidence("certificate_region", r),
+            Some(r) => f.fail(
+                format!("the certificate is in {r}, but {hop} uses ACM certificates from {want} only"),
+                format!("request or import the certificate for {host} in {want} and attach it to {hop}"),
+            ),
+            None => f.unknown(format!("certificate {arn}: no region in the ARN")),
+        }
+    }
     match c.status.as_deref() {
         None => f.unknown(format!("certificate {arn}: status is not reported by the endpoint")),
         Some(status) => {
             f.evidence("status", status);
-            if status != "ISSUED" {
-                f.fail(
-                    format!("certificate status is {status}"),
-                    "request or import a new certificate and attach it (status must be ISSUED)",
-                );
+            match status_problem(status, arn) {
+                None => {}
+                Some(Ok((message, hint))) => f.fail(message, hint),
+                Some(Err(unknown)) => f.unknown(unknown),
             }
         }
     }
@@ -76,7 +128,8 @@ pub fn judge_certificate(c: Option<&CertificateFacts>, arn: &str, host: &str, mi
     } else if days < i64::from(min_days) {
         f.fail(
             format!("the certificate expires in {days} day(s), less than the {min_days} the suite asks for"),
-            "renew the certificate (check its DNS validation records so ACM can renew it)",
+            "renew the certificate: ACM renews a DNS-validated certificate automatically only while its validation \
+             CNAME still resolves; an imported certificate is never renewed by ACM (reimport it)",
         );
     }
     f.outcome(format!("certificate ISSUED for {host}, {days} days left"))
@@ -86,7 +139,8 @@ fn run_certificate(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
         let aws = &ctx.facts.aws;
         let suite = &ctx.suite;
-        let arn = if suite.cloudfront.is_some() {
+        let cloudfront = suite.cloudfront.is_some();
+        let arn = if cloudfront {
             match aws.distribution().await {
                 Ok(Some(d)) => match &d.acm_certificate_arn {
                     Some(a) => a.clone(),
@@ -119,7 +173,12 @@ fn run_certificate(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             Err(e) => return Outcome::error(e),
         };
         let now = chrono::Utc::now().timestamp();
-        judge_certificate(cert.as_deref(), &arn, suite.host(), suite.tls.min_days_valid, now)
+        let want_region = if cloudfront {
+            ("us-east-1", "CloudFront")
+        } else {
+            (suite.region.as_str(), "a Regional API Gateway custom domain")
+        };
+        judge_certificate(cert.as_deref(), &arn, suite.host(), suite.tls.min_days_valid, now, Some(want_region))
     })
 }
 
@@ -142,13 +201,13 @@ mod tests {
     }
 
     fn judge(c: &CertificateFacts) -> Outcome {
-        judge_certificate(Some(c), &c.arn, "ws.example.com", 14, NOW)
+        judge_certificate(Some(c), &c.arn, "ws.example.com", 14, NOW, None)
     }
 
     #[test]
     fn certificate_pass_and_failures() {
         assert_eq!(judge(&cert()).status(), Status::Pass);
-        assert_eq!(judge_certificate(None, "arn", "ws.example.com", 14, NOW).status(), Status::Fail);
+        assert_eq!(judge_certificate(None, "arn", "ws.example.com", 14, NOW, None).status(), Status::Fail);
         let mut c = cert();
         c.status = Some("EXPIRED".into());
         c.not_after = Some(NOW - DAY);
@@ -171,5 +230,51 @@ mod tests {
         let mut c = cert();
         c.not_after = None;
         assert_eq!(judge(&c).status(), Status::Error);
+    }
+
+    // AWS: ACM API Reference, "CertificateDetail" (Status) — "A certificate enters status PENDING_VALIDATION
+    // upon being requested … ACM makes repeated attempts to validate a certificate for 72 hours and then
+    // times out. If a certificate shows status FAILED or VALIDATION_TIMED_OUT, delete the request, correct
+    // the issue with DNS validation or Email validation, and try again. If validation succeeds, the
+    // certificate enters status ISSUED"; "DnsValidationChallenge" — the CNAME record "that you must add to
+    // your DNS configuration"; ACM User Guide, "Revoke an AWS Certificate Manager public certificate" —
+    // "Revoking a certificate is permanent". Each state fails with its own fix; INACTIVE (and any status
+    // AWS does not describe) is unknown, never a guessed failure.
+    #[test]
+    fn each_status_has_its_own_fix() {
+        let with = |s: &str| judge(&CertificateFacts { status: Some(s.into()), ..cert() });
+        let o = with("PENDING_VALIDATION");
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.hint().is_some_and(|h| h.contains("CNAME") && h.contains("ResourceRecord")), "{o:?}");
+        for s in ["FAILED", "VALIDATION_TIMED_OUT"] {
+            let o = with(s);
+            assert_eq!(o.status(), Status::Fail, "{o:?}");
+            assert!(o.verdict.hint().is_some_and(|h| h.contains("delete the request")), "{o:?}");
+        }
+        let o = with("REVOKED");
+        assert!(o.verdict.hint().is_some_and(|h| h.contains("new certificate")), "{o:?}");
+        let o = with("EXPIRED");
+        assert!(o.verdict.message().contains("EXPIRED"), "{o:?}");
+        let o = with("INACTIVE");
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert!(o.verdict.message().starts_with("unknown:") && o.verdict.message().contains("INACTIVE"), "{o:?}");
+    }
+
+    // AWS: API Gateway Developer Guide, "Set up a Regional custom domain name in API Gateway" — "You must
+    // provide a Region-specific ACM certificate. This certificate must be in the same Region as your API";
+    // CloudFront API Reference, "ViewerCertificate" — "CloudFront only supports ACM certificates in the US
+    // East (N. Virginia) Region (us-east-1)".
+    #[test]
+    fn the_certificate_must_be_in_the_hops_region() {
+        let c = cert();
+        let cf = Some(("us-east-1", "CloudFront"));
+        assert_eq!(judge_certificate(Some(&c), &c.arn, "ws.example.com", 14, NOW, cf).status(), Status::Pass);
+        let regional = Some(("ap-northeast-1", "a Regional API Gateway custom domain"));
+        let o = judge_certificate(Some(&c), &c.arn, "ws.example.com", 14, NOW, regional);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(
+            o.verdict.message().contains("us-east-1") && o.verdict.hint().unwrap().contains("ap-northeast-1"),
+            "{o:?}"
+        );
     }
 }

@@ -23,7 +23,12 @@ pub static CHECKS: &[CheckDef] = &[
     CheckDef {
         id: "apigw.routes",
         summary: "the suite's routes ($connect, $default by default) exist and have integration targets",
-        explain: "A message no route matches gets `Forbidden` back; a route without a target does nothing.",
+        explain: "A message no route matches gets `Forbidden` back; a route without a target does nothing. \
+                  `$connect`'s AuthorizationType (NONE, AWS_IAM, CUSTOM) is in the evidence. GetRoutes shows the \
+                  API as edited, not as deployed: a route, integration or authorizer change reaches clients only \
+                  after a deployment to the stage, and GetRoutes carries no date to compare with the stage's \
+                  deployment, so a route that exists here but not yet in the deployment is not detected (the e2e \
+                  checks see what clients get).",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html",
         requires: &[],
         after: &[],
@@ -42,8 +47,12 @@ pub static CHECKS: &[CheckDef] = &[
     },
     CheckDef {
         id: "apigw.domain",
-        summary: "the custom domain is AVAILABLE, REGIONAL and uses TLS_1_2",
-        explain: "WebSocket APIs support only regional custom domains; the certificate itself is acm.certificate's.",
+        summary: "the custom domain is AVAILABLE, REGIONAL, uses TLS_1_2 and routes by API mappings",
+        explain: "WebSocket APIs support only Regional custom domain names, with the TLS_1_2 security policy, and are \
+                  reached only through API mappings (routing rules target REST APIs). UPDATING is retried under \
+                  --wait; TLS_1_0, an enhanced SecurityPolicy_… or ROUTING_RULE_THEN_API_MAPPING are warnings; \
+                  ROUTING_RULE_ONLY fails (API callers cannot use API mappings). The certificate itself is \
+                  acm.certificate's.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-custom-domain-names.html",
         requires: &[],
         after: &[],
@@ -123,6 +132,10 @@ pub fn judge_api(api: Option<&ApiFacts>, api_id: &str, region: &str, expected_rs
 pub fn judge_routes(routes: &[RouteFacts], wanted: &[String]) -> Outcome {
     let mut f = Findings::new();
     f.evidence("routes", routes.iter().map(|r| r.route_key.as_str()).collect::<Vec<_>>().join(", "));
+    // Only `$connect` can have an authorizer; what it demands is what a client (and a probe) must send.
+    if let Some(c) = routes.iter().find(|r| r.route_key == "$connect") {
+        f.evidence("connect_authorization", c.authorization_type.as_deref().unwrap_or("not reported"));
+    }
     for w in wanted {
         match routes.iter().find(|r| &r.route_key == w) {
             None => f.fail(
@@ -206,6 +219,82 @@ pub fn judge_stage(
     f.outcome(format!("stage `{name}` is deployed with non-zero throttling"))
 }
 
+/// The security policies a custom domain may report: `TLS_1_2` is the one
+/// WebSocket APIs support; `TLS_1_0` and the enhanced `SecurityPolicy_…`
+/// ones are REST API choices.
+fn judge_security_policy(f: &mut Findings, name: &str, policy: Option<&str>) {
+    const FIX: &str = "set the custom domain's SecurityPolicy to TLS_1_2 (aws apigatewayv2 update-domain-name \
+                       --domain-name … --domain-name-configurations …,SecurityPolicy=TLS_1_2)";
+    match policy {
+        None => f.unknown(format!("custom domain {name}: securityPolicy is not reported by the endpoint")),
+        Some(p @ "TLS_1_2") => f.evidence("securityPolicy", p),
+        // The handshake for a WebSocket API uses the API's policy (TLS_1_2), and no page says a
+        // mapping cannot exist on such a domain: clients on TLS 1.2+ work, the setting is unsupported.
+        Some(p @ "TLS_1_0") => {
+            f.evidence("securityPolicy", p);
+            f.warn(
+                format!(
+                    "custom domain {name} securityPolicy is TLS_1_0: WebSocket custom domains support only TLS 1.2 \
+                     (API Gateway enforces TLS_1_2 on WebSocket APIs, so clients still need TLS 1.2)"
+                ),
+                FIX,
+            );
+        }
+        Some(p) if p.starts_with("SecurityPolicy_") => {
+            f.evidence("securityPolicy", p);
+            f.warn(
+                format!(
+                    "custom domain {name} uses the enhanced security policy {p}, which API Gateway documents for \
+                     REST APIs only (WebSocket APIs support only TLS_1_2): clients that it refuses cannot connect, \
+                     and whether the WebSocket mapping is served under it is not documented"
+                ),
+                FIX,
+            );
+        }
+        Some(p) => {
+            f.evidence("securityPolicy", p);
+            f.unknown(format!("custom domain {name}: securityPolicy {p} is not a documented API Gateway policy"));
+        }
+    }
+}
+
+/// `RoutingMode`: WebSocket APIs are reached only through API mappings.
+fn judge_routing_mode(f: &mut Findings, name: &str, mode: Option<&str>) {
+    let fix = format!(
+        "set RoutingMode to API_MAPPING_ONLY (aws apigatewayv2 update-domain-name --domain-name {name} --routing-mode API_MAPPING_ONLY)"
+    );
+    match mode {
+        // Every domain that predates routing rules, and every new one by default.
+        None => f.evidence("routingMode", "API_MAPPING_ONLY (not reported: the default)"),
+        Some(m @ "API_MAPPING_ONLY") => f.evidence("routingMode", m),
+        Some(m @ "ROUTING_RULE_ONLY") => {
+            f.evidence("routingMode", m);
+            f.fail(
+                format!(
+                    "custom domain {name} routingMode is ROUTING_RULE_ONLY: API callers cannot use API mappings, and a \
+                     WebSocket API cannot be a routing rule's target, so no WebSocket client reaches the API"
+                ),
+                fix,
+            );
+        }
+        Some(m @ "ROUTING_RULE_THEN_API_MAPPING") => {
+            f.evidence("routingMode", m);
+            f.warn(
+                format!(
+                    "custom domain {name} routingMode is ROUTING_RULE_THEN_API_MAPPING: routing rules (which target REST \
+                     APIs only) are evaluated before the API mappings, so a rule matching the path clients use takes \
+                     them away from the WebSocket API (the rules are not read)"
+                ),
+                format!("{fix}, or check that no rule matches (aws apigatewayv2 list-routing-rules --domain-name {name})"),
+            );
+        }
+        Some(m) => {
+            f.evidence("routingMode", m);
+            f.unknown(format!("custom domain {name}: routingMode {m} is not a documented API Gateway routing mode"));
+        }
+    }
+}
+
 pub fn judge_domain(d: Option<&DomainFacts>, name: &str) -> Outcome {
     let Some(d) = d else {
         return Outcome::fail(
@@ -214,26 +303,58 @@ pub fn judge_domain(d: Option<&DomainFacts>, name: &str) -> Outcome {
         );
     };
     let mut f = Findings::new();
-    let fields = [
-        ("domainNameStatus", d.status.as_deref(), "AVAILABLE"),
-        ("endpointType", d.endpoint_type.as_deref(), "REGIONAL"),
-        ("securityPolicy", d.security_policy.as_deref(), "TLS_1_2"),
-    ];
-    for (field, got, want) in fields {
-        match got {
-            None => f.unknown(format!("custom domain {name}: {field} is not reported by the endpoint")),
-            Some(g) if g == want => f.evidence(field, g),
-            Some(g) if field == "domainNameStatus" && g == "UPDATING" => f.fail_retryable(
-                format!("custom domain {name} is {g}"),
-                "wait until domainNameStatus is AVAILABLE (--wait)",
-            ),
-            Some(g) => f.fail(format!("custom domain {name} {field} is {g}"), format!("set {field} to {want}")),
+    // domainNameStatus is the status of the domain name's last change: API Gateway documents that
+    // UPDATING only locks further changes, and that an expired ownership verification certificate
+    // (PENDING_OWNERSHIP_VERIFICATION) locks updates but is not used in the TLS handshake.
+    let mut settling = false;
+    match d.status.as_deref() {
+        None => f.unknown(format!("custom domain {name}: domainNameStatus is not reported by the endpoint")),
+        Some(s @ "AVAILABLE") => f.evidence("domainNameStatus", s),
+        Some(s @ "UPDATING") => {
+            f.evidence("domainNameStatus", s);
+            settling = true;
+            f.unknown(format!(
+                "custom domain {name} is UPDATING: a change is in progress (API Gateway documents only that the domain \
+                 cannot be modified until it completes, not what clients get meanwhile); wait until it is AVAILABLE (--wait)"
+            ));
+        }
+        Some(s @ "PENDING_OWNERSHIP_VERIFICATION") => {
+            f.evidence("domainNameStatus", s);
+            f.warn(
+                format!(
+                    "custom domain {name} is PENDING_OWNERSHIP_VERIFICATION: its ownership verification certificate is \
+                     not valid, so every update to the domain is locked (that certificate is not used in the TLS handshake)"
+                ),
+                "set OwnershipVerificationCertificateArn to a valid ACM-issued certificate for the domain",
+            );
+        }
+        Some(s @ "PENDING_CERTIFICATE_REIMPORT") => {
+            f.evidence("domainNameStatus", s);
+            f.unknown(format!(
+                "custom domain {name} is PENDING_CERTIFICATE_REIMPORT: API Gateway waits for its certificate to be \
+                 reimported into ACM; what clients get meanwhile is not documented (reimport the certificate)"
+            ));
+        }
+        Some(s) => {
+            f.evidence("domainNameStatus", s);
+            f.unknown(format!("custom domain {name}: domainNameStatus {s} is not a documented status"));
         }
     }
+    match d.endpoint_type.as_deref() {
+        None => f.unknown(format!("custom domain {name}: endpointType is not reported by the endpoint")),
+        Some(t @ "REGIONAL") => f.evidence("endpointType", t),
+        Some(t) => f.fail(
+            format!("custom domain {name} endpointType is {t}: WebSocket APIs support only Regional custom domain names"),
+            format!("create {name} as a REGIONAL custom domain (endpointType REGIONAL) with a certificate in the API's region"),
+        ),
+    }
+    judge_security_policy(&mut f, name, d.security_policy.as_deref());
+    judge_routing_mode(&mut f, name, d.routing_mode.as_deref());
     if let Some(t) = &d.api_gateway_domain_name {
         f.evidence("regional_target", t);
     }
-    f.outcome(format!("custom domain {name} is AVAILABLE, REGIONAL, TLS_1_2"))
+    let out = f.outcome(format!("custom domain {name} is AVAILABLE, REGIONAL, TLS_1_2 and served by its API mappings"));
+    if settling && out.status() == crate::outcome::Status::Error { out.retryable() } else { out }
 }
 
 /// What `apigw.mapping` compares against.
@@ -685,6 +806,28 @@ mod tests {
         assert!(o.verdict.message().contains("route `$connect` has no target"));
     }
 
+    // AWS: API Gateway Developer Guide, "Deploy WebSocket APIs in API Gateway" — "Every time you update an
+    // API, you must redeploy it. Changes to anything other than stage settings require a redeployment"
+    // (routes, integrations, authorizers). GetRoutes shows the edited API and has no date to compare with
+    // the deployment, so the judge notes `$connect`'s AuthorizationType and never invents a redeploy failure.
+    #[test]
+    fn routes_note_connect_authorization_and_do_not_guess_redeploys() {
+        let r = |k: &str, auth: Option<&str>| RouteFacts {
+            route_id: None,
+            route_key: k.into(),
+            target: Some("integrations/1".into()),
+            authorization_type: auth.map(Into::into),
+        };
+        let wanted = vec!["$connect".to_string(), "$default".to_string()];
+        let o = judge_routes(&[r("$connect", Some("CUSTOM")), r("$default", None)], &wanted);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.evidence.get("connect_authorization"), Some("CUSTOM"));
+        let o = judge_routes(&[r("$connect", None), r("$default", None)], &wanted);
+        assert_eq!(o.evidence.get("connect_authorization"), Some("not reported"));
+        let explain = CHECKS.iter().find(|c| c.id == "apigw.routes").map(|c| c.explain).unwrap_or_default();
+        assert!(explain.contains("deployment"), "{explain}");
+    }
+
     fn stage() -> StageFacts {
         StageFacts {
             stage_name: "Prod".into(),
@@ -740,20 +883,110 @@ mod tests {
         assert!(o.verdict.hint().unwrap().contains("RouteSettings[\"$connect\"].ThrottlingBurstLimit"), "{o:?}");
     }
 
+    fn good_domain() -> DomainFacts {
+        crate::checks::route::tests::domain("ws.example.com")
+    }
+
+    fn judge_d(d: &DomainFacts) -> Outcome {
+        judge_domain(Some(d), "ws.example.com")
+    }
+
     #[test]
     fn domain_rules() {
-        let good = crate::checks::route::tests::domain("ws.example.com");
-        assert_eq!(judge_domain(Some(&good), "ws.example.com").status(), Status::Pass);
+        assert_eq!(judge_d(&good_domain()).status(), Status::Pass);
         assert_eq!(judge_domain(None, "ws.example.com").status(), Status::Fail);
-        let mut d = good.clone();
-        d.endpoint_type = Some("EDGE".into());
-        assert!(judge_domain(Some(&d), "ws.example.com").verdict.hint().is_some_and(|h| h.contains("REGIONAL")));
-        let mut d = good.clone();
-        d.status = Some("UPDATING".into());
-        assert!(judge_domain(Some(&d), "ws.example.com").retryable);
-        let mut d = good;
+        let mut d = good_domain();
         d.status = None;
-        assert_eq!(judge_domain(Some(&d), "ws.example.com").status(), Status::Error);
+        assert_eq!(judge_d(&d).status(), Status::Error);
+    }
+
+    // AWS: API Gateway Developer Guide, "Custom domain names for WebSocket APIs in API Gateway" — "Only
+    // Regional custom domain names are supported": an EDGE (or PRIVATE) endpointType fails with the fix.
+    #[test]
+    fn an_edge_domain_fails_for_websocket() {
+        for t in ["EDGE", "PRIVATE"] {
+            let d = DomainFacts { endpoint_type: Some(t.into()), ..good_domain() };
+            let o = judge_d(&d);
+            assert_eq!(o.status(), Status::Fail, "{o:?}");
+            assert!(o.verdict.message().contains(t), "{o:?}");
+            assert!(o.verdict.hint().is_some_and(|h| h.contains("REGIONAL")), "{o:?}");
+        }
+    }
+
+    // AWS: API Gateway Developer Guide, "Security policy for WebSocket APIs in API Gateway" — "API Gateway
+    // enforces a security policy of TLS_1_2 for all WebSocket API endpoints" (TLS 1.2 and 1.3 accepted);
+    // "Custom domain names for WebSocket APIs in API Gateway" — "For the minimum TLS version, only TLS 1.2
+    // is supported"; "Choose a security policy for your custom domain in API Gateway" — enhanced policies
+    // (SecurityPolicy_…) can be chosen for REST APIs only ("For HTTP or WebSocket APIs, API Gateway only
+    // supports the TLS_1_2 security policy"), and an API mapped to a domain with another policy is
+    // negotiated with the API's policy. No page says a WebSocket mapping cannot exist on a TLS_1_0 or
+    // enhanced-policy domain: both are warnings, never failures.
+    #[test]
+    fn security_policies_other_than_tls_1_2_warn() {
+        for p in ["TLS_1_0", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS12_PFS_2025_EDGE"] {
+            let d = DomainFacts { security_policy: Some(p.into()), ..good_domain() };
+            let o = judge_d(&d);
+            assert_eq!(o.status(), Status::Pass, "{p}: {o:?}");
+            let w = o.warnings.iter().find(|w| w.message.contains(p)).unwrap_or_else(|| panic!("{p}: {o:?}"));
+            assert!(w.hint.as_deref().is_some_and(|h| h.contains("TLS_1_2")), "{o:?}");
+            assert_eq!(o.evidence.get("securityPolicy"), Some(p));
+        }
+        let d = DomainFacts { security_policy: Some("TLS_9".into()), ..good_domain() };
+        assert_eq!(judge_d(&d).status(), Status::Error);
+    }
+
+    // AWS: API Gateway V2 API Reference, "DomainNameConfiguration" (domainNameStatus) — "If the status
+    // is UPDATING, the domain cannot be modified further until the existing operation is complete": retried
+    // (--wait), unknown meanwhile. "How to turn on mutual TLS authentication for your HTTP APIs" — the
+    // ownership verification certificate "is not used for the TLS handshake"; if it expires "all updates to
+    // the domain name will be locked" (PENDING_OWNERSHIP_VERIFICATION: a warning). What clients get while
+    // PENDING_CERTIFICATE_REIMPORT is not documented: unknown.
+    #[test]
+    fn domain_statuses_are_judged_by_what_aws_documents() {
+        let with = |s: &str| judge_d(&DomainFacts { status: Some(s.into()), ..good_domain() });
+        let o = with("UPDATING");
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert!(o.retryable && o.verdict.message().starts_with("unknown:"), "{o:?}");
+        let o = with("PENDING_OWNERSHIP_VERIFICATION");
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(
+            o.warnings
+                .iter()
+                .any(|w| w.hint.as_deref().is_some_and(|h| h.contains("OwnershipVerificationCertificateArn"))),
+            "{o:?}"
+        );
+        let o = with("PENDING_CERTIFICATE_REIMPORT");
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert!(!o.retryable && o.verdict.message().contains("reimport"), "{o:?}");
+        // A wrong field next to UPDATING is still a failure, and not retried.
+        let o = judge_d(&DomainFacts {
+            status: Some("UPDATING".into()),
+            endpoint_type: Some("EDGE".into()),
+            ..good_domain()
+        });
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(!o.retryable, "{o:?}");
+    }
+
+    // AWS: API Gateway Developer Guide, "Set the routing mode for your custom domain name" — API_MAPPING_ONLY
+    // is the default for all existing and new domain names; ROUTING_RULE_ONLY: "API callers can't use API
+    // mappings to access this domain name"; ROUTING_RULE_THEN_API_MAPPING: "all routing rules take priority
+    // over any API mappings". "Send traffic to your APIs through your custom domain name in API Gateway" —
+    // WebSocket APIs are not supported as routing rule targets; use API mappings for them.
+    #[test]
+    fn routing_modes_decide_whether_the_websocket_mapping_is_honoured() {
+        let with = |m: Option<&str>| judge_d(&DomainFacts { routing_mode: m.map(Into::into), ..good_domain() });
+        let o = with(None);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.evidence.get("routingMode").is_some_and(|e| e.contains("default")), "{o:?}");
+        assert!(o.warnings.is_empty(), "{o:?}");
+        let o = with(Some("ROUTING_RULE_ONLY"));
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.hint().is_some_and(|h| h.contains("API_MAPPING_ONLY")), "{o:?}");
+        let o = with(Some("ROUTING_RULE_THEN_API_MAPPING"));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.warnings.iter().any(|w| w.message.contains("ROUTING_RULE_THEN_API_MAPPING")), "{o:?}");
+        assert_eq!(with(Some("SOMETHING_NEW")).status(), Status::Error);
     }
 
     fn expect(path_key: &str, suite_key: Option<&str>) -> MappingExpectation {

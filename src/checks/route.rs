@@ -554,6 +554,7 @@ pub(crate) mod tests {
             status: Some("AVAILABLE".into()),
             endpoint_type: Some("REGIONAL".into()),
             security_policy: Some("TLS_1_2".into()),
+            routing_mode: Some("API_MAPPING_ONLY".into()),
         }
     }
 

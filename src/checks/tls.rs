@@ -296,6 +296,12 @@ mod tests {
         assert_eq!(o.evidence.get("cipher_suite"), Some("TLS13_AES_128_GCM_SHA256"));
     }
 
+    // AWS: API Gateway Developer Guide, "Security policy for WebSocket APIs in API Gateway" — the TLS_1_2
+    // policy "accepts TLS 1.2 and TLS 1.3 traffic and rejects TLS 1.0 traffic"; CloudFront Developer Guide,
+    // "Supported protocols and ciphers between viewers and CloudFront" — TLSv1.2_2021 admits TLS 1.2 and 1.3
+    // only. A handshake below TLS 1.2 is not the hop AWS serves: a failure. The remaining rules are the
+    // client's (an expired, not yet valid, untrusted or wrong-name certificate is refused by RFC 5280
+    // path validation and RFC 6125 name matching); `tls.min_days_valid` is the suite's own margin.
     #[test]
     fn each_failure_is_named() {
         fails_with(CertObservation { not_after: NOW - DAY, ..good() }, "expired");
@@ -307,9 +313,20 @@ mod tests {
         );
         fails_with(CertObservation { not_after: NOW + 9 * DAY + 10, ..good() }, "expires in 9 days");
         fails_with(CertObservation { version: Some("TLSv1_1".into()), ..good() }, "below TLS 1.2");
+        fails_with(CertObservation { version: Some("TLSv1_0".into()), ..good() }, "below TLS 1.2");
         fails_with(CertObservation { alpn: Some("h2".into()), ..good() }, "ALPN");
+        let o = judge_certificate(
+            &CertObservation { version: Some("TLSv1_2".into()), ..good() },
+            "ws.example.com",
+            14,
+            NOW,
+        );
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
     }
 
+    // RFC 6125 §6.4.3 — a wildcard is matched only as the complete left-most label: `*.example.com` covers
+    // `ws.example.com`, not `a.ws.example.com` nor `example.com`; §6.4.1 — DNS names compare
+    // case-insensitively (a trailing root dot names the same host).
     #[test]
     fn wildcards_cover_one_label() {
         assert!(name_covers("*.example.com", "ws.example.com"));

@@ -280,10 +280,28 @@ impl AwsFacts {
             .clone()
     }
 
+    /// The distribution CloudFront serves the host from: an exact alias wins over any wildcard,
+    /// and a longer wildcard (`*.ws.example.com`) over a shorter one (`*.example.com`), whatever the
+    /// order or page the distributions are listed in, so every page is read unless an exact alias
+    /// is found (an alias is unique across CloudFront).
     async fn discover_distribution(&self) -> Res<Option<String>> {
+        /// How specifically `alias` names `host`: `Some(usize::MAX)` exact, `Some(n)` a wildcard whose
+        /// suffix has `n` labels. CloudFront's `*.example.com` stands for any name ending in
+        /// `.example.com`, however many labels precede it (unlike a certificate's wildcard).
+        fn specificity(alias: &str, host: &str) -> Option<usize> {
+            let (alias, host) = (normalize_host(alias), normalize_host(host));
+            if alias == host {
+                return Some(usize::MAX);
+            }
+            let suffix = alias.strip_prefix("*.")?;
+            host.strip_suffix(suffix)
+                .is_some_and(|label| label.len() > 1 && label.ends_with('.'))
+                .then(|| suffix.split('.').count())
+        }
         let client = aws_sdk_cloudfront::Client::new(&self.config(GLOBAL_REGION).await);
         let host = self.suite.host().to_owned();
         let mut marker: Option<String> = None;
+        let mut best: Option<(usize, String)> = None;
         for _ in 0..MAX_PAGES {
             self.count("cloudfront.ListDistributions");
             let out = client
@@ -292,18 +310,31 @@ impl AwsFacts {
                 .send()
                 .await
                 .map_err(|e| self.describe("cloudfront.ListDistributions", &e))?;
-            let Some(list) = out.distribution_list() else { return Ok(None) };
-            let found = list
-                .items()
-                .iter()
-                .find(|d| d.aliases().is_some_and(|a| a.items().iter().any(|alias| name_covers(alias, &host))));
-            if let Some(d) = found {
-                return Ok(Some(d.id().to_owned()));
+            let Some(list) = out.distribution_list() else { return Ok(best.map(|(_, id)| id)) };
+            for d in list.items() {
+                let rank = d.aliases().iter().flat_map(|a| a.items()).filter_map(|a| specificity(a, &host)).max();
+                if let Some(rank) = rank
+                    && best.as_ref().is_none_or(|(b, _)| rank > *b)
+                {
+                    best = Some((rank, d.id().to_owned()));
+                }
+            }
+            if best.as_ref().is_some_and(|(rank, _)| *rank == usize::MAX) {
+                break;
             }
             match list.next_marker() {
                 Some(m) if list.is_truncated() && !m.is_empty() => marker = Some(m.to_owned()),
-                _ => return Ok(None),
+                _ => return Ok(best.map(|(_, id)| id)),
             }
+        }
+        if let Some((rank, id)) = best {
+            if rank == usize::MAX {
+                return Ok(Some(id));
+            }
+            return Err(format!(
+                "unknown: ListDistributions has more than {MAX_PAGES} pages; {id} has a wildcard alias for {host}, \
+                 but a distribution with a more specific alias may be listed later (set `[cloudfront] distribution_id`)"
+            ));
         }
         Ok(None)
     }
@@ -519,6 +550,7 @@ impl AwsFacts {
                             status: c.and_then(|c| c.domain_name_status()).map(|s| s.as_str().to_owned()),
                             endpoint_type: c.and_then(|c| c.endpoint_type()).map(|s| s.as_str().to_owned()),
                             security_policy: c.and_then(|c| c.security_policy()).map(|s| s.as_str().to_owned()),
+                            routing_mode: o.routing_mode().map(|m| m.as_str().to_owned()),
                         })))
                     }
                     Err(e) if is_not_found(e.code()) => Ok(None),

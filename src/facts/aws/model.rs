@@ -226,12 +226,16 @@ pub struct DomainFacts {
     pub api_gateway_domain_name: Option<String>,
     pub hosted_zone_id: Option<String>,
     pub certificate_arn: Option<String>,
-    /// `AVAILABLE`, `UPDATING`, …
+    /// `AVAILABLE`, `UPDATING`, `PENDING_CERTIFICATE_REIMPORT`, `PENDING_OWNERSHIP_VERIFICATION`.
     pub status: Option<String>,
     /// `REGIONAL` or `EDGE`.
     pub endpoint_type: Option<String>,
-    /// `TLS_1_2`.
+    /// `TLS_1_2` (the only one WebSocket APIs support), `TLS_1_0`, or an
+    /// enhanced `SecurityPolicy_…` (REST APIs).
     pub security_policy: Option<String>,
+    /// GetDomainName's `RoutingMode`: `API_MAPPING_ONLY` (the default),
+    /// `ROUTING_RULE_THEN_API_MAPPING` or `ROUTING_RULE_ONLY`; `None`: not reported.
+    pub routing_mode: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -563,3 +563,123 @@ async fn records_are_paged_for_one_name_and_wildcards_read_back() {
     assert_eq!(w.len(), 1);
     assert_eq!((w[0].name.as_str(), w[0].values[0].as_str()), ("*.example.com", "d111111abcdef8.cloudfront.net"));
 }
+
+// Distribution discovery on the wire: a fake CloudFront that lists
+// distributions a page at a time (Marker/NextMarker, as ListDistributions does).
+
+#[derive(Debug, Clone)]
+struct FakeCloudFront {
+    /// (id, aliases), in listing order.
+    distributions: Vec<(&'static str, Vec<&'static str>)>,
+    page: usize,
+    markers: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl FakeCloudFront {
+    fn answer(&self, marker: &str) -> String {
+        let from = match marker {
+            "" => 0,
+            m => self.distributions.iter().position(|(id, _)| *id == m).map_or(self.distributions.len(), |i| i + 1),
+        };
+        let page: Vec<_> = self.distributions.iter().skip(from).take(self.page).collect();
+        let truncated = from + page.len() < self.distributions.len();
+        let next = match (truncated, page.last()) {
+            (true, Some((id, _))) => format!("<NextMarker>{id}</NextMarker>"),
+            _ => String::new(),
+        };
+        let items: String = page
+            .iter()
+            .map(|(id, aliases)| {
+                let cnames: String = aliases.iter().map(|a| format!("<CNAME>{a}</CNAME>")).collect();
+                format!(
+                    "<DistributionSummary><Id>{id}</Id><ARN>arn:aws:cloudfront::1:distribution/{id}</ARN><Status>Deployed</Status>\
+                     <LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime><DomainName>{id}.cloudfront.net</DomainName>\
+                     <Aliases><Quantity>{}</Quantity><Items>{cnames}</Items></Aliases>\
+                     <Comment></Comment><PriceClass>PriceClass_All</PriceClass><Enabled>true</Enabled><WebACLId></WebACLId>\
+                     <HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled><Staging>false</Staging></DistributionSummary>",
+                    aliases.len()
+                )
+            })
+            .collect();
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><DistributionList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Marker>{marker}</Marker>{next}<MaxItems>{}</MaxItems><IsTruncated>{truncated}</IsTruncated><Quantity>{}</Quantity><Items>{items}</Items></DistributionList>"#,
+            self.page,
+            page.len()
+        )
+    }
+}
+
+impl HttpConnector for FakeCloudFront {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let uri = request.uri().to_owned();
+        let query = uri.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default();
+        let marker = query.split('&').find_map(|p| p.strip_prefix("Marker=")).map(percent_decode).unwrap_or_default();
+        self.markers.lock().unwrap().push(marker.clone());
+        let body = self.answer(&marker);
+        HttpConnectorFuture::new(async move {
+            let resp = http::Response::builder()
+                .status(200)
+                .header("content-type", "text/xml")
+                .body(SdkBody::from(body))
+                .expect("static response");
+            Ok(Response::try_from(resp).expect("http 1 response"))
+        })
+    }
+}
+
+async fn discover(
+    host: &str,
+    distributions: Vec<(&'static str, Vec<&'static str>)>,
+    page: usize,
+) -> (Res<Option<String>>, Vec<String>) {
+    let fake = FakeCloudFront { distributions, page, markers: Arc::default() };
+    let conn = fake.clone();
+    let client: SharedHttpClient = http_client_fn(move |_, _| SharedHttpConnector::new(conn.clone()));
+    let text = format!(
+        "name = \"t\"\nregion = \"ap-northeast-1\"\nurl = \"wss://{host}/Prod\"\n[cloudfront]\ndistribution_id = \"discover\"\n[aws]\nendpoint_url = \"http://127.0.0.1:9\"\n"
+    );
+    let mut s = Suite::parse("t.toml", &text, &|_| None).expect("test suite");
+    s.aws.credentials =
+        Some(StaticCredentials { access_key_id: "AKIATEST".into(), secret_access_key: "test/secret".into() });
+    let f = AwsFacts::new(Arc::new(s));
+    f.set_http_client(client);
+    let id = f.distribution_id().await;
+    let markers = fake.markers.lock().unwrap().clone();
+    (id, markers)
+}
+
+// AWS: CloudFront Developer Guide, "Use custom URLs by adding alternate domain names (CNAMEs)" (Restrictions) — "If you have overlapping alternate domain names in two distributions, CloudFront sends the request to the distribution with the more specific name match, regardless of the distribution that the DNS record points to"; "Use wildcards in alternate domain names" — `*.example.com` stands for any name ending in example.com (marketing.product-name.example.com too). CloudFront API Reference, "DistributionList" — IsTruncated, and NextMarker "to continue listing your distributions where they left off".
+#[tokio::test]
+async fn discovery_prefers_the_exact_alias_on_any_page() {
+    // The wildcard is listed first, the exact alias on the second page: the exact one serves ws.example.com.
+    let dists = vec![
+        ("EWILD", vec!["*.example.com"]),
+        ("EOTHER", vec!["www.example.com"]),
+        ("EEXACT", vec!["ws.example.com"]),
+        ("ELATER", vec!["later.example.com"]),
+    ];
+    let (id, markers) = discover("ws.example.com", dists, 2).await;
+    assert_eq!(id, Ok(Some("EEXACT".to_string())));
+    assert_eq!(
+        markers,
+        vec!["".to_string(), "EOTHER".to_string()],
+        "paged with NextMarker, stopped at the exact alias"
+    );
+
+    // Only wildcards: the most specific wins after every page is read, and a wildcard covers deeper names.
+    let dists =
+        vec![("ECOM", vec!["*.example.com"]), ("EX", vec!["other.example.org"]), ("EWS", vec!["*.ws.example.com"])];
+    let (id, markers) = discover("a.ws.example.com", dists.clone(), 1).await;
+    assert_eq!(id, Ok(Some("EWS".to_string())));
+    assert_eq!(markers.len(), 3, "{markers:?}");
+    let (id, _) = discover("ws.example.com", dists.clone(), 1).await;
+    assert_eq!(id, Ok(Some("ECOM".to_string())), "*.ws.example.com does not cover ws.example.com itself");
+    let (id, _) = discover("b.a.example.com", dists, 1).await;
+    assert_eq!(id, Ok(Some("ECOM".to_string())), "CloudFront's *.example.com covers more than one label");
+
+    // No alias covers the host: none, every page read.
+    let (id, markers) =
+        discover("ws.example.com", vec![("EX", vec!["other.example.org"]), ("EY", vec!["*.example.net"])], 1).await;
+    assert_eq!(id, Ok(None));
+    assert_eq!(markers.len(), 2);
+}
