@@ -218,7 +218,7 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
 }
 
 /// The run's deadline when `--deadline` is not given: 10 minutes (or `--wait`
-/// + 2 minutes), and never shorter than the longest planned attempt + 2
+/// plus 2 minutes), and never shorter than the longest planned attempt plus 2
 /// minutes, so a `roundtrip.hold = "11m"` proving API Gateway's idle timeout
 /// is not cut off by the default.
 pub fn default_deadline<'a>(
