@@ -1305,6 +1305,18 @@ mod tests {
     }
 
     #[test]
+    fn roundtrip_auth_defaults_to_none_and_names_the_signing_form() {
+        let parse = |extra: &str| {
+            let text = format!("{MIN}[roundtrip]\n{extra}");
+            Suite::parse("t.toml", &text, &|_| None).map(|s| s.roundtrip.auth)
+        };
+        assert_eq!(parse("").unwrap(), RoundtripAuth::None);
+        assert_eq!(parse("auth = \"iam\"").unwrap(), RoundtripAuth::Iam);
+        assert_eq!(parse("auth = \"iam-query\"").unwrap(), RoundtripAuth::IamQuery);
+        assert!(parse("auth = \"sigv4\"").is_err());
+    }
+
+    #[test]
     fn unknown_key_points_at_it_with_a_suggestion() {
         let text = format!("{MIN}[dns]\nnameserver = []\n");
         let e = Suite::parse("t.toml", &text, &no_env).unwrap_err();

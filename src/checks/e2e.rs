@@ -1553,6 +1553,109 @@ mod tests {
         );
     }
 
+    // AWS: API Gateway Developer Guide, "Control access to WebSocket APIs with IAM authorization" —
+    // with IAM authorization the client must sign requests with SigV4; routes' ARNs are
+    // `arn:aws:execute-api:region:account-id:api-id/stage-name/route-key`, so the caller needs
+    // `execute-api:Invoke` on `…/{stage}/$connect`. An unsigned upgrade to an AWS_IAM `$connect`
+    // is refused: the refusal says to sign it, never blames the path or Host.
+    #[test]
+    fn an_iam_connect_refusal_asks_for_a_signature_or_names_what_breaks_it() {
+        let forbidden = br#"{"message":"Forbidden"}"#;
+        let unsigned = RefusalContext {
+            through_cloudfront: Some(false),
+            route_reaches_api: Some("… → API a1 stage Prod".into()),
+            connect_auth: Some("AWS_IAM".into()),
+            ..RefusalContext::default()
+        };
+        let (m, h) = judge_refusal(403, forbidden, &[], &unsigned);
+        assert!(m.contains("`$connect` requires IAM authorization: set `[roundtrip] auth = \"iam\"`"), "{m}");
+        assert!(h.contains("execute-api:Invoke") && h.contains("/{stage}/$connect") && h.contains("iam-query"), "{h}");
+        // A Lambda authorizer's refusal is still the authorizer's (unchanged).
+        let custom = RefusalContext { connect_auth: Some("CUSTOM".into()), ..unsigned.clone() };
+        assert!(judge_refusal(403, forbidden, &[], &custom).0.contains("authorizer"));
+        // Signed: what API Gateway says picks the cause.
+        let signed = RefusalContext { auth: RoundtripAuth::Iam, ..unsigned.clone() };
+        let expired = br#"{"message":"Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z (20240101T001000Z - 5 min.)"}"#;
+        let (m, h) = judge_refusal(403, expired, &[], &signed);
+        assert!(m.contains("signature expired") && h.contains("clock"), "{m} {h}");
+        let region = br#"{"message":"Credential should be scoped to a valid region, not 'us-east-1'. "}"#;
+        let (m, h) = judge_refusal(403, region, &[], &signed);
+        assert!(m.contains("credential scope") && h.contains("region"), "{m} {h}");
+        let (m, h) = judge_refusal(403, forbidden, &[], &signed);
+        assert!(m.contains("SigV4-signed upgrade was refused") && h.contains("execute-api:Invoke"), "{m} {h}");
+    }
+
+    // AWS: IAM User Guide, "AWS Signature Version 4 for API requests" — the canonical request
+    // covers the Host header, so a signature is valid only for the Host the service receives.
+    // CloudFront Developer Guide, "Use managed origin request policies" — AllViewerExceptHostHeader
+    // sends the origin's domain as Host, not the viewer's: an IAM-signed upgrade through such a
+    // behavior cannot verify, and the fix is to forward the Host or use a Lambda authorizer.
+    #[test]
+    fn a_signed_upgrade_through_a_behavior_that_drops_the_host_cannot_verify() {
+        let cx = RefusalContext {
+            through_cloudfront: Some(true),
+            route_reaches_api: Some("… → API a1 stage Prod".into()),
+            connect_auth: Some("AWS_IAM".into()),
+            auth: RoundtripAuth::Iam,
+            host_forwarded: Some(false),
+            gateway_host: Some("a1.execute-api.ap-northeast-1.amazonaws.com".into()),
+            ..RefusalContext::default()
+        };
+        let mismatch =
+            br#"{"message":"The request signature we calculated does not match the signature you provided."}"#;
+        let (m, h) = judge_refusal(403, mismatch, &[], &cx);
+        assert!(m.contains("CloudFront does not forward the viewer Host"), "{m}");
+        assert!(m.contains("a1.execute-api.ap-northeast-1.amazonaws.com"), "{m}");
+        assert!(h.contains("forward the viewer Host") && h.contains("Lambda REQUEST authorizer"), "{h}");
+    }
+
+    // AWS: IAM User Guide, "AWS Signature Version 4 for API requests" — a request signs in the
+    // Authorization header or in the query string (X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date,
+    // X-Amz-Expires, X-Amz-SignedHeaders, X-Amz-Signature); a signature must reach AWS within five
+    // minutes of its time stamp. The sandbox's verifier (independent of this signer's use) accepts
+    // both forms for the Host and path signed, and nothing else.
+    #[cfg(feature = "sandbox")]
+    #[test]
+    fn the_upgrade_signature_verifies_in_both_forms_for_its_host_and_path_only() {
+        use crate::sandbox::model::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+        use crate::sandbox::sigv4::verify_either;
+        let creds = || aws_credential_types::Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "t");
+        let parts = |host: &str, target: &str, headers: &[(String, String)]| {
+            let mut b = http::Request::builder().method("GET").uri(target).header("host", host);
+            for (k, v) in headers {
+                b = b.header(k.as_str(), v.as_str());
+            }
+            b.body(()).expect("request").into_parts().0
+        };
+        let now = std::time::SystemTime::now();
+        let host = "ws.example.com";
+        // Headers.
+        let signer = IamSigner::new(creds(), "ap-northeast-1", false);
+        let sig = signer.sign_at(host, "/chat?t=1", now).expect("signed");
+        assert!(sig.query.is_empty() && sig.headers.iter().any(|(k, _)| k == "authorization"));
+        let v = verify_either(&parts(host, "/chat?t=1", &sig.headers)).expect("verifies");
+        assert_eq!((v.scope.service.as_str(), v.scope.region.as_str()), ("execute-api", "ap-northeast-1"));
+        assert!(verify_either(&parts("origin.example.com", "/chat?t=1", &sig.headers)).is_err());
+        assert!(verify_either(&parts(host, "/other?t=1", &sig.headers)).is_err());
+        // Query string.
+        let signer = IamSigner::new(creds(), "ap-northeast-1", true);
+        let sig = signer.sign_at(host, "/chat", now).expect("signed");
+        assert!(sig.headers.is_empty() && sig.query.iter().any(|(k, _)| k == "X-Amz-Signature"));
+        let target = request_target_for("/chat", &sig.query);
+        let v = verify_either(&parts(host, &target, &[])).expect("verifies");
+        assert_eq!(v.expires_in, Some(PRESIGNED_FOR));
+        assert!(verify_either(&parts(host, &target.replace("/chat", "/chat2"), &[])).is_err());
+        // Every value that could authenticate is masked.
+        let shown = signer.redactor().redact(&target);
+        assert!(!shown.contains(ACCESS_KEY_ID) && shown.contains("X-Amz-Signature=***"), "{shown}");
+    }
+
+    #[cfg(feature = "sandbox")]
+    fn request_target_for(path: &str, query: &[(String, String)]) -> String {
+        let url = Url::parse(&format!("wss://ws.example.com{path}")).expect("url");
+        crate::net::ws::request_target(&url, query)
+    }
+
     // AWS: API Gateway Developer Guide, "Create routes for WebSocket APIs in API Gateway" — a message
     // no route key matches goes to `$default`; without a route for it API Gateway answers on the socket
     // itself with `{"message": "Forbidden", "connectionId": …, "requestId": …}`
