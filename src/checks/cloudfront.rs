@@ -464,6 +464,31 @@ pub struct ForwardingContext {
     pub subprotocols: bool,
     /// The one field that keeps the deployment from its intended layout, when known.
     pub blame: Option<Blame>,
+    /// Where the route lands, when it is this behavior's: the Host API Gateway
+    /// receives, and `None` for the landing when API Gateway has no API for it.
+    /// `None`: the route is not known for this behavior (the Host is not judged).
+    pub gateway: Option<GatewayView>,
+}
+
+/// The part of the route that the Host verdict reads.
+#[derive(Debug, Clone, Default)]
+pub struct GatewayView {
+    /// The Host API Gateway receives.
+    pub host: String,
+    pub host_forwarded: bool,
+    /// API Gateway has an API for that Host (the execute-api door or a custom domain).
+    pub known_to_api_gateway: bool,
+}
+
+impl GatewayView {
+    pub fn of(route: &Route) -> Option<GatewayView> {
+        let edge = route.edge.as_ref()?;
+        Some(GatewayView {
+            host: route.gateway_host.clone(),
+            host_forwarded: edge.host_forwarded,
+            known_to_api_gateway: !matches!(route.landing, Landing::Unmapped { .. }),
+        })
+    }
 }
 
 pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome {
@@ -495,24 +520,33 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
     if let Some(b) = cx.blame.as_ref().filter(|b| b.check == "cloudfront.forwarding") {
         f.fail(b.message.clone(), b.hint.clone());
     }
-    match classify_host(&cx.origin_host) {
-        HostKind::ExecuteApi { .. } if host_forwarded && !cx.viewer_is_custom_domain => f.fail(
-            format!("{b} forwards the viewer Host `{v}` to the execute-api origin: API Gateway finds no API for it and answers 403"),
-            format!("set OriginRequestPolicyId to AllViewerExceptHostHeader ({POLICY_ALL_VIEWER_EXCEPT_HOST})"),
+    // The Host verdict reads the route: which Host API Gateway receives, and whether it knows it.
+    let blamed_elsewhere = cx.blame.as_ref().filter(|b| b.check != "cloudfront.forwarding");
+    match &cx.gateway {
+        Some(g) if g.known_to_api_gateway => {}
+        Some(_) if let Some(other) = blamed_elsewhere => {
+            f.evidence("host", format!("follows from {}: {}", other.check, other.message))
+        }
+        Some(g) if g.host_forwarded => f.fail(
+            format!(
+                "{b} forwards the viewer Host `{v}` to origin {}: API Gateway has no custom domain `{v}` in the region and answers 403",
+                cx.origin_host
+            ),
+            format!(
+                "set OriginRequestPolicyId to AllViewerExceptHostHeader ({POLICY_ALL_VIEWER_EXCEPT_HOST}), or create the regional custom domain `{v}` with an API mapping"
+            ),
         ),
-        HostKind::RegionalTarget { .. } if !host_forwarded && cx.viewer_is_custom_domain && cx.blame.is_none() => f.fail(
-            format!("{b} does not forward the viewer Host to the regional target: API Gateway sees `{}` and finds no custom domain (403)", cx.origin_host),
+        // Without the forwarded Host, when that is the one field off, the blame above says it.
+        Some(_) if cx.blame.is_some() => {}
+        Some(g) if cx.viewer_is_custom_domain => f.fail(
+            format!("{b} does not forward the viewer Host: API Gateway sees `{}` and has no API for it (403)", g.host),
             format!("set OriginRequestPolicyId to AllViewer ({POLICY_ALL_VIEWER}) so API Gateway sees `{v}`"),
         ),
-        HostKind::RegionalTarget { .. } if !cx.viewer_is_custom_domain => f.fail(
-            format!("the origin is a custom domain's regional target but `{v}` is not an API Gateway custom domain in the region (403)"),
-            format!("create the custom domain `{v}` with a mapping and forward Host (AllViewer), or use the custom domain's name as origin"),
+        Some(g) => f.fail(
+            format!("API Gateway sees `{}` (the origin's name) and has no API for it, and `{v}` is not an API Gateway custom domain in the region (403)", g.host),
+            format!("point the origin at the API's execute-api host, or create the custom domain `{v}` with a mapping and forward Host (AllViewer)"),
         ),
-        HostKind::Other if host_forwarded && !cx.viewer_is_custom_domain => f.fail(
-            format!("{b} forwards the viewer Host `{v}` to origin {}, which has no custom domain `{v}` (403)", cx.origin_host),
-            format!("set OriginRequestPolicyId to AllViewerExceptHostHeader ({POLICY_ALL_VIEWER_EXCEPT_HOST})"),
-        ),
-        _ => {}
+        None => f.evidence("host", "not judged: the route does not pass through this behavior"),
     }
     if fw.caching_disabled.is_none() {
         f.unknown(format!(
@@ -661,6 +695,10 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             auth_query: rt.query.iter().map(|(k, _)| k.clone()).collect(),
             subprotocols: !rt.subprotocols.is_empty(),
             blame: route.as_deref().and_then(|r| blame(r, &Intent::of(&ctx.suite))),
+            gateway: route
+                .as_deref()
+                .filter(|r| r.edge.as_ref().is_some_and(|e| e.behavior_index == i))
+                .and_then(GatewayView::of),
         };
         let out = judge_forwarding(&fw, &cx);
         match route {
@@ -924,14 +962,26 @@ mod tests {
         }
     }
 
-    fn cx(origin: &str, viewer_is_custom_domain: bool) -> ForwardingContext {
+    /// The context `run_forwarding` builds: the route of a distribution whose
+    /// API behavior targets `origin` with `policy`, the viewer host being a
+    /// custom domain (mapping `websocket`) or not.
+    fn cx_with(origin: &str, viewer_is_custom_domain: bool, policy: &str) -> ForwardingContext {
+        use crate::checks::route::tests::{domain, mapping, route_of};
+        let d = dist(origin, "*", policy);
+        let domains = if viewer_is_custom_domain { vec![domain("ws.example.com")] } else { vec![] };
+        let r = route_of(Some(&d), "/websocket", &domains, &[("ws.example.com", vec![mapping("websocket", "Prod")])]);
         ForwardingContext {
-            behavior_label: "behavior #0 `Prod*`".into(),
+            behavior_label: "behavior #0 `*`".into(),
             origin_host: origin.into(),
             viewer_host: "ws.example.com".into(),
             viewer_is_custom_domain,
+            gateway: GatewayView::of(&r),
             ..ForwardingContext::default()
         }
+    }
+
+    fn cx(origin: &str, viewer_is_custom_domain: bool) -> ForwardingContext {
+        cx_with(origin, viewer_is_custom_domain, POLICY_ALL_VIEWER_EXCEPT_HOST)
     }
 
     fn fw(policy: &str) -> ForwardingFacts {
@@ -940,19 +990,29 @@ mod tests {
 
     #[test]
     fn forwarding_layout_a() {
-        assert_eq!(judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &cx(EXEC, false)).status(), Status::Pass);
-        let o = judge_forwarding(&fw(POLICY_ALL_VIEWER), &cx(EXEC, false));
+        let judge = |policy, domain| judge_forwarding(&fw(policy), &cx_with(EXEC, domain, policy));
+        assert_eq!(judge(POLICY_ALL_VIEWER_EXCEPT_HOST, false).status(), Status::Pass);
+        let o = judge(POLICY_ALL_VIEWER, false);
         assert!(hint(&o).contains("AllViewerExceptHostHeader"), "{o:?}");
         // Layout B through an execute-api origin: the forwarded Host is a custom domain.
-        assert_eq!(judge_forwarding(&fw(POLICY_ALL_VIEWER), &cx(EXEC, true)).status(), Status::Pass);
+        assert_eq!(judge(POLICY_ALL_VIEWER, true).status(), Status::Pass);
     }
 
     #[test]
     fn forwarding_layout_b() {
-        assert_eq!(judge_forwarding(&fw(POLICY_ALL_VIEWER), &cx(REGIONAL, true)).status(), Status::Pass);
-        let o = judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &cx(REGIONAL, true));
+        let judge = |policy, domain| judge_forwarding(&fw(policy), &cx_with(REGIONAL, domain, policy));
+        assert_eq!(judge(POLICY_ALL_VIEWER, true).status(), Status::Pass);
+        let o = judge(POLICY_ALL_VIEWER_EXCEPT_HOST, true);
         assert!(hint(&o).contains("AllViewer ("), "{o:?}");
-        assert_eq!(judge_forwarding(&fw(POLICY_ALL_VIEWER), &cx(REGIONAL, false)).status(), Status::Fail);
+        assert_eq!(judge(POLICY_ALL_VIEWER, false).status(), Status::Fail);
+        let o = judge(POLICY_ALL_VIEWER_EXCEPT_HOST, false);
+        assert!(o.verdict.message().contains("not an API Gateway custom domain"), "{o:?}");
+        // A route that does not pass through the behavior leaves the Host unjudged.
+        let mut c = cx(REGIONAL, false);
+        c.gateway = None;
+        let o = judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &c);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.evidence.get("host").is_some_and(|h| h.starts_with("not judged")), "{o:?}");
     }
 
     // AWS: Knowledge Center, "How do I configure CloudFront to forward the Authorization header to

@@ -141,6 +141,8 @@ pub struct Route {
     pub layout: Option<Layout>,
     /// Whether the viewer host is an API Gateway custom domain in the region.
     pub viewer_is_custom_domain: bool,
+    /// Why the viewer host's custom domain, which exists, cannot serve this request.
+    pub viewer_domain_unusable: Option<String>,
 }
 
 impl Route {
@@ -248,7 +250,16 @@ pub fn select_mapping<'a>(mappings: &'a [MappingFacts], path: &str) -> Option<&'
 
 pub fn compute_route(input: &RouteInput<'_>) -> Route {
     let viewer_host = normalize_host(input.viewer_host);
-    let viewer_is_domain = input.domains.contains_key(&viewer_host);
+    // An edge-optimized name is served by API Gateway's own CloudFront distribution, not by the
+    // regional endpoint a request reaches here (and WebSocket APIs support only Regional names).
+    let edge_optimized = |d: &DomainFacts| d.endpoint_type.as_deref() == Some("EDGE");
+    let regional = |name: &str| input.domains.get(name).filter(|d| !edge_optimized(d));
+    let viewer_is_domain = regional(&viewer_host).is_some();
+    let viewer_domain_unusable = input.domains.get(&viewer_host).filter(|d| edge_optimized(d)).map(|_| {
+        format!(
+            "the custom domain {viewer_host} is EDGE (edge-optimized): WebSocket APIs need a REGIONAL custom domain"
+        )
+    });
     let mut edge = None;
     let (gateway_host, gateway_path) = match input.distribution {
         Some(dist) => {
@@ -273,7 +284,7 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
         None => (viewer_host.clone(), input.viewer_path.to_owned()),
     };
 
-    let landing = match (classify_host(&gateway_host), input.domains.get(&gateway_host)) {
+    let landing = match (classify_host(&gateway_host), regional(&gateway_host)) {
         (HostKind::ExecuteApi { api_id, .. }, _) => {
             let rest = gateway_path.trim_start_matches('/');
             let (stage, after) = rest.split_once('/').unwrap_or((rest, ""));
@@ -298,7 +309,7 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
         None => viewer_is_domain.then_some(Layout::C),
         Some(e) => {
             let origin_kind = e.origin_domain.as_deref().map(classify_host).unwrap_or(HostKind::Other);
-            let origin_is_domain = e.origin_domain.as_ref().is_some_and(|o| input.domains.contains_key(o));
+            let origin_is_domain = e.origin_domain.as_ref().is_some_and(|o| regional(o).is_some());
             match origin_kind {
                 _ if e.host_forwarded && viewer_is_domain => Some(Layout::B),
                 HostKind::ExecuteApi { .. } => Some(Layout::A),
@@ -319,6 +330,7 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
         landing,
         layout,
         viewer_is_custom_domain: viewer_is_domain,
+        viewer_domain_unusable,
     }
 }
 
@@ -347,9 +359,17 @@ pub struct Blame {
 
 /// The single field that separates the route from the intent, when there is one.
 pub fn blame(route: &Route, intent: &Intent<'_>) -> Option<Blame> {
+    let meant_domain = intent.custom_domain.is_some_and(|d| normalize_host(d) == route.viewer_host);
+    // The intended custom domain exists but cannot serve the request: its own settings are the field.
+    if meant_domain && let Some(why) = &route.viewer_domain_unusable {
+        return Some(Blame {
+            check: "apigw.domain",
+            message: why.clone(),
+            hint: format!("recreate {} as a REGIONAL custom domain (TLS_1_2) with its API mapping", route.viewer_host),
+        });
+    }
     let edge = route.edge.as_ref()?;
     let origin = edge.origin_domain.as_deref()?;
-    let meant_domain = intent.custom_domain.is_some_and(|d| normalize_host(d) == route.viewer_host);
     let api_gateway_origin = classify_host(origin) != HostKind::Other;
     // The seed's layout B with the viewer Host not forwarded: CloudFront addresses API Gateway by the
     // origin's own name, so API Gateway never sees the custom domain and its mapping.
@@ -783,6 +803,22 @@ pub(crate) mod tests {
         assert_eq!(blame(&route_of(Some(&d), "/websocket", &[domain("ws.example.com")], &maps), &intent), None);
         let d = dist(EXEC, "Prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
         assert_eq!(blame(&route_of(Some(&d), "/Prod", &[], &[]), &Intent::default()), None);
+    }
+
+    // AWS: API Gateway Developer Guide, "Custom domain names for WebSocket APIs in API Gateway" — only
+    // Regional custom domain names are supported for WebSocket APIs.
+    #[test]
+    fn an_edge_optimized_domain_routes_nothing_and_is_blamed() {
+        let mut edge = domain("ws.example.com");
+        edge.endpoint_type = Some("EDGE".into());
+        let maps = [("ws.example.com", vec![mapping("websocket", "Prod")])];
+        let d = dist(EXEC, "websocket*", POLICY_ALL_VIEWER);
+        let r = route_of(Some(&d), "/websocket", &[edge], &maps);
+        assert!(matches!(r.landing, Landing::Unmapped { .. }), "{}", r.describe());
+        assert!(!r.viewer_is_custom_domain);
+        let b = blame(&r, &Intent { custom_domain: Some("ws.example.com") }).expect("blamed");
+        assert_eq!(b.check, "apigw.domain");
+        assert!(b.hint.contains("REGIONAL"), "{b:?}");
     }
 
     #[test]
