@@ -618,9 +618,14 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             },
             Err(e) => Err(e),
         };
+        // An IAM-authorized `$connect` gets a signed knock, as its clients send.
+        let signer = match crate::checks::e2e::iam_signer(&ctx).await {
+            Ok(s) => s,
+            Err(o) => return combine_execute_api(config, o),
+        };
         let probe = match ctx.facts.net().await {
             Err(e) => return combine_execute_api(config, Outcome::error(e)),
-            Ok(net) => probe_door(&net, &url, &ctx.suite.roundtrip).await,
+            Ok(net) => probe_door(&net, &url, &ctx.suite.roundtrip, signer.as_ref()).await,
         };
         let live = judge_execute_api_live(
             &url,
@@ -649,12 +654,18 @@ pub enum DoorProbe {
 
 /// Knocks with the suite's `$connect` headers and query, as a client would,
 /// so that an authorizer that admits clients admits the probe too.
-async fn probe_door(net: &crate::net::Net, url: &str, rt: &crate::suite::RoundtripSpec) -> DoorProbe {
+async fn probe_door(
+    net: &crate::net::Net,
+    url: &str,
+    rt: &crate::suite::RoundtripSpec,
+    signer: Option<&crate::checks::e2e::IamSigner>,
+) -> DoorProbe {
     use crate::net::{ConnectError, DnsError, UpgradeError, WsLimits};
     let Ok(url) = url::Url::parse(url) else {
         return DoorProbe::Unreachable { cause: format!("`{url}` is not a URL"), transient: false };
     };
-    match net.websocket(&url, &rt.headers, &rt.query, &rt.subprotocols, WsLimits::default()).await {
+    let signer = signer.map(|s| s as &dyn crate::net::ws::UpgradeSigner);
+    match net.websocket_signed(&url, &rt.headers, &rt.query, &rt.subprotocols, WsLimits::default(), signer).await {
         Ok(mut conn) => {
             let _ = conn.stream.close(None).await;
             DoorProbe::Open

@@ -446,22 +446,8 @@ impl UpgradeSigner for IamSigner {
 /// clients' credentials; `Ok(None)` for `auth = "none"`. Adds what it signs
 /// for (never a value) to `ev`.
 async fn upgrade_signer(ctx: &Ctx, ev: &mut Evidence) -> Result<Option<IamSigner>, Outcome> {
-    use aws_credential_types::provider::ProvideCredentials;
     let auth = ctx.suite.roundtrip.auth;
-    if !auth.is_iam() {
-        return Ok(None);
-    }
-    let provider = ctx.facts.aws.credentials_provider().await.ok_or_else(|| {
-        Outcome::error("`[roundtrip] auth` signs the upgrade, but no AWS credentials provider is configured")
-    })?;
-    let credentials = provider.provide_credentials().await.map_err(|e| {
-        Outcome::error(format!(
-            "`[roundtrip] auth = \"{}\"` needs AWS credentials to sign the upgrade: {}",
-            auth.name(),
-            aws_smithy_types::error::display::DisplayErrorContext(&e)
-        ))
-    })?;
-    let mut signer = IamSigner::new(credentials, &ctx.suite.region, auth == RoundtripAuth::IamQuery);
+    let Some(mut signer) = iam_signer(ctx).await? else { return Ok(None) };
     // Through CloudFront, API Gateway receives OriginPath + path: that is what it verifies.
     if control_plane_planned(ctx)
         && let Ok(route) = ctx.facts.aws.route().await
@@ -482,6 +468,28 @@ async fn upgrade_signer(ctx: &Ctx, ev: &mut Evidence) -> Result<Option<IamSigner
         ev.set("signed_path", p);
     }
     Ok(Some(signer))
+}
+
+/// A SigV4 signer for upgrades when the suite's `$connect` uses IAM (`[roundtrip] auth`),
+/// with the control-plane clients' credentials; `None` for `auth = "none"`. It signs the
+/// path the request carries: the execute-api door's probe uses it as is.
+pub async fn iam_signer(ctx: &Ctx) -> Result<Option<IamSigner>, Outcome> {
+    use aws_credential_types::provider::ProvideCredentials;
+    let auth = ctx.suite.roundtrip.auth;
+    if !auth.is_iam() {
+        return Ok(None);
+    }
+    let provider = ctx.facts.aws.credentials_provider().await.ok_or_else(|| {
+        Outcome::error("`[roundtrip] auth` signs the upgrade, but no AWS credentials provider is configured")
+    })?;
+    let credentials = provider.provide_credentials().await.map_err(|e| {
+        Outcome::error(format!(
+            "`[roundtrip] auth = \"{}\"` needs AWS credentials to sign the upgrade: {}",
+            auth.name(),
+            aws_smithy_types::error::display::DisplayErrorContext(&e)
+        ))
+    })?;
+    Ok(Some(IamSigner::new(credentials, &ctx.suite.region, auth == RoundtripAuth::IamQuery)))
 }
 
 /// The nonce-substituted expectation matches `text`.
