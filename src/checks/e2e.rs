@@ -528,7 +528,27 @@ pub struct ManagementTarget {
 /// Derives the management endpoint (DESIGN §1). `Err` names the missing key.
 /// `discovered_target` is the custom domain's regional target as the control
 /// plane reports it, used when the suite does not give one.
-pub fn management_target(suite: &Suite, discovered_target: Option<&str>) -> Result<ManagementTarget, String> {
+/// What the control plane told about the management endpoint, used where the
+/// suite is silent: the real `DisableExecuteApiEndpoint`, and the custom
+/// domain and mapping key the route reaches (layout d's is not the public host's).
+#[derive(Debug, Clone, Default)]
+pub struct ManagementFacts {
+    /// GetDomainName `ApiGatewayDomainName` of the custom domain.
+    pub regional_target: Option<String>,
+    /// GetApi `DisableExecuteApiEndpoint`.
+    pub execute_api_disabled: Option<bool>,
+    /// The custom domain the route lands on, its mapping key, and that domain's regional target.
+    pub mapping: Option<(String, String, Option<String>)>,
+}
+
+/// The `@connections` endpoint, as AWS documents it: the execute-api URL with
+/// the stage while that door is open, else `https://{custom domain}/{mapping
+/// key}` reached at the domain's regional target — never through CloudFront,
+/// never domain + stage. The suite's keys win; `found` fills what it leaves out.
+// AWS: API Gateway Developer Guide, "Use @connections commands in your backend service" — the
+// endpoint is https://{api-id}.execute-api.{region}.amazonaws.com/{stage}, or with a custom domain
+// https://{custom domain}/{base path (mapping key)}.
+pub fn management_target(suite: &Suite, found: &ManagementFacts) -> Result<ManagementTarget, String> {
     if let ManagementEndpoint::Url(u) = &suite.roundtrip.management_endpoint {
         return Ok(ManagementTarget { url: u.clone(), via: None });
     }
@@ -538,31 +558,75 @@ pub fn management_target(suite: &Suite, discovered_target: Option<&str>) -> Resu
         }
         _ => None,
     };
-    let custom = suite.custom_domain.as_ref().map(|d| {
-        let key = d.mapping_key.clone().unwrap_or_else(|| {
-            if d.name.eq_ignore_ascii_case(suite.host()) {
-                suite.path().trim_start_matches('/').split('/').next().unwrap_or_default().to_owned()
-            } else {
-                String::new()
-            }
-        });
-        (d, key)
-    });
-    match (suite.api.execute_api, execute_api, custom) {
-        (Some(ExecuteApi::Enabled) | None, Some(url), _) => Ok(ManagementTarget { url, via: None }),
-        (_, _, Some((d, key))) => {
-            let Some(via) = d.regional_target.clone().or(discovered_target.map(str::to_owned)) else {
+    let custom = match (&suite.custom_domain, &found.mapping) {
+        (Some(d), _) => {
+            let key = d.mapping_key.clone().or_else(|| {
+                found.mapping.as_ref().filter(|(name, _, _)| name.eq_ignore_ascii_case(&d.name)).map(|m| m.1.clone())
+            });
+            let key = key.unwrap_or_else(|| {
+                if d.name.eq_ignore_ascii_case(suite.host()) {
+                    suite.path().trim_start_matches('/').split('/').next().unwrap_or_default().to_owned()
+                } else {
+                    String::new()
+                }
+            });
+            Some((d.name.clone(), key, d.regional_target.clone().or_else(|| found.regional_target.clone())))
+        }
+        (None, Some(m)) => Some(m.clone()),
+        (None, None) => None,
+    };
+    let door_open = match suite.api.execute_api {
+        Some(ExecuteApi::Enabled) => Some(true),
+        Some(ExecuteApi::Disabled) => Some(false),
+        None => found.execute_api_disabled.map(|disabled| !disabled),
+    };
+    match (door_open, execute_api, custom) {
+        (Some(true) | None, Some(url), _) => Ok(ManagementTarget { url, via: None }),
+        (_, _, Some((name, key, target))) => {
+            let Some(via) = target else {
                 return Err("the custom domain's regional target is unknown: set `[custom_domain] regional_target` \
                             (or `roundtrip.management_endpoint`)"
                     .into());
             };
-            let url = Url::parse(&format!("https://{}/{key}", d.name)).map_err(|e| e.to_string())?;
+            let url = Url::parse(&format!("https://{name}/{key}")).map_err(|e| e.to_string())?;
             Ok(ManagementTarget { url, via: Some(via) })
         }
         _ => Err("no management endpoint: set `[api] id` and `stage`, a `[custom_domain]`, or \
                   `roundtrip.management_endpoint`"
             .into()),
     }
+}
+
+/// What the control plane says about the management endpoint, read only when a
+/// control-plane check runs anyway (the same memoized calls).
+async fn management_facts(ctx: &Ctx) -> ManagementFacts {
+    let aws = &ctx.facts.aws;
+    let mut found = ManagementFacts::default();
+    if let (Some(d), ManagementEndpoint::Auto) = (&ctx.suite.custom_domain, &ctx.suite.roundtrip.management_endpoint)
+        && d.regional_target.is_none()
+    {
+        found.regional_target =
+            aws.domain(&d.name).await.ok().flatten().and_then(|f| f.api_gateway_domain_name.clone());
+    }
+    // Only what the suite leaves out is asked (and a slow control plane then delays only those suites).
+    if !control_plane_planned(ctx) {
+        return found;
+    }
+    let suite = &ctx.suite;
+    if suite.api.execute_api.is_none()
+        && let Ok(id) = aws.api_id().await
+        && let Ok(Some(api)) = aws.api(&id).await
+    {
+        found.execute_api_disabled = api.disable_execute_api_endpoint;
+    }
+    if suite.custom_domain.as_ref().is_none_or(|d| d.mapping_key.is_none())
+        && let Ok(route) = aws.route().await
+        && let crate::checks::route::Landing::CustomDomain { domain, key, mapping: Some(_) } = &route.landing
+    {
+        let target = aws.domain(domain).await.ok().flatten().and_then(|f| f.api_gateway_domain_name.clone());
+        found.mapping = Some((domain.clone(), key.clone(), target));
+    }
+    found
 }
 
 /// The management client, built once per run; its connection is opened as
@@ -573,14 +637,8 @@ async fn management(ctx: &Ctx) -> Result<Arc<Management>, Outcome> {
 }
 
 async fn build_management(ctx: &Ctx) -> Result<Arc<Management>, Outcome> {
-    // The regional target from GetDomainName when the suite does not name it.
-    let discovered = match (&ctx.suite.custom_domain, &ctx.suite.roundtrip.management_endpoint) {
-        (Some(d), ManagementEndpoint::Auto) if d.regional_target.is_none() => {
-            ctx.facts.aws.domain(&d.name).await.ok().flatten().and_then(|f| f.api_gateway_domain_name.clone())
-        }
-        _ => None,
-    };
-    let target = management_target(&ctx.suite, discovered.as_deref()).map_err(Outcome::skip)?;
+    let found = management_facts(ctx).await;
+    let target = management_target(&ctx.suite, &found).map_err(Outcome::skip)?;
     let net = ctx.facts.net().await.map_err(Outcome::error)?;
     let http = match &target.via {
         Some(via) => {
@@ -738,7 +796,8 @@ async fn connect(ctx: Arc<Ctx>) -> Outcome {
     // its own round trips. Only when a check that needs it runs (building it
     // looks up credentials) and the suite can name an endpoint at all.
     let needs_management = ["e2e.post", "e2e.connection-info", "e2e.disconnect"].iter().any(|id| ctx.runs(id));
-    if needs_management && management_target(&ctx.suite, Some("")).is_ok() {
+    let could_name = ManagementFacts { regional_target: Some(String::new()), ..ManagementFacts::default() };
+    if needs_management && management_target(&ctx.suite, &could_name).is_ok() {
         let early = ctx.clone();
         tokio::spawn(async move {
             let _ = management(&early).await;
@@ -1780,24 +1839,54 @@ mod tests {
 
     #[test]
     fn management_endpoint_is_derived_per_layout() {
+        let none = ManagementFacts::default();
         let a = suite("[api]\nid = \"a1b2c3\"\nstage = \"Prod\"\nexecute_api = \"enabled\"\n");
         assert_eq!(
-            management_target(&a, None).unwrap().url.as_str(),
+            management_target(&a, &none).unwrap().url.as_str(),
             "https://a1b2c3.execute-api.ap-northeast-1.amazonaws.com/Prod"
         );
         let b = suite(
             "[api]\nid = \"a1b2c3\"\nstage = \"Prod\"\nexecute_api = \"disabled\"\n[custom_domain]\nname = \"ws.example.com\"\nregional_target = \"d-1.execute-api.ap-northeast-1.amazonaws.com\"\n",
         );
-        let t = management_target(&b, None).unwrap();
+        let t = management_target(&b, &none).unwrap();
         // Custom domain + mapping key (from the URL), never domain + stage.
         assert_eq!(t.url.as_str(), "https://ws.example.com/chat");
         assert_eq!(t.via.as_deref(), Some("d-1.execute-api.ap-northeast-1.amazonaws.com"));
         let no_target = suite("[api]\nexecute_api = \"disabled\"\n[custom_domain]\nname = \"ws.example.com\"\n");
-        assert!(management_target(&no_target, None).unwrap_err().contains("regional_target"));
+        assert!(management_target(&no_target, &none).unwrap_err().contains("regional_target"));
+        let told = ManagementFacts {
+            regional_target: Some("d-9.execute-api.ap-northeast-1.amazonaws.com".into()),
+            ..ManagementFacts::default()
+        };
         assert_eq!(
-            management_target(&no_target, Some("d-9.execute-api.ap-northeast-1.amazonaws.com")).unwrap().via.as_deref(),
+            management_target(&no_target, &told).unwrap().via.as_deref(),
             Some("d-9.execute-api.ap-northeast-1.amazonaws.com")
         );
-        assert!(management_target(&suite(""), None).is_err());
+        assert!(management_target(&suite(""), &none).is_err());
+    }
+
+    #[test]
+    fn management_endpoint_uses_the_facts_the_suite_leaves_out() {
+        // The suite does not say whether the door is open: the real flag decides.
+        let s = suite(
+            "[api]\nid = \"a1b2c3\"\nstage = \"Prod\"\n[custom_domain]\nname = \"ws.example.com\"\nregional_target = \"d-1.execute-api.ap-northeast-1.amazonaws.com\"\n",
+        );
+        let disabled = ManagementFacts { execute_api_disabled: Some(true), ..ManagementFacts::default() };
+        assert_eq!(management_target(&s, &disabled).unwrap().url.as_str(), "https://ws.example.com/chat");
+        let open = ManagementFacts { execute_api_disabled: Some(false), ..ManagementFacts::default() };
+        assert!(management_target(&s, &open).unwrap().url.as_str().contains(".execute-api."));
+        // Layout d: the route lands on a second custom domain with its own key.
+        let d = suite("[api]\nid = \"a1b2c3\"\nstage = \"Prod\"\nexecute_api = \"disabled\"\n");
+        let landed = ManagementFacts {
+            mapping: Some((
+                "origin-ws.example.com".into(),
+                "ws".into(),
+                Some("d-2.execute-api.ap-northeast-1.amazonaws.com".into()),
+            )),
+            ..ManagementFacts::default()
+        };
+        let t = management_target(&d, &landed).unwrap();
+        assert_eq!(t.url.as_str(), "https://origin-ws.example.com/ws");
+        assert_eq!(t.via.as_deref(), Some("d-2.execute-api.ap-northeast-1.amazonaws.com"));
     }
 }
