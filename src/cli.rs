@@ -1,4 +1,4 @@
-//! The command line (clap): `run`, `list`, `explain`, `sandbox`.
+//! The command line (clap): `run`, `list`, `explain`, `sandbox`, `trace`, `init`, `report`, `schema`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -66,6 +66,8 @@ pub enum Command {
         #[arg(long, short, value_name = "PATH", default_value = "reports/history.html")]
         output: PathBuf,
     },
+    /// Print the JSON Schema of suite files (committed as suites/wsconform.schema.json).
+    Schema,
 }
 
 /// Point a command at the in-process sandbox instead of AWS.
@@ -201,6 +203,7 @@ pub fn main() -> i32 {
         Command::Report { history, output } => report_command(&history, &output),
         Command::Trace { suite, sandbox } => trace_command(suite, &sandbox),
         Command::Init { url, region, output, sandbox } => init_command(&url, &region, output, &sandbox),
+        Command::Schema => schema_command(),
     }
 }
 
@@ -399,6 +402,19 @@ fn init_command(url: &str, region: &str, output: Option<PathBuf>, flags: &Sandbo
         Err(BadInput(m)) => {
             eprintln!("error: {m}");
             exit::BAD_INPUT
+        }
+    }
+}
+
+fn schema_command() -> i32 {
+    match serde_json::to_string_pretty(&crate::suite::json_schema()) {
+        Ok(text) => {
+            println!("{text}");
+            exit::PASSED
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::FAILED
         }
     }
 }

@@ -213,6 +213,9 @@ fn toml_str(s: &str) -> String {
 pub fn render_suite(f: &Found) -> String {
     let mut s = String::new();
     let w = &mut s;
+    // taplo's header directive (Even Better TOML): editors check the file against
+    // the schema `wsconform schema` prints, expected next to the suite.
+    let _ = writeln!(w, "#:schema ./wsconform.schema.json");
     let _ = writeln!(w, "# Written by `wsconform init` from what the AWS control plane reports for");
     let _ = writeln!(w, "# {} in {}. Review it, then: wsconform run <this file>", f.url, f.region);
     if let Some(l) = &f.layout {

@@ -16,6 +16,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
@@ -56,7 +57,7 @@ pub struct ApiSpec {
     pub route_selection_expression: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ExecuteApi {
     Enabled,
@@ -174,7 +175,7 @@ pub struct RoundtripSpec {
 
 /// `[roundtrip] auth`: how the upgrade GET is signed for a `$connect` route
 /// with AuthorizationType `AWS_IAM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RoundtripAuth {
     /// Unsigned (a Lambda REQUEST authorizer reads `headers`/`query`, or no authorization).
@@ -450,104 +451,271 @@ fn did_you_mean(message: &str) -> Option<String> {
 
 type S = Spanned<String>;
 
-#[derive(Deserialize)]
+// The `Raw*` types also derive `JsonSchema`: `wsconform schema` prints the
+// suite file's JSON Schema (suites/wsconform.schema.json) from them, so the
+// schema cannot drift from what serde reads. A `Spanned<T>` is described as
+// its `T`; the doc comments become the descriptions editors show.
+
+/// A wsconform suite file: one deployment of a WebSocket API on AWS API Gateway
+/// (README, Suite files). `${VAR}` and `${VAR:-default}` are expanded from the environment.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "wsconform suite")]
 struct RawSuite {
+    /// The suite's name; also the report file name.
+    #[schemars(with = "String")]
     name: S,
+    /// The API's AWS region, e.g. `ap-northeast-1`.
+    #[schemars(with = "String")]
     region: S,
+    /// What clients use: `wss://host/path` (no query string: use `[roundtrip] query`).
+    #[schemars(with = "String")]
     url: S,
+    /// Time limit of one attempt of each check, e.g. `30s` (default 30s).
+    #[schemars(with = "Option<String>")]
     timeout: Option<S>,
+    /// The API Gateway WebSocket API and stage.
     api: Option<RawApi>,
+    /// The API Gateway custom domain, when clients reach the API through one.
     custom_domain: Option<RawCustomDomain>,
+    /// The CloudFront distribution in front of the API, when there is one.
     cloudfront: Option<RawCloudFront>,
+    /// How names are resolved and where connections go.
     dns: Option<RawDns>,
+    /// Certificate expectations and extra trusted CAs.
     tls: Option<RawTls>,
+    /// The end-to-end exchange: upgrade, send, expect a reply.
     roundtrip: Option<RawRoundtrip>,
+    /// The AWS control plane the checks ask.
     aws: Option<RawAws>,
+    /// Run against the embedded sandbox instead of AWS.
     sandbox: Option<RawSandbox>,
+    /// Which checks run.
     checks: Option<RawChecks>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawApi {
+    /// The API id (the `{id}` of `{id}.execute-api.{region}.amazonaws.com`).
+    #[schemars(with = "Option<String>")]
     id: Option<S>,
+    /// The stage name, e.g. `Prod`.
+    #[schemars(with = "Option<String>")]
     stage: Option<S>,
+    /// Whether the default execute-api endpoint must answer (`enabled`) or refuse upgrades (`disabled`).
+    #[schemars(with = "Option<ExecuteApi>")]
     execute_api: Option<Spanned<ExecuteApi>>,
+    /// Route keys that must exist (default `["$connect", "$default"]`).
+    #[schemars(with = "Option<Vec<String>>")]
     routes: Option<Vec<S>>,
+    /// The API's route selection expression, e.g. `$request.body.action`.
+    #[schemars(with = "Option<String>")]
     route_selection_expression: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawCustomDomain {
+    /// The custom domain name, e.g. `ws.example.com`.
+    #[schemars(with = "String")]
     name: S,
+    /// The API mapping key (`""` for the empty key); absent: discovered from the URL's first path segment.
+    #[schemars(with = "Option<String>")]
     mapping_key: Option<S>,
+    /// The domain's regional target (`d-….execute-api.{region}.amazonaws.com`); absent: from GetDomainName.
+    #[schemars(with = "Option<String>")]
     regional_target: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawCloudFront {
+    /// The distribution id, e.g. `E2ABCDEF`, or `discover` to find it by the URL's host.
+    #[schemars(with = "String")]
     distribution_id: S,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawDns {
+    /// `[]` or `"system"`: the system resolver; a list such as `["127.0.0.1:5353"]`;
+    /// or `"authoritative"`: the zone's own nameservers.
+    #[schemars(with = "Option<SchemaNameservers>")]
     nameservers: Option<Spanned<toml::Value>>,
+    /// curl's `--connect-to`: `"host:port" = "address:port"` (or `":port"` to keep the host).
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     connect_to: Option<BTreeMap<S, S>>,
+    /// Time limit of one DNS query, e.g. `5s`.
+    #[schemars(with = "Option<String>")]
     timeout: Option<S>,
+    /// The name the public host should alias; absent: from the control plane.
+    #[schemars(with = "Option<String>")]
     alias_target: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawTls {
+    /// Days a certificate must still be valid (default 14).
+    #[schemars(with = "Option<i64>")]
     min_days_valid: Option<Spanned<i64>>,
+    /// A PEM file of extra trusted CAs, relative to the suite file.
+    #[schemars(with = "Option<String>")]
     extra_ca: Option<S>,
+    /// Allow `ws://` and `http://` to hosts that are not loopback (loud in every report).
     allow_plaintext: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawRoundtrip {
+    /// Upgrade request headers. Values are secrets.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     headers: Option<BTreeMap<String, S>>,
+    /// Query parameters added to the URL. Values are secrets.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     query: Option<BTreeMap<String, S>>,
+    /// WebSocket subprotocols offered on the upgrade.
+    #[schemars(with = "Option<Vec<String>>")]
     subprotocols: Option<Vec<S>>,
+    /// Template of the message to send; `{{nonce}}` is replaced.
+    #[schemars(with = "Option<String>")]
     send: Option<S>,
+    /// What the reply must contain: a substring, or `{ json_pointer, contains }`.
+    #[schemars(with = "Option<SchemaExpect>")]
     expect: Option<Spanned<toml::Value>>,
+    /// JSON pointer to the connection id in the echo reply (default `/connectionId`).
+    #[schemars(with = "Option<String>")]
     connection_id: Option<S>,
+    /// The `@connections` endpoint: `auto` (derived from the layout) or a URL.
+    #[schemars(with = "Option<String>")]
     management_endpoint: Option<S>,
+    /// Time limit of the exchange, e.g. `10s`.
+    #[schemars(with = "Option<String>")]
     timeout: Option<S>,
+    /// e2e.keepalive: stay idle this long, e.g. `30s`.
+    #[schemars(with = "Option<String>")]
     hold: Option<S>,
+    /// e2e.keepalive: ping this often while holding, e.g. `10s`.
+    #[schemars(with = "Option<String>")]
     ping_interval: Option<S>,
+    /// e2e.limits: test the 32 KB frame / 128 KB message quotas.
     limits: Option<bool>,
+    /// How the upgrade authenticates to an AWS_IAM `$connect` (default `none`).
     auth: Option<RoundtripAuth>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawAws {
+    /// e.g. a local AWS emulator; empty or absent: real AWS.
+    #[schemars(with = "Option<String>")]
     endpoint_url: Option<S>,
+    /// The AWS profile to use.
+    #[schemars(with = "Option<String>")]
     profile: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSandbox {
+    /// Sandbox layout: `a`, `b`, `c` or `d`.
+    #[schemars(with = "Option<String>")]
     layout: Option<S>,
+    /// The scenario to emulate (`wsconform sandbox --list`), e.g. `good`.
+    #[schemars(with = "Option<String>")]
     scenario: Option<S>,
+    /// Latency added per round trip on every hop, in milliseconds.
     latency_ms: Option<u64>,
+    /// Faults to inject, by name (docs/faults.md), e.g. `["dns-servfail"]`.
+    #[schemars(with = "Option<Vec<String>>")]
     faults: Option<Vec<S>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawChecks {
+    /// Glob patterns of the checks to run; the command line's `--only` replaces it.
+    #[schemars(with = "Option<Vec<String>>")]
     only: Option<Vec<S>>,
+    /// Glob patterns of checks not to run.
+    #[schemars(with = "Option<Vec<String>>")]
     skip: Option<Vec<S>>,
+    /// `true`: any warning makes the exit code 1 (as `--strict`).
+    #[schemars(with = "Option<bool>")]
     strict: Option<Spanned<toml::Value>>,
+}
+
+// Schema-only shapes of the values serde reads as a `toml::Value` and the
+// loader checks by hand: never built, only described.
+
+/// `[dns] nameservers`.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum SchemaNameservers {
+    Keyword(SchemaNameserversKeyword),
+    /// IP addresses with an optional port; `[]` is the system resolver.
+    List(Vec<String>),
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum SchemaNameserversKeyword {
+    /// The system's resolver configuration.
+    System,
+    /// Ask the zone's own nameservers, found by walking NS records.
+    Authoritative,
+}
+
+/// `[roundtrip] expect`.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum SchemaExpect {
+    /// The reply contains this text.
+    Substring(String),
+    /// The JSON value at `json_pointer` (a string, or any value's JSON text) contains `contains`.
+    JsonPointer(SchemaExpectPointer),
+}
+
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SchemaExpectPointer {
+    json_pointer: String,
+    contains: String,
+}
+
+/// The JSON Schema of suite files (JSON Schema draft 7, which taplo-based editors read).
+pub fn json_schema() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft07()
+        .with(|s| s.transforms.push(Box::new(schemars::transform::RecursiveTransform(drop_null))))
+        .into_generator();
+    generator.into_root_schema_for::<RawSuite>().to_value()
+}
+
+/// TOML has no null: an absent key is how a suite leaves an `Option` out, so
+/// the `null` schemars allows for every `Option` only misleads editors.
+fn drop_null(schema: &mut schemars::Schema) {
+    let Some(obj) = schema.as_object_mut() else { return };
+    if let Some(serde_json::Value::Array(types)) = obj.get_mut("type") {
+        types.retain(|t| t != "null");
+        if let [only] = types.as_slice() {
+            let only = only.clone();
+            obj.insert("type".into(), only);
+        }
+    }
+    if let Some(serde_json::Value::Array(any)) = obj.get_mut("anyOf") {
+        any.retain(|s| s.get("type").is_none_or(|t| t != "null"));
+        if any.len() == 1 {
+            // One schema left, beside a description: `allOf` keeps both in draft 7.
+            let rest = obj.remove("anyOf");
+            obj.insert("allOf".into(), rest.unwrap_or_default());
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
