@@ -12,11 +12,13 @@ each check must say about each deployment is in expected.toml, written from
 AWS's documentation, not from what wsconform prints.
 
 Where moto cannot hold what real AWS would return, this script does not
-invent it in moto: the one value synthesized here is the custom domain's
+invent it in moto: the values synthesized here are the custom domain's
 regional target (`d-….execute-api.{region}.amazonaws.com`, real AWS's
-ApiGatewayDomainName, which moto does not return); it is only used where a
-deployment needs a name for it (a CloudFront origin, a Route 53 alias) and is
-given to the suite as `[custom_domain] regional_target`.
+ApiGatewayDomainName, which moto does not return), only used where a
+deployment needs a name for it (a CloudFront origin, a Route 53 alias) and
+given to the suite as `[custom_domain] regional_target`; and a custom cache
+policy's id when moto answers CreateCachePolicy with 404 (moto 5.2.5), which
+moto's GetCachePolicy then cannot read either.
 """
 
 import argparse
@@ -204,6 +206,37 @@ def _other_distribution(s):
         r["target"] = "{other_distribution}"
 
 
+def _cname(s):
+    # A CNAME below the apex instead of the A/AAAA aliases (one record covers every type).
+    s["records"] = [{"name": HOST, "kind": "CNAME", "target": "{distribution}"}]
+
+
+def _wildcard(s):
+    # The host has no record of its own; `*.example.com` stands for it.
+    for r in s["records"]:
+        r["name"] = "*.example.com"
+
+
+def _match_viewer(viewer):
+    def edit(s):
+        _origin(s)["protocol"] = "match-viewer"
+        _behavior(s)["viewer"] = viewer
+
+    return edit
+
+
+def _iam_cert(s):
+    s["cloudfront"]["iam_cert"] = True
+
+
+def _host_in_cache_key(s):
+    # AllViewerExceptHostHeader, but a custom cache policy with Host in its cache
+    # key: cache key headers reach the origin too (CachePolicyHeadersConfig).
+    b = _behavior(s)
+    b["orp"] = ALL_VIEWER_EXCEPT_HOST
+    b["cache"] = {"name": "wsconform-host-key", "headers": ["Host"]}
+
+
 def _no_route(key):
     def edit(s):
         del s["api"]["routes"][key]
@@ -239,6 +272,11 @@ CORPUS = {
     "a-rse-different": ("a", _set(["api", "rse"], "$request.body.type")),
     "a-stage-missing": ("a", _no_stage),
     "a-protocol-http": ("a", _http_api),
+    "a-r53-cname": ("a", _cname),
+    "a-r53-wildcard": ("a", _wildcard),
+    "a-origin-match-viewer-redirect": ("a", _match_viewer("redirect-to-https")),
+    "a-origin-match-viewer-allow-all": ("a", _match_viewer("allow-all")),
+    "a-viewer-iam-cert": ("a", _iam_cert),
     # layout b deviations
     "b-seed-host-not-forwarded": ("b-seed", _set(["cloudfront", "behaviors", 0, "orp"], ALL_VIEWER_EXCEPT_HOST)),
     "b-seed-execute-api-enabled": ("b-seed", _set(["api", "disable_execute_api"], False)),
@@ -255,6 +293,7 @@ CORPUS = {
         "b-regional",
         _set(["cloudfront", "origins", 0, "domain"], "{regional:" + HOST + "@" + OTHER_REGION + "}"),
     ),
+    "b-regional-host-in-cache-key": ("b-regional", _host_in_cache_key),
     # layout c deviations
     "c-mapping-wrong-stage": ("c", _mapping(HOST, stage="Dev")),
     "c-mapping-key-mismatch": ("c", _mapping(HOST, key="chat-v2")),
@@ -389,7 +428,20 @@ def build(endpoint, name):
     if cf_spec is not None:
         cf = client("cloudfront", CF_REGION)
         viewer = {"CloudFrontDefaultCertificate": True}
-        if cf_spec["acm"]:
+        if cf_spec.get("iam_cert"):
+            pem, key = certificate(cf_spec["cert_names"])
+            uploaded = client("iam", CF_REGION).upload_server_certificate(
+                ServerCertificateName=f"wsconform-{name}",
+                Path="/cloudfront/",
+                CertificateBody=pem.decode(),
+                PrivateKey=key.decode(),
+            )
+            viewer = {
+                "IAMCertificateId": uploaded["ServerCertificateMetadata"]["ServerCertificateId"],
+                "SSLSupportMethod": "sni-only",
+                "MinimumProtocolVersion": cf_spec["min_protocol"],
+            }
+        elif cf_spec["acm"]:
             pem, key = certificate(cf_spec["cert_names"])
             cf_arn = client("acm", CF_REGION).import_certificate(Certificate=pem, PrivateKey=key)["CertificateArn"]
             viewer = {
@@ -397,7 +449,10 @@ def build(endpoint, name):
                 "SSLSupportMethod": "sni-only",
                 "MinimumProtocolVersion": cf_spec["min_protocol"],
             }
-        aliases = cf_spec["aliases"] if cf_spec["acm"] else []
+        aliases = cf_spec["aliases"] if cf_spec["acm"] or cf_spec.get("iam_cert") else []
+        for b in cf_spec["behaviors"]:
+            if isinstance(b["cache"], dict):
+                b["cache"] = cache_policy(cf, b["cache"], out)
         config = {
             "CallerReference": f"wsconform-{name}-{time.time()}",
             "Comment": f"wsconform witness {name}",
@@ -431,6 +486,19 @@ def build(endpoint, name):
         out["hosted_zone_id"] = zone_id
         changes = []
         for r in spec["records"]:
+            if r.get("kind") == "CNAME":
+                changes.append(
+                    {
+                        "Action": "UPSERT",
+                        "ResourceRecordSet": {
+                            "Name": r["name"],
+                            "Type": "CNAME",
+                            "TTL": 300,
+                            "ResourceRecords": [{"Value": resolve(r["target"])}],
+                        },
+                    }
+                )
+                continue
             for t in r["types"]:
                 changes.append(
                     {
@@ -466,8 +534,32 @@ def origin(o, resolve):
     return item
 
 
+def cache_policy(cf, p, out):
+    """A custom cache policy whose cache key has `p["headers"]`; its id. moto
+    5.2.5 answers CreateCachePolicy with 404: then the id is synthesized (a
+    policy moto does not hold, which GetCachePolicy answers 404 too)."""
+    config = {
+        "Name": p["name"],
+        # Headers in the cache key need caching enabled (a TTL above 0).
+        "MinTTL": 0,
+        "DefaultTTL": 0,
+        "MaxTTL": 1,
+        "ParametersInCacheKeyAndForwardedToOrigin": {
+            "EnableAcceptEncodingGzip": False,
+            "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {"Quantity": len(p["headers"]), "Items": p["headers"]}},
+            "CookiesConfig": {"CookieBehavior": "none"},
+            "QueryStringsConfig": {"QueryStringBehavior": "none"},
+        },
+    }
+    try:
+        return cf.create_cache_policy(CachePolicyConfig=config)["CachePolicy"]["Id"]
+    except Exception as e:
+        out["notes"].append(f"CreateCachePolicy not supported ({type(e).__name__}): cache policy id synthesized")
+        return "00000000-0000-4000-8000-" + hashlib.sha256(p["name"].encode()).hexdigest()[:12]
+
+
 def behavior(b):
-    item = {"TargetOriginId": b["origin"], "ViewerProtocolPolicy": "https-only", "CachePolicyId": b["cache"]}
+    item = {"TargetOriginId": b["origin"], "ViewerProtocolPolicy": b.get("viewer", "https-only"), "CachePolicyId": b["cache"]}
     if "pattern" in b:
         item["PathPattern"] = b["pattern"]
     if b.get("orp"):
