@@ -323,6 +323,13 @@ pub fn judge_path_pattern(
     let op = origin.origin_path.trim_end_matches('/');
     // The route describes the chosen behavior only when it is the one judged here.
     let route = route.filter(|r| r.edge.as_ref().is_some_and(|e| e.behavior_index == index));
+    // Which door API Gateway receives the request at depends on the Host: unknown with it.
+    if let Some(why) = route.and_then(|r| r.edge.as_ref()).and_then(|e| e.host_forwarding_unknown.as_deref()) {
+        f.unknown(format!(
+            "the Host API Gateway receives, and so the rule for the path, depends on a cache policy that could not be read ({why})"
+        ));
+        return f.outcome("");
+    }
     match Door::of(route, &origin.domain_name) {
         Door::ExecuteApi => {
             let Some(stage) = &expect.stage else {
@@ -478,6 +485,8 @@ pub struct GatewayView {
     pub host_forwarded: bool,
     /// API Gateway has an API for that Host (the execute-api door or a custom domain).
     pub known_to_api_gateway: bool,
+    /// Why the Host API Gateway receives is unknown (an unreadable cache policy).
+    pub host_unknown: Option<String>,
 }
 
 impl GatewayView {
@@ -487,6 +496,7 @@ impl GatewayView {
             host: route.gateway_host.clone(),
             host_forwarded: edge.host_forwarded,
             known_to_api_gateway: !matches!(route.landing, Landing::Unmapped { .. }),
+            host_unknown: edge.host_forwarding_unknown.clone(),
         })
     }
 }
@@ -523,6 +533,10 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
     // The Host verdict reads the route: which Host API Gateway receives, and whether it knows it.
     let blamed_elsewhere = cx.blame.as_ref().filter(|b| b.check != "cloudfront.forwarding");
     match &cx.gateway {
+        Some(GatewayView { host_unknown: Some(why), .. }) => f.unknown(format!(
+            "whether {b} sends the viewer Host `{v}`: the origin request policy does not, and the cache policy, \
+             whose headers CloudFront also sends, could not be read ({why})"
+        )),
         Some(g) if g.known_to_api_gateway => {}
         Some(_) if let Some(other) = blamed_elsewhere => {
             f.evidence("host", format!("follows from {}: {}", other.check, other.message))

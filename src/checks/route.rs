@@ -113,6 +113,10 @@ pub struct EdgeHop {
     pub origin_domain: Option<String>,
     pub origin_path: String,
     pub host_forwarded: bool,
+    /// Why it is unknown whether the viewer Host is forwarded: the origin
+    /// request policy does not forward it, but the cache policy, whose headers
+    /// CloudFront also sends, could not be read. `host_forwarded` is then a guess.
+    pub host_forwarding_unknown: Option<String>,
     pub forwarding_source: String,
 }
 
@@ -266,6 +270,8 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
             let (index, behavior) = choose_behavior(dist, input.viewer_path);
             let origin = dist.origin(&behavior.target_origin_id);
             let host_forwarded = input.forwarding.is_some_and(|f| f.forwards_header("Host"));
+            let host_forwarding_unknown =
+                input.forwarding.filter(|_| !host_forwarded).and_then(|f| f.cache_policy_unknown.clone());
             let origin_path = origin.map(|o| o.origin_path.clone()).unwrap_or_default();
             let hop = EdgeHop {
                 distribution_id: dist.id.clone(),
@@ -275,6 +281,7 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
                 origin_domain: origin.map(|o| normalize_host(&o.domain_name)),
                 origin_path: origin_path.clone(),
                 host_forwarded,
+                host_forwarding_unknown,
                 forwarding_source: input.forwarding.map(|f| f.source.clone()).unwrap_or_default(),
             };
             let host = if host_forwarded { viewer_host.clone() } else { hop.origin_domain.clone().unwrap_or_default() };
@@ -370,6 +377,10 @@ pub fn blame(route: &Route, intent: &Intent<'_>) -> Option<Blame> {
     }
     let edge = route.edge.as_ref()?;
     let origin = edge.origin_domain.as_deref()?;
+    // Nothing is blamed on a guess: with the Host unknown, so is the field that is off.
+    if edge.host_forwarding_unknown.is_some() {
+        return None;
+    }
     let api_gateway_origin = classify_host(origin) != HostKind::Other;
     // The seed's layout B with the viewer Host not forwarded: CloudFront addresses API Gateway by the
     // origin's own name, so API Gateway never sees the custom domain and its mapping.
@@ -819,6 +830,26 @@ pub(crate) mod tests {
         let b = blame(&r, &Intent { custom_domain: Some("ws.example.com") }).expect("blamed");
         assert_eq!(b.check, "apigw.domain");
         assert!(b.hint.contains("REGIONAL"), "{b:?}");
+    }
+
+    #[test]
+    fn an_unreadable_cache_policy_leaves_the_host_unknown_and_blames_nothing() {
+        let d = dist(REGIONAL, "websocket*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let fw = forwarding_of(&d.behaviors[0], None, Err("cloudfront.GetCachePolicy failed: NoSuchCachePolicy"));
+        let domains: BTreeMap<_, _> = [("ws.example.com".to_string(), domain("ws.example.com"))].into_iter().collect();
+        let mappings: BTreeMap<_, _> =
+            [("ws.example.com".to_string(), vec![mapping("websocket", "Prod")])].into_iter().collect();
+        let r = compute_route(&RouteInput {
+            region: REGION,
+            viewer_host: "ws.example.com",
+            viewer_path: "/websocket",
+            distribution: Some(&d),
+            forwarding: Some(&fw),
+            domains: &domains,
+            mappings: &mappings,
+        });
+        assert!(r.edge.as_ref().unwrap().host_forwarding_unknown.as_deref().unwrap().contains("GetCachePolicy"));
+        assert_eq!(blame(&r, &Intent { custom_domain: Some("ws.example.com") }), None);
     }
 
     #[test]
