@@ -1,7 +1,7 @@
 //! wsconform: proves that a WebSocket API on AWS API Gateway, served through
 //! CloudFront and/or an API Gateway custom domain, works as deployed.
 //!
-//! The pipeline (DESIGN §2): [`Suite`] → plan → runner (checks run
+//! The pipeline (docs/architecture.md): [`Suite`] → plan → runner (checks run
 //! concurrently against shared, memoized [`facts::Facts`]) → events →
 //! reporters.
 

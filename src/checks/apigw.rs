@@ -1,5 +1,5 @@
 //! `apigw.*` checks: the API, its routes and stage, the custom domain, the
-//! API mapping and the execute-api door (DESIGN §1, §3).
+//! API mapping and the execute-api door (docs/architecture.md; the README's check table).
 
 use std::sync::Arc;
 

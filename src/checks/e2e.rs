@@ -525,7 +525,7 @@ pub struct ManagementTarget {
     pub via: Option<String>,
 }
 
-/// Derives the management endpoint (DESIGN §1). `Err` names the missing key.
+/// Derives the management endpoint (docs/architecture.md). `Err` names the missing key.
 /// `discovered_target` is the custom domain's regional target as the control
 /// plane reports it, used when the suite does not give one.
 /// What the control plane told about the management endpoint, used where the
@@ -792,7 +792,7 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for Attempts {
 
 async fn connect(ctx: Arc<Ctx>) -> Outcome {
     // Build the management client and open its connection while the upgrade
-    // and the echo are in flight (DESIGN §8): `e2e.post` then pays only for
+    // and the echo are in flight (docs/architecture.md, Performance): `e2e.post` then pays only for
     // its own round trips. Only when a check that needs it runs (building it
     // looks up credentials) and the suite can name an endpoint at all.
     let needs_management = ["e2e.post", "e2e.connection-info", "e2e.disconnect"].iter().any(|id| ctx.runs(id));
