@@ -228,3 +228,49 @@ async fn iam_query_signing_passes_through_cloudfront_with_the_host_forwarded() {
     }
     assert!(!format!("{:?}", s.results).contains("X-Amz-Signature="));
 }
+
+/// A refusal names the hop that answered: API Gateway's own 502 when
+/// `$connect`'s integration fails (layout c: no CloudFront to blame), and
+/// CloudFront's own 403 page when the edge blocks (a WAF web ACL) — at once,
+/// neither the authorizer nor API Gateway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_name_the_hop_that_answered_at_once() {
+    wsconform::install_crypto_provider();
+    let bound = Duration::from_secs(1);
+    /// Scenario, words the message says, words the hint says, words neither may say.
+    type Words = &'static [&'static str];
+    let cases: &[(&str, Words, Words, Words)] = &[
+        (
+            "connect-integration-502",
+            &["HTTP 502 from API Gateway", "the $connect integration failed"],
+            &["integration"],
+            // It may say the layout has no CloudFront; it must not blame one.
+            &["CloudFront cannot", "the origin is unreachable", "from CloudFront"],
+        ),
+        (
+            "cloudfront-own-403",
+            &["HTTP 403 from CloudFront itself"],
+            &["Aliases", "WAF", "geographic restriction"],
+            &["API Gateway", "authorizer"],
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (name, says, hints, never) in cases {
+        let sc = SCENARIOS.iter().find(|s| s.name == *name).expect("scenario");
+        let s = run_scenario(sc.layout, name).await;
+        let (status, message, hint) = connect_verdict(&s);
+        let everything = format!("{message} / {hint}");
+        if status != Status::Fail
+            || !says.iter().all(|w| message.contains(w))
+            || !hints.iter().all(|w| hint.contains(w))
+            || never.iter().any(|w| everything.contains(w))
+        {
+            problems.push(format!("{name}: {status} {everything}"));
+        }
+        let r = s.results[0].reports.iter().find(|r| r.id == "e2e.connect").expect("e2e.connect ran");
+        if r.duration >= bound {
+            problems.push(format!("{name}: e2e.connect took {:?}, bound {bound:?}", r.duration));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}

@@ -250,6 +250,14 @@ impl Edge {
         if self.old {
             return access_denied();
         }
+        if self.front && self.deployment.backend.edge_blocks {
+            // `cloudfront-own-403`: a web ACL blocks before any behavior is chosen.
+            return cloudfront_html(
+                StatusCode::FORBIDDEN,
+                "Request blocked. We can't connect to the server for this app or website at this time.",
+                "The request was blocked by an AWS WAF web ACL associated with the distribution.",
+            );
+        }
         let host = serve::request_host(&req);
         let plan = match decide(&self.deployment, &host, req.uri().path(), req.uri().query()) {
             Decision::UnknownHost => {

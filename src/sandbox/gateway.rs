@@ -180,6 +180,9 @@ impl Gateway {
         if throttled(&target.stage) {
             return Rejection::TooManyRequests.response();
         }
+        if self.deployment.backend.connect_integration_502 {
+            return connect_integration_failed();
+        }
         let key = req.headers().get(header::SEC_WEBSOCKET_KEY).cloned();
         let version_ok = req.headers().get(header::SEC_WEBSOCKET_VERSION).is_some_and(|v| v.as_bytes() == b"13");
         let Some(key) = key.filter(|_| version_ok) else {
@@ -435,6 +438,18 @@ fn injected_refusal(status: u16) -> Response<Body> {
         return Rejection::Forbidden.response();
     }
     serve::json(status, r#"{"message": "Internal server error"}"#)
+}
+
+/// `connect-integration-502`: what API Gateway answers an upgrade whose
+/// `$connect` integration failed (its JSON and its request-id headers).
+fn connect_integration_failed() -> Response<Body> {
+    let mut resp = serve::json(StatusCode::BAD_GATEWAY, r#"{"message": "Internal server error"}"#);
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&connection_id(7)) {
+        h.insert("x-amzn-requestid", v.clone());
+        h.insert("apigw-requestid", v);
+    }
+    resp
 }
 
 /// Size announced by `huge-frame`'s frame header: far past any client cap.

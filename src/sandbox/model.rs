@@ -404,6 +404,20 @@ pub const SCENARIOS: &[Scenario] = &[
         fails: &["e2e.connect"],
         warns: &[],
     },
+    Scenario {
+        name: "connect-integration-502",
+        layout: Layout::C,
+        description: "the `$connect` integration fails: API Gateway answers the upgrade 502 `{\"message\": \"Internal server error\"}`",
+        fails: &["e2e.connect"],
+        warns: &[],
+    },
+    Scenario {
+        name: "cloudfront-own-403",
+        layout: Layout::B,
+        description: "CloudFront itself answers the upgrade 403 with its own error page (a WAF web ACL blocks; the distribution's config is unchanged)",
+        fails: &["e2e.connect"],
+        warns: &[],
+    },
 ];
 
 impl Scenario {
@@ -422,6 +436,7 @@ impl Scenario {
             "distribution-in-progress",
             "viewer-tls-old",
             "iam-host-not-forwarded",
+            "cloudfront-own-403",
         ];
         let mapping = ["mapping-wrong-stage", "mapping-key-mismatch"];
         !(layout == Layout::C && cloudfront.contains(&self.name) || layout == Layout::A && mapping.contains(&self.name))
@@ -491,6 +506,12 @@ pub struct Backend {
     pub iam_verify_region: Option<&'static str>,
     /// API Gateway's clock runs this far ahead of the client's (IAM signatures look old).
     pub iam_clock_ahead_secs: u64,
+    /// `$connect`'s integration fails: API Gateway answers the upgrade 502
+    /// `{"message": "Internal server error"}` (with its request-id headers).
+    pub connect_integration_502: bool,
+    /// The edge refuses every viewer request with its own 403 page (an AWS WAF
+    /// web ACL that blocks, say): nothing GetDistribution shows changes.
+    pub edge_blocks: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -980,6 +1001,8 @@ impl Deployment {
                 self.connect_route().authorization_type = "AWS_IAM".into();
                 self.backend.iam_clock_ahead_secs = 600;
             }
+            "connect-integration-502" => self.backend.connect_integration_502 = true,
+            "cloudfront-own-403" => self.backend.edge_blocks = true,
             other => unreachable!("scenario `{other}` is listed in SCENARIOS but has no knob"),
         }
     }
