@@ -34,6 +34,9 @@ struct Case {
     expect: &'static [(&'static str, &'static [Status], &'static [&'static str])],
     /// Check timeouts on the critical path (0: the fault is answered at once).
     timeouts: u32,
+    /// Checks whose message must also name the phase of the connection that
+    /// failed or timed out (`e2e.connect`, `tls.certificate`): id and words.
+    phase: &'static [(&'static str, &'static str)],
 }
 
 use Status::{Error, Fail};
@@ -69,6 +72,7 @@ const CASES: &[Case] = &[
             ("e2e.connect", ERROR, TIMED_OUT),
         ],
         timeouts: 1,
+        phase: &[("tls.certificate", "timed out in the DNS lookup"), ("e2e.connect", "timed out in the DNS lookup")],
     },
     Case {
         fault: "dns-slow",
@@ -80,6 +84,7 @@ const CASES: &[Case] = &[
             ("e2e.connect", ERROR, TIMED_OUT),
         ],
         timeouts: 1,
+        phase: &[("tls.certificate", "timed out in the DNS lookup"), ("e2e.connect", "timed out in the DNS lookup")],
     },
     Case {
         fault: "dns-servfail",
@@ -90,6 +95,7 @@ const CASES: &[Case] = &[
             ("e2e.connect", ERROR, &["SERVFAIL"]),
         ],
         timeouts: 0,
+        phase: &[],
     },
     Case {
         fault: "dns-nxdomain",
@@ -100,18 +106,21 @@ const CASES: &[Case] = &[
             ("e2e.connect", ERROR, &["NXDOMAIN"]),
         ],
         timeouts: 0,
+        phase: &[],
     },
     Case {
         fault: "tcp-refused",
         layout: Layout::B,
         expect: &[("tls.certificate", ERROR, &["Connection refused"]), ("e2e.connect", ERROR, &["Connection refused"])],
         timeouts: 0,
+        phase: &[("tls.certificate", "TCP connect to"), ("e2e.connect", "TCP connect to")],
     },
     Case {
         fault: "tcp-reset",
         layout: Layout::B,
         expect: &[("tls.certificate", FAIL, &["reset"]), ("e2e.connect", FAIL, &["reset"])],
         timeouts: 0,
+        phase: &[("tls.certificate", "TLS handshake with"), ("e2e.connect", "TLS handshake with")],
     },
     Case {
         fault: "tcp-reset",
@@ -123,12 +132,17 @@ const CASES: &[Case] = &[
             ("e2e.connect", FAIL, &["reset"]),
         ],
         timeouts: 0,
+        phase: &[("tls.certificate", "TLS handshake with"), ("e2e.connect", "TLS handshake with")],
     },
     Case {
         fault: "tls-stall",
         layout: Layout::B,
         expect: &[("tls.certificate", ERROR, TIMED_OUT), ("e2e.connect", ERROR, TIMED_OUT)],
         timeouts: 1,
+        phase: &[
+            ("tls.certificate", "timed out in the TLS handshake with"),
+            ("e2e.connect", "timed out in the TLS handshake with"),
+        ],
     },
     Case {
         fault: "gateway-silent",
@@ -140,28 +154,59 @@ const CASES: &[Case] = &[
             ("e2e.connect", ERROR, TIMED_OUT),
         ],
         timeouts: 1,
+        phase: &[
+            ("tls.certificate", "timed out in the TLS handshake with"),
+            ("e2e.connect", "timed out in the upgrade with"),
+        ],
     },
-    Case { fault: "upgrade-500", layout: Layout::B, expect: &[("e2e.connect", FAIL, &["HTTP 500"])], timeouts: 0 },
-    Case { fault: "upgrade-502", layout: Layout::B, expect: &[("e2e.connect", FAIL, &["HTTP 502"])], timeouts: 0 },
-    Case { fault: "upgrade-502", layout: Layout::C, expect: &[("e2e.connect", FAIL, &["HTTP 502"])], timeouts: 0 },
-    Case { fault: "upgrade-403", layout: Layout::B, expect: &[("e2e.connect", FAIL, &["HTTP 403"])], timeouts: 0 },
+    Case {
+        fault: "upgrade-500",
+        layout: Layout::B,
+        expect: &[("e2e.connect", FAIL, &["HTTP 500"])],
+        timeouts: 0,
+        phase: &[],
+    },
+    Case {
+        fault: "upgrade-502",
+        layout: Layout::B,
+        expect: &[("e2e.connect", FAIL, &["HTTP 502"])],
+        timeouts: 0,
+        phase: &[],
+    },
+    Case {
+        fault: "upgrade-502",
+        layout: Layout::C,
+        expect: &[("e2e.connect", FAIL, &["HTTP 502"])],
+        timeouts: 0,
+        phase: &[],
+    },
+    Case {
+        fault: "upgrade-403",
+        layout: Layout::B,
+        expect: &[("e2e.connect", FAIL, &["HTTP 403"])],
+        timeouts: 0,
+        phase: &[],
+    },
     Case {
         fault: "bad-accept",
         layout: Layout::B,
         expect: &[("e2e.connect", FAIL, &["Sec-WebSocket-Accept"])],
         timeouts: 0,
+        phase: &[],
     },
     Case {
         fault: "bad-accept",
         layout: Layout::C,
         expect: &[("e2e.connect", FAIL, &["Sec-WebSocket-Accept"])],
         timeouts: 0,
+        phase: &[],
     },
     Case {
         fault: "drop-after-upgrade",
         layout: Layout::B,
         expect: &[("e2e.echo", FAIL, &["close_notify", "closed"]), ("e2e.keepalive", FAIL, &["no pong"])],
         timeouts: 0,
+        phase: &[],
     },
     Case {
         fault: "silent-after-upgrade",
@@ -172,30 +217,35 @@ const CASES: &[Case] = &[
             ("e2e.keepalive", EITHER, &["no matching frame before the timeout", "timed out"]),
         ],
         timeouts: 2,
+        phase: &[],
     },
     Case {
         fault: "drop-mid-echo",
         layout: Layout::B,
         expect: &[("e2e.echo", FAIL, &["close_notify", "closed"]), ("e2e.keepalive", FAIL, &["closed"])],
         timeouts: 0,
+        phase: &[],
     },
     Case {
         fault: "huge-frame",
         layout: Layout::B,
         expect: &[("e2e.echo", FAIL, &["Message too long"]), ("e2e.keepalive", FAIL, &["closed"])],
         timeouts: 0,
+        phase: &[],
     },
     Case {
         fault: "control-plane-5xx",
         layout: Layout::B,
         expect: &[("*control-plane", ERROR, &["InternalFailure"])],
         timeouts: 0,
+        phase: &[],
     },
     Case {
         fault: "control-plane-throttle",
         layout: Layout::B,
         expect: &[("*control-plane", ERROR, &["Throttling", "TooManyRequests"])],
         timeouts: 0,
+        phase: &[],
     },
     Case {
         fault: "control-plane-slow",
@@ -203,6 +253,7 @@ const CASES: &[Case] = &[
         expect: &[("*control-plane", ERROR, TIMED_OUT)],
         // The checks time out; the discovery summary makes no call of its own.
         timeouts: 1,
+        phase: &[],
     },
     Case {
         fault: "cloudfront-deploying",
@@ -210,6 +261,7 @@ const CASES: &[Case] = &[
         // Without --wait the first answer stands (tests/wait.rs waits it out).
         expect: &[("cloudfront.distribution", FAIL, &["InProgress"])],
         timeouts: 0,
+        phase: &[],
     },
     Case {
         fault: "regional-cert-expired",
@@ -221,6 +273,7 @@ const CASES: &[Case] = &[
             ("e2e.disconnect", FAIL, &["certificate expired"]),
         ],
         timeouts: 0,
+        phase: &[],
     },
     Case {
         fault: "mgmt-bad-signature",
@@ -231,6 +284,7 @@ const CASES: &[Case] = &[
             ("e2e.disconnect", FAIL, &["HTTP 403"]),
         ],
         timeouts: 0,
+        phase: &[],
     },
 ];
 
@@ -297,6 +351,11 @@ fn judge(case: &Case, summary: &wsconform::RunSummary, took: Duration) -> Vec<St
         if !words.iter().any(|w| msg.contains(w)) {
             problems.push(format!("{who}: {} message names none of {words:?}: {msg}", r.id));
         }
+        for &(_, phase) in case.phase.iter().filter(|(id, _)| *id == r.id) {
+            if !msg.contains(phase) {
+                problems.push(format!("{who}: {} message does not name the phase `{phase}`: {msg}", r.id));
+            }
+        }
     }
     for (pattern, _, _) in case.expect {
         if !seen.contains(pattern) {
@@ -340,6 +399,7 @@ async fn faults_combine_in_one_run() {
             ("*control-plane", ERROR, &["InternalFailure"]),
         ],
         timeouts: 0,
+        phase: &[],
     };
     let problems = judge(&case, &summary, took);
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
@@ -437,7 +497,7 @@ async fn answered_failures_end_the_wait_and_name_the_answer() {
         .await
         .unwrap_or_else(|e| panic!("{}: {e}", a.scenario));
         let took = t.elapsed();
-        let case = Case { fault: a.scenario, layout: Layout::B, expect: a.expect, timeouts: 0 };
+        let case = Case { fault: a.scenario, layout: Layout::B, expect: a.expect, timeouts: 0, phase: &[] };
         // The run's own bound is the checks' below: judge the verdicts only.
         problems.extend(judge(&case, &summary, Duration::ZERO));
         let reports = &summary.results[0].reports;

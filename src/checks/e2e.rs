@@ -12,7 +12,7 @@ use url::Url;
 use crate::check::{CheckDef, Ctx, always};
 use crate::facts::live::{Frame, Management, Session};
 use crate::net::ws::{UpgradeSignature, UpgradeSigner};
-use crate::net::{UpgradeError, WsLimits};
+use crate::net::{Deadline, UpgradeError, WsLimits};
 use crate::outcome::{Evidence, Outcome};
 use crate::secret::Redactor;
 use crate::suite::{ExecuteApi, Expect, ManagementEndpoint, RoundtripAuth, Suite};
@@ -791,6 +791,9 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for Attempts {
 }
 
 async fn connect(ctx: Arc<Ctx>) -> Outcome {
+    // One deadline for DNS, TCP, TLS and the upgrade, inside the check's own
+    // limit: a timeout names the phase it ended (not the runner's generic one).
+    let deadline = Deadline::within_check(ctx.suite.check_timeout, Some(ctx.suite.roundtrip.timeout));
     // Build the management client and open its connection while the upgrade
     // and the echo are in flight (docs/architecture.md, Performance): `e2e.post` then pays only for
     // its own round trips. Only when a check that needs it runs (building it
@@ -808,7 +811,7 @@ async fn connect(ctx: Arc<Ctx>) -> Outcome {
         Err(e) => return Outcome::error(e),
     };
     let rt = &ctx.suite.roundtrip;
-    let limits = WsLimits { handshake_timeout: rt.timeout, ..WsLimits::default() };
+    let limits = WsLimits { handshake_timeout: deadline.budget, deadline: Some(deadline), ..WsLimits::default() };
     let mut ev = Evidence::new().with("url", ctx.suite.display_url());
     if !rt.headers.is_empty() {
         ev.set("headers", rt.headers.iter().map(|(k, _)| format!("{k}: ***")).collect::<Vec<_>>().join(", "));

@@ -6,7 +6,7 @@ use chrono::DateTime;
 
 use crate::check::{CheckDef, Ctx, always};
 use crate::facts::aws::model::name_covers;
-use crate::net::{CertProblem, TlsObservation};
+use crate::net::{CertProblem, Deadline, TlsObservation};
 use crate::outcome::{Evidence, Outcome};
 
 pub static CHECKS: &[CheckDef] = &[CheckDef {
@@ -184,12 +184,15 @@ async fn certificate(ctx: Arc<Ctx>) -> Outcome {
     if ctx.suite.url.scheme() != "wss" {
         return Outcome::skip("the URL is ws://: no TLS to check");
     }
+    // One deadline for both hops' DNS, TCP and TLS, inside the check's limit:
+    // a timeout names the phase it ended.
+    let deadline = Deadline::within_check(ctx.suite.check_timeout, None);
     let net = match ctx.facts.net().await {
         Ok(n) => n,
         Err(e) => return Outcome::error(e),
     };
     let host = ctx.suite.host().to_owned();
-    let obs = match net.tls_observe(&host, ctx.suite.port(), &host).await {
+    let obs = match net.tls_observe_until(&host, ctx.suite.port(), &host, deadline).await {
         Ok(o) => o,
         Err(e) => {
             let retry = e.is_transient();
@@ -204,7 +207,7 @@ async fn certificate(ctx: Arc<Ctx>) -> Outcome {
     outcome.evidence.set("address", obs.addr);
     obs.phases.add_to(&mut outcome.evidence);
     if outcome.status() == crate::outcome::Status::Pass {
-        regional_hop(&ctx, &net, &host, &mut outcome).await;
+        regional_hop(&ctx, &net, &host, &mut outcome, deadline).await;
     }
     outcome
 }
@@ -213,7 +216,7 @@ async fn certificate(ctx: Arc<Ctx>) -> Outcome {
 /// on its regional target too (in layout b CloudFront connects there with
 /// the custom domain as SNI). Judged with the same rule; evidence under
 /// `regional.*`. Skipped when the regional target is unknown.
-async fn regional_hop(ctx: &Ctx, net: &crate::net::Net, public_host: &str, outcome: &mut Outcome) {
+async fn regional_hop(ctx: &Ctx, net: &crate::net::Net, public_host: &str, outcome: &mut Outcome, deadline: Deadline) {
     let Some(domain) = &ctx.suite.custom_domain else { return };
     let target = match &domain.regional_target {
         Some(t) => Some(t.clone()),
@@ -224,7 +227,7 @@ async fn regional_hop(ctx: &Ctx, net: &crate::net::Net, public_host: &str, outco
         return;
     };
     outcome.evidence.set("regional.target", &target);
-    let judged = match net.tls_observe(&target, 443, &domain.name).await {
+    let judged = match net.tls_observe_until(&target, 443, &domain.name, deadline).await {
         Err(e) => {
             let o = Outcome::error(format!("cannot reach the regional target {target} with SNI {}: {e}", domain.name));
             if e.is_transient() { o.retryable() } else { o }

@@ -30,6 +30,52 @@ const TCP_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// At most this many answered addresses are tried, so a huge answer cannot stall a check.
 const MAX_ADDRESSES_TRIED: usize = 4;
+/// The whole connection's budget when the caller names none.
+const DEFAULT_CONNECTION_BUDGET: Duration = Duration::from_secs(60);
+/// What a check keeps of its own time limit for itself: a connection's
+/// deadline ends this much earlier, so its phase timeout is reported
+/// instead of the runner's generic one.
+const CHECK_MARGIN: Duration = Duration::from_millis(150);
+
+/// One deadline for a whole connection — DNS, TCP (up to four addresses),
+/// TLS and the upgrade each end at it — and the budget it was made from.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    pub at: tokio::time::Instant,
+    pub budget: Duration,
+}
+
+impl Deadline {
+    /// `budget` from now.
+    pub fn after(budget: Duration) -> Deadline {
+        Deadline { at: tokio::time::Instant::now() + budget, budget }
+    }
+
+    /// A connection made inside a check whose time limit is `check_timeout`,
+    /// with its own limit `own` (e.g. `[roundtrip] timeout`): the shorter,
+    /// ending a little before the check's so the check reports the phase.
+    pub fn within_check(check_timeout: Duration, own: Option<Duration>) -> Deadline {
+        let check = check_timeout.saturating_sub(CHECK_MARGIN).max(check_timeout / 2);
+        Deadline::after(own.map_or(check, |o| o.min(check)))
+    }
+
+    /// Runs one phase until the deadline; `timed_out` builds its error.
+    pub async fn run<T, E>(
+        &self,
+        phase: impl std::future::Future<Output = Result<T, E>>,
+        timed_out: impl FnOnce(Duration) -> E,
+    ) -> Result<T, E> {
+        match tokio::time::timeout_at(self.at, phase).await {
+            Ok(r) => r,
+            Err(_) => Err(timed_out(self.budget)),
+        }
+    }
+}
+
+/// `2s`, `1s 850ms`: a budget as messages show it (milliseconds at most).
+pub fn human(d: &Duration) -> String {
+    humantime::format_duration(Duration::from_millis(d.as_millis() as u64)).to_string()
+}
 
 pub struct Net {
     resolver: DnsResolver,
@@ -75,15 +121,18 @@ impl Phases {
 pub enum ConnectError {
     #[error("{0}")]
     Dns(#[from] DnsError),
-    #[error("cannot connect to {addr}: {message}")]
+    /// The DNS phase did not end before the connection's deadline.
+    #[error("timed out in the DNS lookup of `{host}` after {}", human(after))]
+    DnsTimeout { host: String, after: Duration },
+    #[error("TCP connect to {addr} failed: {message}")]
     Tcp { addr: SocketAddr, message: String },
-    #[error("connecting to {addr} timed out after {after:?}")]
+    #[error("timed out in the TCP connect to {addr} after {}", human(after))]
     TcpTimeout { addr: SocketAddr, after: Duration },
     #[error("`{host}` is not a valid TLS server name")]
     BadServerName { host: String },
     #[error("TLS handshake with {addr} failed: {message}")]
     Tls { addr: SocketAddr, message: String, problem: Option<CertProblem> },
-    #[error("TLS handshake with {addr} timed out after {after:?}")]
+    #[error("timed out in the TLS handshake with {addr} after {}", human(after))]
     TlsTimeout { addr: SocketAddr, after: Duration },
 }
 
@@ -92,7 +141,10 @@ impl ConnectError {
     pub fn is_transient(&self) -> bool {
         match self {
             ConnectError::Dns(e) => e.is_transient(),
-            ConnectError::Tcp { .. } | ConnectError::TcpTimeout { .. } | ConnectError::TlsTimeout { .. } => true,
+            ConnectError::Tcp { .. }
+            | ConnectError::DnsTimeout { .. }
+            | ConnectError::TcpTimeout { .. }
+            | ConnectError::TlsTimeout { .. } => true,
             ConnectError::BadServerName { .. } | ConnectError::Tls { .. } => false,
         }
     }
@@ -139,19 +191,47 @@ impl Net {
     /// A TCP connection to `host:port` through this world, trying the answered
     /// addresses in order.
     pub async fn tcp(&self, host: &str, port: u16) -> Result<(TcpStream, Phases), ConnectError> {
+        self.tcp_until(host, port, Deadline::after(DEFAULT_CONNECTION_BUDGET)).await
+    }
+
+    /// [`Net::tcp`], DNS and every address tried ending at `deadline`.
+    pub async fn tcp_until(
+        &self,
+        host: &str,
+        port: u16,
+        deadline: Deadline,
+    ) -> Result<(TcpStream, Phases), ConnectError> {
         let t0 = Instant::now();
-        let (addrs, answer) = self.resolve_route(host, port).await?;
+        let (addrs, answer) = deadline
+            .run(
+                async {
+                    self.resolve_route(host, port).await.map_err(|e| match e {
+                        // The resolver's own limit ended the same phase first.
+                        DnsError::Timeout { name, after } => ConnectError::DnsTimeout { host: name, after },
+                        e => ConnectError::Dns(e),
+                    })
+                },
+                |after| ConnectError::DnsTimeout { host: host.to_owned(), after },
+            )
+            .await?;
         let dns = answer.map(|_| t0.elapsed());
         let t1 = Instant::now();
         let mut last = None;
         for addr in addrs.into_iter().take(MAX_ADDRESSES_TRIED) {
-            match tokio::time::timeout(TCP_CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
+            // Each address gets its own cap, and none outlives the connection's deadline.
+            let own = tokio::time::Instant::now() + TCP_CONNECT_TIMEOUT;
+            let until = if own < deadline.at { Deadline { at: own, budget: TCP_CONNECT_TIMEOUT } } else { deadline };
+            let connect = async { TcpStream::connect(addr).await.map_err(|e| e.to_string()) };
+            match tokio::time::timeout_at(until.at, connect).await {
                 Ok(Ok(stream)) => {
                     let _ = stream.set_nodelay(true);
                     return Ok((stream, Phases { dns, tcp: t1.elapsed(), tls: None, upgrade: None }));
                 }
-                Ok(Err(e)) => last = Some(ConnectError::Tcp { addr, message: e.to_string() }),
-                Err(_) => last = Some(ConnectError::TcpTimeout { addr, after: TCP_CONNECT_TIMEOUT }),
+                Ok(Err(message)) => last = Some(ConnectError::Tcp { addr, message }),
+                Err(_) if until.at == deadline.at => {
+                    return Err(ConnectError::TcpTimeout { addr, after: deadline.budget });
+                }
+                Err(_) => last = Some(ConnectError::TcpTimeout { addr, after: until.budget }),
             }
         }
         Err(last.unwrap_or_else(|| ConnectError::Dns(DnsError::NoData { name: host.to_owned() })))
@@ -164,10 +244,22 @@ impl Net {
         port: u16,
         sni: &str,
     ) -> Result<(tokio_rustls::client::TlsStream<TcpStream>, Phases, PeerInfo), ConnectError> {
-        let (tcp, mut phases) = self.tcp(host, port).await?;
+        self.tls_until(host, port, sni, Deadline::after(DEFAULT_CONNECTION_BUDGET)).await
+    }
+
+    /// [`Net::tls`], every phase ending at `deadline`.
+    pub async fn tls_until(
+        &self,
+        host: &str,
+        port: u16,
+        sni: &str,
+        deadline: Deadline,
+    ) -> Result<(tokio_rustls::client::TlsStream<TcpStream>, Phases, PeerInfo), ConnectError> {
+        let (tcp, mut phases) = self.tcp_until(host, port, deadline).await?;
         let addr = tcp.peer_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], port)));
         let t = Instant::now();
-        let (stream, peer) = self.tls.handshake(self.tls.client_config(), tcp, sni, addr).await?;
+        let handshake = self.tls.handshake(self.tls.client_config(), tcp, sni, addr);
+        let (stream, peer) = deadline.run(handshake, |after| ConnectError::TlsTimeout { addr, after }).await?;
         phases.tls = Some(t.elapsed());
         Ok((stream, phases, peer))
     }
@@ -176,11 +268,27 @@ impl Net {
     /// so `tls.certificate` can say *why* a certificate is refused.
     /// Verification stays on: a refused chain still fails the handshake.
     pub async fn tls_observe(&self, host: &str, port: u16, sni: &str) -> Result<TlsObservation, ConnectError> {
-        let (tcp, mut phases) = self.tcp(host, port).await?;
+        self.tls_observe_until(host, port, sni, Deadline::after(DEFAULT_CONNECTION_BUDGET)).await
+    }
+
+    /// [`Net::tls_observe`], every phase ending at `deadline`. A handshake
+    /// that times out is an error (nothing was observed), not a refusal.
+    pub async fn tls_observe_until(
+        &self,
+        host: &str,
+        port: u16,
+        sni: &str,
+        deadline: Deadline,
+    ) -> Result<TlsObservation, ConnectError> {
+        let (tcp, mut phases) = self.tcp_until(host, port, deadline).await?;
         let addr = tcp.peer_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], port)));
         let (config, record) = self.tls.recording_config();
         let t = Instant::now();
-        let result = self.tls.handshake(config, tcp, sni, addr).await;
+        let handshake = self.tls.handshake(config, tcp, sni, addr);
+        let result = deadline.run(handshake, |after| ConnectError::TlsTimeout { addr, after }).await;
+        if let Err(e @ ConnectError::TlsTimeout { .. }) = result {
+            return Err(e);
+        }
         phases.tls = Some(t.elapsed());
         let (chain, verify_error) = record.take();
         Ok(TlsObservation {
@@ -228,4 +336,40 @@ impl Net {
 /// An AWS SDK HTTP client on top of `client` (keeping its connection pool).
 pub fn sdk_http_client_for(client: reqwest::Client) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     http::sdk_http_client(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_name_their_phase() {
+        let addr: SocketAddr = "203.0.113.9:443".parse().expect("addr");
+        let after = Duration::from_secs(2);
+        let e = ConnectError::TlsTimeout { addr, after };
+        assert_eq!(e.to_string(), "timed out in the TLS handshake with 203.0.113.9:443 after 2s");
+        let e = ConnectError::TcpTimeout { addr, after: Duration::from_millis(1850) };
+        assert_eq!(e.to_string(), "timed out in the TCP connect to 203.0.113.9:443 after 1s 850ms");
+        let e = ConnectError::DnsTimeout { host: "ws.example.com".into(), after };
+        assert_eq!(e.to_string(), "timed out in the DNS lookup of `ws.example.com` after 2s");
+        assert!(e.is_transient());
+    }
+
+    #[test]
+    fn a_connection_deadline_ends_inside_the_check() {
+        let d = Deadline::within_check(Duration::from_secs(2), Some(Duration::from_secs(10)));
+        assert_eq!(d.budget, Duration::from_millis(1850));
+        let d = Deadline::within_check(Duration::from_secs(10), Some(Duration::from_secs(2)));
+        assert_eq!(d.budget, Duration::from_secs(2));
+        // A tiny check timeout keeps half of itself rather than nothing.
+        assert_eq!(Deadline::within_check(Duration::from_millis(100), None).budget, Duration::from_millis(50));
+    }
+
+    #[tokio::test]
+    async fn a_phase_past_the_deadline_is_its_timeout() {
+        let d = Deadline::after(Duration::from_millis(20));
+        let r: Result<(), String> =
+            d.run(std::future::pending(), |after| format!("timed out in the test phase after {}", human(&after))).await;
+        assert_eq!(r.unwrap_err(), "timed out in the test phase after 20ms");
+    }
 }

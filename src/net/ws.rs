@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use url::Url;
 
-use super::{ConnectError, Net, PeerInfo, Phases};
+use super::{ConnectError, Deadline, Net, PeerInfo, Phases, human};
 
 /// Longest response head we read (status line and headers).
 const MAX_HEAD_BYTES: usize = 16 * 1024;
@@ -71,15 +71,25 @@ pub type WsStream = WebSocketStream<NetStream>;
 pub struct WsLimits {
     pub max_message_size: usize,
     pub max_frame_size: usize,
-    /// Time limit for the upgrade (request written → 101 read).
+    /// Time limit for the whole connection: one deadline that DNS, TCP, TLS
+    /// and the upgrade (request written → 101 read) each end at. Callers
+    /// pass the shorter of their own limit and the check's.
     pub handshake_timeout: Duration,
+    /// The deadline itself, when the caller started the clock earlier (a
+    /// check's own deadline); `None`: `handshake_timeout` from the call.
+    pub deadline: Option<Deadline>,
 }
 
 impl Default for WsLimits {
     fn default() -> Self {
         // Above API Gateway's 128 KB message / 32 KB frame quotas, so we can
         // observe them being enforced, but bounded.
-        Self { max_message_size: 1 << 20, max_frame_size: 256 << 10, handshake_timeout: Duration::from_secs(10) }
+        Self {
+            max_message_size: 1 << 20,
+            max_frame_size: 256 << 10,
+            handshake_timeout: Duration::from_secs(10),
+            deadline: None,
+        }
     }
 }
 
@@ -115,8 +125,9 @@ pub enum UpgradeError {
     Refused { status: u16, reason: String, headers: Vec<(String, String)>, body: Vec<u8>, phases: Phases },
     #[error("invalid upgrade response: {message}")]
     Protocol { message: String, phases: Phases },
-    #[error("no upgrade response within {after:?}")]
-    Timeout { after: Duration, phases: Phases },
+    /// The upgrade phase (request written, no response head yet) ran into the deadline.
+    #[error("timed out in the upgrade with {addr} after {} (no response to the upgrade request)", human(after))]
+    Timeout { addr: SocketAddr, after: Duration, phases: Phases },
     #[error("connection lost during the upgrade: {message}")]
     Io { message: String, phases: Phases },
     /// The upgrade could not be signed (no credentials, …); nothing was sent.
@@ -293,12 +304,14 @@ impl Net {
         };
         let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| UpgradeError::BadUrl("no host".into()))?;
         let port = url.port_or_known_default().unwrap_or(if tls { 443 } else { 80 });
+        let deadline = limits.deadline.unwrap_or_else(|| Deadline::after(limits.handshake_timeout));
         let (stream, mut phases, peer, remote) = if tls {
-            let (s, phases, peer) = self.tls(host, port, host.trim_start_matches('[').trim_end_matches(']')).await?;
+            let sni = host.trim_start_matches('[').trim_end_matches(']');
+            let (s, phases, peer) = self.tls_until(host, port, sni, deadline).await?;
             let remote = s.get_ref().0.peer_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], port)));
             (NetStream::Tls(Box::new(s)), phases, Some(peer), remote)
         } else {
-            let (s, phases) = self.tcp(host, port).await?;
+            let (s, phases) = self.tcp_until(host, port, deadline).await?;
             let remote = s.peer_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], port)));
             (NetStream::Plain(s), phases, None, remote)
         };
@@ -337,16 +350,16 @@ impl Net {
 
         let t = Instant::now();
         let exchange = exchange(stream, req.into_bytes());
-        let outcome = tokio::time::timeout(limits.handshake_timeout, exchange).await;
+        let outcome = tokio::time::timeout_at(deadline.at, exchange).await;
         phases.upgrade = Some(t.elapsed());
         let (mut stream, head, tail) = match outcome {
-            Err(_) => return Err(UpgradeError::Timeout { after: limits.handshake_timeout, phases }),
+            Err(_) => return Err(UpgradeError::Timeout { addr: remote, after: deadline.budget, phases }),
             Ok(Err(Failure::Io(e))) => return Err(UpgradeError::Io { message: e.to_string(), phases }),
             Ok(Err(Failure::Protocol(m))) => return Err(UpgradeError::Protocol { message: m, phases }),
             Ok(Ok(x)) => x,
         };
         if head.status != 101 {
-            let body = read_body(&mut stream, &head, tail).await;
+            let body = read_body(&mut stream, &head, tail, deadline).await;
             return Err(UpgradeError::Refused {
                 status: head.status,
                 reason: head.reason,
@@ -402,7 +415,7 @@ async fn exchange(mut stream: NetStream, request: Vec<u8>) -> Result<(NetStream,
 }
 
 /// The first [`MAX_BODY_BYTES`] of a refusal's body, read with a time limit.
-async fn read_body(stream: &mut NetStream, head: &ResponseHead, mut body: Vec<u8>) -> Vec<u8> {
+async fn read_body(stream: &mut NetStream, head: &ResponseHead, mut body: Vec<u8>, deadline: Deadline) -> Vec<u8> {
     let chunked = head.header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
     let length = head.header("content-length").and_then(|v| v.trim().parse::<usize>().ok());
     // Enough raw bytes for MAX_BODY_BYTES of content (chunk headers add a little).
@@ -419,7 +432,9 @@ async fn read_body(stream: &mut NetStream, head: &ResponseHead, mut body: Vec<u8
             }
         }
     };
-    let _ = tokio::time::timeout(BODY_TIMEOUT, read_more).await;
+    // Within the connection's deadline too: a refusal is reported in time, with what body came.
+    let until = (tokio::time::Instant::now() + BODY_TIMEOUT).min(deadline.at);
+    let _ = tokio::time::timeout_at(until, read_more).await;
     let mut body = if chunked { dechunk(&body) } else { body };
     body.truncate(MAX_BODY_BYTES);
     body
