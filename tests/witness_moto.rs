@@ -10,13 +10,14 @@
 //! moto server (started on first use, in its own process group, killed when
 //! the run ends, also after a panic) and run one at a time.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -115,9 +116,9 @@ fn verdicts(expected: &Expected, name: &str) -> BTreeMap<String, Verdict> {
 // ---------------------------------------------------------------------------
 // The moto server.
 
-/// One moto server in its own process group; dropping it kills the group.
+/// One moto server in its own process group; dropping it ends the group.
 struct Moto {
-    child: Child,
+    group: support::ProcessGroup,
     url: String,
     /// A bound loopback UDP port nobody reads: DNS queries sent there are never answered.
     dead_dns: UdpSocket,
@@ -132,21 +133,16 @@ impl Moto {
         fs::create_dir_all(work_dir()).map_err(|e| e.to_string())?;
         let log = fs::File::create(work_dir().join("moto-server.log")).map_err(|e| e.to_string())?;
         let log2 = log.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new(venv().join("bin/moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log2)
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("cannot start moto_server: {e}"))?;
+        let mut cmd = Command::new(venv().join("bin/moto_server"));
+        cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdin(Stdio::null()).stdout(log).stderr(log2);
+        let group = support::ProcessGroup::spawn(&mut cmd).map_err(|e| format!("cannot start moto_server: {e}"))?;
         let dead_dns = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        let mut moto = Moto { child, url: format!("http://127.0.0.1:{port}"), dead_dns };
+        let mut moto = Moto { group, url: format!("http://127.0.0.1:{port}"), dead_dns };
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let started = Instant::now();
         // Bounded: at most MOTO_START_TIMEOUT, polling every 100 ms.
         while started.elapsed() < MOTO_START_TIMEOUT {
-            if let Ok(Some(status)) = moto.child.try_wait() {
+            if let Ok(Some(status)) = moto.group.child.try_wait() {
                 return Err(format!("moto_server exited at start ({status}); see target/witness/moto/moto-server.log"));
             }
             if http_post(addr, "/moto-api/reset").is_ok() {
@@ -160,16 +156,6 @@ impl Moto {
 
     fn dead_dns_port(&self) -> u16 {
         self.dead_dns.local_addr().map(|a| a.port()).unwrap_or(9)
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        // The whole process group (moto_server and anything it forked).
-        let pgid = self.child.id();
-        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pgid}")]).status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

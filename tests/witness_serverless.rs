@@ -14,9 +14,8 @@ mod support;
 use std::collections::HashMap;
 use std::io::Read as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -109,7 +108,7 @@ fn free_ports() -> std::io::Result<[u16; 3]> {
 /// The emulator's process group: terminated (then killed) when dropped,
 /// including while a panic unwinds.
 struct Emulator {
-    child: Child,
+    group: support::ProcessGroup,
     log: PathBuf,
 }
 
@@ -120,31 +119,6 @@ impl Emulator {
             let _ = f.read_to_string(&mut text);
         }
         text
-    }
-
-    fn signal_group(&self, signal: &str) {
-        let _ = Command::new("kill")
-            .args([signal, "--", &format!("-{}", self.child.id())])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.signal_group("-TERM");
-        let end = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < end {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(POLL);
-        }
-        // Whatever is left of the group (the leader may be gone, its children not).
-        self.signal_group("-KILL");
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -168,7 +142,8 @@ fn start_emulator(tmp: &Path) -> Result<(Emulator, u16), String> {
     let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
     let err = out.try_clone().map_err(|e| e.to_string())?;
     let dir = witness_dir();
-    let child = offline_env(&mut Command::new(dir.join("node_modules/.bin/serverless")))
+    let mut cmd = Command::new(dir.join("node_modules/.bin/serverless"));
+    offline_env(&mut cmd)
         .args(["offline", "start", "--host", "127.0.0.1"])
         .args(["--websocketPort", &ws.to_string(), "--httpPort", &http.to_string()])
         .args(["--lambdaPort", &lambda.to_string()])
@@ -176,16 +151,14 @@ fn start_emulator(tmp: &Path) -> Result<(Emulator, u16), String> {
         .current_dir(&dir)
         .stdin(Stdio::null())
         .stdout(out)
-        .stderr(err)
-        .process_group(0)
-        .spawn()
-        .map_err(|e| format!("cannot start serverless offline: {e}"))?;
-    let mut emulator = Emulator { child, log };
+        .stderr(err);
+    let group = support::ProcessGroup::spawn(&mut cmd).map_err(|e| format!("cannot start serverless offline: {e}"))?;
+    let mut emulator = Emulator { group, log };
     let t = Instant::now();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, ws));
     // Bounded in time and count.
     for _ in 0..(START_TIMEOUT.as_millis() / POLL.as_millis()) {
-        if let Ok(Some(status)) = emulator.child.try_wait() {
+        if let Ok(Some(status)) = emulator.group.child.try_wait() {
             return Err(format!("serverless offline exited ({status}) before listening:\n{}", emulator.log()));
         }
         if TcpStream::connect_timeout(&addr, POLL).is_ok() {

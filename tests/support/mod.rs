@@ -40,3 +40,43 @@ limits = true
 "#
     )
 }
+
+/// A service started in its own process group (a witness: moto, serverless
+/// offline). Dropping it ends the whole group — TERM, up to 5 s of grace, then
+/// KILL for whatever is left — also while a panic unwinds.
+pub struct ProcessGroup {
+    pub child: std::process::Child,
+}
+
+impl ProcessGroup {
+    pub fn spawn(cmd: &mut std::process::Command) -> std::io::Result<ProcessGroup> {
+        use std::os::unix::process::CommandExt;
+        Ok(ProcessGroup { child: cmd.process_group(0).spawn()? })
+    }
+
+    fn signal(&self, signal: &str) {
+        let _ = std::process::Command::new("kill")
+            .args([signal, "--", &format!("-{}", self.child.id())])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.signal("-TERM");
+        // Bounded: 5 s at most, polling every 50 ms.
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < end {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        // The leader may be gone and its children not.
+        self.signal("-KILL");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
