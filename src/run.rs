@@ -354,4 +354,24 @@ mod tests {
         let interrupted = RunSummary { interrupted: true, ..summary(vec![suite("s", vec![warned()])], vec![true]) };
         assert_eq!(interrupted.exit_code_with(true), exit::INTERRUPTED);
     }
+
+    #[test]
+    fn the_default_deadline_fits_the_longest_planned_attempt() {
+        let parse = |extra: &str| {
+            let text = format!("name='t'\nregion='us-east-1'\nurl='wss://h.example.com/p'\ntimeout='30s'\n{extra}");
+            Suite::parse("t.toml", &text, &|_| None).unwrap()
+        };
+        let catalog = crate::checks::catalog();
+        let plain = parse("");
+        let p = plan(&catalog, &plain, &Filters::default()).unwrap();
+        assert_eq!(default_deadline(None, std::iter::once((&plain, &p))), Duration::from_secs(600));
+        assert_eq!(
+            default_deadline(Some(Duration::from_secs(900)), std::iter::once((&plain, &p))),
+            Duration::from_secs(1020)
+        );
+        // An 11-minute hold: the keepalive's budget (30 s + 11 min + 5 s) plus 2 minutes.
+        let held = parse("[roundtrip]\ntimeout='5s'\nhold='11m'\nping_interval='1m'\n");
+        let p = plan(&catalog, &held, &Filters::default()).unwrap();
+        assert_eq!(default_deadline(None, std::iter::once((&held, &p))), Duration::from_secs(30 + 660 + 5 + 120));
+    }
 }
