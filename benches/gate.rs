@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use wsconform::plan::Filters;
 use wsconform::run::{RunOptions, SandboxOverride, SuiteSource, run};
 use wsconform::runner::RunnerOptions;
-use wsconform::sandbox::model::{self, Layout, scenario};
-use wsconform::sandbox::{Sandbox, SandboxOptions, Server};
+use wsconform_sandbox::model::{self, Layout, scenario};
+use wsconform_sandbox::{Sandbox, SandboxOptions, Server};
 
 const LATENCY: Duration = Duration::from_millis(50);
 
@@ -80,6 +80,7 @@ async fn suite_wall(concurrency: usize) -> Duration {
         filters: Filters::default(),
         runner: RunnerOptions { concurrency, deadline: Some(Duration::from_secs(60)), ..RunnerOptions::default() },
         sandbox: Some(SandboxOverride { scenario: None, layout: None, latency_ms: Some(LATENCY.as_millis() as u64) }),
+        emulator: Some(wsconform_cli::emulator::InProcess::shared()),
         reporters: vec![],
     })
     .await

@@ -7,10 +7,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
-use crate::plan::{Decision, Filters};
-use crate::report::{Reporter, annotations, console::ConsoleReporter, file_stem, json, junit, markdown};
-use crate::run::{BadInput, RunOptions, SandboxOverride, SuiteSource, exit};
-use crate::runner::RunnerOptions;
+use wsconform::emulator::Emulator;
+use wsconform::plan::{Decision, Filters};
+use wsconform::report::{Reporter, annotations, console::ConsoleReporter, file_stem, json, junit, markdown};
+use wsconform::run::{BadInput, RunOptions, SandboxOverride, SuiteSource, exit};
+use wsconform::runner::RunnerOptions;
 
 #[derive(Parser, Debug)]
 #[command(name = "wsconform", version, about = "Proves a WebSocket API on AWS API Gateway works as deployed")]
@@ -193,7 +194,7 @@ pub fn main() -> i32 {
             return if e.use_stderr() { exit::BAD_INPUT } else { exit::PASSED };
         }
     };
-    crate::install_crypto_provider();
+    wsconform::install_crypto_provider();
     match cli.command {
         Command::Run(args) => run_command(*args),
         Command::List { suite, filters } => list_command(suite, filters),
@@ -205,6 +206,14 @@ pub fn main() -> i32 {
         Command::Init { url, region, output, sandbox } => init_command(&url, &region, output, &sandbox),
         Command::Schema => schema_command(),
     }
+}
+
+/// The in-process sandbox, in a build with the `sandbox` feature.
+fn emulator() -> Option<std::sync::Arc<dyn Emulator>> {
+    #[cfg(feature = "sandbox")]
+    return Some(crate::emulator::InProcess::shared());
+    #[cfg(not(feature = "sandbox"))]
+    None
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -223,11 +232,10 @@ fn run_command(args: RunArgs) -> i32 {
         None
     };
     if suites.is_empty() {
-        match &sandbox {
-            #[cfg(feature = "sandbox")]
-            Some(sb) => {
-                let layout = crate::sandbox::launch::layout_for(sb.layout.as_deref(), sb.scenario.as_deref());
-                suites.push(crate::sandbox::launch::own_suite(&layout));
+        match (&sandbox, emulator()) {
+            (Some(sb), Some(emulator)) => {
+                let layout = emulator.layout_for(sb.layout.as_deref(), sb.scenario.as_deref());
+                suites.push(emulator.own_suite(&layout));
             }
             _ => {
                 eprintln!(
@@ -275,9 +283,10 @@ fn run_command(args: RunArgs) -> i32 {
                 interrupt: interrupt.clone(),
             },
             sandbox: sandbox.clone(),
+            emulator: emulator(),
             reporters: reporters_for(&args),
         };
-        match rt.block_on(crate::run::run(opts)) {
+        match rt.block_on(wsconform::run::run(opts)) {
             Ok(summary) => {
                 for e in &summary.report_errors {
                     eprintln!("error: {e}");
@@ -307,7 +316,7 @@ fn run_command(args: RunArgs) -> i32 {
         println!(
             "\nlatency over {} runs (ms):\n{}",
             runs.len(),
-            crate::stats::render_table(&crate::stats::phase_stats(&runs))
+            wsconform::stats::render_table(&wsconform::stats::phase_stats(&runs))
         );
     }
     code
@@ -345,10 +354,10 @@ fn reporters_for(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
         reporters.push(Box::new(markdown::MarkdownReporter::new(args.summary.clone(), step_summary)));
     }
     if let Some(p) = &args.history {
-        reporters.push(Box::new(crate::report::history::HistoryReporter::new(p.clone())));
+        reporters.push(Box::new(wsconform::report::history::HistoryReporter::new(p.clone())));
     }
     if let Some(p) = &args.metrics {
-        reporters.push(Box::new(crate::report::metrics::MetricsReporter::new(p.clone())));
+        reporters.push(Box::new(wsconform::report::metrics::MetricsReporter::new(p.clone())));
     }
     reporters
 }
@@ -357,11 +366,10 @@ fn trace_command(suite: Option<PathBuf>, flags: &SandboxFlags) -> i32 {
     let sandbox = flags.to_override();
     let src = match (suite, &sandbox) {
         (Some(p), _) => SuiteSource::File(p),
-        #[cfg(feature = "sandbox")]
-        (None, Some(sb)) => crate::sandbox::launch::own_suite(&crate::sandbox::launch::layout_for(
-            sb.layout.as_deref(),
-            sb.scenario.as_deref(),
-        )),
+        (None, Some(sb)) if emulator().is_some() => {
+            let emulator = emulator().expect("checked");
+            emulator.own_suite(&emulator.layout_for(sb.layout.as_deref(), sb.scenario.as_deref()))
+        }
         _ => {
             eprintln!(
                 "error: no suite given; e.g. `wsconform trace suites/staging.toml`, or `wsconform trace --sandbox`"
@@ -369,7 +377,7 @@ fn trace_command(suite: Option<PathBuf>, flags: &SandboxFlags) -> i32 {
             return exit::BAD_INPUT;
         }
     };
-    match runtime().block_on(crate::trace::trace(src, sandbox)) {
+    match runtime().block_on(wsconform::trace::trace(src, sandbox, emulator())) {
         Ok(text) => {
             print!("{text}");
             if text.contains("first broken hop:") { exit::FAILED } else { exit::PASSED }
@@ -382,13 +390,13 @@ fn trace_command(suite: Option<PathBuf>, flags: &SandboxFlags) -> i32 {
 }
 
 fn init_command(url: &str, region: &str, output: Option<PathBuf>, flags: &SandboxFlags) -> i32 {
-    match runtime().block_on(crate::init::init(url, region, flags.to_override())) {
+    match runtime().block_on(wsconform::init::init(url, region, flags.to_override(), emulator().as_deref())) {
         Ok(text) => match output {
             None => {
                 print!("{text}");
                 exit::PASSED
             }
-            Some(p) => match crate::report::write_atomically(&p, text.as_bytes()) {
+            Some(p) => match wsconform::report::write_atomically(&p, text.as_bytes()) {
                 Ok(()) => {
                     eprintln!("wrote {}", p.display());
                     exit::PASSED
@@ -407,7 +415,7 @@ fn init_command(url: &str, region: &str, output: Option<PathBuf>, flags: &Sandbo
 }
 
 fn schema_command() -> i32 {
-    match serde_json::to_string_pretty(&crate::suite::json_schema()) {
+    match serde_json::to_string_pretty(&wsconform::suite::json_schema()) {
         Ok(text) => {
             println!("{text}");
             exit::PASSED
@@ -420,7 +428,7 @@ fn schema_command() -> i32 {
 }
 
 fn report_command(history: &std::path::Path, output: &std::path::Path) -> i32 {
-    match crate::report::html::write_report(history, output) {
+    match wsconform::report::html::write_report(history, output) {
         Ok((runs, malformed)) => {
             println!("wrote {} ({runs} runs)", output.display());
             if malformed > 0 {
@@ -437,8 +445,8 @@ fn report_command(history: &std::path::Path, output: &std::path::Path) -> i32 {
 
 #[cfg(feature = "sandbox")]
 fn sandbox_command(args: SandboxArgs) -> i32 {
-    use crate::sandbox::model::{Layout, SCENARIOS, scenario};
-    use crate::sandbox::{Sandbox, SandboxOptions, Server};
+    use wsconform_sandbox::model::{Layout, SCENARIOS, scenario};
+    use wsconform_sandbox::{Sandbox, SandboxOptions, Server};
     if args.list {
         println!("{:<28} {:<7} {:<60} description", "scenario", "layout", "checks that must fail");
         for s in SCENARIOS {
@@ -451,7 +459,7 @@ fn sandbox_command(args: SandboxArgs) -> i32 {
         eprintln!("error: `{}` is not a sandbox scenario; `wsconform sandbox --list` shows them", args.scenario);
         return exit::BAD_INPUT;
     };
-    let layout_name = crate::sandbox::launch::layout_for(args.layout.as_deref(), Some(sc.name));
+    let layout_name = wsconform_sandbox::launch::layout_for(args.layout.as_deref(), Some(sc.name));
     let Some(layout) = Layout::parse(&layout_name) else {
         eprintln!("error: `{layout_name}` is not a sandbox layout (a, b, c or d)");
         return exit::BAD_INPUT;
@@ -478,7 +486,7 @@ fn sandbox_command(args: SandboxArgs) -> i32 {
         if let Some(u) = sandbox.control_plane_url() {
             println!("  control plane  {u}");
         }
-        println!("  credentials    AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=<the sandbox's fixed test key, see src/sandbox/model.rs>", crate::sandbox::model::ACCESS_KEY_ID);
+        println!("  credentials    AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=<the sandbox's fixed test key, see crates/wsconform-sandbox/src/model.rs>", wsconform_sandbox::model::ACCESS_KEY_ID);
         if let Some(path) = &args.print_suite {
             let ca_path = PathBuf::from(format!("{}.ca.pem", path.display()));
             let written = std::fs::write(&ca_path, sandbox.ca_pem())
@@ -518,7 +526,7 @@ async fn cancel_on_signal(token: CancellationToken) {
 
 fn list_command(suite: PathBuf, filters: FilterArgs) -> i32 {
     let filters = Filters { only: filters.only, skip: filters.skip };
-    let (suite, plan) = match crate::run::load_and_plan(&SuiteSource::File(suite), &filters) {
+    let (suite, plan) = match wsconform::run::load_and_plan(&SuiteSource::File(suite), &filters) {
         Ok(x) => x,
         Err(BadInput(m)) => {
             eprintln!("error: {m}");
@@ -539,8 +547,8 @@ fn list_command(suite: PathBuf, filters: FilterArgs) -> i32 {
 }
 
 fn explain_command(id: &str) -> i32 {
-    let Some(def) = crate::checks::find(id) else {
-        let ids: Vec<&str> = crate::checks::catalog().iter().map(|c| c.id).collect();
+    let Some(def) = wsconform::checks::find(id) else {
+        let ids: Vec<&str> = wsconform::checks::catalog().iter().map(|c| c.id).collect();
         let best = ids.iter().max_by(|a, b| strsim::jaro_winkler(id, a).total_cmp(&strsim::jaro_winkler(id, b)));
         eprintln!("error: no check `{id}`{}", best.map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default());
         eprintln!("checks: {}", ids.join(", "));

@@ -1,3 +1,3 @@
 fn main() {
-    std::process::exit(wsconform::cli::main());
+    std::process::exit(wsconform_cli::cli::main());
 }

@@ -223,8 +223,8 @@ fn the_foreground_sandbox_prints_a_suite_any_run_can_use() {
         .arg(&printed)
         .arg("--reports-dir")
         .arg(dir.path())
-        .env("AWS_ACCESS_KEY_ID", wsconform::sandbox::model::ACCESS_KEY_ID)
-        .env("AWS_SECRET_ACCESS_KEY", wsconform::sandbox::model::SECRET_ACCESS_KEY)
+        .env("AWS_ACCESS_KEY_ID", wsconform_sandbox::model::ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", wsconform_sandbox::model::SECRET_ACCESS_KEY)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
         .unwrap();

@@ -10,6 +10,6 @@ fn main() {
         Ok(list) if !list.trim().is_empty() => list.split(',').map(|s| PathBuf::from(s.trim())).collect(),
         _ => vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("suites/sandbox.toml")],
     };
-    let trials = wsconform::trials(&suites, &args);
+    let trials = wsconform::trials_with(&suites, &args, Some(wsconform_cli::emulator::InProcess::shared()));
     libtest_mimic::run(&args, trials).exit();
 }

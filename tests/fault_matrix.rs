@@ -12,9 +12,9 @@ use wsconform::outcome::Status;
 use wsconform::plan::Filters;
 use wsconform::run::{RunOptions, SuiteSource, run};
 use wsconform::runner::RunnerOptions;
-use wsconform::sandbox::faults::NAMES;
-use wsconform::sandbox::model::Layout;
-use wsconform::sandbox::suite_for_layout;
+use wsconform_sandbox::faults::NAMES;
+use wsconform_sandbox::model::Layout;
+use wsconform_sandbox::suite_for_layout;
 
 /// The suite's check timeout and `[roundtrip] timeout`.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -304,6 +304,7 @@ async fn run_faults(layout: Layout, faults: &[&str], deadline: Duration) -> (wsc
         filters: Filters::default(),
         runner: RunnerOptions { deadline: Some(deadline), ..RunnerOptions::default() },
         sandbox: None,
+        emulator: Some(wsconform_cli::emulator::InProcess::shared()),
         reporters: vec![],
     })
     .await
@@ -370,7 +371,7 @@ async fn every_fault_is_reported_by_the_right_check_in_time() {
     wsconform::install_crypto_provider();
     let _serial = SERIAL.lock().await;
     for name in NAMES {
-        assert!(CASES.iter().any(|c| c.fault == *name), "fault {name} has no case");
+        assert!(CASES.iter().any(|c| c.fault == name), "fault {name} has no case");
     }
     let mut problems = Vec::new();
     for batch in CASES.chunks(BATCH) {
@@ -492,6 +493,7 @@ async fn answered_failures_end_the_wait_and_name_the_answer() {
             filters: Filters::default(),
             runner: RunnerOptions { deadline: Some(ANSWER_TIMEOUT * 3), ..RunnerOptions::default() },
             sandbox: None,
+            emulator: Some(wsconform_cli::emulator::InProcess::shared()),
             reporters: vec![],
         })
         .await

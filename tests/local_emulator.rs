@@ -162,7 +162,7 @@ fn connect_echo_post_disconnect_work_against_a_plain_local_emulator() {
     for id in ["e2e.connect", "e2e.echo", "e2e.post", "e2e.keepalive"] {
         assert_eq!(status(id).0, "pass", "{id}: {:?}\n{stdout}", status(id));
     }
-    // AWS: "Use @connections commands in your backend service" (API Gateway
+    // As AWS documents it in "Use @connections commands in your backend service" (API Gateway
     // Developer Guide, apigateway-how-to-call-websocket-api-connections),
     // the DELETE request under "To disconnect the client": it disconnects the
     // client; the page promises no moment at which the id is gone, and a

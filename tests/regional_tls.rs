@@ -18,6 +18,7 @@ async fn tls_check(faults: &str) -> (Status, String, Option<String>) {
         filters: Filters { only: vec!["tls.certificate".into()], skip: vec![] },
         runner: RunnerOptions { deadline: Some(Duration::from_secs(30)), ..RunnerOptions::default() },
         sandbox: None,
+        emulator: Some(wsconform_cli::emulator::InProcess::shared()),
         reporters: vec![],
     })
     .await

@@ -12,9 +12,9 @@ use aws_credential_types::Credentials;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use wsconform::sandbox::connections::{self, Connection, Outbound, Registry};
-use wsconform::sandbox::control_plane::{ControlPlane, ControlPlaneFaults};
-use wsconform::sandbox::model::{self, Deployment, Layout};
+use wsconform_sandbox::connections::{self, Connection, Outbound, Registry};
+use wsconform_sandbox::control_plane::{ControlPlane, ControlPlaneFaults};
+use wsconform_sandbox::model::{self, Deployment, Layout};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -447,7 +447,7 @@ async fn gateway(d: Deployment) -> Gateway {
                         let path = parts.uri.path().to_string();
                         let id = path
                             .strip_prefix(&format!("/{}/@connections/", model::STAGE))
-                            .and_then(wsconform::sandbox::control_plane::percent_decode);
+                            .and_then(wsconform_sandbox::control_plane::percent_decode);
                         let resp = match id {
                             Some(id) => connections::handle(&reg, &d, http::Request::from_parts(parts, body), &id),
                             None => http::Response::builder().status(404).body(bytes::Bytes::new()).expect("static"),

@@ -23,9 +23,9 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{WebSocketStream, client_async};
-use wsconform::sandbox::connections::Outbound;
-use wsconform::sandbox::model::{self, Layout, Server, scenario};
-use wsconform::sandbox::{Faults, Sandbox, SandboxOptions};
+use wsconform_sandbox::connections::Outbound;
+use wsconform_sandbox::model::{self, Layout, Server, scenario};
+use wsconform_sandbox::{Faults, Sandbox, SandboxOptions};
 
 type Ws = WebSocketStream<TlsStream<TcpStream>>;
 
@@ -648,7 +648,7 @@ async fn suite_points_at_the_sandbox() {
         let mut suite = wsconform::Suite::parse("<sandbox>", &text, &|_| None).expect("suite parses");
         assert_eq!(suite.dns.connect_to.len(), 3);
         assert_eq!(suite.tls.extra_ca.as_deref(), Some(std::path::Path::new("sandbox-ca.pem")));
-        sb.apply_to(&mut suite);
+        wsconform_cli::emulator::apply(&sb.endpoints(), &mut suite);
         assert_eq!(suite.dns.nameservers, wsconform::suite::Nameservers::List(vec![sb.dns_addr()]));
         assert!(suite.tls.extra_ca_pem.is_some() && suite.aws.credentials.is_some());
         let edge = suite.dns.connect_to.iter().find(|c| c.host == "127.0.1.1").expect("edge entry");

@@ -11,8 +11,8 @@ use wsconform::outcome::Status;
 use wsconform::plan::Filters;
 use wsconform::run::{RunOptions, SandboxOverride, SuiteSource, run};
 use wsconform::runner::RunnerOptions;
-use wsconform::sandbox::launch::own_suite;
-use wsconform::sandbox::model::{Layout, SCENARIOS, Scenario};
+use wsconform_cli::emulator::own_suite;
+use wsconform_sandbox::model::{Layout, SCENARIOS, Scenario};
 
 async fn run_scenario(layout: Layout, scenario: &str) -> wsconform::RunSummary {
     run_suite(own_suite(layout.name()), layout, scenario).await
@@ -28,6 +28,7 @@ async fn run_suite(suite: SuiteSource, layout: Layout, scenario: &str) -> wsconf
             layout: Some(layout.name().into()),
             latency_ms: None,
         }),
+        emulator: Some(wsconform_cli::emulator::InProcess::shared()),
         reporters: vec![],
     })
     .await
@@ -199,7 +200,7 @@ async fn iam_refusals_name_their_cause_and_never_show_the_signature() {
             problems.push(format!("{name}: {status} {message} / {hint}"));
         }
         let everything = format!("{:?}", s.results);
-        for secret in ["AWS4-HMAC-SHA256", "Signature=", wsconform::sandbox::model::ACCESS_KEY_ID] {
+        for secret in ["AWS4-HMAC-SHA256", "Signature=", wsconform_sandbox::model::ACCESS_KEY_ID] {
             if everything.contains(secret) {
                 problems.push(format!("{name}: `{secret}` appears in the results"));
             }

@@ -11,7 +11,7 @@ use wsconform::outcome::Status;
 use wsconform::plan::Filters;
 use wsconform::run::{RunOptions, SandboxOverride, SuiteSource, load_suite, run};
 use wsconform::runner::RunnerOptions;
-use wsconform::sandbox::launch::own_suite;
+use wsconform_cli::emulator::own_suite;
 
 /// Every test's sandbox work ends within this.
 const BOUND: Duration = Duration::from_secs(60);
@@ -33,9 +33,17 @@ fn stable(out: &str) -> String {
 
 /// `init` on `layout`, then the written suite parses and passes every check.
 async fn init_then_run(layout: &str, url: &str) -> String {
-    let text = bounded("init", wsconform::init::init(url, "ap-northeast-1", sandbox(layout, "good")))
-        .await
-        .unwrap_or_else(|e| panic!("init layout {layout}: {e}"));
+    let text = bounded(
+        "init",
+        wsconform::init::init(
+            url,
+            "ap-northeast-1",
+            sandbox(layout, "good"),
+            Some(&wsconform_cli::emulator::InProcess),
+        ),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("init layout {layout}: {e}"));
     let src = SuiteSource::Text { name: format!("<init layout {layout}>"), text: text.clone() };
     let suite =
         load_suite(&src).unwrap_or_else(|e| panic!("layout {layout}: the written suite does not parse: {e}\n{text}"));
@@ -52,6 +60,7 @@ async fn init_then_run(layout: &str, url: &str) -> String {
             filters: Filters::default(),
             runner: RunnerOptions { deadline: Some(BOUND), ..RunnerOptions::default() },
             sandbox: None,
+            emulator: Some(wsconform_cli::emulator::InProcess::shared()),
             reporters: vec![],
         }),
     )
@@ -111,9 +120,17 @@ async fn init_layout_d_finds_the_origin_custom_domain() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn init_rejects_a_url_without_host() {
-    let err = bounded("init", wsconform::init::init("ws.example.com/Prod", "ap-northeast-1", sandbox("b", "good")))
-        .await
-        .expect_err("no scheme, no host");
+    let err = bounded(
+        "init",
+        wsconform::init::init(
+            "ws.example.com/Prod",
+            "ap-northeast-1",
+            sandbox("b", "good"),
+            Some(&wsconform_cli::emulator::InProcess),
+        ),
+    )
+    .await
+    .expect_err("no scheme, no host");
     assert!(err.to_string().contains("not a URL with a host"), "{err}");
 }
 
@@ -122,9 +139,12 @@ async fn init_rejects_a_url_without_host() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn init_for_an_unknown_host_writes_what_it_could_not_find() {
     let url = "wss://other.example.com/Prod";
-    let text = bounded("init", wsconform::init::init(url, "ap-northeast-1", sandbox("b", "good")))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let text = bounded(
+        "init",
+        wsconform::init::init(url, "ap-northeast-1", sandbox("b", "good"), Some(&wsconform_cli::emulator::InProcess)),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     let suite = load_suite(&SuiteSource::Text { name: "unknown".into(), text: text.clone() }).expect("parses");
     assert!(suite.cloudfront.is_none() && suite.custom_domain.is_none(), "{text}");
     assert!(suite.api.id.is_none() && suite.api.stage.is_none(), "{text}");
@@ -134,18 +154,32 @@ async fn init_for_an_unknown_host_writes_what_it_could_not_find() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trace_good_layout_b_has_no_broken_hop() {
-    let out = bounded("trace", wsconform::trace::trace(own_suite("b"), sandbox("b", "good")))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = bounded(
+        "trace",
+        wsconform::trace::trace(
+            own_suite("b"),
+            sandbox("b", "good"),
+            Some(wsconform_cli::emulator::InProcess::shared()),
+        ),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.ends_with("every hop works\n"), "{out}");
     support::snapshot("trace-good-b.txt", &stable(&out));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trace_pattern_case_breaks_at_the_behavior() {
-    let out = bounded("trace", wsconform::trace::trace(own_suite("a"), sandbox("a", "pattern-case")))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = bounded(
+        "trace",
+        wsconform::trace::trace(
+            own_suite("a"),
+            sandbox("a", "pattern-case"),
+            Some(wsconform_cli::emulator::InProcess::shared()),
+        ),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.contains("✗ behavior  <── first broken hop\n"), "{out}");
     assert_eq!(out.matches("<── first broken hop").count(), 1, "{out}");
     assert!(out.contains("hint: set behavior #0 PathPattern to `Prod*`"), "{out}");

@@ -2,7 +2,7 @@
 //! configs, and the origin request / cache policies their behaviors name.
 
 use super::wire::{Answer, AwsError, Request, Xml};
-use crate::sandbox::model::{
+use crate::model::{
     ACCOUNT_ID, CACHE_POLICY_CACHING_DISABLED, CacheBehavior, Deployment, Distribution, Origin, OriginRequestPolicy,
     POLICY_ALL_VIEWER, POLICY_ALL_VIEWER_EXCEPT_HOST,
 };

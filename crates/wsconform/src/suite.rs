@@ -247,36 +247,43 @@ pub struct SandboxSpec {
     pub layout: String,
     pub scenario: String,
     pub latency_ms: u64,
-    /// Faults to inject, by name (one of [`SANDBOX_FAULTS`] each).
-    pub faults: Vec<String>,
+    /// Faults to inject, by name, each once. Which names exist is the
+    /// emulator's to say ([`SandboxSpec::unknown_fault`]), so a build without
+    /// it still reads the file.
+    pub faults: Vec<SandboxFault>,
 }
 
-/// The faults `[sandbox] faults = [..]` may name (the sandbox's `Faults`
-/// knobs; listed here so a build without the sandbox still validates suites).
-pub const SANDBOX_FAULTS: &[&str] = &[
-    "dns-silent",
-    "dns-slow",
-    "dns-servfail",
-    "dns-nxdomain",
-    "tcp-refused",
-    "tcp-reset",
-    "tls-stall",
-    "gateway-silent",
-    "upgrade-500",
-    "upgrade-502",
-    "upgrade-403",
-    "bad-accept",
-    "drop-after-upgrade",
-    "silent-after-upgrade",
-    "drop-mid-echo",
-    "huge-frame",
-    "control-plane-5xx",
-    "control-plane-throttle",
-    "control-plane-slow",
-    "mgmt-bad-signature",
-    "cloudfront-deploying",
-    "regional-cert-expired",
-];
+/// One `[sandbox] faults` entry and where the file names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxFault {
+    pub name: String,
+    /// 1-based line and column of the entry.
+    pub line: usize,
+    pub col: usize,
+}
+
+impl SandboxSpec {
+    pub fn fault_names(&self) -> Vec<&str> {
+        self.faults.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    /// The first fault `known` does not list, as an error at its entry with a
+    /// did-you-mean (or the list of known faults).
+    pub fn unknown_fault(&self, file: &str, known: &[&str]) -> Option<SuiteError> {
+        let f = self.faults.iter().find(|f| !known.contains(&f.name.as_str()))?;
+        let expected: String = known.iter().map(|k| format!("`{k}`, ")).collect();
+        let help = did_you_mean(&format!("unknown variant `{}`, expected {expected}", f.name))
+            .unwrap_or_else(|| format!("known faults: {}", known.join(", ")));
+        Some(SuiteError {
+            file: file.into(),
+            line: Some(f.line),
+            col: Some(f.col),
+            key: Some("sandbox.faults".into()),
+            message: format!("`{}` is not a sandbox fault", f.name),
+            help: Some(help),
+        })
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct CheckSelection {
@@ -753,24 +760,14 @@ impl Loader<'_> {
         v.as_ref().map(|v| self.string(key, v)).transpose()
     }
 
-    /// `sandbox.faults`: each a known fault name, else a did-you-mean error at that name.
-    fn fault_names(&mut self, v: &Option<Vec<S>>) -> Result<Vec<String>, SuiteError> {
-        let key = "sandbox.faults";
-        let mut out = Vec::new();
+    /// `sandbox.faults`: the names, each once, with where they are written.
+    fn fault_names(&mut self, v: &Option<Vec<S>>) -> Result<Vec<SandboxFault>, SuiteError> {
+        let mut out: Vec<SandboxFault> = Vec::new();
         for p in v.iter().flatten() {
-            let name = self.string(key, p)?.trim().to_owned();
-            if !SANDBOX_FAULTS.contains(&name.as_str()) {
-                let expected: String = SANDBOX_FAULTS.iter().map(|f| format!("`{f}`, ")).collect();
-                let mut e = self.err(p.span(), key, format!("`{name}` is not a sandbox fault"));
-                if let Some(help) = did_you_mean(&format!("unknown variant `{name}`, expected {expected}")) {
-                    e = e.with_help(help);
-                } else {
-                    e = e.with_help(format!("known faults: {}", SANDBOX_FAULTS.join(", ")));
-                }
-                return Err(e);
-            }
-            if !out.contains(&name) {
-                out.push(name);
+            let name = self.string("sandbox.faults", p)?.trim().to_owned();
+            let (line, col) = line_col(self.text, p.span().start);
+            if !out.iter().any(|f| f.name == name) {
+                out.push(SandboxFault { name, line, col });
             }
         }
         Ok(out)
@@ -1452,23 +1449,28 @@ mod tests {
     }
 
     #[test]
-    fn sandbox_faults_are_known_names() {
+    fn sandbox_faults_are_read_once_each_with_their_place() {
         let text = format!("{MIN}[sandbox]\nfaults = [\"dns-silent\", \"upgrade-502\", \"dns-silent\"]\n");
         let s = Suite::parse("t.toml", &text, &no_env).unwrap();
-        let faults = s.sandbox.map(|s| s.faults).unwrap_or_default();
-        assert_eq!(faults, vec!["dns-silent", "upgrade-502"]);
+        let sb = s.sandbox.unwrap();
+        assert_eq!(sb.fault_names(), vec!["dns-silent", "upgrade-502"]);
+        assert_eq!((sb.faults[1].line, sb.faults[1].col), (5, 25));
         let s = Suite::parse("t.toml", &format!("{MIN}[sandbox]\n"), &no_env).unwrap();
         assert!(s.sandbox.is_some_and(|s| s.faults.is_empty()));
     }
 
     #[test]
-    fn misspelt_sandbox_fault_points_at_it_with_a_suggestion() {
+    fn an_unknown_sandbox_fault_points_at_its_entry_with_a_suggestion() {
+        let known = ["dns-silent", "upgrade-502", "upgrade-500"];
         let text = format!("{MIN}[sandbox]\nfaults = [\"dns-silent\", \"upgrade-520\"]\n");
-        let e = Suite::parse("t.toml", &text, &no_env).unwrap_err();
-        assert_eq!((e.line, e.key.as_deref()), (Some(5), Some("sandbox.faults")));
+        let sb = Suite::parse("t.toml", &text, &no_env).unwrap().sandbox.unwrap();
+        assert!(sb.unknown_fault("t.toml", &["dns-silent", "upgrade-520"]).is_none());
+        let e = sb.unknown_fault("t.toml", &known).expect("upgrade-520 is unknown");
+        assert_eq!((e.line, e.col, e.key.as_deref()), (Some(5), Some(25), Some("sandbox.faults")));
         assert!(e.message.contains("`upgrade-520` is not a sandbox fault"), "{}", e.message);
         assert!(e.help.as_deref().is_some_and(|h| h.starts_with("did you mean `upgrade-5")), "{:?}", e.help);
-        let e = Suite::parse("t.toml", &format!("{MIN}[sandbox]\nfaults = [\"zzz\"]\n"), &no_env).unwrap_err();
+        let sb = Suite::parse("t.toml", &format!("{MIN}[sandbox]\nfaults = [\"zzz\"]\n"), &no_env).unwrap().sandbox;
+        let e = sb.unwrap().unknown_fault("t.toml", &known).unwrap();
         assert!(e.help.as_deref().is_some_and(|h| h.contains("known faults: dns-silent")), "{:?}", e.help);
     }
 

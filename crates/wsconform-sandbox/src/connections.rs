@@ -188,8 +188,8 @@ fn respond(status: u16, error_type: Option<&str>, body: bytes::Bytes) -> http::R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::model::{self, Deployment, Layout, SCENARIOS};
-    use crate::sandbox::sigv4::tests::signed_for;
+    use crate::model::{self, Deployment, Layout, SCENARIOS};
+    use crate::sigv4::tests::signed_for;
 
     fn request(service: &str, method: &str, body: &[u8]) -> http::Request<bytes::Bytes> {
         let (parts, body) =

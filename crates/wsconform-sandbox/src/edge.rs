@@ -43,7 +43,7 @@ const BODY_CAP: usize = 1024 * 1024;
 // leading `/` is optional ("CloudFront behavior is the same with or without
 // the leading /"); query strings are not considered. There is no escape: a
 // `*` or `?` in a pattern is always a wildcard.
-pub(super) fn path_matches(pattern: &str, path: &str) -> bool {
+pub fn path_matches(pattern: &str, path: &str) -> bool {
     pattern_regex(pattern).is_some_and(|re| re.is_match(path))
 }
 
@@ -179,7 +179,7 @@ fn cf_headers(resp: &mut Response<Body>, error: bool) {
     h.insert("x-cache", HeaderValue::from_static(cache));
     h.insert("x-amz-cf-pop", HeaderValue::from_static(POP));
     h.insert(header::VIA, HeaderValue::from_static(VIA));
-    if let Ok(v) = HeaderValue::from_str(&crate::sandbox::gateway::connection_id(1)) {
+    if let Ok(v) = HeaderValue::from_str(&crate::gateway::connection_id(1)) {
         h.insert("x-amz-cf-id", v);
     }
 }
@@ -203,8 +203,8 @@ pub(crate) fn access_denied() -> Response<Body> {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message>\
          <RequestId>{}</RequestId><HostId>{}</HostId></Error>",
-        crate::sandbox::gateway::connection_id(1),
-        crate::sandbox::gateway::connection_id(0),
+        crate::gateway::connection_id(1),
+        crate::gateway::connection_id(0),
     );
     let mut resp = serve::response(StatusCode::FORBIDDEN, "application/xml", body);
     cf_headers(&mut resp, true);
@@ -490,7 +490,7 @@ pub(crate) fn edge_hosts(d: &Deployment, old: bool) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::model::{Layout, SCENARIOS, scenario};
+    use crate::model::{Layout, SCENARIOS, scenario};
 
     fn d(layout: Layout, name: &str) -> Deployment {
         Deployment::new(layout, scenario(name).unwrap_or(&SCENARIOS[0]))

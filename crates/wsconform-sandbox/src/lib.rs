@@ -1,7 +1,9 @@
 //! The sandbox: an emulated API Gateway WebSocket deployment, in process, on
 //! loopback (docs/architecture.md, The sandbox). DNS, CA, a CloudFront-like edge (plus a stale one),
 //! the API Gateway data plane and the control plane, all on `127.0.0.1`
-//! with random ports. Its routing is written independently of the checks.
+//! with random ports. Its routing is written independently of the checks:
+//! this crate depends on nothing in `wsconform`. A caller points its client
+//! at a running sandbox with [`Sandbox::endpoints`].
 
 pub mod ca;
 pub mod connections;
@@ -12,8 +14,6 @@ pub mod faults;
 pub mod gateway;
 pub mod launch;
 pub mod model;
-#[cfg(test)]
-mod path_pattern_props;
 pub(crate) mod serve;
 pub mod sigv4;
 
@@ -37,7 +37,32 @@ use self::gateway::Gateway;
 use self::model::CertKnob;
 pub use self::model::{Deployment, Layout, Scenario, Server};
 use self::serve::TaskSet;
-use crate::suite::{ConnectTo, Nameservers, StaticCredentials, Suite};
+
+/// Where a client reaches the sandbox (curl's `--connect-to` form): a
+/// connection to `host:port` goes to `to_host:to_port`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectTo {
+    pub host: String,
+    pub port: u16,
+    pub to_host: String,
+    pub to_port: u16,
+}
+
+/// What a caller applies to its client to talk to a running sandbox.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// The DNS server (UDP and TCP): the only resolver that knows the deployment's names.
+    pub dns: SocketAddr,
+    /// Keyed by the addresses DNS answers, so the answer decides the server reached.
+    pub connect_to: Vec<ConnectTo>,
+    /// The CA every server's certificate chains to.
+    pub ca_pem: String,
+    /// The control plane (apigatewayv2, CloudFront, Route 53, ACM on one port).
+    pub control_plane_url: Option<url::Url>,
+    /// The fixed test key the control plane and `@connections` verify SigV4 with.
+    pub access_key_id: &'static str,
+    pub secret_access_key: &'static str,
+}
 
 /// How to start a sandbox.
 #[derive(Debug, Clone)]
@@ -230,7 +255,7 @@ impl Sandbox {
             .map(|s| ConnectTo {
                 host: s.dns_address().to_string(),
                 port: 443,
-                to_host: Some(Ipv4Addr::LOCALHOST.to_string()),
+                to_host: Ipv4Addr::LOCALHOST.to_string(),
                 to_port: match self.refused {
                     Some((server, port)) if server == *s => port,
                     _ => self.server_addr(*s).port(),
@@ -239,17 +264,16 @@ impl Sandbox {
             .collect()
     }
 
-    /// Points a suite at this sandbox: nameservers, `connect_to`, the CA,
-    /// the control plane and the sandbox credentials.
-    pub fn apply_to(&self, suite: &mut Suite) {
-        suite.dns.nameservers = Nameservers::List(vec![self.dns_addr]);
-        suite.dns.connect_to.extend(self.connect_to());
-        suite.tls.extra_ca_pem = Some(self.ca_pem.clone());
-        suite.aws.endpoint_url = self.control_plane_url().cloned();
-        suite.aws.credentials = Some(StaticCredentials {
-            access_key_id: model::ACCESS_KEY_ID.into(),
-            secret_access_key: model::SECRET_ACCESS_KEY.into(),
-        });
+    /// Everything a client needs to reach this deployment instead of AWS.
+    pub fn endpoints(&self) -> Endpoints {
+        Endpoints {
+            dns: self.dns_addr,
+            connect_to: self.connect_to(),
+            ca_pem: self.ca_pem.clone(),
+            control_plane_url: self.control_plane_url().cloned(),
+            access_key_id: model::ACCESS_KEY_ID,
+            secret_access_key: model::SECRET_ACCESS_KEY,
+        }
     }
 
     /// A complete suite file for this sandbox with the runtime values filled
@@ -264,7 +288,7 @@ impl Sandbox {
             .connect_to()
             .iter()
             .map(|c| {
-                let to = format!("{}:{}", c.to_host.as_deref().unwrap_or_default(), c.to_port);
+                let to = format!("{}:{}", c.to_host, c.to_port);
                 format!("{} = {}", toml_str(&format!("{}:{}", c.host, c.port)), toml_str(&to))
             })
             .collect();
@@ -288,6 +312,12 @@ impl Sandbox {
             tasks.shutdown().await;
         }
     }
+}
+
+/// Installs the process-wide rustls `CryptoProvider` (aws-lc-rs) once; every
+/// TLS config here is built from it, as the client's are.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
 
 /// A loopback port nobody listens on (bound, then released): connecting is refused.
@@ -338,20 +368,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn layout_suites_parse() {
+    fn layout_suites_are_toml_with_the_layout_s_tables() {
         for layout in Layout::ALL {
             let text = suite_for_layout(layout);
-            let suite = Suite::parse("<sandbox>", &text, &|_| None).expect("the sandbox suite parses");
-            assert_eq!(suite.path(), layout.public_path());
-            assert_eq!(suite.custom_domain.is_some(), layout != Layout::A);
-            assert_eq!(suite.cloudfront.is_some(), layout != Layout::C);
-            assert_eq!(suite.sandbox.as_ref().map(|s| s.layout.as_str()), Some(layout.name()));
+            let v: toml::Table = text.parse().expect("the sandbox suite is TOML");
+            let url = v["url"].as_str().expect("url");
+            assert!(url.ends_with(layout.public_path()) || layout.public_path().is_empty(), "{url}");
+            assert_eq!(v.contains_key("custom_domain"), layout != Layout::A);
+            assert_eq!(v.contains_key("cloudfront"), layout != Layout::C);
+            assert_eq!(v["sandbox"]["layout"].as_str(), Some(layout.name()));
         }
-    }
-
-    #[test]
-    fn broken_suite_text_does_not_parse() {
-        let text = suite_for_layout(Layout::B).replace("region = ", "regio = ");
-        assert!(Suite::parse("<sandbox>", &text, &|_| None).is_err());
     }
 }

@@ -187,7 +187,7 @@ impl<'a> Request<'a> {
     }
 }
 
-pub use crate::sandbox::serve::percent_decode;
+pub use crate::serve::percent_decode;
 
 pub fn request_id() -> String {
     let n: u128 = rand::random();

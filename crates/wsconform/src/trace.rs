@@ -103,13 +103,18 @@ impl Mark {
 }
 
 /// Runs the suite's checks once and renders the hop chain.
-pub async fn trace(src: SuiteSource, sandbox: Option<SandboxOverride>) -> Result<String, BadInput> {
+pub async fn trace(
+    src: SuiteSource,
+    sandbox: Option<SandboxOverride>,
+    emulator: Option<std::sync::Arc<dyn crate::emulator::Emulator>>,
+) -> Result<String, BadInput> {
     let suite = load_suite(&src)?;
     let summary = run(RunOptions {
         suites: vec![src],
         filters: Filters::default(),
         runner: RunnerOptions { deadline: Some(TRACE_DEADLINE), ..RunnerOptions::default() },
         sandbox,
+        emulator,
         reporters: Vec::new(),
     })
     .await?;

@@ -205,7 +205,7 @@ async fn bind_pair() -> io::Result<(UdpSocket, TcpListener)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::model::{self, Layout, SCENARIOS, Server};
+    use crate::model::{self, Layout, SCENARIOS, Server};
 
     #[test]
     fn alias_names_answer_a_and_others_by_zone() {

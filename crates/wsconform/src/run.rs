@@ -9,6 +9,7 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use crate::check::Ctx;
+use crate::emulator::{Emulator, EmulatorPlan, RunningEmulator};
 use crate::events::{Counts, Event, SuiteHeader, SuiteResult};
 use crate::facts::Facts;
 use crate::plan::{Filters, Plan, plan};
@@ -48,6 +49,9 @@ pub struct RunOptions {
     pub filters: Filters,
     pub runner: RunnerOptions,
     pub sandbox: Option<SandboxOverride>,
+    /// Starts what `[sandbox]` / `--sandbox` ask for (the binary's sandbox);
+    /// `None` refuses such suites.
+    pub emulator: Option<Arc<dyn Emulator>>,
     /// Reporters fed with every event (console, files…).
     pub reporters: Vec<Box<dyn Reporter>>,
 }
@@ -142,17 +146,21 @@ pub fn header(suite: &Suite, plan: &Plan) -> SuiteHeader {
 
 pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
     crate::install_crypto_provider();
-    let RunOptions { suites, filters, runner: runner_opts, sandbox, reporters } = opts;
+    let RunOptions { suites, filters, runner: runner_opts, sandbox, emulator, reporters } = opts;
 
     // Everything is validated before anything runs.
     let mut planned = Vec::new();
     for src in &suites {
-        planned.push(load_and_plan(src, &filters)?);
+        let (suite, plan) = load_and_plan(src, &filters)?;
+        if let Some(e) = emulator.as_deref().and_then(|e| crate::emulator::unknown_fault(&suite, e)) {
+            return Err(BadInput(e.to_string()));
+        }
+        planned.push((suite, plan));
     }
     let mut sandboxes = Vec::new();
     for (suite, _) in &mut planned {
-        if let Some(sb) = sandbox_for(suite, sandbox.as_ref())? {
-            sandboxes.push(sb.start_for(suite).await?);
+        if let Some(plan) = sandbox_for(suite, sandbox.as_ref()) {
+            sandboxes.push(start_emulator(emulator.as_deref(), &plan, suite).await?);
         }
     }
 
@@ -239,10 +247,10 @@ pub fn default_deadline<'a>(
 
 /// What the sandbox should emulate for a suite: the command line's
 /// `--sandbox` wins over the suite's `[sandbox]` table.
-fn sandbox_for(suite: &Suite, cli: Option<&SandboxOverride>) -> Result<Option<SandboxPlan>, BadInput> {
+fn sandbox_for(suite: &Suite, cli: Option<&SandboxOverride>) -> Option<EmulatorPlan> {
     let from_suite = suite.sandbox.as_ref();
     if cli.is_none() && from_suite.is_none() {
-        return Ok(None);
+        return None;
     }
     let layout = cli
         .and_then(|c| c.layout.clone())
@@ -253,38 +261,17 @@ fn sandbox_for(suite: &Suite, cli: Option<&SandboxOverride>) -> Result<Option<Sa
         .or_else(|| from_suite.map(|s| s.scenario.clone()))
         .unwrap_or_else(|| "good".into());
     let latency_ms = cli.and_then(|c| c.latency_ms).or_else(|| from_suite.map(|s| s.latency_ms)).unwrap_or(0);
-    Ok(Some(SandboxPlan { layout, scenario, latency_ms }))
+    Some(EmulatorPlan { layout, scenario, latency_ms })
 }
 
-struct SandboxPlan {
-    layout: String,
-    scenario: String,
-    latency_ms: u64,
-}
-
-impl SandboxPlan {
-    #[cfg(not(feature = "sandbox"))]
-    async fn start_for(self, suite: &mut Suite) -> Result<RunningSandbox, BadInput> {
-        Err(BadInput(format!("{}: this build has no sandbox (build with the `sandbox` feature)", suite.source)))
-    }
-
-    #[cfg(feature = "sandbox")]
-    async fn start_for(self, suite: &mut Suite) -> Result<RunningSandbox, BadInput> {
-        crate::sandbox::launch::start_for_suite(&self.layout, &self.scenario, self.latency_ms, suite)
-            .await
-            .map_err(|e| BadInput(format!("{}: {e}", suite.source)))
-    }
-}
-
-#[cfg(feature = "sandbox")]
-type RunningSandbox = crate::sandbox::Sandbox;
-
-#[cfg(not(feature = "sandbox"))]
-struct RunningSandbox;
-
-#[cfg(not(feature = "sandbox"))]
-impl RunningSandbox {
-    async fn shutdown(self) {}
+async fn start_emulator(
+    emulator: Option<&dyn Emulator>,
+    plan: &EmulatorPlan,
+    suite: &mut Suite,
+) -> Result<Box<dyn RunningEmulator>, BadInput> {
+    let Some(emulator) = emulator else { return Err(BadInput(crate::emulator::missing(&suite.source))) };
+    let source = suite.source.clone();
+    emulator.start(plan, suite).await.map_err(|e| BadInput(format!("{source}: {e}")))
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use std::sync::{Arc, OnceLock};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
+use crate::emulator::Emulator;
 use crate::outcome::{Outcome, Status, Warning};
 use crate::plan::Filters;
 use crate::run::{RunOptions, RunSummary, SuiteSource, load_and_plan};
@@ -28,6 +29,11 @@ use crate::runner::RunnerOptions;
 /// each trial then reports its own check. A skipped check is an ignored trial.
 /// Set `WSCONFORM_REPORTS=DIR` to also write JUnit and JSON reports there.
 pub fn trials(suites: &[PathBuf], args: &Arguments) -> Vec<Trial> {
+    trials_with(suites, args, None)
+}
+
+/// [`trials`], with an emulator for suites that have a `[sandbox]` table.
+pub fn trials_with(suites: &[PathBuf], args: &Arguments, emulator: Option<Arc<dyn Emulator>>) -> Vec<Trial> {
     let sources: Vec<SuiteSource> = suites.iter().cloned().map(SuiteSource::File).collect();
     let mut trials = Vec::new();
     let mut names = Vec::new();
@@ -56,8 +62,9 @@ pub fn trials(suites: &[PathBuf], args: &Arguments) -> Vec<Trial> {
     let shared: Arc<OnceLock<Result<RunSummary, String>>> = Arc::new(OnceLock::new());
     for (suite_name, id, name, strict) in names {
         let (shared, sources, selected) = (shared.clone(), sources.clone(), selected.clone());
+        let emulator = emulator.clone();
         trials.push(Trial::ignorable_test(name, move || {
-            let summary = shared.get_or_init(|| run_once(sources, selected));
+            let summary = shared.get_or_init(|| run_once(sources, selected, emulator));
             let summary = summary.as_ref().map_err(|e| Failed::from(e.as_str()))?;
             let report = summary
                 .results
@@ -119,7 +126,11 @@ fn src_name(src: &SuiteSource) -> String {
     }
 }
 
-fn run_once(suites: Vec<SuiteSource>, only: Vec<String>) -> Result<RunSummary, String> {
+fn run_once(
+    suites: Vec<SuiteSource>,
+    only: Vec<String>,
+    emulator: Option<Arc<dyn Emulator>>,
+) -> Result<RunSummary, String> {
     let mut reporters: Vec<Box<dyn crate::report::Reporter>> = Vec::new();
     if let Some(dir) = std::env::var_os("WSCONFORM_REPORTS").map(PathBuf::from) {
         use crate::report::{file_stem, json, junit};
@@ -138,6 +149,7 @@ fn run_once(suites: Vec<SuiteSource>, only: Vec<String>) -> Result<RunSummary, S
         filters: Filters { only, skip: vec![] },
         runner: RunnerOptions { deadline: Some(std::time::Duration::from_secs(300)), ..RunnerOptions::default() },
         sandbox: None,
+        emulator,
         reporters,
     }))
     .map_err(|e| e.0)

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::json;
 
 use super::wire::{Answer, AwsError, CREATED_EPOCH, Request};
-use crate::sandbox::model::{Certificate, Deployment};
+use crate::model::{Certificate, Deployment};
 
 type Routed = Option<(&'static str, Result<Answer, AwsError>)>;
 

@@ -501,7 +501,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::model::{Layout, SCENARIOS, scenario};
+    use crate::model::{Layout, SCENARIOS, scenario};
 
     fn d(layout: Layout, name: &str) -> Deployment {
         Deployment::new(layout, scenario(name).unwrap_or(&SCENARIOS[0]))

@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::emulator::{Emulator, EmulatorPlan};
 use crate::facts::Facts;
 use crate::facts::aws::model::normalize_host;
 use crate::run::{BadInput, SandboxOverride};
@@ -53,12 +54,20 @@ pub struct FoundDomain {
 
 /// Discovers the deployment behind `url` in `region` and returns the suite
 /// file's text. With `sandbox`, discovery asks the in-process sandbox.
-pub async fn init(url: &str, region: &str, sandbox: Option<SandboxOverride>) -> Result<String, BadInput> {
+pub async fn init(
+    url: &str,
+    region: &str,
+    sandbox: Option<SandboxOverride>,
+    emulator: Option<&dyn Emulator>,
+) -> Result<String, BadInput> {
     crate::install_crypto_provider();
     let mut probe = probe_suite(url, region)?;
     let found = match sandbox {
         None => bounded(discover(probe)).await?,
-        Some(sb) => discover_in_sandbox(&mut probe, &sb).await?,
+        Some(sb) => {
+            let emulator = emulator.ok_or_else(|| BadInput(crate::emulator::missing("init")))?;
+            discover_in_sandbox(&mut probe, &sb, emulator).await?
+        }
     };
     Ok(render_suite(&found))
 }
@@ -69,23 +78,21 @@ async fn bounded(fut: impl Future<Output = Result<Found, BadInput>>) -> Result<F
     })
 }
 
-#[cfg(feature = "sandbox")]
-async fn discover_in_sandbox(probe: &mut Suite, sb: &SandboxOverride) -> Result<Found, BadInput> {
-    let layout = crate::sandbox::launch::layout_for(sb.layout.as_deref(), sb.scenario.as_deref());
+async fn discover_in_sandbox(
+    probe: &mut Suite,
+    sb: &SandboxOverride,
+    emulator: &dyn Emulator,
+) -> Result<Found, BadInput> {
+    let layout = emulator.layout_for(sb.layout.as_deref(), sb.scenario.as_deref());
     let scenario = sb.scenario.clone().unwrap_or_else(|| "good".into());
-    let running = crate::sandbox::launch::start_for_suite(&layout, &scenario, sb.latency_ms.unwrap_or(0), probe)
-        .await
-        .map_err(BadInput)?;
+    let plan =
+        EmulatorPlan { layout: layout.clone(), scenario: scenario.clone(), latency_ms: sb.latency_ms.unwrap_or(0) };
+    let running = emulator.start(&plan, probe).await.map_err(BadInput)?;
     let found = bounded(discover(probe.clone())).await;
     running.shutdown().await;
     let mut found = found?;
     found.sandbox = Some((layout, scenario));
     Ok(found)
-}
-
-#[cfg(not(feature = "sandbox"))]
-async fn discover_in_sandbox(_probe: &mut Suite, _sb: &SandboxOverride) -> Result<Found, BadInput> {
-    Err(BadInput("this build has no sandbox (build with the `sandbox` feature)".into()))
 }
 
 /// `ws.example.com` → `ws-example-com`: a suite (and report file) name.

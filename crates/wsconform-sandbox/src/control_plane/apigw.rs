@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::wire::{Answer, AwsError, CREATED_RFC3339, Request};
-use crate::sandbox::model::{Api, ApiMapping, Deployment, DomainName, Stage};
+use crate::model::{Api, ApiMapping, Deployment, DomainName, Stage};
 
 type Routed = Option<(&'static str, Result<Answer, AwsError>)>;
 
@@ -127,7 +127,7 @@ fn integrations(a: &Api, region: &str) -> Value {
         a.routes.iter().filter_map(|r| r.target.as_deref()?.strip_prefix("integrations/")).collect();
     ids.sort_unstable();
     ids.dedup();
-    let account = crate::sandbox::model::ACCOUNT_ID;
+    let account = crate::model::ACCOUNT_ID;
     let items: Vec<Value> = ids
         .iter()
         .map(|id| {
@@ -168,7 +168,7 @@ fn deployments(a: &Api) -> Value {
 fn domain(dom: &DomainName) -> Value {
     json!({
         "domainName": dom.domain_name,
-        "domainNameArn": format!("arn:aws:apigateway:{}::/domainnames/{}", crate::sandbox::model::REGION, dom.domain_name),
+        "domainNameArn": format!("arn:aws:apigateway:{}::/domainnames/{}", crate::model::REGION, dom.domain_name),
         "apiMappingSelectionExpression": "$request.basepath",
         "domainNameConfigurations": [{
             "apiGatewayDomainName": dom.api_gateway_domain_name,

@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use super::control_plane::ControlPlaneFaults;
-pub use crate::suite::SANDBOX_FAULTS as NAMES;
 
 /// How a DNS server that is not silent can still fail the public host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,31 +97,8 @@ impl Faults {
     }
 
     fn set(&mut self, name: &str) -> Result<(), String> {
-        match name {
-            "gateway-silent" => self.silent_gateway = true,
-            "drop-after-upgrade" => self.drop_after_upgrade = true,
-            "dns-silent" => self.dns_silent = true,
-            "dns-slow" => self.dns_delay = DEFAULT_DNS_SLOW,
-            "dns-servfail" => self.dns_public = Some(DnsRcode::ServFail),
-            "dns-nxdomain" => self.dns_public = Some(DnsRcode::NxDomain),
-            "tcp-refused" => self.front_accept = Accept::Refused,
-            "tcp-reset" => self.front_accept = Accept::Reset,
-            "tls-stall" => self.front_accept = Accept::Stall,
-            "upgrade-500" => self.upgrade_status = Some(500),
-            "upgrade-502" => self.upgrade_status = Some(502),
-            "upgrade-403" => self.upgrade_status = Some(403),
-            "bad-accept" => self.bad_accept = true,
-            "silent-after-upgrade" => self.silent_after_upgrade = true,
-            "drop-mid-echo" => self.drop_mid_echo = true,
-            "huge-frame" => self.huge_frame = true,
-            "control-plane-5xx" => self.control_plane.server_errors = true,
-            "control-plane-throttle" => self.control_plane.throttling = true,
-            "control-plane-slow" => self.control_plane.delay = DEFAULT_CONTROL_PLANE_SLOW,
-            "mgmt-bad-signature" => self.mgmt_bad_signature = true,
-            "cloudfront-deploying" => self.control_plane.deploying_for = Some(DEPLOYING_FOR),
-            "regional-cert-expired" => self.regional_cert_expired = true,
-            other => return Err(unknown(other)),
-        }
+        let (_, apply) = FAULTS.iter().find(|(n, _)| *n == name).ok_or_else(|| unknown(name))?;
+        apply(self);
         Ok(())
     }
 
@@ -145,6 +121,47 @@ impl Faults {
         }
     }
 }
+
+/// What a fault sets on [`Faults`].
+type SetFault = fn(&mut Faults);
+
+/// Every fault, by the name suites and `--sandbox` use, with what it sets.
+/// The one list: `[sandbox] faults` is validated against [`NAMES`].
+const FAULTS: &[(&str, SetFault)] = &[
+    ("dns-silent", |f| f.dns_silent = true),
+    ("dns-slow", |f| f.dns_delay = DEFAULT_DNS_SLOW),
+    ("dns-servfail", |f| f.dns_public = Some(DnsRcode::ServFail)),
+    ("dns-nxdomain", |f| f.dns_public = Some(DnsRcode::NxDomain)),
+    ("tcp-refused", |f| f.front_accept = Accept::Refused),
+    ("tcp-reset", |f| f.front_accept = Accept::Reset),
+    ("tls-stall", |f| f.front_accept = Accept::Stall),
+    ("gateway-silent", |f| f.silent_gateway = true),
+    ("upgrade-500", |f| f.upgrade_status = Some(500)),
+    ("upgrade-502", |f| f.upgrade_status = Some(502)),
+    ("upgrade-403", |f| f.upgrade_status = Some(403)),
+    ("bad-accept", |f| f.bad_accept = true),
+    ("drop-after-upgrade", |f| f.drop_after_upgrade = true),
+    ("silent-after-upgrade", |f| f.silent_after_upgrade = true),
+    ("drop-mid-echo", |f| f.drop_mid_echo = true),
+    ("huge-frame", |f| f.huge_frame = true),
+    ("control-plane-5xx", |f| f.control_plane.server_errors = true),
+    ("control-plane-throttle", |f| f.control_plane.throttling = true),
+    ("control-plane-slow", |f| f.control_plane.delay = DEFAULT_CONTROL_PLANE_SLOW),
+    ("mgmt-bad-signature", |f| f.mgmt_bad_signature = true),
+    ("cloudfront-deploying", |f| f.control_plane.deploying_for = Some(DEPLOYING_FOR)),
+    ("regional-cert-expired", |f| f.regional_cert_expired = true),
+];
+
+/// The fault names, in [`FAULTS`]' order.
+pub const NAMES: [&str; FAULTS.len()] = {
+    let mut names = [""; FAULTS.len()];
+    let mut i = 0;
+    while i < FAULTS.len() {
+        names[i] = FAULTS[i].0;
+        i += 1;
+    }
+    names
+};
 
 /// "`x` is not a sandbox fault", with the closest known name.
 fn unknown(name: &str) -> String {

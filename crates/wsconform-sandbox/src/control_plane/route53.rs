@@ -3,7 +3,7 @@
 //! label from the right, then by type) so paging from a name behaves as on AWS.
 
 use super::wire::{Answer, AwsError, Request, Xml};
-use crate::sandbox::model::{AliasRecord, Deployment, HostedZone};
+use crate::model::{AliasRecord, Deployment, HostedZone};
 
 pub const NAMESPACE: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
 
