@@ -113,11 +113,20 @@ pub struct DnsResolver(Arc<Inner>);
 
 enum Kind {
     Fixed(TokioResolver),
-    /// Asks the zone's own nameservers, found through `system`.
+    /// Asks the zone's own nameservers (on `ns_port`), found through `system`.
     Authoritative {
         system: TokioResolver,
-        zones: Mutex<HashMap<String, (Arc<TokioResolver>, String)>>,
+        ns_port: u16,
+        zones: Mutex<HashMap<String, Zone>>,
     },
+}
+
+/// One zone's authoritative servers, asked without recursion.
+#[derive(Clone)]
+struct Zone {
+    resolver: Arc<TokioResolver>,
+    /// `example.com (ns-1.awsdns-01.org, …)`.
+    label: String,
 }
 
 struct Inner {
@@ -194,10 +203,30 @@ impl DnsResolver {
             }
             Nameservers::Authoritative => {
                 let (system, _) = system()?;
-                (Kind::Authoritative { system, zones: Mutex::new(HashMap::new()) }, "authoritative".to_owned())
+                (
+                    Kind::Authoritative { system, ns_port: 53, zones: Mutex::new(HashMap::new()) },
+                    "authoritative".to_owned(),
+                )
             }
         };
         Ok(DnsResolver(Arc::new(Inner { kind, description, timeout })))
+    }
+
+    /// The authoritative mode with its bootstrap resolvers and the zones'
+    /// nameserver port given (not part of the suite format: the suite's
+    /// `"authoritative"` uses the system's resolvers and port 53). Lets a
+    /// test stand the zones up on loopback.
+    pub fn authoritative_via(
+        bootstrap: Vec<SocketAddr>,
+        ns_port: u16,
+        timeout: Duration,
+    ) -> Result<DnsResolver, String> {
+        let mut opts = options(timeout, None);
+        opts.use_hosts_file = ResolveHosts::Never;
+        opts.ndots = 0;
+        let system = build(fixed_config(&bootstrap), opts)?;
+        let kind = Kind::Authoritative { system, ns_port, zones: Mutex::new(HashMap::new()) };
+        Ok(DnsResolver(Arc::new(Inner { kind, description: "authoritative".to_owned(), timeout })))
     }
 
     /// Display form: `127.0.0.1:5353`, `system (10.0.0.2)`, `authoritative`.
@@ -205,51 +234,85 @@ impl DnsResolver {
         &self.0.description
     }
 
-    /// A and AAAA answers for `host`, with the CNAME chain.
+    /// A and AAAA answers for `host`, with the CNAME chain. The whole
+    /// lookup (in the authoritative mode: every zone asked) ends within
+    /// three query timeouts.
     pub async fn lookup(&self, host: &str) -> Result<DnsAnswer, DnsError> {
         let name = host.trim_end_matches('.').to_ascii_lowercase();
         let t0 = Instant::now();
-        let (resolver, description) = match &self.0.kind {
-            Kind::Fixed(_) => (None, self.0.description.clone()),
-            Kind::Authoritative { system, zones } => {
-                let (r, d) = self.authoritative_for(system, zones, &name).await?;
-                (Some(r), d)
-            }
-        };
-        let r: &TokioResolver = match (&resolver, &self.0.kind) {
-            (Some(r), _) => r,
-            (None, Kind::Fixed(r)) => r,
-            (None, Kind::Authoritative { system, .. }) => system,
-        };
         let hard_limit = self.0.timeout * 3;
-        let fqdn = format!("{name}.");
-        let both =
-            async { tokio::join!(r.lookup(fqdn.as_str(), RecordType::A), r.lookup(fqdn.as_str(), RecordType::AAAA)) };
-        let (a, aaaa) = tokio::time::timeout(hard_limit, both)
-            .await
-            .map_err(|_| DnsError::Timeout { name: name.clone(), after: hard_limit })?;
-        let elapsed = t0.elapsed();
-        let mut records: Vec<Record> = Vec::new();
-        let mut errors = Vec::new();
-        for result in [a, aaaa] {
-            match result {
-                Ok(lookup) => records.extend(lookup.answers().iter().cloned()),
-                Err(e) => errors.push(DnsError::from_hickory(&name, &e, elapsed)),
+        let timed_out = |_| DnsError::Timeout { name: name.clone(), after: hard_limit };
+        match &self.0.kind {
+            Kind::Fixed(r) => {
+                let (records, errors) =
+                    tokio::time::timeout(hard_limit, addresses(r, &name, t0)).await.map_err(timed_out)?;
+                let (addrs, cnames) = collect_answers(&name, &records);
+                if addrs.is_empty() {
+                    return Err(combine_errors(&name, errors));
+                }
+                Ok(DnsAnswer { name, addrs, cnames, resolver: self.0.description.clone(), elapsed: t0.elapsed() })
+            }
+            Kind::Authoritative { system, ns_port, zones } => {
+                let walk = self.authoritative_lookup(system, *ns_port, zones, &name, t0);
+                tokio::time::timeout(hard_limit, walk).await.map_err(timed_out)?
             }
         }
-        let (addrs, cnames) = collect_answers(&name, &records);
-        if !addrs.is_empty() {
-            return Ok(DnsAnswer { name, addrs, cnames, resolver: description, elapsed });
+    }
+
+    /// Asks the zone of `name` for its addresses. A zone's servers do not
+    /// recurse: when the answer is a CNAME out of the zone (`ws.example.com`
+    /// → `d123.cloudfront.net`) they give no addresses, so the chain goes on
+    /// at the target's own zone's servers, found the same way — at most
+    /// [`MAX_CNAME_CHAIN`] names.
+    async fn authoritative_lookup(
+        &self,
+        system: &TokioResolver,
+        ns_port: u16,
+        zones: &Mutex<HashMap<String, Zone>>,
+        name: &str,
+        t0: Instant,
+    ) -> Result<DnsAnswer, DnsError> {
+        let mut current = name.to_owned();
+        let mut chain: Vec<String> = Vec::new();
+        let mut asked: Vec<String> = Vec::new();
+        loop {
+            let zone = self.authoritative_for(system, ns_port, zones, &current).await?;
+            if asked.last() != Some(&zone.label) {
+                asked.push(zone.label.clone());
+            }
+            let (records, errors) = addresses(&zone.resolver, &current, t0).await;
+            let (addrs, cnames) = collect_answers(&current, &records);
+            if !addrs.is_empty() {
+                chain.extend(cnames);
+                let resolver = format!("authoritative for {}", asked.join(" → "));
+                return Ok(DnsAnswer { name: name.to_owned(), addrs, cnames: chain, resolver, elapsed: t0.elapsed() });
+            }
+            // No address: the zone may hold a CNAME whose target lies in another zone
+            // (hickory follows it at the same servers, which do not answer for it).
+            let hops = if cnames.is_empty() {
+                let cname = zone.resolver.lookup(format!("{current}."), RecordType::CNAME).await;
+                cname.map(|l| collect_answers(&current, l.answers()).1).unwrap_or_default()
+            } else {
+                cnames
+            };
+            let fresh: Vec<String> = hops.into_iter().take_while(|h| h != name && !chain.contains(h)).collect();
+            match fresh.last() {
+                Some(next) if chain.len() + fresh.len() <= MAX_CNAME_CHAIN => {
+                    current = next.clone();
+                    chain.extend(fresh);
+                }
+                _ => return Err(combine_errors(&current, errors)),
+            }
         }
-        Err(combine_errors(&name, errors))
     }
 
     async fn authoritative_for(
         &self,
         system: &TokioResolver,
-        zones: &Mutex<HashMap<String, (Arc<TokioResolver>, String)>>,
+        ns_port: u16,
+        zones: &Mutex<HashMap<String, Zone>>,
         name: &str,
-    ) -> Result<(Arc<TokioResolver>, String), DnsError> {
+    ) -> Result<Zone, DnsError> {
         // Walk from the name towards the root: the first name with NS records is the zone apex.
         let labels: Vec<&str> = name.split('.').collect();
         for i in 0..labels.len().saturating_sub(1) {
@@ -258,11 +321,13 @@ impl DnsResolver {
                 return Ok(hit.clone());
             }
             let Ok(ns) = system.lookup(format!("{zone}."), RecordType::NS).await else { continue };
+            let norm = |n: &hickory_resolver::proto::rr::Name| n.to_ascii().trim_end_matches('.').to_ascii_lowercase();
             let hosts: Vec<String> = ns
                 .answers()
                 .iter()
+                .filter(|r| norm(&r.name) == zone)
                 .filter_map(|r| match &r.data {
-                    RData::NS(n) => Some(n.0.to_ascii().trim_end_matches('.').to_owned()),
+                    RData::NS(n) => Some(norm(&n.0)),
                     _ => None,
                 })
                 .collect();
@@ -272,7 +337,7 @@ impl DnsResolver {
             let mut addrs = Vec::new();
             for h in hosts.iter().take(4) {
                 if let Ok(ips) = system.lookup_ip(format!("{h}.")).await {
-                    addrs.extend(ips.iter().map(|ip| SocketAddr::new(ip, 53)));
+                    addrs.extend(ips.iter().map(|ip| SocketAddr::new(ip, ns_port)));
                 }
             }
             if addrs.is_empty() {
@@ -284,15 +349,30 @@ impl DnsResolver {
             let mut opts = options(self.0.timeout, None);
             opts.use_hosts_file = ResolveHosts::Never;
             opts.recursion_desired = false;
-            let r = Arc::new(
+            let resolver = Arc::new(
                 build(fixed_config(&addrs), opts).map_err(|m| DnsError::Other { name: name.to_owned(), message: m })?,
             );
-            let description = format!("authoritative for {zone} ({})", hosts.join(", "));
-            zones.lock().unwrap_or_else(|e| e.into_inner()).insert(zone, (r.clone(), description.clone()));
-            return Ok((r, description));
+            let found = Zone { resolver, label: format!("{zone} ({})", hosts.join(", ")) };
+            zones.lock().unwrap_or_else(|e| e.into_inner()).insert(zone, found.clone());
+            return Ok(found);
         }
         Err(DnsError::Other { name: name.to_owned(), message: "no zone with NS records found above it".into() })
     }
+}
+
+/// A and AAAA for `name` at `r`, asked at once: the answer records and each failure.
+async fn addresses(r: &TokioResolver, name: &str, t0: Instant) -> (Vec<Record>, Vec<DnsError>) {
+    let fqdn = format!("{name}.");
+    let (a, aaaa) = tokio::join!(r.lookup(fqdn.as_str(), RecordType::A), r.lookup(fqdn.as_str(), RecordType::AAAA));
+    let mut records: Vec<Record> = Vec::new();
+    let mut errors = Vec::new();
+    for result in [a, aaaa] {
+        match result {
+            Ok(lookup) => records.extend(lookup.answers().iter().cloned()),
+            Err(e) => errors.push(DnsError::from_hickory(name, &e, t0.elapsed())),
+        }
+    }
+    (records, errors)
 }
 
 /// Addresses and the CNAME chain for `name` out of answer records.
@@ -386,5 +466,207 @@ mod tests {
             combine_errors("h", vec![DnsError::NoData { name: "h".into() }, DnsError::NxDomain { name: "h".into() }]);
         assert_eq!(e, DnsError::NxDomain { name: "h".into() });
         assert_eq!(combine_errors("h", vec![]), DnsError::NoData { name: "h".into() });
+    }
+}
+
+/// `nameservers = "authoritative"` across zones, on loopback: three tiny
+/// hickory-server instances — a bootstrap resolver (NS records and the
+/// nameservers' addresses) and two zones' authoritative servers sharing one
+/// port on 127.0.0.2 and 127.0.0.3, as real nameservers share port 53.
+#[cfg(all(test, feature = "sandbox"))]
+mod authoritative_tests {
+    use super::*;
+    use std::future::Future;
+    use std::io;
+    use std::net::Ipv4Addr;
+    use std::pin::Pin;
+
+    use hickory_server::net::runtime::Time;
+    use hickory_server::proto::op::{Header, HeaderCounts, Metadata};
+    use hickory_server::proto::rr::rdata::{A, CNAME, NS};
+    use hickory_server::proto::rr::{Name, RData as SRData, Record as SRecord, RecordType as SRecordType};
+    use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+    use hickory_server::zone_handler::MessageResponseBuilder;
+    use tokio::net::{TcpListener, UdpSocket};
+
+    /// Answers from a fixed record list: names outside `apex` are REFUSED
+    /// (as Route 53 does for zones it does not host), a CNAME is given for
+    /// any type asked of its name (RFC 1034 §3.6.2), unknown names NXDOMAIN.
+    struct StaticZone {
+        apex: Option<String>,
+        records: Vec<SRecord>,
+    }
+
+    fn norm(n: &Name) -> String {
+        n.to_ascii().trim_end_matches('.').to_ascii_lowercase()
+    }
+
+    impl StaticZone {
+        async fn respond<R: ResponseHandler>(&self, request: &Request, mut handle: R) -> ResponseInfo {
+            let mut metadata = Metadata::response_from_request(&request.metadata);
+            let fallback = |metadata| ResponseInfo::from(Header { metadata, counts: HeaderCounts::default() });
+            let builder = MessageResponseBuilder::from_message_request(request);
+            let Ok(info) = request.request_info() else {
+                metadata.response_code = ResponseCode::FormErr;
+                return handle
+                    .send_response(builder.build_no_records(metadata))
+                    .await
+                    .unwrap_or_else(|_| fallback(metadata));
+            };
+            let qname = Name::from(info.query.name().clone());
+            let (name, qtype) = (norm(&qname), info.query.query_type());
+            let in_zone = self.apex.as_ref().is_none_or(|z| name == *z || name.ends_with(&format!(".{z}")));
+            let of_name: Vec<&SRecord> = self.records.iter().filter(|r| norm(&r.name) == name).collect();
+            let answers: Vec<SRecord> = of_name
+                .iter()
+                .filter(|r| r.record_type() == qtype || r.record_type() == SRecordType::CNAME)
+                .map(|r| (*r).clone())
+                .collect();
+            metadata.authoritative = in_zone && self.apex.is_some();
+            metadata.response_code = if !in_zone {
+                ResponseCode::Refused
+            } else if of_name.is_empty() {
+                ResponseCode::NXDomain
+            } else {
+                ResponseCode::NoError
+            };
+            let resp = builder.build(metadata, answers.iter(), [], [], []);
+            handle.send_response(resp).await.unwrap_or_else(|_| fallback(metadata))
+        }
+    }
+
+    impl RequestHandler for StaticZone {
+        fn handle_request<'life0, 'life1, 'async_trait, R, T>(
+            &'life0 self,
+            request: &'life1 Request,
+            response_handle: R,
+        ) -> Pin<Box<dyn Future<Output = ResponseInfo> + Send + 'async_trait>>
+        where
+            R: ResponseHandler + 'async_trait,
+            T: Time + 'async_trait,
+            'life0: 'async_trait,
+            'life1: 'async_trait,
+            Self: 'async_trait,
+        {
+            Box::pin(self.respond(request, response_handle))
+        }
+    }
+
+    fn name(s: &str) -> Name {
+        Name::from_ascii(s).expect("name")
+    }
+
+    fn serve(handler: StaticZone, udp: UdpSocket, tcp: TcpListener) -> hickory_server::Server<StaticZone> {
+        let mut server = hickory_server::Server::new(handler);
+        server.register_socket(udp);
+        server.register_listener(tcp, Duration::from_secs(5), 16);
+        server
+    }
+
+    async fn pair(ip: Ipv4Addr, port: u16) -> io::Result<(UdpSocket, TcpListener)> {
+        let udp = UdpSocket::bind((ip, port)).await?;
+        let port = udp.local_addr()?.port();
+        Ok((udp, TcpListener::bind((ip, port)).await?))
+    }
+
+    /// UDP and TCP on one port on 127.0.0.2 and on 127.0.0.3 (a few attempts:
+    /// another process may hold the port on the second address).
+    async fn two_addresses_one_port() -> ((UdpSocket, TcpListener), (UdpSocket, TcpListener)) {
+        let mut last = None;
+        for _ in 0..16 {
+            let first = match pair(Ipv4Addr::new(127, 0, 0, 2), 0).await {
+                Ok(p) => p,
+                Err(e) => {
+                    last = Some(e);
+                    continue;
+                }
+            };
+            let port = first.0.local_addr().expect("bound").port();
+            match pair(Ipv4Addr::new(127, 0, 0, 3), port).await {
+                Ok(second) => return (first, second),
+                Err(e) => last = Some(e),
+            }
+        }
+        panic!("no port free on both 127.0.0.2 and 127.0.0.3: {last:?}")
+    }
+
+    #[tokio::test]
+    async fn a_cname_out_of_the_zone_is_followed_at_the_target_zone_s_servers() {
+        let (zone_a, zone_b) = two_addresses_one_port().await;
+        let ns_port = zone_a.0.local_addr().expect("bound").port();
+        // Zone A: example.com holds the CNAME into CloudFront's zone.
+        let example = serve(
+            StaticZone {
+                apex: Some("example.com".into()),
+                records: vec![SRecord::from_rdata(
+                    name("api.example.com."),
+                    60,
+                    SRData::CNAME(CNAME(name("d123.cloudfront.net."))),
+                )],
+            },
+            zone_a.0,
+            zone_a.1,
+        );
+        // Zone B: cloudfront.net holds the address.
+        let cloudfront = serve(
+            StaticZone {
+                apex: Some("cloudfront.net".into()),
+                records: vec![SRecord::from_rdata(name("d123.cloudfront.net."), 60, SRData::A(A::new(192, 0, 2, 10)))],
+            },
+            zone_b.0,
+            zone_b.1,
+        );
+        // The bootstrap ("system") resolver: each zone's NS and the nameservers' addresses.
+        let boot = pair(Ipv4Addr::LOCALHOST, 0).await.expect("bootstrap port");
+        let boot_addr = boot.0.local_addr().expect("bound");
+        let bootstrap = serve(
+            StaticZone {
+                apex: None,
+                records: vec![
+                    SRecord::from_rdata(name("example.com."), 60, SRData::NS(NS(name("ns1.example.com.")))),
+                    SRecord::from_rdata(name("cloudfront.net."), 60, SRData::NS(NS(name("ns1.cloudfront.net.")))),
+                    SRecord::from_rdata(name("ns1.example.com."), 60, SRData::A(A::new(127, 0, 0, 2))),
+                    SRecord::from_rdata(name("ns1.cloudfront.net."), 60, SRData::A(A::new(127, 0, 0, 3))),
+                ],
+            },
+            boot.0,
+            boot.1,
+        );
+        let timeout = Duration::from_millis(500);
+
+        // Without following the chain: zone A alone has the CNAME and no address.
+        let zone_a_only = DnsSpec {
+            nameservers: Nameservers::List(vec![SocketAddr::from(([127, 0, 0, 2], ns_port))]),
+            timeout: Some(timeout),
+            ..DnsSpec::default()
+        };
+        let alone = DnsResolver::new(&zone_a_only).expect("resolver").lookup("api.example.com").await;
+        assert!(alone.is_err(), "zone A alone answered {alone:?}");
+
+        let resolver = DnsResolver::authoritative_via(vec![boot_addr], ns_port, timeout).expect("resolver");
+        let t = Instant::now();
+        let answer = resolver.lookup("api.example.com").await.expect("followed out of the zone");
+        assert_eq!(answer.addrs, vec![IpAddr::from([192, 0, 2, 10])]);
+        assert_eq!(answer.cnames, vec!["d123.cloudfront.net"]);
+        assert_eq!(answer.canonical_name(), "d123.cloudfront.net");
+        assert_eq!(
+            answer.resolver,
+            "authoritative for example.com (ns1.example.com) → cloudfront.net (ns1.cloudfront.net)"
+        );
+        assert!(t.elapsed() < timeout * 3, "took {:?}", t.elapsed());
+        // A name of the second zone is answered there directly, its server found the same way.
+        let direct = resolver.lookup("d123.cloudfront.net").await.expect("in zone");
+        assert_eq!(
+            (direct.cnames.len(), direct.resolver.as_str()),
+            (0, "authoritative for cloudfront.net (ns1.cloudfront.net)")
+        );
+        // A name the second zone does not hold is its NXDOMAIN, named.
+        let e = resolver.lookup("nope.cloudfront.net").await.unwrap_err();
+        assert_eq!(e, DnsError::NxDomain { name: "nope.cloudfront.net".into() });
+
+        for s in [example, cloudfront, bootstrap] {
+            let mut s = s;
+            let _ = s.shutdown_gracefully().await;
+        }
     }
 }
