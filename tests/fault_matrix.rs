@@ -35,7 +35,8 @@ struct Case {
     /// Check timeouts on the critical path (0: the fault is answered at once).
     timeouts: u32,
     /// Checks whose message must also name the phase of the connection that
-    /// failed or timed out (`e2e.connect`, `tls.certificate`): id and words.
+    /// failed or timed out (`dns.resolves`, `tls.certificate`, the execute-api
+    /// door probe, `e2e.connect`): id and words.
     phase: &'static [(&'static str, &'static str)],
 }
 
@@ -72,7 +73,12 @@ const CASES: &[Case] = &[
             ("e2e.connect", ERROR, TIMED_OUT),
         ],
         timeouts: 1,
-        phase: &[("tls.certificate", "timed out in the DNS lookup"), ("e2e.connect", "timed out in the DNS lookup")],
+        phase: &[
+            ("dns.resolves", "timed out resolving ws.example.com through 127.0.0.1:"),
+            ("tls.certificate", "timed out in the DNS lookup"),
+            ("apigw.execute-api-disabled", "timed out in the DNS lookup"),
+            ("e2e.connect", "timed out in the DNS lookup"),
+        ],
     },
     Case {
         fault: "dns-slow",
@@ -84,7 +90,12 @@ const CASES: &[Case] = &[
             ("e2e.connect", ERROR, TIMED_OUT),
         ],
         timeouts: 1,
-        phase: &[("tls.certificate", "timed out in the DNS lookup"), ("e2e.connect", "timed out in the DNS lookup")],
+        phase: &[
+            ("dns.resolves", "timed out resolving ws.example.com through 127.0.0.1:"),
+            ("tls.certificate", "timed out in the DNS lookup"),
+            ("apigw.execute-api-disabled", "timed out in the DNS lookup"),
+            ("e2e.connect", "timed out in the DNS lookup"),
+        ],
     },
     Case {
         fault: "dns-servfail",
@@ -156,6 +167,7 @@ const CASES: &[Case] = &[
         timeouts: 1,
         phase: &[
             ("tls.certificate", "timed out in the TLS handshake with"),
+            ("apigw.execute-api-disabled", "timed out in the TLS handshake with"),
             ("e2e.connect", "timed out in the upgrade with"),
         ],
     },

@@ -171,3 +171,114 @@ async fn closed_port_is_a_connect_error() {
     let err = net.websocket(&url, &[], &[], &[], WsLimits::default()).await.unwrap_err();
     assert!(matches!(err, UpgradeError::Connect(_)), "{err}");
 }
+
+// RFC 6455 audit of the live layer: a hand-rolled loopback server answers one
+// upgrade (a 101 with the right accept key unless told otherwise), then
+// writes raw frames. Each test pins what the client does with one rule.
+
+/// One upgrade answered with a 101 (`accept` instead of the right key when
+/// given, plus `extra` header lines), then `frames` written as they are.
+async fn raw_ws_server(accept: Option<&'static str>, extra: &'static str, frames: Vec<u8>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let Ok((mut tcp, _)) = listener.accept().await else { return };
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 1024];
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
+            match tcp.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        let key = text.lines().find_map(|l| l.strip_prefix("Sec-WebSocket-Key: ")).unwrap_or_default().trim();
+        let accept = accept.map_or_else(
+            || tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes()),
+            str::to_owned,
+        );
+        let head = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{extra}\r\n"
+        );
+        let _ = tcp.write_all(head.as_bytes()).await;
+        let _ = tcp.write_all(&frames).await;
+        // Hold the socket (bounded) so the client, not EOF, ends the connection.
+        let _ = tokio::time::timeout(Duration::from_secs(2), tcp.read(&mut chunk)).await;
+    });
+    port
+}
+
+async fn raw_upgrade(port: u16, subprotocols: &[String]) -> Result<wsconform::net::WsConnection, UpgradeError> {
+    let s = suite("ws://127.0.0.1/Prod", "", None);
+    let net = Net::new(&s).await.unwrap();
+    let url = url::Url::parse(&format!("ws://127.0.0.1:{port}/Prod")).unwrap();
+    net.websocket(&url, &[], &[], subprotocols, WsLimits::default()).await
+}
+
+/// Why the live session (the reader `e2e.echo` and `e2e.keepalive` wait on) ended after `frames`.
+async fn session_end_after(frames: Vec<u8>) -> String {
+    let port = raw_ws_server(None, "", frames).await;
+    let conn = raw_upgrade(port, &[]).await.expect("a valid 101");
+    let session = wsconform::facts::live::Session::new(conn);
+    session.ended_within(Duration::from_secs(2)).await.expect("the session ended in time")
+}
+
+#[tokio::test]
+async fn rfc6455_a_wrong_accept_key_fails_the_upgrade() {
+    // RFC 6455 §4.1 — a |Sec-WebSocket-Accept| other than base64(SHA-1(key + GUID)): the client MUST fail the connection.
+    let port = raw_ws_server(Some("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), "", vec![]).await;
+    match raw_upgrade(port, &[]).await {
+        Err(UpgradeError::Protocol { message, .. }) => assert!(message.contains("Sec-WebSocket-Accept"), "{message}"),
+        other => panic!("expected a protocol error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn rfc6455_a_subprotocol_that_was_not_offered_fails_the_upgrade() {
+    // RFC 6455 §4.1 — a |Sec-WebSocket-Protocol| naming a subprotocol not in the client's handshake: the client MUST fail the connection.
+    for offered in [vec![], vec!["graphql-ws".to_owned()]] {
+        let port = raw_ws_server(None, "Sec-WebSocket-Protocol: chat\r\n", vec![]).await;
+        match raw_upgrade(port, &offered).await {
+            Err(UpgradeError::Protocol { message, .. }) => {
+                assert_eq!(message, "the server selected subprotocol `chat`, which was not offered", "{offered:?}")
+            }
+            other => panic!("{offered:?}: expected a protocol error, got {other:?}"),
+        }
+    }
+    // The one offered is accepted and reported.
+    let port = raw_ws_server(None, "Sec-WebSocket-Protocol: chat\r\n", vec![]).await;
+    let conn = raw_upgrade(port, &["chat".to_owned()]).await.expect("an offered subprotocol");
+    assert_eq!(conn.subprotocol.as_deref(), Some("chat"));
+}
+
+#[tokio::test]
+async fn rfc6455_a_masked_server_frame_ends_the_session() {
+    // RFC 6455 §5.1 — a server MUST NOT mask its frames; a client MUST close a connection if it detects a masked frame.
+    let mask = [1u8, 2, 3, 4];
+    let mut frame = vec![0x81, 0x80 | 2];
+    frame.extend_from_slice(&mask);
+    frame.extend(b"hi".iter().zip(mask.iter().cycle()).map(|(b, m)| b ^ m));
+    let why = session_end_after(frame).await;
+    assert!(why.contains("Received a masked frame from server"), "{why}");
+}
+
+#[tokio::test]
+async fn rfc6455_a_control_frame_over_125_bytes_ends_the_session() {
+    // RFC 6455 §5.5 — all control frames MUST have a payload length of 125 bytes or less.
+    let mut ping = vec![0x89, 126, 0, 126];
+    ping.extend(std::iter::repeat_n(b'p', 126));
+    let why = session_end_after(ping).await;
+    assert!(why.contains("Control frame too big"), "{why}");
+}
+
+#[tokio::test]
+async fn rfc6455_a_close_code_forbidden_on_the_wire_is_a_protocol_error() {
+    // RFC 6455 §7.4.1 — 1005 (no status) MUST NOT be set as a status code in a Close frame: the
+    // client answers 1002 (protocol error), and the verdict says so rather than echoing 1005.
+    let why = session_end_after(vec![0x88, 2, 0x03, 0xED]).await;
+    assert_eq!(why, "the server closed the connection (1002 Protocol violation)");
+    // A valid code and reason are reported as sent.
+    let mut going_away = vec![0x88, 12, 0x03, 0xE9];
+    going_away.extend_from_slice(b"Going away");
+    assert_eq!(session_end_after(going_away).await, "the server closed the connection (1001 Going away)");
+}

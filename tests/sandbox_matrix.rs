@@ -275,3 +275,26 @@ async fn refusals_name_the_hop_that_answered_at_once() {
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
+
+/// An alias left on an old distribution whose name answers the *same* edge
+/// addresses (CloudFront's are shared by every distribution): the roundtrip
+/// works, the addresses overlap, and still `dns.alias-target` fails by
+/// identity, naming the old distribution.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_distribution_sharing_the_addresses_is_named() {
+    use wsconform_sandbox::model::{DISTRIBUTION_DOMAIN, OLD_DISTRIBUTION_DOMAIN};
+    wsconform::install_crypto_provider();
+    let s = run_scenario(Layout::B, "dns-old-distribution-shared-addresses").await;
+    let report = |id: &str| s.results[0].reports.iter().find(|r| r.id == id).expect("ran").outcome.clone();
+    let alias = report("dns.alias-target");
+    assert_eq!(alias.status(), Status::Fail, "{}", alias.verdict.message());
+    let message = alias.verdict.message();
+    assert!(message.contains(OLD_DISTRIBUTION_DOMAIN) && message.contains(DISTRIBUTION_DOMAIN), "{message}");
+    assert_eq!(alias.evidence.get("shared_addresses"), Some("1"), "the addresses overlap: {:?}", alias.evidence);
+    let r53 = report("route53.alias");
+    assert!(r53.verdict.message().contains(OLD_DISTRIBUTION_DOMAIN), "{}", r53.verdict.message());
+    for id in ["e2e.connect", "e2e.echo"] {
+        let o = report(id);
+        assert_eq!(o.status(), Status::Pass, "{id}: {}", o.verdict.message());
+    }
+}

@@ -251,6 +251,15 @@ pub const SCENARIOS: &[Scenario] = &[
         warns: &[],
     },
     Scenario {
+        name: "dns-old-distribution-shared-addresses",
+        layout: Layout::B,
+        description: "the public name still aliases an old distribution, whose name answers the same edge \
+                      addresses as the current one (CloudFront's addresses are shared): everything works \
+                      until the old distribution is deleted",
+        fails: &["dns.alias-target", "route53.alias"],
+        warns: &[],
+    },
+    Scenario {
         name: "alias-missing",
         layout: Layout::B,
         description: "the distribution's Aliases lack the public host: CloudFront answers 403 for it",
@@ -437,6 +446,7 @@ impl Scenario {
             "viewer-tls-old",
             "iam-host-not-forwarded",
             "cloudfront-own-403",
+            "dns-old-distribution-shared-addresses",
         ];
         let mapping = ["mapping-wrong-stage", "mapping-key-mismatch"];
         !(layout == Layout::C && cloudfront.contains(&self.name) || layout == Layout::A && mapping.contains(&self.name))
@@ -944,6 +954,18 @@ impl Deployment {
             "mapping-key-mismatch" => self.mappings[0].api_mapping_key = "chat-v2".into(),
             "dns-wrong-target" => {
                 self.dns[0].1 = Server::OldEdge;
+                for r in &mut self.zone.records {
+                    r.alias_dns_name = format!("{OLD_DISTRIBUTION_DOMAIN}.");
+                }
+            }
+            "dns-old-distribution-shared-addresses" => {
+                // The same edge answers for both names; it routes by the SNI and Host (the public
+                // host is an alias of the current distribution), so the live roundtrip works.
+                for (name, server) in &mut self.dns {
+                    if name == OLD_DISTRIBUTION_DOMAIN {
+                        *server = Server::Edge;
+                    }
+                }
                 for r in &mut self.zone.records {
                     r.alias_dns_name = format!("{OLD_DISTRIBUTION_DOMAIN}.");
                 }

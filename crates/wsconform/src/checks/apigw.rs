@@ -575,6 +575,9 @@ fn run_mapping(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
 
 fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
+        // The knock's one deadline starts with the check, so a timeout names its phase
+        // (DNS, TCP, TLS, upgrade) before the runner's generic one ends the check.
+        let deadline = crate::net::Deadline::within_check(ctx.suite.check_timeout, None);
         let aws = &ctx.facts.aws;
         // Config half: the flag, vs the suite and the layout.
         let (config, flag, api_id) = match aws.api_id().await {
@@ -625,7 +628,7 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         };
         let probe = match ctx.facts.net().await {
             Err(e) => return combine_execute_api(config, Outcome::error(e)),
-            Ok(net) => probe_door(&net, &url, &ctx.suite.roundtrip, signer.as_ref()).await,
+            Ok(net) => probe_door(&net, &url, &ctx.suite.roundtrip, signer.as_ref(), deadline).await,
         };
         let live = judge_execute_api_live(
             &url,
@@ -659,13 +662,15 @@ async fn probe_door(
     url: &str,
     rt: &crate::suite::RoundtripSpec,
     signer: Option<&crate::checks::e2e::IamSigner>,
+    deadline: crate::net::Deadline,
 ) -> DoorProbe {
     use crate::net::{ConnectError, DnsError, UpgradeError, WsLimits};
     let Ok(url) = url::Url::parse(url) else {
         return DoorProbe::Unreachable { cause: format!("`{url}` is not a URL"), transient: false };
     };
     let signer = signer.map(|s| s as &dyn crate::net::ws::UpgradeSigner);
-    match net.websocket_signed(&url, &rt.headers, &rt.query, &rt.subprotocols, WsLimits::default(), signer).await {
+    let limits = WsLimits { handshake_timeout: deadline.budget, deadline: Some(deadline), ..WsLimits::default() };
+    match net.websocket_signed(&url, &rt.headers, &rt.query, &rt.subprotocols, limits, signer).await {
         Ok(mut conn) => {
             let _ = conn.stream.close(None).await;
             DoorProbe::Open

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::check::{CheckDef, Ctx, always};
 use crate::facts::aws::model::{AliasRecordFacts, normalize_host};
-use crate::net::{DnsAnswer, DnsError};
+use crate::net::{Deadline, DnsAnswer, DnsError, human};
 use crate::outcome::{Evidence, Outcome};
 
 pub static CHECKS: &[CheckDef] = &[
@@ -46,8 +46,8 @@ pub(crate) fn answer_evidence(a: &DnsAnswer, prefix: &str) -> Evidence {
     ev
 }
 
-/// Judges the public host's DNS result.
-pub fn judge_resolves(host: &str, result: &Result<DnsAnswer, DnsError>) -> Outcome {
+/// Judges the public host's DNS result, asked through `resolver` (its display form).
+pub fn judge_resolves(host: &str, resolver: &str, result: &Result<DnsAnswer, DnsError>) -> Outcome {
     match result {
         Ok(a) => {
             let mut ev = answer_evidence(a, "");
@@ -74,7 +74,11 @@ pub fn judge_resolves(host: &str, result: &Result<DnsAnswer, DnsError>) -> Outco
              and DNSSEC signing of the hosted zone",
         )
         .retryable(),
-        Err(e @ (DnsError::Timeout { .. } | DnsError::Other { .. })) => Outcome::error(e.to_string()).retryable(),
+        Err(DnsError::Timeout { name, after }) => {
+            Outcome::error(format!("timed out resolving {name} through {resolver} after {}", human(after)))
+                .retryable()
+        }
+        Err(e @ DnsError::Other { .. }) => Outcome::error(e.to_string()).retryable(),
     }
 }
 
@@ -165,7 +169,10 @@ async fn resolves(ctx: Arc<Ctx>) -> Outcome {
         Ok(n) => n,
         Err(e) => return Outcome::error(e),
     };
-    judge_resolves(&host, &net.lookup(&host).await)
+    // Within the check's own time limit, so a silent resolver is named, not the runner's timeout.
+    let deadline = Deadline::within_check(ctx.suite.check_timeout, None);
+    let result = deadline.run(net.lookup(&host), |after| DnsError::Timeout { name: host.clone(), after }).await;
+    judge_resolves(&host, net.resolver().description(), &result)
 }
 
 async fn alias_target(ctx: Arc<Ctx>) -> Outcome {
@@ -219,7 +226,7 @@ mod tests {
 
     #[test]
     fn resolves_passes_with_evidence() {
-        let o = judge_resolves("ws.example.com", &Ok(answer("ws.example.com", &[[192, 0, 2, 1]], &[])));
+        let o = judge_resolves("ws.example.com", "127.0.0.1:53", &Ok(answer("ws.example.com", &[[192, 0, 2, 1]], &[])));
         assert_eq!(o.status(), Status::Pass);
         assert_eq!(o.evidence.get("answers"), Some("192.0.2.1"));
         assert_eq!(o.evidence.get("resolver"), Some("127.0.0.1:53"));
@@ -228,17 +235,26 @@ mod tests {
 
     #[test]
     fn resolves_failures_have_hints() {
-        let nx = judge_resolves("h", &Err(DnsError::NxDomain { name: "h".into() }));
+        let nx = judge_resolves("h", "127.0.0.1:53", &Err(DnsError::NxDomain { name: "h".into() }));
         assert_eq!(nx.status(), Status::Fail);
         assert!(nx.verdict.hint().unwrap().contains("ALIAS"));
         assert!(nx.retryable);
-        let sf = judge_resolves("h", &Err(DnsError::ServerFailure { name: "h".into(), code: "SERVFAIL".into() }));
+        let sf = judge_resolves(
+            "h",
+            "127.0.0.1:53",
+            &Err(DnsError::ServerFailure { name: "h".into(), code: "SERVFAIL".into() }),
+        );
         assert!(sf.verdict.hint().unwrap().contains("delegation"));
-        let nd = judge_resolves("h", &Err(DnsError::NoData { name: "h".into() }));
+        let nd = judge_resolves("h", "127.0.0.1:53", &Err(DnsError::NoData { name: "h".into() }));
         assert_eq!(nd.status(), Status::Fail);
-        let to = judge_resolves("h", &Err(DnsError::Timeout { name: "h".into(), after: Duration::from_secs(1) }));
+        let to = judge_resolves(
+            "h",
+            "127.0.0.1:53",
+            &Err(DnsError::Timeout { name: "h".into(), after: Duration::from_secs(1) }),
+        );
         assert_eq!(to.status(), Status::Error);
         assert!(to.retryable);
+        assert_eq!(to.verdict.message(), "timed out resolving h through 127.0.0.1:53 after 1s");
     }
 
     fn alias_a(target: &str) -> AliasRecordFacts {

@@ -76,9 +76,16 @@ impl Session {
                     Some(Ok(Message::Binary(b))) => Frame::Binary(b),
                     Some(Ok(Message::Pong(p))) => Frame::Pong(p),
                     Some(Ok(Message::Close(f))) => {
-                        let code = f.map_or(1005, |f| u16::from(f.code));
+                        let code = f.as_ref().map_or(1005, |f| u16::from(f.code));
+                        // The reason says why, and tells tungstenite's "Protocol violation" (its
+                        // 1002 in place of a code RFC 6455 §7.4 forbids on the wire) from a plain 1002.
+                        let reason = f.as_ref().map(|f| f.reason.trim()).filter(|r| !r.is_empty());
+                        let why = match reason {
+                            Some(r) => format!("the server closed the connection ({code} {r})"),
+                            None => format!("the server closed the connection ({code})"),
+                        };
                         let _ = tx.send(Frame::Close(code));
-                        let _ = ended_tx.send(Some(format!("the server closed the connection ({code})")));
+                        let _ = ended_tx.send(Some(why));
                         // RFC 6455 §5.5.1: answer the Close with a Close, then close the TCP
                         // connection once the server has. tungstenite writes the queued reply on
                         // the next read; reading on (briefly) sees the server's FIN.

@@ -83,7 +83,8 @@ pub struct WsLimits {
 impl Default for WsLimits {
     fn default() -> Self {
         // Above API Gateway's 128 KB message / 32 KB frame quotas, so we can
-        // observe them being enforced, but bounded.
+        // observe them being enforced, but bounded (tungstenite refuses a
+        // bigger frame from its header, before allocating it).
         Self {
             max_message_size: 1 << 20,
             max_frame_size: 256 << 10,
@@ -459,6 +460,17 @@ mod tests {
                 .unwrap_err()
                 .contains("does not match")
         );
+    }
+
+    // AWS: API Gateway Developer Guide, "Quotas for configuring and running a WebSocket in API Gateway" —
+    // WebSocket frame size 32 KB and message payload size 128 KB (not adjustable); API Gateway closes a
+    // connection that sends more with 1009. The client's caps sit above both, so a quota enforced
+    // upstream is observed (e2e.limits), never caused by the client; and they stay bounded.
+    #[test]
+    fn default_caps_sit_above_api_gateway_quotas_and_stay_bounded() {
+        let l = WsLimits::default();
+        assert!(l.max_frame_size > 32 * 1024 && l.max_message_size > 128 * 1024, "{l:?}");
+        assert!(l.max_frame_size <= l.max_message_size && l.max_message_size <= 16 << 20, "{l:?}");
     }
 
     #[test]
