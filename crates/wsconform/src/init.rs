@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::emulator::{Emulator, EmulatorPlan};
 use crate::facts::Facts;
-use crate::facts::aws::model::normalize_host;
+use crate::model::aws::normalize_host;
 use crate::run::{BadInput, SandboxOverride};
 use crate::suite::{CloudFrontSpec, CustomDomainSpec, DistributionRef, Suite};
 
@@ -199,7 +199,7 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
 /// does not (moto 5.2.5) leaves it unknown, and the note says so. Nothing
 /// else names it with authority: a CloudFront origin or a Route 53 alias
 /// that looks like one is what the checks judge, not a source for the suite.
-fn regional_target_of(dom: &crate::facts::aws::model::DomainFacts, notes: &mut Vec<String>) -> Option<String> {
+fn regional_target_of(dom: &crate::model::aws::DomainFacts, notes: &mut Vec<String>) -> Option<String> {
     let target = dom.api_gateway_domain_name.as_deref().map(normalize_host);
     if target.is_none() {
         notes.push(format!(

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod emulator;
 pub mod facts;
 pub mod init;
+pub mod model;
 pub mod net;
 pub mod outcome;
 pub mod partition;

@@ -7,8 +7,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::checks::route::Layout;
 use crate::events::SuiteResult;
+use crate::model::route::Layout;
 use crate::outcome::{CheckReport, Status};
 use crate::plan::Filters;
 use crate::run::{BadInput, RunOptions, SandboxOverride, SuiteSource, load_suite, run};

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx};
-use crate::checks::route::Findings;
-use crate::facts::aws::model::*;
+use crate::checks::findings::Findings;
+use crate::model::aws::*;
 use crate::outcome::Outcome;
 use crate::suite::Suite;
 

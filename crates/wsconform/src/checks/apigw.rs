@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx};
-use crate::checks::route::{Findings, Intent, Landing, Layout, first_segment};
-use crate::facts::aws::model::*;
+use crate::checks::findings::Findings;
+use crate::model::aws::*;
+use crate::model::route::{Intent, Landing, Layout, first_segment};
 use crate::outcome::Outcome;
 use crate::suite::{ExecuteApi, Suite};
 
@@ -589,7 +590,7 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
                     // Without CloudFront or a custom domain there is no layout to contradict; a
                     // deployment one field away from its intended layout is judged by the intent.
                     let route = aws.route().await.ok();
-                    let blamed = route.as_deref().and_then(|r| crate::checks::route::blame(r, &Intent::of(&ctx.suite)));
+                    let blamed = route.as_deref().and_then(|r| crate::model::route::blame(r, &Intent::of(&ctx.suite)));
                     let layout = route.as_deref().and_then(|r| r.layout).filter(|_| blamed.is_none());
                     let verdict =
                         judge_execute_api_config(api.disable_execute_api_endpoint, ctx.suite.api.execute_api, layout);
@@ -777,7 +778,7 @@ fn combine_execute_api(config: Outcome, live: Outcome) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::route::tests::mapping;
+    use crate::model::route::tests::mapping;
     use crate::outcome::Status;
 
     fn api() -> ApiFacts {
@@ -900,7 +901,7 @@ mod tests {
     }
 
     fn good_domain() -> DomainFacts {
-        crate::checks::route::tests::domain("ws.example.com")
+        crate::model::route::tests::domain("ws.example.com")
     }
 
     fn judge_d(d: &DomainFacts) -> Outcome {

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx};
-use crate::checks::route::{
-    Blame, Findings, HostKind, Intent, Landing, Route, blame, choose_behavior, classify_host, first_segment,
-    join_origin_path, path_pattern_matches,
+use crate::checks::findings::Findings;
+use crate::model::aws::*;
+use crate::model::route::{
+    Blame, HostKind, Intent, Landing, Route, blame, choose_behavior, classify_host, first_segment, join_origin_path,
+    path_pattern_matches,
 };
-use crate::facts::aws::model::*;
 use crate::outcome::Outcome;
 use crate::suite::Suite;
 
@@ -606,7 +607,7 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
 /// The custom domains known to be API Gateway: the suite's and the route's.
 async fn known_custom_domains(ctx: &Ctx, route: Option<&Route>) -> Vec<String> {
     let mut v: Vec<String> = ctx.suite.custom_domain.iter().map(|c| c.name.clone()).collect();
-    if let Some(crate::checks::route::Landing::CustomDomain { domain, .. }) = route.map(|r| &r.landing) {
+    if let Some(crate::model::route::Landing::CustomDomain { domain, .. }) = route.map(|r| &r.landing) {
         v.push(domain.clone());
     }
     v
@@ -725,7 +726,7 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::route::tests::{EXEC, REGION, REGIONAL, dist};
+    use crate::model::route::tests::{EXEC, REGION, REGIONAL, dist};
     use crate::outcome::Status;
 
     fn a() -> DistributionFacts {
@@ -811,7 +812,7 @@ mod tests {
     // "Headers included in origin requests: All headers in the viewer request" (Host included).
     #[test]
     fn path_pattern_seed_layout_b_with_execute_api_origin() {
-        use crate::checks::route::tests::{domain, mapping, route_of};
+        use crate::model::route::tests::{domain, mapping, route_of};
         let d = dist(EXEC, "websocket*", POLICY_ALL_VIEWER);
         let maps = [("ws.example.com", vec![mapping("websocket", "Prod")])];
         let r = route_of(Some(&d), "/websocket", &[domain("ws.example.com")], &maps);
@@ -871,7 +872,7 @@ mod tests {
     fn path_pattern_default_behavior_api_shadowed() {
         let mut d = a();
         d.default_behavior.target_origin_id = "api".into();
-        d.behaviors = vec![crate::checks::route::tests::behavior(Some("P*"), "site", None)];
+        d.behaviors = vec![crate::model::route::tests::behavior(Some("P*"), "site", None)];
         let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
         assert!(o.verdict.message().contains("catches `/Prod` before the default behavior"), "{o:?}");
         d.behaviors.clear();
@@ -980,7 +981,7 @@ mod tests {
     /// API behavior targets `origin` with `policy`, the viewer host being a
     /// custom domain (mapping `websocket`) or not.
     fn cx_with(origin: &str, viewer_is_custom_domain: bool, policy: &str) -> ForwardingContext {
-        use crate::checks::route::tests::{domain, mapping, route_of};
+        use crate::model::route::tests::{domain, mapping, route_of};
         let d = dist(origin, "*", policy);
         let domains = if viewer_is_custom_domain { vec![domain("ws.example.com")] } else { vec![] };
         let r = route_of(Some(&d), "/websocket", &domains, &[("ws.example.com", vec![mapping("websocket", "Prod")])]);
@@ -999,7 +1000,7 @@ mod tests {
     }
 
     fn fw(policy: &str) -> ForwardingFacts {
-        forwarding_of(&crate::checks::route::tests::behavior(Some("x"), "api", Some(policy)), None, Ok(None))
+        forwarding_of(&crate::model::route::tests::behavior(Some("x"), "api", Some(policy)), None, Ok(None))
     }
 
     #[test]
@@ -1036,7 +1037,7 @@ mod tests {
         let mut c = cx(EXEC, false);
         c.auth_headers = vec!["Authorization".into()];
         let fw = forwarding_of(
-            &crate::checks::route::tests::behavior(Some("x"), "api", Some(POLICY_ALL_VIEWER_EXCEPT_HOST)),
+            &crate::model::route::tests::behavior(Some("x"), "api", Some(POLICY_ALL_VIEWER_EXCEPT_HOST)),
             None,
             Ok(None),
         );

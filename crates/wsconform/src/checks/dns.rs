@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::check::{CheckDef, Ctx, always};
-use crate::facts::aws::model::{AliasRecordFacts, normalize_host};
+use crate::model::aws::{AliasRecordFacts, normalize_host};
 use crate::net::{Deadline, DnsAnswer, DnsError, human};
 use crate::outcome::{Evidence, Outcome};
 

@@ -621,7 +621,7 @@ async fn management_facts(ctx: &Ctx) -> ManagementFacts {
     }
     if suite.custom_domain.as_ref().is_none_or(|d| d.mapping_key.is_none())
         && let Ok(route) = aws.route().await
-        && let crate::checks::route::Landing::CustomDomain { domain, key, mapping: Some(_) } = &route.landing
+        && let crate::model::route::Landing::CustomDomain { domain, key, mapping: Some(_) } = &route.landing
     {
         let target = aws.domain(domain).await.ok().flatten().and_then(|f| f.api_gateway_domain_name.clone());
         found.mapping = Some((domain.clone(), key.clone(), target));

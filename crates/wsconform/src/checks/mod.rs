@@ -6,7 +6,7 @@ pub mod apigw;
 pub mod cloudfront;
 pub mod dns;
 pub mod e2e;
-pub mod route;
+pub mod findings;
 pub mod route53;
 pub mod tls;
 

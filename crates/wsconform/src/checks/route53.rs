@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx, always};
-use crate::checks::route::Findings;
+use crate::checks::findings::Findings;
 use crate::facts::aws::AwsFacts;
-use crate::facts::aws::model::*;
+use crate::model::aws::*;
 use crate::outcome::Outcome;
 
 pub static CHECKS: &[CheckDef] = &[CheckDef {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::DateTime;
 
 use crate::check::{CheckDef, Ctx, always};
-use crate::facts::aws::model::name_covers;
+use crate::model::aws::name_covers;
 use crate::net::{CertProblem, Deadline, TlsObservation};
 use crate::outcome::{Evidence, Outcome};
 

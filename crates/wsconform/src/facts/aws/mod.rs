@@ -3,8 +3,6 @@
 //! callers wait for one call), counted, and converted into plain facts
 //! ([`model`]). Errors are memoized too, as one clear message.
 
-pub mod model;
-
 use std::collections::{BTreeMap, HashMap};
 use std::error::Error as StdError;
 use std::future::Future;
@@ -20,9 +18,9 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use tokio::sync::OnceCell;
 
-use crate::checks::route::{self, Route, RouteInput};
+use crate::model::aws::*;
+use crate::model::route::{self, Route, RouteInput};
 use crate::suite::{DistributionRef, Suite};
-use model::*;
 
 /// CloudFront and its viewer certificates live in us-east-1.
 const GLOBAL_REGION: &str = "us-east-1";
@@ -1015,7 +1013,7 @@ where
 // older distributions: judging them is the point.
 #[allow(deprecated)]
 mod convert {
-    use super::model::*;
+    use crate::model::aws::*;
     use aws_sdk_cloudfront::types as cf;
     use aws_sdk_route53::types as r53;
 

@@ -15,7 +15,7 @@ use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::body::SdkBody;
 
 use super::*;
-use crate::checks::route::Layout;
+use crate::model::route::Layout;
 use crate::suite::StaticCredentials;
 
 /// Answers by path; counts every request that reaches "the network".
