@@ -8,6 +8,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::facts::Facts;
+use crate::ids;
 use crate::outcome::Outcome;
 use crate::suite::Suite;
 
@@ -68,7 +69,7 @@ pub fn always(_: &Suite) -> Result<(), String> {
 /// inside someone else's budget.
 pub fn attempt_budget(id: &str, suite: &Suite) -> std::time::Duration {
     match (id, suite.roundtrip.hold) {
-        ("e2e.keepalive", Some(hold)) => suite.check_timeout + hold + suite.roundtrip.timeout,
+        (ids::E2E_KEEPALIVE, Some(hold)) => suite.check_timeout + hold + suite.roundtrip.timeout,
         _ => suite.check_timeout,
     }
 }
@@ -88,9 +89,9 @@ mod tests {
     fn a_hold_is_the_keepalive_checks_own_budget() {
         let text = "name='t'\nregion='us-east-1'\nurl='wss://h.example.com/p'\ntimeout='30s'\n[roundtrip]\ntimeout='5s'\nhold='11m'\nping_interval='1m'\n";
         let s = Suite::parse("t.toml", text, &|_| None).unwrap();
-        assert_eq!(attempt_budget("e2e.keepalive", &s), Duration::from_secs(30 + 660 + 5));
-        assert!(!retried_whole("e2e.keepalive", &s));
-        assert_eq!(attempt_budget("e2e.echo", &s), Duration::from_secs(30));
-        assert!(retried_whole("e2e.echo", &s));
+        assert_eq!(attempt_budget(ids::E2E_KEEPALIVE, &s), Duration::from_secs(30 + 660 + 5));
+        assert!(!retried_whole(ids::E2E_KEEPALIVE, &s));
+        assert_eq!(attempt_budget(ids::E2E_ECHO, &s), Duration::from_secs(30));
+        assert!(retried_whole(ids::E2E_ECHO, &s));
     }
 }

@@ -9,6 +9,7 @@ pub mod check;
 pub mod checks;
 pub mod emulator;
 pub mod facts;
+pub mod ids;
 pub mod init;
 pub mod model;
 pub mod net;

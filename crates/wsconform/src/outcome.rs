@@ -241,6 +241,7 @@ pub fn area_of(id: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids;
 
     #[test]
     fn evidence_set_replaces_and_keeps_order() {
@@ -260,7 +261,7 @@ mod tests {
 
     #[test]
     fn area_is_the_prefix() {
-        assert_eq!(area_of("cloudfront.path-pattern"), "cloudfront");
+        assert_eq!(area_of(ids::CLOUDFRONT_PATH_PATTERN), "cloudfront");
         assert_eq!(area_of("odd"), "odd");
     }
 }

@@ -149,6 +149,7 @@ pub fn plan(catalog: &[&'static CheckDef], suite: &Suite, filters: &Filters) -> 
 pub(crate) mod tests {
     use super::*;
     use crate::check::{Ctx, always};
+    use crate::ids;
     use crate::outcome::Outcome;
     use std::sync::Arc;
 
@@ -161,7 +162,7 @@ pub(crate) mod tests {
     }
 
     pub static A: CheckDef = CheckDef {
-        id: "e2e.connect",
+        id: ids::E2E_CONNECT,
         summary: "",
         explain: "",
         docs: "",
@@ -170,8 +171,8 @@ pub(crate) mod tests {
         applies: always,
         run: pass,
     };
-    pub static B: CheckDef = CheckDef { id: "e2e.echo", requires: &["e2e.connect"], ..A };
-    pub static C: CheckDef = CheckDef { id: "cloudfront.origin", applies: needs_cloudfront, ..A };
+    pub static B: CheckDef = CheckDef { id: ids::E2E_ECHO, requires: &[ids::E2E_CONNECT], ..A };
+    pub static C: CheckDef = CheckDef { id: ids::CLOUDFRONT_ORIGIN, applies: needs_cloudfront, ..A };
 
     fn suite() -> Suite {
         Suite::parse("t.toml", "name='t'\nregion='us-east-1'\nurl='wss://h/p'\n", &|_| None).unwrap()
@@ -184,18 +185,18 @@ pub(crate) mod tests {
     #[test]
     fn only_pulls_in_prerequisites_and_checks_applicability() {
         let cat = [&A, &B, &C];
-        let p = plan(&cat, &suite(), &Filters { only: vec!["e2e.echo".into()], skip: vec![] }).unwrap();
+        let p = plan(&cat, &suite(), &Filters { only: vec![ids::E2E_ECHO.into()], skip: vec![] }).unwrap();
         assert_eq!(
             decisions(&p),
             vec![
-                ("e2e.connect", Decision::RunAsPrerequisite { of: "e2e.echo" }),
-                ("e2e.echo", Decision::Run),
-                ("cloudfront.origin", Decision::NotSelected { why: "not matched by `only`".into() }),
+                (ids::E2E_CONNECT, Decision::RunAsPrerequisite { of: ids::E2E_ECHO }),
+                (ids::E2E_ECHO, Decision::Run),
+                (ids::CLOUDFRONT_ORIGIN, Decision::NotSelected { why: "not matched by `only`".into() }),
             ]
         );
         let p = plan(&cat, &suite(), &Filters::default()).unwrap();
         assert_eq!(
-            p.decision("cloudfront.origin"),
+            p.decision(ids::CLOUDFRONT_ORIGIN),
             Some(&Decision::NotApplicable { reason: "needs `[cloudfront] distribution_id`".into() })
         );
     }
@@ -204,9 +205,9 @@ pub(crate) mod tests {
     fn explicit_skip_of_a_prerequisite_is_kept() {
         let cat = [&A, &B, &C];
         let p =
-            plan(&cat, &suite(), &Filters { only: vec!["e2e.*".into()], skip: vec!["e2e.connect".into()] }).unwrap();
-        assert!(!p.decision("e2e.connect").unwrap().runs());
-        assert!(p.decision("e2e.echo").unwrap().runs());
+            plan(&cat, &suite(), &Filters { only: vec!["e2e.*".into()], skip: vec![ids::E2E_CONNECT.into()] }).unwrap();
+        assert!(!p.decision(ids::E2E_CONNECT).unwrap().runs());
+        assert!(p.decision(ids::E2E_ECHO).unwrap().runs());
     }
 
     #[test]

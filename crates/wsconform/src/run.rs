@@ -277,6 +277,7 @@ async fn start_emulator(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids;
     use crate::outcome::{CheckReport, Outcome};
     use std::time::Duration;
 
@@ -293,7 +294,7 @@ mod tests {
             reports: outcomes
                 .into_iter()
                 .map(|outcome| CheckReport {
-                    id: "route53.alias",
+                    id: ids::ROUTE53_ALIAS,
                     outcome,
                     retries: Vec::new(),
                     duration: Duration::ZERO,

@@ -151,6 +151,7 @@ pub(crate) mod tests {
 
     use super::*;
     use crate::events::SuiteHeader;
+    use crate::ids;
     use crate::outcome::{CheckReport, Outcome};
 
     pub(crate) fn suite(name: &str, reports: Vec<CheckReport>) -> SuiteResult {
@@ -208,13 +209,13 @@ pub(crate) mod tests {
                     ev.set("timing.dns_ms", "2.5");
                 }
                 ev.set("timing.bogus_ms", "NaN");
-                vec![suite("s", vec![check("e2e.connect", Outcome::pass("ok").with_evidence(ev), 10)])]
+                vec![suite("s", vec![check(ids::E2E_CONNECT, Outcome::pass("ok").with_evidence(ev), 10)])]
             })
             .collect();
         let stats = phase_stats(&runs);
         assert_eq!(stats.len(), 2, "{stats:?}");
         let tls = &stats[0];
-        assert_eq!((tls.suite.as_str(), tls.check.as_str(), tls.phase.as_str()), ("s", "e2e.connect", "tls"));
+        assert_eq!((tls.suite.as_str(), tls.check.as_str(), tls.phase.as_str()), ("s", ids::E2E_CONNECT, "tls"));
         assert_eq!((tls.count, tls.p50_ms, tls.p95_ms, tls.max_ms), (100, 50.0, 95.0, 100.0));
         assert_eq!((stats[1].phase.as_str(), stats[1].count, stats[1].max_ms), ("dns", 50, 2.5));
         let json = serde_json::to_value(&stats).unwrap_or_default();
@@ -224,7 +225,7 @@ pub(crate) mod tests {
     #[test]
     fn no_timings_no_stats() {
         assert!(phase_stats(&[]).is_empty());
-        let runs = vec![vec![suite("s", vec![check("dns.resolves", Outcome::fail("no", "fix"), 1)])]];
+        let runs = vec![vec![suite("s", vec![check(ids::DNS_RESOLVES, Outcome::fail("no", "fix"), 1)])]];
         assert!(phase_stats(&runs).is_empty());
         assert_eq!(render_table(&[]), "no phase timings recorded\n");
     }
@@ -233,7 +234,7 @@ pub(crate) mod tests {
     fn table_is_aligned() {
         let s = |phase: &str, p50| PhaseStats {
             suite: "chat".into(),
-            check: "e2e.echo".into(),
+            check: ids::E2E_ECHO.into(),
             phase: phase.into(),
             count: 3,
             p50_ms: p50,

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::events::SuiteResult;
+use crate::ids;
 use crate::model::route::Layout;
 use crate::outcome::{CheckReport, Status};
 use crate::plan::Filters;
@@ -28,15 +29,15 @@ pub struct Hop {
 
 /// The hop chain, client first (docs/architecture.md, The hop chain and the layouts).
 pub const HOPS: &[Hop] = &[
-    Hop { name: "DNS", checks: &["dns.resolves", "dns.alias-target", "route53.alias"] },
-    Hop { name: "certificate", checks: &["tls.certificate", "acm.certificate"] },
-    Hop { name: "CloudFront distribution", checks: &["cloudfront.distribution"] },
-    Hop { name: "behavior", checks: &["cloudfront.path-pattern"] },
-    Hop { name: "origin", checks: &["cloudfront.origin"] },
-    Hop { name: "forwarding / Host API Gateway sees", checks: &["cloudfront.forwarding"] },
-    Hop { name: "API mapping or stage path", checks: &["apigw.mapping", "apigw.domain"] },
-    Hop { name: "API + stage", checks: &["apigw.api", "apigw.stage", "apigw.execute-api-disabled"] },
-    Hop { name: "routes", checks: &["apigw.routes"] },
+    Hop { name: "DNS", checks: &[ids::DNS_RESOLVES, ids::DNS_ALIAS_TARGET, ids::ROUTE53_ALIAS] },
+    Hop { name: "certificate", checks: &[ids::TLS_CERTIFICATE, ids::ACM_CERTIFICATE] },
+    Hop { name: "CloudFront distribution", checks: &[ids::CLOUDFRONT_DISTRIBUTION] },
+    Hop { name: "behavior", checks: &[ids::CLOUDFRONT_PATH_PATTERN] },
+    Hop { name: "origin", checks: &[ids::CLOUDFRONT_ORIGIN] },
+    Hop { name: "forwarding / Host API Gateway sees", checks: &[ids::CLOUDFRONT_FORWARDING] },
+    Hop { name: "API mapping or stage path", checks: &[ids::APIGW_MAPPING, ids::APIGW_DOMAIN] },
+    Hop { name: "API + stage", checks: &[ids::APIGW_API, ids::APIGW_STAGE, ids::APIGW_EXECUTE_API_DISABLED] },
+    Hop { name: "routes", checks: &[ids::APIGW_ROUTES] },
     Hop { name: "live: connect → echo → @connections", checks: &["e2e.*"] },
 ];
 
@@ -327,7 +328,7 @@ mod tests {
     #[test]
     fn all_passing_chain_has_no_broken_hop() {
         let r = result(
-            vec![report("dns.resolves", Outcome::pass("ws.example.com → 127.0.1.1"))],
+            vec![report(ids::DNS_RESOLVES, Outcome::pass("ws.example.com → 127.0.1.1"))],
             vec![("discovered.layout", "C (custom domain, no CloudFront)")],
         );
         let text = render(&r, "unused");
@@ -342,12 +343,12 @@ mod tests {
     fn first_broken_hop_is_marked_once_with_its_hint() {
         let r = result(
             vec![
-                report("e2e.connect", Outcome::fail("HTTP 403", "fix the behavior")),
+                report(ids::E2E_CONNECT, Outcome::fail("HTTP 403", "fix the behavior")),
                 report(
-                    "cloudfront.path-pattern",
+                    ids::CLOUDFRONT_PATH_PATTERN,
                     Outcome::fail("`prod*` misses `/Prod`", "set PathPattern to `Prod*`"),
                 ),
-                report("dns.resolves", Outcome::pass("ok")),
+                report(ids::DNS_RESOLVES, Outcome::pass("ok")),
             ],
             vec![("discovered.route", "viewer https://ws.example.com/Prod → no API for Host x (403)")],
         );
@@ -368,12 +369,12 @@ mod tests {
         let r = result(
             vec![
                 report(
-                    "route53.alias",
+                    ids::ROUTE53_ALIAS,
                     Outcome::pass("ws.example.com is an ALIAS to d1.cloudfront.net")
                         .warn("ws.example.com has no AAAA record", "add an ALIAS AAAA record"),
                 ),
-                report("dns.resolves", Outcome::pass("ok")),
-                report("tls.certificate", Outcome::pass("ok")),
+                report(ids::DNS_RESOLVES, Outcome::pass("ok")),
+                report(ids::TLS_CERTIFICATE, Outcome::pass("ok")),
             ],
             vec![],
         );
@@ -393,7 +394,7 @@ mod tests {
 
     #[test]
     fn an_error_is_a_broken_hop_without_hint() {
-        let r = result(vec![report("apigw.api", Outcome::error("no AWS credentials found"))], vec![]);
+        let r = result(vec![report(ids::APIGW_API, Outcome::error("no AWS credentials found"))], vec![]);
         let text = render(&r, "x");
         assert!(text.contains("✗ API + stage  <── first broken hop\n"), "{text}");
         assert!(text.contains("could not find out"), "{text}");

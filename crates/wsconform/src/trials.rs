@@ -158,12 +158,13 @@ fn run_once(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids;
 
     #[test]
     fn a_warning_passes_the_trial_unless_the_suite_is_strict() {
         let o = Outcome::pass("ALIAS ok").warn("no AAAA record", "add the AAAA alias");
-        assert!(matches!(judge_trial("route53.alias", &o, false), Ok(Completion::Completed)));
-        let Err(failed) = judge_trial("route53.alias", &o, true) else { panic!("strict: a warning fails") };
+        assert!(matches!(judge_trial(ids::ROUTE53_ALIAS, &o, false), Ok(Completion::Completed)));
+        let Err(failed) = judge_trial(ids::ROUTE53_ALIAS, &o, true) else { panic!("strict: a warning fails") };
         let msg = failed.message().unwrap_or_default();
         assert!(msg.contains("warning: no AAAA record\nhint: add the AAAA alias"), "{msg}");
         assert!(msg.contains("strict"), "{msg}");

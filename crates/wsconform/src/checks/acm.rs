@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx};
 use crate::checks::findings::Findings;
+use crate::ids;
 use crate::model::aws::*;
 use crate::outcome::Outcome;
 use crate::suite::Suite;
 
 pub static CHECKS: &[CheckDef] = &[CheckDef {
-    id: "acm.certificate",
+    id: ids::ACM_CERTIFICATE,
     summary: "the public hop's ACM certificate is ISSUED, in the hop's region, covers the host and has at least \
               `tls.min_days_valid` days left",
     explain: "CloudFront serves an ACM certificate from us-east-1; a regional custom domain one from the API's \

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx};
 use crate::checks::findings::Findings;
+use crate::ids;
 use crate::model::aws::*;
 use crate::model::route::{Intent, Landing, Layout, first_segment};
 use crate::outcome::Outcome;
@@ -12,7 +13,7 @@ use crate::suite::{ExecuteApi, Suite};
 
 pub static CHECKS: &[CheckDef] = &[
     CheckDef {
-        id: "apigw.api",
+        id: ids::APIGW_API,
         summary: "the API exists, is a WEBSOCKET API and has the expected route selection expression",
         explain: "Everything else hangs off the API: a wrong id or an HTTP API cannot serve WebSocket clients.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-overview.html",
@@ -22,7 +23,7 @@ pub static CHECKS: &[CheckDef] = &[
         run: run_api,
     },
     CheckDef {
-        id: "apigw.routes",
+        id: ids::APIGW_ROUTES,
         summary: "the suite's routes ($connect, $default by default) exist and have integration targets",
         explain: "A message no route matches gets `Forbidden` back; a route without a target does nothing. \
                   `$connect`'s AuthorizationType (NONE, AWS_IAM, CUSTOM) is in the evidence. GetRoutes shows the \
@@ -37,7 +38,7 @@ pub static CHECKS: &[CheckDef] = &[
         run: run_routes,
     },
     CheckDef {
-        id: "apigw.stage",
+        id: ids::APIGW_STAGE,
         summary: "the stage exists, has a deployment, and its throttling limits are above zero",
         explain: "A stage without a deployment answers 403; burst or rate 0 throttles every connect (429).",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-stages.html",
@@ -47,7 +48,7 @@ pub static CHECKS: &[CheckDef] = &[
         run: run_stage,
     },
     CheckDef {
-        id: "apigw.domain",
+        id: ids::APIGW_DOMAIN,
         summary: "the custom domain is AVAILABLE, REGIONAL, uses TLS_1_2 and routes by API mappings",
         explain: "WebSocket APIs support only Regional custom domain names, with the TLS_1_2 security policy, and are \
                   reached only through API mappings (routing rules target REST APIs). UPDATING is retried under \
@@ -61,7 +62,7 @@ pub static CHECKS: &[CheckDef] = &[
         run: run_domain,
     },
     CheckDef {
-        id: "apigw.mapping",
+        id: ids::APIGW_MAPPING,
         summary: "the API mapping for the key clients use points at the expected API and stage, with no conflict",
         explain: "Behind a custom domain the first path segment selects the API mapping; multi-level keys are \
                   not supported for WebSocket APIs.",
@@ -72,7 +73,7 @@ pub static CHECKS: &[CheckDef] = &[
         run: run_mapping,
     },
     CheckDef {
-        id: "apigw.execute-api-disabled",
+        id: ids::APIGW_EXECUTE_API_DISABLED,
         summary: "DisableExecuteApiEndpoint matches the suite and the layout",
         explain: "Disabling the execute-api endpoint closes the default door, but layout A reaches the API \
                   through it: every request would get 403. The flag only takes effect after a redeploy.",
@@ -841,7 +842,7 @@ mod tests {
         assert_eq!(o.evidence.get("connect_authorization"), Some("CUSTOM"));
         let o = judge_routes(&[r("$connect", None), r("$default", None)], &wanted);
         assert_eq!(o.evidence.get("connect_authorization"), Some("not reported"));
-        let explain = CHECKS.iter().find(|c| c.id == "apigw.routes").map(|c| c.explain).unwrap_or_default();
+        let explain = CHECKS.iter().find(|c| c.id == ids::APIGW_ROUTES).map(|c| c.explain).unwrap_or_default();
         assert!(explain.contains("deployment"), "{explain}");
     }
 

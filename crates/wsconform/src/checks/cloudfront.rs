@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx};
 use crate::checks::findings::Findings;
+use crate::ids;
 use crate::model::aws::*;
 use crate::model::route::{
     Blame, HostKind, Intent, Landing, Route, blame, choose_behavior, classify_host, first_segment, join_origin_path,
@@ -15,7 +16,7 @@ use crate::suite::Suite;
 
 pub static CHECKS: &[CheckDef] = &[
     CheckDef {
-        id: "cloudfront.distribution",
+        id: ids::CLOUDFRONT_DISTRIBUTION,
         summary: "the distribution exists, is enabled and Deployed, has the host as alias, an ACM certificate and TLSv1.2_2021",
         explain: "CloudFront answers 403 for a Host that is not among the distribution's Aliases, serves the \
                   viewer certificate from ACM in us-east-1, and applies configuration changes only once Status \
@@ -27,7 +28,7 @@ pub static CHECKS: &[CheckDef] = &[
         run: run_distribution,
     },
     CheckDef {
-        id: "cloudfront.path-pattern",
+        id: ids::CLOUDFRONT_PATH_PATTERN,
         summary: "the behavior CloudFront picks for the public path targets the API origin and lands on /{stage} or /{mapping key}",
         explain: "CloudFront takes the first behavior whose PathPattern matches (case-sensitive), else the default. \
                   The execute-api host accepts exactly /{stage}; a custom domain takes the mapping key as the \
@@ -39,7 +40,7 @@ pub static CHECKS: &[CheckDef] = &[
         run: run_path_pattern,
     },
     CheckDef {
-        id: "cloudfront.origin",
+        id: ids::CLOUDFRONT_ORIGIN,
         summary: "the API origin is reached over HTTPS (https-only, or match-viewer with HTTPS-only viewers), offers TLSv1.2 and is in the API's region",
         explain: "API Gateway only listens on HTTPS with TLS 1.2; with match-viewer CloudFront uses the viewer's protocol, so a behavior that allows HTTP viewers reaches the origin over HTTP; an origin in another region reaches another API.",
         docs: "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html",
@@ -49,7 +50,7 @@ pub static CHECKS: &[CheckDef] = &[
         run: run_origin,
     },
     CheckDef {
-        id: "cloudfront.forwarding",
+        id: ids::CLOUDFRONT_FORWARDING,
         summary: "Sec-WebSocket-* and $connect's auth forwarded, Host forwarded only to a custom domain, caching disabled",
         explain: "API Gateway picks the API by Host: forwarding the viewer Host to an execute-api origin gets 403 \
                   (use AllViewerExceptHostHeader), while layout B needs it forwarded (AllViewer). The upgrade needs \
@@ -528,11 +529,11 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         );
     }
     let v = &cx.viewer_host;
-    if let Some(b) = cx.blame.as_ref().filter(|b| b.check == "cloudfront.forwarding") {
+    if let Some(b) = cx.blame.as_ref().filter(|b| b.check == ids::CLOUDFRONT_FORWARDING) {
         f.fail(b.message.clone(), b.hint.clone());
     }
     // The Host verdict reads the route: which Host API Gateway receives, and whether it knows it.
-    let blamed_elsewhere = cx.blame.as_ref().filter(|b| b.check != "cloudfront.forwarding");
+    let blamed_elsewhere = cx.blame.as_ref().filter(|b| b.check != ids::CLOUDFRONT_FORWARDING);
     match &cx.gateway {
         Some(GatewayView { host_unknown: Some(why), .. }) => f.unknown(format!(
             "whether {b} sends the viewer Host `{v}`: the origin request policy does not, and the cache policy, \
@@ -646,7 +647,7 @@ fn run_path_pattern(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         // A path that is wrong only because another field is: that check owns the fix.
         if let Some(r) = route.as_deref()
             && let Some(b) = blame(r, &Intent::of(&ctx.suite))
-            && b.check != "cloudfront.path-pattern"
+            && b.check != ids::CLOUDFRONT_PATH_PATTERN
         {
             return Outcome::skip(format!("follows from {}: {}", b.check, b.message)).with_evidence(r.evidence());
         }

@@ -5,13 +5,14 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::check::{CheckDef, Ctx, always};
+use crate::ids;
 use crate::model::aws::{AliasRecordFacts, normalize_host};
 use crate::net::{Deadline, DnsAnswer, DnsError, human};
 use crate::outcome::{Evidence, Outcome};
 
 pub static CHECKS: &[CheckDef] = &[
     CheckDef {
-        id: "dns.resolves",
+        id: ids::DNS_RESOLVES,
         summary: "the public host has A/AAAA answers from the configured resolvers",
         explain: "Clients find the API by this name. Without A/AAAA answers nothing else can work. \
                   With Route 53, create an ALIAS A (and AAAA) record to the CloudFront distribution \
@@ -23,13 +24,13 @@ pub static CHECKS: &[CheckDef] = &[
         run: |ctx| Box::pin(resolves(ctx)),
     },
     CheckDef {
-        id: "dns.alias-target",
+        id: ids::DNS_ALIAS_TARGET,
         summary: "the public host's answers match those of its expected target on the same resolver",
         explain: "An alias that still points at an old distribution or domain resolves fine but sends \
                   traffic to the wrong place. The host's answers (CNAME chains followed) must be those \
                   of the expected target: the distribution's domain or the custom domain's regional target.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-regional-api-custom-domain-create.html",
-        requires: &["dns.resolves"],
+        requires: &[ids::DNS_RESOLVES],
         after: &[],
         applies: always,
         run: |ctx| Box::pin(alias_target(ctx)),
@@ -196,7 +197,7 @@ async fn alias_target(ctx: Arc<Ctx>) -> Outcome {
     };
     // Route 53 is read only when the control plane is in use anyway (no credential lookup for DNS alone).
     let route53 = async {
-        if !from_aws && !ctx.runs("route53.alias") {
+        if !from_aws && !ctx.runs(ids::ROUTE53_ALIAS) {
             return None;
         }
         Some(crate::checks::route53::host_record(&ctx.facts.aws, &host).await)

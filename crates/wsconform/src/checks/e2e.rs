@@ -11,6 +11,7 @@ use url::Url;
 
 use crate::check::{CheckDef, Ctx, always};
 use crate::facts::live::{Frame, Management, Session};
+use crate::ids;
 use crate::net::ws::{UpgradeSignature, UpgradeSigner};
 use crate::net::{Deadline, UpgradeError, WsLimits};
 use crate::outcome::{Evidence, Outcome};
@@ -19,7 +20,7 @@ use crate::suite::{ExecuteApi, Expect, ManagementEndpoint, RoundtripAuth, Suite}
 
 pub static CHECKS: &[CheckDef] = &[
     CheckDef {
-        id: "e2e.connect",
+        id: ids::E2E_CONNECT,
         summary: "upgrade through the public URL: 101, valid Sec-WebSocket-Accept, subprotocol; phase timings",
         explain: "The proof that every hop agrees: DNS, TLS, CloudFront's behavior and forwarding, and API \
                   Gateway's host/path routing. A refusal's status and body say which hop refused.",
@@ -30,66 +31,66 @@ pub static CHECKS: &[CheckDef] = &[
         run: |ctx| Box::pin(connect(ctx)),
     },
     CheckDef {
-        id: "e2e.echo",
+        id: ids::E2E_ECHO,
         summary: "send the suite's message with a fresh nonce and get the expected reply in time",
         explain: "Messages reach a route with an integration and its answer comes back on the socket.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html",
-        requires: &["e2e.connect"],
+        requires: &[ids::E2E_CONNECT],
         after: &[],
         applies: always,
         run: |ctx| Box::pin(echo(ctx)),
     },
     CheckDef {
-        id: "e2e.post",
+        id: ids::E2E_POST,
         summary: "POST @connections/{id} on the management endpoint, signed; the payload arrives on the socket",
         explain: "The backend must reach the client. The endpoint is the execute-api URL with the stage, or \
                   the custom domain with the mapping key reached at its regional target — never domain + stage.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html",
-        requires: &["e2e.echo"],
+        requires: &[ids::E2E_ECHO],
         after: &[],
         applies: always,
         run: |ctx| Box::pin(post(ctx)),
     },
     CheckDef {
-        id: "e2e.connection-info",
+        id: ids::E2E_CONNECTION_INFO,
         summary: "GET @connections/{id} answers with ConnectedAt and the source IP",
         explain: "The management API knows the live connection.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html",
-        requires: &["e2e.echo"],
+        requires: &[ids::E2E_ECHO],
         after: &[],
         applies: always,
         run: |ctx| Box::pin(connection_info(ctx)),
     },
     CheckDef {
-        id: "e2e.keepalive",
+        id: ids::E2E_KEEPALIVE,
         summary: "a ping gets a pong; optionally the connection survives an idle period",
         explain: "Idle connections close after 10 minutes on API Gateway; clients keep them alive with pings.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
-        requires: &["e2e.connect"],
+        requires: &[ids::E2E_CONNECT],
         // After the echo so that its verdict is about a connection that has
         // carried traffic; it overlaps post and connection-info.
-        after: &["e2e.echo"],
+        after: &[ids::E2E_ECHO],
         applies: always,
         run: |ctx| Box::pin(keepalive(ctx)),
     },
     CheckDef {
-        id: "e2e.disconnect",
+        id: ids::E2E_DISCONNECT,
         summary: "DELETE @connections/{id} closes the socket; a later POST gets 410 Gone",
         explain: "The backend can end a session, and a gone connection is reported as gone.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html",
-        requires: &["e2e.echo"],
-        after: &["e2e.post", "e2e.connection-info", "e2e.keepalive"],
+        requires: &[ids::E2E_ECHO],
+        after: &[ids::E2E_POST, ids::E2E_CONNECTION_INFO, ids::E2E_KEEPALIVE],
         applies: always,
         run: |ctx| Box::pin(disconnect(ctx)),
     },
     CheckDef {
-        id: "e2e.limits",
+        id: ids::E2E_LIMITS,
         summary: "a 128 KB message in 32 KB frames is accepted; a larger one closes the connection with 1009",
         explain: "API Gateway's WebSocket quotas: at most 32 KB per frame and 128 KB per message; a bigger \
                   message closes the connection with 1009 (message too big). Clients must split what they send \
                   or send references. Runs on its own connection when `roundtrip.limits = true`.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
-        requires: &["e2e.connect"],
+        requires: &[ids::E2E_CONNECT],
         after: &[],
         applies: needs_limits,
         run: |ctx| Box::pin(limits(ctx)),
@@ -798,7 +799,7 @@ async fn connect(ctx: Arc<Ctx>) -> Outcome {
     // and the echo are in flight (docs/architecture.md, Performance): `e2e.post` then pays only for
     // its own round trips. Only when a check that needs it runs (building it
     // looks up credentials) and the suite can name an endpoint at all.
-    let needs_management = ["e2e.post", "e2e.connection-info", "e2e.disconnect"].iter().any(|id| ctx.runs(id));
+    let needs_management = [ids::E2E_POST, ids::E2E_CONNECTION_INFO, ids::E2E_DISCONNECT].iter().any(|id| ctx.runs(id));
     let could_name = ManagementFacts { regional_target: Some(String::new()), ..ManagementFacts::default() };
     if needs_management && management_target(&ctx.suite, &could_name).is_ok() {
         let early = ctx.clone();

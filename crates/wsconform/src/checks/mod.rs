@@ -23,3 +23,16 @@ pub fn catalog() -> Vec<&'static CheckDef> {
 pub fn find(id: &str) -> Option<&'static CheckDef> {
     catalog().into_iter().find(|c| c.id == id)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_catalog_is_the_id_list_in_order_each_once() {
+        let catalog: Vec<&str> = super::catalog().iter().map(|c| c.id).collect();
+        assert_eq!(catalog, crate::ids::ALL);
+        let mut unique = catalog.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), catalog.len());
+    }
+}

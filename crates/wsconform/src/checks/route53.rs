@@ -6,11 +6,12 @@ use std::sync::Arc;
 use crate::check::{BoxFuture, CheckDef, Ctx, always};
 use crate::checks::findings::Findings;
 use crate::facts::aws::AwsFacts;
+use crate::ids;
 use crate::model::aws::*;
 use crate::outcome::Outcome;
 
 pub static CHECKS: &[CheckDef] = &[CheckDef {
-    id: "route53.alias",
+    id: ids::ROUTE53_ALIAS,
     summary: "in the public hosted zone that answers for the host, its ALIAS A (and AAAA) record or CNAME targets the distribution or the custom domain's regional target",
     explain: "An alias to an old distribution or the wrong hosted zone id sends clients to a door that answers 403. \
               CloudFront targets use HostedZoneId Z2FDTNDATAQYW2; API Gateway targets the domain's hostedZoneId. \

@@ -5,12 +5,13 @@ use std::sync::Arc;
 use chrono::DateTime;
 
 use crate::check::{CheckDef, Ctx, always};
+use crate::ids;
 use crate::model::aws::name_covers;
 use crate::net::{CertProblem, Deadline, TlsObservation};
 use crate::outcome::{Evidence, Outcome};
 
 pub static CHECKS: &[CheckDef] = &[CheckDef {
-    id: "tls.certificate",
+    id: ids::TLS_CERTIFICATE,
     summary: "handshake with SNI: chain trusted, SAN covers the host, enough days left, TLS ≥ 1.2, ALPN http/1.1",
     explain: "Clients refuse the upgrade when the certificate is expired, not yet valid, for another name or \
               from an untrusted issuer. CloudFront serves an ACM certificate from us-east-1; a regional API \

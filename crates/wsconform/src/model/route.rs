@@ -8,6 +8,7 @@ use std::fmt;
 
 use crate::outcome::Evidence;
 
+use crate::ids;
 use crate::model::aws::{Behavior, DistributionFacts, DomainFacts, ForwardingFacts, MappingFacts, normalize_host};
 
 /// The four layouts of docs/architecture.md.
@@ -369,7 +370,7 @@ pub fn blame(route: &Route, intent: &Intent<'_>) -> Option<Blame> {
     // The intended custom domain exists but cannot serve the request: its own settings are the field.
     if meant_domain && let Some(why) = &route.viewer_domain_unusable {
         return Some(Blame {
-            check: "apigw.domain",
+            check: ids::APIGW_DOMAIN,
             message: why.clone(),
             hint: format!("recreate {} as a REGIONAL custom domain (TLS_1_2) with its API mapping", route.viewer_host),
         });
@@ -385,7 +386,7 @@ pub fn blame(route: &Route, intent: &Intent<'_>) -> Option<Blame> {
     // origin's own name, so API Gateway never sees the custom domain and its mapping.
     if meant_domain && route.viewer_is_custom_domain && api_gateway_origin && !edge.host_forwarded {
         return Some(Blame {
-            check: "cloudfront.forwarding",
+            check: ids::CLOUDFRONT_FORWARDING,
             message: format!(
                 "{} does not forward the viewer Host: API Gateway sees `{origin}` instead of the custom domain `{}`",
                 edge.behavior_label, route.viewer_host
@@ -740,7 +741,7 @@ pub(crate) mod tests {
         let d = dist(EXEC, "websocket*", POLICY_ALL_VIEWER_EXCEPT_HOST);
         let r = route_of(Some(&d), "/websocket", &[domain("ws.example.com")], &maps);
         let b = blame(&r, &intent).expect("one field away from layout b");
-        assert_eq!(b.check, "cloudfront.forwarding");
+        assert_eq!(b.check, ids::CLOUDFRONT_FORWARDING);
         assert!(b.hint.contains("AllViewer") && b.hint.contains("mapping `websocket`"), "{b:?}");
         // The intended deployment, and layout a (no custom domain meant), blame nothing.
         let d = dist(EXEC, "websocket*", POLICY_ALL_VIEWER);
@@ -761,7 +762,7 @@ pub(crate) mod tests {
         assert!(matches!(r.landing, Landing::Unmapped { .. }), "{}", r.describe());
         assert!(!r.viewer_is_custom_domain);
         let b = blame(&r, &Intent { custom_domain: Some("ws.example.com") }).expect("blamed");
-        assert_eq!(b.check, "apigw.domain");
+        assert_eq!(b.check, ids::APIGW_DOMAIN);
         assert!(b.hint.contains("REGIONAL"), "{b:?}");
     }
 

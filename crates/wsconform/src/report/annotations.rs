@@ -18,6 +18,7 @@ use std::io::Write;
 
 use super::Reporter;
 use crate::events::{Event, SuiteHeader};
+use crate::ids;
 use crate::outcome::{CheckReport, Status};
 
 /// Whether the annotations are wanted: GitHub Actions sets `GITHUB_ACTIONS=true`.
@@ -90,13 +91,13 @@ fn with_hint(message: &str, hint: Option<&str>) -> String {
 /// `url` line when none is written.
 fn suite_keys(id: &str) -> &'static [&'static str] {
     match id {
-        "apigw.mapping" => &["custom_domain.mapping_key", "custom_domain", "url"],
-        "apigw.domain" => &["custom_domain.name", "custom_domain", "url"],
-        "apigw.api" => &["api.id", "api", "url"],
-        "apigw.stage" => &["api.stage", "api", "url"],
-        "apigw.routes" => &["api.routes", "api", "url"],
-        "apigw.execute-api-disabled" => &["api.execute_api", "api", "url"],
-        "dns.alias-target" => &["dns.alias_target", "url"],
+        ids::APIGW_MAPPING => &["custom_domain.mapping_key", "custom_domain", "url"],
+        ids::APIGW_DOMAIN => &["custom_domain.name", "custom_domain", "url"],
+        ids::APIGW_API => &["api.id", "api", "url"],
+        ids::APIGW_STAGE => &["api.stage", "api", "url"],
+        ids::APIGW_ROUTES => &["api.routes", "api", "url"],
+        ids::APIGW_EXECUTE_API_DISABLED => &["api.execute_api", "api", "url"],
+        ids::DNS_ALIAS_TARGET => &["dns.alias_target", "url"],
         id if id.starts_with("cloudfront.") => &["cloudfront", "url"],
         _ => &["url"],
     }

@@ -253,6 +253,7 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids;
     use crate::outcome::Outcome;
     use std::time::Duration;
 
@@ -269,14 +270,14 @@ mod tests {
             source: "<test>".into(),
             region: "ap-northeast-1".into(),
             url: "wss://ws.example.com/Prod".into(),
-            checks: vec!["route53.alias", "dns.resolves"],
+            checks: vec![ids::ROUTE53_ALIAS, ids::DNS_RESOLVES],
             warnings: vec![],
         };
         let result = SuiteResult {
             header: header.clone(),
             reports: vec![
-                report("route53.alias", aaaa(Outcome::pass("ALIAS ok"))),
-                report("dns.resolves", Outcome::pass("ok")),
+                report(ids::ROUTE53_ALIAS, aaaa(Outcome::pass("ALIAS ok"))),
+                report(ids::DNS_RESOLVES, Outcome::pass("ok")),
             ],
             properties: vec![],
             aws_calls: Default::default(),
@@ -308,23 +309,26 @@ mod tests {
     #[test]
     fn identical_warnings_are_grouped_like_failures() {
         let w = |id, o: Outcome| report(id, o.warn("emulator does not enforce the quota", ""));
-        let (a, b) = (w("e2e.limits", Outcome::pass("ok")), w("e2e.echo", Outcome::fail("silent", "fix")));
+        let (a, b) = (w(ids::E2E_LIMITS, Outcome::pass("ok")), w(ids::E2E_ECHO, Outcome::fail("silent", "fix")));
         let groups = group_warnings(&[("s", &a), ("s", &b)]);
-        assert_eq!(groups, vec![("s", vec!["e2e.limits", "e2e.echo"], "emulator does not enforce the quota", None)]);
+        assert_eq!(
+            groups,
+            vec![("s", vec![ids::E2E_LIMITS, ids::E2E_ECHO], "emulator does not enforce the quota", None)]
+        );
     }
 
     #[test]
     fn identical_failures_are_listed_once() {
         let no_creds = "no AWS credentials: looked in the environment, profile, SSO, web identity, IMDS";
         let (a, b, c) = (
-            report("apigw.api", Outcome::error(no_creds)),
-            report("apigw.stage", Outcome::error(no_creds)),
-            report("e2e.connect", Outcome::fail("HTTP 403", "fix the path")),
+            report(ids::APIGW_API, Outcome::error(no_creds)),
+            report(ids::APIGW_STAGE, Outcome::error(no_creds)),
+            report(ids::E2E_CONNECT, Outcome::fail("HTTP 403", "fix the path")),
         );
         let failures = [("s", &a), ("s", &b), ("s", &c)];
         let groups = group_failures(&failures);
         assert_eq!(groups.len(), 2);
-        assert_eq!(groups[0].1, vec!["apigw.api", "apigw.stage"]);
-        assert_eq!(groups[1], ("s", vec!["e2e.connect"], "HTTP 403", Some("fix the path")));
+        assert_eq!(groups[0].1, vec![ids::APIGW_API, ids::APIGW_STAGE]);
+        assert_eq!(groups[1], ("s", vec![ids::E2E_CONNECT], "HTTP 403", Some("fix the path")));
     }
 }

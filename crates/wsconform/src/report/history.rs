@@ -180,6 +180,7 @@ impl Reporter for HistoryReporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids;
     use crate::outcome::{Evidence, Outcome};
     use crate::stats::tests::{check, suite};
 
@@ -188,14 +189,14 @@ mod tests {
             "chat",
             vec![
                 check(
-                    "tls.certificate",
+                    ids::TLS_CERTIFICATE,
                     Outcome::pass("ok").with_evidence(
                         Evidence::new().with("days_left", 42).with("issuer", "CN=x").with("timing.tls_ms", "3.5"),
                     ),
                     4,
                 ),
-                check("e2e.echo", Outcome::fail("no echo", "check the route").evidence("timing.rtt_ms", "bad"), 9),
-                check("e2e.connect", Outcome::skip("no"), 0),
+                check(ids::E2E_ECHO, Outcome::fail("no echo", "check the route").evidence("timing.rtt_ms", "bad"), 9),
+                check(ids::E2E_CONNECT, Outcome::skip("no"), 0),
             ],
         )]
     }
@@ -225,7 +226,7 @@ mod tests {
         let path = dir.path().join("sub/history.jsonl");
         let mut r = HistoryReporter::new(&path);
         r.on_event(&finished()).unwrap();
-        r.on_event(&Event::CheckStarted { suite: 0, id: "dns.resolves" }).unwrap();
+        r.on_event(&Event::CheckStarted { suite: 0, id: ids::DNS_RESOLVES }).unwrap();
         r.on_event(&finished()).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 2);

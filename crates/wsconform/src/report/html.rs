@@ -393,6 +393,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::ids;
     use crate::report::history::HistoryCheck;
 
     fn check(id: &str, status: &str, values: &[(&str, f64)], message: Option<&str>) -> HistoryCheck {
@@ -413,10 +414,10 @@ mod tests {
                 let wobble = ((i * 37) % 11) as f64;
                 let echo_fails = i % 7 == 6;
                 let checks = vec![
-                    check("dns.resolves", "pass", &[("timing.dns_ms", 3.0 + wobble / 2.0)], None),
-                    check("tls.certificate", "pass", &[("days_left", 60.0 - i as f64)], None),
+                    check(ids::DNS_RESOLVES, "pass", &[("timing.dns_ms", 3.0 + wobble / 2.0)], None),
+                    check(ids::TLS_CERTIFICATE, "pass", &[("days_left", 60.0 - i as f64)], None),
                     check(
-                        "e2e.connect",
+                        ids::E2E_CONNECT,
                         "pass",
                         &[
                             ("timing.dns_ms", 1.0),
@@ -427,9 +428,9 @@ mod tests {
                         None,
                     ),
                     if echo_fails {
-                        check("e2e.echo", "fail", &[], Some("no reply within 5s <script>alert(1)</script>"))
+                        check(ids::E2E_ECHO, "fail", &[], Some("no reply within 5s <script>alert(1)</script>"))
                     } else {
-                        check("e2e.echo", "pass", &[("timing.rtt_ms", 20.0 + 3.0 * wobble)], None)
+                        check(ids::E2E_ECHO, "pass", &[("timing.rtt_ms", 20.0 + 3.0 * wobble)], None)
                     },
                 ];
                 HistoryLine {
@@ -509,7 +510,7 @@ mod tests {
     #[test]
     fn gaps_are_not_bridged_and_axes_are_nice() {
         let mut h = synthetic(3, "chat");
-        h[1].suites[0].checks.retain(|c| c.id != "e2e.connect" && c.id != "dns.resolves");
+        h[1].suites[0].checks.retain(|c| c.id != ids::E2E_CONNECT && c.id != ids::DNS_RESOLVES);
         let html = render_html(&h);
         // tcp was measured in runs 1 and 3 only: two separate moves, no line.
         let tcp = html.split(r##"stroke="#E69F00""##).next().and_then(|s| s.rsplit("<path d=\"").next()).unwrap_or("");

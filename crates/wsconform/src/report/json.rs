@@ -97,11 +97,12 @@ impl Reporter for JsonReporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids;
     use crate::outcome::Outcome;
     use std::time::Duration;
 
     fn report(outcome: Outcome) -> CheckReport {
-        CheckReport { id: "route53.alias", outcome, retries: vec![], duration: Duration::ZERO, started_at: None }
+        CheckReport { id: ids::ROUTE53_ALIAS, outcome, retries: vec![], duration: Duration::ZERO, started_at: None }
     }
 
     #[test]

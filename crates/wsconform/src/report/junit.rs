@@ -191,13 +191,14 @@ impl Reporter for JunitReporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids;
     use crate::outcome::Outcome;
     use std::time::Duration;
 
     #[test]
     fn warnings_go_to_system_out_and_the_testcase_stays_a_pass() {
         let r = CheckReport {
-            id: "route53.alias",
+            id: ids::ROUTE53_ALIAS,
             outcome: Outcome::pass("ALIAS ok").warn("no AAAA record", "add the AAAA alias").evidence("zone", "Z1"),
             retries: vec![],
             duration: Duration::ZERO,

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use super::{Reporter, write_atomically};
 use crate::events::{Event, SuiteResult};
+use crate::ids;
 use crate::outcome::Status;
 use crate::stats::phase_timings;
 
@@ -88,7 +89,7 @@ pub fn render(results: &[SuiteResult]) -> String {
             for (phase, ms) in phase_timings(&r.outcome.evidence) {
                 phase_s.add(&[("suite", suite), ("check", r.id), ("phase", phase)], ms / 1e3);
             }
-            if r.id == "tls.certificate" {
+            if r.id == ids::TLS_CERTIFICATE {
                 let ev = &r.outcome.evidence;
                 let left = ev.get("days_left").and_then(|d| d.trim().parse::<f64>().ok()).filter(|d| d.is_finite());
                 if let (Some(left), Some(host)) = (left, cert_host(s, ev.get("host"))) {
@@ -136,17 +137,17 @@ mod tests {
             "chat",
             vec![
                 check(
-                    "tls.certificate",
+                    ids::TLS_CERTIFICATE,
                     Outcome::pass("ok").with_evidence(Evidence::new().with("days_left", 42).with("issuer", "CN=x")),
                     4,
                 ),
                 check(
-                    "e2e.connect",
+                    ids::E2E_CONNECT,
                     Outcome::pass("ok")
                         .with_evidence(Evidence::new().with("timing.dns_ms", "1.5").with("timing.tls_ms", "20.0")),
                     1250,
                 ),
-                check("e2e.echo", Outcome::fail("no echo", "route").evidence("timing.rtt_ms", "12.5"), 9),
+                check(ids::E2E_ECHO, Outcome::fail("no echo", "route").evidence("timing.rtt_ms", "12.5"), 9),
             ],
         )]
     }
