@@ -114,7 +114,7 @@ pub fn property(s: &str) -> String {
 }
 
 impl<W: Write + Send> Reporter for AnnotationReporter<W> {
-    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+    fn on_event(&mut self, event: &Event) -> super::Result<()> {
         match event {
             Event::RunStarted { suites } => {
                 self.files.clear();

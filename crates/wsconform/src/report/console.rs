@@ -161,7 +161,7 @@ fn group_warnings<'a>(reports: &[(&'a str, &'a CheckReport)]) -> Vec<Group<'a>> 
 }
 
 impl<W: Write + Send> Reporter for ConsoleReporter<W> {
-    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+    fn on_event(&mut self, event: &Event) -> super::Result<()> {
         match event {
             Event::RunStarted { suites } => {
                 self.suites = suites.clone();

@@ -113,18 +113,15 @@ pub fn history_line(
 /// Appends `line` as one JSON line. The whole line goes to the kernel in one
 /// `write` on an `O_APPEND` descriptor, so concurrent runs (cron overlapping
 /// a manual run) never interleave within a line.
-pub fn append_line(path: &Path, line: &HistoryLine) -> anyhow::Result<()> {
+pub fn append_line(path: &Path, line: &HistoryLine) -> super::Result<()> {
     let mut bytes = serde_json::to_vec(line)?;
     bytes.push(b'\n');
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(super::Error::file("create", dir))?;
     }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
-    file.write_all(&bytes).map_err(|e| anyhow::anyhow!("cannot append to {}: {e}", path.display()))?;
+    let mut file =
+        std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(super::Error::file("open", path))?;
+    file.write_all(&bytes).map_err(super::Error::file("append to", path))?;
     Ok(())
 }
 
@@ -148,13 +145,13 @@ pub fn parse_history(text: &str) -> History {
 }
 
 /// Reads a history file, skipping and counting malformed lines.
-pub fn read_history_counted(path: &Path) -> anyhow::Result<History> {
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+pub fn read_history_counted(path: &Path) -> super::Result<History> {
+    let bytes = std::fs::read(path).map_err(super::Error::file("read", path))?;
     Ok(parse_history(&String::from_utf8_lossy(&bytes)))
 }
 
 /// Reads a history file's runs, oldest first; malformed lines are skipped.
-pub fn read_history(path: &Path) -> anyhow::Result<Vec<HistoryLine>> {
+pub fn read_history(path: &Path) -> super::Result<Vec<HistoryLine>> {
     Ok(read_history_counted(path)?.lines)
 }
 
@@ -169,7 +166,7 @@ impl HistoryReporter {
 }
 
 impl Reporter for HistoryReporter {
-    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+    fn on_event(&mut self, event: &Event) -> super::Result<()> {
         if let Event::RunFinished { results, duration, interrupted } = event {
             append_line(&self.path, &history_line(results, *duration, *interrupted, chrono::Utc::now()))?;
         }

@@ -382,7 +382,7 @@ pub fn render_html(history: &[HistoryLine]) -> String {
 
 /// Reads the history at `history` and writes the page to `out` atomically;
 /// returns how many runs it shows and how many malformed lines it skipped.
-pub fn write_report(history: &Path, out: &Path) -> anyhow::Result<(usize, usize)> {
+pub fn write_report(history: &Path, out: &Path) -> super::Result<(usize, usize)> {
     let h = super::history::read_history_counted(history)?;
     super::write_atomically(out, render_html(&h.lines).as_bytes())?;
     Ok((h.lines.len(), h.malformed))

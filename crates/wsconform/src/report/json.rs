@@ -76,7 +76,7 @@ pub fn suite_json(s: &SuiteResult) -> Value {
 }
 
 impl Reporter for JsonReporter {
-    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+    fn on_event(&mut self, event: &Event) -> super::Result<()> {
         match (event, &self.target) {
             (Event::SuiteFinished { result, .. }, Target::PerSuite(path)) => {
                 let text = serde_json::to_string_pretty(&suite_json(result))?;

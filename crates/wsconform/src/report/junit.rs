@@ -126,11 +126,11 @@ pub fn testsuite(s: &SuiteResult) -> TestSuite {
     ts
 }
 
-pub fn render(results: &[SuiteResult]) -> anyhow::Result<String> {
+pub fn render(results: &[SuiteResult]) -> super::Result<String> {
     render_flavor(results, Flavor::Default)
 }
 
-pub fn render_flavor(results: &[SuiteResult], flavor: Flavor) -> anyhow::Result<String> {
+pub fn render_flavor(results: &[SuiteResult], flavor: Flavor) -> super::Result<String> {
     let mut report = Report::new("wsconform");
     report.add_test_suites(results.iter().map(testsuite));
     if let Some(first) = results.first() {
@@ -146,35 +146,36 @@ pub fn render_flavor(results: &[SuiteResult], flavor: Flavor) -> anyhow::Result<
 
 /// Rewrites the root `<testsuites>` start tag without `drop`'s attributes;
 /// every other byte stays as quick-junit wrote it.
-fn strip_testsuites_attributes(xml: &str, drop: &[&str]) -> anyhow::Result<String> {
+fn strip_testsuites_attributes(xml: &str, drop: &[&str]) -> super::Result<String> {
+    let xml_error = |e: &dyn std::fmt::Display| super::Error::Xml(e.to_string());
     use quick_xml::events::{BytesStart, Event as Xml};
     let mut reader = quick_xml::Reader::from_str(xml);
     loop {
         let start = reader.buffer_position() as usize;
-        match reader.read_event()? {
+        match reader.read_event().map_err(|e| xml_error(&e))? {
             Xml::Start(e) | Xml::Empty(e) if e.name().as_ref() == b"testsuites" => {
                 let end = reader.buffer_position() as usize;
                 let empty = xml[..end].ends_with("/>");
                 let mut tag = BytesStart::new("testsuites");
                 for a in e.attributes() {
-                    let a = a?;
+                    let a = a.map_err(|e| xml_error(&e))?;
                     if !drop.iter().any(|d| a.key.as_ref() == d.as_bytes()) {
                         tag.push_attribute(a);
                     }
                 }
                 let mut out = quick_xml::Writer::new(Vec::new());
-                out.write_event(if empty { Xml::Empty(tag) } else { Xml::Start(tag) })?;
-                let tag = String::from_utf8(out.into_inner())?;
+                out.write_event(if empty { Xml::Empty(tag) } else { Xml::Start(tag) }).map_err(|e| xml_error(&e))?;
+                let tag = String::from_utf8(out.into_inner()).map_err(|e| xml_error(&e))?;
                 return Ok(format!("{}{tag}{}", &xml[..start], &xml[end..]));
             }
-            Xml::Eof => anyhow::bail!("no <testsuites> element"),
+            Xml::Eof => return Err(super::Error::Xml("no <testsuites> element".into())),
             _ => {}
         }
     }
 }
 
 impl Reporter for JunitReporter {
-    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+    fn on_event(&mut self, event: &Event) -> super::Result<()> {
         match (event, &self.target) {
             (Event::SuiteFinished { result, .. }, Target::PerSuite(path)) => {
                 let xml = render_flavor(std::slice::from_ref(result), self.flavor)?;

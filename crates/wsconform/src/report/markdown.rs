@@ -76,15 +76,16 @@ pub fn render(results: &[SuiteResult]) -> String {
 }
 
 impl Reporter for MarkdownReporter {
-    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+    fn on_event(&mut self, event: &Event) -> super::Result<()> {
         let Event::RunFinished { results, .. } = event else { return Ok(()) };
         let text = render(results);
         if let Some(p) = &self.path {
             write_atomically(p, text.as_bytes())?;
         }
         if let Some(p) = &self.append_to {
-            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(p)?;
-            f.write_all(text.as_bytes())?;
+            let mut f =
+                std::fs::OpenOptions::new().create(true).append(true).open(p).map_err(super::Error::file("open", p))?;
+            f.write_all(text.as_bytes()).map_err(super::Error::file("append to", p))?;
         }
         Ok(())
     }

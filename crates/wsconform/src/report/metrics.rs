@@ -116,7 +116,7 @@ impl MetricsReporter {
 }
 
 impl Reporter for MetricsReporter {
-    fn on_event(&mut self, event: &Event) -> anyhow::Result<()> {
+    fn on_event(&mut self, event: &Event) -> super::Result<()> {
         match event {
             Event::RunFinished { results, .. } => write_atomically(&self.path, render(results).as_bytes()),
             _ => Ok(()),
