@@ -73,9 +73,31 @@ impl Verdict {
 
 /// Ordered key/value observations: they land in JUnit `system-out`, the JSON
 /// report and `--verbose` console output. Keys are dotted (`answers`,
-/// `timing.tls_ms`).
+/// `timing.tls_ms`). Numbers that reports aggregate (phase durations, a
+/// certificate's expiry) are also kept typed in [`Measurements`], so no
+/// report parses them back out of text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Evidence(Vec<(String, String)>);
+pub struct Evidence {
+    entries: Vec<(String, String)>,
+    measurements: Measurements,
+}
+
+/// What a check measured, typed: the connection phases it timed, in the
+/// order it timed them, and the certificate it saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Measurements {
+    /// `(phase, duration)`: `dns`, `tcp`, `tls`, `upgrade`, `rtt`, `pong`…
+    pub phases: Vec<(String, Duration)>,
+    /// The served or issued certificate's `notAfter` (unix seconds) and the
+    /// whole days left from the check's clock.
+    pub certificate: Option<CertificateExpiry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CertificateExpiry {
+    pub not_after: i64,
+    pub days_left: i64,
+}
 
 impl Evidence {
     pub fn new() -> Self {
@@ -86,9 +108,9 @@ impl Evidence {
     pub fn set(&mut self, key: impl Into<String>, value: impl fmt::Display) {
         let key = key.into();
         let value = value.to_string();
-        match self.0.iter_mut().find(|(k, _)| *k == key) {
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
-            None => self.0.push((key, value)),
+            None => self.entries.push((key, value)),
         }
     }
 
@@ -97,31 +119,65 @@ impl Evidence {
         self
     }
 
-    /// Records a phase duration as `timing.<phase>_ms` with sub-millisecond precision.
+    /// Records a phase duration: typed, and as `timing.<phase>_ms` with
+    /// sub-millisecond precision for people.
     pub fn timing(&mut self, phase: &str, d: Duration) {
         self.set(format!("timing.{phase}_ms"), format!("{:.1}", d.as_secs_f64() * 1e3));
+        match self.measurements.phases.iter_mut().find(|(p, _)| p == phase) {
+            Some(slot) => slot.1 = d,
+            None => self.measurements.phases.push((phase.to_owned(), d)),
+        }
+    }
+
+    /// Records a certificate's expiry: typed, and as `days_left` for people.
+    pub fn certificate_expiry(&mut self, not_after: i64, days_left: i64) {
+        self.set("days_left", days_left);
+        self.measurements.certificate = Some(CertificateExpiry { not_after, days_left });
+    }
+
+    pub fn with_timing(mut self, phase: &str, d: Duration) -> Self {
+        self.timing(phase, d);
+        self
+    }
+
+    pub fn with_certificate_expiry(mut self, not_after: i64, days_left: i64) -> Self {
+        self.certificate_expiry(not_after, days_left);
+        self
+    }
+
+    pub fn measurements(&self) -> &Measurements {
+        &self.measurements
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 
     pub fn extend(&mut self, other: Evidence) {
-        for (k, v) in other.0 {
+        for (k, v) in other.entries {
             self.set(k, v);
+        }
+        for (phase, d) in other.measurements.phases {
+            match self.measurements.phases.iter_mut().find(|(p, _)| *p == phase) {
+                Some(slot) => slot.1 = d,
+                None => self.measurements.phases.push((phase, d)),
+            }
+        }
+        if other.measurements.certificate.is_some() {
+            self.measurements.certificate = other.measurements.certificate;
         }
     }
 
     pub(crate) fn map_values(&mut self, f: impl Fn(&str) -> String) {
-        for (_, v) in &mut self.0 {
+        for (_, v) in &mut self.entries {
             *v = f(v);
         }
     }

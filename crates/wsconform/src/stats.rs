@@ -1,5 +1,5 @@
 //! Latency statistics over repeated runs (`--repeat N`): per suite × check ×
-//! phase, the count, p50, p95 and max of every phase timing in the evidence.
+//! phase, the count, p50, p95 and max of every phase the checks measured.
 //! Pure functions; the console and JSON outputs are the caller's.
 
 use std::collections::HashMap;
@@ -10,8 +10,9 @@ use serde::Serialize;
 use crate::events::SuiteResult;
 use crate::outcome::Evidence;
 
-/// The phase a timing evidence key measures, in milliseconds:
-/// `timing.tls_ms` → `tls`, `rtt_ms` → `rtt`. Other keys are not phases.
+/// The phase a history file's value key measures, in milliseconds:
+/// `timing.tls_ms` → `tls`, `rtt_ms` (older files) → `rtt`. Other keys are
+/// not phases.
 pub fn phase_of(key: &str) -> Option<&str> {
     if key == "rtt_ms" {
         return Some("rtt");
@@ -20,18 +21,11 @@ pub fn phase_of(key: &str) -> Option<&str> {
     (!phase.is_empty()).then_some(phase)
 }
 
-/// The phase timings of one outcome's evidence, in milliseconds, in evidence
-/// order. Values that are not finite non-negative numbers are ignored: evidence
-/// is text and a report must not trust it.
+/// The phase timings of one outcome's evidence, in milliseconds, in the
+/// order the check measured them.
 pub fn phase_timings(evidence: &Evidence) -> Vec<(&str, f64)> {
-    evidence
-        .iter()
-        .filter_map(|(k, v)| {
-            let phase = phase_of(k)?;
-            let ms = v.trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0)?;
-            Some((phase, ms))
-        })
-        .collect()
+    // Nanoseconds over 1e6: exact for whole microseconds, unlike `as_secs_f64() * 1e3`.
+    evidence.measurements().phases.iter().map(|(phase, d)| (phase.as_str(), d.as_nanos() as f64 / 1e6)).collect()
 }
 
 /// The nearest-rank percentile (`p` in 0..=100) of ascending `sorted` values:
@@ -204,11 +198,13 @@ pub(crate) mod tests {
         let runs: Vec<Vec<SuiteResult>> = (1..=100u32)
             .map(|i| {
                 let tls = (i * 37) % 100 + 1;
-                let mut ev = Evidence::new().with("timing.tls_ms", tls).with("answers", "127.0.0.1");
+                let mut ev =
+                    Evidence::new().with_timing("tls", Duration::from_millis(tls.into())).with("answers", "127.0.0.1");
                 if i % 2 == 0 {
-                    ev.set("timing.dns_ms", "2.5");
+                    ev.timing("dns", Duration::from_micros(2500));
                 }
-                ev.set("timing.bogus_ms", "NaN");
+                // Text that looks like a timing is not a measurement.
+                ev.set("timing.bogus_ms", "7");
                 vec![suite("s", vec![check(ids::E2E_CONNECT, Outcome::pass("ok").with_evidence(ev), 10)])]
             })
             .collect();

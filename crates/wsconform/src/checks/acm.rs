@@ -120,7 +120,7 @@ pub fn judge_certificate(
         return f.outcome("");
     };
     let days = (not_after - now).div_euclid(86_400);
-    f.evidence("days_left", days);
+    f.certificate_expiry(not_after, days);
     if not_after <= now {
         f.fail(
             format!("the certificate expired {} day(s) ago", (now - not_after) / 86_400),

@@ -44,6 +44,10 @@ impl Findings {
         self.evidence.set(key, value);
     }
 
+    pub fn certificate_expiry(&mut self, not_after: i64, days_left: i64) {
+        self.evidence.certificate_expiry(not_after, days_left);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

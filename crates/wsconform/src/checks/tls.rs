@@ -105,9 +105,9 @@ pub fn judge_certificate(obs: &CertObservation, host: &str, min_days: u32, now: 
         .with("subject", &obs.subject)
         .with("sans", obs.sans.join(", "))
         .with("issuer", &obs.issuer)
-        .with("not_after", date(obs.not_after))
-        .with("days_left", days_left)
-        .with("chain_len", obs.chain_len);
+        .with("not_after", date(obs.not_after));
+    ev.certificate_expiry(obs.not_after, days_left);
+    ev.set("chain_len", obs.chain_len);
     if let Some(v) = &obs.version {
         ev.set("tls_version", v);
     }

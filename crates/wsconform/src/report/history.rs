@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::Reporter;
 use crate::events::{Event, SuiteResult};
 use crate::outcome::{CheckReport, Status};
-use crate::stats::phase_of;
+use crate::stats::phase_timings;
 
 /// One run: every suite it ran.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,20 +58,14 @@ pub struct HistoryCheck {
     pub values: BTreeMap<String, f64>,
 }
 
-/// Whether an evidence key is kept in the history (when its value is a number).
-fn kept(key: &str) -> bool {
-    key == "days_left" || phase_of(key).is_some()
-}
-
 fn history_check(r: &CheckReport) -> HistoryCheck {
     let status = r.outcome.status();
-    let values = r
-        .outcome
-        .evidence
-        .iter()
-        .filter(|(k, _)| kept(k))
-        .filter_map(|(k, v)| Some((k.to_owned(), v.trim().parse::<f64>().ok().filter(|x| x.is_finite())?)))
-        .collect();
+    let measured = r.outcome.evidence.measurements();
+    let mut values: BTreeMap<String, f64> =
+        phase_timings(&r.outcome.evidence).into_iter().map(|(phase, ms)| (format!("timing.{phase}_ms"), ms)).collect();
+    if let Some(c) = measured.certificate {
+        values.insert("days_left".into(), c.days_left as f64);
+    }
     HistoryCheck {
         id: r.id.to_owned(),
         status: status.as_str().to_owned(),
@@ -188,7 +182,10 @@ mod tests {
                 check(
                     ids::TLS_CERTIFICATE,
                     Outcome::pass("ok").with_evidence(
-                        Evidence::new().with("days_left", 42).with("issuer", "CN=x").with("timing.tls_ms", "3.5"),
+                        Evidence::new()
+                            .with_certificate_expiry(1_798_628_800, 42)
+                            .with("issuer", "CN=x")
+                            .with_timing("tls", Duration::from_micros(3500)),
                     ),
                     4,
                 ),
@@ -214,7 +211,7 @@ mod tests {
         assert_eq!(cert.values, BTreeMap::from([("days_left".into(), 42.0), ("timing.tls_ms".into(), 3.5)]));
         assert_eq!(cert.message, None, "no message for passes");
         assert_eq!(s.checks[1].message.as_deref(), Some("no echo"));
-        assert!(s.checks[1].values.is_empty(), "a non-numeric timing is dropped");
+        assert!(s.checks[1].values.is_empty(), "text evidence is not a measurement");
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub fn render(results: &[SuiteResult]) -> String {
             }
             if r.id == ids::TLS_CERTIFICATE {
                 let ev = &r.outcome.evidence;
-                let left = ev.get("days_left").and_then(|d| d.trim().parse::<f64>().ok()).filter(|d| d.is_finite());
+                let left = ev.measurements().certificate.map(|c| c.days_left as f64);
                 if let (Some(left), Some(host)) = (left, cert_host(s, ev.get("host"))) {
                     days.add(&[("suite", suite), ("host", &host)], left);
                 }
@@ -138,16 +138,26 @@ mod tests {
             vec![
                 check(
                     ids::TLS_CERTIFICATE,
-                    Outcome::pass("ok").with_evidence(Evidence::new().with("days_left", 42).with("issuer", "CN=x")),
+                    Outcome::pass("ok").with_evidence(
+                        Evidence::new().with_certificate_expiry(1_798_628_800, 42).with("issuer", "CN=x"),
+                    ),
                     4,
                 ),
                 check(
                     ids::E2E_CONNECT,
-                    Outcome::pass("ok")
-                        .with_evidence(Evidence::new().with("timing.dns_ms", "1.5").with("timing.tls_ms", "20.0")),
+                    Outcome::pass("ok").with_evidence(
+                        Evidence::new()
+                            .with_timing("dns", Duration::from_micros(1500))
+                            .with_timing("tls", Duration::from_millis(20)),
+                    ),
                     1250,
                 ),
-                check(ids::E2E_ECHO, Outcome::fail("no echo", "route").evidence("timing.rtt_ms", "12.5"), 9),
+                check(
+                    ids::E2E_ECHO,
+                    Outcome::fail("no echo", "route")
+                        .with_evidence(Evidence::new().with_timing("rtt", Duration::from_micros(12_500))),
+                    9,
+                ),
             ],
         )]
     }
