@@ -79,7 +79,8 @@ impl Verdict {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evidence {
     entries: Vec<(String, String)>,
-    measurements: Measurements,
+    // Boxed: an `Outcome` travels by value through every judge's `Result`.
+    measurements: Box<Measurements>,
 }
 
 /// What a check measured, typed: the connection phases it timed, in the
