@@ -283,6 +283,10 @@ impl Sandbox {
     pub fn suite_toml(&self, ca_path: &str) -> String {
         // No `[sandbox]` table: the file points at *this* running sandbox.
         let mut s = suite_body(self.deployment.layout, None);
+        // The IAM scenarios (but `iam-unsigned`) are about a client that signs.
+        if self.deployment.scenario.signs_upgrades() {
+            s = s.replace("\n[roundtrip]\n", "\n[roundtrip]\nauth = \"iam\"\n");
+        }
         let _ = writeln!(s, "\n[dns]\nnameservers = [{}]", toml_str(&self.dns_addr.to_string()));
         let entries: Vec<String> = self
             .connect_to()
@@ -377,6 +381,17 @@ mod tests {
             assert_eq!(v.contains_key("custom_domain"), layout != Layout::A);
             assert_eq!(v.contains_key("cloudfront"), layout != Layout::C);
             assert_eq!(v["sandbox"]["layout"].as_str(), Some(layout.name()));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_printed_suite_signs_upgrades_under_the_iam_scenarios_only() {
+        for (name, signs) in [("iam-good", true), ("iam-unsigned", false), ("good", false)] {
+            let scenario = model::scenario(name).expect("a scenario");
+            let sandbox = Sandbox::start(SandboxOptions::new(Layout::B, scenario)).await.expect("starts");
+            let v: toml::Table = sandbox.suite_toml("ca.pem").parse().expect("TOML");
+            assert_eq!(v["roundtrip"].get("auth").and_then(|a| a.as_str()) == Some("iam"), signs, "{name}");
+            sandbox.shutdown().await;
         }
     }
 }
