@@ -1,8 +1,16 @@
-//! Facts: everything the checks judge, fetched once per run and shared.
+//! Facts: what the checks judge, fetched once per run and shared.
 //!
-//! Collectors do I/O; checks only ask. Each fact is memoized, so however
-//! many checks need the distribution config or a DNS answer, it is fetched
-//! once (docs/architecture.md).
+//! - `aws`: the control plane, memoized per operation and key, so however
+//!   many checks need the distribution config it is fetched once;
+//! - `net()`: the run's one network world, the prober every live
+//!   observation goes through (its resolver caches answers, so a host
+//!   resolved by several checks is asked once per TTL);
+//! - `live`: the WebSocket session the e2e checks share, and the
+//!   `@connections` client.
+//!
+//! A check's async half takes observations (an answer, a handshake, a
+//! refusal) from these and hands them to its pure judge
+//! (docs/architecture.md, Observe, judge, report).
 
 pub mod aws;
 pub mod live;
@@ -19,7 +27,7 @@ pub struct Facts {
     net: OnceCell<Result<Arc<Net>, String>>,
     /// Control-plane facts (CloudFront, API Gateway, Route 53, ACM).
     pub aws: aws::AwsFacts,
-    /// What live probes observed (DNS answers, TLS handshakes, the WebSocket session).
+    /// The WebSocket session the e2e checks share, and the management client.
     pub live: live::LiveFacts,
     /// Suite-level findings for the report: inferred layout, discovered ids.
     properties: Mutex<Vec<(String, String)>>,
