@@ -92,6 +92,9 @@ pub struct Sandbox {
     registry: Arc<Registry>,
     /// `tcp-refused`: the front server, and a port nobody listens on.
     refused: Option<(Server, u16)>,
+    /// Keeps that port bound (never listening) for the sandbox's lifetime,
+    /// so no other process can take it and accept.
+    _refusing: Option<tokio::net::TcpSocket>,
     tasks: Option<TaskSet>,
     _cancel_on_drop: DropGuard,
 }
@@ -125,9 +128,12 @@ impl Sandbox {
         let front_accept = |server: Server| {
             if public_server == Some(server) { opts.faults.front_accept } else { Accept::Serve }
         };
-        let refused = match (opts.faults.front_accept, public_server) {
-            (Accept::Refused, Some(server)) => Some((server, closed_port().await?)),
-            _ => None,
+        let (refused, refusing) = match (opts.faults.front_accept, public_server) {
+            (Accept::Refused, Some(server)) => {
+                let (port, socket) = closed_port()?;
+                (Some((server, port)), Some(socket))
+            }
+            _ => (None, None),
         };
         let knob_for = |server: Server, host: &str| {
             if host.eq_ignore_ascii_case(&deployment.public_host) && public_server == Some(server) {
@@ -214,6 +220,7 @@ impl Sandbox {
             control_plane: Some(control_plane),
             registry,
             refused,
+            _refusing: refusing,
             tasks: Some(task_set),
             _cancel_on_drop: cancel_on_drop,
         })
@@ -324,10 +331,13 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
 
-/// A loopback port nobody listens on (bound, then released): connecting is refused.
-async fn closed_port() -> std::io::Result<u16> {
-    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-    l.local_addr().map(|a| a.port())
+/// A loopback port that is bound but never listens: the kernel refuses
+/// every connection to it (RST), and as long as the socket lives no other
+/// process can take the port.
+fn closed_port() -> std::io::Result<(u16, tokio::net::TcpSocket)> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind((Ipv4Addr::LOCALHOST, 0).into())?;
+    Ok((socket.local_addr()?.port(), socket))
 }
 
 /// A TOML basic string.
@@ -382,6 +392,18 @@ mod tests {
             assert_eq!(v.contains_key("cloudfront"), layout != Layout::C);
             assert_eq!(v["sandbox"]["layout"].as_str(), Some(layout.name()));
         }
+    }
+
+    #[tokio::test]
+    async fn the_refusing_port_refuses_while_the_sandbox_keeps_it() {
+        let (port, socket) = closed_port().expect("bound");
+        for _ in 0..3 {
+            let e = tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).await.expect_err("refused");
+            assert_eq!(e.kind(), std::io::ErrorKind::ConnectionRefused);
+        }
+        // Nobody else can take the port while it is held.
+        assert!(std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_err());
+        drop(socket);
     }
 
     #[tokio::test]
