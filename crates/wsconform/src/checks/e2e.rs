@@ -688,12 +688,11 @@ fn management_evidence(m: &Management, id: &str) -> Evidence {
 
 /// `op failed: Code: message (HTTP n)`: one line, without the SDK's debug
 /// dump of the raw response that `DisplayErrorContext` appends.
-fn sdk_message<E, R>(op: &str, e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
+fn sdk_message<E>(op: &str, e: &MgmtError<E>) -> String
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-    R: HasStatus + std::fmt::Debug + 'static,
 {
-    let text = crate::facts::aws::describe_sdk_error(op, e, None);
+    let text = crate::facts::Error::from_sdk(op, e, None).to_string();
     match sdk_status(e) {
         Some(s) => format!("{text} (HTTP {s})"),
         None => text,

@@ -5,7 +5,10 @@
 //! once (docs/architecture.md).
 
 pub mod aws;
+mod error;
 pub mod live;
+
+pub use error::Error;
 
 use std::sync::{Arc, Mutex};
 

@@ -1,19 +1,19 @@
 //! The SDK side: configuration per region (credentials, endpoint, retries,
 //! the run's HTTP client), built on first use, and one clear message per
-//! failed call.
+//! failed call ([`Error::from_sdk`]).
 
 use std::error::Error as StdError;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::AwsFacts;
+use crate::facts::Error;
 
 /// Retries of one control-plane call: few and quick, so throttling or 5xx
 /// costs well under a second instead of the SDK's default backoff (~1–3 s),
@@ -85,63 +85,16 @@ impl AwsFacts {
         self.config(&self.suite.region).await.credentials_provider()
     }
 
-    /// One clear message for a failed call (credentials named by their lookup chain).
-    pub(super) fn describe<E, R>(&self, op: &str, err: &SdkError<E, R>) -> String
+    /// The error of a failed call (credentials named by their lookup chain).
+    pub(super) fn describe<E>(&self, op: &str, err: &SdkError<E, HttpResponse>) -> Error
     where
         E: ProvideErrorMetadata + StdError + 'static,
-        R: std::fmt::Debug + 'static,
     {
-        describe_sdk_error(op, err, self.suite.aws.profile.as_deref())
+        Error::from_sdk(op, err, self.suite.aws.profile.as_deref())
     }
 }
 
 /// NotFoundException (API GW), NoSuchDistribution (CloudFront), ResourceNotFoundException (ACM).
 pub(super) fn is_not_found(code: Option<&str>) -> bool {
     matches!(code, Some("NotFoundException" | "NoSuchDistribution" | "ResourceNotFoundException" | "NoSuchHostedZone"))
-}
-
-/// Turns an SDK error into one line: missing credentials name the lookup
-/// chain; service errors give code and message; others their cause chain.
-pub fn describe_sdk_error<E, R>(op: &str, err: &SdkError<E, R>, profile: Option<&str>) -> String
-where
-    E: ProvideErrorMetadata + StdError + 'static,
-    R: std::fmt::Debug + 'static,
-{
-    let mut source: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = source {
-        if let Some(c) = e.downcast_ref::<CredentialsError>() {
-            let detail = match c {
-                CredentialsError::CredentialsNotLoaded(_) => "no AWS credentials found".to_owned(),
-                other => format!("AWS credentials could not be loaded ({})", DisplayErrorContext(other)),
-            };
-            let profile = profile.unwrap_or("default (or AWS_PROFILE)");
-            // No operation name: it is the same error for every call, and
-            // reports group identical errors into one line.
-            return format!(
-                "{detail}; looked in: environment variables (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), \
-                 profile `{profile}` in ~/.aws/config and ~/.aws/credentials, SSO, web identity \
-                 (AWS_WEB_IDENTITY_TOKEN_FILE), ECS container credentials and EC2 instance metadata (IMDS)"
-            );
-        }
-        source = e.source();
-    }
-    match err {
-        SdkError::ServiceError(_) => {
-            format!("{op} failed: {}: {}", err.code().unwrap_or("error"), err.message().unwrap_or("no message"))
-        }
-        SdkError::TimeoutError(_) => format!("{op}: timed out reaching the AWS endpoint"),
-        // The chain of causes in one line (DisplayErrorContext would append a Debug dump).
-        _ => {
-            let mut parts: Vec<String> = Vec::new();
-            let mut source: Option<&(dyn StdError + 'static)> = Some(err);
-            while let Some(e) = source.take() {
-                let text = e.to_string();
-                if !parts.iter().any(|p| p.contains(&text)) {
-                    parts.push(text);
-                }
-                source = e.source();
-            }
-            format!("{op} failed: {}", parts.join(": "))
-        }
-    }
 }

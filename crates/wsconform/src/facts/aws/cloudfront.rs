@@ -7,6 +7,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::client::is_not_found;
 use super::{AwsFacts, GLOBAL_REGION, Res, convert};
+use crate::facts::Error;
 use crate::model::aws::*;
 
 impl AwsFacts {
@@ -41,6 +42,8 @@ impl AwsFacts {
                 None => self.cache_policy(id).await.map(Some),
             },
         };
+        // The model reads an unknown cache policy as the reason, in words.
+        let cache = cache.map_err(|e| e.to_string());
         Ok(forwarding_of(behavior, custom.as_deref(), cache.as_ref().map(Option::as_deref).map_err(String::as_str)))
     }
 
@@ -55,10 +58,9 @@ impl AwsFacts {
                     .send()
                     .await
                     .map_err(|e| self.describe("cloudfront.GetCachePolicy", &e))?;
-                let config = out
-                    .cache_policy()
-                    .and_then(|p| p.cache_policy_config())
-                    .ok_or("cloudfront.GetCachePolicy: the policy config is not reported by the endpoint")?;
+                let config = out.cache_policy().and_then(|p| p.cache_policy_config()).ok_or_else(|| {
+                    Error::NotReported { subject: "cloudfront.GetCachePolicy".into(), field: "the policy config" }
+                })?;
                 Ok(Arc::new(convert::cache_policy(id, config)))
             })
             .await
@@ -75,10 +77,13 @@ impl AwsFacts {
                     .send()
                     .await
                     .map_err(|e| self.describe("cloudfront.GetOriginRequestPolicy", &e))?;
-                let config = out
-                    .origin_request_policy()
-                    .and_then(|p| p.origin_request_policy_config())
-                    .ok_or("cloudfront.GetOriginRequestPolicy: the policy config is not reported by the endpoint")?;
+                let config =
+                    out.origin_request_policy().and_then(|p| p.origin_request_policy_config()).ok_or_else(|| {
+                        Error::NotReported {
+                            subject: "cloudfront.GetOriginRequestPolicy".into(),
+                            field: "the policy config",
+                        }
+                    })?;
                 Ok(Arc::new(convert::policy(id, config)))
             })
             .await

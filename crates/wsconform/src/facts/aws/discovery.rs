@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{AwsFacts, GLOBAL_REGION, MAX_PAGES, Res};
+use crate::facts::Error;
 use crate::model::aws::*;
 use crate::model::route::{self, Route, RouteInput};
 use crate::suite::DistributionRef;
@@ -22,7 +23,7 @@ pub struct Discovered {
     /// The hop chain, one line.
     pub route: Option<String>,
     /// Why something could not be found.
-    pub errors: Vec<String>,
+    pub errors: Vec<Error>,
 }
 
 impl Discovered {
@@ -112,10 +113,12 @@ impl AwsFacts {
             if rank == usize::MAX {
                 return Ok(Some(id));
             }
-            return Err(format!(
-                "unknown: ListDistributions has more than {MAX_PAGES} pages; {id} has a wildcard alias for {host}, \
-                 but a distribution with a more specific alias may be listed later (set `[cloudfront] distribution_id`)"
-            ));
+            return Err(Error::Unknown {
+                message: format!(
+                    "ListDistributions has more than {MAX_PAGES} pages; {id} has a wildcard alias for {host}, \
+                     but a distribution with a more specific alias may be listed later (set `[cloudfront] distribution_id`)"
+                ),
+            });
         }
         Ok(None)
     }
@@ -169,11 +172,12 @@ impl AwsFacts {
         }))
     }
 
-    fn distribution_missing(&self) -> String {
-        match self.suite.cloudfront.as_ref().map(|c| &c.distribution) {
+    fn distribution_missing(&self) -> Error {
+        let message = match self.suite.cloudfront.as_ref().map(|c| &c.distribution) {
             Some(DistributionRef::Id(id)) => format!("CloudFront distribution {id} does not exist"),
             _ => format!("no CloudFront distribution has the alias {}", self.suite.host()),
-        }
+        };
+        Error::NotFound { message }
     }
 
     /// The API id: the suite's, else where the route lands.
@@ -181,10 +185,12 @@ impl AwsFacts {
         if let Some(id) = &self.suite.api.id {
             return Ok(id.clone());
         }
-        let r = self.route().await.map_err(|e| format!("cannot discover the API id: {e}"))?;
-        r.api_id()
-            .map(Into::into)
-            .ok_or_else(|| format!("cannot discover the API id: {}; set `[api] id`", r.describe()))
+        let r = self.route().await.map_err(|e| Error::Discovery { what: "the API id", cause: Box::new(e) })?;
+        r.api_id().map(Into::into).ok_or_else(|| Error::Undiscovered {
+            what: "the API id",
+            route: r.describe(),
+            setting: "[api] id",
+        })
     }
 
     /// The stage: the suite's, else where the route lands.
@@ -192,10 +198,12 @@ impl AwsFacts {
         if let Some(s) = &self.suite.api.stage {
             return Ok(s.clone());
         }
-        let r = self.route().await.map_err(|e| format!("cannot discover the stage: {e}"))?;
-        r.stage()
-            .map(Into::into)
-            .ok_or_else(|| format!("cannot discover the stage: {}; set `[api] stage`", r.describe()))
+        let r = self.route().await.map_err(|e| Error::Discovery { what: "the stage", cause: Box::new(e) })?;
+        r.stage().map(Into::into).ok_or_else(|| Error::Undiscovered {
+            what: "the stage",
+            route: r.describe(),
+            setting: "[api] stage",
+        })
     }
 
     /// The custom domain to judge: the suite's, else the one the route lands on.
@@ -212,7 +220,7 @@ impl AwsFacts {
 
     /// The DNS name the public host should alias (the distribution's domain,
     /// or the custom domain's regional target), when the control plane tells.
-    pub async fn expected_alias_target(&self) -> Result<Option<String>, String> {
+    pub async fn expected_alias_target(&self) -> Res<Option<String>> {
         if self.suite.cloudfront.is_some() {
             // The name does not depend on the partition's alias hosted zone id, which may be unknown.
             let d = self.distribution().await?.ok_or_else(|| self.distribution_missing())?;
@@ -226,22 +234,27 @@ impl AwsFacts {
         if self.suite.cloudfront.is_some() {
             let d = self.distribution().await?.ok_or_else(|| self.distribution_missing())?;
             let region = &self.suite.region;
-            let zone = crate::partition::cloudfront_hosted_zone_id(region).ok_or_else(|| {
-                format!(
-                    "unknown: AWS documents no Route 53 hosted zone id for CloudFront alias targets in partition {} (region {region})",
+            let zone = crate::partition::cloudfront_hosted_zone_id(region).ok_or_else(|| Error::Unknown {
+                message: format!(
+                    "AWS documents no Route 53 hosted zone id for CloudFront alias targets in partition {} (region {region})",
                     crate::partition::of(region).map_or("?", |p| p.id)
-                )
+                ),
             })?;
             return Ok(Some((normalize_host(&d.domain_name), zone.to_owned())));
         }
         let Some(name) = self.suite.custom_domain.as_ref().map(|c| c.name.clone()) else { return Ok(None) };
-        let d = self.domain(&name).await?.ok_or_else(|| format!("API Gateway custom domain {name} does not exist"))?;
+        let d = self
+            .domain(&name)
+            .await?
+            .ok_or_else(|| Error::NotFound { message: format!("API Gateway custom domain {name} does not exist") })?;
         let target = d
             .api_gateway_domain_name
             .clone()
-            .ok_or_else(|| format!("{name}: apiGatewayDomainName is not reported by the endpoint"))?;
-        let zone =
-            d.hosted_zone_id.clone().ok_or_else(|| format!("{name}: hostedZoneId is not reported by the endpoint"))?;
+            .ok_or_else(|| Error::NotReported { subject: name.clone(), field: "apiGatewayDomainName" })?;
+        let zone = d
+            .hosted_zone_id
+            .clone()
+            .ok_or_else(|| Error::NotReported { subject: name.clone(), field: "hostedZoneId" })?;
         Ok(Some((normalize_host(&target), zone)))
     }
 

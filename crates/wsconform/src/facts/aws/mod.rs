@@ -1,7 +1,7 @@
 //! Control-plane collectors: the real AWS SDK clients (CloudFront, API
 //! Gateway v2, Route 53, ACM), each call memoized once per run (concurrent
 //! callers wait for one call), counted, and converted into plain facts
-//! ([`model`]). Errors are memoized too, as one clear message.
+//! ([`model`]). Errors are memoized too, as a [`crate::facts::Error`].
 
 mod acm;
 mod apigw;
@@ -24,7 +24,6 @@ use crate::model::route::Route;
 use crate::suite::Suite;
 
 pub(crate) use client::bounded_retries;
-pub use client::describe_sdk_error;
 pub use discovery::Discovered;
 use memo::Memo;
 #[cfg(test)]
@@ -36,7 +35,7 @@ const GLOBAL_REGION: &str = "us-east-1";
 /// Upper bound on list pages (ListDistributions, ListResourceRecordSets…): a run never loops forever.
 const MAX_PAGES: usize = 50;
 
-pub(crate) type Res<T> = Result<T, String>;
+pub(crate) type Res<T> = Result<T, crate::facts::Error>;
 
 pub struct AwsFacts {
     suite: Arc<Suite>,
