@@ -135,8 +135,8 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
 
     // Step 1: which parts exist.
     let facts = facts_for(probe.clone()).await;
-    let distribution_id = facts.aws.distribution_id().await.map_err(BadInput)?;
-    let domain = facts.aws.domain(&host).await.map_err(BadInput)?;
+    let distribution_id = facts.aws.distribution_id().await.map_err(|e| BadInput(e.to_string()))?;
+    let domain = facts.aws.domain(&host).await.map_err(|e| BadInput(e.to_string()))?;
     if distribution_id.is_none() {
         found.notes.push(format!("no CloudFront distribution has the alias {host}: no `[cloudfront]`"));
     }
@@ -154,7 +154,7 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
     });
     let facts = facts_for(suite).await;
     let d = facts.aws.discovered().await;
-    found.notes.extend(d.errors.iter().cloned());
+    found.notes.extend(d.errors.iter().map(ToString::to_string));
     found.distribution_id = distribution_id;
     found.layout = d.layout;
     found.route = d.route;
@@ -166,7 +166,7 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
             Ok(Some(dom)) => regional_target_of(&dom, &mut found.notes),
             Ok(None) => None,
             Err(e) => {
-                found.notes.push(e);
+                found.notes.push(e.to_string());
                 None
             }
         };
@@ -187,7 +187,7 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
                 found.route_selection_expression = api.route_selection_expression.clone();
             }
             Ok(None) => found.notes.push(format!("API {id} does not exist in {}", found.region)),
-            Err(e) => found.notes.push(e),
+            Err(e) => found.notes.push(e.to_string()),
         }
     }
     found.notes.dedup();

@@ -152,7 +152,7 @@ fn run_certificate(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
                     }
                 },
                 Ok(None) => return Outcome::skip("the distribution does not exist (see cloudfront.distribution)"),
-                Err(e) => return Outcome::error(e),
+                Err(e) => return Outcome::from(e),
             }
         } else {
             let name = suite.custom_domain.as_ref().map(|c| c.name.clone()).unwrap_or_default();
@@ -166,12 +166,12 @@ fn run_certificate(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
                     }
                 },
                 Ok(None) => return Outcome::skip(format!("custom domain {name} does not exist (see apigw.domain)")),
-                Err(e) => return Outcome::error(e),
+                Err(e) => return Outcome::from(e),
             }
         };
         let cert = match aws.certificate(&arn).await {
             Ok(c) => c,
-            Err(e) => return Outcome::error(e),
+            Err(e) => return Outcome::from(e),
         };
         let now = chrono::Utc::now().timestamp();
         let want_region = if cloudfront {

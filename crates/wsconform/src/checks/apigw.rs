@@ -155,12 +155,14 @@ pub fn judge_routes(routes: &[RouteFacts], wanted: &[String]) -> Outcome {
 }
 
 /// `deployments`: the API's deployments, asked when the stage reports no
-/// deploymentId (`None`: not asked).
+/// deploymentId (`None`: not asked). When they cannot be listed the stage is
+/// unknown, retryable if the listing failed for a passing reason (throttling,
+/// a 5xx, a timeout) rather than for good (an endpoint without the operation).
 pub fn judge_stage(
     stage: Option<&StageFacts>,
     api_id: &str,
     name: &str,
-    deployments: Option<Result<usize, &str>>,
+    deployments: Option<Result<usize, &crate::facts::Error>>,
 ) -> Outcome {
     let Some(s) = stage else {
         return Outcome::fail(
@@ -169,14 +171,18 @@ pub fn judge_stage(
         );
     };
     let mut f = Findings::new();
+    let mut transient = false;
     match &s.deployment_id {
         Some(d) => f.evidence("deployment_id", d),
         // GetStage omits deploymentId when the stage has never been deployed; an endpoint that
         // cannot list deployments (an emulator without them) leaves that unconfirmed.
         None => match deployments {
-            Some(Err(why)) => f.unknown(format!(
-                "stage `{name}` reports no deploymentId and the API's deployments could not be listed ({why})"
-            )),
+            Some(Err(why)) => {
+                transient = why.is_transient();
+                f.unknown(format!(
+                    "stage `{name}` reports no deploymentId and the API's deployments could not be listed ({why})"
+                ))
+            }
             listed => {
                 if let Some(Ok(n)) = listed {
                     f.evidence("api_deployments", n);
@@ -218,7 +224,8 @@ pub fn judge_stage(
             );
         }
     }
-    f.outcome(format!("stage `{name}` is deployed with non-zero throttling"))
+    let out = f.outcome(format!("stage `{name}` is deployed with non-zero throttling"));
+    if transient && out.status() == crate::outcome::Status::Error { out.retryable() } else { out }
 }
 
 /// The security policies a custom domain may report: `TLS_1_2` is the one
@@ -490,7 +497,7 @@ macro_rules! tri {
     ($e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(e) => return Outcome::error(e),
+            Err(e) => return Outcome::from(e),
         }
     };
 }
@@ -523,12 +530,7 @@ fn run_stage(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             Some(s) if s.deployment_id.is_none() => Some(aws.deployments(&id).await.map(|d| d.len())),
             _ => None,
         };
-        judge_stage(
-            stage.as_deref(),
-            &id,
-            &name,
-            deployments.as_ref().map(|r| r.as_ref().map(|n| *n).map_err(String::as_str)),
-        )
+        judge_stage(stage.as_deref(), &id, &name, deployments.as_ref().map(|r| r.as_ref().map(|n| *n)))
     })
 }
 
@@ -583,9 +585,9 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let aws = &ctx.facts.aws;
         // Config half: the flag, vs the suite and the layout.
         let (config, flag, api_id) = match aws.api_id().await {
-            Err(e) => (Outcome::error(e), None, ctx.suite.api.id.clone()),
+            Err(e) => (Outcome::from(e), None, ctx.suite.api.id.clone()),
             Ok(id) => match aws.api(&id).await {
-                Err(e) => (Outcome::error(e), None, Some(id)),
+                Err(e) => (Outcome::from(e), None, Some(id)),
                 Ok(None) => (Outcome::skip(format!("API {id} does not exist (see apigw.api)")), None, Some(id)),
                 Ok(Some(api)) => {
                     // Without CloudFront or a custom domain there is no layout to contradict; a
@@ -621,7 +623,7 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
                 None => Ok("NONE".to_owned()),
                 Some(r) => r.authorization_type.clone().ok_or_else(|| "GetRoutes reports no AuthorizationType".into()),
             },
-            Err(e) => Err(e),
+            Err(e) => Err(e.to_string()),
         };
         // An IAM-authorized `$connect` gets a signed knock, as its clients send.
         let signer = match crate::checks::e2e::iam_signer(&ctx).await {
@@ -877,9 +879,39 @@ mod tests {
         s.deployment_id = None;
         let o = judge_stage(Some(&s), "a", "Prod", Some(Ok(0)));
         assert_eq!(o.status(), Status::Fail, "{o:?}");
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Err("apigatewayv2.GetDeployments failed: 404")));
+        let unavailable = crate::facts::Error::Unavailable {
+            operation: "apigatewayv2.GetDeployments".into(),
+            code: Some("UnknownOperationException".into()),
+            message: "not emulated".into(),
+            http_status: Some(404),
+        };
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&unavailable)));
         assert_eq!(o.status(), Status::Error, "{o:?}");
         assert!(o.verdict.message().starts_with("unknown:") && o.verdict.message().contains("GetDeployments"), "{o:?}");
+        assert!(!o.retryable, "an endpoint without the operation will not grow one: {o:?}");
+    }
+
+    // The listing's error decides by its kind, not its text: throttled or 5xx, a retry
+    // (`--wait`) may list the deployments; AccessDenied or an unimplemented operation will not.
+    #[test]
+    fn a_stage_unknown_for_a_passing_reason_is_retryable() {
+        let mut s = stage();
+        s.deployment_id = None;
+        let service = |code: &str, status: u16| crate::facts::Error::Service {
+            operation: "apigatewayv2.GetDeployments".into(),
+            code: Some(code.into()),
+            message: "m".into(),
+            request_id: None,
+            http_status: Some(status),
+        };
+        let throttled = service("TooManyRequestsException", 429);
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&throttled)));
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert!(o.verdict.message().contains("TooManyRequestsException"), "{o:?}");
+        assert!(o.retryable, "{o:?}");
+        let denied = service("AccessDeniedException", 403);
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&denied)));
+        assert!(o.verdict.message().starts_with("unknown:") && !o.retryable, "{o:?}");
     }
 
     // AWS: API Gateway Developer Guide, "Protect your WebSocket APIs in API Gateway" — by default

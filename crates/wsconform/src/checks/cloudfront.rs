@@ -75,7 +75,7 @@ async fn distribution(ctx: &Ctx) -> Result<Arc<DistributionFacts>, Outcome> {
     match ctx.facts.aws.distribution().await {
         Ok(Some(d)) => Ok(d),
         Ok(None) => Err(judge_distribution(None, ctx.suite.host())),
-        Err(e) => Err(Outcome::error(e)),
+        Err(e) => Err(Outcome::from(e)),
     }
 }
 
@@ -83,7 +83,7 @@ fn run_distribution(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
         match ctx.facts.aws.distribution().await {
             Ok(d) => judge_distribution(d.as_deref(), ctx.suite.host()),
-            Err(e) => Outcome::error(e),
+            Err(e) => Outcome::from(e),
         }
     })
 }
@@ -695,11 +695,11 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         };
         let fw = match ctx.facts.aws.forwarding(b).await {
             Ok(f) => f,
-            Err(e) => return Outcome::error(e),
+            Err(e) => return Outcome::from(e),
         };
         let viewer_is_custom_domain = match ctx.facts.aws.domain(ctx.suite.host()).await {
             Ok(d) => d.is_some_and(|d| d.endpoint_type.as_deref() != Some("EDGE")),
-            Err(e) => return Outcome::error(e),
+            Err(e) => return Outcome::from(e),
         };
         let rt = &ctx.suite.roundtrip;
         let cx = ForwardingContext {

@@ -189,7 +189,10 @@ async fn alias_target(ctx: Arc<Ctx>) -> Outcome {
                 "the expected alias target is unknown: set `[dns] alias_target` (or let the control plane tell)",
             );
         }
-        Err(e) => return Outcome::error(format!("cannot find the expected alias target: {e}")),
+        Err(e) => {
+            let o = Outcome::error(format!("cannot find the expected alias target: {e}"));
+            return if e.is_transient() { o.retryable() } else { o };
+        }
     };
     let net = match ctx.facts.net().await {
         Ok(n) => n,

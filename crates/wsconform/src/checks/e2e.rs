@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::Message;
 use url::Url;
 
 use crate::check::{CheckDef, Ctx, always};
-use crate::facts::live::{Frame, Management, Session};
+use crate::facts::live::{Frame, Management, NoManagement, Session};
 use crate::ids;
 use crate::net::ws::{UpgradeSignature, UpgradeSigner};
 use crate::net::{Deadline, UpgradeError, WsLimits};
@@ -634,17 +634,27 @@ async fn management_facts(ctx: &Ctx) -> ManagementFacts {
 /// soon as it is built (a HEAD to the endpoint's root), so the first
 /// PostToConnection does not pay for DNS and TLS.
 async fn management(ctx: &Ctx) -> Result<Arc<Management>, Outcome> {
-    ctx.facts.live.management(|| build_management(ctx)).await
+    ctx.facts.live.management(|| build_management(ctx)).await.map_err(no_management)
 }
 
-async fn build_management(ctx: &Ctx) -> Result<Arc<Management>, Outcome> {
+/// No endpoint named: the checks that need one are skipped; one named but unreachable: they error.
+fn no_management(why: NoManagement) -> Outcome {
+    match why {
+        NoManagement::NoEndpoint(reason) => Outcome::skip(reason),
+        NoManagement::Unreachable(cause) => Outcome::error(cause),
+    }
+}
+
+async fn build_management(ctx: &Ctx) -> Result<Arc<Management>, NoManagement> {
     let found = management_facts(ctx).await;
-    let target = management_target(&ctx.suite, &found).map_err(Outcome::skip)?;
-    let net = ctx.facts.net().await.map_err(Outcome::error)?;
+    let target = management_target(&ctx.suite, &found).map_err(NoManagement::NoEndpoint)?;
+    let net = ctx.facts.net().await.map_err(NoManagement::Unreachable)?;
     let http = match &target.via {
         Some(via) => {
             let host = target.url.host_str().unwrap_or_default().to_owned();
-            net.http_client_via(&host, via).await.map_err(|e| Outcome::error(format!("cannot reach {via}: {e}")))?
+            net.http_client_via(&host, via)
+                .await
+                .map_err(|e| NoManagement::Unreachable(format!("cannot reach {via}: {e}")))?
         }
         None => net.http_client().clone(),
     };
@@ -689,12 +699,11 @@ fn management_evidence(m: &Management, id: &str) -> Evidence {
 
 /// `op failed: Code: message (HTTP n)`: one line, without the SDK's debug
 /// dump of the raw response that `DisplayErrorContext` appends.
-fn sdk_message<E, R>(op: &str, e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
+fn sdk_message<E>(op: &str, e: &MgmtError<E>) -> String
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-    R: HasStatus + std::fmt::Debug + 'static,
 {
-    let text = crate::facts::aws::describe_sdk_error(op, e, None);
+    let text = crate::facts::Error::from_sdk(op, e, None).to_string();
     match sdk_status(e) {
         Some(s) => format!("{text} (HTTP {s})"),
         None => text,
@@ -1820,6 +1829,16 @@ mod tests {
             Some("d-9.execute-api.ap-northeast-1.amazonaws.com")
         );
         assert!(management_target(&suite(""), &none).is_err());
+    }
+
+    // Facts hold why there is no management client; the check decides: no endpoint named
+    // skips the checks that need one, an unreachable one errors, with the same words.
+    #[test]
+    fn no_management_client_is_a_skip_or_an_error() {
+        let o = no_management(NoManagement::NoEndpoint("no management endpoint: set `[api] id`".into()));
+        assert_eq!(o, Outcome::skip("no management endpoint: set `[api] id`"));
+        let o = no_management(NoManagement::Unreachable("cannot reach d-abc: refused".into()));
+        assert_eq!(o, Outcome::error("cannot reach d-abc: refused"));
     }
 
     #[test]

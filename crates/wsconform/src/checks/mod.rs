@@ -24,6 +24,17 @@ pub fn find(id: &str) -> Option<&'static CheckDef> {
     catalog().into_iter().find(|c| c.id == id)
 }
 
+/// A fact that could not be fetched: the check errors with its message,
+/// retryable (`--wait`) when asking again later could answer (throttling,
+/// a 5xx, a timeout, a failed connection).
+impl From<crate::facts::Error> for crate::outcome::Outcome {
+    fn from(e: crate::facts::Error) -> Self {
+        let transient = e.is_transient();
+        let o = crate::outcome::Outcome::error(e.to_string());
+        if transient { o.retryable() } else { o }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -29,11 +29,11 @@ type Records = Arc<Vec<AliasRecordFacts>>;
 
 /// Where a zone's record sets come from: the run's memoized facts, or a table in tests.
 pub trait RecordSource: Sync {
-    fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Result<Records, String>>;
+    fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Result<Records, crate::facts::Error>>;
 }
 
 impl RecordSource for AwsFacts {
-    fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Result<Records, String>> {
+    fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Result<Records, crate::facts::Error>> {
         Box::pin(AwsFacts::records(self, zone_id, name))
     }
 }
@@ -83,7 +83,11 @@ fn ns_at(records: &[AliasRecordFacts], name: &str) -> Vec<String> {
 /// delegation is the registrar's, which Route 53's zone listing does not
 /// show); going down, a more specific zone answers only when the zone above
 /// has an NS record for its name listing that zone's name servers.
-pub async fn choose_zone(host: &str, cands: &ZoneCandidates, src: &dyn RecordSource) -> Result<ZoneChoice, String> {
+pub async fn choose_zone(
+    host: &str,
+    cands: &ZoneCandidates,
+    src: &dyn RecordSource,
+) -> Result<ZoneChoice, crate::facts::Error> {
     let mut choice = ZoneChoice {
         skipped_private: cands.private.iter().map(|z| format!("{} ({})", z.name, z.id)).collect(),
         ..ZoneChoice::default()
@@ -167,7 +171,11 @@ pub async fn choose_zone(host: &str, cands: &ZoneCandidates, src: &dyn RecordSou
 
 /// The records that answer for `host` in `zone`: its own, or else the
 /// wildcard `*.{parent}` of the zone that covers it.
-pub async fn host_records(src: &dyn RecordSource, zone: &HostedZoneFacts, host: &str) -> Result<Records, String> {
+pub async fn host_records(
+    src: &dyn RecordSource,
+    zone: &HostedZoneFacts,
+    host: &str,
+) -> Result<Records, crate::facts::Error> {
     let own = src.records(&zone.id, host).await?;
     let (host, zone_name) = (normalize_host(host), normalize_host(&zone.name));
     let parent = host.split_once('.').map(|(_, p)| p.to_owned()).unwrap_or_default();
@@ -315,13 +323,14 @@ pub fn judge_alias(
 /// `dns.alias-target`, which judges the target by identity). The same
 /// memoized calls as `route53.alias` make.
 pub async fn host_record(aws: &AwsFacts, host: &str) -> Result<(String, Vec<AliasRecordFacts>), String> {
-    let candidates = aws.hosted_zones(host).await?;
-    let choice = choose_zone(host, &candidates, aws).await?;
+    // The caller reads why the record is unknown, in words.
+    let candidates = aws.hosted_zones(host).await.map_err(|e| e.to_string())?;
+    let choice = choose_zone(host, &candidates, aws).await.map_err(|e| e.to_string())?;
     if let Some(why) = choice.unknown {
         return Err(why);
     }
     let zone = choice.zone.ok_or_else(|| format!("no public hosted zone for {host} in this account"))?;
-    let records = host_records(aws, &zone, host).await?;
+    let records = host_records(aws, &zone, host).await.map_err(|e| e.to_string())?;
     Ok((format!("{} ({})", zone.name, zone.id), records.as_ref().clone()))
 }
 
@@ -341,20 +350,20 @@ fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
                     "needs `[cloudfront] distribution_id` or `[custom_domain] name` to know the target",
                 );
             }
-            Err(e) => return Outcome::error(e),
+            Err(e) => return Outcome::from(e),
         };
         let candidates = match aws.hosted_zones(host).await {
             Ok(c) => c,
-            Err(e) => return Outcome::error(e),
+            Err(e) => return Outcome::from(e),
         };
         let choice = match choose_zone(host, &candidates, aws).await {
             Ok(c) => c,
-            Err(e) => return Outcome::error(e),
+            Err(e) => return Outcome::from(e),
         };
         let records = match &choice.zone {
             Some(z) => match host_records(aws, z, host).await {
                 Ok(r) => r,
-                Err(e) => return Outcome::error(e),
+                Err(e) => return Outcome::from(e),
             },
             None => Arc::new(Vec::new()),
         };
@@ -404,7 +413,11 @@ mod tests {
     struct Table(Vec<(&'static str, &'static str, Vec<AliasRecordFacts>)>);
 
     impl RecordSource for Table {
-        fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Result<Records, String>> {
+        fn records<'a>(
+            &'a self,
+            zone_id: &'a str,
+            name: &'a str,
+        ) -> BoxFuture<'a, Result<Records, crate::facts::Error>> {
             let found = self.0.iter().find(|(z, n, _)| *z == zone_id && normalize_host(n) == normalize_host(name));
             let records = found.map(|(_, _, r)| r.clone()).unwrap_or_default();
             Box::pin(async move { Ok(Arc::new(records)) })

@@ -15,7 +15,6 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::net::{WsConnection, WsStream};
-use crate::outcome::Outcome;
 
 /// A frame as the reader saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,10 +193,21 @@ pub struct Management {
     pub via: Option<String>,
 }
 
+/// Why a run has no management client (an observation; the check that
+/// needs the client decides what it means).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoManagement {
+    /// Neither the suite nor the control plane names the endpoint: which key to set.
+    NoEndpoint(String),
+    /// The endpoint is named but cannot be reached (the run's network world,
+    /// or the host whose addresses reach it): why.
+    Unreachable(String),
+}
+
 #[derive(Default)]
 pub struct LiveFacts {
     session: std::sync::Mutex<Option<Arc<Session>>>,
-    management: OnceCell<Result<Arc<Management>, Outcome>>,
+    management: OnceCell<Result<Arc<Management>, NoManagement>>,
 }
 
 impl LiveFacts {
@@ -215,10 +225,10 @@ impl LiveFacts {
     }
 
     /// The management client, built by `init` on first use and shared after.
-    pub async fn management<F, Fut>(&self, init: F) -> Result<Arc<Management>, Outcome>
+    pub async fn management<F, Fut>(&self, init: F) -> Result<Arc<Management>, NoManagement>
     where
         F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<Arc<Management>, Outcome>>,
+        Fut: std::future::Future<Output = Result<Arc<Management>, NoManagement>>,
     {
         self.management.get_or_init(init).await.clone()
     }

@@ -13,7 +13,10 @@
 //! (docs/architecture.md, Observe, judge, report).
 
 pub mod aws;
+mod error;
 pub mod live;
+
+pub use error::Error;
 
 use std::sync::{Arc, Mutex};
 

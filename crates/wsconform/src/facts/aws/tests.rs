@@ -206,6 +206,12 @@ async fn not_found_is_none_and_errors_are_memoized() {
     let e1 = f.api("bad").await.expect_err("400");
     let e2 = f.api("bad").await.expect_err("400");
     assert_eq!(e1, e2);
+    assert!(
+        matches!(&e1, crate::facts::Error::Service { code: Some(c), http_status: Some(400), .. } if c == "BadRequestException"),
+        "{e1:?}"
+    );
+    assert!(!e1.is_transient());
+    let e1 = e1.to_string();
     assert!(e1.contains("apigatewayv2.GetApi failed: BadRequestException"), "{e1}");
     assert_eq!(hits.load(Ordering::SeqCst), 3);
     assert_eq!(f.calls().get("apigatewayv2.GetApi"), Some(&2));
@@ -230,6 +236,8 @@ async fn missing_credentials_name_the_lookup_chain() {
     let (f, hits) = facts("", Duration::ZERO);
     f.set_credentials_provider(SharedCredentialsProvider::new(NoCredentials));
     let e = f.api("a1b2c3d4e5").await.expect_err("no credentials");
+    assert!(matches!(e, crate::facts::Error::Credentials { .. }), "{e:?}");
+    let e = e.to_string();
     assert!(e.contains("no AWS credentials found"), "{e}");
     for place in ["environment variables", "SSO", "web identity", "IMDS"] {
         assert!(e.contains(place), "{place} missing in: {e}");
@@ -263,6 +271,8 @@ async fn unknown_distribution_is_none() {
     let (f, _) = facts("[cloudfront]\ndistribution_id = \"EMISSING\"\n", Duration::ZERO);
     assert_eq!(f.distribution().await, Ok(None));
     let e = f.route().await.expect_err("no distribution");
+    assert!(matches!(e, crate::facts::Error::NotFound { .. }), "{e:?}");
+    let e = e.to_string();
     assert!(e.contains("EMISSING does not exist"), "{e}");
 }
 

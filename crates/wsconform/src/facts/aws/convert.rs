@@ -1,0 +1,179 @@
+//! SDK types → plain facts ([`crate::model::aws`]).
+
+// ForwardedValues and the TTLs are deprecated by AWS but still configured on
+// older distributions: judging them is the point.
+#![allow(deprecated)]
+
+use crate::model::aws::*;
+use aws_sdk_cloudfront::types as cf;
+use aws_sdk_route53::types as r53;
+
+pub fn hosted_zone(z: &r53::HostedZone) -> HostedZoneFacts {
+    HostedZoneFacts {
+        id: z.id().trim_start_matches("/hostedzone/").to_owned(),
+        name: z.name().to_owned(),
+        private: z.config().is_some_and(|c| c.private_zone()),
+    }
+}
+
+pub fn record(r: &r53::ResourceRecordSet) -> AliasRecordFacts {
+    AliasRecordFacts {
+        name: super::route53::record_name(r.name()),
+        record_type: r.r#type().as_str().to_owned(),
+        alias_dns_name: r.alias_target().map(|a| a.dns_name().to_owned()),
+        alias_hosted_zone_id: r.alias_target().map(|a| a.hosted_zone_id().to_owned()),
+        values: r.resource_records().iter().map(|v| v.value().to_owned()).collect(),
+    }
+}
+
+pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
+    let config = d.distribution_config();
+    let viewer = config.and_then(|c| c.viewer_certificate());
+    DistributionFacts {
+        id: d.id().to_owned(),
+        domain_name: d.domain_name().to_owned(),
+        status: d.status().to_owned(),
+        enabled: config.is_some_and(|c| c.enabled()),
+        aliases: config.and_then(|c| c.aliases()).map(|a| a.items().to_vec()).unwrap_or_default(),
+        // Emulators send an empty string for a field AWS omits.
+        acm_certificate_arn: viewer.and_then(|v| v.acm_certificate_arn()).filter(|s| !s.is_empty()).map(Into::into),
+        iam_certificate_id: viewer.and_then(|v| v.iam_certificate_id()).filter(|s| !s.is_empty()).map(Into::into),
+        cloudfront_default_certificate: viewer.and_then(|v| v.cloud_front_default_certificate()).unwrap_or(false),
+        minimum_protocol_version: viewer.and_then(|v| v.minimum_protocol_version()).map(|m| m.as_str().to_owned()),
+        ipv6_enabled: config.and_then(|c| c.is_ipv6_enabled()),
+        origins: config.and_then(|c| c.origins()).map(|o| o.items().iter().map(origin).collect()).unwrap_or_default(),
+        origin_groups: config
+            .and_then(|c| c.origin_groups())
+            .map(|g| {
+                g.items()
+                    .iter()
+                    .map(|g| OriginGroupFacts {
+                        id: g.id().to_owned(),
+                        members: g
+                            .members()
+                            .map(|m| m.items().iter().map(|m| m.origin_id().to_owned()).collect())
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        behaviors: config
+            .and_then(|c| c.cache_behaviors())
+            .map(|b| {
+                b.items()
+                    .iter()
+                    .map(|b| Behavior {
+                        path_pattern: Some(b.path_pattern().to_owned()),
+                        target_origin_id: b.target_origin_id().to_owned(),
+                        cache_policy_id: b.cache_policy_id().filter(|s| !s.is_empty()).map(Into::into),
+                        origin_request_policy_id: b
+                            .origin_request_policy_id()
+                            .filter(|s| !s.is_empty())
+                            .map(Into::into),
+                        legacy: b.forwarded_values().map(|f| legacy(f, b.default_ttl(), b.max_ttl())),
+                        request_functions: request_functions(
+                            b.function_associations(),
+                            b.lambda_function_associations(),
+                        ),
+                        viewer_protocol_policy: Some(b.viewer_protocol_policy().as_str())
+                            .filter(|s| !s.is_empty())
+                            .map(Into::into),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        default_behavior: config
+            .and_then(|c| c.default_cache_behavior())
+            .map(|b| Behavior {
+                path_pattern: None,
+                target_origin_id: b.target_origin_id().to_owned(),
+                cache_policy_id: b.cache_policy_id().filter(|s| !s.is_empty()).map(Into::into),
+                origin_request_policy_id: b.origin_request_policy_id().filter(|s| !s.is_empty()).map(Into::into),
+                legacy: b.forwarded_values().map(|f| legacy(f, b.default_ttl(), b.max_ttl())),
+                request_functions: request_functions(b.function_associations(), b.lambda_function_associations()),
+                viewer_protocol_policy: Some(b.viewer_protocol_policy().as_str())
+                    .filter(|s| !s.is_empty())
+                    .map(Into::into),
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// The functions that run before the origin request is sent: they may rewrite its path or Host.
+fn request_functions(
+    functions: Option<&cf::FunctionAssociations>,
+    lambdas: Option<&cf::LambdaFunctionAssociations>,
+) -> Vec<String> {
+    let request_side = |e: &cf::EventType| matches!(e, cf::EventType::ViewerRequest | cf::EventType::OriginRequest);
+    let mut out: Vec<String> = functions
+        .map(|f| f.items())
+        .unwrap_or_default()
+        .iter()
+        .filter(|f| request_side(f.event_type()))
+        .map(|f| format!("{} CloudFront Function {}", f.event_type().as_str(), f.function_arn()))
+        .collect();
+    out.extend(
+        lambdas
+            .map(|l| l.items())
+            .unwrap_or_default()
+            .iter()
+            .filter(|l| request_side(l.event_type()))
+            .map(|l| format!("{} Lambda@Edge {}", l.event_type().as_str(), l.lambda_function_arn())),
+    );
+    out
+}
+
+pub fn cache_policy(id: &str, c: &cf::CachePolicyConfig) -> CachePolicyFacts {
+    let headers = c
+        .parameters_in_cache_key_and_forwarded_to_origin()
+        .and_then(|p| p.headers_config())
+        .map(|h| name_set(h.header_behavior().as_str(), h.headers().map(|n| n.items().to_vec()).unwrap_or_default()))
+        .unwrap_or(NameSet::None);
+    CachePolicyFacts { id: id.to_owned(), name: c.name().to_owned(), headers, caches: c.max_ttl().map(|t| t > 0) }
+}
+
+fn origin(o: &cf::Origin) -> OriginFacts {
+    OriginFacts {
+        id: o.id().to_owned(),
+        domain_name: o.domain_name().to_owned(),
+        origin_path: o.origin_path().unwrap_or_default().to_owned(),
+        custom: o.custom_origin_config().map(|c| CustomOriginFacts {
+            protocol_policy: c.origin_protocol_policy().as_str().to_owned(),
+            ssl_protocols: c
+                .origin_ssl_protocols()
+                .map(|p| p.items().iter().map(|s| s.as_str().to_owned()).collect())
+                .unwrap_or_default(),
+        }),
+    }
+}
+
+fn legacy(f: &cf::ForwardedValues, default_ttl: Option<i64>, max_ttl: Option<i64>) -> LegacyForwarding {
+    LegacyForwarding {
+        headers: f.headers().map(|h| h.items().to_vec()).unwrap_or_default(),
+        query_string: f.query_string(),
+        default_ttl,
+        max_ttl,
+    }
+}
+
+pub fn policy(id: &str, c: &cf::OriginRequestPolicyConfig) -> OriginRequestPolicyFacts {
+    OriginRequestPolicyFacts {
+        id: id.to_owned(),
+        name: c.name().to_owned(),
+        headers: c
+            .headers_config()
+            .map(|h| {
+                name_set(h.header_behavior().as_str(), h.headers().map(|n| n.items().to_vec()).unwrap_or_default())
+            })
+            .unwrap_or(NameSet::None),
+        query_strings: c
+            .query_strings_config()
+            .map(|q| {
+                name_set(
+                    q.query_string_behavior().as_str(),
+                    q.query_strings().map(|n| n.items().to_vec()).unwrap_or_default(),
+                )
+            })
+            .unwrap_or(NameSet::None),
+    }
+}
