@@ -19,6 +19,16 @@ const LOOKUP_CHAIN: &str = "environment variables (AWS_ACCESS_KEY_ID/AWS_SECRET_
                             profile `{profile}` in ~/.aws/config and ~/.aws/credentials, SSO, web identity \
                             (AWS_WEB_IDENTITY_TOKEN_FILE), ECS container credentials and EC2 instance metadata (IMDS)";
 
+/// The chain for an emulator on loopback (`[aws] endpoint_url` on this machine).
+const LOCAL_LOOKUP_CHAIN: &str = "environment variables (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and \
+                                  profile `{profile}` in ~/.aws/config and ~/.aws/credentials \
+                                  (the endpoint is on loopback: never instance metadata or container credentials)";
+
+fn looked_in(profile: Option<&str>, local: bool) -> String {
+    let chain = if local { LOCAL_LOOKUP_CHAIN } else { LOOKUP_CHAIN };
+    chain.replace("{profile}", profile.unwrap_or("default (or AWS_PROFILE)"))
+}
+
 /// Error codes AWS services use for throttling (the SDK's own list, plus API
 /// Gateway's LimitExceededException): worth a retry later.
 const THROTTLING_CODES: &[&str] = &[
@@ -59,12 +69,14 @@ pub enum Error {
     /// No credentials, or they could not be loaded. The message names no
     /// operation: it is the same for every call, and reports group
     /// identical errors into one line.
-    #[error("{message}; looked in: {}", LOOKUP_CHAIN.replace("{profile}", .profile.as_deref().unwrap_or("default (or AWS_PROFILE)")))]
+    #[error("{message}; looked in: {}", looked_in(.profile.as_deref(), *.local))]
     Credentials {
         /// "no AWS credentials found", or why they could not be loaded.
         message: String,
         /// The suite's `[aws] profile`, if it names one.
         profile: Option<String>,
+        /// The short chain of an emulator on loopback was used.
+        local: bool,
     },
     /// The SDK gave up waiting for the endpoint (its connect or operation
     /// timeout; it does not say which, nor after how long).
@@ -119,7 +131,7 @@ impl Error {
                     CredentialsError::CredentialsNotLoaded(_) => "no AWS credentials found".to_owned(),
                     other => format!("AWS credentials could not be loaded ({})", DisplayErrorContext(other)),
                 };
-                return Error::Credentials { message, profile: profile.map(Into::into) };
+                return Error::Credentials { message, profile: profile.map(Into::into), local: false };
             }
             source = e.source();
         }
@@ -222,15 +234,23 @@ mod tests {
             "apigatewayv2.GetDeployments failed: UnknownOperationException: not emulated"
         );
 
-        let creds = Error::Credentials { message: "no AWS credentials found".into(), profile: None };
+        let creds = Error::Credentials { message: "no AWS credentials found".into(), profile: None, local: false };
         assert_eq!(
             creds.to_string(),
             "no AWS credentials found; looked in: environment variables (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), \
              profile `default (or AWS_PROFILE)` in ~/.aws/config and ~/.aws/credentials, SSO, web identity \
              (AWS_WEB_IDENTITY_TOKEN_FILE), ECS container credentials and EC2 instance metadata (IMDS)"
         );
-        let named = Error::Credentials { message: "no AWS credentials found".into(), profile: Some("ops".into()) };
+        let named = Error::Credentials {
+            message: "no AWS credentials found".into(),
+            profile: Some("ops".into()),
+            local: false,
+        };
         assert!(named.to_string().contains("profile `ops` in ~/.aws/config"), "{named}");
+        let local = Error::Credentials { message: "no AWS credentials found".into(), profile: None, local: true };
+        let shown = local.to_string();
+        assert!(shown.contains("environment variables") && shown.contains("never instance metadata"), "{shown}");
+        assert!(!shown.contains("(IMDS)") && !shown.contains("SSO"), "{shown}");
 
         let timeout = Error::Timeout { operation: "cloudfront.GetDistribution".into() };
         assert_eq!(timeout.to_string(), "cloudfront.GetDistribution: timed out reaching the AWS endpoint");
@@ -270,7 +290,10 @@ mod tests {
 
         assert!(!service(Some("AccessDeniedException"), Some(403)).is_transient());
         assert!(!service(Some("BadRequestException"), Some(400)).is_transient());
-        assert!(!Error::Credentials { message: "no AWS credentials found".into(), profile: None }.is_transient());
+        assert!(
+            !Error::Credentials { message: "no AWS credentials found".into(), profile: None, local: false }
+                .is_transient()
+        );
         assert!(
             !Error::Unavailable { operation: "x".into(), code: None, message: "m".into(), http_status: Some(501) }
                 .is_transient()

@@ -66,6 +66,8 @@ impl AwsFacts {
                         None,
                         "wsconform-suite",
                     ));
+                } else if self.uses_local_chain() {
+                    loader = loader.credentials_provider(local_chain(aws.profile.as_deref()));
                 }
                 let client = self.http_client.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 if let Some(client) = client {
@@ -90,8 +92,49 @@ impl AwsFacts {
     where
         E: ProvideErrorMetadata + StdError + 'static,
     {
-        Error::from_sdk(op, err, self.suite.aws.profile.as_deref())
+        match Error::from_sdk(op, err, self.suite.aws.profile.as_deref()) {
+            Error::Credentials { message, profile, .. } if self.uses_local_chain() => {
+                Error::Credentials { message, profile, local: true }
+            }
+            e => e,
+        }
     }
+
+    /// Whether the credential lookup is [`local_chain`]'s.
+    fn uses_local_chain(&self) -> bool {
+        let aws = &self.suite.aws;
+        let overridden = self.credentials_provider.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+        !overridden && aws.credentials.is_none() && aws.endpoint_url.as_ref().is_some_and(is_loopback)
+    }
+}
+
+/// An emulator on this machine (moto, LocalStack, the sandbox).
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// The credential chain for an emulator on loopback: the environment, then
+/// the profile. The SDK's default chain would go on to the instance metadata
+/// service (169.254.169.254) and container endpoints: a second or more of
+/// timeouts off an EC2 host, and on one a real role's credentials used to
+/// sign requests to a local emulator.
+fn local_chain(profile: Option<&str>) -> SharedCredentialsProvider {
+    use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
+    use aws_config::meta::credentials::CredentialsProviderChain;
+    use aws_config::profile::ProfileFileCredentialsProvider;
+    let mut from_profile = ProfileFileCredentialsProvider::builder();
+    if let Some(p) = profile {
+        from_profile = from_profile.profile_name(p);
+    }
+    SharedCredentialsProvider::new(
+        CredentialsProviderChain::first_try("Environment", EnvironmentVariableCredentialsProvider::new())
+            .or_else("Profile", from_profile.build()),
+    )
 }
 
 /// NotFoundException (API GW), NoSuchDistribution (CloudFront), ResourceNotFoundException (ACM).
