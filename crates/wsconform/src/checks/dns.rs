@@ -56,6 +56,17 @@ pub fn judge_resolves(host: &str, resolver: &str, result: &Result<DnsAnswer, Dns
             let via = if a.cnames.is_empty() { String::new() } else { format!(" via {}", a.cnames.join(" → ")) };
             Outcome::pass(format!("{host} → {}{via}", a.addrs_display())).with_evidence(ev)
         }
+        // The chain left the host: a CNAME points at a name that does not resolve.
+        Err(e @ (DnsError::NxDomain { name } | DnsError::NoData { name })) if !name.eq_ignore_ascii_case(host) => {
+            Outcome::fail(
+                format!("{host} is a CNAME whose target does not resolve: {e}"),
+                format!(
+                    "point `{host}` at a name that answers: the distribution's dXXXX.cloudfront.net domain or the \
+                     custom domain's regional target d-….execute-api…; if `{name}` was just created, wait for propagation"
+                ),
+            )
+            .retryable()
+        }
         Err(e @ DnsError::NxDomain { .. }) => Outcome::fail(
             e.to_string(),
             format!(
@@ -235,6 +246,19 @@ mod tests {
         assert_eq!(o.evidence.get("answers"), Some("192.0.2.1"));
         assert_eq!(o.evidence.get("resolver"), Some("127.0.0.1:53"));
         assert!(o.evidence.get("timing.dns_ms").is_some());
+    }
+
+    #[test]
+    fn a_cname_target_that_does_not_resolve_is_named_not_the_host() {
+        let e = Err(DnsError::NxDomain { name: "d123.cloudfront.net".into() });
+        let o = judge_resolves("ws.example.com", "authoritative", &e);
+        let (m, h) = (o.verdict.message().to_owned(), o.verdict.hint().unwrap_or_default().to_owned());
+        assert!(m.starts_with("ws.example.com is a CNAME whose target does not resolve"), "{m}");
+        assert!(m.contains("d123.cloudfront.net") && h.contains("`d123.cloudfront.net` was just created"), "{h}");
+        assert!(!h.contains("create the Route 53 ALIAS record"), "{h}");
+        // The host itself missing keeps the create-the-record hint.
+        let o = judge_resolves("ws.example.com", "x", &Err(DnsError::NxDomain { name: "ws.example.com".into() }));
+        assert!(o.verdict.hint().is_some_and(|h| h.starts_with("create the Route 53 ALIAS record")));
     }
 
     #[test]
