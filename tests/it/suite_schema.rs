@@ -84,7 +84,7 @@ fn init_snapshot_validates() {
     let body = snap.strip_prefix("---\n").and_then(|s| s.split_once("\n---\n")).map(|(_, body)| body);
     let text = body.unwrap_or_else(|| panic!("{path}: no insta header"));
     assert!(text.starts_with("#:schema ./wsconform.schema.json\n"), "init writes the editor directive first");
-    assert_eq!(errors(&text), Vec::<String>::new());
+    assert_eq!(errors(text), Vec::<String>::new());
 }
 
 const BASE: &str = "name = \"s\"\nregion = \"ap-northeast-1\"\nurl = \"wss://ws.example.com/Prod\"\n";
