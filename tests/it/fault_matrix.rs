@@ -23,13 +23,6 @@ const SLACK: Duration = Duration::from_secs(1);
 /// Runs at once.
 const BATCH: usize = 4;
 
-/// Only one of this module's sandbox run sets at a time, so that each run's
-/// time bound is judged with the same load as before the tests shared a
-/// binary. The memory check measures the whole process, which other
-/// modules' tests share: it runs in a process of its own (see
-/// `huge_frame_is_refused_without_allocating_it`).
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 struct Case {
     fault: &'static str,
     layout: Layout,
@@ -385,7 +378,6 @@ fn judge(case: &Case, summary: &wsconform::RunSummary, took: Duration) -> Vec<St
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fault_is_reported_by_the_right_check_in_time() {
     wsconform::install_crypto_provider();
-    let _serial = SERIAL.lock().await;
     for name in NAMES {
         assert!(CASES.iter().any(|c| c.fault == name), "fault {name} has no case");
     }
@@ -404,7 +396,6 @@ async fn every_fault_is_reported_by_the_right_check_in_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_combine_in_one_run() {
     wsconform::install_crypto_provider();
-    let _serial = SERIAL.lock().await;
     let (summary, took) = run_faults(Layout::B, &["dns-servfail", "control-plane-5xx"], CHECK_TIMEOUT * 2).await;
     let case = Case {
         fault: "dns-servfail,control-plane-5xx",
@@ -500,7 +491,6 @@ fn scenario_suite(layout: Layout, scenario: &str) -> SuiteSource {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answered_failures_end_the_wait_and_name_the_answer() {
     wsconform::install_crypto_provider();
-    let _serial = SERIAL.lock().await;
     let mut problems = Vec::new();
     for a in ANSWERED {
         let t = Instant::now();
@@ -581,7 +571,6 @@ async fn huge_frame_alone() {
         return;
     }
     wsconform::install_crypto_provider();
-    let _serial = SERIAL.lock().await;
     let before = peak_rss_kib();
     let (summary, took) = run_faults(Layout::B, &["huge-frame"], CHECK_TIMEOUT * 2).await;
     let after = peak_rss_kib();
