@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the moto witness (tests/witness_moto.rs) into target/witness/moto-venv.
+# Installs the moto witness (tests/witness/moto.rs) into target/witness/moto-venv.
 # Idempotent: does nothing when the venv was built from the same requirements.
-#   scripts/witness-moto.sh && cargo test --test witness_moto
+#   scripts/witness-moto.sh && cargo test --test witness moto::
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

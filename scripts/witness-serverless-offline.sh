@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs serverless-offline, the independent data-plane witness of the
-# e2e.* checks (tests/witness_serverless.rs), from the committed lockfile.
+# e2e.* checks (tests/witness/serverless.rs), from the committed lockfile.
 # Idempotent: skips `npm ci` when node_modules was installed from the same
 # lockfile (a stamp of its hash). Reaches only the npm registry; install
 # scripts are not run (the witness needs none).
@@ -8,7 +8,7 @@
 #   scripts/witness-serverless-offline.sh          # install if needed
 #   scripts/witness-serverless-offline.sh --force  # reinstall
 #
-# Then: cargo test --test witness_serverless
+# Then: cargo test --test witness serverless_offline::
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -2,7 +2,7 @@
 //! with its source: it is generated from the `// AWS: <guide>, "<page>" —
 //! <rule>` comments on the tests that pin the rules, so the document and the
 //! code cannot drift apart. A missing or stale document fails this test;
-//! `UPDATE_AWS_RULES=1 cargo test --test aws_rules` rewrites it.
+//! `UPDATE_AWS_RULES=1 cargo test --test it aws_rules` rewrites it.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -77,8 +77,8 @@ fn render(rules: &[Rule]) -> String {
          Every rule about Route 53, CloudFront, API Gateway and ACM that wsconform's\n\
          judges encode, with the page of AWS's documentation that states it and the\n\
          test that pins it. Generated from the `// AWS:` comments on those tests by\n\
-         `tests/aws_rules.rs`, which fails when this file and the code differ\n\
-         (`UPDATE_AWS_RULES=1 cargo test --test aws_rules` rewrites it). A rule that\n\
+         `tests/it/aws_rules.rs`, which fails when this file and the code differ\n\
+         (`UPDATE_AWS_RULES=1 cargo test --test it aws_rules` rewrites it). A rule that\n\
          could not be confirmed in AWS's documentation is not a failure: the judge\n\
          reports it as a warning or as unknown.\n",
     );
@@ -121,6 +121,6 @@ fn docs_aws_rules_lists_every_rule_in_the_code() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "docs/aws-rules.md does not match the `// AWS:` comments in the code (UPDATE_AWS_RULES=1 cargo test --test aws_rules rewrites it)"
+        "docs/aws-rules.md does not match the `// AWS:` comments in the code (UPDATE_AWS_RULES=1 cargo test --test it aws_rules rewrites it)"
     );
 }

@@ -1,8 +1,10 @@
 //! Reporters against a hand-built run: JUnit validates against the junit-10
-//! rules, JSON has the documented shape, the console output matches its
-//! snapshot (`UPDATE_SNAPSHOTS=1` rewrites it).
+//! rules, JSON has the documented shape, and the console, JUnit, JSON,
+//! Markdown and metrics outputs match their insta snapshots
+//! (`tests/it/snapshots/`; `INSTA_UPDATE=always cargo test --test it reports`
+//! or `cargo insta review` accepts a change).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -197,5 +199,39 @@ fn console_output_matches_snapshot() {
     c.on_event(&Event::RunFinished { results: vec![r], duration: Duration::from_millis(31_250), interrupted: false })
         .unwrap();
     let out = String::from_utf8(c.into_inner()).unwrap();
-    support::snapshot("console.txt", &out);
+    insta::assert_snapshot!("console", out);
+}
+
+#[test]
+fn junit_output_matches_snapshot() {
+    // Deterministic as rendered: the run's fixed start and durations, no uuid.
+    insta::assert_snapshot!("junit", junit::render(&[result()]).unwrap());
+    let strict = junit::render_flavor(&[result()], junit::Flavor::Strict).unwrap();
+    insta::assert_snapshot!("junit-strict", strict);
+}
+
+#[test]
+fn json_output_matches_snapshot() {
+    let json = serde_json::to_string_pretty(&json::suite_json(&result())).unwrap();
+    insta::assert_snapshot!("json", json);
+}
+
+#[test]
+fn markdown_output_matches_snapshot() {
+    insta::assert_snapshot!("markdown", markdown::render(&[result()]));
+}
+
+#[test]
+fn metrics_output_matches_snapshot() {
+    // With a certificate, so that every family is in the snapshot.
+    let mut r = result();
+    r.reports.push(report(
+        "tls.certificate",
+        Outcome::pass("valid 42 days").with_evidence(
+            Evidence::new().with("host", "ws.example.com").with("days_left", "42").with("timing.tls_ms", "8.5"),
+        ),
+        vec![],
+        9,
+    ));
+    insta::assert_snapshot!("metrics", wsconform::report::metrics::render(&[r]));
 }

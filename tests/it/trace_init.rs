@@ -2,8 +2,6 @@
 //! init discovers each layout and writes a suite that then passes every
 //! check; trace prints the hop chain and points at the first broken hop.
 
-mod support;
-
 use std::future::Future;
 use std::time::Duration;
 
@@ -96,7 +94,7 @@ async fn init_layout_b_finds_distribution_domain_and_mapping() {
     assert_eq!(cd.mapping_key.as_deref(), Some("websocket"));
     assert!(suite.cloudfront.is_some(), "{text}");
     assert_eq!(suite.api.execute_api, Some(wsconform::suite::ExecuteApi::Disabled), "{text}");
-    support::snapshot("init-b.toml", &text);
+    insta::assert_snapshot!("init-b", text);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,7 +163,7 @@ async fn trace_good_layout_b_has_no_broken_hop() {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.ends_with("every hop works\n"), "{out}");
-    support::snapshot("trace-good-b.txt", &stable(&out));
+    insta::assert_snapshot!("trace-good-b", stable(&out));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,5 +181,5 @@ async fn trace_pattern_case_breaks_at_the_behavior() {
     assert!(out.contains("✗ behavior  <── first broken hop\n"), "{out}");
     assert_eq!(out.matches("<── first broken hop").count(), 1, "{out}");
     assert!(out.contains("hint: set behavior #0 PathPattern to `Prod*`"), "{out}");
-    support::snapshot("trace-pattern-case-a.txt", &stable(&out));
+    insta::assert_snapshot!("trace-pattern-case-a", stable(&out));
 }

@@ -2,7 +2,8 @@
 //! deployment passes every check, and for every scenario the run fails
 //! exactly the checks the scenario lists (`wsconform sandbox --list`) —
 //! static verdicts and live behaviour agree. Real SDK clients, resolver,
-//! TLS and WebSocket code talk to the sandbox on loopback.
+//! TLS and WebSocket code talk to the sandbox on loopback. Each scenario is
+//! a test of its own (`cargo test --test it sandbox_matrix::scenario::`).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -115,31 +116,102 @@ async fn expect_exactly_its_checks(sc: &Scenario, layout: Layout, problems: &mut
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_scenario_fails_exactly_its_checks() {
+/// `name` fails exactly its checks on its own layout and, a b scenario, on
+/// `b-regional` too: layout b has two readings — the seed's execute-api
+/// origin with the viewer Host forwarded (`b`, every b scenario's own layout)
+/// and the custom domain's regional target as origin (`b-regional`), and
+/// every b scenario fails exactly the same checks on the second one.
+async fn scenario_fails_exactly_its_checks(name: &str) {
     wsconform::install_crypto_provider();
-    let mut problems = Vec::new();
-    for sc in SCENARIOS.iter().filter(|s| s.name != "good") {
+    let sc = SCENARIOS.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no scenario {name}"));
+    let (mut problems, mut regional) = (Vec::new(), Vec::new());
+    if sc.layout.is_b() && sc.layout != Layout::BRegional {
+        assert!(sc.supports(Layout::BRegional), "{}", sc.name);
+        // Both at once: a scenario that waits out a timeout waits once.
+        tokio::join!(
+            expect_exactly_its_checks(sc, sc.layout, &mut problems),
+            expect_exactly_its_checks(sc, Layout::BRegional, &mut regional),
+        );
+    } else {
         expect_exactly_its_checks(sc, sc.layout, &mut problems).await;
     }
+    problems.extend(regional);
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
-/// Layout b has two readings — the seed's execute-api origin with the viewer
-/// Host forwarded (`b`, every b scenario's own layout) and the custom
-/// domain's regional target as origin (`b-regional`): every b scenario fails
-/// exactly the same checks on the second one.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn b_scenarios_fail_exactly_their_checks_on_b_regional() {
-    wsconform::install_crypto_provider();
-    let mut problems = Vec::new();
+/// One test per scenario (`sandbox_matrix::scenario::<name>`), so that a
+/// failure names its scenario and the scenarios run in parallel.
+macro_rules! scenario_tests {
+    ($($test:ident => $name:literal,)*) => {
+        mod scenario {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::scenario_fails_exactly_its_checks($name).await;
+                }
+            )*
+        }
+
+        /// The scenarios with a test of their own, in the order of `SCENARIOS`.
+        const SCENARIO_TESTS: &[&str] = &[$($name),*];
+    };
+}
+
+// `good` is `good_passes_every_check_in_every_layout`'s.
+scenario_tests! {
+    pattern_case => "pattern-case",
+    pattern_shadowed => "pattern-shadowed",
+    origin_path_doubled => "origin-path-doubled",
+    host_forwarded => "host-forwarded",
+    host_not_forwarded => "host-not-forwarded",
+    ws_headers_dropped => "ws-headers-dropped",
+    execute_api_enabled => "execute-api-enabled",
+    execute_api_not_redeployed => "execute-api-not-redeployed",
+    mapping_wrong_stage => "mapping-wrong-stage",
+    mapping_key_mismatch => "mapping-key-mismatch",
+    dns_wrong_target => "dns-wrong-target",
+    dns_old_distribution_shared_addresses => "dns-old-distribution-shared-addresses",
+    alias_missing => "alias-missing",
+    cert_expired => "cert-expired",
+    cert_expiring_soon => "cert-expiring-soon",
+    cert_wrong_san => "cert-wrong-san",
+    cert_untrusted => "cert-untrusted",
+    origin_http_only => "origin-http-only",
+    no_default_route => "no-default-route",
+    stage_missing => "stage-missing",
+    stage_not_deployed => "stage-not-deployed",
+    throttling_zero => "throttling-zero",
+    distribution_in_progress => "distribution-in-progress",
+    viewer_tls_old => "viewer-tls-old",
+    echo_silent => "echo-silent",
+    post_gone => "post-gone",
+    integration_error => "integration-error",
+    mgmt_throttled => "mgmt-throttled",
+    delete_response_lost => "delete-response-lost",
+    iam_good => "iam-good",
+    iam_unsigned => "iam-unsigned",
+    iam_wrong_region => "iam-wrong-region",
+    iam_clock_skew => "iam-clock-skew",
+    iam_host_not_forwarded => "iam-host-not-forwarded",
+    connect_integration_502 => "connect-integration-502",
+    cloudfront_own_403 => "cloudfront-own-403",
+}
+
+#[test]
+fn every_scenario_but_good_has_its_test() {
+    let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).filter(|n| *n != "good").collect();
+    assert_eq!(SCENARIO_TESTS, names, "add or remove the scenario's line in `scenario_tests!`");
+}
+
+/// The b scenarios are enough to read both b layouts, and every one of them
+/// applies to `b-regional` (each scenario's test runs it there).
+#[test]
+fn b_scenarios_apply_to_b_regional() {
     let b_scenarios: Vec<&Scenario> = SCENARIOS.iter().filter(|s| s.name != "good" && s.layout.is_b()).collect();
     assert!(b_scenarios.len() >= 15, "{} b scenarios", b_scenarios.len());
     for sc in b_scenarios {
         assert!(sc.supports(Layout::BRegional), "{}", sc.name);
-        expect_exactly_its_checks(sc, Layout::BRegional, &mut problems).await;
     }
-    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
 /// Layout d (CloudFront → a second custom domain, Host not forwarded) under

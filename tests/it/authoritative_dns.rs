@@ -101,6 +101,20 @@ async fn pair(ip: Ipv4Addr, port: u16) -> io::Result<(UdpSocket, TcpListener)> {
     Ok((udp, TcpListener::bind((ip, port)).await?))
 }
 
+/// UDP and TCP on one free port of `ip` (a few attempts: the UDP port's TCP
+/// twin may be taken, e.g. as the local port of an outgoing connection of a
+/// test running beside this one).
+async fn free_pair(ip: Ipv4Addr) -> (UdpSocket, TcpListener) {
+    let mut last = None;
+    for _ in 0..16 {
+        match pair(ip, 0).await {
+            Ok(p) => return p,
+            Err(e) => last = Some(e),
+        }
+    }
+    panic!("no port free for UDP and TCP on {ip}: {last:?}")
+}
+
 /// UDP and TCP on one port on 127.0.0.2 and on 127.0.0.3 (a few attempts:
 /// another process may hold the port on the second address).
 async fn two_addresses_one_port() -> ((UdpSocket, TcpListener), (UdpSocket, TcpListener)) {
@@ -149,7 +163,7 @@ async fn a_cname_out_of_the_zone_is_followed_at_the_target_zone_s_servers() {
         zone_b.1,
     );
     // The bootstrap ("system") resolver: each zone's NS and the nameservers' addresses.
-    let boot = pair(Ipv4Addr::LOCALHOST, 0).await.expect("bootstrap port");
+    let boot = free_pair(Ipv4Addr::LOCALHOST).await;
     let boot_addr = boot.0.local_addr().expect("bound");
     let bootstrap = serve(
         StaticZone {

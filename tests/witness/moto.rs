@@ -10,8 +10,6 @@
 //! moto server (started on first use, in its own process group, killed when
 //! the run ends, also after a panic) and run one at a time.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read, Write};
@@ -21,8 +19,10 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use serde::Deserialize;
+
+use crate::support;
 
 /// The control-plane checks every trial compares.
 const CHECKS: &[&str] = &[
@@ -117,7 +117,7 @@ fn verdicts(expected: &Expected, name: &str) -> BTreeMap<String, Verdict> {
 // The moto server.
 
 /// One moto server in its own process group; dropping it ends the group.
-struct Moto {
+pub struct Moto {
     group: support::ProcessGroup,
     url: String,
     /// A bound loopback UDP port nobody reads: DNS queries sent there are never answered.
@@ -146,7 +146,7 @@ impl Moto {
                 return Err(format!("moto_server exited at start ({status}); see target/witness/moto/moto-server.log"));
             }
             if http_post(addr, "/moto-api/reset").is_ok() {
-                eprintln!("witness_moto: moto at {} answered after {:.1?}", moto.url, started.elapsed());
+                eprintln!("witness moto: moto at {} answered after {:.1?}", moto.url, started.elapsed());
                 return Ok(moto);
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -414,7 +414,7 @@ fn compare(name: &str, dir: &Path, report: &Report, expected: &BTreeMap<String, 
         }
     }
     for n in &notes {
-        eprintln!("witness_moto {name}: {n}");
+        eprintln!("witness moto {name}: {n}");
     }
     if wrong.is_empty() {
         Ok(())
@@ -432,7 +432,7 @@ fn compare(name: &str, dir: &Path, report: &Report, expected: &BTreeMap<String, 
 // ---------------------------------------------------------------------------
 
 /// The moto server, started by the first trial that needs it.
-type Shared = Arc<Mutex<Option<Result<Moto, String>>>>;
+pub type Shared = Arc<Mutex<Option<Result<Moto, String>>>>;
 
 /// Runs `f` against the one moto (started on first use), one trial at a time.
 fn on_moto(
@@ -449,22 +449,18 @@ fn on_moto(
     let moto = moto.as_ref().map_err(|e| format!("moto: {e}"))?;
     let started = Instant::now();
     let out = f(moto);
-    eprintln!("witness_moto {label}: {:.1?}", started.elapsed());
+    eprintln!("witness moto {label}: {:.1?}", started.elapsed());
     out
 }
 
-fn main() {
-    let args = Arguments::from_args();
-    let expected = match load_expected() {
-        Ok(e) => Arc::new(e),
-        Err(e) => {
-            eprintln!("witness_moto: broken expected table: {e}");
-            std::process::exit(101);
-        }
-    };
+/// The trials, named `moto::…`, and the moto server they share (started by
+/// the first trial that needs it): drop it once the trials have run. An
+/// unreadable expected table is an error, not a trial.
+pub fn trials() -> Result<(Vec<Trial>, Shared), String> {
+    let expected = Arc::new(load_expected().map_err(|e| format!("witness moto: broken expected table: {e}"))?);
     let available = venv().join("bin/moto_server").is_file() && venv().join("bin/python").is_file();
     if !available {
-        eprintln!("moto not available: run scripts/witness-moto.sh (or .ci/run); every witness_moto trial is ignored");
+        eprintln!("moto not available: run scripts/witness-moto.sh (or .ci/run); every moto:: trial is ignored");
     }
     let shared: Shared = Arc::new(Mutex::new(None));
     let mut trials: Vec<Trial> = Vec::new();
@@ -472,7 +468,7 @@ fn main() {
     // The corpus in deploy.py and the table must name the same deployments.
     if available {
         let expected = expected.clone();
-        trials.push(Trial::test("corpus-matches-expected-table", move || {
+        trials.push(Trial::test("moto::corpus-matches-expected-table", move || {
             let out = Command::new(venv().join("bin/python"))
                 .arg(root().join("witness/moto/deploy.py"))
                 .arg("--list")
@@ -492,10 +488,9 @@ fn main() {
 
     for name in expected.deployments.keys() {
         let (name, expected, shared) = (name.clone(), expected.clone(), shared.clone());
-        let trial = Trial::test(name.clone(), move || {
+        let trial = Trial::test(format!("moto::{name}"), move || {
             on_moto(&shared, available, &name, |moto| witness(moto, &name, &verdicts(&expected, &name)))
-        })
-        .with_kind("moto");
+        });
         trials.push(if available { trial } else { trial.with_ignored_flag(true) });
     }
 
@@ -504,17 +499,13 @@ fn main() {
         expected.deployments.iter().filter(|(name, d)| **name == d.base).map(|(name, _)| name.clone()).collect();
     for name in good {
         let (expected, shared) = (expected.clone(), shared.clone());
-        let trial = Trial::test(format!("init/{name}"), move || {
+        let trial = Trial::test(format!("moto::init/{name}"), move || {
             on_moto(&shared, available, &format!("init/{name}"), |moto| {
                 witness_init(moto, &name, &verdicts(&expected, &name))
             })
-        })
-        .with_kind("moto");
+        });
         trials.push(if available { trial } else { trial.with_ignored_flag(true) });
     }
 
-    let conclusion = libtest_mimic::run(&args, trials);
-    // Kill moto before exiting (exit() skips destructors).
-    drop(shared);
-    conclusion.exit();
+    Ok((trials, shared))
 }

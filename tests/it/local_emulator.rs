@@ -5,7 +5,7 @@
 //! stand-in written for this test; wsconform talks to it with its real
 //! clients (tokio-tungstenite, the apigatewaymanagement SDK).
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

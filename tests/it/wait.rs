@@ -2,7 +2,7 @@
 //! the deployment as it is now (facts are fetched again); attempts appear in
 //! the reports (JUnit flakyFailure / rerunFailure).
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,34 +1,23 @@
 //! What CI reads besides the console: GitHub Actions annotations (exact
 //! workflow commands, escaping, none outside GitHub Actions) and both JUnit
-//! flavors against the Jenkins xunit-plugin junit-10 schema. With
-//! `xmllint` and a `junit-10.xsd` (`tests/junit-10.xsd`, or the path in
-//! `WSCONFORM_JUNIT_XSD`) the schema itself judges; without them that trial
-//! is ignored with its reason and the structural checker of
-//! `tests/support/junit10.rs` judges alone. Each trial says which validator it used.
+//! flavors against the Jenkins xunit-plugin junit-10 rules, judged here by the
+//! structural checker of `tests/it/support/junit10.rs`. The schema itself
+//! judges in the witness binary (`cargo test --test witness junit_schema`:
+//! `xmllint` and a `junit-10.xsd`, or ignored with its reason). Each test
+//! says which validator it used.
 
-mod support;
+use crate::support;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use wsconform::events::{Event, SuiteHeader, SuiteResult};
-use wsconform::outcome::{Attempt, CheckReport, Outcome};
+use wsconform::events::{Event, SuiteResult};
+use wsconform::outcome::Outcome;
 use wsconform::report::{Reporter, annotations::AnnotationReporter, junit};
 
-fn main() {
-    let args = Arguments::from_args();
-    let trials = vec![
-        Trial::test("annotations_for_failures_errors_and_warnings", annotations_for_failures_errors_and_warnings),
-        Trial::test("annotations_are_escaped", annotations_are_escaped),
-        Trial::test("annotations_only_under_github_actions", annotations_only_under_github_actions),
-        Trial::test("junit_flavors_structural_checker", junit_flavors_structural_checker),
-        Trial::ignorable_test("junit_flavors_xmllint_schema", junit_flavors_xmllint_schema),
-    ];
-    libtest_mimic::run(&args, trials).exit();
-}
+use crate::support::Failed;
+use crate::support::ci_runs::{flavors, report, result};
 
 macro_rules! ensure {
     ($cond:expr, $($msg:tt)+) => {
@@ -36,35 +25,6 @@ macro_rules! ensure {
             return Err(Failed::from(format!($($msg)+)));
         }
     };
-}
-
-fn report(id: &'static str, outcome: Outcome, retries: Vec<Outcome>) -> CheckReport {
-    CheckReport {
-        id,
-        outcome,
-        retries: retries.into_iter().map(|o| Attempt { outcome: o, duration: Duration::from_millis(5) }).collect(),
-        duration: Duration::from_millis(12),
-        started_at: None,
-    }
-}
-
-fn result(source: &str, reports: Vec<CheckReport>) -> SuiteResult {
-    SuiteResult {
-        header: SuiteHeader {
-            name: "chat-staging".into(),
-            source: source.into(),
-            region: "ap-northeast-1".into(),
-            url: "wss://ws.example.com/chat".into(),
-            checks: reports.iter().map(|r| r.id).collect(),
-            warnings: vec![],
-        },
-        reports,
-        properties: vec![("layout".into(), "c".into())],
-        aws_calls: BTreeMap::from([("apigatewayv2.GetApiMappings".into(), 1)]),
-        duration: Duration::from_millis(1234),
-        started_at: chrono::DateTime::parse_from_rfc3339("2026-11-21T10:00:00Z").unwrap().to_utc(),
-        interrupted: false,
-    }
 }
 
 /// The reporter's output for one run of `results`.
@@ -93,6 +53,7 @@ mapping_key = "chat"
 distribution_id = "E2ABCDEF123456"
 "#;
 
+#[test]
 fn annotations_for_failures_errors_and_warnings() -> Result<(), Failed> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("staging.toml");
@@ -140,6 +101,7 @@ fn annotations_for_failures_errors_and_warnings() -> Result<(), Failed> {
     Ok(())
 }
 
+#[test]
 fn annotations_are_escaped() -> Result<(), Failed> {
     let dir = tempfile::tempdir()?;
     let sub = dir.path().join("a,b:c");
@@ -179,6 +141,7 @@ fn wsconform(reports: &Path) -> Command {
     c
 }
 
+#[test]
 fn annotations_only_under_github_actions() -> Result<(), Failed> {
     let text = std::fs::read_to_string(manifest_dir().join("suites/sandbox.toml"))?;
     let line =
@@ -213,47 +176,9 @@ fn annotations_only_under_github_actions() -> Result<(), Failed> {
     Ok(())
 }
 
-/// A run with every state and retry kind the JUnit writer has.
-fn every_state() -> SuiteResult {
-    result(
-        "suites/staging.toml",
-        vec![
-            report("dns.resolves", Outcome::pass("2 addresses"), vec![]),
-            report(
-                "route53.alias",
-                Outcome::pass("ALIAS ok").warn("no AAAA record", "add an ALIAS AAAA record"),
-                vec![],
-            ),
-            report("cloudfront.path-pattern", Outcome::fail("`prod*` does not match `/Prod`", "set `Prod*`"), vec![]),
-            report("cloudfront.distribution", Outcome::pass("Deployed"), vec![Outcome::fail("InProgress", "wait")]),
-            report("apigw.stage", Outcome::error("timed out <&> \"quotes\""), vec![Outcome::error("throttled")]),
-            report("e2e.echo", Outcome::skip("needs e2e.connect"), vec![]),
-        ],
-    )
-}
-
-/// Both flavors, each as one file and as the per-suite file the reporter writes.
-fn flavors(dir: &Path) -> Result<Vec<(junit::Flavor, PathBuf)>, Failed> {
-    let mut out = Vec::new();
-    for flavor in [junit::Flavor::Default, junit::Flavor::Strict] {
-        let single = dir.join(format!("{flavor:?}-all.xml"));
-        let mut r = junit::JunitReporter::new(junit::Target::Single(single.clone())).with_flavor(flavor);
-        let results = vec![every_state(), every_state()];
-        r.on_event(&Event::RunFinished { results, duration: Duration::from_secs(2), interrupted: false })?;
-        let d = dir.to_owned();
-        let mut r = junit::JunitReporter::new(junit::Target::PerSuite(Box::new(move |n| {
-            d.join(format!("{flavor:?}-{n}.xml"))
-        })))
-        .with_flavor(flavor);
-        r.on_event(&Event::SuiteFinished { suite: 0, result: every_state() })?;
-        out.push((flavor, single));
-        out.push((flavor, dir.join(format!("{flavor:?}-chat-staging.xml"))));
-    }
-    Ok(out)
-}
-
+#[test]
 fn junit_flavors_structural_checker() -> Result<(), Failed> {
-    println!("validator: the structural junit-10 checker (tests/support/junit10.rs)");
+    println!("validator: the structural junit-10 checker (tests/it/support/junit10.rs)");
     let dir = tempfile::tempdir()?;
     for (flavor, path) in flavors(dir.path())? {
         let xml = std::fs::read_to_string(&path)?;
@@ -277,51 +202,4 @@ fn junit_flavors_structural_checker() -> Result<(), Failed> {
         }
     }
     Ok(())
-}
-
-/// `tests/junit-10.xsd`, or the file `WSCONFORM_JUNIT_XSD` names.
-fn schema() -> Result<PathBuf, String> {
-    if let Some(p) = std::env::var_os("WSCONFORM_JUNIT_XSD") {
-        let p = PathBuf::from(p);
-        return if p.is_file() { Ok(p) } else { Err(format!("WSCONFORM_JUNIT_XSD={} is not a file", p.display())) };
-    }
-    let vendored = manifest_dir().join("tests/junit-10.xsd");
-    if vendored.is_file() {
-        return Ok(vendored);
-    }
-    Err("no junit-10.xsd: vendor it as tests/junit-10.xsd or set WSCONFORM_JUNIT_XSD; \
-         the structural checker judged alone"
-        .into())
-}
-
-fn junit_flavors_xmllint_schema() -> Result<Completion, Failed> {
-    let xsd = match schema() {
-        Ok(p) => p,
-        Err(reason) => return Ok(Completion::ignored_with(reason)),
-    };
-    if Command::new("xmllint").arg("--version").output().map(|o| !o.status.success()).unwrap_or(true) {
-        return Ok(Completion::ignored_with(
-            "xmllint not found (Debian: libxml2-utils); the structural checker judged alone",
-        ));
-    }
-    println!("validator: xmllint --schema {}", xsd.display());
-    let dir = tempfile::tempdir()?;
-    for (flavor, path) in flavors(dir.path())? {
-        let out = Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&path).output()?;
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        match flavor {
-            junit::Flavor::Strict => ensure!(out.status.success(), "{}: {stderr}", path.display()),
-            junit::Flavor::Default => {
-                ensure!(!out.status.success(), "the default flavor validated: {stderr}");
-                let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("validity error")).collect();
-                ensure!(
-                    errors.len() == 2
-                        && errors[0].contains("attribute 'skipped': The attribute 'skipped' is not allowed")
-                        && errors[1].contains("attribute 'timestamp': The attribute 'timestamp' is not allowed"),
-                    "only quick-junit's extras on <testsuites> may fail the default flavor:\n{stderr}"
-                );
-            }
-        }
-    }
-    Ok(Completion::Completed)
 }

@@ -7,9 +7,7 @@
 //! Install first: `scripts/witness-serverless-offline.sh`. Without it every
 //! trial is ignored (never passed) and the reason is printed once.
 //!
-//! `cargo test --test witness_serverless` (`-- --list` lists the trials).
-
-mod support;
+//! `cargo test --test witness serverless_offline::` (`-- --list` lists the trials).
 
 use std::collections::HashMap;
 use std::io::Read as _;
@@ -19,7 +17,9 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
+
+use crate::support;
 
 /// How long the emulator may take to accept on its websocket port.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -57,14 +57,15 @@ enum Expect {
     PassWarning(&'static str),
 }
 
-fn main() {
-    let args = Arguments::from_args();
+/// One trial per `e2e.*` check, named `serverless_offline::<check>`; the
+/// first to run starts the emulator and runs wsconform once for all.
+pub fn trials() -> Vec<Trial> {
     let installed = witness_dir().join("node_modules/.bin/serverless").exists();
     if !installed {
         eprintln!("{NOT_INSTALLED}");
     }
     static VERDICTS: OnceLock<Verdicts> = OnceLock::new();
-    let trials = EXPECTED
+    EXPECTED
         .iter()
         .map(|&(id, expect)| {
             Trial::test(format!("serverless_offline::{id}"), move || {
@@ -76,8 +77,7 @@ fn main() {
             })
             .with_ignored_flag(!installed)
         })
-        .collect();
-    libtest_mimic::run(&args, trials).exit();
+        .collect()
 }
 
 fn judge(id: &str, expect: Expect, verdicts: &HashMap<String, serde_json::Value>) -> Result<(), Failed> {

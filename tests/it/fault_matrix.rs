@@ -23,9 +23,6 @@ const SLACK: Duration = Duration::from_secs(1);
 /// Runs at once.
 const BATCH: usize = 4;
 
-/// Only one heavy sandbox run set at a time: the memory check measures the process.
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 struct Case {
     fault: &'static str,
     layout: Layout,
@@ -381,7 +378,6 @@ fn judge(case: &Case, summary: &wsconform::RunSummary, took: Duration) -> Vec<St
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fault_is_reported_by_the_right_check_in_time() {
     wsconform::install_crypto_provider();
-    let _serial = SERIAL.lock().await;
     for name in NAMES {
         assert!(CASES.iter().any(|c| c.fault == name), "fault {name} has no case");
     }
@@ -400,7 +396,6 @@ async fn every_fault_is_reported_by_the_right_check_in_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_combine_in_one_run() {
     wsconform::install_crypto_provider();
-    let _serial = SERIAL.lock().await;
     let (summary, took) = run_faults(Layout::B, &["dns-servfail", "control-plane-5xx"], CHECK_TIMEOUT * 2).await;
     let case = Case {
         fault: "dns-servfail,control-plane-5xx",
@@ -496,7 +491,6 @@ fn scenario_suite(layout: Layout, scenario: &str) -> SuiteSource {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answered_failures_end_the_wait_and_name_the_answer() {
     wsconform::install_crypto_provider();
-    let _serial = SERIAL.lock().await;
     let mut problems = Vec::new();
     for a in ANSWERED {
         let t = Instant::now();
@@ -550,10 +544,33 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Set in the child process that runs `huge_frame_alone` by itself.
+const ALONE: &str = "WSCONFORM_IT_ALONE";
+
+/// The peak resident set is the process's, and in this binary other modules'
+/// tests run beside this one: the measurement runs in a child process of
+/// this test binary that runs nothing else.
+#[test]
+fn huge_frame_is_refused_without_allocating_it() {
+    let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--exact", "fault_matrix::huge_frame_alone", "--include-ignored", "--test-threads=1", "--nocapture"])
+        .env(ALONE, "1")
+        .output()
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "huge_frame_alone failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("test result: ok. 1 passed"), "huge_frame_alone did not run:\n{stdout}\n{stderr}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn huge_frame_is_refused_without_allocating_it() {
+#[ignore = "measures the process: run alone by huge_frame_is_refused_without_allocating_it"]
+async fn huge_frame_alone() {
+    if std::env::var_os(ALONE).is_none() {
+        eprintln!("huge_frame_alone measures the process: huge_frame_is_refused_without_allocating_it runs it alone");
+        return;
+    }
     wsconform::install_crypto_provider();
-    let _serial = SERIAL.lock().await;
     let before = peak_rss_kib();
     let (summary, took) = run_faults(Layout::B, &["huge-frame"], CHECK_TIMEOUT * 2).await;
     let after = peak_rss_kib();

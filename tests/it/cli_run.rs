@@ -2,7 +2,7 @@
 //! reports, an interrupted run (SIGINT/SIGTERM to a real child process), and
 //! secrets that must appear in no output.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
