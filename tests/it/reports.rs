@@ -45,7 +45,9 @@ fn result() -> SuiteResult {
             report(
                 "dns.resolves",
                 Outcome::pass("2 addresses")
-                    .with_evidence(Evidence::new().with("answers", "127.0.1.1").with("timing.dns_ms", "1.2")),
+                    .with_evidence(
+                        Evidence::new().with("answers", "127.0.1.1").with_timing("dns", Duration::from_micros(1200)),
+                    ),
                 vec![],
                 3,
             ),
@@ -228,7 +230,10 @@ fn metrics_output_matches_snapshot() {
     r.reports.push(report(
         "tls.certificate",
         Outcome::pass("valid 42 days").with_evidence(
-            Evidence::new().with("host", "ws.example.com").with("days_left", "42").with("timing.tls_ms", "8.5"),
+            Evidence::new()
+                .with("host", "ws.example.com")
+                .with_certificate_expiry(1_798_628_800, 42)
+                .with_timing("tls", Duration::from_micros(8500)),
         ),
         vec![],
         9,
