@@ -267,7 +267,7 @@ const CASES: &[Case] = &[
     Case {
         fault: "cloudfront-deploying",
         layout: Layout::B,
-        // Without --wait the first answer stands (tests/wait.rs waits it out).
+        // Without --wait the first answer stands (tests/it/wait.rs waits it out).
         expect: &[("cloudfront.distribution", FAIL, &["InProgress"])],
         timeouts: 0,
         phase: &[],
