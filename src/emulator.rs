@@ -40,9 +40,7 @@ impl Emulator for InProcess {
         suite: &'a mut Suite,
     ) -> BoxFuture<'a, Result<Box<dyn RunningEmulator>, String>> {
         Box::pin(async move {
-            let faults: Vec<String> =
-                suite.sandbox.as_ref().map(|s| s.faults.iter().map(|f| f.name.clone()).collect()).unwrap_or_default();
-            let faults: Vec<&str> = faults.iter().map(String::as_str).collect();
+            let faults = suite.sandbox.as_ref().map(|s| s.fault_names()).unwrap_or_default();
             let (sandbox, scenario) = launch::start(&Launch {
                 layout: &plan.layout,
                 scenario: &plan.scenario,

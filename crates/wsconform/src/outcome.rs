@@ -94,6 +94,16 @@ pub struct Measurements {
     pub certificate: Option<CertificateExpiry>,
 }
 
+impl Measurements {
+    /// Adds or replaces `phase`, keeping the order phases were first measured in.
+    fn set_phase(&mut self, phase: &str, d: Duration) {
+        match self.phases.iter_mut().find(|(p, _)| p == phase) {
+            Some(slot) => slot.1 = d,
+            None => self.phases.push((phase.to_owned(), d)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CertificateExpiry {
     pub not_after: i64,
@@ -124,10 +134,7 @@ impl Evidence {
     /// sub-millisecond precision for people.
     pub fn timing(&mut self, phase: &str, d: Duration) {
         self.set(format!("timing.{phase}_ms"), format!("{:.1}", d.as_secs_f64() * 1e3));
-        match self.measurements.phases.iter_mut().find(|(p, _)| p == phase) {
-            Some(slot) => slot.1 = d,
-            None => self.measurements.phases.push((phase.to_owned(), d)),
-        }
+        self.measurements.set_phase(phase, d);
     }
 
     /// Records a certificate's expiry: typed, and as `days_left` for people.
@@ -166,11 +173,8 @@ impl Evidence {
         for (k, v) in other.entries {
             self.set(k, v);
         }
-        for (phase, d) in other.measurements.phases {
-            match self.measurements.phases.iter_mut().find(|(p, _)| *p == phase) {
-                Some(slot) => slot.1 = d,
-                None => self.measurements.phases.push((phase, d)),
-            }
+        for (phase, d) in &other.measurements.phases {
+            self.measurements.set_phase(phase, *d);
         }
         if other.measurements.certificate.is_some() {
             self.measurements.certificate = other.measurements.certificate;
