@@ -18,6 +18,7 @@ pub mod partition;
 pub mod secret;
 pub mod stats;
 pub mod suite;
+mod sync;
 pub mod trace;
 pub mod trials;
 

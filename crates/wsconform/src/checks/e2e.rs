@@ -1,6 +1,7 @@
 //! `e2e.*` checks: act on the deployment as a client and a backend would.
 //! `e2e.connect` opens the session the others share (`facts.live`).
 
+use crate::sync::Locked;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -384,7 +385,7 @@ impl IamSigner {
 
     /// Masks every signature value this signer produced (and the session token).
     pub fn redactor(&self) -> Redactor {
-        self.produced.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.produced.locked().clone()
     }
 
     /// Signs a GET of `target` (path and query) on `host` at `time`.
@@ -422,7 +423,7 @@ impl IamSigner {
             headers: headers.into_iter().map(|h| (h.name().to_owned(), h.value().to_owned())).collect(),
             query: query.into_iter().map(|(k, v)| (k.to_owned(), v.into_owned())).collect(),
         };
-        let mut produced = self.produced.lock().unwrap_or_else(|e| e.into_inner());
+        let mut produced = self.produced.locked();
         produced.add(&signature);
         for (k, v) in out.headers.iter().chain(&out.query) {
             if k.eq_ignore_ascii_case("authorization")

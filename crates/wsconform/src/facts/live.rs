@@ -5,6 +5,7 @@
 //! whoever is waiting, so `e2e.echo`, `e2e.post` and `e2e.keepalive` can
 //! wait on the same connection at the same time instead of taking turns.
 
+use crate::sync::Locked;
 use std::sync::{Arc, OnceLock};
 
 use futures_util::stream::SplitSink;
@@ -217,11 +218,11 @@ impl LiveFacts {
 
     /// Replaces the session (a retried `e2e.connect` opens a new one).
     pub fn set_session(&self, conn: WsConnection) {
-        *self.session.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Session::new(conn)));
+        *self.session.locked() = Some(Arc::new(Session::new(conn)));
     }
 
     pub fn session(&self) -> Option<Arc<Session>> {
-        self.session.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.session.locked().clone()
     }
 
     /// The management client, built by `init` on first use and shared after.

@@ -18,6 +18,7 @@ pub mod live;
 
 pub use error::Error;
 
+use crate::sync::Locked;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
@@ -63,7 +64,7 @@ impl Facts {
 
     /// Records a suite-level finding (replaces an earlier value of `key`).
     pub fn set_property(&self, key: &str, value: impl Into<String>) {
-        let mut p = self.properties.lock().unwrap_or_else(|e| e.into_inner());
+        let mut p = self.properties.locked();
         let value = value.into();
         match p.iter_mut().find(|(k, _)| k == key) {
             Some(slot) => slot.1 = value,
@@ -72,6 +73,6 @@ impl Facts {
     }
 
     pub fn properties(&self) -> Vec<(String, String)> {
-        self.properties.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.properties.locked().clone()
     }
 }

@@ -1,6 +1,7 @@
 //! The run's resolver (hickory): the system configuration, an explicit list
 //! of nameservers (UDP and TCP), or the zone's own authoritative servers.
 
+use crate::sync::Locked;
 use std::collections::HashMap;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -317,7 +318,7 @@ impl DnsResolver {
         let labels: Vec<&str> = name.split('.').collect();
         for i in 0..labels.len().saturating_sub(1) {
             let zone = labels[i..].join(".");
-            if let Some(hit) = zones.lock().unwrap_or_else(|e| e.into_inner()).get(&zone) {
+            if let Some(hit) = zones.locked().get(&zone) {
                 return Ok(hit.clone());
             }
             let Ok(ns) = system.lookup(format!("{zone}."), RecordType::NS).await else { continue };
@@ -353,7 +354,7 @@ impl DnsResolver {
                 build(fixed_config(&addrs), opts).map_err(|m| DnsError::Other { name: name.to_owned(), message: m })?,
             );
             let found = Zone { resolver, label: format!("{zone} ({})", hosts.join(", ")) };
-            zones.lock().unwrap_or_else(|e| e.into_inner()).insert(zone, found.clone());
+            zones.locked().insert(zone, found.clone());
             return Ok(found);
         }
         Err(DnsError::Other { name: name.to_owned(), message: "no zone with NS records found above it".into() })

@@ -3,6 +3,7 @@
 //! `tls.certificate` a wrapping verifier *records* the chain and the
 //! verification error so a refusal can say why.
 
+use crate::sync::Locked;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -171,7 +172,7 @@ pub(super) struct Recorder(Arc<Mutex<Recorded>>);
 
 impl Recorder {
     pub(super) fn take(&self) -> Recorded {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+        std::mem::take(&mut *self.0.locked())
     }
 }
 
@@ -192,7 +193,7 @@ impl ServerCertVerifier for RecordingVerifier {
     ) -> Result<ServerCertVerified, rustls::Error> {
         let result = self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
         let chain = std::iter::once(end_entity).chain(intermediates).map(|c| c.clone().into_owned()).collect();
-        *self.recorder.0.lock().unwrap_or_else(|e| e.into_inner()) = (chain, result.as_ref().err().cloned());
+        *self.recorder.0.locked() = (chain, result.as_ref().err().cloned());
         result
     }
 

@@ -2,6 +2,7 @@
 //! the run's HTTP client), built on first use, and one clear message per
 //! failed call ([`Error::from_sdk`]).
 
+use crate::sync::Locked;
 use std::error::Error as StdError;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -31,12 +32,12 @@ impl AwsFacts {
     /// Routes every SDK call through `client` (the run's network world, or a
     /// test double). Takes effect for clients not created yet.
     pub fn set_http_client(&self, client: SharedHttpClient) {
-        *self.http_client.lock().unwrap_or_else(|e| e.into_inner()) = Some(client);
+        *self.http_client.locked() = Some(client);
     }
 
     /// Overrides the credential lookup (tests; callers with their own chain).
     pub fn set_credentials_provider(&self, provider: SharedCredentialsProvider) {
-        *self.credentials_provider.lock().unwrap_or_else(|e| e.into_inner()) = Some(provider);
+        *self.credentials_provider.locked() = Some(provider);
     }
 
     /// The SDK configuration for `region`, built on first use: no credential
@@ -55,7 +56,7 @@ impl AwsFacts {
                 if let Some(p) = &aws.profile {
                     loader = loader.profile_name(p);
                 }
-                let provider = self.credentials_provider.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let provider = self.credentials_provider.locked().clone();
                 if let Some(p) = provider {
                     loader = loader.credentials_provider(p);
                 } else if let Some(c) = &aws.credentials {
@@ -69,7 +70,7 @@ impl AwsFacts {
                 } else if self.uses_local_chain() {
                     loader = loader.credentials_provider(local_chain(aws.profile.as_deref()));
                 }
-                let client = self.http_client.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let client = self.http_client.locked().clone();
                 if let Some(client) = client {
                     loader = loader.http_client(client);
                 }
@@ -103,7 +104,7 @@ impl AwsFacts {
     /// Whether the credential lookup is [`local_chain`]'s.
     fn uses_local_chain(&self) -> bool {
         let aws = &self.suite.aws;
-        let overridden = self.credentials_provider.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+        let overridden = self.credentials_provider.locked().is_some();
         !overridden && aws.credentials.is_none() && aws.endpoint_url.as_ref().is_some_and(is_loopback)
     }
 }

@@ -1,6 +1,7 @@
 //! [`Memo`]: one memoized result per key, so every AWS operation is made
 //! once per run however many checks ask (concurrent callers wait for one call).
 
+use crate::sync::Locked;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -25,7 +26,7 @@ impl<V: Clone> Memo<V> {
         Fut: Future<Output = Res<V>>,
     {
         let cell = {
-            let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
+            let mut cells = self.cells.locked();
             cells.entry(key.to_owned()).or_default().clone()
         };
         cell.get_or_init(init).await.clone()
@@ -33,12 +34,12 @@ impl<V: Clone> Memo<V> {
 
     /// The value of `key` if it was fetched already (never fetches).
     pub(super) fn peek(&self, key: &str) -> Option<Res<V>> {
-        let cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
+        let cells = self.cells.locked();
         cells.get(key).and_then(|c| c.get().cloned())
     }
 
     /// Forgets every value: the next caller of a key fetches it again.
     pub(super) fn clear(&self) {
-        self.cells.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.cells.locked().clear();
     }
 }

@@ -12,6 +12,7 @@ mod discovery;
 mod memo;
 mod route53;
 
+use crate::sync::Locked;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -106,11 +107,11 @@ impl AwsFacts {
 
     /// `service.Operation` → how many times it was called in this run.
     pub fn calls(&self) -> BTreeMap<String, u64> {
-        self.calls.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.calls.locked().clone()
     }
 
     fn count(&self, op: &str) {
-        *self.calls.lock().unwrap_or_else(|e| e.into_inner()).entry(op.to_owned()).or_default() += 1;
+        *self.calls.locked().entry(op.to_owned()).or_default() += 1;
     }
 
     pub fn suite(&self) -> &Suite {
