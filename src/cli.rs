@@ -548,7 +548,7 @@ fn list_command(suite: PathBuf, filters: FilterArgs) -> i32 {
 
 fn explain_command(id: &str) -> i32 {
     let Some(def) = wsconform::checks::find(id) else {
-        let ids: Vec<&str> = wsconform::checks::catalog().iter().map(|c| c.id).collect();
+        let ids: Vec<&str> = wsconform::checks::catalog().iter().map(|c| c.id.as_str()).collect();
         let best = ids.iter().max_by(|a, b| strsim::jaro_winkler(id, a).total_cmp(&strsim::jaro_winkler(id, b)));
         eprintln!("error: no check `{id}`{}", best.map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default());
         eprintln!("checks: {}", ids.join(", "));

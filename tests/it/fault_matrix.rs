@@ -350,7 +350,7 @@ fn judge(case: &Case, summary: &wsconform::RunSummary, took: Duration) -> Vec<St
         if !matches!(status, Fail | Error) {
             continue;
         }
-        let Some(&(pattern, want, words)) = case.expect.iter().find(|(p, _, _)| matches(p, r.id)) else {
+        let Some(&(pattern, want, words)) = case.expect.iter().find(|(p, _, _)| matches(p, &r.id)) else {
             problems.push(format!("{who}: {} is {status} but not expected to fail: {msg}", r.id));
             continue;
         };

@@ -10,12 +10,13 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use wsconform::events::{Event, SuiteHeader, SuiteResult};
+use wsconform::ids::{self, CheckId};
 use wsconform::outcome::{Attempt, CheckReport, Evidence, Outcome};
 use wsconform::report::{Reporter, console::ConsoleReporter, json, junit, markdown};
 
-fn report(id: &'static str, outcome: Outcome, retries: Vec<Outcome>, ms: u64) -> CheckReport {
+fn report(id: &str, outcome: Outcome, retries: Vec<Outcome>, ms: u64) -> CheckReport {
     CheckReport {
-        id,
+        id: CheckId::parse(id).expect("a catalog id"),
         outcome,
         retries: retries.into_iter().map(|o| Attempt { outcome: o, duration: Duration::from_millis(5) }).collect(),
         duration: Duration::from_millis(ms),
@@ -32,12 +33,12 @@ fn result() -> SuiteResult {
             region: "ap-northeast-1".into(),
             url: "wss://ws.example.com/Prod".into(),
             checks: vec![
-                "dns.resolves",
-                "route53.alias",
-                "cloudfront.path-pattern",
-                "cloudfront.distribution",
-                "apigw.stage",
-                "e2e.echo",
+                CheckId::parse("dns.resolves").unwrap(),
+                CheckId::parse("route53.alias").unwrap(),
+                CheckId::parse("cloudfront.path-pattern").unwrap(),
+                CheckId::parse("cloudfront.distribution").unwrap(),
+                CheckId::parse("apigw.stage").unwrap(),
+                CheckId::parse("e2e.echo").unwrap(),
             ],
             warnings: vec![],
         },
@@ -188,7 +189,7 @@ fn console_output_matches_snapshot() {
     }
     c.on_event(&Event::CheckRetrying {
         suite: 0,
-        id: "cloudfront.distribution",
+        id: ids::CLOUDFRONT_DISTRIBUTION,
         attempt: 1,
         outcome: Outcome::fail("Status is InProgress", "wait").retryable(),
         delay: Duration::from_secs(1),

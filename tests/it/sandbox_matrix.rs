@@ -58,7 +58,7 @@ fn not_passed(summary: &wsconform::RunSummary) -> BTreeSet<(String, Status, Stri
                 && r.outcome.verdict.message().contains("AWS_IAM"))
         })
         .filter(|r| matches!(r.outcome.status(), Status::Fail | Status::Error))
-        .map(|r| (r.id.to_owned(), r.outcome.status(), r.outcome.verdict.message().to_owned()))
+        .map(|r| (r.id.as_str().to_owned(), r.outcome.status(), r.outcome.verdict.message().to_owned()))
         .collect()
 }
 
@@ -74,7 +74,7 @@ async fn good_passes_every_check_in_every_layout() {
         for r in s.results[0].reports.iter().filter(|r| r.outcome.status() == Status::Skip) {
             let area = r.area();
             let expected = match layout {
-                Layout::A => area == "apigw" && matches!(r.id, "apigw.domain" | "apigw.mapping"),
+                Layout::A => area == "apigw" && matches!(r.id.as_str(), "apigw.domain" | "apigw.mapping"),
                 Layout::C => area == "cloudfront",
                 Layout::B | Layout::BRegional | Layout::D => false,
             };
@@ -94,7 +94,7 @@ async fn expect_exactly_its_checks(sc: &Scenario, layout: Layout, problems: &mut
     }
     // Advisory findings are warnings on passing checks, exactly where the scenario says.
     let warned: BTreeSet<&str> =
-        s.results[0].reports.iter().filter(|r| !r.outcome.warnings.is_empty()).map(|r| r.id).collect();
+        s.results[0].reports.iter().filter(|r| !r.outcome.warnings.is_empty()).map(|r| r.id.as_str()).collect();
     let want_warned: BTreeSet<&str> = sc.warns.iter().copied().collect();
     if warned != want_warned {
         problems.push(format!(

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::facts::Facts;
-use crate::ids;
+use crate::ids::{self, CheckId};
 use crate::outcome::Outcome;
 use crate::suite::Suite;
 
@@ -20,12 +20,14 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub struct Ctx {
     pub suite: Arc<Suite>,
     pub facts: Arc<Facts>,
-    pub planned: std::collections::BTreeSet<&'static str>,
+    pub planned: std::collections::BTreeSet<CheckId>,
+    /// The route's blame, computed once per route ([`crate::checks::blame`]).
+    pub blame: crate::checks::blame::BlameMemo,
 }
 
 impl Ctx {
-    pub fn runs(&self, id: &str) -> bool {
-        self.planned.contains(id)
+    pub fn runs(&self, id: CheckId) -> bool {
+        self.planned.contains(&id)
     }
 }
 
@@ -37,7 +39,7 @@ pub type AppliesFn = fn(&Suite) -> Result<(), String>;
 
 pub struct CheckDef {
     /// Stable id `area.name`: JUnit name, CLI filter key, libtest trial name.
-    pub id: &'static str,
+    pub id: CheckId,
     /// One line: what it verifies.
     pub summary: &'static str,
     /// For `wsconform explain`: why it matters and how to fix a failure.
@@ -45,9 +47,9 @@ pub struct CheckDef {
     /// The AWS documentation page(s) behind the rule.
     pub docs: &'static str,
     /// Checks that must pass first; otherwise this one is skipped, naming them.
-    pub requires: &'static [&'static str],
+    pub requires: &'static [CheckId],
     /// Checks that must have finished first (any verdict): ordering only.
-    pub after: &'static [&'static str],
+    pub after: &'static [CheckId],
     pub applies: AppliesFn,
     pub run: CheckFn,
 }
@@ -67,7 +69,7 @@ pub fn always(_: &Suite) -> Result<(), String> {
 /// `timeout`; `e2e.keepalive` with `roundtrip.hold` gets the hold on top (plus
 /// its closing ping's timeout): the hold is the check's work, not a delay
 /// inside someone else's budget.
-pub fn attempt_budget(id: &str, suite: &Suite) -> std::time::Duration {
+pub fn attempt_budget(id: CheckId, suite: &Suite) -> std::time::Duration {
     match (id, suite.roundtrip.hold) {
         (ids::E2E_KEEPALIVE, Some(hold)) => suite.check_timeout + hold + suite.roundtrip.timeout,
         _ => suite.check_timeout,
@@ -76,7 +78,7 @@ pub fn attempt_budget(id: &str, suite: &Suite) -> std::time::Duration {
 
 /// Whether a timed-out attempt of `id` may be retried as a whole: not a
 /// hold, which would repeat minutes of idling under `--wait`.
-pub fn retried_whole(id: &str, suite: &Suite) -> bool {
+pub fn retried_whole(id: CheckId, suite: &Suite) -> bool {
     attempt_budget(id, suite) == suite.check_timeout
 }
 

@@ -15,7 +15,7 @@ pub struct SuiteHeader {
     /// The public URL without query (its values may be secrets).
     pub url: String,
     /// The ids that will be reported, in catalog order.
-    pub checks: Vec<&'static str>,
+    pub checks: Vec<crate::ids::CheckId>,
     /// Loud notes about weakened security (`tls.allow_plaintext`), shown in every report.
     pub warnings: Vec<String>,
 }
@@ -82,12 +82,12 @@ pub enum Event {
     },
     CheckStarted {
         suite: usize,
-        id: &'static str,
+        id: crate::ids::CheckId,
     },
     /// An attempt ended with a retryable outcome; the check runs again after `delay`.
     CheckRetrying {
         suite: usize,
-        id: &'static str,
+        id: crate::ids::CheckId,
         attempt: usize,
         outcome: Outcome,
         delay: Duration,

@@ -6,17 +6,60 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::ids::CheckId;
+
 /// The verdict of one check. `Fail` means the deployment is wrong; `Error`
-/// means the harness could not find out (no credentials, timeout reaching AWS).
+/// means the harness could not find out (no credentials, timeout reaching AWS);
+/// `Unknown` means the evidence there is decides neither way (a field the
+/// endpoint does not report, a refusal that may be the authorizer's): never a
+/// pass, never a guessed failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    Pass { summary: String },
-    Fail { message: String, hint: Option<String> },
-    Error { cause: String },
-    Skip { reason: String },
+    Pass {
+        summary: String,
+    },
+    Fail {
+        message: String,
+        hint: Option<String>,
+    },
+    Error {
+        cause: String,
+    },
+    /// `message` reads `unknown: {why}` (see [`Verdict::unknown`]).
+    Unknown {
+        message: String,
+    },
+    Skip {
+        reason: String,
+        because: SkipCause,
+    },
 }
 
-/// The four states as they appear in reports.
+/// Why a check did not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipCause {
+    /// This prerequisite did not pass, or was not selected to run. In a chain
+    /// of skips it is the root: every link names it once.
+    Prerequisite(CheckId),
+    /// The suite lacks a key the check needs ("needs `[api] stage`"); the
+    /// checks that require this one inherit the reason.
+    SuiteLacks,
+    /// There is nothing for the check to judge here (no CloudFront in the
+    /// route, an IP address for a host, an endpoint without GetConnection).
+    NothingToJudge,
+}
+
+impl SkipCause {
+    /// Whether a check that requires the skipped one repeats its reason
+    /// instead of wrapping it ("needs X, which was skipped: …").
+    fn propagates(self) -> bool {
+        !matches!(self, SkipCause::NothingToJudge)
+    }
+}
+
+/// The states as they appear in reports: an [`Verdict::Unknown`] is reported
+/// as `error` (JUnit `<error>`, exit 1), with its message saying `unknown:`;
+/// [`Verdict::is_unknown`] tells it apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -48,7 +91,7 @@ impl Verdict {
         match self {
             Verdict::Pass { .. } => Status::Pass,
             Verdict::Fail { .. } => Status::Fail,
-            Verdict::Error { .. } => Status::Error,
+            Verdict::Error { .. } | Verdict::Unknown { .. } => Status::Error,
             Verdict::Skip { .. } => Status::Skip,
         }
     }
@@ -59,8 +102,44 @@ impl Verdict {
             Verdict::Pass { summary } => summary,
             Verdict::Fail { message, .. } => message,
             Verdict::Error { cause } => cause,
-            Verdict::Skip { reason } => reason,
+            Verdict::Unknown { message } => message,
+            Verdict::Skip { reason, .. } => reason,
         }
+    }
+
+    /// An unknown verdict: `why` the evidence decides neither way.
+    pub fn unknown(why: impl fmt::Display) -> Verdict {
+        Verdict::Unknown { message: format!("unknown: {why}") }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Verdict::Unknown { .. })
+    }
+
+    /// The prerequisite a skip names as its root cause, if any.
+    pub fn skipped_because(&self) -> Option<CheckId> {
+        match self {
+            Verdict::Skip { because: SkipCause::Prerequisite(id), .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The skip a check that requires this one gets when this one did not
+    /// pass: a chain of skips names its root cause once, not every link.
+    pub fn skip_for_dependent(&self, dep: CheckId) -> Option<Verdict> {
+        let what = match self {
+            Verdict::Pass { .. } => return None,
+            Verdict::Skip { reason, because } if because.propagates() => {
+                return Some(Verdict::Skip { reason: reason.clone(), because: *because });
+            }
+            Verdict::Fail { .. } => "failed",
+            Verdict::Error { .. } | Verdict::Unknown { .. } => "errored",
+            Verdict::Skip { .. } => "was skipped",
+        };
+        Some(Verdict::Skip {
+            reason: format!("needs {dep}, which {what}: {}", self.message()),
+            because: SkipCause::Prerequisite(dep),
+        })
     }
 
     pub fn hint(&self) -> Option<&str> {
@@ -229,8 +308,18 @@ impl Outcome {
         Self::from(Verdict::Error { cause: cause.into() })
     }
 
+    pub fn unknown(why: impl fmt::Display) -> Self {
+        Self::from(Verdict::unknown(why))
+    }
+
+    /// Nothing to judge here (no CloudFront in the route, no host to resolve).
     pub fn skip(reason: impl Into<String>) -> Self {
-        Self::from(Verdict::Skip { reason: reason.into() })
+        Self::from(Verdict::Skip { reason: reason.into(), because: SkipCause::NothingToJudge })
+    }
+
+    /// The suite lacks a key the check needs: `reason` names it.
+    pub fn skip_suite_lacks(reason: impl Into<String>) -> Self {
+        Self::from(Verdict::Skip { reason: reason.into(), because: SkipCause::SuiteLacks })
     }
 
     pub fn with_evidence(mut self, evidence: Evidence) -> Self {
@@ -269,7 +358,7 @@ impl From<Verdict> for Outcome {
 /// The whole record of a check in a run: the final outcome plus how it got there.
 #[derive(Debug, Clone)]
 pub struct CheckReport {
-    pub id: &'static str,
+    pub id: CheckId,
     pub outcome: Outcome,
     /// Earlier attempts that were retried (`--wait`), oldest first.
     pub retries: Vec<Attempt>,
@@ -285,12 +374,17 @@ pub struct Attempt {
 }
 
 impl CheckReport {
+    /// The report of a check that never ran (skipped, or stopped before it started).
+    pub fn unrun(id: CheckId, outcome: Outcome) -> CheckReport {
+        CheckReport { id, outcome, retries: vec![], duration: Duration::ZERO, started_at: None }
+    }
+
     pub fn attempts(&self) -> usize {
         self.retries.len() + 1
     }
 
     pub fn area(&self) -> &'static str {
-        area_of(self.id)
+        self.id.area()
     }
 }
 
@@ -318,11 +412,32 @@ mod tests {
         assert_eq!(Outcome::error("x").status(), Status::Error);
         assert_eq!(Outcome::skip("x").status(), Status::Skip);
         assert_eq!(Outcome::fail("m", "h").verdict.hint(), Some("h"));
+        let u = Outcome::unknown("the endpoint does not report it");
+        assert_eq!((u.status(), u.verdict.message()), (Status::Error, "unknown: the endpoint does not report it"));
+        assert!(u.verdict.is_unknown() && !Outcome::error("x").verdict.is_unknown());
+    }
+
+    #[test]
+    fn a_chain_of_skips_names_its_root_once() {
+        let failed = Outcome::fail("no such stage", "create it").verdict;
+        let first = failed.skip_for_dependent(ids::APIGW_STAGE).unwrap();
+        assert_eq!(first.message(), "needs apigw.stage, which failed: no such stage");
+        assert_eq!(first.skipped_because(), Some(ids::APIGW_STAGE));
+        let second = first.skip_for_dependent(ids::E2E_CONNECT).unwrap();
+        assert_eq!(second, first, "the second link repeats the root");
+        let lacks = Outcome::skip_suite_lacks("needs `[api] stage`").verdict;
+        assert_eq!(lacks.skip_for_dependent(ids::E2E_CONNECT).unwrap(), lacks);
+        let moot = Outcome::skip("no CloudFront in the route").verdict;
+        assert_eq!(
+            moot.skip_for_dependent(ids::CLOUDFRONT_ORIGIN).unwrap().message(),
+            "needs cloudfront.origin, which was skipped: no CloudFront in the route"
+        );
+        assert_eq!(Outcome::pass("ok").verdict.skip_for_dependent(ids::E2E_CONNECT), None);
     }
 
     #[test]
     fn area_is_the_prefix() {
-        assert_eq!(area_of(ids::CLOUDFRONT_PATH_PATTERN), "cloudfront");
+        assert_eq!(area_of(&ids::CLOUDFRONT_PATH_PATTERN), "cloudfront");
         assert_eq!(area_of("odd"), "odd");
     }
 }

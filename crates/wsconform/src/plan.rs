@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use globset::{Glob, GlobMatcher};
 
 use crate::check::CheckDef;
+use crate::ids::CheckId;
 use crate::suite::Suite;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +15,7 @@ pub enum Decision {
     Run,
     /// Not selected, but a selected check needs it.
     RunAsPrerequisite {
-        of: &'static str,
+        of: CheckId,
     },
     /// The suite lacks what it needs: reported as skipped with this reason.
     NotApplicable {
@@ -53,7 +54,7 @@ impl Plan {
         self.entries.iter().filter(|e| e.decision.reported())
     }
 
-    pub fn decision(&self, id: &str) -> Option<&Decision> {
+    pub fn decision(&self, id: CheckId) -> Option<&Decision> {
         self.entries.iter().find(|e| e.def.id == id).map(|e| &e.decision)
     }
 }
@@ -81,7 +82,7 @@ fn matchers(patterns: &[String], catalog: &[&'static CheckDef]) -> Result<Vec<(S
             if !catalog.iter().any(|c| m.is_match(c.id)) {
                 let best = catalog
                     .iter()
-                    .map(|c| (strsim::jaro_winkler(p, c.id), c.id))
+                    .map(|c| (strsim::jaro_winkler(p, &c.id), c.id))
                     .max_by(|a, b| a.0.total_cmp(&b.0))
                     .filter(|(s, _)| *s > 0.75);
                 let mut message = format!("no check matches `{p}`");
@@ -118,8 +119,8 @@ pub fn plan(catalog: &[&'static CheckDef], suite: &Suite, filters: &Filters) -> 
         .collect();
 
     // Pull in prerequisites of selected checks (transitively), unless the user skipped them.
-    let mut queue: Vec<&'static str> = entries.iter().filter(|e| e.decision.runs()).map(|e| e.def.id).collect();
-    let mut seen: BTreeSet<&'static str> = queue.iter().copied().collect();
+    let mut queue: Vec<CheckId> = entries.iter().filter(|e| e.decision.runs()).map(|e| e.def.id).collect();
+    let mut seen: BTreeSet<CheckId> = queue.iter().copied().collect();
     while let Some(id) = queue.pop() {
         let Some(def) = catalog.iter().find(|c| c.id == id) else { continue };
         for req in def.requires {
@@ -178,7 +179,7 @@ pub(crate) mod tests {
         Suite::parse("t.toml", "name='t'\nregion='us-east-1'\nurl='wss://h/p'\n", &|_| None).unwrap()
     }
 
-    fn decisions(p: &Plan) -> Vec<(&'static str, Decision)> {
+    fn decisions(p: &Plan) -> Vec<(CheckId, Decision)> {
         p.entries.iter().map(|e| (e.def.id, e.decision.clone())).collect()
     }
 

@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::check::{CheckDef, Ctx};
 use crate::events::{Event, SuiteHeader, SuiteResult};
-use crate::outcome::{Attempt, CheckReport, Outcome, Status, Verdict};
+use crate::ids::CheckId;
+use crate::outcome::{Attempt, CheckReport, Outcome, SkipCause, Verdict};
 use crate::plan::{Decision, Plan};
 use crate::secret::Redactor;
 
@@ -107,7 +108,7 @@ impl Runner {
         let mut senders = HashMap::new();
         let mut receivers = HashMap::new();
         for e in plan.reported() {
-            let (tx, rx) = watch::channel(None::<(Status, String)>);
+            let (tx, rx) = watch::channel(None::<Verdict>);
             senders.insert(e.def.id, tx);
             receivers.insert(e.def.id, rx);
         }
@@ -116,37 +117,40 @@ impl Runner {
         let mut tasks = Vec::new();
         for entry in plan.reported() {
             let def = entry.def;
-            let tx = senders.remove(def.id).expect("one sender per reported check");
+            let tx = senders.remove(&def.id).expect("one sender per reported check");
             let decision = entry.decision.clone();
             let (this, ctx, receivers, redactor) = (self.clone(), ctx.clone(), receivers.clone(), redactor.clone());
-            let not_run: Vec<&'static str> = plan
+            let not_run: Vec<CheckId> = plan
                 .entries
                 .iter()
                 .filter(|e| !e.decision.reported() && def.requires.contains(&e.def.id))
                 .map(|e| e.def.id)
                 .collect();
-            tasks.push(tokio::spawn(async move {
-                let mut report = match decision {
-                    Decision::NotApplicable { reason } => skipped(def.id, reason),
-                    _ => this.run_check(index, def, ctx, &receivers, &not_run).await,
-                };
-                redact(&mut report.outcome, &redactor);
-                for a in &mut report.retries {
-                    redact(&mut a.outcome, &redactor);
-                }
-                let _ = tx.send(Some((report.outcome.status(), report.outcome.verdict.message().to_owned())));
-                this.emit(Event::CheckFinished { suite: index, report: report.clone() });
-                report
-            }));
+            tasks.push((
+                def.id,
+                tokio::spawn(async move {
+                    let mut report = match decision {
+                        Decision::NotApplicable { reason } => skipped(def.id, reason, SkipCause::SuiteLacks),
+                        _ => this.run_check(index, def, ctx, &receivers, &not_run).await,
+                    };
+                    redact(&mut report.outcome, &redactor);
+                    for a in &mut report.retries {
+                        redact(&mut a.outcome, &redactor);
+                    }
+                    let _ = tx.send(Some(report.outcome.verdict.clone()));
+                    this.emit(Event::CheckFinished { suite: index, report: report.clone() });
+                    report
+                }),
+            ));
         }
 
         let mut reports = Vec::with_capacity(tasks.len());
-        for t in tasks {
+        for (id, t) in tasks {
             match t.await {
                 Ok(r) => reports.push(r),
                 // The task body catches check panics itself; this is the runner's own bug.
                 Err(e) => reports.push(CheckReport {
-                    id: "runner",
+                    id,
                     outcome: Outcome::error(format!("internal error: {e}")),
                     retries: vec![],
                     duration: Duration::ZERO,
@@ -182,8 +186,8 @@ impl Runner {
         suite: usize,
         def: &'static CheckDef,
         ctx: Arc<Ctx>,
-        receivers: &HashMap<&'static str, watch::Receiver<Option<(Status, String)>>>,
-        not_run: &[&'static str],
+        receivers: &HashMap<CheckId, watch::Receiver<Option<Verdict>>>,
+        not_run: &[CheckId],
     ) -> CheckReport {
         // Wait for prerequisites and ordering constraints, holding no permit.
         for dep in def.requires.iter().chain(def.after) {
@@ -196,22 +200,13 @@ impl Runner {
             }
         }
         if let Some(dep) = def.requires.iter().find(|d| not_run.contains(d)) {
-            return skipped(def.id, format!("needs {dep}, which was not selected to run"));
+            let reason = format!("needs {dep}, which was not selected to run");
+            return skipped(def.id, reason, SkipCause::Prerequisite(*dep));
         }
         for dep in def.requires {
-            if let Some((status, message)) = receivers.get(dep).and_then(|rx| rx.borrow().clone())
-                && status != Status::Pass
-            {
-                // A chain of skips names its root cause once, not every link.
-                if status == Status::Skip && message.starts_with("needs ") {
-                    return skipped(def.id, message);
-                }
-                let what = match status {
-                    Status::Fail => "failed",
-                    Status::Error => "errored",
-                    _ => "was skipped",
-                };
-                return skipped(def.id, format!("needs {dep}, which {what}: {message}"));
+            let verdict = receivers.get(dep).and_then(|rx| rx.borrow().clone());
+            if let Some(skip) = verdict.and_then(|v| v.skip_for_dependent(*dep)) {
+                return CheckReport::unrun(def.id, Outcome::from(skip));
             }
         }
 
@@ -276,12 +271,12 @@ impl Runner {
     }
 }
 
-fn skipped(id: &'static str, reason: String) -> CheckReport {
-    CheckReport { id, outcome: Outcome::skip(reason), retries: vec![], duration: Duration::ZERO, started_at: None }
+fn skipped(id: CheckId, reason: String, because: SkipCause) -> CheckReport {
+    CheckReport::unrun(id, Outcome::from(Verdict::Skip { reason, because }))
 }
 
-fn errored(id: &'static str, cause: String) -> CheckReport {
-    CheckReport { id, outcome: Outcome::error(cause), retries: vec![], duration: Duration::ZERO, started_at: None }
+fn errored(id: CheckId, cause: String) -> CheckReport {
+    CheckReport::unrun(id, Outcome::error(cause))
 }
 
 /// 1 s, 2 s, 4 s … capped at 30 s.
@@ -306,7 +301,8 @@ fn redact(o: &mut Outcome, r: &Redactor) {
             Verdict::Fail { message: r.redact(message), hint: hint.as_deref().map(|h| r.redact(h)) }
         }
         Verdict::Error { cause } => Verdict::Error { cause: r.redact(cause) },
-        Verdict::Skip { reason } => Verdict::Skip { reason: r.redact(reason) },
+        Verdict::Unknown { message } => Verdict::Unknown { message: r.redact(message) },
+        Verdict::Skip { reason, because } => Verdict::Skip { reason: r.redact(reason), because: *because },
     };
     o.evidence.map_values(|v| r.redact(v));
     r.redact_warnings(&mut o.warnings);
@@ -315,6 +311,7 @@ fn redact(o: &mut Outcome, r: &Redactor) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcome::Status;
 
     #[test]
     fn redaction_masks_verdict_evidence_and_warnings() {
@@ -361,21 +358,35 @@ mod tests {
         })
     }
 
-    const BASE: CheckDef =
-        CheckDef { id: "", summary: "", explain: "", docs: "", requires: &[], after: &[], applies: always, run: ok };
-    static OK: CheckDef = CheckDef { id: "t.ok", ..BASE };
-    static BAD: CheckDef = CheckDef { id: "t.bad", run: bad, ..BASE };
-    static AFTER_BAD: CheckDef = CheckDef { id: "t.after-bad", requires: &["t.bad"], ..BASE };
-    static BOOM: CheckDef = CheckDef { id: "t.boom", run: boom, ..BASE };
-    static SLOW: CheckDef = CheckDef { id: "t.slow", run: slow, ..BASE };
-    static FLAKY: CheckDef = CheckDef { id: "t.flaky", run: flaky, ..BASE };
+    const BASE: CheckDef = CheckDef {
+        id: CheckId::for_test(""),
+        summary: "",
+        explain: "",
+        docs: "",
+        requires: &[],
+        after: &[],
+        applies: always,
+        run: ok,
+    };
+    static OK: CheckDef = CheckDef { id: CheckId::for_test("t.ok"), ..BASE };
+    static BAD: CheckDef = CheckDef { id: CheckId::for_test("t.bad"), run: bad, ..BASE };
+    static AFTER_BAD: CheckDef =
+        CheckDef { id: CheckId::for_test("t.after-bad"), requires: &[CheckId::for_test("t.bad")], ..BASE };
+    static BOOM: CheckDef = CheckDef { id: CheckId::for_test("t.boom"), run: boom, ..BASE };
+    static SLOW: CheckDef = CheckDef { id: CheckId::for_test("t.slow"), run: slow, ..BASE };
+    static FLAKY: CheckDef = CheckDef { id: CheckId::for_test("t.flaky"), run: flaky, ..BASE };
 
     fn ctx(extra: &str) -> Arc<Ctx> {
         let env = |k: &str| (k == "TOKEN").then(|| "s3cr3t-value".to_string());
         let text =
             format!("name='t'\nregion='us-east-1'\nurl='wss://h/p'\ntimeout='1s'\n[api]\nid='${{TOKEN}}'\n{extra}");
         let suite = Arc::new(Suite::parse("t.toml", &text, &env).unwrap());
-        Arc::new(Ctx { facts: Arc::new(Facts::new(suite.clone())), suite, planned: Default::default() })
+        Arc::new(Ctx {
+            facts: Arc::new(Facts::new(suite.clone())),
+            suite,
+            planned: Default::default(),
+            blame: Default::default(),
+        })
     }
 
     async fn run(cat: &[&'static CheckDef], opts: RunnerOptions) -> (SuiteResult, Vec<Event>) {

@@ -60,7 +60,7 @@ pub fn phase_stats(runs: &[Vec<SuiteResult>]) -> Vec<PhaseStats> {
     for suite in runs.iter().flatten() {
         for report in &suite.reports {
             for (phase, ms) in phase_timings(&report.outcome.evidence) {
-                let key = (suite.header.name.clone(), report.id.to_owned(), phase.to_owned());
+                let key = (suite.header.name.clone(), report.id.as_str().to_owned(), phase.to_owned());
                 let values = samples.entry(key.clone()).or_insert_with(|| {
                     order.push(key);
                     Vec::new()
@@ -167,7 +167,7 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn check(id: &'static str, outcome: Outcome, ms: u64) -> CheckReport {
+    pub(crate) fn check(id: crate::ids::CheckId, outcome: Outcome, ms: u64) -> CheckReport {
         CheckReport { id, outcome, retries: vec![], duration: Duration::from_millis(ms), started_at: None }
     }
 
@@ -211,7 +211,10 @@ pub(crate) mod tests {
         let stats = phase_stats(&runs);
         assert_eq!(stats.len(), 2, "{stats:?}");
         let tls = &stats[0];
-        assert_eq!((tls.suite.as_str(), tls.check.as_str(), tls.phase.as_str()), ("s", ids::E2E_CONNECT, "tls"));
+        assert_eq!(
+            (tls.suite.as_str(), tls.check.as_str(), tls.phase.as_str()),
+            ("s", ids::E2E_CONNECT.as_str(), "tls")
+        );
         assert_eq!((tls.count, tls.p50_ms, tls.p95_ms, tls.max_ms), (100, 50.0, 95.0, 100.0));
         assert_eq!((stats[1].phase.as_str(), stats[1].count, stats[1].max_ms), ("dns", 50, 2.5));
         let json = serde_json::to_value(&stats).unwrap_or_default();

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::events::SuiteResult;
-use crate::ids;
+use crate::ids::{self, CheckId};
 use crate::model::route::Layout;
 use crate::outcome::{CheckReport, Status};
 use crate::plan::Filters;
@@ -23,33 +23,36 @@ const TRACE_DEADLINE: Duration = Duration::from_secs(120);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hop {
     pub name: &'static str,
-    /// Check ids; an id ending in `*` is a prefix (`e2e.*`).
-    pub checks: &'static [&'static str],
+    /// The checks of this hop.
+    pub checks: &'static [CheckId],
+    /// A whole area (`e2e`): its checks, including ones newer than this table.
+    pub area: Option<&'static str>,
 }
 
 /// The hop chain, client first (docs/architecture.md, The hop chain and the layouts).
 pub const HOPS: &[Hop] = &[
-    Hop { name: "DNS", checks: &[ids::DNS_RESOLVES, ids::DNS_ALIAS_TARGET, ids::ROUTE53_ALIAS] },
-    Hop { name: "certificate", checks: &[ids::TLS_CERTIFICATE, ids::ACM_CERTIFICATE] },
-    Hop { name: "CloudFront distribution", checks: &[ids::CLOUDFRONT_DISTRIBUTION] },
-    Hop { name: "behavior", checks: &[ids::CLOUDFRONT_PATH_PATTERN] },
-    Hop { name: "origin", checks: &[ids::CLOUDFRONT_ORIGIN] },
-    Hop { name: "forwarding / Host API Gateway sees", checks: &[ids::CLOUDFRONT_FORWARDING] },
-    Hop { name: "API mapping or stage path", checks: &[ids::APIGW_MAPPING, ids::APIGW_DOMAIN] },
-    Hop { name: "API + stage", checks: &[ids::APIGW_API, ids::APIGW_STAGE, ids::APIGW_EXECUTE_API_DISABLED] },
-    Hop { name: "routes", checks: &[ids::APIGW_ROUTES] },
-    Hop { name: "live: connect → echo → @connections", checks: &["e2e.*"] },
+    Hop { name: "DNS", checks: &[ids::DNS_RESOLVES, ids::DNS_ALIAS_TARGET, ids::ROUTE53_ALIAS], area: None },
+    Hop { name: "certificate", checks: &[ids::TLS_CERTIFICATE, ids::ACM_CERTIFICATE], area: None },
+    Hop { name: "CloudFront distribution", checks: &[ids::CLOUDFRONT_DISTRIBUTION], area: None },
+    Hop { name: "behavior", checks: &[ids::CLOUDFRONT_PATH_PATTERN], area: None },
+    Hop { name: "origin", checks: &[ids::CLOUDFRONT_ORIGIN], area: None },
+    Hop { name: "forwarding / Host API Gateway sees", checks: &[ids::CLOUDFRONT_FORWARDING], area: None },
+    Hop { name: "API mapping or stage path", checks: &[ids::APIGW_MAPPING, ids::APIGW_DOMAIN], area: None },
+    Hop {
+        name: "API + stage",
+        checks: &[ids::APIGW_API, ids::APIGW_STAGE, ids::APIGW_EXECUTE_API_DISABLED],
+        area: None,
+    },
+    Hop { name: "routes", checks: &[ids::APIGW_ROUTES], area: None },
+    Hop { name: "live: connect → echo → @connections", checks: &[], area: Some("e2e") },
 ];
 
 /// Checks no hop claims (a catalog newer than this table) land here, last.
 const OTHER_HOP: &str = "other checks";
 
 impl Hop {
-    pub fn claims(&self, id: &str) -> bool {
-        self.checks.iter().any(|c| match c.strip_suffix('*') {
-            Some(prefix) => id.starts_with(prefix),
-            None => *c == id,
-        })
+    pub fn claims(&self, id: CheckId) -> bool {
+        self.checks.contains(&id) || self.area == Some(id.area())
     }
 }
 
@@ -171,7 +174,7 @@ pub fn render(result: &SuiteResult, fallback_layout: &str) -> String {
     let mut first_broken: Option<&str> = None;
     for (name, mut reports) in groups {
         // Catalog order within a hop: the run finishes checks in any order.
-        reports.sort_by_key(|r| catalog_index(r.id));
+        reports.sort_by_key(|r| catalog_index(&r.id));
         let mut mark = Mark::of_hop(reports.iter().map(|r| r.outcome.status()));
         if mark == Mark::Passed && reports.iter().any(|r| !r.outcome.warnings.is_empty()) {
             mark = Mark::Warned;
@@ -285,7 +288,7 @@ mod tests {
     use crate::events::SuiteHeader;
     use crate::outcome::Outcome;
 
-    fn report(id: &'static str, outcome: Outcome) -> CheckReport {
+    fn report(id: crate::ids::CheckId, outcome: Outcome) -> CheckReport {
         CheckReport { id, outcome, retries: Vec::new(), duration: Duration::ZERO, started_at: None }
     }
 

@@ -41,8 +41,11 @@ pub fn trials_with(suites: &[PathBuf], args: &Arguments, emulator: Option<Arc<dy
         match load_and_plan(src, &Filters::default()) {
             Ok((suite, plan)) => {
                 for e in plan.reported() {
-                    let name =
-                        if sources.len() > 1 { format!("{}::{}", suite.name, e.def.id) } else { e.def.id.to_owned() };
+                    let name = if sources.len() > 1 {
+                        format!("{}::{}", suite.name, e.def.id)
+                    } else {
+                        e.def.id.as_str().to_owned()
+                    };
                     names.push((suite.name.clone(), e.def.id, name, suite.checks.strict));
                 }
             }
@@ -81,7 +84,7 @@ pub fn trials_with(suites: &[PathBuf], args: &Arguments, emulator: Option<Arc<dy
 
 /// One check as a trial: a failure or error fails it; a warning is printed
 /// to stderr and fails it only when its suite is strict (`[checks] strict`).
-fn judge_trial(id: &str, o: &Outcome, strict: bool) -> Result<Completion, Failed> {
+fn judge_trial(id: crate::ids::CheckId, o: &Outcome, strict: bool) -> Result<Completion, Failed> {
     let warnings = warning_lines(&o.warnings);
     match o.status() {
         Status::Pass if strict && !o.warnings.is_empty() => {
@@ -168,8 +171,13 @@ mod tests {
         let msg = failed.message().unwrap_or_default();
         assert!(msg.contains("warning: no AAAA record\nhint: add the AAAA alias"), "{msg}");
         assert!(msg.contains("strict"), "{msg}");
-        assert!(matches!(judge_trial("x.y", &Outcome::pass("ok"), true), Ok(Completion::Completed)));
-        let Err(failed) = judge_trial("x.y", &Outcome::fail("bad", "fix").warn("w", "h"), false) else {
+        assert!(matches!(
+            judge_trial(crate::ids::CheckId::for_test("x.y"), &Outcome::pass("ok"), true),
+            Ok(Completion::Completed)
+        ));
+        let Err(failed) =
+            judge_trial(crate::ids::CheckId::for_test("x.y"), &Outcome::fail("bad", "fix").warn("w", "h"), false)
+        else {
             panic!("a failure fails")
         };
         assert!(failed.message().unwrap_or_default().contains("hint: fix\nwarning: w\nhint: h"));

@@ -10,9 +10,9 @@ use wsconform::events::{Event, SuiteHeader, SuiteResult};
 use wsconform::outcome::{Attempt, CheckReport, Outcome};
 use wsconform::report::{Reporter, junit};
 
-pub fn report(id: &'static str, outcome: Outcome, retries: Vec<Outcome>) -> CheckReport {
+pub fn report(id: &str, outcome: Outcome, retries: Vec<Outcome>) -> CheckReport {
     CheckReport {
-        id,
+        id: wsconform::ids::CheckId::parse(id).expect("a catalog id"),
         outcome,
         retries: retries.into_iter().map(|o| Attempt { outcome: o, duration: Duration::from_millis(5) }).collect(),
         duration: Duration::from_millis(12),

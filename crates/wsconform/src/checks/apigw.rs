@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx};
+use crate::checks::blame::{route_and_blame, route_evidence};
 use crate::checks::findings::Findings;
 use crate::ids;
 use crate::model::aws::*;
-use crate::model::route::{Intent, Landing, Layout, first_segment};
+use crate::model::route::{Landing, Layout, first_segment};
 use crate::outcome::Outcome;
 use crate::suite::{ExecuteApi, Suite};
 
@@ -571,7 +572,7 @@ fn run_mapping(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         };
         let out = judge_mapping(&mappings, &e);
         match route {
-            Some(r) => out.with_evidence(r.evidence()),
+            Some(r) => out.with_evidence(route_evidence(&r)),
             None => out,
         }
     })
@@ -592,9 +593,8 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
                 Ok(Some(api)) => {
                     // Without CloudFront or a custom domain there is no layout to contradict; a
                     // deployment one field away from its intended layout is judged by the intent.
-                    let route = aws.route().await.ok();
-                    let blamed = route.as_deref().and_then(|r| crate::model::route::blame(r, &Intent::of(&ctx.suite)));
-                    let layout = route.as_deref().and_then(|r| r.layout).filter(|_| blamed.is_none());
+                    let found = route_and_blame(&ctx).await.ok();
+                    let layout = found.and_then(|(r, blamed)| r.layout.filter(|_| blamed.is_none()));
                     let verdict =
                         judge_execute_api_config(api.disable_execute_api_endpoint, ctx.suite.api.execute_api, layout);
                     (verdict, api.disable_execute_api_endpoint, Some(id))
@@ -704,8 +704,8 @@ pub fn judge_execute_api_live(
     match (expect_open, probe) {
         // A 401/403 is the closed door only when no authorizer could have said it.
         (false, DoorProbe::Refused { status: status @ (401 | 403) }) if connect_auth.is_err() || authorized => {
-            evidence(Outcome::error(format!(
-                "unknown: {url} refused the upgrade ({status}), but {} so the refusal may be the authorizer's, not the disabled endpoint's",
+            evidence(Outcome::unknown(format!(
+                "{url} refused the upgrade ({status}), but {} so the refusal may be the authorizer's, not the disabled endpoint's",
                 match connect_auth {
                     Ok(a) => format!("`$connect` has AuthorizationType {a}"),
                     Err(why) => format!("`$connect`'s authorization could not be read ({why})"),
@@ -716,8 +716,8 @@ pub fn judge_execute_api_live(
             evidence(Outcome::pass(format!("{url} refuses upgrades (403): the door is closed")))
         }
         // A disabled endpoint still resolves and answers 403: NXDOMAIN proves nothing about the flag.
-        (false, DoorProbe::NoSuchHost) => evidence(Outcome::error(format!(
-            "unknown: {url} does not resolve (NXDOMAIN), which proves nothing about DisableExecuteApiEndpoint \
+        (false, DoorProbe::NoSuchHost) => evidence(Outcome::unknown(format!(
+            "{url} does not resolve (NXDOMAIN), which proves nothing about DisableExecuteApiEndpoint \
              (a disabled endpoint still resolves and answers 403): check `[api] id`, `region` and the nameservers"
         ))),
         (false, DoorProbe::Refused { status }) => evidence(Outcome::fail(
@@ -887,7 +887,7 @@ mod tests {
         };
         let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&unavailable)));
         assert_eq!(o.status(), Status::Error, "{o:?}");
-        assert!(o.verdict.message().starts_with("unknown:") && o.verdict.message().contains("GetDeployments"), "{o:?}");
+        assert!(o.verdict.is_unknown() && o.verdict.message().contains("GetDeployments"), "{o:?}");
         assert!(!o.retryable, "an endpoint without the operation will not grow one: {o:?}");
     }
 
@@ -911,7 +911,7 @@ mod tests {
         assert!(o.retryable, "{o:?}");
         let denied = service("AccessDeniedException", 403);
         let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&denied)));
-        assert!(o.verdict.message().starts_with("unknown:") && !o.retryable, "{o:?}");
+        assert!(o.verdict.is_unknown() && !o.retryable, "{o:?}");
     }
 
     // AWS: API Gateway Developer Guide, "Protect your WebSocket APIs in API Gateway" — by default
@@ -996,7 +996,7 @@ mod tests {
         let with = |s: &str| judge_d(&DomainFacts { status: Some(s.into()), ..good_domain() });
         let o = with("UPDATING");
         assert_eq!(o.status(), Status::Error, "{o:?}");
-        assert!(o.retryable && o.verdict.message().starts_with("unknown:"), "{o:?}");
+        assert!(o.retryable && o.verdict.is_unknown(), "{o:?}");
         let o = with("PENDING_OWNERSHIP_VERIFICATION");
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert!(
@@ -1125,7 +1125,7 @@ mod tests {
         let closed = |auth, probe: &DoorProbe| judge_execute_api_live("u", false, Some(true), "Prod", auth, probe);
         let o = closed(Ok("NONE"), &DoorProbe::NoSuchHost);
         assert_eq!(o.status(), Status::Error, "{o:?}");
-        assert!(o.verdict.message().starts_with("unknown:"), "{o:?}");
+        assert!(o.verdict.is_unknown(), "{o:?}");
         for auth in [Ok("CUSTOM"), Ok("AWS_IAM"), Err("GetRoutes failed: InternalFailure")] {
             for status in [401, 403] {
                 let o = closed(auth, &DoorProbe::Refused { status });

@@ -4,12 +4,12 @@
 use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx};
+use crate::checks::blame::{Blame, route_and_blame, route_evidence};
 use crate::checks::findings::Findings;
 use crate::ids;
 use crate::model::aws::*;
 use crate::model::route::{
-    Blame, HostKind, Intent, Landing, Route, blame, choose_behavior, classify_host, first_segment, join_origin_path,
-    path_pattern_matches,
+    HostKind, Landing, Route, choose_behavior, classify_host, first_segment, join_origin_path, path_pattern_matches,
 };
 use crate::outcome::Outcome;
 use crate::suite::Suite;
@@ -643,19 +643,19 @@ fn run_path_pattern(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             Ok(d) => d,
             Err(o) => return o,
         };
-        let route = ctx.facts.aws.route().await.ok();
+        let found = route_and_blame(&ctx).await.ok();
         // A path that is wrong only because another field is: that check owns the fix.
-        if let Some(r) = route.as_deref()
-            && let Some(b) = blame(r, &Intent::of(&ctx.suite))
+        if let Some((r, Some(b))) = &found
             && b.check != ids::CLOUDFRONT_PATH_PATTERN
         {
-            return Outcome::skip(format!("follows from {}: {}", b.check, b.message)).with_evidence(r.evidence());
+            return Outcome::skip(format!("follows from {}: {}", b.check, b.message)).with_evidence(route_evidence(r));
         }
+        let route = found.map(|(r, _)| r);
         let domains = known_custom_domains(&ctx, route.as_deref()).await;
         let expect = path_expectation(&ctx, route.as_deref()).await;
         let out = judge_path_pattern(&d, ctx.suite.path(), &expect, &domains, route.as_deref());
         match route {
-            Some(r) => out.with_evidence(r.evidence()),
+            Some(r) => out.with_evidence(route_evidence(&r)),
             None => out,
         }
     })
@@ -685,7 +685,8 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             Ok(d) => d,
             Err(o) => return o,
         };
-        let route = ctx.facts.aws.route().await.ok();
+        let found = route_and_blame(&ctx).await;
+        let route = found.as_ref().ok().map(|(r, _)| r.clone());
         let domains = known_custom_domains(&ctx, route.as_deref()).await;
         let Some((i, b, o)) = api_behavior(&d, ctx.suite.path(), &domains) else {
             return Outcome::fail(
@@ -697,9 +698,10 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             Ok(f) => f,
             Err(e) => return Outcome::from(e),
         };
-        let viewer_is_custom_domain = match ctx.facts.aws.domain(ctx.suite.host()).await {
-            Ok(d) => d.is_some_and(|d| d.endpoint_type.as_deref() != Some("EDGE")),
-            Err(e) => return Outcome::from(e),
+        // Whether the viewer host is a regional custom domain: the route decided it.
+        let (viewer_is_custom_domain, blamed) = match &found {
+            Ok((r, b)) => (r.viewer_is_custom_domain, b.as_deref().cloned()),
+            Err(e) => return Outcome::from(e.clone()),
         };
         let rt = &ctx.suite.roundtrip;
         let cx = ForwardingContext {
@@ -710,7 +712,7 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             auth_headers: rt.headers.iter().map(|(k, _)| k.clone()).collect(),
             auth_query: rt.query.iter().map(|(k, _)| k.clone()).collect(),
             subprotocols: !rt.subprotocols.is_empty(),
-            blame: route.as_deref().and_then(|r| blame(r, &Intent::of(&ctx.suite))),
+            blame: blamed,
             gateway: route
                 .as_deref()
                 .filter(|r| r.edge.as_ref().is_some_and(|e| e.behavior_index == i))
@@ -718,7 +720,7 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         };
         let out = judge_forwarding(&fw, &cx);
         match route {
-            Some(r) => out.with_evidence(r.evidence()),
+            Some(r) => out.with_evidence(route_evidence(&r)),
             None => out,
         }
     })
@@ -842,7 +844,7 @@ mod tests {
             vec!["viewer-request CloudFront Function arn:aws:cloudfront::1:function/rewrite".into()];
         let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
         assert_eq!(o.status(), Status::Error, "{o:?}");
-        assert!(o.verdict.message().starts_with("unknown:") && o.verdict.message().contains("rewrite"), "{o:?}");
+        assert!(o.verdict.is_unknown() && o.verdict.message().contains("rewrite"), "{o:?}");
     }
 
     #[test]
@@ -974,7 +976,7 @@ mod tests {
         for viewer in [None, Some("sometimes-https")] {
             let out = match_viewer(viewer);
             assert_eq!(out.status(), Status::Error, "{out:?}");
-            assert!(out.verdict.message().starts_with("unknown:"), "{out:?}");
+            assert!(out.verdict.is_unknown(), "{out:?}");
         }
     }
 

@@ -809,7 +809,8 @@ async fn connect(ctx: Arc<Ctx>) -> Outcome {
     // and the echo are in flight (docs/architecture.md, Performance): `e2e.post` then pays only for
     // its own round trips. Only when a check that needs it runs (building it
     // looks up credentials) and the suite can name an endpoint at all.
-    let needs_management = [ids::E2E_POST, ids::E2E_CONNECTION_INFO, ids::E2E_DISCONNECT].iter().any(|id| ctx.runs(id));
+    let needs_management =
+        [ids::E2E_POST, ids::E2E_CONNECTION_INFO, ids::E2E_DISCONNECT].iter().any(|id| ctx.runs(*id));
     let could_name = ManagementFacts { regional_target: Some(String::new()), ..ManagementFacts::default() };
     if needs_management && management_target(&ctx.suite, &could_name).is_ok() {
         let early = ctx.clone();

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::outcome::{Evidence, Outcome};
+use crate::outcome::{Evidence, Outcome, Verdict};
 
 /// Problems a rule found, turned into one [`Outcome`]: all messages and
 /// hints joined, retryable only when every problem is (e.g. `InProgress`).
@@ -58,7 +58,7 @@ impl Findings {
         let unknown = (!self.unknowns.is_empty()).then(|| format!("unknown: {}", self.unknowns.join("; ")));
         if self.items.is_empty() {
             let out = match unknown {
-                Some(u) => Outcome::error(u),
+                Some(message) => Outcome::from(Verdict::Unknown { message }),
                 None => Outcome::pass(pass_summary),
             };
             return with_warnings(out.with_evidence(self.evidence));

@@ -3,6 +3,7 @@
 
 pub mod acm;
 pub mod apigw;
+pub mod blame;
 pub mod cloudfront;
 pub mod dns;
 pub mod e2e;
@@ -30,7 +31,12 @@ pub fn find(id: &str) -> Option<&'static CheckDef> {
 impl From<crate::facts::Error> for crate::outcome::Outcome {
     fn from(e: crate::facts::Error) -> Self {
         let transient = e.is_transient();
-        let o = crate::outcome::Outcome::error(e.to_string());
+        let o = match e {
+            crate::facts::Error::Unknown { .. } => {
+                crate::outcome::Outcome::from(crate::outcome::Verdict::Unknown { message: e.to_string() })
+            }
+            _ => crate::outcome::Outcome::error(e.to_string()),
+        };
         if transient { o.retryable() } else { o }
     }
 }
@@ -39,7 +45,7 @@ impl From<crate::facts::Error> for crate::outcome::Outcome {
 mod tests {
     #[test]
     fn the_catalog_is_the_id_list_in_order_each_once() {
-        let catalog: Vec<&str> = super::catalog().iter().map(|c| c.id).collect();
+        let catalog: Vec<crate::ids::CheckId> = super::catalog().iter().map(|c| c.id).collect();
         assert_eq!(catalog, crate::ids::ALL);
         let mut unique = catalog.clone();
         unique.sort_unstable();

@@ -18,7 +18,7 @@ use std::io::Write;
 
 use super::Reporter;
 use crate::events::{Event, SuiteHeader};
-use crate::ids;
+use crate::ids::{self, CheckId};
 use crate::outcome::{CheckReport, Status};
 
 /// Whether the annotations are wanted: GitHub Actions sets `GITHUB_ACTIONS=true`.
@@ -55,8 +55,8 @@ impl<W: Write + Send> AnnotationReporter<W> {
         }
     }
 
-    fn properties(&self, suite: usize, id: &str) -> String {
-        let mut props = vec![format!("title={}", property(id))];
+    fn properties(&self, suite: usize, id: CheckId) -> String {
+        let mut props = vec![format!("title={}", property(&id))];
         if let Some(f) = self.files.get(&suite) {
             props.push(format!("file={}", property(&f.path)));
             if let Some(line) = suite_keys(id).iter().find_map(|k| crate::suite::key_line(&f.text, k)) {
@@ -89,7 +89,7 @@ fn with_hint(message: &str, hint: Option<&str>) -> String {
 
 /// The suite keys a check's findings are about, most specific first; the
 /// `url` line when none is written.
-fn suite_keys(id: &str) -> &'static [&'static str] {
+fn suite_keys(id: CheckId) -> &'static [&'static str] {
     match id {
         ids::APIGW_MAPPING => &["custom_domain.mapping_key", "custom_domain", "url"],
         ids::APIGW_DOMAIN => &["custom_domain.name", "custom_domain", "url"],
@@ -98,7 +98,7 @@ fn suite_keys(id: &str) -> &'static [&'static str] {
         ids::APIGW_ROUTES => &["api.routes", "api", "url"],
         ids::APIGW_EXECUTE_API_DISABLED => &["api.execute_api", "api", "url"],
         ids::DNS_ALIAS_TARGET => &["dns.alias_target", "url"],
-        id if id.starts_with("cloudfront.") => &["cloudfront", "url"],
+        id if id.area() == "cloudfront" => &["cloudfront", "url"],
         _ => &["url"],
     }
 }

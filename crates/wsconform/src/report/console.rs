@@ -17,7 +17,7 @@ pub struct ConsoleReporter<W: Write + Send> {
     color: bool,
     verbose: bool,
     suites: Vec<SuiteHeader>,
-    running: BTreeSet<(usize, &'static str)>,
+    running: BTreeSet<(usize, crate::ids::CheckId)>,
     done: usize,
     total: usize,
     live_line_shown: bool,
@@ -58,8 +58,8 @@ impl<W: Write + Send> ConsoleReporter<W> {
         self.paint(code, text)
     }
 
-    fn name(&self, suite: usize, id: &str) -> String {
-        if self.suites.len() > 1 { format!("{}: {id}", self.suites[suite].name) } else { id.to_owned() }
+    fn name(&self, suite: usize, id: crate::ids::CheckId) -> String {
+        if self.suites.len() > 1 { format!("{}: {id}", self.suites[suite].name) } else { id.to_string() }
     }
 
     fn clear_live(&mut self) -> std::io::Result<()> {
@@ -79,7 +79,7 @@ impl<W: Write + Send> ConsoleReporter<W> {
             return Ok(());
         }
         self.clear_live()?;
-        let names: Vec<String> = self.running.iter().map(|(s, id)| self.name(*s, id)).collect();
+        let names: Vec<String> = self.running.iter().map(|(s, id)| self.name(*s, *id)).collect();
         let mut line = format!("[{}/{}] running: {}", self.done, self.total, names.join(", "));
         if line.chars().count() > 110 {
             line = line.chars().take(107).collect::<String>() + "...";
@@ -150,13 +150,17 @@ fn group<'a>(findings: impl IntoIterator<Item = (&'a str, &'static str, &'a str,
 }
 
 fn group_failures<'a>(failures: &[(&'a str, &'a CheckReport)]) -> Vec<Group<'a>> {
-    group(failures.iter().map(|(suite, r)| (*suite, r.id, r.outcome.verdict.message(), r.outcome.verdict.hint())))
+    group(
+        failures
+            .iter()
+            .map(|(suite, r)| (*suite, r.id.as_str(), r.outcome.verdict.message(), r.outcome.verdict.hint())),
+    )
 }
 
 /// Every warning of every check, grouped like failures.
 fn group_warnings<'a>(reports: &[(&'a str, &'a CheckReport)]) -> Vec<Group<'a>> {
     group(reports.iter().flat_map(|(suite, r)| {
-        r.outcome.warnings.iter().map(move |w| (*suite, r.id, w.message.as_str(), w.hint.as_deref()))
+        r.outcome.warnings.iter().map(move |w| (*suite, r.id.as_str(), w.message.as_str(), w.hint.as_deref()))
     }))
 }
 
@@ -174,7 +178,7 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                 }
             }
             Event::CheckStarted { suite, id } => {
-                self.running.insert((*suite, id));
+                self.running.insert((*suite, *id));
                 self.draw_live(false)?;
             }
             Event::CheckRetrying { suite, id, attempt, outcome, delay } => {
@@ -183,7 +187,7 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                     self.out,
                     "  {} {:<28} attempt {attempt}: {} — retrying in {}",
                     self.paint("33", "RETRY"),
-                    self.name(*suite, id),
+                    self.name(*suite, *id),
                     outcome.verdict.message(),
                     humantime::format_duration(*delay)
                 )?;
@@ -257,7 +261,7 @@ mod tests {
     use crate::outcome::Outcome;
     use std::time::Duration;
 
-    fn report(id: &'static str, o: Outcome) -> CheckReport {
+    fn report(id: crate::ids::CheckId, o: Outcome) -> CheckReport {
         CheckReport { id, outcome: o, retries: vec![], duration: Duration::ZERO, started_at: None }
     }
 
@@ -313,7 +317,12 @@ mod tests {
         let groups = group_warnings(&[("s", &a), ("s", &b)]);
         assert_eq!(
             groups,
-            vec![("s", vec![ids::E2E_LIMITS, ids::E2E_ECHO], "emulator does not enforce the quota", None)]
+            vec![(
+                "s",
+                vec![ids::E2E_LIMITS.as_str(), ids::E2E_ECHO.as_str()],
+                "emulator does not enforce the quota",
+                None
+            )]
         );
     }
 
@@ -329,6 +338,6 @@ mod tests {
         let groups = group_failures(&failures);
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].1, vec![ids::APIGW_API, ids::APIGW_STAGE]);
-        assert_eq!(groups[1], ("s", vec![ids::E2E_CONNECT], "HTTP 403", Some("fix the path")));
+        assert_eq!(groups[1], ("s", vec![ids::E2E_CONNECT.as_str()], "HTTP 403", Some("fix the path")));
     }
 }

@@ -67,7 +67,7 @@ fn history_check(r: &CheckReport) -> HistoryCheck {
         values.insert("days_left".into(), c.days_left as f64);
     }
     HistoryCheck {
-        id: r.id.to_owned(),
+        id: r.id.as_str().to_owned(),
         status: status.as_str().to_owned(),
         duration_ms: r.duration.as_millis() as u64,
         message: matches!(status, Status::Fail | Status::Error).then(|| r.outcome.verdict.message().to_owned()),

@@ -396,7 +396,7 @@ mod tests {
     use crate::ids;
     use crate::report::history::HistoryCheck;
 
-    fn check(id: &str, status: &str, values: &[(&str, f64)], message: Option<&str>) -> HistoryCheck {
+    fn check(id: crate::ids::CheckId, status: &str, values: &[(&str, f64)], message: Option<&str>) -> HistoryCheck {
         HistoryCheck {
             id: id.into(),
             status: status.into(),
@@ -510,7 +510,7 @@ mod tests {
     #[test]
     fn gaps_are_not_bridged_and_axes_are_nice() {
         let mut h = synthetic(3, "chat");
-        h[1].suites[0].checks.retain(|c| c.id != ids::E2E_CONNECT && c.id != ids::DNS_RESOLVES);
+        h[1].suites[0].checks.retain(|c| c.id != ids::E2E_CONNECT.as_str() && c.id != ids::DNS_RESOLVES.as_str());
         let html = render_html(&h);
         // tcp was measured in runs 1 and 3 only: two separate moves, no line.
         let tcp = html.split(r##"stroke="#E69F00""##).next().and_then(|s| s.rsplit("<path d=\"").next()).unwrap_or("");

@@ -28,7 +28,7 @@ impl JsonReporter {
 pub fn check_json(r: &CheckReport) -> Value {
     let evidence: serde_json::Map<String, Value> =
         r.outcome.evidence.iter().map(|(k, v)| (k.to_owned(), Value::String(v.to_owned()))).collect();
-    json!({
+    let mut check = json!({
         "id": r.id,
         "status": r.outcome.status().as_str(),
         "message": r.outcome.verdict.message(),
@@ -45,7 +45,16 @@ pub fn check_json(r: &CheckReport) -> Value {
             "message": a.outcome.verdict.message(),
             "duration_ms": a.duration.as_millis() as u64,
         })).collect::<Vec<_>>(),
-    })
+    });
+    // `status` keeps its four values; these tell an unknown `error` from a
+    // harness error, and name the prerequisite a skip follows from.
+    if r.outcome.verdict.is_unknown() {
+        check["unknown"] = Value::Bool(true);
+    }
+    if let Some(root) = r.outcome.verdict.skipped_because() {
+        check["skipped_because"] = Value::String(root.to_string());
+    }
+    check
 }
 
 pub fn suite_json(s: &SuiteResult) -> Value {
@@ -115,5 +124,18 @@ mod tests {
             one["warnings"],
             json!([{"message": "no AAAA record", "hint": "add the AAAA alias"}, {"message": "m", "hint": null}])
         );
+    }
+
+    #[test]
+    fn an_unknown_is_an_error_marked_unknown_and_a_skip_names_its_root() {
+        let u = check_json(&report(Outcome::unknown("the endpoint does not report HostedZoneId")));
+        assert_eq!((&u["status"], &u["unknown"]), (&json!("error"), &json!(true)));
+        assert_eq!(u["message"], "unknown: the endpoint does not report HostedZoneId");
+        let e = check_json(&report(Outcome::error("no credentials")));
+        assert_eq!(e.get("unknown"), None);
+        let failed = Outcome::fail("no stage", "create it").verdict;
+        let skip = Outcome::from(failed.skip_for_dependent(ids::APIGW_STAGE).unwrap());
+        let s = check_json(&report(skip));
+        assert_eq!((&s["status"], &s["skipped_because"]), (&json!("skip"), &json!("apigw.stage")));
     }
 }

@@ -83,11 +83,11 @@ pub fn render(results: &[SuiteResult]) -> String {
         run_ts.add(&[("suite", suite)], s.started_at.timestamp_millis() as f64 / 1e3);
         suite_ok.add(&[("suite", suite)], f64::from(u8::from(s.succeeded())));
         for r in &s.reports {
-            let labels = [("suite", suite), ("check", r.id)];
+            let labels = [("suite", suite), ("check", r.id.as_str())];
             check_ok.add(&labels, f64::from(u8::from(r.outcome.status() == Status::Pass)));
             check_s.add(&labels, r.duration.as_secs_f64());
             for (phase, ms) in phase_timings(&r.outcome.evidence) {
-                phase_s.add(&[("suite", suite), ("check", r.id), ("phase", phase)], ms / 1e3);
+                phase_s.add(&[("suite", suite), ("check", r.id.as_str()), ("phase", phase)], ms / 1e3);
             }
             if r.id == ids::TLS_CERTIFICATE {
                 let ev = &r.outcome.evidence;
