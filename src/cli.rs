@@ -132,8 +132,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
     /// JUnit dialect: `default`, or `strict` for consumers that validate against the Jenkins junit-10 schema.
-    #[arg(long, value_name = "FLAVOR", value_enum, default_value_t = junit::Flavor::Default)]
-    pub junit_flavor: junit::Flavor,
+    #[arg(long, value_name = "FLAVOR", value_enum, default_value_t = JunitFlavor::Default)]
+    pub junit_flavor: JunitFlavor,
     /// Write all suites' JSON to this file (default: reports/<suite>.json each).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
@@ -343,7 +343,7 @@ fn reporters_for(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
                 junit::Target::PerSuite(Box::new(move |name| dir.join(format!("{}.xml", file_stem(name)))))
             }
         })
-        .with_flavor(args.junit_flavor),
+        .with_flavor(args.junit_flavor.into()),
     ));
     reporters.push(Box::new(json::JsonReporter::new(match &args.json {
         Some(p) => json::Target::Single(p.clone()),
@@ -560,4 +560,24 @@ fn explain_command(id: &str) -> i32 {
     }
     println!("\nAWS documentation: {}", def.docs);
     exit::PASSED
+}
+
+/// `--junit-flavor`: which JUnit dialect to write (the library's
+/// [`junit::Flavor`], spelled for the command line).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum JunitFlavor {
+    /// quick-junit's output: junit-10 plus `skipped`, `timestamp` and `uuid` on `<testsuites>`.
+    #[default]
+    Default,
+    /// Exactly the Jenkins xunit-plugin junit-10 schema, for consumers that validate it.
+    Strict,
+}
+
+impl From<JunitFlavor> for junit::Flavor {
+    fn from(f: JunitFlavor) -> junit::Flavor {
+        match f {
+            JunitFlavor::Default => junit::Flavor::Default,
+            JunitFlavor::Strict => junit::Flavor::Strict,
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use wsconform::emulator::{BoxFuture, Emulator, EmulatorPlan, RunningEmulator};
+use wsconform::emulator::{BoxFuture, Emulator, EmulatorPlan, RunningEmulator, StartError};
 use wsconform::run::SuiteSource;
 use wsconform::suite::{ConnectTo, Nameservers, RoundtripAuth, StaticCredentials, Suite};
 use wsconform_sandbox::launch::{self, Launch};
@@ -38,7 +38,7 @@ impl Emulator for InProcess {
         &'a self,
         plan: &'a EmulatorPlan,
         suite: &'a mut Suite,
-    ) -> BoxFuture<'a, Result<Box<dyn RunningEmulator>, String>> {
+    ) -> BoxFuture<'a, Result<Box<dyn RunningEmulator>, StartError>> {
         Box::pin(async move {
             let faults = suite.sandbox.as_ref().map(|s| s.fault_names()).unwrap_or_default();
             let (sandbox, scenario) = launch::start(&Launch {

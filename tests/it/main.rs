@@ -11,6 +11,7 @@
 
 mod support;
 
+mod architecture;
 mod authoritative_dns;
 mod aws_rules;
 mod ci_output;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::facts::Facts;
 use crate::ids::{self, CheckId};
+use crate::model::route::Route;
 use crate::outcome::Outcome;
 use crate::suite::Suite;
 
@@ -22,8 +23,24 @@ pub struct Ctx {
     pub facts: Arc<Facts>,
     pub planned: std::collections::BTreeSet<CheckId>,
     /// The route's blame, computed once per route ([`crate::checks::blame`]).
-    pub blame: crate::checks::blame::BlameMemo,
+    pub blame: BlameMemo,
 }
+
+/// A deployment one field away from a layout that fits the intent: the check
+/// that owns that field, what is wrong and the fix. Every other check reads
+/// its own symptom as a consequence of this, not as a failure of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blame {
+    pub check: CheckId,
+    pub message: String,
+    pub hint: String,
+}
+
+/// The run's route and what it blames, kept for as long as the facts keep
+/// that route: a `--wait` retry that refreshed them gets a new route, and so
+/// a new blame.
+#[derive(Debug, Default)]
+pub struct BlameMemo(pub(crate) std::sync::Mutex<Option<(Arc<Route>, Option<Arc<Blame>>)>>);
 
 impl Ctx {
     pub fn runs(&self, id: CheckId) -> bool {

@@ -9,8 +9,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::run::SuiteSource;
-use crate::suite::{Suite, SuiteError};
+use crate::suite::{Suite, SuiteError, SuiteSource};
 
 /// A boxed, sendable future (what a trait method can return).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -41,7 +40,21 @@ pub trait Emulator: Send + Sync {
         &'a self,
         plan: &'a EmulatorPlan,
         suite: &'a mut Suite,
-    ) -> BoxFuture<'a, Result<Box<dyn RunningEmulator>, String>>;
+    ) -> BoxFuture<'a, Result<Box<dyn RunningEmulator>, StartError>>;
+}
+
+/// Why an emulated deployment could not start (a port it could not bind, a
+/// scenario and layout that cannot go together), in the emulator's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct StartError {
+    pub reason: String,
+}
+
+impl From<String> for StartError {
+    fn from(reason: String) -> StartError {
+        StartError { reason }
+    }
 }
 
 /// A started deployment; [`RunningEmulator::shutdown`] stops every server

@@ -87,7 +87,7 @@ async fn discover_in_sandbox(
     let scenario = sb.scenario.clone().unwrap_or_else(|| "good".into());
     let plan =
         EmulatorPlan { layout: layout.clone(), scenario: scenario.clone(), latency_ms: sb.latency_ms.unwrap_or(0) };
-    let running = emulator.start(&plan, probe).await.map_err(BadInput)?;
+    let running = emulator.start(&plan, probe).await.map_err(|e| BadInput(e.to_string()))?;
     let found = bounded(discover(probe.clone())).await;
     running.shutdown().await;
     let mut found = found?;

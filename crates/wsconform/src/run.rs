@@ -2,7 +2,6 @@
 //! everything before anything runs), start the sandbox where a suite asks
 //! for it, run the checks, feed the reporters, and tell the exit code.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -25,16 +24,7 @@ pub mod exit {
     pub const INTERRUPTED: i32 = 130;
 }
 
-/// Where a suite comes from.
-#[derive(Debug, Clone)]
-pub enum SuiteSource {
-    File(PathBuf),
-    /// Built-in text (the sandbox's own suites), named for errors.
-    Text {
-        name: String,
-        text: String,
-    },
-}
+pub use crate::suite::SuiteSource;
 
 /// Runs the sandbox for suites instead of (or in addition to) their `[sandbox]` table.
 #[derive(Debug, Clone, Default)]

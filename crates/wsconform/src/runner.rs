@@ -423,7 +423,9 @@ mod tests {
         assert_eq!(status_of(&r, "t.bad"), (Status::Fail, "token *** leaked?".into()));
         let (s, m) = status_of(&r, "t.after-bad");
         assert_eq!(s, Status::Skip);
-        assert!(m.starts_with("needs t.bad, which failed"), "{m}");
+        assert_eq!(m, "needs t.bad, which failed: token *** leaked?");
+        let after = r.reports.iter().find(|c| c.id == "t.after-bad").unwrap();
+        assert_eq!(after.outcome.verdict.skipped_because(), Some(CheckId::for_test("t.bad")));
         assert!(!format!("{events:?}").contains("s3cr3t-value"));
     }
 

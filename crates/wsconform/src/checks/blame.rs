@@ -6,18 +6,14 @@
 
 use std::sync::Arc;
 
+pub use crate::check::Blame;
 use crate::check::Ctx;
 use crate::facts::Error;
-use crate::ids::{self, CheckId};
+use crate::ids;
 use crate::model::aws::{POLICY_ALL_VIEWER, normalize_host};
 use crate::model::route::{HostKind, Route, classify_host, first_segment};
 use crate::outcome::Evidence;
 use crate::sync::Locked;
-
-/// The run's route and what it blames, computed once per route: a `--wait`
-/// retry that refreshed the facts gets a new route, and so a new blame.
-#[derive(Default)]
-pub struct BlameMemo(std::sync::Mutex<Option<(Arc<Route>, Option<Arc<Blame>>)>>);
 
 /// The route (as the facts computed it) and its blame, if any.
 pub async fn route_and_blame(ctx: &Ctx) -> Result<(Arc<Route>, Option<Arc<Blame>>), Error> {
@@ -53,16 +49,6 @@ impl<'a> Intent<'a> {
     pub fn of(suite: &'a crate::suite::Suite) -> Self {
         Intent { custom_domain: suite.custom_domain.as_ref().map(|c| c.name.as_str()) }
     }
-}
-
-/// A deployment one field away from a layout that fits the intent: the check
-/// that owns that field, what is wrong and the fix. Every other check reads
-/// its own symptom as a consequence of this, not as a failure of its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Blame {
-    pub check: CheckId,
-    pub message: String,
-    pub hint: String,
 }
 
 /// The single field that separates the route from the intent, when there is one.

@@ -335,7 +335,7 @@ pub fn judge_path_pattern(
     match Door::of(route, &origin.domain_name) {
         Door::ExecuteApi => {
             let Some(stage) = &expect.stage else {
-                return Outcome::skip("needs `[api] stage` to judge the path the execute-api host gets");
+                return Outcome::skip_suite_lacks("needs `[api] stage` to judge the path the execute-api host gets");
             };
             let want = format!("/{stage}");
             if seen.trim_end_matches('/') != want {
@@ -359,7 +359,9 @@ pub fn judge_path_pattern(
         }
         Door::CustomDomain => {
             let Some(key) = &expect.mapping_key else {
-                return Outcome::skip("needs `[custom_domain] mapping_key` to judge the path the custom domain gets");
+                return Outcome::skip_suite_lacks(
+                    "needs `[custom_domain] mapping_key` to judge the path the custom domain gets",
+                );
             };
             let got = first_segment(&seen);
             let ok = if key.is_empty() { seen == "/" || seen.is_empty() } else { got == key };

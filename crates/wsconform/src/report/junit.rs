@@ -20,7 +20,7 @@ pub enum Target {
 }
 
 /// `--junit-flavor`: which JUnit dialect to write.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Flavor {
     /// quick-junit's output: junit-10 plus `skipped`, `timestamp` and `uuid` on `<testsuites>`.
     #[default]

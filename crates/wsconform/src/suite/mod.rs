@@ -362,3 +362,14 @@ pub(crate) use load::parse_connect_to;
 pub use load::validate_json_pointer;
 use raw::RawSuite;
 pub use raw::json_schema;
+
+/// Where a suite comes from.
+#[derive(Debug, Clone)]
+pub enum SuiteSource {
+    File(PathBuf),
+    /// Built-in text (the sandbox's own suites), named for errors.
+    Text {
+        name: String,
+        text: String,
+    },
+}
