@@ -164,39 +164,47 @@ impl Route {
         }
     }
 
-    /// One line per hop, for evidence and `wsconform trace`.
+    /// One line per hop, for evidence: [`Route::hops`] joined by arrows.
     pub fn describe(&self) -> String {
-        let mut s = format!("viewer https://{}{}", self.viewer_host, self.viewer_path);
+        self.hops().join(" → ")
+    }
+
+    /// Every hop, client first, as `wsconform trace` lists them.
+    pub fn hops(&self) -> Vec<String> {
+        let mut hops = vec![format!("viewer https://{}{}", self.viewer_host, self.viewer_path)];
         if let Some(e) = &self.edge {
-            s.push_str(&format!(
-                " → CloudFront {} {} → origin `{}` ({}) OriginPath `{}`, Host {}",
-                e.distribution_id,
-                e.behavior_label,
+            hops.push(format!("CloudFront {} {}", e.distribution_id, e.behavior_label));
+            hops.push(format!(
+                "origin `{}` ({}) OriginPath `{}`, Host {}",
                 e.origin_id,
                 e.origin_domain.as_deref().unwrap_or("missing"),
                 e.origin_path,
                 if e.host_forwarded { "forwarded" } else { "not forwarded" }
             ));
         }
-        s.push_str(&format!(" → API Gateway sees Host {} path {}", self.gateway_host, self.gateway_path));
+        hops.push(format!("API Gateway sees Host {} path {}", self.gateway_host, self.gateway_path));
         match &self.landing {
             Landing::ExecuteApi { api_id, stage, extra_path } => {
-                s.push_str(&format!(" → API {api_id} stage {}", stage.as_deref().unwrap_or("(none)")));
+                let mut hop = format!("API {api_id} stage {}", stage.as_deref().unwrap_or("(none)"));
                 if *extra_path {
-                    s.push_str(" (path after the stage: 403)");
+                    hop.push_str(" (path after the stage: 403)");
                 }
+                hops.push(hop);
             }
-            Landing::CustomDomain { domain, key, mapping: Some(m) } => s.push_str(&format!(
-                " → domain {domain} mapping `{key}` → API {} stage {}",
-                m.api_id.as_deref().unwrap_or("?"),
-                m.stage.as_deref().unwrap_or("?")
-            )),
+            Landing::CustomDomain { domain, key, mapping: Some(m) } => {
+                hops.push(format!("domain {domain} mapping `{key}`"));
+                hops.push(format!(
+                    "API {} stage {}",
+                    m.api_id.as_deref().unwrap_or("?"),
+                    m.stage.as_deref().unwrap_or("?")
+                ));
+            }
             Landing::CustomDomain { domain, key, mapping: None } => {
-                s.push_str(&format!(" → domain {domain} has no mapping `{key}` (403)"))
+                hops.push(format!("domain {domain} has no mapping `{key}` (403)"))
             }
-            Landing::Unmapped { host } => s.push_str(&format!(" → no API for Host {host} (403)")),
+            Landing::Unmapped { host } => hops.push(format!("no API for Host {host} (403)")),
         }
-        s
+        hops
     }
 }
 
