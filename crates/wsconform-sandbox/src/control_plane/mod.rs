@@ -26,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::model::{Deployment, Distribution};
 use super::sigv4;
+use super::sync::Locked;
 use wire::{Answer, Request};
 pub use wire::{AwsError, Protocol, percent_decode, request_id};
 
@@ -86,12 +87,12 @@ impl ControlPlane {
     /// `service.Operation` (e.g. `apigatewayv2.GetApi`) → requests that reached it
     /// (after SigV4 verification, including those answered with an injected fault).
     pub fn calls(&self) -> BTreeMap<String, u64> {
-        lock(&self.state.calls).clone()
+        self.state.calls.locked().clone()
     }
 
     /// Changes the injected faults for the following requests.
     pub fn set_faults(&self, faults: ControlPlaneFaults) {
-        *lock(&self.state.faults) = faults;
+        *self.state.faults.locked() = faults;
     }
 
     pub async fn shutdown(mut self) {
@@ -106,10 +107,6 @@ impl Drop for ControlPlane {
     fn drop(&mut self) {
         self.stop.cancel();
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 async fn serve(listener: TcpListener, state: Arc<State>, stop: CancellationToken) {
@@ -150,7 +147,7 @@ async fn answer(state: &State, req: http::Request<Incoming>) -> http::Response<F
             return protocol_guess.render_error(&e).into_response();
         }
     };
-    let faults = lock(&state.faults).clone();
+    let faults = state.faults.locked().clone();
     let answer = handle(state, &faults, &parts, &body);
     if !faults.delay.is_zero() {
         tokio::time::sleep(faults.delay).await;
@@ -208,7 +205,7 @@ fn handle(state: &State, faults: &ControlPlaneFaults, parts: &http::request::Par
             )),
         ),
     };
-    *lock(&state.calls).entry(format!("{service}.{operation}")).or_default() += 1;
+    *state.calls.locked().entry(format!("{service}.{operation}")).or_default() += 1;
 
     let result = if faults.server_errors {
         Err(AwsError::new(500, "InternalFailure", "The request processing has failed because of an unknown error."))
