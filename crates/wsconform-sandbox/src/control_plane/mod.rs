@@ -24,6 +24,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+pub use super::faults::ControlPlaneFaults;
 use super::model::{Deployment, Distribution};
 use super::sigv4;
 use super::sync::Locked;
@@ -32,20 +33,6 @@ pub use wire::{AwsError, Protocol, percent_decode, request_id};
 
 /// Largest request body the control plane reads (the SDK's requests are tiny).
 const MAX_BODY: usize = 1 << 20;
-
-/// Faults the control plane can inject (reliability tests).
-#[derive(Debug, Clone, Default)]
-pub struct ControlPlaneFaults {
-    /// Every call answers 500 InternalFailure.
-    pub server_errors: bool,
-    /// Every call answers 429/400 Throttling (ThrottlingException / Throttling).
-    pub throttling: bool,
-    /// Added before every answer.
-    pub delay: Duration,
-    /// The distribution reports `InProgress` for this long after the start,
-    /// then `Deployed` (a deploy that `--wait` should wait out).
-    pub deploying_for: Option<Duration>,
-}
 
 struct State {
     deployment: Arc<Deployment>,
@@ -164,8 +151,8 @@ fn handle(state: &State, faults: &ControlPlaneFaults, parts: &http::request::Par
     let req = Request::new(parts, body, &scope.region);
     let (service, protocol) = match scope.service.as_str() {
         "apigateway" => ("apigatewayv2", Protocol::RestJson),
-        "cloudfront" => ("cloudfront", Protocol::RestXml(cloudfront::NAMESPACE)),
-        "route53" => ("route53", Protocol::RestXml(route53::NAMESPACE)),
+        "cloudfront" => ("cloudfront", Protocol::RestXml(wire::CLOUDFRONT_NAMESPACE)),
+        "route53" => ("route53", Protocol::RestXml(wire::ROUTE53_NAMESPACE)),
         "acm" => ("acm", Protocol::Json11),
         _ => {
             let e = AwsError::new(
