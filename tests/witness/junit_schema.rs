@@ -1,10 +1,11 @@
 //! The Jenkins xunit-plugin `junit-10.xsd` as a third-party judge of both
 //! JUnit flavors (the runs of `tests/it/support/ci_runs.rs`): with `xmllint`
-//! and a `junit-10.xsd` (`tests/junit-10.xsd`, or the path in
-//! `WSCONFORM_JUNIT_XSD`) the schema itself judges; without them the trial is
+//! and a `junit-10.xsd` (the path in `WSCONFORM_JUNIT_XSD`, else the one
+//! `scripts/junit-xsd.sh` puts in `target/witness/junit-xsd/`, else
+//! `tests/junit-10.xsd`) the schema itself judges; without them the trial is
 //! ignored with its reason and the structural checker of
 //! `tests/it/support/junit10.rs` (`cargo test --test it ci_output`) judges
-//! alone.
+//! alone. The schema is not committed: `.ci/run` fetches it with the script.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -30,19 +31,22 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `tests/junit-10.xsd`, or the file `WSCONFORM_JUNIT_XSD` names.
+/// The file `WSCONFORM_JUNIT_XSD` names, else `scripts/junit-xsd.sh`'s copy,
+/// else `tests/junit-10.xsd`.
 fn schema() -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os("WSCONFORM_JUNIT_XSD") {
         let p = PathBuf::from(p);
         return if p.is_file() { Ok(p) } else { Err(format!("WSCONFORM_JUNIT_XSD={} is not a file", p.display())) };
     }
-    let vendored = manifest_dir().join("tests/junit-10.xsd");
-    if vendored.is_file() {
-        return Ok(vendored);
-    }
-    Err("no junit-10.xsd: vendor it as tests/junit-10.xsd or set WSCONFORM_JUNIT_XSD; \
-         the structural checker of `cargo test --test it ci_output` judged alone"
-        .into())
+    ["target/witness/junit-xsd/junit-10.xsd", "tests/junit-10.xsd"]
+        .into_iter()
+        .map(|p| manifest_dir().join(p))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            "no junit-10.xsd: run scripts/junit-xsd.sh (or set WSCONFORM_JUNIT_XSD); \
+             the structural checker of `cargo test --test it ci_output` judged alone"
+                .into()
+        })
 }
 
 fn junit_flavors_xmllint_schema() -> Result<Completion, Failed> {
@@ -52,7 +56,7 @@ fn junit_flavors_xmllint_schema() -> Result<Completion, Failed> {
     };
     if Command::new("xmllint").arg("--version").output().map(|o| !o.status.success()).unwrap_or(true) {
         return Ok(Completion::ignored_with(
-            "xmllint not found (Debian: libxml2-utils); the structural checker of `cargo test --test it ci_output` judged alone",
+            "xmllint not found (scripts/junit-xsd.sh installs Debian's libxml2-utils); the structural checker of `cargo test --test it ci_output` judged alone",
         ));
     }
     println!("validator: xmllint --schema {}", xsd.display());

@@ -6,7 +6,8 @@
 //!   `witness/moto/deploy.py` (`scripts/witness-moto.sh`);
 //! - `serverless_offline::…` — serverless-offline as the data plane, one
 //!   trial per `e2e.*` check (`scripts/witness-serverless-offline.sh`);
-//! - `junit_schema::…` — `xmllint` with the junit-10 schema on both JUnit flavors.
+//! - `junit_schema::…` — `xmllint` with the junit-10 schema on both JUnit flavors;
+//! - `process_group::…` — the witnesses' process-group guard records its group.
 //!
 //! `cargo test --test witness` runs them all, `cargo test --test witness moto::`
 //! one witness; `-- --list` lists the trials.
@@ -16,6 +17,7 @@ mod support;
 
 mod junit_schema;
 mod moto;
+mod process_group;
 mod serverless;
 
 fn main() {
@@ -29,6 +31,7 @@ fn main() {
     };
     trials.extend(serverless::trials());
     trials.push(junit_schema::trial());
+    trials.push(process_group::trial());
     let conclusion = libtest_mimic::run(&args, trials);
     // Kill moto before exiting (exit() skips destructors).
     drop(moto);

@@ -8,6 +8,8 @@ use std::time::SystemTime;
 
 use tokio::sync::mpsc;
 
+use super::sync::Locked;
+
 /// What the management API (or the backend) asks a live connection to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outbound {
@@ -39,27 +41,23 @@ impl Registry {
     }
 
     pub fn insert(&self, conn: Connection) {
-        self.lock().insert(conn.id.clone(), conn);
+        self.inner.locked().insert(conn.id.clone(), conn);
     }
 
     pub fn remove(&self, id: &str) -> Option<Connection> {
-        self.lock().remove(id)
+        self.inner.locked().remove(id)
     }
 
     pub fn get(&self, id: &str) -> Option<Connection> {
-        self.lock().get(id).cloned()
+        self.inner.locked().get(id).cloned()
     }
 
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.inner.locked().len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Connection>> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -7,7 +7,19 @@
 
 use std::time::Duration;
 
-use super::control_plane::ControlPlaneFaults;
+/// Faults the control plane can inject (reliability tests).
+#[derive(Debug, Clone, Default)]
+pub struct ControlPlaneFaults {
+    /// Every call answers 500 InternalFailure.
+    pub server_errors: bool,
+    /// Every call answers 429/400 Throttling (ThrottlingException / Throttling).
+    pub throttling: bool,
+    /// Added before every answer.
+    pub delay: Duration,
+    /// The distribution reports `InProgress` for this long after the start,
+    /// then `Deployed` (a deploy that `--wait` should wait out).
+    pub deploying_for: Option<Duration>,
+}
 
 /// How a DNS server that is not silent can still fail the public host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,10 +70,10 @@ pub struct Faults {
     /// The gateway answers the first message with a 64 MiB frame header and
     /// keeps streaming its payload.
     pub huge_frame: bool,
-    /// `@connections` answers 403 (signature mismatch) whatever the signature.
     /// API Gateway serves an expired certificate for the custom domain on
     /// its regional target (while the edge serves a good one to viewers).
     pub regional_cert_expired: bool,
+    /// `@connections` answers 403 (signature mismatch) whatever the signature.
     pub mgmt_bad_signature: bool,
     /// Passed through to the control plane.
     pub control_plane: ControlPlaneFaults,

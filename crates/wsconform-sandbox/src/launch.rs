@@ -32,10 +32,13 @@ pub async fn start(l: &Launch<'_>) -> Result<(Sandbox, &'static Scenario), Strin
         )
     })?;
     if !scenario.supports(layout) {
+        let layouts: Vec<&str> = scenario.layouts.iter().map(|l| l.name()).collect();
         return Err(format!(
-            "scenario `{}` needs a part that layout {} does not have (its own layout is {})",
+            "scenario `{}` does not exist on layout {}: it needs a part that layout does not have, \
+             or changes nothing there (its layouts: {}; its own is {})",
             scenario.name,
             layout.name(),
+            layouts.join(", "),
             scenario.layout.name()
         ));
     }

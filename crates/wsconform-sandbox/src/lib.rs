@@ -16,6 +16,7 @@ pub mod launch;
 pub mod model;
 pub(crate) mod serve;
 pub mod sigv4;
+mod sync;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

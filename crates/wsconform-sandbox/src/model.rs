@@ -92,6 +92,16 @@ pub enum Layout {
 
 impl Layout {
     pub const ALL: [Layout; 5] = [Layout::A, Layout::B, Layout::BRegional, Layout::C, Layout::D];
+    /// The layouts with a CloudFront distribution: all but c.
+    pub const WITH_DISTRIBUTION: &[Layout] = &[Layout::A, Layout::B, Layout::BRegional, Layout::D];
+    /// The layouts with an API Gateway custom domain and mapping (and so the
+    /// execute-api endpoint disabled): all but a.
+    pub const WITH_CUSTOM_DOMAIN: &[Layout] = &[Layout::B, Layout::BRegional, Layout::C, Layout::D];
+    /// The layouts whose CloudFront behavior forwards the viewer Host (AllViewer): the two b's.
+    pub const WITH_HOST_FORWARDED: &[Layout] = &[Layout::B, Layout::BRegional];
+    /// The layouts whose CloudFront behavior does not forward the viewer Host
+    /// (AllViewerExceptHostHeader): a and d.
+    pub const WITH_HOST_NOT_FORWARDED: &[Layout] = &[Layout::A, Layout::D];
 
     pub fn parse(s: &str) -> Option<Layout> {
         match s.to_ascii_lowercase().as_str() {
@@ -158,97 +168,184 @@ impl Layout {
     }
 }
 
-/// One misconfiguration knob (or `good`). `layout` is where the scenario runs
-/// by default; `fails` lists exactly the checks that must fail under it (the
-/// checks that depend on a failed one are skipped, not failed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One misconfiguration knob (or `good`), its name written once: where it
+/// runs, what it changes in the good deployment, and what the checks must say.
+/// `layout` is where the scenario runs by default; `fails` lists exactly the
+/// checks that must fail under it (the checks that depend on a failed one are
+/// skipped, not failed).
+#[derive(Clone, Copy)]
 pub struct Scenario {
     pub name: &'static str,
     pub layout: Layout,
+    /// Every layout the knob exists on, `layout` among them: the ones with
+    /// the part it changes, and where it changes something.
+    pub layouts: &'static [Layout],
     pub description: &'static str,
     pub fails: &'static [&'static str],
     /// Checks that pass with a warning (works today, worth fixing).
     pub warns: &'static [&'static str],
+    /// The sandbox's own suite signs the upgrade (`[roundtrip] auth = "iam"`).
+    pub signs_upgrades: bool,
+    /// The knob: what it changes in the layout's good deployment.
+    apply: fn(&mut Deployment),
+}
+
+impl Scenario {
+    /// What an entry of [`SCENARIOS`] does not say: every layout, no
+    /// warnings, an unsigned upgrade, no change.
+    const DEFAULTS: Scenario = Scenario {
+        name: "",
+        layout: Layout::B,
+        layouts: &Layout::ALL,
+        description: "",
+        fails: &[],
+        warns: &[],
+        signs_upgrades: false,
+        apply: |_| {},
+    };
+}
+
+// By name: a scenario's name is its identity (the knob is code, not data).
+impl PartialEq for Scenario {
+    fn eq(&self, other: &Scenario) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Scenario {}
+
+impl std::fmt::Debug for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scenario")
+            .field("name", &self.name)
+            .field("layout", &self.layout)
+            .field("layouts", &self.layouts)
+            .field("description", &self.description)
+            .field("fails", &self.fails)
+            .field("warns", &self.warns)
+            .field("signs_upgrades", &self.signs_upgrades)
+            .finish_non_exhaustive()
+    }
 }
 
 pub const SCENARIOS: &[Scenario] = &[
-    Scenario { name: "good", layout: Layout::B, description: "everything as it should be", fails: &[], warns: &[] },
+    Scenario {
+        name: "good",
+        layout: Layout::B,
+        description: "everything as it should be",
+        fails: &[],
+        ..Scenario::DEFAULTS
+    },
     Scenario {
         name: "pattern-case",
         layout: Layout::A,
         description: "behavior PathPattern `prod*` for stage `Prod`: CloudFront falls through to the default (S3) behavior",
         fails: &["cloudfront.path-pattern", "e2e.connect"],
-        warns: &[],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| d.api_behavior().path_pattern = Some("prod*".into()),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "pattern-shadowed",
         layout: Layout::A,
         description: "an earlier behavior `P*` to the S3 origin wins over `Prod*`",
         fails: &["cloudfront.path-pattern", "e2e.connect"],
-        warns: &[],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| {
+            let d = d.distribution.as_mut().expect("distribution");
+            let mut shadow = d.default_cache_behavior.clone();
+            shadow.path_pattern = Some("P*".into());
+            d.cache_behaviors.insert(0, shadow);
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "origin-path-doubled",
         layout: Layout::A,
         description: "OriginPath `/Prod` plus PathPattern `Prod*`: API Gateway sees `/Prod/Prod` and answers 403",
         fails: &["cloudfront.path-pattern", "e2e.connect"],
-        warns: &[],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| d.api_origin().origin_path = format!("/{STAGE}"),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "host-forwarded",
         layout: Layout::A,
         description: "AllViewer origin request policy forwards the viewer Host to the execute-api origin: 403",
         fails: &["cloudfront.forwarding", "e2e.connect"],
-        warns: &[],
+        layouts: Layout::WITH_HOST_NOT_FORWARDED,
+        apply: |d| d.api_behavior().origin_request_policy_id = Some(POLICY_ALL_VIEWER.into()),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "host-not-forwarded",
         layout: Layout::B,
         description: "AllViewerExceptHostHeader on layout b: API Gateway sees the origin's own name as Host (the disabled execute-api host; in b-regional the regional target, which is no domain): 403",
         fails: &["cloudfront.forwarding", "e2e.connect"],
-        warns: &[],
+        layouts: Layout::WITH_HOST_FORWARDED,
+        apply: |d| d.api_behavior().origin_request_policy_id = Some(POLICY_ALL_VIEWER_EXCEPT_HOST.into()),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "ws-headers-dropped",
         layout: Layout::A,
         description: "a custom origin request policy forwards only X-Api-Key: Sec-WebSocket-Key/Version never reach API Gateway",
         fails: &["cloudfront.forwarding", "e2e.connect"],
-        warns: &[],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| d.api_behavior().origin_request_policy_id = Some(POLICY_CUSTOM_API_KEY_ONLY.into()),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "execute-api-enabled",
         layout: Layout::B,
         description: "DisableExecuteApiEndpoint is false: the execute-api door is open although the suite says disabled",
         fails: &["apigw.execute-api-disabled"],
-        warns: &[],
+        layouts: Layout::WITH_CUSTOM_DOMAIN,
+        apply: |d| {
+            d.api.disable_execute_api_endpoint = false;
+            d.api.execute_api_open = true;
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "execute-api-not-redeployed",
         layout: Layout::B,
         description: "DisableExecuteApiEndpoint is true but the stage was not redeployed: the door still answers 101",
         fails: &["apigw.execute-api-disabled"],
-        warns: &[],
+        apply: |d| {
+            d.api.disable_execute_api_endpoint = true;
+            d.api.execute_api_open = true;
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "mapping-wrong-stage",
         layout: Layout::C,
         description: "the API mapping points at stage `Dev` instead of `Prod`",
         fails: &["apigw.mapping"],
-        warns: &[],
+        layouts: Layout::WITH_CUSTOM_DOMAIN,
+        apply: |d| d.mappings[0].stage = "Dev".into(),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "mapping-key-mismatch",
         layout: Layout::C,
         description: "the API mapping key is `chat-v2` while clients connect to `/chat`: 403",
         fails: &["apigw.mapping", "e2e.connect"],
-        warns: &[],
+        layouts: Layout::WITH_CUSTOM_DOMAIN,
+        apply: |d| d.mappings[0].api_mapping_key = "chat-v2".into(),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "dns-wrong-target",
         layout: Layout::B,
         description: "the public name still aliases an old distribution that answers 403 AccessDenied",
         fails: &["dns.alias-target", "route53.alias", "e2e.connect"],
-        warns: &[],
+        apply: |d| {
+            d.dns[0].1 = Server::OldEdge;
+            d.alias_records_to(OLD_DISTRIBUTION_DOMAIN);
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "dns-old-distribution-shared-addresses",
@@ -257,84 +354,130 @@ pub const SCENARIOS: &[Scenario] = &[
                       addresses as the current one (CloudFront's addresses are shared): everything works \
                       until the old distribution is deleted",
         fails: &["dns.alias-target", "route53.alias"],
-        warns: &[],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| {
+            // The same edge answers for both names; it routes by the SNI and Host (the public
+            // host is an alias of the current distribution), so the live roundtrip works.
+            for (name, server) in &mut d.dns {
+                if name == OLD_DISTRIBUTION_DOMAIN {
+                    *server = Server::Edge;
+                }
+            }
+            d.alias_records_to(OLD_DISTRIBUTION_DOMAIN);
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "alias-missing",
         layout: Layout::B,
         description: "the distribution's Aliases lack the public host: CloudFront answers 403 for it",
         fails: &["cloudfront.distribution", "e2e.connect"],
-        warns: &[],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| d.distribution.as_mut().expect("distribution").aliases.clear(),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "cert-expired",
         layout: Layout::B,
         description: "the certificate served for the public host expired yesterday",
         fails: &["tls.certificate", "acm.certificate", "e2e.connect"],
-        warns: &[],
+        apply: |d| {
+            d.public_cert = CertKnob::Expired;
+            let c = d.public_certificate();
+            c.status = "EXPIRED".into();
+            c.not_after_in_secs = -24 * 3600;
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "cert-expiring-soon",
         layout: Layout::B,
         description: "the certificate served for the public host expires in 9 days (suite asks for 14)",
         fails: &["tls.certificate", "acm.certificate"],
-        warns: &[],
+        apply: |d| {
+            d.public_cert = CertKnob::ExpiresInDays(9);
+            d.public_certificate().not_after_in_secs = 9 * 24 * 3600;
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "cert-wrong-san",
         layout: Layout::B,
         description: "the certificate served for the public host covers only `other.example.com`",
         fails: &["tls.certificate", "acm.certificate", "e2e.connect"],
-        warns: &[],
+        apply: |d| {
+            d.public_cert = CertKnob::WrongSan("other.example.com");
+            let c = d.public_certificate();
+            c.domain_name = "other.example.com".into();
+            c.subject_alternative_names = vec!["other.example.com".into()];
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "cert-untrusted",
         layout: Layout::B,
         description: "the edge serves a certificate from a CA nobody trusts",
         fails: &["tls.certificate", "e2e.connect"],
-        warns: &[],
+        apply: |d| d.public_cert = CertKnob::Untrusted,
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "origin-http-only",
         layout: Layout::A,
         description: "origin protocol policy http-only: CloudFront dials API Gateway on port 80 and gets 502",
         fails: &["cloudfront.origin", "e2e.connect"],
-        warns: &[],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| {
+            if let Some(c) = d.api_origin().custom.as_mut() {
+                c.origin_protocol_policy = "http-only".into();
+            }
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "no-default-route",
         layout: Layout::B,
         description: "the API has no `$default` route: messages get `Forbidden` back instead of an echo",
         fails: &["apigw.routes", "e2e.echo"],
-        warns: &[],
+        apply: |d| d.api.routes.retain(|r| r.route_key != "$default"),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "stage-missing",
         layout: Layout::A,
         description: "the API has no stage `Prod`: the execute-api host answers 403",
         fails: &["apigw.stage", "e2e.connect", "apigw.execute-api-disabled"],
-        warns: &[],
+        apply: |d| d.api.stages.retain(|s| s.stage_name != STAGE),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "stage-not-deployed",
         layout: Layout::A,
         description: "stage `Prod` has no deployment: the execute-api host answers 403",
         fails: &["apigw.stage", "e2e.connect", "apigw.execute-api-disabled"],
-        warns: &[],
+        apply: |d| d.prod_stage().deployment_id = None,
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "throttling-zero",
         layout: Layout::B,
         description: "stage throttling burst and rate limits are 0: every connect gets 429",
         fails: &["apigw.stage", "e2e.connect"],
-        warns: &[],
+        apply: |d| {
+            let s = d.prod_stage();
+            s.throttling_burst_limit = 0;
+            s.throttling_rate_limit = 0.0;
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "distribution-in-progress",
         layout: Layout::B,
         description: "the distribution's Status is InProgress (retryable with --wait)",
         fails: &["cloudfront.distribution"],
-        warns: &[],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| d.distribution.as_mut().expect("distribution").status = "InProgress".into(),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "viewer-tls-old",
@@ -342,122 +485,130 @@ pub const SCENARIOS: &[Scenario] = &[
         description: "the viewer certificate's MinimumProtocolVersion is TLSv1 (clients still connect: a warning)",
         fails: &[],
         warns: &["cloudfront.distribution"],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| d.distribution.as_mut().expect("distribution").minimum_protocol_version = "TLSv1".into(),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "echo-silent",
         layout: Layout::B,
         description: "the `$default` backend never answers",
         fails: &["e2e.echo"],
-        warns: &[],
+        apply: |d| d.backend.echo_silent = true,
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "post-gone",
         layout: Layout::B,
         description: "`@connections` POST answers 410 GoneException for a live connection",
         fails: &["e2e.post"],
-        warns: &[],
+        apply: |d| d.backend.post_gone = true,
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "integration-error",
         layout: Layout::B,
         description: "the `$default` integration fails: messages get `{\"message\": \"Internal server error\", …}` back",
         fails: &["e2e.echo"],
-        warns: &[],
+        apply: |d| d.backend.integration_error = true,
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "mgmt-throttled",
         layout: Layout::B,
         description: "`@connections` answers 429 LimitExceededException to every request",
         fails: &["e2e.post", "e2e.connection-info", "e2e.disconnect"],
-        warns: &[],
+        apply: |d| d.backend.mgmt_throttled = true,
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "delete-response-lost",
         layout: Layout::B,
         description: "DeleteConnection deletes, then the HTTP connection drops without an answer: a retry gets 410 Gone",
         fails: &[],
-        warns: &[],
+        apply: |d| d.backend.delete_response_lost = true,
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "iam-good",
         layout: Layout::C,
         description: "`$connect` is AWS_IAM and the suite signs the upgrade (`[roundtrip] auth = \"iam\"`): everything passes",
         fails: &[],
-        warns: &[],
+        signs_upgrades: true,
+        apply: |d| d.connect_route().authorization_type = "AWS_IAM".into(),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "iam-unsigned",
         layout: Layout::C,
         description: "`$connect` is AWS_IAM but the suite sends the upgrade unsigned (`auth = \"none\"`): 403",
         fails: &["e2e.connect"],
-        warns: &[],
+        apply: |d| d.connect_route().authorization_type = "AWS_IAM".into(),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "iam-wrong-region",
         layout: Layout::C,
         description: "`$connect` is AWS_IAM and the upgrade's signature is scoped to another region than the one API Gateway verifies for (us-west-2 here): 403",
         fails: &["e2e.connect"],
-        warns: &[],
+        signs_upgrades: true,
+        apply: |d| {
+            d.connect_route().authorization_type = "AWS_IAM".into();
+            d.backend.iam_verify_region = Some("us-west-2");
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "iam-clock-skew",
         layout: Layout::C,
         description: "`$connect` is AWS_IAM and API Gateway's clock is 10 minutes ahead of the client's: the signature is older than 5 minutes, 403",
         fails: &["e2e.connect"],
-        warns: &[],
+        signs_upgrades: true,
+        apply: |d| {
+            d.connect_route().authorization_type = "AWS_IAM".into();
+            d.backend.iam_clock_ahead_secs = 600;
+        },
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "iam-host-not-forwarded",
         layout: Layout::A,
         description: "`$connect` is AWS_IAM behind a CloudFront behavior that does not forward the viewer Host: the signature covers a Host API Gateway never sees, 403",
         fails: &["e2e.connect"],
-        warns: &[],
+        layouts: Layout::WITH_HOST_NOT_FORWARDED,
+        signs_upgrades: true,
+        apply: |d| d.connect_route().authorization_type = "AWS_IAM".into(),
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "connect-integration-502",
         layout: Layout::C,
         description: "the `$connect` integration fails: API Gateway answers the upgrade 502 `{\"message\": \"Internal server error\"}`",
         fails: &["e2e.connect"],
-        warns: &[],
+        apply: |d| d.backend.connect_integration_502 = true,
+        ..Scenario::DEFAULTS
     },
     Scenario {
         name: "cloudfront-own-403",
         layout: Layout::B,
         description: "CloudFront itself answers the upgrade 403 with its own error page (a WAF web ACL blocks; the distribution's config is unchanged)",
         fails: &["e2e.connect"],
-        warns: &[],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| d.backend.edge_blocks = true,
+        ..Scenario::DEFAULTS
     },
 ];
 
 impl Scenario {
-    /// Whether the knob exists on `layout`: CloudFront knobs need a
-    /// distribution (not layout c), mapping knobs a custom domain (not layout a).
+    /// Whether the knob exists on `layout`.
     pub fn supports(&self, layout: Layout) -> bool {
-        let cloudfront = [
-            "pattern-case",
-            "pattern-shadowed",
-            "origin-path-doubled",
-            "host-forwarded",
-            "host-not-forwarded",
-            "ws-headers-dropped",
-            "alias-missing",
-            "origin-http-only",
-            "distribution-in-progress",
-            "viewer-tls-old",
-            "iam-host-not-forwarded",
-            "cloudfront-own-403",
-            "dns-old-distribution-shared-addresses",
-        ];
-        let mapping = ["mapping-wrong-stage", "mapping-key-mismatch"];
-        !(layout == Layout::C && cloudfront.contains(&self.name) || layout == Layout::A && mapping.contains(&self.name))
+        self.layouts.contains(&layout)
     }
-}
 
-impl Scenario {
     /// Whether the sandbox's own suite signs the upgrade (`[roundtrip] auth =
     /// "iam"`) under this scenario: the IAM scenarios but `iam-unsigned`.
     pub fn signs_upgrades(&self) -> bool {
-        matches!(self.name, "iam-good" | "iam-wrong-region" | "iam-clock-skew" | "iam-host-not-forwarded")
+        self.signs_upgrades
     }
 }
 
@@ -676,7 +827,7 @@ impl Deployment {
     pub fn new(layout: Layout, scenario: &'static Scenario) -> Deployment {
         let mut d = Deployment::good(layout);
         d.scenario = scenario;
-        d.apply(scenario.name);
+        (scenario.apply)(&mut d);
         d
     }
 
@@ -924,108 +1075,10 @@ impl Deployment {
         self.api.stages.iter_mut().find(|s| s.stage_name == STAGE).expect("Prod stage")
     }
 
-    fn apply(&mut self, scenario: &str) {
-        match scenario {
-            "good" => {}
-            "pattern-case" => self.api_behavior().path_pattern = Some("prod*".into()),
-            "pattern-shadowed" => {
-                let d = self.distribution.as_mut().expect("distribution");
-                let mut shadow = d.default_cache_behavior.clone();
-                shadow.path_pattern = Some("P*".into());
-                d.cache_behaviors.insert(0, shadow);
-            }
-            "origin-path-doubled" => self.api_origin().origin_path = format!("/{STAGE}"),
-            "host-forwarded" => self.api_behavior().origin_request_policy_id = Some(POLICY_ALL_VIEWER.into()),
-            "host-not-forwarded" => {
-                self.api_behavior().origin_request_policy_id = Some(POLICY_ALL_VIEWER_EXCEPT_HOST.into())
-            }
-            "ws-headers-dropped" => {
-                self.api_behavior().origin_request_policy_id = Some(POLICY_CUSTOM_API_KEY_ONLY.into())
-            }
-            "execute-api-enabled" => {
-                self.api.disable_execute_api_endpoint = false;
-                self.api.execute_api_open = true;
-            }
-            "execute-api-not-redeployed" => {
-                self.api.disable_execute_api_endpoint = true;
-                self.api.execute_api_open = true;
-            }
-            "mapping-wrong-stage" => self.mappings[0].stage = "Dev".into(),
-            "mapping-key-mismatch" => self.mappings[0].api_mapping_key = "chat-v2".into(),
-            "dns-wrong-target" => {
-                self.dns[0].1 = Server::OldEdge;
-                for r in &mut self.zone.records {
-                    r.alias_dns_name = format!("{OLD_DISTRIBUTION_DOMAIN}.");
-                }
-            }
-            "dns-old-distribution-shared-addresses" => {
-                // The same edge answers for both names; it routes by the SNI and Host (the public
-                // host is an alias of the current distribution), so the live roundtrip works.
-                for (name, server) in &mut self.dns {
-                    if name == OLD_DISTRIBUTION_DOMAIN {
-                        *server = Server::Edge;
-                    }
-                }
-                for r in &mut self.zone.records {
-                    r.alias_dns_name = format!("{OLD_DISTRIBUTION_DOMAIN}.");
-                }
-            }
-            "alias-missing" => self.distribution.as_mut().expect("distribution").aliases.clear(),
-            "cert-expired" => {
-                self.public_cert = CertKnob::Expired;
-                let c = self.public_certificate();
-                c.status = "EXPIRED".into();
-                c.not_after_in_secs = -24 * 3600;
-            }
-            "cert-expiring-soon" => {
-                self.public_cert = CertKnob::ExpiresInDays(9);
-                self.public_certificate().not_after_in_secs = 9 * 24 * 3600;
-            }
-            "cert-wrong-san" => {
-                self.public_cert = CertKnob::WrongSan("other.example.com");
-                let c = self.public_certificate();
-                c.domain_name = "other.example.com".into();
-                c.subject_alternative_names = vec!["other.example.com".into()];
-            }
-            "cert-untrusted" => self.public_cert = CertKnob::Untrusted,
-            "origin-http-only" => {
-                if let Some(c) = self.api_origin().custom.as_mut() {
-                    c.origin_protocol_policy = "http-only".into();
-                }
-            }
-            "no-default-route" => self.api.routes.retain(|r| r.route_key != "$default"),
-            "stage-missing" => self.api.stages.retain(|s| s.stage_name != STAGE),
-            "stage-not-deployed" => self.prod_stage().deployment_id = None,
-            "throttling-zero" => {
-                let s = self.prod_stage();
-                s.throttling_burst_limit = 0;
-                s.throttling_rate_limit = 0.0;
-            }
-            "distribution-in-progress" => {
-                self.distribution.as_mut().expect("distribution").status = "InProgress".into()
-            }
-            "viewer-tls-old" => {
-                self.distribution.as_mut().expect("distribution").minimum_protocol_version = "TLSv1".into()
-            }
-            "echo-silent" => self.backend.echo_silent = true,
-            "post-gone" => self.backend.post_gone = true,
-            "integration-error" => self.backend.integration_error = true,
-            "mgmt-throttled" => self.backend.mgmt_throttled = true,
-            "delete-response-lost" => self.backend.delete_response_lost = true,
-            "iam-good" | "iam-unsigned" | "iam-host-not-forwarded" => {
-                self.connect_route().authorization_type = "AWS_IAM".into()
-            }
-            "iam-wrong-region" => {
-                self.connect_route().authorization_type = "AWS_IAM".into();
-                self.backend.iam_verify_region = Some("us-west-2");
-            }
-            "iam-clock-skew" => {
-                self.connect_route().authorization_type = "AWS_IAM".into();
-                self.backend.iam_clock_ahead_secs = 600;
-            }
-            "connect-integration-502" => self.backend.connect_integration_502 = true,
-            "cloudfront-own-403" => self.backend.edge_blocks = true,
-            other => unreachable!("scenario `{other}` is listed in SCENARIOS but has no knob"),
+    /// Points every alias record of the zone at `target`.
+    fn alias_records_to(&mut self, target: &str) {
+        for r in &mut self.zone.records {
+            r.alias_dns_name = format!("{target}.");
         }
     }
 }
@@ -1043,6 +1096,38 @@ mod tests {
             d_dbg = d_dbg.replace(&format!("{:?}", s), &format!("{:?}", SCENARIOS[0]));
             assert_eq!(s.name == "good", d_dbg == good_dbg, "scenario {}", s.name);
         }
+    }
+
+    /// A knob that would leave some layout's deployment as `good` does not
+    /// list that layout: running it there would pass everything under a
+    /// misconfiguration's name.
+    #[test]
+    fn every_scenario_changes_the_good_deployment_on_each_of_its_layouts() {
+        let good = &SCENARIOS[0];
+        for s in SCENARIOS.iter().filter(|s| s.name != "good") {
+            assert!(
+                s.supports(s.layout),
+                "scenario {}: its own layout {} is not among its layouts",
+                s.name,
+                s.layout.name()
+            );
+            for &layout in s.layouts {
+                let (d, g) = (Deployment::new(layout, s), Deployment::new(layout, good));
+                let d_dbg = format!("{d:?}").replace(&format!("{s:?}"), &format!("{good:?}"));
+                assert_ne!(d_dbg, format!("{g:?}"), "scenario {} changes nothing on layout {}", s.name, layout.name());
+            }
+        }
+    }
+
+    #[test]
+    fn scenario_names_are_unique_and_found_by_name() {
+        for (i, s) in SCENARIOS.iter().enumerate() {
+            assert!(!s.name.is_empty() && !s.description.is_empty(), "entry {i}");
+            assert_eq!(scenario(s.name).map(|f| f.name), Some(s.name), "{} is listed twice", s.name);
+        }
+        assert_eq!(SCENARIOS[0].name, "good");
+        let signed: Vec<&str> = SCENARIOS.iter().filter(|s| s.signs_upgrades()).map(|s| s.name).collect();
+        assert_eq!(signed, ["iam-good", "iam-wrong-region", "iam-clock-skew", "iam-host-not-forwarded"]);
     }
 
     #[test]

@@ -45,14 +45,42 @@ limits = true
 /// A service started in its own process group (a witness: moto, serverless
 /// offline). Dropping it ends the whole group — TERM, up to 5 s of grace, then
 /// KILL for whatever is left — also while a panic unwinds.
+///
+/// While it runs, the group is recorded in `target/witness/groups/{pgid}`
+/// (the group id and its leader's start time), so that `.ci/run` can stop
+/// exactly the groups a killed test run left behind, and nothing else.
 pub struct ProcessGroup {
     pub child: std::process::Child,
+    record: Option<std::path::PathBuf>,
+}
+
+/// Where the running witnesses' groups are recorded (`.ci/run` reads it).
+pub fn process_group_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/witness/groups")
+}
+
+/// A process's start time in clock ticks since boot (`/proc/{pid}/stat`,
+/// field 22): with the pid, it names the process even once the pid is reused.
+fn start_time(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which may hold spaces and parentheses: state is field 3.
+    stat.rsplit_once(") ")?.1.split(' ').nth(22 - 3).map(str::to_owned)
 }
 
 impl ProcessGroup {
     pub fn spawn(cmd: &mut std::process::Command) -> std::io::Result<ProcessGroup> {
         use std::os::unix::process::CommandExt;
-        Ok(ProcessGroup { child: cmd.process_group(0).spawn()? })
+        let child = cmd.process_group(0).spawn()?;
+        let mut group = ProcessGroup { child, record: None };
+        // The leader's pid is the group id (process_group(0)).
+        let pgid = group.child.id();
+        let dir = process_group_dir();
+        let path = dir.join(pgid.to_string());
+        let line = format!("{pgid} {}\n", start_time(pgid).as_deref().unwrap_or("-"));
+        // On failure the group is stopped at once (the guard drops).
+        std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, line))?;
+        group.record = Some(path);
+        Ok(group)
     }
 
     fn signal(&self, signal: &str) {
@@ -79,5 +107,8 @@ impl Drop for ProcessGroup {
         self.signal("-KILL");
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(path) = self.record.take() {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }

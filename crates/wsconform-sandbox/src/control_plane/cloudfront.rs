@@ -1,13 +1,12 @@
 //! cloudfront (REST-XML, API version 2020-05-31): distributions, their
 //! configs, and the origin request / cache policies their behaviors name.
 
-use super::wire::{Answer, AwsError, Request, Xml};
+use super::wire::{Answer, AwsError, CLOUDFRONT_NAMESPACE, Request, Xml};
 use crate::model::{
     ACCOUNT_ID, CACHE_POLICY_CACHING_DISABLED, CacheBehavior, Deployment, Distribution, Origin, OriginRequestPolicy,
     POLICY_ALL_VIEWER, POLICY_ALL_VIEWER_EXCEPT_HOST,
 };
 
-pub const NAMESPACE: &str = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
 const LAST_MODIFIED: &str = "2024-01-01T00:00:00.000Z";
 /// ETags are opaque to clients; one per resource kind is enough for the sandbox.
 const DISTRIBUTION_ETAG: &str = "E2QWRUHEXAMPLE";
@@ -43,7 +42,7 @@ fn arn(dist: &Distribution) -> String {
 }
 
 fn get_distribution(dist: &Distribution) -> Answer {
-    let mut x = Xml::root("Distribution", NAMESPACE);
+    let mut x = Xml::root("Distribution", CLOUDFRONT_NAMESPACE);
     x.leaf("Id", &dist.id);
     x.leaf("ARN", arn(dist));
     x.leaf("Status", &dist.status);
@@ -61,14 +60,14 @@ fn get_distribution(dist: &Distribution) -> Answer {
 }
 
 fn get_config(dist: &Distribution) -> Answer {
-    let mut x = Xml::root("DistributionConfig", NAMESPACE);
+    let mut x = Xml::root("DistributionConfig", CLOUDFRONT_NAMESPACE);
     config(&mut x, dist);
     Answer::xml(x.finish("DistributionConfig")).header("ETag", DISTRIBUTION_ETAG)
 }
 
 fn list_distributions(d: &Deployment) -> Answer {
     let dists: Vec<&Distribution> = d.distribution.iter().collect();
-    let mut x = Xml::root("DistributionList", NAMESPACE);
+    let mut x = Xml::root("DistributionList", CLOUDFRONT_NAMESPACE);
     x.leaf("Marker", "");
     x.leaf("MaxItems", 100);
     x.leaf("IsTruncated", false);
@@ -273,7 +272,7 @@ fn get_origin_request_policy(id: &str) -> Result<Answer, AwsError> {
         .into_iter()
         .find(|(p, _)| p.id == id)
         .ok_or_else(|| AwsError::new(404, "NoSuchOriginRequestPolicy", "The origin request policy does not exist."))?;
-    let mut x = Xml::root("OriginRequestPolicy", NAMESPACE);
+    let mut x = Xml::root("OriginRequestPolicy", CLOUDFRONT_NAMESPACE);
     x.leaf("Id", &p.id);
     x.leaf("LastModifiedTime", LAST_MODIFIED);
     x.el("OriginRequestPolicyConfig", |x| {
@@ -295,7 +294,7 @@ fn get_cache_policy(id: &str) -> Result<Answer, AwsError> {
     if id != CACHE_POLICY_CACHING_DISABLED {
         return Err(AwsError::new(404, "NoSuchCachePolicy", "The cache policy does not exist."));
     }
-    let mut x = Xml::root("CachePolicy", NAMESPACE);
+    let mut x = Xml::root("CachePolicy", CLOUDFRONT_NAMESPACE);
     x.leaf("Id", id);
     x.leaf("LastModifiedTime", LAST_MODIFIED);
     x.el("CachePolicyConfig", |x| {

@@ -24,27 +24,15 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+pub use super::faults::ControlPlaneFaults;
 use super::model::{Deployment, Distribution};
 use super::sigv4;
+use super::sync::Locked;
 use wire::{Answer, Request};
 pub use wire::{AwsError, Protocol, percent_decode, request_id};
 
 /// Largest request body the control plane reads (the SDK's requests are tiny).
 const MAX_BODY: usize = 1 << 20;
-
-/// Faults the control plane can inject (reliability tests).
-#[derive(Debug, Clone, Default)]
-pub struct ControlPlaneFaults {
-    /// Every call answers 500 InternalFailure.
-    pub server_errors: bool,
-    /// Every call answers 429/400 Throttling (ThrottlingException / Throttling).
-    pub throttling: bool,
-    /// Added before every answer.
-    pub delay: Duration,
-    /// The distribution reports `InProgress` for this long after the start,
-    /// then `Deployed` (a deploy that `--wait` should wait out).
-    pub deploying_for: Option<Duration>,
-}
 
 struct State {
     deployment: Arc<Deployment>,
@@ -86,12 +74,12 @@ impl ControlPlane {
     /// `service.Operation` (e.g. `apigatewayv2.GetApi`) → requests that reached it
     /// (after SigV4 verification, including those answered with an injected fault).
     pub fn calls(&self) -> BTreeMap<String, u64> {
-        lock(&self.state.calls).clone()
+        self.state.calls.locked().clone()
     }
 
     /// Changes the injected faults for the following requests.
     pub fn set_faults(&self, faults: ControlPlaneFaults) {
-        *lock(&self.state.faults) = faults;
+        *self.state.faults.locked() = faults;
     }
 
     pub async fn shutdown(mut self) {
@@ -106,10 +94,6 @@ impl Drop for ControlPlane {
     fn drop(&mut self) {
         self.stop.cancel();
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 async fn serve(listener: TcpListener, state: Arc<State>, stop: CancellationToken) {
@@ -150,7 +134,7 @@ async fn answer(state: &State, req: http::Request<Incoming>) -> http::Response<F
             return protocol_guess.render_error(&e).into_response();
         }
     };
-    let faults = lock(&state.faults).clone();
+    let faults = state.faults.locked().clone();
     let answer = handle(state, &faults, &parts, &body);
     if !faults.delay.is_zero() {
         tokio::time::sleep(faults.delay).await;
@@ -167,8 +151,8 @@ fn handle(state: &State, faults: &ControlPlaneFaults, parts: &http::request::Par
     let req = Request::new(parts, body, &scope.region);
     let (service, protocol) = match scope.service.as_str() {
         "apigateway" => ("apigatewayv2", Protocol::RestJson),
-        "cloudfront" => ("cloudfront", Protocol::RestXml(cloudfront::NAMESPACE)),
-        "route53" => ("route53", Protocol::RestXml(route53::NAMESPACE)),
+        "cloudfront" => ("cloudfront", Protocol::RestXml(wire::CLOUDFRONT_NAMESPACE)),
+        "route53" => ("route53", Protocol::RestXml(wire::ROUTE53_NAMESPACE)),
         "acm" => ("acm", Protocol::Json11),
         _ => {
             let e = AwsError::new(
@@ -208,7 +192,7 @@ fn handle(state: &State, faults: &ControlPlaneFaults, parts: &http::request::Par
             )),
         ),
     };
-    *lock(&state.calls).entry(format!("{service}.{operation}")).or_default() += 1;
+    *state.calls.locked().entry(format!("{service}.{operation}")).or_default() += 1;
 
     let result = if faults.server_errors {
         Err(AwsError::new(500, "InternalFailure", "The request processing has failed because of an unknown error."))

@@ -2,10 +2,8 @@
 //! ListResourceRecordSets, with Route 53's ordering (names compared label by
 //! label from the right, then by type) so paging from a name behaves as on AWS.
 
-use super::wire::{Answer, AwsError, Request, Xml};
+use super::wire::{Answer, AwsError, ROUTE53_NAMESPACE, Request, Xml};
 use crate::model::{AliasRecord, Deployment, HostedZone};
-
-pub const NAMESPACE: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
 
 type Routed = Option<(&'static str, Result<Answer, AwsError>)>;
 
@@ -34,7 +32,7 @@ fn list_zones_by_name(d: &Deployment, req: &Request<'_>) -> Answer {
     let from = req.query("dnsname");
     let zones: Vec<&HostedZone> =
         std::iter::once(&d.zone).filter(|z| from.is_none_or(|f| sort_key(&z.name) >= sort_key(f))).collect();
-    let mut x = Xml::root("ListHostedZonesByNameResponse", NAMESPACE);
+    let mut x = Xml::root("ListHostedZonesByNameResponse", ROUTE53_NAMESPACE);
     x.el("HostedZones", |x| {
         for z in &zones {
             x.el("HostedZone", |x| {
@@ -108,7 +106,7 @@ fn list_rrsets(d: &Deployment, id: &str, req: &Request<'_>) -> Result<Answer, Aw
             key > start_key || (key == start_key && s.kind() >= start_type)
         });
     }
-    let mut x = Xml::root("ListResourceRecordSetsResponse", NAMESPACE);
+    let mut x = Xml::root("ListResourceRecordSetsResponse", ROUTE53_NAMESPACE);
     x.el("ResourceRecordSets", |x| {
         for s in &sets {
             x.el("ResourceRecordSet", |x| match s {

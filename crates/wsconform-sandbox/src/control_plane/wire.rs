@@ -12,6 +12,13 @@ use super::super::sigv4::SigV4Error;
 pub const CREATED_EPOCH: i64 = 1_704_067_200;
 pub const CREATED_RFC3339: &str = "2024-01-01T00:00:00Z";
 
+/// The REST-XML services' document namespaces (one per API version): their
+/// answers and their errors, including those given before the service is
+/// known ([`Protocol::guess`]). Here, so that the protocol plumbing depends
+/// on none of the services that use it.
+pub const CLOUDFRONT_NAMESPACE: &str = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
+pub const ROUTE53_NAMESPACE: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
+
 /// How a service speaks on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Protocol {
@@ -62,9 +69,9 @@ impl Protocol {
     pub fn guess(parts: &http::request::Parts) -> Protocol {
         let path = parts.uri.path();
         if path.starts_with("/2020-05-31/") {
-            Protocol::RestXml(super::cloudfront::NAMESPACE)
+            Protocol::RestXml(CLOUDFRONT_NAMESPACE)
         } else if path.starts_with("/2013-04-01/") {
-            Protocol::RestXml(super::route53::NAMESPACE)
+            Protocol::RestXml(ROUTE53_NAMESPACE)
         } else if parts.headers.contains_key("x-amz-target") {
             Protocol::Json11
         } else {
