@@ -461,7 +461,7 @@ fn sandbox_command(args: SandboxArgs) -> i32 {
     };
     let layout_name = wsconform_sandbox::launch::layout_for(args.layout.as_deref(), Some(sc.name));
     let Some(layout) = Layout::parse(&layout_name) else {
-        eprintln!("error: `{layout_name}` is not a sandbox layout (a, b, c or d)");
+        eprintln!("error: `{layout_name}` is not a sandbox layout ({})", Layout::names());
         return exit::BAD_INPUT;
     };
     if !sc.supports(layout) {
