@@ -18,11 +18,20 @@ pub fn hosted_zone(z: &r53::HostedZone) -> HostedZoneFacts {
 
 pub fn record(r: &r53::ResourceRecordSet) -> AliasRecordFacts {
     AliasRecordFacts {
-        name: super::route53::record_name(r.name()),
+        name: record_name(r.name()),
         record_type: r.r#type().as_str().to_owned(),
         alias_dns_name: r.alias_target().map(|a| a.dns_name().to_owned()),
         alias_hosted_zone_id: r.alias_target().map(|a| a.hosted_zone_id().to_owned()),
         values: r.resource_records().iter().map(|v| v.value().to_owned()).collect(),
+    }
+}
+
+/// A record name as Route 53 lists it (`\052` for a leading `*`), normalized.
+pub fn record_name(name: &str) -> String {
+    let n = normalize_host(name);
+    match n.strip_prefix("\\052") {
+        Some(rest) => format!("*{rest}"),
+        None => n,
     }
 }
 

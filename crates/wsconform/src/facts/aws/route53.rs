@@ -109,10 +109,10 @@ impl AwsFacts {
                     records.extend(
                         page.resource_record_sets()
                             .iter()
-                            .filter(|r| record_name(r.name()) == name)
+                            .filter(|r| convert::record_name(r.name()) == name)
                             .map(convert::record),
                     );
-                    let next_is_ours = page.next_record_name().is_some_and(|n| record_name(n) == name);
+                    let next_is_ours = page.next_record_name().is_some_and(|n| convert::record_name(n) == name);
                     if page.is_truncated() && next_is_ours {
                         start = page.next_record_name().map(|n| {
                             (
@@ -156,13 +156,4 @@ pub(super) fn zone_lookup_names(host: &str) -> Vec<String> {
 /// Route 53's order for zone and record names: labels compared from the right.
 fn zone_sort_key(name: &str) -> Vec<String> {
     normalize_host(name).split('.').rev().map(str::to_owned).collect()
-}
-
-/// A record name as Route 53 lists it (`\052` for a leading `*`), normalized.
-pub(super) fn record_name(name: &str) -> String {
-    let n = normalize_host(name);
-    match n.strip_prefix("\\052") {
-        Some(rest) => format!("*{rest}"),
-        None => n,
-    }
 }
