@@ -23,12 +23,12 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
-use crate::net::Net;
+use crate::net::{Net, NetError};
 use crate::suite::Suite;
 
 pub struct Facts {
     pub suite: Arc<Suite>,
-    net: OnceCell<Result<Arc<Net>, String>>,
+    net: OnceCell<Result<Arc<Net>, NetError>>,
     /// Control-plane facts (CloudFront, API Gateway, Route 53, ACM).
     pub aws: aws::AwsFacts,
     /// The WebSocket session the e2e checks share, and the management client.
@@ -49,9 +49,9 @@ impl Facts {
     }
 
     /// The run's one network world (resolver, connect_to, TLS), built on first use.
-    pub async fn net(&self) -> Result<Arc<Net>, String> {
+    pub async fn net(&self) -> Result<Arc<Net>, NetError> {
         self.net
-            .get_or_init(|| async { Net::new(&self.suite).await.map(Arc::new).map_err(|e| e.to_string()) })
+            .get_or_init(|| async { Net::new(&self.suite).await.map(Arc::new) })
             .await
             .clone()
     }
