@@ -50,10 +50,7 @@ impl Facts {
 
     /// The run's one network world (resolver, connect_to, TLS), built on first use.
     pub async fn net(&self) -> Result<Arc<Net>, NetError> {
-        self.net
-            .get_or_init(|| async { Net::new(&self.suite).await.map(Arc::new) })
-            .await
-            .clone()
+        self.net.get_or_init(|| async { Net::new(&self.suite).await.map(Arc::new) }).await.clone()
     }
 
     /// Forgets what was fetched, so that a retried check (`--wait`) sees the

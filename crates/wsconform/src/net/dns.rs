@@ -187,8 +187,8 @@ fn fixed_config(addrs: &[SocketAddr]) -> ResolverConfig {
 }
 
 fn system() -> Result<(TokioResolver, String), ResolverError> {
-    let (config, opts) = hickory_resolver::system_conf::read_system_conf()
-        .map_err(|e| ResolverError::SystemConfig(e.to_string()))?;
+    let (config, opts) =
+        hickory_resolver::system_conf::read_system_conf().map_err(|e| ResolverError::SystemConfig(e.to_string()))?;
     let servers: Vec<String> = config.name_servers().iter().map(|n| n.ip.to_string()).collect();
     let description = format!("system ({})", servers.join(", "));
     Ok((build(config, opts)?, description))
@@ -363,7 +363,8 @@ impl DnsResolver {
             opts.use_hosts_file = ResolveHosts::Never;
             opts.recursion_desired = false;
             let resolver = Arc::new(
-                build(fixed_config(&addrs), opts).map_err(|m| DnsError::Other { name: name.to_owned(), message: m.to_string() })?,
+                build(fixed_config(&addrs), opts)
+                    .map_err(|m| DnsError::Other { name: name.to_owned(), message: m.to_string() })?,
             );
             let found = Zone { resolver, label: format!("{zone} ({})", hosts.join(", ")) };
             zones.locked().insert(zone, found.clone());

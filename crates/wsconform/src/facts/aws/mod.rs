@@ -30,6 +30,7 @@ use memo::Memo;
 #[cfg(test)]
 use route53::MAX_ZONE_PAGES;
 use route53::ZonesNamed;
+pub use route53::{RecordSource, Records, ZoneChoice, choose_zone, host_records};
 
 /// CloudFront and its viewer certificates live in us-east-1.
 const GLOBAL_REGION: &str = "us-east-1";
