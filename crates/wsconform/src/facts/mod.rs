@@ -14,6 +14,7 @@
 
 pub mod aws;
 mod error;
+pub mod fixture;
 pub mod live;
 
 pub use error::Error;
@@ -39,13 +40,16 @@ pub struct Facts {
 
 impl Facts {
     pub fn new(suite: Arc<Suite>) -> Facts {
-        Facts {
-            aws: aws::AwsFacts::new(suite.clone()),
-            live: live::LiveFacts::new(),
-            suite,
-            net: OnceCell::new(),
-            properties: Mutex::new(Vec::new()),
-        }
+        Facts::with_aws(aws::AwsFacts::new(suite.clone()), suite)
+    }
+
+    /// Facts whose control plane is `source` (a fixture, a plan) instead of the AWS APIs.
+    pub fn with_source(suite: Arc<Suite>, source: Arc<dyn aws::Source>) -> Facts {
+        Facts::with_aws(aws::AwsFacts::with_source(suite.clone(), source), suite)
+    }
+
+    fn with_aws(aws: aws::AwsFacts, suite: Arc<Suite>) -> Facts {
+        Facts { aws, live: live::LiveFacts::new(), suite, net: OnceCell::new(), properties: Mutex::new(Vec::new()) }
     }
 
     /// The run's one network world (resolver, connect_to, TLS), built on first use.
