@@ -649,7 +649,7 @@ fn no_management(why: NoManagement) -> Outcome {
 async fn build_management(ctx: &Ctx) -> Result<Arc<Management>, NoManagement> {
     let found = management_facts(ctx).await;
     let target = management_target(&ctx.suite, &found).map_err(NoManagement::NoEndpoint)?;
-    let net = ctx.facts.net().await.map_err(NoManagement::Unreachable)?;
+    let net = ctx.facts.net().await.map_err(|e| NoManagement::Unreachable(e.into()))?;
     let http = match &target.via {
         Some(via) => {
             let host = target.url.host_str().unwrap_or_default().to_owned();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx, always};
 use crate::checks::findings::Findings;
-use crate::facts::aws::AwsFacts;
+use crate::facts::aws::ZoneChoice;
 use crate::ids;
 use crate::model::aws::*;
 use crate::outcome::Outcome;
@@ -24,167 +24,6 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
     applies: always,
     run: run_alias,
 }];
-
-type Records = Arc<Vec<AliasRecordFacts>>;
-
-/// Where a zone's record sets come from: the run's memoized facts, or a table in tests.
-pub trait RecordSource: Sync {
-    fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Result<Records, crate::facts::Error>>;
-}
-
-impl RecordSource for AwsFacts {
-    fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Result<Records, crate::facts::Error>> {
-        Box::pin(AwsFacts::records(self, zone_id, name))
-    }
-}
-
-/// The hosted zone whose records public clients get, and how it was chosen.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ZoneChoice {
-    /// `None`: no public zone of the host's names in this account (or `unknown`).
-    pub zone: Option<HostedZoneFacts>,
-    /// The delegation walked, least specific zone first (evidence).
-    pub path: Vec<String>,
-    /// (message, hint): a choice that could not be made for certain, a zone that is not delegated.
-    pub warnings: Vec<(String, String)>,
-    /// The host is delegated to name servers of no zone here: what clients see cannot be read.
-    pub unknown: Option<String>,
-    /// Private zones of the host's names, skipped (they answer only inside their VPCs).
-    pub skipped_private: Vec<String>,
-}
-
-impl ZoneChoice {
-    /// One zone, no choice to explain.
-    pub fn of(zone: HostedZoneFacts) -> Self {
-        let path = vec![format!("{} ({})", zone.name, zone.id)];
-        ZoneChoice { zone: Some(zone), path, ..Self::default() }
-    }
-}
-
-fn ids(zones: &[&HostedZoneFacts]) -> String {
-    zones.iter().map(|z| z.id.as_str()).collect::<Vec<_>>().join(", ")
-}
-
-/// The NS values at `name` in `records`, normalized.
-fn ns_at(records: &[AliasRecordFacts], name: &str) -> Vec<String> {
-    let name = normalize_host(name);
-    let mut ns: Vec<String> = records
-        .iter()
-        .filter(|r| r.record_type == "NS" && normalize_host(&r.name) == name)
-        .flat_map(|r| r.values.iter().map(|v| normalize_host(v)))
-        .collect();
-    ns.sort();
-    ns.dedup();
-    ns
-}
-
-/// Chooses the zone that answers for `host` among the public zones named
-/// like it or a parent domain. The least specific is taken as delegated (its
-/// delegation is the registrar's, which Route 53's zone listing does not
-/// show); going down, a more specific zone answers only when the zone above
-/// has an NS record for its name listing that zone's name servers.
-pub async fn choose_zone(
-    host: &str,
-    cands: &ZoneCandidates,
-    src: &dyn RecordSource,
-) -> Result<ZoneChoice, crate::facts::Error> {
-    let mut choice = ZoneChoice {
-        skipped_private: cands.private.iter().map(|z| format!("{} ({})", z.name, z.id)).collect(),
-        ..ZoneChoice::default()
-    };
-    for name in &cands.truncated {
-        choice.warnings.push((
-            format!("more hosted zones are named {name} than one run lists: a zone past the listing bound was not considered"),
-            format!("delete the unused hosted zones named {name}"),
-        ));
-    }
-    // Grouped by name, least specific first.
-    let mut groups: Vec<(String, Vec<&HostedZoneFacts>)> = Vec::new();
-    for z in &cands.public {
-        let name = normalize_host(&z.name);
-        match groups.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, g)) => g.push(z),
-            None => groups.push((name, vec![z])),
-        }
-    }
-    groups.reverse();
-    let Some(((top_name, top), rest)) = groups.split_first() else { return Ok(choice) };
-    let mut current = top[0].clone();
-    if top.len() > 1 {
-        choice.warnings.push((
-            format!(
-                "{} public hosted zones are named {top_name} ({}): the name servers the domain's registrar lists decide \
-                 which one answers, and Route 53's zone listing cannot tell; judged {} (listed first)",
-                top.len(),
-                ids(top),
-                current.id
-            ),
-            format!(
-                "compare the registrar's name servers for {top_name} with each zone's NS record and delete the zone \
-                 that is not delegated"
-            ),
-        ));
-    }
-    choice.path.push(format!("{} ({})", current.name, current.id));
-    for (name, zones) in rest {
-        let delegation = ns_at(&src.records(&current.id, name).await?, name);
-        if delegation.is_empty() {
-            choice.warnings.push((
-                format!(
-                    "hosted zone {name} ({}) is not delegated: {} has no NS record for {name}, so {} answers for \
-                     {host} and that zone's records are not what clients see",
-                    ids(zones),
-                    current.name,
-                    current.name
-                ),
-                format!(
-                    "add an NS record for {name} in {} ({}) with the name servers of the zone that should answer, \
-                     or delete the unused zone",
-                    current.name, current.id
-                ),
-            ));
-            continue;
-        }
-        let mut delegated = Vec::new();
-        for z in zones {
-            let own = ns_at(&src.records(&z.id, name).await?, name);
-            if own.iter().any(|n| delegation.contains(n)) {
-                delegated.push(*z);
-            }
-        }
-        let Some(next) = delegated.first() else {
-            choice.unknown = Some(format!(
-                "{} delegates {name} to {} (its NS record), name servers of none of this account's public hosted zones \
-                 named {name} ({}): the records clients see are in another account or DNS service",
-                current.name,
-                delegation.join(", "),
-                ids(zones)
-            ));
-            return Ok(choice);
-        };
-        current = (*next).clone();
-        choice.path.push(format!("{} ({}) delegated by NS", current.name, current.id));
-    }
-    choice.zone = Some(current);
-    Ok(choice)
-}
-
-/// The records that answer for `host` in `zone`: its own, or else the
-/// wildcard `*.{parent}` of the zone that covers it.
-pub async fn host_records(
-    src: &dyn RecordSource,
-    zone: &HostedZoneFacts,
-    host: &str,
-) -> Result<Records, crate::facts::Error> {
-    let own = src.records(&zone.id, host).await?;
-    let (host, zone_name) = (normalize_host(host), normalize_host(&zone.name));
-    let parent = host.split_once('.').map(|(_, p)| p.to_owned()).unwrap_or_default();
-    let in_zone = parent == zone_name || parent.ends_with(&format!(".{zone_name}"));
-    if !own.is_empty() || host == zone_name || !in_zone {
-        return Ok(own);
-    }
-    src.records(&zone.id, &format!("*.{parent}")).await
-}
 
 /// `expected` = (alias target DNS name, its hosted zone id).
 pub fn judge_alias(
@@ -319,21 +158,6 @@ pub fn judge_alias(
     f.outcome(format!("{host} is an ALIAS to {want_name}"))
 }
 
-/// The zone that answers for `host` and the host's records there (for
-/// `dns.alias-target`, which judges the target by identity). The same
-/// memoized calls as `route53.alias` make.
-pub async fn host_record(aws: &AwsFacts, host: &str) -> Result<(String, Vec<AliasRecordFacts>), String> {
-    // The caller reads why the record is unknown, in words.
-    let candidates = aws.hosted_zones(host).await.map_err(|e| e.to_string())?;
-    let choice = choose_zone(host, &candidates, aws).await.map_err(|e| e.to_string())?;
-    if let Some(why) = choice.unknown {
-        return Err(why);
-    }
-    let zone = choice.zone.ok_or_else(|| format!("no public hosted zone for {host} in this account"))?;
-    let records = host_records(aws, &zone, host).await.map_err(|e| e.to_string())?;
-    Ok((format!("{} ({})", zone.name, zone.id), records.as_ref().clone()))
-}
-
 fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
         let aws = &ctx.facts.aws;
@@ -352,16 +176,12 @@ fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             }
             Err(e) => return Outcome::from(e),
         };
-        let candidates = match aws.hosted_zones(host).await {
-            Ok(c) => c,
-            Err(e) => return Outcome::from(e),
-        };
-        let choice = match choose_zone(host, &candidates, aws).await {
+        let choice = match aws.zone_choice(host).await {
             Ok(c) => c,
             Err(e) => return Outcome::from(e),
         };
         let records = match &choice.zone {
-            Some(z) => match host_records(aws, z, host).await {
+            Some(z) => match aws.host_records(z, host).await {
                 Ok(r) => r,
                 Err(e) => return Outcome::from(e),
             },
@@ -374,6 +194,7 @@ fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::aws::{RecordSource, Records, choose_zone, host_records};
     use crate::outcome::Status;
 
     const CF: (&str, &str) = ("d111111abcdef8.cloudfront.net", CLOUDFRONT_HOSTED_ZONE_ID);

@@ -101,6 +101,15 @@ pub enum Error {
     /// why and how to decide (a report shows it as *unknown*).
     #[error("unknown: {message}")]
     Unknown { message: String },
+    /// The resource exists (it is planned) but this value is known only after
+    /// apply: a plan's or a template's computed attribute. `Ok(None)` is the
+    /// other case, a resource that does not exist. A report shows it as
+    /// *unknown*, naming `what`.
+    #[error("unknown: {what} is known only after apply")]
+    UnknownUntilApply {
+        /// "the stage Prod of API a1b2c3d4e5", "the distribution's domain name".
+        what: String,
+    },
     /// The route does not land on what the suite leaves to discovery.
     #[error("cannot discover {what}: {route}; set `{setting}`")]
     Undiscovered {
@@ -174,6 +183,7 @@ impl Error {
             | Error::NotFound { .. }
             | Error::NotReported { .. }
             | Error::Unknown { .. }
+            | Error::UnknownUntilApply { .. }
             | Error::Undiscovered { .. } => false,
         }
     }
@@ -265,6 +275,9 @@ mod tests {
         assert_eq!(gap.to_string(), "ws.example.com: hostedZoneId is not reported by the endpoint");
         let unknown = Error::Unknown { message: "more pages than read".into() };
         assert_eq!(unknown.to_string(), "unknown: more pages than read");
+        let until_apply = Error::UnknownUntilApply { what: "the stage Prod of API a1".into() };
+        assert_eq!(until_apply.to_string(), "unknown: the stage Prod of API a1 is known only after apply");
+        assert!(!until_apply.is_transient());
         let undiscovered =
             Error::Undiscovered { what: "the stage", route: "ws.example.com → ?".into(), setting: "[api] stage" };
         assert_eq!(undiscovered.to_string(), "cannot discover the stage: ws.example.com → ?; set `[api] stage`");

@@ -14,6 +14,7 @@
 
 pub mod aws;
 mod error;
+pub mod fixture;
 pub mod live;
 
 pub use error::Error;
@@ -23,12 +24,12 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
-use crate::net::Net;
+use crate::net::{Net, NetError};
 use crate::suite::Suite;
 
 pub struct Facts {
     pub suite: Arc<Suite>,
-    net: OnceCell<Result<Arc<Net>, String>>,
+    net: OnceCell<Result<Arc<Net>, NetError>>,
     /// Control-plane facts (CloudFront, API Gateway, Route 53, ACM).
     pub aws: aws::AwsFacts,
     /// The WebSocket session the e2e checks share, and the management client.
@@ -39,21 +40,21 @@ pub struct Facts {
 
 impl Facts {
     pub fn new(suite: Arc<Suite>) -> Facts {
-        Facts {
-            aws: aws::AwsFacts::new(suite.clone()),
-            live: live::LiveFacts::new(),
-            suite,
-            net: OnceCell::new(),
-            properties: Mutex::new(Vec::new()),
-        }
+        Facts::with_aws(aws::AwsFacts::new(suite.clone()), suite)
+    }
+
+    /// Facts whose control plane is `source` (a fixture, a plan) instead of the AWS APIs.
+    pub fn with_source(suite: Arc<Suite>, source: Arc<dyn aws::Source>) -> Facts {
+        Facts::with_aws(aws::AwsFacts::with_source(suite.clone(), source), suite)
+    }
+
+    fn with_aws(aws: aws::AwsFacts, suite: Arc<Suite>) -> Facts {
+        Facts { aws, live: live::LiveFacts::new(), suite, net: OnceCell::new(), properties: Mutex::new(Vec::new()) }
     }
 
     /// The run's one network world (resolver, connect_to, TLS), built on first use.
-    pub async fn net(&self) -> Result<Arc<Net>, String> {
-        self.net
-            .get_or_init(|| async { Net::new(&self.suite).await.map(Arc::new).map_err(|e| e.to_string()) })
-            .await
-            .clone()
+    pub async fn net(&self) -> Result<Arc<Net>, NetError> {
+        self.net.get_or_init(|| async { Net::new(&self.suite).await.map(Arc::new) }).await.clone()
     }
 
     /// Forgets what was fetched, so that a retried check (`--wait`) sees the

@@ -153,11 +153,23 @@ fn options(timeout: Duration, base: Option<ResolverOpts>) -> ResolverOpts {
     o
 }
 
-fn build(config: ResolverConfig, opts: ResolverOpts) -> Result<TokioResolver, String> {
+/// Why the run's resolver could not be set up (before any query is made).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolverError {
+    /// `nameservers = "system"` (or the authoritative mode's bootstrap) and
+    /// the system configuration (resolv.conf) cannot be read.
+    #[error("cannot read the system resolver configuration: {0}")]
+    SystemConfig(String),
+    /// hickory refused the configuration.
+    #[error("cannot build the DNS resolver: {0}")]
+    Build(String),
+}
+
+fn build(config: ResolverConfig, opts: ResolverOpts) -> Result<TokioResolver, ResolverError> {
     Resolver::builder_with_config(config, TokioRuntimeProvider::default())
         .with_options(opts)
         .build()
-        .map_err(|e| format!("cannot build the DNS resolver: {e}"))
+        .map_err(|e| ResolverError::Build(e.to_string()))
 }
 
 fn fixed_config(addrs: &[SocketAddr]) -> ResolverConfig {
@@ -174,21 +186,21 @@ fn fixed_config(addrs: &[SocketAddr]) -> ResolverConfig {
     ResolverConfig::from_parts(None, vec![], servers)
 }
 
-fn system() -> Result<(TokioResolver, String), String> {
-    let (config, opts) = hickory_resolver::system_conf::read_system_conf()
-        .map_err(|e| format!("cannot read the system resolver configuration: {e}"))?;
+fn system() -> Result<(TokioResolver, String), ResolverError> {
+    let (config, opts) =
+        hickory_resolver::system_conf::read_system_conf().map_err(|e| ResolverError::SystemConfig(e.to_string()))?;
     let servers: Vec<String> = config.name_servers().iter().map(|n| n.ip.to_string()).collect();
     let description = format!("system ({})", servers.join(", "));
     Ok((build(config, opts)?, description))
 }
 
 impl DnsResolver {
-    pub fn new(spec: &DnsSpec) -> Result<DnsResolver, String> {
+    pub fn new(spec: &DnsSpec) -> Result<DnsResolver, ResolverError> {
         let timeout = spec.timeout.unwrap_or(DEFAULT_QUERY_TIMEOUT);
         let (kind, description) = match &spec.nameservers {
             Nameservers::System => {
                 let (config, opts) = hickory_resolver::system_conf::read_system_conf()
-                    .map_err(|e| format!("cannot read the system resolver configuration: {e}"))?;
+                    .map_err(|e| ResolverError::SystemConfig(e.to_string()))?;
                 let servers: Vec<String> = config.name_servers().iter().map(|n| n.ip.to_string()).collect();
                 let r = build(config, options(timeout, Some(opts)))?;
                 (Kind::Fixed(r), format!("system ({})", servers.join(", ")))
@@ -221,7 +233,7 @@ impl DnsResolver {
         bootstrap: Vec<SocketAddr>,
         ns_port: u16,
         timeout: Duration,
-    ) -> Result<DnsResolver, String> {
+    ) -> Result<DnsResolver, ResolverError> {
         let mut opts = options(timeout, None);
         opts.use_hosts_file = ResolveHosts::Never;
         opts.ndots = 0;
@@ -351,7 +363,8 @@ impl DnsResolver {
             opts.use_hosts_file = ResolveHosts::Never;
             opts.recursion_desired = false;
             let resolver = Arc::new(
-                build(fixed_config(&addrs), opts).map_err(|m| DnsError::Other { name: name.to_owned(), message: m })?,
+                build(fixed_config(&addrs), opts)
+                    .map_err(|m| DnsError::Other { name: name.to_owned(), message: m.to_string() })?,
             );
             let found = Zone { resolver, label: format!("{zone} ({})", hosts.join(", ")) };
             zones.locked().insert(zone, found.clone());

@@ -20,7 +20,7 @@ use crate::outcome::Evidence;
 use crate::suite::{ConnectTo, Suite};
 
 pub use connect_to::Route;
-pub use dns::{DnsAnswer, DnsError, DnsResolver};
+pub use dns::{DnsAnswer, DnsError, DnsResolver, ResolverError};
 pub use tls::{CertProblem, PeerInfo, TlsObservation};
 pub use ws::{UpgradeError, WsConnection, WsLimits, WsStream};
 
@@ -84,10 +84,22 @@ pub struct Net {
     http: reqwest::Client,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why the run's network world could not be built: a report shows it as the
+/// error of every check that needs the network.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NetError {
+    #[error(transparent)]
+    Resolver(#[from] ResolverError),
+    /// The TLS configuration or the HTTP client (their own words).
     #[error("{0}")]
     Config(String),
+}
+
+/// An outcome's cause is the error's one line (`Outcome::error(e)`).
+impl From<NetError> for String {
+    fn from(e: NetError) -> String {
+        e.to_string()
+    }
 }
 
 /// Phase timings of one connection (`e2e.connect`).
@@ -152,7 +164,7 @@ impl ConnectError {
 
 impl Net {
     pub async fn new(suite: &Suite) -> Result<Net, NetError> {
-        let resolver = DnsResolver::new(&suite.dns).map_err(NetError::Config)?;
+        let resolver = DnsResolver::new(&suite.dns)?;
         let tls = tls::TlsWorld::new(&suite.tls).map_err(NetError::Config)?;
         let http = http::build_client(resolver.clone(), suite.dns.connect_to.clone(), tls.client_config(), None)
             .map_err(NetError::Config)?;

@@ -1,30 +1,18 @@
-//! CloudFront (global, us-east-1): the distribution and the policies that
-//! decide what its behaviors forward.
+//! CloudFront (global, us-east-1): the distribution (the suite's, or found
+//! by alias), and the policies that decide what its behaviors forward.
 
 use std::sync::Arc;
 
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-
-use super::client::is_not_found;
-use super::{AwsFacts, GLOBAL_REGION, Res, convert};
+use super::{AwsFacts, MAX_PAGES, Res};
 use crate::facts::Error;
 use crate::model::aws::*;
+use crate::suite::DistributionRef;
 
 impl AwsFacts {
     /// The distribution (GetDistribution). `Ok(None)`: not in the suite, not found.
     pub async fn distribution(&self) -> Res<Option<Arc<DistributionFacts>>> {
         let Some(id) = self.distribution_id().await? else { return Ok(None) };
-        self.distributions
-            .get(&id, || async {
-                let client = aws_sdk_cloudfront::Client::new(&self.config(GLOBAL_REGION).await);
-                self.count("cloudfront.GetDistribution");
-                match client.get_distribution().id(&id).send().await {
-                    Ok(out) => Ok(out.distribution().map(|d| Arc::new(convert::distribution(d)))),
-                    Err(e) if is_not_found(e.code()) => Ok(None),
-                    Err(e) => Err(self.describe("cloudfront.GetDistribution", &e)),
-                }
-            })
-            .await
+        self.distributions.get(&id, || async { Ok(self.source.distribution(self, &id).await?.map(Arc::new)) }).await
     }
 
     /// What `behavior` forwards to its origin (custom policies fetched once).
@@ -48,44 +36,68 @@ impl AwsFacts {
     }
 
     async fn cache_policy(&self, id: &str) -> Res<Arc<CachePolicyFacts>> {
-        self.cache_policies
-            .get(id, || async {
-                let client = aws_sdk_cloudfront::Client::new(&self.config(GLOBAL_REGION).await);
-                self.count("cloudfront.GetCachePolicy");
-                let out = client
-                    .get_cache_policy()
-                    .id(id)
-                    .send()
-                    .await
-                    .map_err(|e| self.describe("cloudfront.GetCachePolicy", &e))?;
-                let config = out.cache_policy().and_then(|p| p.cache_policy_config()).ok_or_else(|| {
-                    Error::NotReported { subject: "cloudfront.GetCachePolicy".into(), field: "the policy config" }
-                })?;
-                Ok(Arc::new(convert::cache_policy(id, config)))
-            })
-            .await
+        self.cache_policies.get(id, || async { self.source.cache_policy(self, id).await.map(Arc::new) }).await
     }
 
     async fn origin_request_policy(&self, id: &str) -> Res<Arc<OriginRequestPolicyFacts>> {
-        self.policies
-            .get(id, || async {
-                let client = aws_sdk_cloudfront::Client::new(&self.config(GLOBAL_REGION).await);
-                self.count("cloudfront.GetOriginRequestPolicy");
-                let out = client
-                    .get_origin_request_policy()
-                    .id(id)
-                    .send()
-                    .await
-                    .map_err(|e| self.describe("cloudfront.GetOriginRequestPolicy", &e))?;
-                let config =
-                    out.origin_request_policy().and_then(|p| p.origin_request_policy_config()).ok_or_else(|| {
-                        Error::NotReported {
-                            subject: "cloudfront.GetOriginRequestPolicy".into(),
-                            field: "the policy config",
-                        }
-                    })?;
-                Ok(Arc::new(convert::policy(id, config)))
+        self.policies.get(id, || async { self.source.origin_request_policy(self, id).await.map(Arc::new) }).await
+    }
+
+    /// The distribution id: the suite's, or found by alias (ListDistributions).
+    /// `Ok(None)`: no `[cloudfront]` in the suite, or no distribution has the alias.
+    pub async fn distribution_id(&self) -> Res<Option<String>> {
+        self.distribution_id
+            .get("", || async {
+                match self.suite.cloudfront.as_ref().map(|c| &c.distribution) {
+                    None => Ok(None),
+                    Some(DistributionRef::Id(id)) => Ok(Some(id.clone())),
+                    Some(DistributionRef::Discover) => self.discover_distribution().await,
+                }
             })
             .await
+            .clone()
     }
+
+    /// The distribution CloudFront serves the host from: an exact alias wins over any wildcard,
+    /// and a longer wildcard (`*.ws.example.com`) over a shorter one (`*.example.com`), whatever the
+    /// order or page the distributions are listed in, so every page is read unless an exact alias
+    /// is found (an alias is unique across CloudFront).
+    async fn discover_distribution(&self) -> Res<Option<String>> {
+        let host = self.suite.host().to_owned();
+        let rank = |aliases: &[String]| aliases.iter().filter_map(|a| specificity(a, &host)).max();
+        let exact = |d: &super::DistributionSummary| rank(&d.aliases) == Some(usize::MAX);
+        let listed = self.source.distribution_summaries(self, &exact).await?;
+        let mut best: Option<(usize, String)> = None;
+        for d in &listed.items {
+            if let Some(rank) = rank(&d.aliases)
+                && best.as_ref().is_none_or(|(b, _)| rank > *b)
+            {
+                best = Some((rank, d.id.clone()));
+            }
+        }
+        match best {
+            Some((usize::MAX, id)) => Ok(Some(id)),
+            Some((_, id)) if listed.more => Err(Error::Unknown {
+                message: format!(
+                    "ListDistributions has more than {MAX_PAGES} pages; {id} has a wildcard alias for {host}, \
+                     but a distribution with a more specific alias may be listed later (set `[cloudfront] distribution_id`)"
+                ),
+            }),
+            best => Ok(best.map(|(_, id)| id)),
+        }
+    }
+}
+
+/// How specifically `alias` names `host`: `Some(usize::MAX)` exact, `Some(n)` a wildcard whose
+/// suffix has `n` labels. CloudFront's `*.example.com` stands for any name ending in
+/// `.example.com`, however many labels precede it (unlike a certificate's wildcard).
+fn specificity(alias: &str, host: &str) -> Option<usize> {
+    let (alias, host) = (normalize_host(alias), normalize_host(host));
+    if alias == host {
+        return Some(usize::MAX);
+    }
+    let suffix = alias.strip_prefix("*.")?;
+    host.strip_suffix(suffix)
+        .is_some_and(|label| label.len() > 1 && label.ends_with('.'))
+        .then(|| suffix.split('.').count())
 }

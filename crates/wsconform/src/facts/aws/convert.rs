@@ -4,7 +4,9 @@
 // older distributions: judging them is the point.
 #![allow(deprecated)]
 
+use super::source::DistributionSummary;
 use crate::model::aws::*;
+use aws_sdk_apigatewayv2::operation as apigw;
 use aws_sdk_cloudfront::types as cf;
 use aws_sdk_route53::types as r53;
 
@@ -18,11 +20,20 @@ pub fn hosted_zone(z: &r53::HostedZone) -> HostedZoneFacts {
 
 pub fn record(r: &r53::ResourceRecordSet) -> AliasRecordFacts {
     AliasRecordFacts {
-        name: super::route53::record_name(r.name()),
+        name: record_name(r.name()),
         record_type: r.r#type().as_str().to_owned(),
         alias_dns_name: r.alias_target().map(|a| a.dns_name().to_owned()),
         alias_hosted_zone_id: r.alias_target().map(|a| a.hosted_zone_id().to_owned()),
         values: r.resource_records().iter().map(|v| v.value().to_owned()).collect(),
+    }
+}
+
+/// A record name as Route 53 lists it (`\052` for a leading `*`), normalized.
+pub fn record_name(name: &str) -> String {
+    let n = normalize_host(name);
+    match n.strip_prefix("\\052") {
+        Some(rest) => format!("*{rest}"),
+        None => n,
     }
 }
 
@@ -176,4 +187,80 @@ pub fn policy(id: &str, c: &cf::OriginRequestPolicyConfig) -> OriginRequestPolic
             })
             .unwrap_or(NameSet::None),
     }
+}
+
+pub fn api(api_id: &str, o: &apigw::get_api::GetApiOutput) -> ApiFacts {
+    ApiFacts {
+        api_id: o.api_id().unwrap_or(api_id).to_owned(),
+        name: o.name().map(Into::into),
+        protocol_type: o.protocol_type().map(|p| p.as_str().to_owned()),
+        route_selection_expression: o.route_selection_expression().map(Into::into),
+        disable_execute_api_endpoint: o.disable_execute_api_endpoint(),
+    }
+}
+
+pub fn stage(stage: &str, o: &apigw::get_stage::GetStageOutput) -> StageFacts {
+    StageFacts {
+        stage_name: o.stage_name().unwrap_or(stage).to_owned(),
+        deployment_id: o.deployment_id().map(Into::into),
+        throttling_burst_limit: o.default_route_settings().and_then(|s| s.throttling_burst_limit()),
+        throttling_rate_limit: o.default_route_settings().and_then(|s| s.throttling_rate_limit()),
+        route_throttling: {
+            let mut v: Vec<_> = o
+                .route_settings()
+                .into_iter()
+                .flatten()
+                .map(|(k, s)| (k.clone(), s.throttling_burst_limit(), s.throttling_rate_limit()))
+                .filter(|(_, b, r)| b.is_some() || r.is_some())
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        },
+    }
+}
+
+pub fn route(r: &aws_sdk_apigatewayv2::types::Route) -> RouteFacts {
+    RouteFacts {
+        route_id: r.route_id().map(Into::into),
+        route_key: r.route_key().unwrap_or_default().to_owned(),
+        target: r.target().map(Into::into),
+        authorization_type: r.authorization_type().map(|a| a.as_str().to_owned()),
+    }
+}
+
+pub fn domain(name: &str, o: &apigw::get_domain_name::GetDomainNameOutput) -> DomainFacts {
+    let c = o.domain_name_configurations().first();
+    DomainFacts {
+        domain_name: o.domain_name().unwrap_or(name).to_owned(),
+        api_gateway_domain_name: c.and_then(|c| c.api_gateway_domain_name()).map(Into::into),
+        hosted_zone_id: c.and_then(|c| c.hosted_zone_id()).map(Into::into),
+        certificate_arn: c.and_then(|c| c.certificate_arn()).map(Into::into),
+        status: c.and_then(|c| c.domain_name_status()).map(|s| s.as_str().to_owned()),
+        endpoint_type: c.and_then(|c| c.endpoint_type()).map(|s| s.as_str().to_owned()),
+        security_policy: c.and_then(|c| c.security_policy()).map(|s| s.as_str().to_owned()),
+        routing_mode: o.routing_mode().map(|m| m.as_str().to_owned()),
+    }
+}
+
+pub fn mapping(m: &aws_sdk_apigatewayv2::types::ApiMapping) -> MappingFacts {
+    MappingFacts {
+        api_mapping_id: m.api_mapping_id().map(Into::into),
+        api_mapping_key: m.api_mapping_key().unwrap_or_default().to_owned(),
+        api_id: m.api_id().map(Into::into),
+        stage: m.stage().map(Into::into),
+    }
+}
+
+pub fn certificate(arn: &str, c: &aws_sdk_acm::types::CertificateDetail) -> CertificateFacts {
+    CertificateFacts {
+        arn: arn.to_owned(),
+        domain_name: c.domain_name().map(Into::into),
+        subject_alternative_names: c.subject_alternative_names().to_vec(),
+        status: c.status().map(|s| s.as_str().to_owned()),
+        not_after: c.not_after().map(|t| t.secs()),
+    }
+}
+
+pub fn distribution_summary(d: &cf::DistributionSummary) -> DistributionSummary {
+    DistributionSummary { id: d.id().to_owned(), aliases: d.aliases().map(|a| a.items().to_vec()).unwrap_or_default() }
 }

@@ -1,11 +1,12 @@
-//! What the suite leaves out, found from the control plane: the
-//! distribution (by alias), the route a request takes, the API and stage it
-//! lands on, the alias DNS should point to; and [`Discovered`] for the report.
+//! What the suite leaves out, found from the control plane: the route a
+//! request takes, the API and stage it lands on, the alias DNS should point
+//! to; and [`Discovered`] for the report (the distribution found by alias is
+//! CloudFront's, in `cloudfront.rs`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{AwsFacts, GLOBAL_REGION, MAX_PAGES, Res};
+use super::{AwsFacts, Res};
 use crate::facts::Error;
 use crate::model::aws::*;
 use crate::model::route::{self, Route, RouteInput};
@@ -47,82 +48,6 @@ impl Discovered {
 }
 
 impl AwsFacts {
-    /// The distribution id: the suite's, or found by alias (ListDistributions).
-    /// `Ok(None)`: no `[cloudfront]` in the suite, or no distribution has the alias.
-    pub async fn distribution_id(&self) -> Res<Option<String>> {
-        self.distribution_id
-            .get("", || async {
-                match self.suite.cloudfront.as_ref().map(|c| &c.distribution) {
-                    None => Ok(None),
-                    Some(DistributionRef::Id(id)) => Ok(Some(id.clone())),
-                    Some(DistributionRef::Discover) => self.discover_distribution().await,
-                }
-            })
-            .await
-            .clone()
-    }
-
-    /// The distribution CloudFront serves the host from: an exact alias wins over any wildcard,
-    /// and a longer wildcard (`*.ws.example.com`) over a shorter one (`*.example.com`), whatever the
-    /// order or page the distributions are listed in, so every page is read unless an exact alias
-    /// is found (an alias is unique across CloudFront).
-    async fn discover_distribution(&self) -> Res<Option<String>> {
-        /// How specifically `alias` names `host`: `Some(usize::MAX)` exact, `Some(n)` a wildcard whose
-        /// suffix has `n` labels. CloudFront's `*.example.com` stands for any name ending in
-        /// `.example.com`, however many labels precede it (unlike a certificate's wildcard).
-        fn specificity(alias: &str, host: &str) -> Option<usize> {
-            let (alias, host) = (normalize_host(alias), normalize_host(host));
-            if alias == host {
-                return Some(usize::MAX);
-            }
-            let suffix = alias.strip_prefix("*.")?;
-            host.strip_suffix(suffix)
-                .is_some_and(|label| label.len() > 1 && label.ends_with('.'))
-                .then(|| suffix.split('.').count())
-        }
-        let client = aws_sdk_cloudfront::Client::new(&self.config(GLOBAL_REGION).await);
-        let host = self.suite.host().to_owned();
-        let mut marker: Option<String> = None;
-        let mut best: Option<(usize, String)> = None;
-        for _ in 0..MAX_PAGES {
-            self.count("cloudfront.ListDistributions");
-            let out = client
-                .list_distributions()
-                .set_marker(marker.clone())
-                .send()
-                .await
-                .map_err(|e| self.describe("cloudfront.ListDistributions", &e))?;
-            let Some(list) = out.distribution_list() else { return Ok(best.map(|(_, id)| id)) };
-            for d in list.items() {
-                let rank = d.aliases().iter().flat_map(|a| a.items()).filter_map(|a| specificity(a, &host)).max();
-                if let Some(rank) = rank
-                    && best.as_ref().is_none_or(|(b, _)| rank > *b)
-                {
-                    best = Some((rank, d.id().to_owned()));
-                }
-            }
-            if best.as_ref().is_some_and(|(rank, _)| *rank == usize::MAX) {
-                break;
-            }
-            match list.next_marker() {
-                Some(m) if list.is_truncated() && !m.is_empty() => marker = Some(m.to_owned()),
-                _ => return Ok(best.map(|(_, id)| id)),
-            }
-        }
-        if let Some((rank, id)) = best {
-            if rank == usize::MAX {
-                return Ok(Some(id));
-            }
-            return Err(Error::Unknown {
-                message: format!(
-                    "ListDistributions has more than {MAX_PAGES} pages; {id} has a wildcard alias for {host}, \
-                     but a distribution with a more specific alias may be listed later (set `[cloudfront] distribution_id`)"
-                ),
-            });
-        }
-        Ok(None)
-    }
-
     /// Where a client's request lands (every hop), computed once.
     pub async fn route(&self) -> Res<Arc<Route>> {
         self.route.get("", || async { self.compute_route().await.map(Arc::new) }).await

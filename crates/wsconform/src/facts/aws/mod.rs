@@ -1,7 +1,11 @@
-//! Control-plane collectors: the real AWS SDK clients (CloudFront, API
-//! Gateway v2, Route 53, ACM), each call memoized once per run (concurrent
-//! callers wait for one call), counted, and converted into plain facts
-//! ([`model`]). Errors are memoized too, as a [`crate::facts::Error`].
+//! Control-plane facts (CloudFront, API Gateway v2, Route 53, ACM) as plain
+//! [`crate::model::aws`] values, each operation memoized once per run
+//! (concurrent callers wait for one call) and counted. Errors are memoized
+//! too, as a [`crate::facts::Error`].
+//!
+//! Where the values come from is a [`Source`] below the memo layer: the AWS
+//! SDK clients ([`Sdk`], the default), or hand-made values
+//! ([`crate::facts::fixture::Fixture`]).
 
 mod acm;
 mod apigw;
@@ -11,6 +15,8 @@ mod convert;
 mod discovery;
 mod memo;
 mod route53;
+mod sdk;
+mod source;
 
 use crate::sync::Locked;
 use std::collections::BTreeMap;
@@ -27,9 +33,11 @@ use crate::suite::Suite;
 pub(crate) use client::bounded_retries;
 pub use discovery::Discovered;
 use memo::Memo;
+pub use route53::{RecordSource, Records, ZoneChoice, choose_zone, host_records};
 #[cfg(test)]
-use route53::MAX_ZONE_PAGES;
-use route53::ZonesNamed;
+use sdk::MAX_ZONE_PAGES;
+pub use sdk::Sdk;
+pub use source::{DistributionSummary, Listed, Source, ZonesNamed};
 
 /// CloudFront and its viewer certificates live in us-east-1.
 const GLOBAL_REGION: &str = "us-east-1";
@@ -40,6 +48,7 @@ pub(crate) type Res<T> = Result<T, crate::facts::Error>;
 
 pub struct AwsFacts {
     suite: Arc<Suite>,
+    source: Arc<dyn Source>,
     http_client: Mutex<Option<SharedHttpClient>>,
     credentials_provider: Mutex<Option<SharedCredentialsProvider>>,
     calls: Mutex<BTreeMap<String, u64>>,
@@ -61,9 +70,16 @@ pub struct AwsFacts {
 }
 
 impl AwsFacts {
+    /// Facts read from the AWS APIs.
     pub fn new(suite: Arc<Suite>) -> AwsFacts {
+        AwsFacts::with_source(suite, Arc::new(Sdk))
+    }
+
+    /// Facts read from `source` (a fixture, a plan), memoized and counted alike.
+    pub fn with_source(suite: Arc<Suite>, source: Arc<dyn Source>) -> AwsFacts {
         AwsFacts {
             suite,
+            source,
             http_client: Mutex::new(None),
             credentials_provider: Mutex::new(None),
             calls: Mutex::new(BTreeMap::new()),
@@ -110,7 +126,8 @@ impl AwsFacts {
         self.calls.locked().clone()
     }
 
-    fn count(&self, op: &str) {
+    /// Tallies one request of `op` (`service.Operation`): sources call it for each one they make.
+    pub fn count(&self, op: &str) {
         *self.calls.locked().entry(op.to_owned()).or_default() += 1;
     }
 

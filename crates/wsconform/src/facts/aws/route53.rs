@@ -1,12 +1,15 @@
-//! Route 53 (global): the hosted zones that can hold the host, and its record sets.
+//! Route 53 (global): the hosted zones that can hold the host, the one that
+//! answers for it (the delegation walked by NS), and its record sets there.
 
 use std::sync::Arc;
 
-use super::{AwsFacts, GLOBAL_REGION, MAX_PAGES, Res, convert};
+use futures_util::future::BoxFuture;
+
+use super::source::ZonesNamed;
+use super::{AwsFacts, Res};
+use crate::facts::Error;
 use crate::model::aws::*;
 
-/// Upper bound on ListHostedZonesByName pages for one name (100 zones a page).
-pub(super) const MAX_ZONE_PAGES: usize = 5;
 /// Upper bound on the parent domains of a host looked up as hosted zone names.
 const MAX_ZONE_NAMES: usize = 8;
 
@@ -33,108 +36,206 @@ impl AwsFacts {
         Ok(Arc::new(out))
     }
 
-    /// The hosted zones named exactly `name` (ListHostedZonesByName from
-    /// `DNSName`, paged with `NextDNSName`/`NextHostedZoneId` while the page
-    /// may still hold zones of that name; at most [`MAX_ZONE_PAGES`] pages).
+    /// The hosted zones named exactly `name` (ListHostedZonesByName), memoized.
     async fn zones_named(&self, name: &str) -> Res<Arc<ZonesNamed>> {
         let name = normalize_host(name);
-        self.zones
-            .get(&name, || async {
-                let client = aws_sdk_route53::Client::new(&self.config(GLOBAL_REGION).await);
-                let want = zone_sort_key(&name);
-                let mut out = ZonesNamed::default();
-                let mut next: Option<(String, Option<String>)> = Some((format!("{name}."), None));
-                let mut pages = 0;
-                while let Some((dns_name, zone_id)) = next.take() {
-                    if pages == MAX_ZONE_PAGES {
-                        out.truncated = true;
-                        break;
-                    }
-                    pages += 1;
-                    self.count("route53.ListHostedZonesByName");
-                    let page = client
-                        .list_hosted_zones_by_name()
-                        .dns_name(dns_name)
-                        .set_hosted_zone_id(zone_id)
-                        .send()
-                        .await
-                        .map_err(|e| self.describe("route53.ListHostedZonesByName", &e))?;
-                    let zones = page.hosted_zones();
-                    out.zones
-                        .extend(zones.iter().filter(|z| normalize_host(z.name()) == name).map(convert::hosted_zone));
-                    // Sorted by reversed labels: a page that ends past `name` holds every zone of that name.
-                    let past = zones.last().is_some_and(|z| zone_sort_key(z.name()) > want);
-                    if page.is_truncated()
-                        && !past
-                        && let Some(n) = page.next_dns_name()
-                    {
-                        next = Some((n.to_owned(), page.next_hosted_zone_id().map(Into::into)));
-                    }
-                }
-                Ok(Arc::new(out))
-            })
-            .await
+        self.zones.get(&name, || async { self.source.zones_named(self, &name).await.map(Arc::new) }).await
     }
 
-    /// The record sets named `name` in `zone_id` (ListResourceRecordSets from
-    /// the name, paged with `NextRecordName`/`NextRecordType`/
-    /// `NextRecordIdentifier` while the next record still has that name; at
-    /// most [`MAX_PAGES`] pages). A wildcard `*.example.com` is asked for by
-    /// that name; Route 53 lists it as `\052.example.com`, read back as `*`.
+    /// The record sets named `name` in `zone_id` (ListResourceRecordSets,
+    /// every page of that name). A wildcard `*.example.com` is asked for by
+    /// that name and read back with `*`.
     pub async fn records(&self, zone_id: &str, name: &str) -> Res<Arc<Vec<AliasRecordFacts>>> {
         let name = normalize_host(name);
         self.records
             .get(&format!("{zone_id}/{name}"), || async {
-                let client = aws_sdk_route53::Client::new(&self.config(GLOBAL_REGION).await);
-                let mut records = Vec::new();
-                let mut start: Option<(String, Option<aws_sdk_route53::types::RrType>, Option<String>)> =
-                    Some((name.clone(), None, None));
-                let mut pages = 0;
-                while let Some((start_name, start_type, start_id)) = start.take() {
-                    if pages == MAX_PAGES {
-                        break;
-                    }
-                    pages += 1;
-                    self.count("route53.ListResourceRecordSets");
-                    let page = client
-                        .list_resource_record_sets()
-                        .hosted_zone_id(zone_id)
-                        .start_record_name(start_name)
-                        .set_start_record_type(start_type)
-                        .set_start_record_identifier(start_id)
-                        .max_items(100)
-                        .send()
-                        .await
-                        .map_err(|e| self.describe("route53.ListResourceRecordSets", &e))?;
-                    records.extend(
-                        page.resource_record_sets()
-                            .iter()
-                            .filter(|r| record_name(r.name()) == name)
-                            .map(convert::record),
-                    );
-                    let next_is_ours = page.next_record_name().is_some_and(|n| record_name(n) == name);
-                    if page.is_truncated() && next_is_ours {
-                        start = page.next_record_name().map(|n| {
-                            (
-                                n.to_owned(),
-                                page.next_record_type().cloned(),
-                                page.next_record_identifier().map(Into::into),
-                            )
-                        });
-                    }
-                }
-                Ok(Arc::new(records))
+                self.source.record_sets(self, zone_id, &name).await.map(Arc::new)
             })
             .await
     }
 }
 
-/// The zones one ListHostedZonesByName name lookup found.
-#[derive(Debug, Clone, Default)]
-pub(super) struct ZonesNamed {
-    zones: Vec<HostedZoneFacts>,
-    /// More pages than [`MAX_ZONE_PAGES`].
-    truncated: bool,
+/// A zone's record sets of one name.
+pub type Records = Arc<Vec<AliasRecordFacts>>;
+
+/// Where a zone's record sets come from: the run's memoized facts, or a table in tests.
+pub trait RecordSource: Sync {
+    fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Res<Records>>;
+}
+
+impl RecordSource for AwsFacts {
+    fn records<'a>(&'a self, zone_id: &'a str, name: &'a str) -> BoxFuture<'a, Res<Records>> {
+        Box::pin(AwsFacts::records(self, zone_id, name))
+    }
+}
+
+/// The hosted zone whose records public clients get, and how it was chosen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ZoneChoice {
+    /// `None`: no public zone of the host's names in this account (or `unknown`).
+    pub zone: Option<HostedZoneFacts>,
+    /// The delegation walked, least specific zone first (evidence).
+    pub path: Vec<String>,
+    /// (message, hint): a choice that could not be made for certain, a zone that is not delegated.
+    pub warnings: Vec<(String, String)>,
+    /// The host is delegated to name servers of no zone here: what clients see cannot be read.
+    pub unknown: Option<String>,
+    /// Private zones of the host's names, skipped (they answer only inside their VPCs).
+    pub skipped_private: Vec<String>,
+}
+
+impl ZoneChoice {
+    /// One zone, no choice to explain.
+    pub fn of(zone: HostedZoneFacts) -> Self {
+        let path = vec![format!("{} ({})", zone.name, zone.id)];
+        ZoneChoice { zone: Some(zone), path, ..Self::default() }
+    }
+}
+
+fn ids(zones: &[&HostedZoneFacts]) -> String {
+    zones.iter().map(|z| z.id.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// The NS values at `name` in `records`, normalized.
+fn ns_at(records: &[AliasRecordFacts], name: &str) -> Vec<String> {
+    let name = normalize_host(name);
+    let mut ns: Vec<String> = records
+        .iter()
+        .filter(|r| r.record_type == "NS" && normalize_host(&r.name) == name)
+        .flat_map(|r| r.values.iter().map(|v| normalize_host(v)))
+        .collect();
+    ns.sort();
+    ns.dedup();
+    ns
+}
+
+/// Chooses the zone that answers for `host` among the public zones named
+/// like it or a parent domain. The least specific is taken as delegated (its
+/// delegation is the registrar's, which Route 53's zone listing does not
+/// show); going down, a more specific zone answers only when the zone above
+/// has an NS record for its name listing that zone's name servers.
+pub async fn choose_zone(host: &str, cands: &ZoneCandidates, src: &dyn RecordSource) -> Res<ZoneChoice> {
+    let mut choice = ZoneChoice {
+        skipped_private: cands.private.iter().map(|z| format!("{} ({})", z.name, z.id)).collect(),
+        ..ZoneChoice::default()
+    };
+    for name in &cands.truncated {
+        choice.warnings.push((
+            format!("more hosted zones are named {name} than one run lists: a zone past the listing bound was not considered"),
+            format!("delete the unused hosted zones named {name}"),
+        ));
+    }
+    // Grouped by name, least specific first.
+    let mut groups: Vec<(String, Vec<&HostedZoneFacts>)> = Vec::new();
+    for z in &cands.public {
+        let name = normalize_host(&z.name);
+        match groups.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, g)) => g.push(z),
+            None => groups.push((name, vec![z])),
+        }
+    }
+    groups.reverse();
+    let Some(((top_name, top), rest)) = groups.split_first() else { return Ok(choice) };
+    let mut current = top[0].clone();
+    if top.len() > 1 {
+        choice.warnings.push((
+            format!(
+                "{} public hosted zones are named {top_name} ({}): the name servers the domain's registrar lists decide \
+                 which one answers, and Route 53's zone listing cannot tell; judged {} (listed first)",
+                top.len(),
+                ids(top),
+                current.id
+            ),
+            format!(
+                "compare the registrar's name servers for {top_name} with each zone's NS record and delete the zone \
+                 that is not delegated"
+            ),
+        ));
+    }
+    choice.path.push(format!("{} ({})", current.name, current.id));
+    for (name, zones) in rest {
+        let delegation = ns_at(&src.records(&current.id, name).await?, name);
+        if delegation.is_empty() {
+            choice.warnings.push((
+                format!(
+                    "hosted zone {name} ({}) is not delegated: {} has no NS record for {name}, so {} answers for \
+                     {host} and that zone's records are not what clients see",
+                    ids(zones),
+                    current.name,
+                    current.name
+                ),
+                format!(
+                    "add an NS record for {name} in {} ({}) with the name servers of the zone that should answer, \
+                     or delete the unused zone",
+                    current.name, current.id
+                ),
+            ));
+            continue;
+        }
+        let mut delegated = Vec::new();
+        for z in zones {
+            let own = ns_at(&src.records(&z.id, name).await?, name);
+            if own.iter().any(|n| delegation.contains(n)) {
+                delegated.push(*z);
+            }
+        }
+        let Some(next) = delegated.first() else {
+            choice.unknown = Some(format!(
+                "{} delegates {name} to {} (its NS record), name servers of none of this account's public hosted zones \
+                 named {name} ({}): the records clients see are in another account or DNS service",
+                current.name,
+                delegation.join(", "),
+                ids(zones)
+            ));
+            return Ok(choice);
+        };
+        current = (*next).clone();
+        choice.path.push(format!("{} ({}) delegated by NS", current.name, current.id));
+    }
+    choice.zone = Some(current);
+    Ok(choice)
+}
+
+/// The records that answer for `host` in `zone`: its own, or else the
+/// wildcard `*.{parent}` of the zone that covers it.
+pub async fn host_records(src: &dyn RecordSource, zone: &HostedZoneFacts, host: &str) -> Res<Records> {
+    let own = src.records(&zone.id, host).await?;
+    let (host, zone_name) = (normalize_host(host), normalize_host(&zone.name));
+    let parent = host.split_once('.').map(|(_, p)| p.to_owned()).unwrap_or_default();
+    let in_zone = parent == zone_name || parent.ends_with(&format!(".{zone_name}"));
+    if !own.is_empty() || host == zone_name || !in_zone {
+        return Ok(own);
+    }
+    src.records(&zone.id, &format!("*.{parent}")).await
+}
+
+impl AwsFacts {
+    /// The hosted zone that answers for `host` ([`choose_zone`] over [`AwsFacts::hosted_zones`]).
+    pub async fn zone_choice(&self, host: &str) -> Res<ZoneChoice> {
+        let candidates = self.hosted_zones(host).await?;
+        choose_zone(host, &candidates, self).await
+    }
+
+    /// The records that answer for `host` in `zone` ([`host_records`]).
+    pub async fn host_records(&self, zone: &HostedZoneFacts, host: &str) -> Res<Records> {
+        host_records(self, zone, host).await
+    }
+
+    /// The zone that answers for `host` (label for evidence) and the host's
+    /// records there, for `dns.alias-target`, which judges the target by
+    /// identity: the same memoized calls as `route53.alias` makes. A host
+    /// delegated elsewhere, or without a public zone here, has no record to read.
+    pub async fn host_record(&self, host: &str) -> Res<(String, Vec<AliasRecordFacts>)> {
+        let choice = self.zone_choice(host).await?;
+        if let Some(why) = choice.unknown {
+            return Err(Error::NotFound { message: why });
+        }
+        let zone = choice
+            .zone
+            .ok_or_else(|| Error::NotFound { message: format!("no public hosted zone for {host} in this account") })?;
+        let records = self.host_records(&zone, host).await?;
+        Ok((format!("{} ({})", zone.name, zone.id), records.as_ref().clone()))
+    }
 }
 
 /// `ws.api.example.com` → `[ws.api.example.com, api.example.com, example.com]`:
@@ -151,18 +252,4 @@ pub(super) fn zone_lookup_names(host: &str) -> Vec<String> {
     let skip = names.len().saturating_sub(MAX_ZONE_NAMES);
     names.drain(..skip);
     names
-}
-
-/// Route 53's order for zone and record names: labels compared from the right.
-fn zone_sort_key(name: &str) -> Vec<String> {
-    normalize_host(name).split('.').rev().map(str::to_owned).collect()
-}
-
-/// A record name as Route 53 lists it (`\052` for a leading `*`), normalized.
-pub(super) fn record_name(name: &str) -> String {
-    let n = normalize_host(name);
-    match n.strip_prefix("\\052") {
-        Some(rest) => format!("*{rest}"),
-        None => n,
-    }
 }

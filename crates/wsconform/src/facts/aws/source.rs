@@ -1,0 +1,96 @@
+//! The seam between the memo layer ([`AwsFacts`]) and where the control
+//! plane's facts come from: the AWS APIs ([`super::Sdk`]), or hand-made
+//! values ([`crate::facts::fixture::Fixture`]); a Terraform plan or a
+//! CloudFormation template next. The judges read the memo layer and never
+//! know which.
+//!
+//! One method per operation, answering plain [`crate::model::aws`] values:
+//! `Ok(None)` (or an empty list) when the resource does not exist,
+//! [`Error::UnknownUntilApply`] when it exists but its value is known only
+//! after apply. Memoization (each operation once per run) stays above the
+//! seam; a source reports each request it makes to the tally through
+//! [`AwsFacts::count`], page by page, as `service.Operation`.
+//!
+//! [`Error::UnknownUntilApply`]: crate::facts::Error::UnknownUntilApply
+
+use futures_util::future::BoxFuture;
+
+use super::{AwsFacts, Res};
+use crate::model::aws::*;
+
+/// A distribution as ListDistributions lists it: enough to find it by alias.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistributionSummary {
+    pub id: String,
+    pub aliases: Vec<String>,
+}
+
+/// What a bounded listing read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    /// Pages remained past the bound ([`super::MAX_PAGES`]).
+    pub more: bool,
+}
+
+impl<T> Default for Listed<T> {
+    fn default() -> Self {
+        Listed { items: Vec::new(), more: false }
+    }
+}
+
+/// The hosted zones one ListHostedZonesByName name lookup found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZonesNamed {
+    pub zones: Vec<HostedZoneFacts>,
+    /// More same-named zones than the pages read.
+    pub truncated: bool,
+}
+
+/// Where the memo layer gets the control plane's facts. Every method gets
+/// the memo layer (`cx`) for the SDK configuration and the call tally. Names
+/// come normalized ([`normalize_host`]).
+pub trait Source: Send + Sync {
+    /// ListDistributions' summaries, in listing order, until a page holds one
+    /// that is `enough`, the pages end, or [`super::MAX_PAGES`] pages were read.
+    fn distribution_summaries<'a>(
+        &'a self,
+        cx: &'a AwsFacts,
+        enough: &'a (dyn Fn(&DistributionSummary) -> bool + Sync),
+    ) -> BoxFuture<'a, Res<Listed<DistributionSummary>>>;
+    /// GetDistribution.
+    fn distribution<'a>(&'a self, cx: &'a AwsFacts, id: &'a str) -> BoxFuture<'a, Res<Option<DistributionFacts>>>;
+    /// GetOriginRequestPolicy (a custom policy).
+    fn origin_request_policy<'a>(
+        &'a self,
+        cx: &'a AwsFacts,
+        id: &'a str,
+    ) -> BoxFuture<'a, Res<OriginRequestPolicyFacts>>;
+    /// GetCachePolicy (a custom policy).
+    fn cache_policy<'a>(&'a self, cx: &'a AwsFacts, id: &'a str) -> BoxFuture<'a, Res<CachePolicyFacts>>;
+    /// GetApi.
+    fn api<'a>(&'a self, cx: &'a AwsFacts, api_id: &'a str) -> BoxFuture<'a, Res<Option<ApiFacts>>>;
+    /// GetStage.
+    fn stage<'a>(&'a self, cx: &'a AwsFacts, api_id: &'a str, stage: &'a str)
+    -> BoxFuture<'a, Res<Option<StageFacts>>>;
+    /// GetRoutes (every page).
+    fn routes<'a>(&'a self, cx: &'a AwsFacts, api_id: &'a str) -> BoxFuture<'a, Res<Vec<RouteFacts>>>;
+    /// GetDeployments (every page): the deployment ids.
+    fn deployments<'a>(&'a self, cx: &'a AwsFacts, api_id: &'a str) -> BoxFuture<'a, Res<Vec<String>>>;
+    /// GetDomainName.
+    fn domain<'a>(&'a self, cx: &'a AwsFacts, name: &'a str) -> BoxFuture<'a, Res<Option<DomainFacts>>>;
+    /// GetApiMappings of a custom domain (every page).
+    fn mappings<'a>(&'a self, cx: &'a AwsFacts, domain: &'a str) -> BoxFuture<'a, Res<Vec<MappingFacts>>>;
+    /// The hosted zones named exactly `name` (ListHostedZonesByName).
+    fn zones_named<'a>(&'a self, cx: &'a AwsFacts, name: &'a str) -> BoxFuture<'a, Res<ZonesNamed>>;
+    /// The record sets named `name` in `zone_id` (ListResourceRecordSets); a
+    /// wildcard is asked for and answered as `*.example.com`.
+    fn record_sets<'a>(
+        &'a self,
+        cx: &'a AwsFacts,
+        zone_id: &'a str,
+        name: &'a str,
+    ) -> BoxFuture<'a, Res<Vec<AliasRecordFacts>>>;
+    /// DescribeCertificate.
+    fn certificate<'a>(&'a self, cx: &'a AwsFacts, arn: &'a str) -> BoxFuture<'a, Res<Option<CertificateFacts>>>;
+}

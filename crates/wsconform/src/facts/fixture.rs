@@ -1,0 +1,350 @@
+//! A [`Source`] built from hand-made [`crate::model::aws`] values: judges
+//! tested end to end (check function, memo layer) with no network, in unit
+//! and integration tests alike.
+//!
+//! What the fixture does not hold does not exist (`Ok(None)`, an empty
+//! list); [`Fixture::unknown_until_apply`] marks an answer as existing but
+//! known only after apply ([`Error::UnknownUntilApply`]), as a plan's
+//! computed values are. Each answer is tallied as the AWS operation it
+//! stands for, so "each operation once per run" holds for fixtures too.
+//! Unknowns are per answer (a whole stage, a whole distribution); a single
+//! field unknown inside a known value is for the plan reader to model.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+
+use crate::facts::Error;
+use crate::facts::aws::{AwsFacts, DistributionSummary, Listed, Res, Source, ZonesNamed};
+use crate::model::aws::*;
+
+#[derive(Debug, Clone, Default)]
+pub struct Fixture {
+    distributions: Vec<DistributionFacts>,
+    origin_request_policies: Vec<OriginRequestPolicyFacts>,
+    cache_policies: Vec<CachePolicyFacts>,
+    apis: Vec<ApiFacts>,
+    /// (API id, stage).
+    stages: Vec<(String, StageFacts)>,
+    routes: BTreeMap<String, Vec<RouteFacts>>,
+    deployments: BTreeMap<String, Vec<String>>,
+    domains: Vec<DomainFacts>,
+    mappings: BTreeMap<String, Vec<MappingFacts>>,
+    zones: Vec<HostedZoneFacts>,
+    /// (zone id, record set).
+    records: Vec<(String, AliasRecordFacts)>,
+    certificates: Vec<CertificateFacts>,
+    /// (operation, key) → what is known only after apply.
+    unknown: BTreeMap<(String, String), String>,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        Fixture::default()
+    }
+
+    /// As an `Arc<dyn Source>`, for [`AwsFacts::with_source`] and [`crate::facts::Facts::with_source`].
+    pub fn into_source(self) -> Arc<dyn Source> {
+        Arc::new(self)
+    }
+
+    pub fn distribution(mut self, d: DistributionFacts) -> Self {
+        self.distributions.push(d);
+        self
+    }
+
+    pub fn origin_request_policy(mut self, p: OriginRequestPolicyFacts) -> Self {
+        self.origin_request_policies.push(p);
+        self
+    }
+
+    pub fn cache_policy(mut self, p: CachePolicyFacts) -> Self {
+        self.cache_policies.push(p);
+        self
+    }
+
+    pub fn api(mut self, a: ApiFacts) -> Self {
+        self.apis.push(a);
+        self
+    }
+
+    pub fn stage(mut self, api_id: &str, s: StageFacts) -> Self {
+        self.stages.push((api_id.to_owned(), s));
+        self
+    }
+
+    pub fn routes(mut self, api_id: &str, routes: Vec<RouteFacts>) -> Self {
+        self.routes.insert(api_id.to_owned(), routes);
+        self
+    }
+
+    pub fn deployments(mut self, api_id: &str, ids: Vec<String>) -> Self {
+        self.deployments.insert(api_id.to_owned(), ids);
+        self
+    }
+
+    pub fn domain(mut self, d: DomainFacts) -> Self {
+        self.domains.push(d);
+        self
+    }
+
+    pub fn mappings(mut self, domain: &str, mappings: Vec<MappingFacts>) -> Self {
+        self.mappings.insert(normalize_host(domain), mappings);
+        self
+    }
+
+    pub fn hosted_zone(mut self, z: HostedZoneFacts) -> Self {
+        self.zones.push(z);
+        self
+    }
+
+    pub fn record(mut self, zone_id: &str, r: AliasRecordFacts) -> Self {
+        self.records.push((zone_id.to_owned(), r));
+        self
+    }
+
+    pub fn certificate(mut self, c: CertificateFacts) -> Self {
+        self.certificates.push(c);
+        self
+    }
+
+    /// The answer of `operation` for `key` is known only after apply, `what`
+    /// naming it. Keys are the memo layer's: the distribution, policy, API,
+    /// certificate or zone id; `{api_id}/{stage}` for GetStage; the domain name
+    /// for GetDomainName and GetApiMappings; the zone name for
+    /// ListHostedZonesByName; `{zone_id}/{name}` for ListResourceRecordSets;
+    /// `""` for ListDistributions.
+    pub fn unknown_until_apply(mut self, operation: &str, key: &str, what: &str) -> Self {
+        self.unknown.insert((operation.to_owned(), key.to_owned()), what.to_owned());
+        self
+    }
+
+    /// Tallies `op` and answers `found` unless the answer is unknown until apply.
+    fn answer<T>(&self, cx: &AwsFacts, op: &str, key: &str, found: impl FnOnce() -> Res<T>) -> Res<T> {
+        cx.count(op);
+        match self.unknown.get(&(op.to_owned(), key.to_owned())) {
+            Some(what) => Err(Error::UnknownUntilApply { what: what.clone() }),
+            None => found(),
+        }
+    }
+}
+
+fn ready<'a, T: Send + 'a>(v: Res<T>) -> BoxFuture<'a, Res<T>> {
+    Box::pin(std::future::ready(v))
+}
+
+impl Source for Fixture {
+    fn distribution_summaries<'a>(
+        &'a self,
+        cx: &'a AwsFacts,
+        _enough: &'a (dyn Fn(&DistributionSummary) -> bool + Sync),
+    ) -> BoxFuture<'a, Res<Listed<DistributionSummary>>> {
+        ready(self.answer(cx, "cloudfront.ListDistributions", "", || {
+            let items = self
+                .distributions
+                .iter()
+                .map(|d| DistributionSummary { id: d.id.clone(), aliases: d.aliases.clone() })
+                .collect();
+            Ok(Listed { items, more: false })
+        }))
+    }
+
+    fn distribution<'a>(&'a self, cx: &'a AwsFacts, id: &'a str) -> BoxFuture<'a, Res<Option<DistributionFacts>>> {
+        ready(self.answer(cx, "cloudfront.GetDistribution", id, || {
+            Ok(self.distributions.iter().find(|d| d.id == id).cloned())
+        }))
+    }
+
+    fn origin_request_policy<'a>(
+        &'a self,
+        cx: &'a AwsFacts,
+        id: &'a str,
+    ) -> BoxFuture<'a, Res<OriginRequestPolicyFacts>> {
+        ready(self.answer(cx, "cloudfront.GetOriginRequestPolicy", id, || {
+            self.origin_request_policies
+                .iter()
+                .find(|p| p.id == id)
+                .cloned()
+                .ok_or_else(|| Error::NotFound { message: format!("origin request policy {id} does not exist") })
+        }))
+    }
+
+    fn cache_policy<'a>(&'a self, cx: &'a AwsFacts, id: &'a str) -> BoxFuture<'a, Res<CachePolicyFacts>> {
+        ready(self.answer(cx, "cloudfront.GetCachePolicy", id, || {
+            self.cache_policies
+                .iter()
+                .find(|p| p.id == id)
+                .cloned()
+                .ok_or_else(|| Error::NotFound { message: format!("cache policy {id} does not exist") })
+        }))
+    }
+
+    fn api<'a>(&'a self, cx: &'a AwsFacts, api_id: &'a str) -> BoxFuture<'a, Res<Option<ApiFacts>>> {
+        ready(
+            self.answer(cx, "apigatewayv2.GetApi", api_id, || {
+                Ok(self.apis.iter().find(|a| a.api_id == api_id).cloned())
+            }),
+        )
+    }
+
+    fn stage<'a>(
+        &'a self,
+        cx: &'a AwsFacts,
+        api_id: &'a str,
+        stage: &'a str,
+    ) -> BoxFuture<'a, Res<Option<StageFacts>>> {
+        ready(self.answer(cx, "apigatewayv2.GetStage", &format!("{api_id}/{stage}"), || {
+            Ok(self.stages.iter().find(|(a, s)| a == api_id && s.stage_name == stage).map(|(_, s)| s.clone()))
+        }))
+    }
+
+    fn routes<'a>(&'a self, cx: &'a AwsFacts, api_id: &'a str) -> BoxFuture<'a, Res<Vec<RouteFacts>>> {
+        ready(
+            self.answer(cx, "apigatewayv2.GetRoutes", api_id, || {
+                Ok(self.routes.get(api_id).cloned().unwrap_or_default())
+            }),
+        )
+    }
+
+    fn deployments<'a>(&'a self, cx: &'a AwsFacts, api_id: &'a str) -> BoxFuture<'a, Res<Vec<String>>> {
+        ready(self.answer(cx, "apigatewayv2.GetDeployments", api_id, || {
+            Ok(self.deployments.get(api_id).cloned().unwrap_or_default())
+        }))
+    }
+
+    fn domain<'a>(&'a self, cx: &'a AwsFacts, name: &'a str) -> BoxFuture<'a, Res<Option<DomainFacts>>> {
+        ready(self.answer(cx, "apigatewayv2.GetDomainName", name, || {
+            Ok(self.domains.iter().find(|d| normalize_host(&d.domain_name) == name).cloned())
+        }))
+    }
+
+    fn mappings<'a>(&'a self, cx: &'a AwsFacts, domain: &'a str) -> BoxFuture<'a, Res<Vec<MappingFacts>>> {
+        ready(self.answer(cx, "apigatewayv2.GetApiMappings", domain, || {
+            Ok(self.mappings.get(domain).cloned().unwrap_or_default())
+        }))
+    }
+
+    fn zones_named<'a>(&'a self, cx: &'a AwsFacts, name: &'a str) -> BoxFuture<'a, Res<ZonesNamed>> {
+        ready(self.answer(cx, "route53.ListHostedZonesByName", name, || {
+            let zones = self.zones.iter().filter(|z| normalize_host(&z.name) == name).cloned().collect();
+            Ok(ZonesNamed { zones, truncated: false })
+        }))
+    }
+
+    fn record_sets<'a>(
+        &'a self,
+        cx: &'a AwsFacts,
+        zone_id: &'a str,
+        name: &'a str,
+    ) -> BoxFuture<'a, Res<Vec<AliasRecordFacts>>> {
+        ready(self.answer(cx, "route53.ListResourceRecordSets", &format!("{zone_id}/{name}"), || {
+            Ok(self
+                .records
+                .iter()
+                .filter(|(z, r)| z == zone_id && normalize_host(&r.name) == name)
+                .map(|(_, r)| r.clone())
+                .collect())
+        }))
+    }
+
+    fn certificate<'a>(&'a self, cx: &'a AwsFacts, arn: &'a str) -> BoxFuture<'a, Res<Option<CertificateFacts>>> {
+        ready(self.answer(cx, "acm.DescribeCertificate", arn, || {
+            Ok(self.certificates.iter().find(|c| c.arn == arn).cloned())
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::check::Ctx;
+    use crate::facts::Facts;
+    use crate::outcome::{Outcome, Status};
+    use crate::suite::Suite;
+
+    const API: &str = "a1b2c3d4e5";
+
+    fn suite() -> Arc<Suite> {
+        let text = format!(
+            "name = \"t\"\nregion = \"ap-northeast-1\"\nurl = \"wss://ws.example.com/Prod\"\n[api]\nid = \"{API}\"\nstage = \"Prod\"\n"
+        );
+        Arc::new(Suite::parse("t.toml", &text, &|_| None).expect("test suite"))
+    }
+
+    fn stage(deployment: Option<&str>, burst: Option<i32>) -> StageFacts {
+        StageFacts {
+            stage_name: "Prod".into(),
+            deployment_id: deployment.map(Into::into),
+            throttling_burst_limit: burst,
+            throttling_rate_limit: Some(1000.0),
+            route_throttling: vec![],
+        }
+    }
+
+    fn ctx(fixture: Fixture) -> Arc<Ctx> {
+        let suite = suite();
+        let facts = Arc::new(Facts::with_source(suite.clone(), fixture.into_source()));
+        Arc::new(Ctx { suite, facts, planned: BTreeSet::new() })
+    }
+
+    async fn run(id: &str, ctx: &Arc<Ctx>) -> Outcome {
+        let check = crate::checks::find(id).expect("a check of the catalog");
+        (check.run)(ctx.clone()).await
+    }
+
+    #[tokio::test]
+    async fn apigw_stage_is_judged_from_a_fixture_once_per_run() {
+        let ctx = ctx(Fixture::new().stage(API, stage(Some("dep1"), Some(500))));
+        let o = run(crate::ids::APIGW_STAGE, &ctx).await;
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.evidence.get("deployment_id"), Some("dep1"));
+        // A second asker is served by the memo layer: GetStage once.
+        run(crate::ids::APIGW_STAGE, &ctx).await;
+        assert_eq!(ctx.facts.aws.calls(), BTreeMap::from([("apigatewayv2.GetStage".to_string(), 1)]));
+    }
+
+    #[tokio::test]
+    async fn apigw_stage_fails_on_a_fixture_without_deployment_or_stage() {
+        // Never deployed: GetDeployments confirms it (an empty list), and the judge fails.
+        let ctx = ctx(Fixture::new().stage(API, stage(None, Some(500))));
+        let o = run(crate::ids::APIGW_STAGE, &ctx).await;
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("stage `Prod` has no deployment"), "{o:?}");
+        assert_eq!(ctx.facts.aws.calls().get("apigatewayv2.GetDeployments"), Some(&1));
+
+        // Absent: the stage does not exist (`Ok(None)`), a failure naming it.
+        let o = run(crate::ids::APIGW_STAGE, &self::ctx(Fixture::new())).await;
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert_eq!(o.verdict.message(), format!("API {API} has no stage `Prod`"));
+    }
+
+    #[tokio::test]
+    async fn a_value_known_only_after_apply_is_unknown_not_absent() {
+        let what = "the stage Prod of API a1b2c3d4e5";
+        let fixture = Fixture::new().unknown_until_apply("apigatewayv2.GetStage", &format!("{API}/Prod"), what);
+        let o = run(crate::ids::APIGW_STAGE, &ctx(fixture)).await;
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert_eq!(o.verdict.message(), format!("unknown: {what} is known only after apply"));
+        assert!(!o.retryable, "asking again before apply changes nothing");
+    }
+
+    #[tokio::test]
+    async fn route53_lookups_read_the_fixture_zone() {
+        let zone = HostedZoneFacts { id: "Z0".into(), name: "example.com.".into(), private: false };
+        let record = AliasRecordFacts {
+            name: "ws.example.com".into(),
+            record_type: "A".into(),
+            alias_dns_name: Some("d111111abcdef8.cloudfront.net.".into()),
+            alias_hosted_zone_id: Some(CLOUDFRONT_HOSTED_ZONE_ID.into()),
+            values: vec![],
+        };
+        let ctx = ctx(Fixture::new().hosted_zone(zone).record("Z0", record.clone()));
+        let (zone, records) = ctx.facts.aws.host_record("ws.example.com").await.expect("found");
+        assert_eq!((zone.as_str(), records), ("example.com. (Z0)", vec![record]));
+        let missing = ctx.facts.aws.host_record("ws.example.org").await.expect_err("no zone");
+        assert_eq!(missing.to_string(), "no public hosted zone for ws.example.org in this account");
+    }
+}
