@@ -216,7 +216,7 @@ fn no_check_module_imports_another() {
     for (m, edges) in &g {
         let Some(from) = area(m) else { continue };
         for t in edges {
-            if let Some(to) = area(t).filter(|to| *to != from) {
+            if area(t).is_some_and(|to| to != from) {
                 found.push(format!("{} imports {}", name(m), name(t)));
             }
         }

@@ -43,6 +43,10 @@ pub struct Blame {
 pub struct BlameMemo(pub(crate) std::sync::Mutex<Option<(Arc<Route>, Option<Arc<Blame>>)>>);
 
 impl Ctx {
+    pub fn new(suite: Arc<Suite>, facts: Arc<Facts>, planned: std::collections::BTreeSet<CheckId>) -> Ctx {
+        Ctx { suite, facts, planned, blame: BlameMemo::default() }
+    }
+
     pub fn runs(&self, id: CheckId) -> bool {
         self.planned.contains(&id)
     }

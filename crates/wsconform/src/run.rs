@@ -199,7 +199,7 @@ pub async fn run(opts: RunOptions) -> Result<RunSummary, BadInput> {
                 facts.aws.set_http_client(net.sdk_http_client());
             }
             let planned = plan.entries.iter().filter(|e| e.decision.runs()).map(|e| e.def.id).collect();
-            let ctx = Arc::new(Ctx { facts, suite, planned, blame: Default::default() });
+            let ctx = Arc::new(Ctx::new(suite, facts, planned));
             runner.run_suite(SuiteJob { index, header, plan, ctx }).await
         }
     }))

@@ -381,12 +381,7 @@ mod tests {
         let text =
             format!("name='t'\nregion='us-east-1'\nurl='wss://h/p'\ntimeout='1s'\n[api]\nid='${{TOKEN}}'\n{extra}");
         let suite = Arc::new(Suite::parse("t.toml", &text, &env).unwrap());
-        Arc::new(Ctx {
-            facts: Arc::new(Facts::new(suite.clone())),
-            suite,
-            planned: Default::default(),
-            blame: Default::default(),
-        })
+        Arc::new(Ctx::new(suite.clone(), Arc::new(Facts::new(suite)), Default::default()))
     }
 
     async fn run(cat: &[&'static CheckDef], opts: RunnerOptions) -> (SuiteResult, Vec<Event>) {

@@ -129,15 +129,15 @@ pub fn judge_alias(
     let (zone, records) = match route53 {
         Some(Ok((zone, records))) => (zone, records),
         Some(Err(why)) => {
-            return Outcome::error(format!(
-                "unknown: {host} is no CNAME to {target} and its Route 53 record could not be read ({why}); \
+            return Outcome::unknown(format!(
+                "{host} is no CNAME to {target} and its Route 53 record could not be read ({why}); \
                  shared addresses prove nothing (CloudFront's are shared by every distribution)"
             ))
             .with_evidence(ev);
         }
         None => {
-            return Outcome::error(format!(
-                "unknown: {host} is no CNAME to {target}, and without its Route 53 record (the control plane is \
+            return Outcome::unknown(format!(
+                "{host} is no CNAME to {target}, and without its Route 53 record (the control plane is \
                  not read: `[dns] alias_target` given and route53.alias skipped) its target cannot be told: shared addresses prove nothing (CloudFront's are shared by every distribution)"
             ))
             .with_evidence(ev);
@@ -164,8 +164,8 @@ pub fn judge_alias(
             },
         )
         .with_evidence(ev),
-        None => Outcome::error(format!(
-            "unknown: {host} is no CNAME to {target} and zone {zone} holds no ALIAS A or CNAME record for it \
+        None => Outcome::unknown(format!(
+            "{host} is no CNAME to {target} and zone {zone} holds no ALIAS A or CNAME record for it \
              (the answers come from elsewhere): its target cannot be told from shared addresses"
         ))
         .with_evidence(ev),
@@ -321,7 +321,7 @@ mod tests {
         // Without CNAME or record, shared addresses prove nothing: unknown, never a pass.
         let o = judge_alias("ws.example.com", &overlapping, "d1.cloudfront.net", &target, None);
         assert_eq!(o.status(), Status::Error);
-        assert!(o.verdict.message().starts_with("unknown:"), "{o:?}");
+        assert!(o.verdict.is_unknown(), "{o:?}");
         let o = judge_alias(
             "ws.example.com",
             &overlapping,

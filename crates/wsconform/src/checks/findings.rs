@@ -55,17 +55,22 @@ impl Findings {
     pub fn outcome(self, pass_summary: impl Into<String>) -> Outcome {
         let warnings = self.warnings;
         let with_warnings = |o: Outcome| warnings.into_iter().fold(o, |o, (m, h)| o.warn(m, h));
-        let unknown = (!self.unknowns.is_empty()).then(|| format!("unknown: {}", self.unknowns.join("; ")));
+        let unknown = (!self.unknowns.is_empty()).then(|| Verdict::unknown(self.unknowns.join("; ")));
         if self.items.is_empty() {
             let out = match unknown {
-                Some(message) => Outcome::from(Verdict::Unknown { message }),
+                Some(unknown) => Outcome::from(unknown),
                 None => Outcome::pass(pass_summary),
             };
             return with_warnings(out.with_evidence(self.evidence));
         }
         let retryable = self.items.iter().all(|(_, _, r)| *r);
-        let message =
-            self.items.iter().map(|(m, _, _)| m.as_str()).chain(unknown.as_deref()).collect::<Vec<_>>().join("; ");
+        let message = self
+            .items
+            .iter()
+            .map(|(m, _, _)| m.as_str())
+            .chain(unknown.as_ref().map(Verdict::message))
+            .collect::<Vec<_>>()
+            .join("; ");
         let hint = self.items.iter().map(|(_, h, _)| h.as_str()).filter(|h| !h.is_empty()).collect::<Vec<_>>();
         let out =
             if hint.is_empty() { Outcome::fail_without_hint(message) } else { Outcome::fail(message, hint.join("; ")) };

@@ -27,15 +27,18 @@ pub fn find(id: &str) -> Option<&'static CheckDef> {
 
 /// A fact that could not be fetched: the check errors with its message,
 /// retryable (`--wait`) when asking again later could answer (throttling,
-/// a 5xx, a timeout, a failed connection).
+/// a 5xx, a timeout, a failed connection). A fact the source says is unknown
+/// (more pages than read, a value known only after apply) is an unknown verdict.
 impl From<crate::facts::Error> for crate::outcome::Outcome {
     fn from(e: crate::facts::Error) -> Self {
+        use crate::facts::Error;
+        use crate::outcome::{Outcome, Verdict};
         let transient = e.is_transient();
         let o = match e {
-            crate::facts::Error::Unknown { .. } => {
-                crate::outcome::Outcome::from(crate::outcome::Verdict::Unknown { message: e.to_string() })
+            Error::Unknown { .. } | Error::UnknownUntilApply { .. } => {
+                Outcome::from(Verdict::Unknown { message: e.to_string() })
             }
-            _ => crate::outcome::Outcome::error(e.to_string()),
+            _ => Outcome::error(e.to_string()),
         };
         if transient { o.retryable() } else { o }
     }
