@@ -27,6 +27,7 @@ fn report(id: &str, outcome: Outcome, retries: Vec<Outcome>, ms: u64) -> CheckRe
 fn result() -> SuiteResult {
     let started_at = chrono::DateTime::parse_from_rfc3339("2026-11-21T10:00:00Z").unwrap().to_utc();
     SuiteResult {
+        route: Vec::new(),
         header: SuiteHeader {
             name: "chat-staging".into(),
             source: "suites/staging.toml".into(),

@@ -27,6 +27,9 @@ pub struct SuiteResult {
     pub reports: Vec<CheckReport>,
     /// Findings such as the inferred layout and discovered ids.
     pub properties: Vec<(String, String)>,
+    /// The hops of the route a request takes (`discovered.route`, as a list),
+    /// when the run computed it; `trace` draws them.
+    pub route: Vec<String>,
     /// `service.Operation` → calls made.
     pub aws_calls: BTreeMap<String, u64>,
     pub duration: Duration,

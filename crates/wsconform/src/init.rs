@@ -157,7 +157,7 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
     found.notes.extend(d.errors.iter().map(ToString::to_string));
     found.distribution_id = distribution_id;
     found.layout = d.layout;
-    found.route = d.route;
+    found.route = (!d.route.is_empty()).then(|| d.route.join(" → "));
     found.api_id = d.api_id;
     found.stage = d.stage;
     // The domain the route lands on (layout D: the origin's, not the host).

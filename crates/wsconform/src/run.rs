@@ -273,6 +273,7 @@ mod tests {
 
     fn suite(name: &str, outcomes: Vec<Outcome>) -> SuiteResult {
         SuiteResult {
+            route: Vec::new(),
             header: SuiteHeader {
                 name: name.into(),
                 source: "<test>".into(),

@@ -161,15 +161,19 @@ impl Runner {
 
         // What the control plane revealed (layout, discovered ids), from what
         // the checks fetched: reporting costs no AWS call of its own.
+        let mut route = Vec::new();
         if !ctx.facts.aws.calls().is_empty() {
-            for (k, v) in ctx.facts.aws.discovered_so_far().properties() {
+            let discovered = ctx.facts.aws.discovered_so_far();
+            for (k, v) in discovered.properties() {
                 ctx.facts.set_property(&k, v);
             }
+            route = discovered.route.iter().map(|hop| redactor.redact(hop)).collect();
         }
         let properties =
             ctx.facts.properties().into_iter().map(|(k, v)| (redactor.redact(&k), redactor.redact(&v))).collect();
         let result = SuiteResult {
             header,
+            route,
             reports,
             properties,
             aws_calls: ctx.facts.aws.calls(),

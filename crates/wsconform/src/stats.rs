@@ -150,6 +150,7 @@ pub(crate) mod tests {
 
     pub(crate) fn suite(name: &str, reports: Vec<CheckReport>) -> SuiteResult {
         SuiteResult {
+            route: Vec::new(),
             header: SuiteHeader {
                 name: name.into(),
                 source: "suites/x.toml".into(),

@@ -155,9 +155,9 @@ pub fn render(result: &SuiteResult, fallback_layout: &str) -> String {
             let _ = writeln!(out, "layout: {fallback_layout} — implied by the suite (the route does not tell)");
         }
     }
-    if let Some(route) = property(result, "discovered.route") {
+    if !result.route.is_empty() {
         let _ = writeln!(out, "route:");
-        for (i, segment) in route.split(" → ").enumerate() {
+        for (i, segment) in result.route.iter().enumerate() {
             let arrow = if i == 0 { " " } else { "→" };
             let _ = writeln!(out, "  {arrow} {}", scrub(segment));
         }
@@ -294,6 +294,7 @@ mod tests {
 
     fn result(reports: Vec<CheckReport>, properties: Vec<(&str, &str)>) -> SuiteResult {
         SuiteResult {
+            route: Vec::new(),
             header: SuiteHeader {
                 name: "t".into(),
                 source: "<test>".into(),
@@ -344,7 +345,7 @@ mod tests {
 
     #[test]
     fn first_broken_hop_is_marked_once_with_its_hint() {
-        let r = result(
+        let mut r = result(
             vec![
                 report(ids::E2E_CONNECT, Outcome::fail("HTTP 403", "fix the behavior")),
                 report(
@@ -353,8 +354,9 @@ mod tests {
                 ),
                 report(ids::DNS_RESOLVES, Outcome::pass("ok")),
             ],
-            vec![("discovered.route", "viewer https://ws.example.com/Prod → no API for Host x (403)")],
+            vec![],
         );
+        r.route = vec!["viewer https://ws.example.com/Prod".into(), "no API for Host x (403)".into()];
         let text = render(&r, "A (CloudFront → execute-api host)");
         assert_eq!(text.matches("<── first broken hop").count(), 1, "{text}");
         assert!(text.contains("✗ behavior  <── first broken hop\n"), "{text}");

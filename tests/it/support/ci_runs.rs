@@ -22,6 +22,7 @@ pub fn report(id: &str, outcome: Outcome, retries: Vec<Outcome>) -> CheckReport 
 
 pub fn result(source: &str, reports: Vec<CheckReport>) -> SuiteResult {
     SuiteResult {
+        route: Vec::new(),
         header: SuiteHeader {
             name: "chat-staging".into(),
             source: source.into(),

@@ -278,6 +278,7 @@ mod tests {
             warnings: vec![],
         };
         let result = SuiteResult {
+            route: Vec::new(),
             header: header.clone(),
             reports: vec![
                 report(ids::ROUTE53_ALIAS, aaaa(Outcome::pass("ALIAS ok"))),

@@ -21,8 +21,8 @@ pub struct Discovered {
     pub api_id: Option<String>,
     pub stage: Option<String>,
     pub layout: Option<String>,
-    /// The hop chain, one line.
-    pub route: Option<String>,
+    /// The hop chain, client first ([`Route::hops`]); empty when the route is not known.
+    pub route: Vec<String>,
     /// Why something could not be found.
     pub errors: Vec<Error>,
 }
@@ -42,7 +42,7 @@ impl Discovered {
         put("api_id", &self.api_id);
         put("stage", &self.stage);
         put("layout", &self.layout);
-        put("route", &self.route);
+        put("route", &(!self.route.is_empty()).then(|| self.route.join(" → ")));
         p
     }
 }
@@ -195,7 +195,7 @@ impl AwsFacts {
         let route = self.route.peek("").and_then(Result::ok);
         if let Some(r) = &route {
             d.layout = r.layout.map(|l| l.to_string());
-            d.route = Some(r.describe());
+            d.route = r.hops();
             if let route::Landing::CustomDomain { domain, key, .. } = &r.landing {
                 d.custom_domain = Some(domain.clone());
                 d.mapping_key = Some(key.clone());
@@ -215,7 +215,7 @@ impl AwsFacts {
         match self.route().await {
             Ok(r) => {
                 d.layout = r.layout.map(|l| l.to_string());
-                d.route = Some(r.describe());
+                d.route = r.hops();
                 if let route::Landing::CustomDomain { domain, key, .. } = &r.landing {
                     d.custom_domain = Some(domain.clone());
                     d.mapping_key = Some(key.clone());
