@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use wsconform::plan::Filters;
+use wsconform::Filters;
+use wsconform::RunnerOptions;
 use wsconform::run::{RunOptions, SandboxOverride, SuiteSource, run};
-use wsconform::runner::RunnerOptions;
 use wsconform_sandbox::model::{self, Layout, scenario};
 use wsconform_sandbox::{Sandbox, SandboxOptions, Server};
 
@@ -94,22 +94,22 @@ async fn suite_wall(concurrency: usize) -> Duration {
 /// The longest chain of dependent round trips through the catalog.
 fn critical_path() -> (u32, Vec<&'static str>) {
     let rts: HashMap<&str, u32> = ROUND_TRIPS.iter().map(|(id, n, _)| (*id, *n)).collect();
-    let catalog = wsconform::checks::catalog();
+    let catalog = wsconform::catalog();
     let mut best: HashMap<&'static str, (u32, Vec<&'static str>)> = HashMap::new();
     // The graph is small and acyclic: relax it as many times as it has nodes.
     for _ in 0..catalog.len() {
         for c in &catalog {
-            let own = *rts.get(c.id).unwrap_or_else(|| panic!("no round-trip count for {}", c.id));
+            let own = *rts.get(c.id.as_str()).unwrap_or_else(|| panic!("no round-trip count for {}", c.id));
             let before = c
                 .requires
                 .iter()
                 .chain(c.after)
-                .filter_map(|d| best.get(d).cloned())
+                .filter_map(|d| best.get(d.as_str()).cloned())
                 .max_by_key(|(n, _)| *n)
                 .unwrap_or_default();
             let mut chain = before.1.clone();
-            chain.push(c.id);
-            best.insert(c.id, (before.0 + own, chain));
+            chain.push(c.id.as_str());
+            best.insert(c.id.as_str(), (before.0 + own, chain));
         }
     }
     best.into_values().max_by_key(|(n, _)| *n).unwrap_or_default()

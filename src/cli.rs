@@ -7,11 +7,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+use wsconform::RunnerOptions;
 use wsconform::emulator::Emulator;
-use wsconform::plan::{Decision, Filters};
 use wsconform::report::{Reporter, annotations, console::ConsoleReporter, file_stem, json, junit, markdown};
 use wsconform::run::{BadInput, RunOptions, SandboxOverride, SuiteSource, exit};
-use wsconform::runner::RunnerOptions;
+use wsconform::{Decision, Filters};
 
 #[derive(Parser, Debug)]
 #[command(name = "wsconform", version, about = "Proves a WebSocket API on AWS API Gateway works as deployed")]
@@ -316,7 +316,7 @@ fn run_command(args: RunArgs) -> i32 {
         println!(
             "\nlatency over {} runs (ms):\n{}",
             runs.len(),
-            wsconform::stats::render_table(&wsconform::stats::phase_stats(&runs))
+            wsconform::render_table(&wsconform::phase_stats(&runs))
         );
     }
     code
@@ -547,8 +547,8 @@ fn list_command(suite: PathBuf, filters: FilterArgs) -> i32 {
 }
 
 fn explain_command(id: &str) -> i32 {
-    let Some(def) = wsconform::checks::find(id) else {
-        let ids: Vec<&str> = wsconform::checks::catalog().iter().map(|c| c.id.as_str()).collect();
+    let Some(def) = wsconform::find(id) else {
+        let ids: Vec<&str> = wsconform::catalog().iter().map(|c| c.id.as_str()).collect();
         let best = ids.iter().max_by(|a, b| strsim::jaro_winkler(id, a).total_cmp(&strsim::jaro_winkler(id, b)));
         eprintln!("error: no check `{id}`{}", best.map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default());
         eprintln!("checks: {}", ids.join(", "));

@@ -47,7 +47,7 @@ impl Emulator for InProcess {
                 latency: Duration::from_millis(plan.latency_ms),
                 faults: &faults,
                 check_timeout: suite.check_timeout,
-                dns_timeout: suite.dns.timeout.unwrap_or(wsconform::net::dns::DEFAULT_QUERY_TIMEOUT),
+                dns_timeout: suite.dns.timeout.unwrap_or(wsconform::DEFAULT_QUERY_TIMEOUT),
             })
             .await?;
             apply(&sandbox.endpoints(), suite);

@@ -10,8 +10,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use wsconform::net::dns::*;
 use wsconform::suite::{DnsSpec, Nameservers};
+use wsconform::test_support::dns::*;
 
 use hickory_server::net::runtime::Time;
 use hickory_server::proto::op::{Header, HeaderCounts, Metadata, ResponseCode};

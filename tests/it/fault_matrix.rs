@@ -8,10 +8,10 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use wsconform::Filters;
+use wsconform::RunnerOptions;
 use wsconform::outcome::Status;
-use wsconform::plan::Filters;
 use wsconform::run::{RunOptions, SuiteSource, run};
-use wsconform::runner::RunnerOptions;
 use wsconform_sandbox::faults::NAMES;
 use wsconform_sandbox::model::Layout;
 use wsconform_sandbox::suite_for_layout;

@@ -1,7 +1,7 @@
 //! The IAM-signed upgrade against the sandbox's independent SigV4 verifier.
 
 use url::Url;
-use wsconform::checks::e2e::{IamSigner, PRESIGNED_FOR};
+use wsconform::test_support::{IamSigner, PRESIGNED_FOR};
 
 // AWS: IAM User Guide, "AWS Signature Version 4 for API requests" — a request signs in the
 // Authorization header or in the query string (X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date,
@@ -45,5 +45,5 @@ fn the_upgrade_signature_verifies_in_both_forms_for_its_host_and_path_only() {
 
 fn request_target_for(path: &str, query: &[(String, String)]) -> String {
     let url = Url::parse(&format!("wss://ws.example.com{path}")).expect("url");
-    wsconform::net::ws::request_target(&url, query)
+    wsconform::test_support::request_target(&url, query)
 }

@@ -10,8 +10,8 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
-use wsconform::net::{CertProblem, Net, UpgradeError, WsLimits};
 use wsconform::suite::Suite;
+use wsconform::test_support::{CertProblem, Net, UpgradeError, WsLimits};
 
 struct Pki {
     ca_pem: String,
@@ -101,9 +101,9 @@ async fn wss_upgrade_and_echo_through_connect_to() {
     // The certificate observation records the chain and passes the rule.
     let obs = net.tls_observe("ws.example.com", 443, "ws.example.com").await.unwrap();
     assert!(obs.verify_error.is_none(), "{:?}", obs.verify_error);
-    let cert = wsconform::checks::tls::CertObservation::from_observation(&obs).unwrap();
+    let cert = wsconform::test_support::CertObservation::from_observation(&obs).unwrap();
     assert_eq!(cert.sans, vec!["ws.example.com"]);
-    let o = wsconform::checks::tls::judge_certificate(&cert, "ws.example.com", 14, chrono::Utc::now().timestamp());
+    let o = wsconform::test_support::judge_certificate(&cert, "ws.example.com", 14, chrono::Utc::now().timestamp());
     assert_eq!(o.status(), wsconform::Status::Pass, "{o:?}");
 }
 
@@ -151,7 +151,7 @@ async fn refusal_keeps_status_and_body() {
             assert_eq!(status, 403);
             assert_eq!(body, br#"{"message": "Forbidden"}"#);
             assert!(
-                wsconform::checks::e2e::judge_refusal(status, &body, &[], &Default::default())
+                wsconform::test_support::judge_refusal(status, &body, &[], &Default::default())
                     .1
                     .contains("wrong stage path")
             );
@@ -208,7 +208,10 @@ async fn raw_ws_server(accept: Option<&'static str>, extra: &'static str, frames
     port
 }
 
-async fn raw_upgrade(port: u16, subprotocols: &[String]) -> Result<wsconform::net::WsConnection, UpgradeError> {
+async fn raw_upgrade(
+    port: u16,
+    subprotocols: &[String],
+) -> Result<wsconform::test_support::WsConnection, UpgradeError> {
     let s = suite("ws://127.0.0.1/Prod", "", None);
     let net = Net::new(&s).await.unwrap();
     let url = url::Url::parse(&format!("ws://127.0.0.1:{port}/Prod")).unwrap();
@@ -219,7 +222,7 @@ async fn raw_upgrade(port: u16, subprotocols: &[String]) -> Result<wsconform::ne
 async fn session_end_after(frames: Vec<u8>) -> String {
     let port = raw_ws_server(None, "", frames).await;
     let conn = raw_upgrade(port, &[]).await.expect("a valid 101");
-    let session = wsconform::facts::live::Session::new(conn);
+    let session = wsconform::test_support::Session::new(conn);
     session.ended_within(Duration::from_secs(2)).await.expect("the session ended in time")
 }
 

@@ -1,7 +1,7 @@
 //! Three readings of CloudFront's PathPattern, compared on generated
 //! patterns and paths over a small alphabet (`a`, `b`, `/`, `.`, `*`, `?`):
 //!
-//! - the checks' wildcard loop (`wsconform::model::route::path_pattern_matches`),
+//! - the checks' wildcard loop (`wsconform::test_support::path_pattern_matches`),
 //! - the sandbox edge's regex translation (`wsconform_sandbox::edge::path_matches`),
 //! - [`reference`] below: plain recursive backtracking over chars, too slow
 //!   for anything but small inputs and too short to be wrong.
@@ -14,7 +14,7 @@
 
 use proptest::prelude::*;
 
-use wsconform::model::route::path_pattern_matches as checks_matches;
+use wsconform::test_support::path_pattern_matches as checks_matches;
 use wsconform_sandbox::edge::path_matches as sandbox_matches;
 
 /// The obviously-correct matcher: `pattern` (leading `/` optional) against

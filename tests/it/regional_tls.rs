@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
+use wsconform::Filters;
+use wsconform::RunnerOptions;
 use wsconform::outcome::Status;
-use wsconform::plan::Filters;
 use wsconform::run::{RunOptions, SuiteSource, run};
-use wsconform::runner::RunnerOptions;
 
 async fn tls_check(faults: &str) -> (Status, String, Option<String>) {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/suites/sandbox.toml"))

@@ -8,10 +8,10 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use wsconform::Filters;
+use wsconform::RunnerOptions;
 use wsconform::outcome::Status;
-use wsconform::plan::Filters;
 use wsconform::run::{RunOptions, SandboxOverride, SuiteSource, run};
-use wsconform::runner::RunnerOptions;
 use wsconform_cli::emulator::own_suite;
 use wsconform_sandbox::model::{Layout, SCENARIOS, Scenario};
 

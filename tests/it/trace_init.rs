@@ -5,10 +5,10 @@
 use std::future::Future;
 use std::time::Duration;
 
+use wsconform::Filters;
+use wsconform::RunnerOptions;
 use wsconform::outcome::Status;
-use wsconform::plan::Filters;
 use wsconform::run::{RunOptions, SandboxOverride, SuiteSource, load_suite, run};
-use wsconform::runner::RunnerOptions;
 use wsconform_cli::emulator::own_suite;
 
 /// Every test's sandbox work ends within this.

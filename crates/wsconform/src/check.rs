@@ -40,7 +40,10 @@ pub struct Blame {
 /// that route: a `--wait` retry that refreshed them gets a new route, and so
 /// a new blame.
 #[derive(Debug, Default)]
-pub struct BlameMemo(pub(crate) std::sync::Mutex<Option<(Arc<Route>, Option<Arc<Blame>>)>>);
+pub struct BlameMemo(pub(crate) std::sync::Mutex<Option<RouteBlame>>);
+
+/// A route and what it blames (`None`: nothing, the deployment is as meant or too far off).
+pub(crate) type RouteBlame = (Arc<Route>, Option<Arc<Blame>>);
 
 impl Ctx {
     pub fn new(suite: Arc<Suite>, facts: Arc<Facts>, planned: std::collections::BTreeSet<CheckId>) -> Ctx {

@@ -75,10 +75,6 @@ impl Runner {
         Runner { opts, started, permits, stop, deadline_hit, events }
     }
 
-    pub fn started(&self) -> Instant {
-        self.started
-    }
-
     pub fn interrupted(&self) -> bool {
         self.opts.interrupt.is_cancelled()
     }

@@ -138,7 +138,6 @@ mod tests {
         let mappings: BTreeMap<_, _> =
             [("ws.example.com".to_string(), vec![mapping("websocket", "Prod")])].into_iter().collect();
         let r = compute_route(&RouteInput {
-            region: REGION,
             viewer_host: "ws.example.com",
             viewer_path: "/websocket",
             distribution: Some(&d),

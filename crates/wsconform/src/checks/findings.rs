@@ -48,10 +48,6 @@ impl Findings {
         self.evidence.certificate_expiry(not_after, days_left);
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
     pub fn outcome(self, pass_summary: impl Into<String>) -> Outcome {
         let warnings = self.warnings;
         let with_warnings = |o: Outcome| warnings.into_iter().fold(o, |o, (m, h)| o.warn(m, h));

@@ -210,7 +210,6 @@ impl Route {
 
 /// Everything route computation needs, fetched beforehand.
 pub struct RouteInput<'a> {
-    pub region: &'a str,
     pub viewer_host: &'a str,
     pub viewer_path: &'a str,
     pub distribution: Option<&'a DistributionFacts>,
@@ -478,7 +477,6 @@ pub(crate) mod tests {
         let domains: BTreeMap<_, _> = domains.iter().map(|d| (normalize_host(&d.domain_name), d.clone())).collect();
         let mappings: BTreeMap<_, _> = maps.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         compute_route(&RouteInput {
-            region: REGION,
             viewer_host: "ws.example.com",
             viewer_path: path,
             distribution: d,
@@ -597,7 +595,6 @@ pub(crate) mod tests {
                 [("ws.example.com".to_string(), domain("ws.example.com"))].into_iter().collect();
             let mappings: BTreeMap<_, _> = maps.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
             let r = compute_route(&RouteInput {
-                region: REGION,
                 viewer_host: "ws.example.com",
                 viewer_path: path,
                 distribution: Some(&d),

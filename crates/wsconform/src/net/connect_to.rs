@@ -49,12 +49,6 @@ pub fn after_dns(entries: &[ConnectTo], addr: SocketAddr) -> SocketAddr {
     }
 }
 
-/// Whether any entry is keyed by this host name and port (reported as evidence).
-pub fn overrides_host(entries: &[ConnectTo], host: &str, port: u16) -> bool {
-    let host = normalize(host);
-    entries.iter().any(|e| normalize(&e.host) == host && e.port == port)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,7 +95,5 @@ mod tests {
     #[test]
     fn literal_address_is_dialed_as_is() {
         assert_eq!(before_dns(&[], "127.0.0.1", 9), Route::Address("127.0.0.1:9".parse().unwrap()));
-        assert!(overrides_host(&entries(&[("h:443", ":1")]), "H", 443));
-        assert!(!overrides_host(&entries(&[("h:443", ":1")]), "h", 80));
     }
 }

@@ -87,7 +87,6 @@ impl AwsFacts {
             }
         }
         Ok(route::compute_route(&RouteInput {
-            region: &suite.region,
             viewer_host: suite.host(),
             viewer_path: suite.path(),
             distribution: dist.as_deref(),

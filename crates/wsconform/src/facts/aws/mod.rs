@@ -31,9 +31,10 @@ use crate::model::route::Route;
 use crate::suite::Suite;
 
 pub(crate) use client::bounded_retries;
-pub use discovery::Discovered;
 use memo::Memo;
-pub use route53::{RecordSource, Records, ZoneChoice, choose_zone, host_records};
+pub use route53::{RecordSource, ZoneChoice};
+#[cfg(test)]
+pub(crate) use route53::{Records, choose_zone, host_records};
 #[cfg(test)]
 use sdk::MAX_ZONE_PAGES;
 pub use sdk::Sdk;
