@@ -373,3 +373,106 @@ fn a_keepalive_hold_longer_than_the_timeout_has_its_own_budget() {
     assert!(stdout.contains("held: 2s") && stdout.contains("pings: 4"), "{stdout}");
     assert!(t.elapsed() < std::time::Duration::from_secs(20), "bounded: {:?}", t.elapsed());
 }
+
+/// A loopback endpoint that counts the connections it gets: a stand-in for
+/// the instance metadata service, which nothing may ask against a loopback emulator.
+fn start_counting_listener() -> (std::net::SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    (addr, count)
+}
+
+/// A loopback WebSocket endpoint that answers every text message with
+/// `{"connectionId":"c1","echo":…}`, as a local emulator's echo backend does.
+fn start_echo_endpoint() -> std::net::SocketAddr {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((tcp, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else { return };
+                    while let Some(Ok(msg)) = ws.next().await {
+                        let reply = match msg {
+                            Message::Text(t) => {
+                                Message::text(serde_json::json!({"connectionId": "c1", "echo": t.as_str()}).to_string())
+                            }
+                            Message::Ping(p) => Message::Pong(p),
+                            _ => continue,
+                        };
+                        if ws.send(reply).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+    });
+    addr
+}
+
+/// One credential chain for every AWS client: against a loopback emulator
+/// without keys, the `@connections` client (like the control plane's) looks
+/// in the environment and the profile only, and never asks the instance
+/// metadata service. It used to build its own SDK config with the default
+/// chain, which went on to IMDS.
+#[test]
+fn no_client_asks_imds_against_a_loopback_emulator() {
+    let (imds, asked) = start_counting_listener();
+    let ws = start_echo_endpoint();
+    let (management, _) = start_counting_listener();
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("local.toml");
+    std::fs::write(
+        &suite,
+        format!(
+            "name = \"local\"\nregion = \"us-east-1\"\nurl = \"ws://{ws}/\"\n\n\
+             [aws]\nendpoint_url = \"http://127.0.0.1:9\"\n\n\
+             [checks]\nonly = [\"e2e.post\"]\n\n\
+             [roundtrip]\ntimeout = \"2s\"\nconnection_id = \"/connectionId\"\nmanagement_endpoint = \"http://{management}\"\n"
+        ),
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = wsconform()
+        .arg("run")
+        .arg(&suite)
+        .arg("--reports-dir")
+        .arg(dir.path())
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", format!("http://{imds}"))
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_CONFIG_FILE", home.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json: serde_json::Value = serde_json::from_str(&read(&dir.path().join("local.json"))).unwrap();
+    let post = json["checks"].as_array().unwrap().iter().find(|c| c["id"] == "e2e.post").expect("e2e.post ran");
+    let echo = json["checks"].as_array().unwrap().iter().find(|c| c["id"] == "e2e.echo").unwrap();
+    assert_eq!(echo["status"], "pass", "the echo found the connection id: {stdout}");
+    assert_ne!(post["status"], "pass", "{stdout}");
+    let message = post["message"].as_str().unwrap();
+    assert!(message.contains("never instance metadata"), "the short chain is named: {message}");
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 0, "IMDS was asked: {stdout}");
+}

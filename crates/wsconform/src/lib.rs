@@ -60,12 +60,13 @@ pub fn install_crypto_provider() {
 /// change with the code it opens.
 #[doc(hidden)]
 pub mod test_support {
-    pub use crate::checks::e2e::{IamSigner, PRESIGNED_FOR, judge_refusal};
+    pub use crate::checks::e2e::connect::{RefusalContext, judge_refusal};
     pub use crate::checks::tls::{CertObservation, judge_certificate};
     pub use crate::facts::fixture::Fixture;
     pub use crate::facts::live::Session;
     pub use crate::model::route::path_pattern_matches;
     pub use crate::net::dns;
+    pub use crate::net::sigv4::{IamSigner, PRESIGNED_FOR};
     pub use crate::net::ws::request_target;
     pub use crate::net::{CertProblem, Net, UpgradeError, WsConnection, WsLimits};
 }

@@ -626,10 +626,11 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             Err(e) => Err(e.to_string()),
         };
         // An IAM-authorized `$connect` gets a signed knock, as its clients send.
-        let signer = match crate::checks::e2e::iam_signer(&ctx).await {
-            Ok(s) => s,
-            Err(o) => return combine_execute_api(config, o),
-        };
+        let signer =
+            match crate::facts::management::iam_signer(&ctx.facts).await.map_err(|e| Outcome::error(e.to_string())) {
+                Ok(s) => s,
+                Err(o) => return combine_execute_api(config, o),
+            };
         let probe = match ctx.facts.net().await {
             Err(e) => return combine_execute_api(config, Outcome::error(e)),
             Ok(net) => probe_door(&net, &url, &ctx.suite.roundtrip, signer.as_ref(), deadline).await,
@@ -665,7 +666,7 @@ async fn probe_door(
     net: &crate::net::Net,
     url: &str,
     rt: &crate::suite::RoundtripSpec,
-    signer: Option<&crate::checks::e2e::IamSigner>,
+    signer: Option<&crate::net::sigv4::IamSigner>,
     deadline: crate::net::Deadline,
 ) -> DoorProbe {
     use crate::net::{ConnectError, DnsError, UpgradeError, WsLimits};

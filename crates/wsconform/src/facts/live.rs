@@ -192,6 +192,10 @@ pub struct Management {
     pub endpoint: url::Url,
     /// The host whose addresses reach the endpoint (the regional target), if not its own.
     pub via: Option<String>,
+    /// The credential chain that signs its requests, for naming it when it finds nothing:
+    /// the suite's profile, and whether it is the short chain of a loopback emulator.
+    pub profile: Option<String>,
+    pub local_chain: bool,
 }
 
 /// Why a run has no management client (an observation; the check that

@@ -16,6 +16,7 @@ pub mod aws;
 mod error;
 pub mod fixture;
 pub mod live;
+pub(crate) mod management;
 
 pub use error::Error;
 

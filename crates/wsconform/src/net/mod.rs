@@ -7,6 +7,7 @@
 pub mod connect_to;
 pub mod dns;
 pub mod http;
+pub mod sigv4;
 pub mod tls;
 pub mod ws;
 

@@ -81,6 +81,13 @@ impl AwsFacts {
         built.unwrap_or_else(|_| SdkConfig::builder().build())
     }
 
+    /// The SDK configuration in the suite's region: every AWS client of the
+    /// run (the control plane, `@connections`, the upgrade signer) starts from
+    /// it, so one credential chain signs them all.
+    pub(crate) async fn sdk_config(&self) -> SdkConfig {
+        self.config(&self.suite.region).await
+    }
+
     /// The credentials provider of the control-plane clients (the same chain:
     /// an override, the suite's keys, its profile, the SDK's defaults), for
     /// signing requests the SDK does not make (an IAM-authorized upgrade).
@@ -102,7 +109,7 @@ impl AwsFacts {
     }
 
     /// Whether the credential lookup is [`local_chain`]'s.
-    fn uses_local_chain(&self) -> bool {
+    pub(crate) fn uses_local_chain(&self) -> bool {
         let aws = &self.suite.aws;
         let overridden = self.credentials_provider.locked().is_some();
         !overridden && aws.credentials.is_none() && aws.endpoint_url.as_ref().is_some_and(is_loopback)

@@ -30,7 +30,6 @@ use crate::model::aws::*;
 use crate::model::route::Route;
 use crate::suite::Suite;
 
-pub(crate) use client::bounded_retries;
 use memo::Memo;
 pub use route53::{RecordSource, ZoneChoice};
 #[cfg(test)]
