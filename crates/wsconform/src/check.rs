@@ -58,8 +58,22 @@ impl Ctx {
 pub type CheckFn = fn(Arc<Ctx>) -> BoxFuture<'static, Outcome>;
 
 /// Whether a suite gives a check what it needs, decided before the run.
-/// `Err` names the missing suite key, e.g. "needs `[cloudfront] distribution_id`".
-pub type AppliesFn = fn(&Suite) -> Result<(), String>;
+pub type AppliesFn = fn(&Suite) -> Result<(), NotApplicable>;
+
+/// What the suite lacks for a check, in the user's words: the missing key
+/// ("needs `[cloudfront] distribution_id`"). The check is reported skipped
+/// with it, and the checks that require it inherit it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{needs}")]
+pub struct NotApplicable {
+    pub needs: String,
+}
+
+impl NotApplicable {
+    pub fn new(needs: impl Into<String>) -> NotApplicable {
+        NotApplicable { needs: needs.into() }
+    }
+}
 
 pub struct CheckDef {
     /// Stable id `area.name`: JUnit name, CLI filter key, libtest trial name.
@@ -85,7 +99,7 @@ impl std::fmt::Debug for CheckDef {
 }
 
 /// `applies` for checks that every suite can run.
-pub fn always(_: &Suite) -> Result<(), String> {
+pub fn always(_: &Suite) -> Result<(), NotApplicable> {
     Ok(())
 }
 

@@ -138,9 +138,9 @@ pub fn plan(catalog: &[&'static CheckDef], suite: &Suite, filters: &Filters) -> 
 
     for e in &mut entries {
         if e.decision.runs()
-            && let Err(reason) = (e.def.applies)(suite)
+            && let Err(lacks) = (e.def.applies)(suite)
         {
-            e.decision = Decision::NotApplicable { reason };
+            e.decision = Decision::NotApplicable { reason: lacks.needs };
         }
     }
     Ok(Plan { entries })
@@ -158,8 +158,11 @@ pub(crate) mod tests {
         Box::pin(async { Outcome::pass("ok") })
     }
 
-    fn needs_cloudfront(s: &Suite) -> Result<(), String> {
-        s.cloudfront.as_ref().map(|_| ()).ok_or_else(|| "needs `[cloudfront] distribution_id`".into())
+    fn needs_cloudfront(s: &Suite) -> Result<(), crate::check::NotApplicable> {
+        s.cloudfront
+            .as_ref()
+            .map(|_| ())
+            .ok_or_else(|| crate::check::NotApplicable::new("needs `[cloudfront] distribution_id`"))
     }
 
     pub static A: CheckDef = CheckDef {

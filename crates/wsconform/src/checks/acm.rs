@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::check::{BoxFuture, CheckDef, Ctx};
+use crate::check::{BoxFuture, CheckDef, Ctx, NotApplicable};
 use crate::checks::findings::Findings;
 use crate::ids;
 use crate::model::aws::*;
@@ -25,11 +25,11 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
     run: run_certificate,
 }];
 
-fn needs_public_hop(s: &Suite) -> Result<(), String> {
+fn needs_public_hop(s: &Suite) -> Result<(), NotApplicable> {
     if s.cloudfront.is_some() || s.custom_domain.is_some() {
         Ok(())
     } else {
-        Err("needs `[cloudfront] distribution_id` or `[custom_domain] name`".into())
+        Err(NotApplicable::new("needs `[cloudfront] distribution_id` or `[custom_domain] name`"))
     }
 }
 

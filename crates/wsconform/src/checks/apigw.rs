@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::check::{BoxFuture, CheckDef, Ctx};
+use crate::check::{BoxFuture, CheckDef, Ctx, NotApplicable};
 use crate::checks::blame::{route_and_blame, route_evidence};
 use crate::checks::findings::Findings;
 use crate::ids;
@@ -86,19 +86,19 @@ pub static CHECKS: &[CheckDef] = &[
     },
 ];
 
-fn needs_api(s: &Suite) -> Result<(), String> {
+fn needs_api(s: &Suite) -> Result<(), NotApplicable> {
     if s.api.id.is_some() || s.custom_domain.is_some() || s.cloudfront.is_some() {
         Ok(())
     } else {
-        Err("needs `[api] id` (or a custom domain or distribution to discover it)".into())
+        Err(NotApplicable::new("needs `[api] id` (or a custom domain or distribution to discover it)"))
     }
 }
 
-fn needs_domain(s: &Suite) -> Result<(), String> {
+fn needs_domain(s: &Suite) -> Result<(), NotApplicable> {
     if s.custom_domain.is_some() || s.cloudfront.is_some() {
         Ok(())
     } else {
-        Err("needs `[custom_domain] name`".into())
+        Err(NotApplicable::new("needs `[custom_domain] name`"))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::check::{BoxFuture, CheckDef, Ctx};
+use crate::check::{BoxFuture, CheckDef, Ctx, NotApplicable};
 use crate::checks::blame::{Blame, route_and_blame, route_evidence};
 use crate::checks::findings::Findings;
 use crate::ids;
@@ -63,10 +63,10 @@ pub static CHECKS: &[CheckDef] = &[
     },
 ];
 
-fn needs_cloudfront(s: &Suite) -> Result<(), String> {
+fn needs_cloudfront(s: &Suite) -> Result<(), NotApplicable> {
     match s.cloudfront {
         Some(_) => Ok(()),
-        None => Err("needs `[cloudfront] distribution_id`".into()),
+        None => Err(NotApplicable::new("needs `[cloudfront] distribution_id`")),
     }
 }
 

@@ -20,7 +20,7 @@ use management::*;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::check::{CheckDef, Ctx, always};
+use crate::check::{CheckDef, Ctx, NotApplicable, always};
 use crate::facts::live::{Management, NoManagement, Session};
 use crate::facts::management::{
     Attempts, ManagementFacts, MgmtError, build_management, iam_signer, management_target, sdk_status, unthrottled,
@@ -109,11 +109,11 @@ pub static CHECKS: &[CheckDef] = &[
     },
 ];
 
-fn needs_limits(s: &Suite) -> Result<(), String> {
+fn needs_limits(s: &Suite) -> Result<(), NotApplicable> {
     if s.roundtrip.limits {
         Ok(())
     } else {
-        Err("set `roundtrip.limits = true` to test the 32 KB frame / 128 KB message quotas".into())
+        Err(NotApplicable::new("set `roundtrip.limits = true` to test the 32 KB frame / 128 KB message quotas"))
     }
 }
 
