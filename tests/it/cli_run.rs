@@ -264,11 +264,12 @@ fn a_live_only_run_makes_no_aws_call() {
     assert_eq!(json["aws_calls"], serde_json::json!({"cloudfront.GetDistribution": 1}));
 }
 
-/// A loopback WebSocket endpoint that accepts everything and enforces no
-/// quota (as a local emulator does): `e2e.limits` passes with a warning.
-fn start_quota_blind_endpoint() -> std::net::SocketAddr {
+/// A loopback WebSocket endpoint that answers each message with `reply(msg)`
+/// (nothing for `None`), as a local emulator does: it enforces no quota.
+fn start_ws_endpoint(
+    reply: fn(tokio_tungstenite::tungstenite::Message) -> Option<tokio_tungstenite::tungstenite::Message>,
+) -> std::net::SocketAddr {
     use futures_util::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::Message;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     listener.set_nonblocking(true).unwrap();
@@ -280,8 +281,8 @@ fn start_quota_blind_endpoint() -> std::net::SocketAddr {
                 tokio::spawn(async move {
                     let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else { return };
                     while let Some(Ok(msg)) = ws.next().await {
-                        if let Message::Ping(p) = msg
-                            && ws.send(Message::Pong(p)).await.is_err()
+                        if let Some(answer) = reply(msg)
+                            && ws.send(answer).await.is_err()
                         {
                             break;
                         }
@@ -291,6 +292,15 @@ fn start_quota_blind_endpoint() -> std::net::SocketAddr {
         });
     });
     addr
+}
+
+/// Accepts everything and answers only pings: `e2e.limits` passes with a warning.
+fn start_quota_blind_endpoint() -> std::net::SocketAddr {
+    use tokio_tungstenite::tungstenite::Message;
+    start_ws_endpoint(|msg| match msg {
+        Message::Ping(p) => Some(Message::Pong(p)),
+        _ => None,
+    })
 }
 
 #[test]
@@ -390,38 +400,17 @@ fn start_counting_listener() -> (std::net::SocketAddr, std::sync::Arc<std::sync:
     (addr, count)
 }
 
-/// A loopback WebSocket endpoint that answers every text message with
-/// `{"connectionId":"c1","echo":…}`, as a local emulator's echo backend does.
+/// Answers every text message with `{"connectionId":"c1","echo":…}`, as a
+/// local emulator's echo backend does.
 fn start_echo_endpoint() -> std::net::SocketAddr {
-    use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            while let Ok((tcp, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else { return };
-                    while let Some(Ok(msg)) = ws.next().await {
-                        let reply = match msg {
-                            Message::Text(t) => {
-                                Message::text(serde_json::json!({"connectionId": "c1", "echo": t.as_str()}).to_string())
-                            }
-                            Message::Ping(p) => Message::Pong(p),
-                            _ => continue,
-                        };
-                        if ws.send(reply).await.is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-        });
-    });
-    addr
+    start_ws_endpoint(|msg| match msg {
+        Message::Text(t) => {
+            Some(Message::text(serde_json::json!({"connectionId": "c1", "echo": t.as_str()}).to_string()))
+        }
+        Message::Ping(p) => Some(Message::Pong(p)),
+        _ => None,
+    })
 }
 
 /// One credential chain for every AWS client: against a loopback emulator
