@@ -162,6 +162,27 @@ fn list_and_explain_describe_the_catalog() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `cloudfront.path-pattern`?"));
 }
 
+/// `cmd` with no AWS credentials anywhere: no keys, no profile files (an empty
+/// `home`), no web identity or container endpoints, IMDS not disabled.
+fn without_credentials(mut cmd: Command, home: &Path) -> Command {
+    cmd.env("HOME", home)
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_CONFIG_FILE", home.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"));
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 #[test]
 fn missing_credentials_are_one_clear_error_naming_the_chain() {
     let dir = tempfile::tempdir().unwrap();
@@ -175,24 +196,13 @@ fn missing_credentials_are_one_clear_error_naming_the_chain() {
     )
     .unwrap();
     let home = tempfile::tempdir().unwrap();
-    let out = wsconform()
+    // No credentials anywhere. The endpoint is on loopback, so the lookup never
+    // goes on to the instance metadata service (no AWS_EC2_METADATA_DISABLED needed).
+    let out = without_credentials(wsconform(), home.path())
         .arg("run")
         .arg(&suite)
         .arg("--reports-dir")
         .arg(dir.path())
-        // No credentials anywhere. The endpoint is on loopback, so the lookup never
-        // goes on to the instance metadata service (no AWS_EC2_METADATA_DISABLED needed).
-        .env("HOME", home.path())
-        .env_remove("AWS_EC2_METADATA_DISABLED")
-        .env("AWS_CONFIG_FILE", home.path().join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
-        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -150,7 +150,7 @@ mod tests {
     fn an_id_knows_its_area_and_parses_only_from_the_catalog() {
         assert_eq!(CLOUDFRONT_PATH_PATTERN.area(), "cloudfront");
         assert_eq!(CheckId::parse("e2e.echo"), Some(E2E_ECHO));
-        assert_eq!(CheckId::parse("e2e.ecko"), None);
+        assert_eq!(CheckId::parse("echo"), None, "an id is its area and name");
         assert_eq!(E2E_ECHO.to_string(), "e2e.echo");
         assert!(ALL.windows(2).all(|w| w[0] != w[1]));
     }
