@@ -120,7 +120,7 @@ fn needs_limits(s: &Suite) -> Result<(), NotApplicable> {
 /// Whether a check that reads the control plane runs (then the route model
 /// is fetched anyway; otherwise a local suite never looks up AWS credentials).
 fn control_plane_planned(ctx: &Ctx) -> bool {
-    ctx.planned.iter().any(|id| id.starts_with("apigw.") || id.starts_with("cloudfront."))
+    ctx.planned.iter().any(|id| matches!(id.area(), "apigw" | "cloudfront"))
 }
 
 /// The signer the suite's `[roundtrip] auth` asks for, with the control-plane
