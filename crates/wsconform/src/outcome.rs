@@ -388,11 +388,6 @@ impl CheckReport {
     }
 }
 
-/// `cloudfront.path-pattern` → `cloudfront`.
-pub fn area_of(id: &str) -> &str {
-    id.split_once('.').map_or(id, |(area, _)| area)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,11 +428,5 @@ mod tests {
             "needs cloudfront.origin, which was skipped: no CloudFront in the route"
         );
         assert_eq!(Outcome::pass("ok").verdict.skip_for_dependent(ids::E2E_CONNECT), None);
-    }
-
-    #[test]
-    fn area_is_the_prefix() {
-        assert_eq!(area_of(&ids::CLOUDFRONT_PATH_PATTERN), "cloudfront");
-        assert_eq!(area_of("odd"), "odd");
     }
 }
