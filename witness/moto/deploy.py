@@ -237,6 +237,24 @@ def _host_in_cache_key(s):
     b["cache"] = {"name": "wsconform-host-key", "headers": ["Host"]}
 
 
+def _deep_host(host, aliases, cert_names):
+    """The same deployment for a host two labels below the zone."""
+
+    def edit(s):
+        def walk(node):
+            if isinstance(node, dict):
+                return {walk(k): walk(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [walk(v) for v in node]
+            return node.replace(HOST, host) if isinstance(node, str) else node
+
+        s.update(walk(s))
+        s["cloudfront"]["aliases"] = aliases
+        s["cloudfront"]["cert_names"] = cert_names
+
+    return edit
+
+
 def _no_route(key):
     def edit(s):
         del s["api"]["routes"][key]
@@ -270,6 +288,9 @@ CORPUS = {
     "a-no-default-route": ("a", _no_route("$default")),
     "a-route-no-target": ("a", _set(["api", "routes", "$default"], False)),
     "a-rse-different": ("a", _set(["api", "rse"], "$request.body.type")),
+    "a-rse-braced": ("a", _set(["api", "rse"], "${request.body.action}")),
+    "a-alias-wildcard-deep": ("a", _deep_host("ws.eu.example.com", ["*.example.com"], ["ws.eu.example.com"])),
+    "a-alias-wildcard-deep-cert-one-label": ("a", _deep_host("ws.eu.example.com", ["*.example.com"], ["*.example.com"])),
     "a-stage-missing": ("a", _no_stage),
     "a-protocol-http": ("a", _http_api),
     "a-r53-cname": ("a", _cname),

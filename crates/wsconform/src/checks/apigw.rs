@@ -119,6 +119,9 @@ pub fn judge_api(api: Option<&ApiFacts>, api_id: &str, region: &str, expected_rs
     if let Some(want) = expected_rse {
         match api.route_selection_expression.as_deref() {
             Some(got) if got == want => {}
+            Some(got) if SelectionExpression::parse(got) == SelectionExpression::parse(want) => {
+                f.evidence("route_selection_expression", format!("`{got}` selects as `{want}`"));
+            }
             Some(got) => f.fail(
                 format!("RouteSelectionExpression is `{got}`, the suite expects `{want}`"),
                 format!("set RouteSelectionExpression to `{want}`"),
@@ -793,6 +796,20 @@ mod tests {
             route_selection_expression: Some("$request.body.action".into()),
             disable_execute_api_endpoint: Some(true),
         }
+    }
+
+    // AWS: API Gateway Developer Guide, "WebSocket selection expressions" — "A variable is prefixed with "$""; "Curly braces can be used to explicitly define variable boundaries, e.g., "${request.body.version}-beta""; "A dollar sign ($) can be escaped with "\"". So `${request.body.action}` and `$request.body.action` select the same route: expressions are compared by meaning, not by text.
+    #[test]
+    fn route_selection_expressions_compare_by_meaning() {
+        let mut braced = api();
+        braced.route_selection_expression = Some("${request.body.action}".into());
+        let o = judge_api(Some(&braced), "a1b2c3d4e5", "ap-northeast-1", Some("$request.body.action"));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let o = judge_api(Some(&api()), "a1b2c3d4e5", "ap-northeast-1", Some("${request.body.action}"));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let o = judge_api(Some(&braced), "a1b2c3d4e5", "ap-northeast-1", Some("$request.body.type"));
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.hint().is_some_and(|h| h.contains("set RouteSelectionExpression to `$request.body.type`")));
     }
 
     #[test]

@@ -120,7 +120,7 @@ pub fn judge_distribution(d: Option<&DistributionFacts>, host: &str) -> Outcome 
     if !d.enabled {
         f.fail(format!("distribution {} is disabled", d.id), "set Enabled to true");
     }
-    if !d.aliases.iter().any(|a| name_covers(a, host)) {
+    if !d.aliases.iter().any(|a| alias_covers(a, host)) {
         f.fail(
             format!("the distribution's Aliases ({}) lack {host}: CloudFront answers 403 for it", list(&d.aliases)),
             format!("add {host} to Aliases (Alternate domain names)"),
@@ -793,6 +793,20 @@ mod tests {
         d.aliases = vec!["*.example.com".into()];
         d.minimum_protocol_version = Some("TLSv1.2_2025".into());
         assert_eq!(judge_distribution(Some(&d), "ws.example.com").status(), Status::Pass);
+    }
+
+    // AWS: CloudFront Developer Guide, "Use wildcards in alternate domain names" — `*.example.com` stands for any name ending in `.example.com`, however many labels precede it (marketing.product-name.example.com too), but not example.com itself; the certificate still has to cover the host by its own rule (one label per `*`, judged by acm.certificate and tls.*).
+    #[test]
+    fn a_wildcard_alias_serves_hosts_of_any_depth() {
+        let mut d = a();
+        d.aliases = vec!["*.example.com".into()];
+        assert_eq!(judge_distribution(Some(&d), "ws.eu.example.com").status(), Status::Pass);
+        assert_eq!(judge_distribution(Some(&d), "a.b.c.example.com").status(), Status::Pass);
+        let o = judge_distribution(Some(&d), "example.com");
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(hint(&o).contains("add example.com to Aliases"), "{o:?}");
+        let o = judge_distribution(Some(&d), "ws.example.org");
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
     }
 
     #[test]

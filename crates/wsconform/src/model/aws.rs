@@ -309,6 +309,84 @@ pub fn name_covers(pattern: &str, host: &str) -> bool {
     }
 }
 
+/// How specifically a CloudFront alternate domain name (`alias`) names
+/// `host`: `Some(usize::MAX)` exact, `Some(n)` a wildcard whose suffix has `n`
+/// labels. CloudFront's `*.example.com` stands for any name ending in
+/// `.example.com`, however many labels precede it — unlike a certificate's
+/// wildcard ([`name_covers`]), which stands for one label.
+pub fn alias_specificity(alias: &str, host: &str) -> Option<usize> {
+    let (alias, host) = (normalize_host(alias), normalize_host(host));
+    if alias == host {
+        return Some(usize::MAX);
+    }
+    let suffix = alias.strip_prefix("*.")?;
+    host.strip_suffix(suffix)
+        .is_some_and(|label| label.len() > 1 && label.ends_with('.'))
+        .then(|| suffix.split('.').count())
+}
+
+/// Whether the CloudFront alternate domain name `alias` serves `host`.
+pub fn alias_covers(alias: &str, host: &str) -> bool {
+    alias_specificity(alias, host).is_some()
+}
+
+/// A WebSocket selection expression as API Gateway evaluates it: literal
+/// text and `$variables`. Two spellings that differ only in the braces that
+/// delimit a variable (`$request.body.action`, `${request.body.action}`) or
+/// in an escaped `\$` select the same key, so they compare equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectionExpression(Vec<SelectionPart>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SelectionPart {
+    Literal(String),
+    Variable(String),
+}
+
+impl SelectionExpression {
+    pub fn parse(text: &str) -> Self {
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                // `\$` is a literal dollar sign.
+                '\\' if chars.peek() == Some(&'$') => literal.push(chars.next().unwrap_or('$')),
+                '$' => {
+                    let mut name = String::new();
+                    if chars.peek() == Some(&'{') {
+                        chars.next();
+                        for c in chars.by_ref() {
+                            if c == '}' {
+                                break;
+                            }
+                            name.push(c);
+                        }
+                    } else {
+                        // Unbraced, a variable runs to the next space, `$`, brace or escape.
+                        while let Some(&c) = chars.peek() {
+                            if c.is_whitespace() || matches!(c, '$' | '{' | '}' | '\\') {
+                                break;
+                            }
+                            name.push(c);
+                            chars.next();
+                        }
+                    }
+                    if !literal.is_empty() {
+                        parts.push(SelectionPart::Literal(std::mem::take(&mut literal)));
+                    }
+                    parts.push(SelectionPart::Variable(name));
+                }
+                c => literal.push(c),
+            }
+        }
+        if !literal.is_empty() {
+            parts.push(SelectionPart::Literal(literal));
+        }
+        SelectionExpression(parts)
+    }
+}
+
 /// The origin request policy a managed id stands for, without any call.
 pub fn managed_origin_request_policy(id: &str) -> Option<(&'static str, NameSet)> {
     match id {
@@ -445,6 +523,32 @@ mod tests {
         assert!(!name_covers("*.example.com", "a.b.example.com"));
         assert!(!name_covers("*.example.com", "example.com"));
         assert!(!name_covers("other.example.com", "ws.example.com"));
+    }
+
+    #[test]
+    fn alias_wildcards_cover_any_depth_but_not_the_apex() {
+        assert_eq!(alias_specificity("ws.eu.example.com", "WS.eu.example.com."), Some(usize::MAX));
+        assert_eq!(alias_specificity("*.example.com", "ws.eu.example.com"), Some(2));
+        assert_eq!(alias_specificity("*.eu.example.com", "ws.eu.example.com"), Some(3));
+        assert!(alias_covers("*.example.com", "ws.example.com"));
+        assert!(!alias_covers("*.example.com", "example.com"));
+        assert!(!alias_covers("*.example.com", "ws.example.org"));
+        assert!(!alias_covers("*.example.com", "wsexample.com"));
+        assert!(!alias_covers("ws.example.com", "ws.eu.example.com"));
+    }
+
+    #[test]
+    fn selection_expressions_compare_by_meaning() {
+        let same = |a: &str, b: &str| SelectionExpression::parse(a) == SelectionExpression::parse(b);
+        assert!(same("$request.body.action", "${request.body.action}"));
+        assert!(same("${request.body.version}-beta", "${request.body.version}-beta"));
+        assert!(same("\\$default", "\\$default"));
+        assert!(!same("\\$default", "$default"));
+        assert!(!same("$request.body.action", "$request.body.type"));
+        // Unbraced, `-beta` belongs to the variable's name.
+        assert!(!same("${request.body.version}-beta", "$request.body.version-beta"));
+        assert!(same("$request.header.x-api-key", "${request.header.x-api-key}"));
+        assert!(!same("$request.body.action", "request.body.action"));
     }
 
     #[test]

@@ -64,7 +64,7 @@ impl AwsFacts {
     /// is found (an alias is unique across CloudFront).
     async fn discover_distribution(&self) -> Res<Option<String>> {
         let host = self.suite.host().to_owned();
-        let rank = |aliases: &[String]| aliases.iter().filter_map(|a| specificity(a, &host)).max();
+        let rank = |aliases: &[String]| aliases.iter().filter_map(|a| alias_specificity(a, &host)).max();
         let exact = |d: &super::DistributionSummary| rank(&d.aliases) == Some(usize::MAX);
         let listed = self.source.distribution_summaries(self, &exact).await?;
         let mut best: Option<(usize, String)> = None;
@@ -86,18 +86,4 @@ impl AwsFacts {
             best => Ok(best.map(|(_, id)| id)),
         }
     }
-}
-
-/// How specifically `alias` names `host`: `Some(usize::MAX)` exact, `Some(n)` a wildcard whose
-/// suffix has `n` labels. CloudFront's `*.example.com` stands for any name ending in
-/// `.example.com`, however many labels precede it (unlike a certificate's wildcard).
-fn specificity(alias: &str, host: &str) -> Option<usize> {
-    let (alias, host) = (normalize_host(alias), normalize_host(host));
-    if alias == host {
-        return Some(usize::MAX);
-    }
-    let suffix = alias.strip_prefix("*.")?;
-    host.strip_suffix(suffix)
-        .is_some_and(|label| label.len() > 1 && label.ends_with('.'))
-        .then(|| suffix.split('.').count())
 }
