@@ -81,9 +81,12 @@ pub(super) struct Forwarding {
     pub host: bool,
     /// `None`: every viewer header; `Some`: only these (lowercase).
     pub only: Option<Vec<String>>,
-    /// CloudFront sends the viewer's Authorization only when it is in the
-    /// cache key (legacy ForwardedValues here): an origin request policy
-    /// never carries it, AllViewer included.
+    /// CloudFront removes the viewer's Authorization by default; it is sent
+    /// when it is in the cache key (legacy ForwardedValues here) or when the
+    /// origin request policy forwards all viewer headers (CloudFront Developer
+    /// Guide, "Add custom headers to origin requests": "when you forward all
+    /// viewer headers CloudFront includes the Authorization header"). A list
+    /// of headers cannot carry it.
     pub authorization: bool,
 }
 
@@ -95,10 +98,10 @@ pub(super) fn forwarding(behavior: &CacheBehavior) -> Forwarding {
     };
     let all = |host: bool, authorization: bool| Forwarding { host, only: None, authorization };
     match behavior.origin_request_policy_id.as_deref() {
-        Some(POLICY_ALL_VIEWER) => all(true, false),
-        Some(POLICY_ALL_VIEWER_EXCEPT_HOST) => all(false, false),
+        Some(POLICY_ALL_VIEWER) => all(true, true),
+        Some(POLICY_ALL_VIEWER_EXCEPT_HOST) => all(false, true),
         Some(id) => match Deployment::custom_origin_request_policies().into_iter().find(|p| p.id == id) {
-            Some(p) if p.header_behavior == "allViewer" => all(true, false),
+            Some(p) if p.header_behavior == "allViewer" => all(true, true),
             Some(p) if p.header_behavior.starts_with("whitelist") || p.header_behavior.starts_with("allViewerAnd") => {
                 listed(&p.headers, false)
             }
@@ -528,7 +531,7 @@ mod tests {
         };
         let a = plan(&d(Layout::A, "good"));
         assert_eq!((a.host.as_str(), a.path_and_query.as_str()), (model::execute_api_host().as_str(), "/Prod?a=1"));
-        assert_eq!(a.forwarding, Forwarding { host: false, only: None, authorization: false });
+        assert_eq!(a.forwarding, Forwarding { host: false, only: None, authorization: true });
         // Layout b: the origin is the execute-api host, Host (and SNI) the viewer's.
         let b = plan(&d(Layout::B, "good"));
         assert_eq!((b.host.as_str(), b.origin_domain.as_str()), ("ws.example.com", model::execute_api_host().as_str()));

@@ -572,17 +572,20 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
             fw.cache_policy_unknown.as_deref().unwrap_or("the cache policy's TTLs are not reported")
         ));
     }
+    // CloudFront's WebSocket page asks only for the Sec-WebSocket-* headers, not for a cache
+    // policy: caching breaks no upgrade, but an error answer (a refused `$connect`) may be cached.
     if fw.caching_disabled == Some(false) {
-        f.fail(
-            format!("{b} may cache responses"),
+        f.warn(
+            format!("{b} may cache responses: an error answer to an upgrade (a refused `$connect`) may be served from the cache to other viewers"),
             format!("set CachePolicyId to the managed CachingDisabled policy ({CACHE_POLICY_CACHING_DISABLED})"),
         );
     }
     for h in &cx.auth_headers {
         if !fw.forwards_header(h) {
-            // CloudFront refuses Authorization in an origin request policy: only the cache key carries it.
+            // CloudFront refuses Authorization in an origin request policy's list: the cache key
+            // or a policy forwarding all viewer headers carries it.
             let hint = if h.eq_ignore_ascii_case("Authorization") {
-                "add `Authorization` to the cache policy's headers (the cache key), which CloudFront also sends to the origin; an origin request policy cannot forward it".to_owned()
+                "set OriginRequestPolicyId to AllViewerExceptHostHeader (b689b0a8-53d0-40ab-baf2-68738e2966ac), which forwards all viewer headers Authorization included, or add `Authorization` to the cache policy's headers (the cache key); an origin request policy cannot list it".to_owned()
             } else {
                 format!("add `{h}` to the origin request policy's headers (or use AllViewerExceptHostHeader)")
             };
@@ -1049,21 +1052,36 @@ mod tests {
         assert!(o.evidence.get("host").is_some_and(|h| h.starts_with("not judged")), "{o:?}");
     }
 
-    // AWS: Knowledge Center, "How do I configure CloudFront to forward the Authorization header to
-    // the origin?" — an origin request policy cannot forward Authorization; a cache policy can.
+    // AWS: CloudFront Developer Guide, "Add custom headers to origin requests" (Configure CloudFront to forward the Authorization header) — "You cannot forward the Authorization header individually in an origin request policy, but when you forward all viewer headers CloudFront includes the Authorization header"; the cache key carries it too. AllViewerExceptHostHeader passes it to an execute-api origin; a policy listing headers does not.
     #[test]
-    fn authorization_is_hinted_to_the_cache_policy() {
+    fn authorization_reaches_the_origin_through_all_viewer_headers_or_the_cache_key() {
         let mut c = cx(EXEC, false);
         c.auth_headers = vec!["Authorization".into()];
-        let fw = forwarding_of(
+        let all_but_host = forwarding_of(
             &crate::model::route::tests::behavior(Some("x"), "api", Some(POLICY_ALL_VIEWER_EXCEPT_HOST)),
             None,
+            Ok(None),
+        );
+        let o = judge_forwarding(&all_but_host, &c);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let listed = OriginRequestPolicyFacts {
+            id: "custom".into(),
+            name: "ws".into(),
+            headers: NameSet::Only(vec!["Sec-WebSocket-Key".into(), "Sec-WebSocket-Version".into()]),
+            query_strings: NameSet::All,
+        };
+        let fw = forwarding_of(
+            &crate::model::route::tests::behavior(Some("x"), "api", Some("custom")),
+            Some(&listed),
             Ok(None),
         );
         let o = judge_forwarding(&fw, &c);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(
-            hint(&o).contains("cache policy") && !hint(&o).contains("add `Authorization` to the origin request policy")
+            hint(&o).contains("AllViewerExceptHostHeader")
+                && hint(&o).contains("cache policy")
+                && !hint(&o).contains("add `Authorization` to the origin request policy"),
+            "{o:?}"
         );
     }
 
@@ -1093,6 +1111,24 @@ mod tests {
         let m = o.verdict.message();
         assert!(m.contains("Sec-WebSocket-Key, Sec-WebSocket-Version"), "{m}");
         assert!(m.contains("`X-Api-Key`") && !m.contains("`Authorization`") && m.contains("`room_id`"), "{m}");
-        assert!(m.contains("may cache"), "{m}");
+        assert!(!m.contains("may cache"), "{m}");
+        assert!(o.warnings.iter().any(|w| w.message.contains("may cache")), "{o:?}");
+    }
+
+    // AWS: CloudFront Developer Guide, "Use WebSockets with CloudFront distributions" — "WebSocket functionality is automatically enabled to work with any distribution"; it asks only that the behavior forward all viewer headers or Sec-WebSocket-Key and Sec-WebSocket-Version, not for a cache policy. A behavior that caches (CachingOptimized) breaks no upgrade: a warning (an error answer may be cached), never a failure.
+    #[test]
+    fn a_caching_behavior_is_a_warning_not_a_failure() {
+        let caching = ForwardingFacts {
+            source: "managed policy AllViewerExceptHostHeader".into(),
+            headers: NameSet::AllExcept(vec!["Host".into()]),
+            query_strings: NameSet::All,
+            caching_disabled: Some(false),
+            cache_policy_unknown: None,
+        };
+        let o = judge_forwarding(&caching, &cx(EXEC, false));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.warnings.iter().any(|w| w.hint.as_deref().is_some_and(|h| h.contains("CachingDisabled"))), "{o:?}");
+        let no_ws = ForwardingFacts { headers: NameSet::Only(vec!["X-Api-Key".into()]), ..caching };
+        assert_eq!(judge_forwarding(&no_ws, &cx(EXEC, false)).status(), Status::Fail);
     }
 }

@@ -447,7 +447,8 @@ pub fn managed_cache_policy(id: &str) -> Option<CachePolicyFacts> {
 }
 
 /// What `behavior` sends to its origin: the origin request policy's headers
-/// (never `Authorization`: CloudFront refuses it there) plus the cache
+/// (`Authorization` only when the policy forwards all viewer headers: a list
+/// cannot name it, CloudFront refuses it there) plus the cache
 /// policy's, which CloudFront includes in origin requests too. `cache` is
 /// `Err(reason)` when the behavior's cache policy could not be read.
 pub fn forwarding_of(
@@ -474,7 +475,11 @@ pub fn forwarding_of(
             Some(c) => format!("{source} + {c}"),
             None => source,
         },
-        headers: headers.without("Authorization").union(&cache_headers),
+        headers: match &headers {
+            NameSet::Only(_) => headers.without("Authorization"),
+            _ => headers.clone(),
+        }
+        .union(&cache_headers),
         query_strings,
         caching_disabled,
         cache_policy_unknown: cache_policy_unknown.clone(),
@@ -583,8 +588,7 @@ mod tests {
     // set to none, any headers that are listed in an OriginRequestPolicy are included".
     // AWS: CloudFront Developer Guide, "Use managed cache policies", Amplify — Authorization,
     // CloudFront-Viewer-Country and Host in the cache key.
-    // AWS: Knowledge Center, "cloudfront-authorization-header" — an origin request policy cannot
-    // forward Authorization (CloudFront answers 400); only the cache policy (or legacy settings) can.
+    // AWS: CloudFront Developer Guide, "Add custom headers to origin requests" (Configure CloudFront to forward the Authorization header) — CloudFront removes Authorization by default; it reaches the origin from the cache key, or from "an origin request policy that forwards all viewer headers … when you forward all viewer headers CloudFront includes the Authorization header" (Managed-AllViewer); "You cannot forward the Authorization header individually in an origin request policy" (Knowledge Center, "cloudfront-authorization-header": CloudFront answers 400). The Knowledge Center names AllViewerExceptHostHeader beside AllViewer.
     #[test]
     fn cache_policy_headers_reach_the_origin_and_authorization_only_through_them() {
         let b = Behavior {
@@ -600,7 +604,21 @@ mod tests {
 
         let b = Behavior { origin_request_policy_id: Some(POLICY_ALL_VIEWER.into()), ..Behavior::default() };
         let f = forwarding_of(&b, None, Ok(None));
-        assert!(f.forwards_header("Host") && !f.forwards_header("Authorization"));
+        assert!(f.forwards_header("Host") && f.forwards_header("Authorization"), "all viewer headers carry it");
+        let b =
+            Behavior { origin_request_policy_id: Some(POLICY_ALL_VIEWER_EXCEPT_HOST.into()), ..Behavior::default() };
+        let f = forwarding_of(&b, None, Ok(None));
+        assert!(!f.forwards_header("Host") && f.forwards_header("Authorization"));
+        // A list cannot carry it, whatever it names.
+        let listed = OriginRequestPolicyFacts {
+            id: "custom".into(),
+            name: "ws".into(),
+            headers: NameSet::Only(vec!["Authorization".into(), "Sec-WebSocket-Key".into()]),
+            query_strings: NameSet::All,
+        };
+        let b = Behavior { origin_request_policy_id: Some("custom".into()), ..Behavior::default() };
+        let f = forwarding_of(&b, Some(&listed), Ok(None));
+        assert!(!f.forwards_header("Authorization") && f.forwards_header("Sec-WebSocket-Key"));
 
         let f = forwarding_of(&b, None, Err("GetCachePolicy failed: AccessDenied"));
         assert_eq!(f.cache_policy_unknown.as_deref(), Some("GetCachePolicy failed: AccessDenied"));
