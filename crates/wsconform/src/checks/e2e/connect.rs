@@ -69,9 +69,8 @@ pub fn refusing_hop(body: &[u8], headers: &[(String, String)]) -> RefusingHop {
 /// Interprets a refused upgrade: which hop said no, and what to change. The
 /// response names the hop; the route model and `$connect`'s authorization
 /// tell a wrong path or Host from an authorizer that said no.
-// AWS: API Gateway Developer Guide, "Control access to WebSocket APIs with AWS Lambda REQUEST
-// authorizers" — an authorizer runs only on `$connect`; a denied or failed authorization refuses
-// the upgrade (401 without the identity source, 403 when denied).
+// An authorizer runs only on `$connect`; a denied or failed authorization
+// refuses the upgrade (rule and source on the test that pins it).
 pub fn judge_refusal(status: u16, body: &[u8], headers: &[(String, String)], cx: &RefusalContext) -> (String, String) {
     let hop = refusing_hop(body, headers);
     let keys = if cx.auth_keys.is_empty() {

@@ -35,6 +35,7 @@ fn refusals_are_interpreted() {
     assert!(judge_refusal(502, b"", &[], &none).0.contains("unreachable"));
 }
 
+// AWS: API Gateway Developer Guide, "Control access to WebSocket APIs with AWS Lambda REQUEST authorizers" — an authorizer runs only on `$connect`; a denied or failed authorization refuses the upgrade (401 without the identity source, 403 when denied).
 #[test]
 fn a_refusal_names_the_hop_that_answered_and_never_one_the_layout_lacks() {
     let forbidden = br#"{"message": "Forbidden", "connectionId":"x", "requestId":"y"}"#;
