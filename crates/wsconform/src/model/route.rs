@@ -505,6 +505,23 @@ pub(crate) mod tests {
         })
     }
 
+    // AWS: CloudFront API Reference, "DistributionConfig" DefaultRootObject — "When a viewer requests the
+    // root URL for your distribution, the default root object is the object that you want CloudFront to
+    // request from your origin": the origin gets OriginPath + `/{object}` for `/`, and any other path unchanged.
+    #[test]
+    fn the_default_root_object_replaces_only_the_root_url() {
+        let mut d = dist(EXEC, "*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        d.origins[1].origin_path = "/Prod".into();
+        assert_eq!(route_of(Some(&d), "/", &[], &[]).stage(), Some("Prod"));
+        d.default_root_object = Some("index.html".into());
+        let r = route_of(Some(&d), "/", &[], &[]);
+        assert_eq!(r.gateway_path, "/Prod/index.html");
+        assert!(matches!(r.landing, Landing::ExecuteApi { extra_path: true, .. }), "{r:?}");
+        assert_eq!(r.stage(), None);
+        assert_eq!(origin_request_path(&d, "/Prod"), "/Prod");
+        assert_eq!(origin_request_path(&d, ""), "/index.html");
+    }
+
     /// One row of the route table: how the behavior is configured, and where API Gateway lands.
     struct Row {
         origin: &'static str,
@@ -523,23 +540,6 @@ pub(crate) mod tests {
     // AWS: CloudFront API Reference, "CachePolicyHeadersConfig" — cache key headers go to the origin too.
     // AWS: CloudFront API Reference, "OriginGroup" — a behavior may target an origin group; its primary
     // member serves while it is healthy.
-    // AWS: CloudFront API Reference, "DistributionConfig" DefaultRootObject — "When a viewer requests the
-    // root URL for your distribution, the default root object is the object that you want CloudFront to
-    // request from your origin": the origin gets OriginPath + `/{object}` for `/`, and any other path unchanged.
-    #[test]
-    fn the_default_root_object_replaces_only_the_root_url() {
-        let mut d = dist(EXEC, "*", POLICY_ALL_VIEWER_EXCEPT_HOST);
-        d.origins[1].origin_path = "/Prod".into();
-        assert_eq!(route_of(Some(&d), "/", &[], &[]).stage(), Some("Prod"));
-        d.default_root_object = Some("index.html".into());
-        let r = route_of(Some(&d), "/", &[], &[]);
-        assert_eq!(r.gateway_path, "/Prod/index.html");
-        assert!(matches!(r.landing, Landing::ExecuteApi { extra_path: true, .. }), "{r:?}");
-        assert_eq!(r.stage(), None);
-        assert_eq!(origin_request_path(&d, "/Prod"), "/Prod");
-        assert_eq!(origin_request_path(&d, ""), "/index.html");
-    }
-
     #[test]
     fn the_route_table() {
         use crate::model::aws::*;
