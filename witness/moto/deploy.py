@@ -294,6 +294,7 @@ CORPUS = {
     "a-geo-restricted": ("a", _set(["cloudfront", "geo"], {"type": "whitelist", "items": ["JP"]})),
     "a-signed-urls": ("a", _set(["cloudfront", "behaviors", 0, "key_groups"], ["kg-wsconform"])),
     "a-root-object": ("a", _root_object),
+    "a-origin-s3-config": ("a", _set(["cloudfront", "origins", 0, "s3"], True)),
     # layout b deviations
     "b-seed-host-not-forwarded": ("b-seed", _set(["cloudfront", "behaviors", 0, "orp"], ALL_VIEWER_EXCEPT_HOST)),
     "b-seed-execute-api-enabled": ("b-seed", _set(["api", "disable_execute_api"], False)),

@@ -252,10 +252,10 @@ pub struct PathExpectation {
 
 /// Whether an origin is API Gateway: an execute-api host, a regional
 /// target, or one of the known custom domains.
+/// Whether it is configured as one (CustomOriginConfig) is `cloudfront.origin`'s verdict.
 pub fn is_api_origin(o: &OriginFacts, custom_domains: &[String]) -> bool {
-    o.custom.is_some()
-        && (classify_host(&o.domain_name) != HostKind::Other
-            || custom_domains.iter().any(|d| normalize_host(d) == normalize_host(&o.domain_name)))
+    classify_host(&o.domain_name) != HostKind::Other
+        || custom_domains.iter().any(|d| normalize_host(d) == normalize_host(&o.domain_name))
 }
 
 /// The behavior that serves (or should serve) the API: the chosen one if its
@@ -520,10 +520,21 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
     let label = behavior.label(index);
     let mut how = "https-only".to_owned();
     match &o.custom {
-        None => f.fail(
-            format!("origin `{}` is not a custom origin", o.id),
-            "API Gateway origins are custom origins with OriginProtocolPolicy https-only",
-        ),
+        None => {
+            let config = if o.vpc_origin_id.is_some() { "VpcOriginConfig" } else { "S3OriginConfig" };
+            f.fail(
+                format!(
+                    "origin `{}` ({}) has {config}, not CustomOriginConfig: CloudFront treats it as {}, not as API Gateway",
+                    o.id,
+                    o.domain_name,
+                    if o.vpc_origin_id.is_some() { "a VPC origin" } else { "an S3 bucket" }
+                ),
+                format!(
+                    "replace {config} of origin `{}` with CustomOriginConfig (OriginProtocolPolicy https-only, OriginSslProtocols TLSv1.2)",
+                    o.id
+                ),
+            )
+        }
         Some(c) => {
             match c.protocol_policy.as_str() {
                 "https-only" => {}
@@ -1299,6 +1310,29 @@ mod tests {
         let mut d = a();
         d.default_root_object = Some("index.html".into());
         assert_eq!(judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None).status(), Status::Pass);
+    }
+
+    // AWS: CloudFront API Reference, "Origin" — S3OriginConfig is for "an Amazon S3 bucket that is not
+    // configured with static website hosting. To specify any other type of origin … use the
+    // CustomOriginConfig type instead"; VpcOriginConfig is "The VPC origin configuration" (an ALB, NLB or
+    // EC2 instance in a VPC). An execute-api host behind either is not reached as API Gateway: the origin
+    // check fails naming the field, and the path is still judged by the door its name says.
+    #[test]
+    fn an_api_host_with_s3_or_vpc_origin_config_fails_the_origin_check() {
+        let mut d = a();
+        d.origins[1].custom = None;
+        assert_eq!(judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None).status(), Status::Pass);
+        let (i, b, o) = api_behavior(&d, "/Prod", &[]).expect("the execute-api origin is the API's");
+        let (b, mut o) = (b.clone(), o.clone());
+        let out = judge_origin(&o, &b, i, REGION);
+        assert_eq!(out.status(), Status::Fail, "{out:?}");
+        assert!(out.verdict.message().contains("has S3OriginConfig, not CustomOriginConfig"), "{out:?}");
+        assert!(hint(&out).starts_with("replace S3OriginConfig of origin `api` with CustomOriginConfig"), "{out:?}");
+        o.vpc_origin_id = Some("vo_1".into());
+        let out = judge_origin(&o, &b, i, REGION);
+        assert!(hint(&out).starts_with("replace VpcOriginConfig of origin `api`"), "{out:?}");
+        // An S3 origin by name is no API origin at all.
+        assert!(!is_api_origin(&d.origins[0], &[]));
     }
 
     /// The API origin with OriginProtocolPolicy match-viewer, behind a behavior

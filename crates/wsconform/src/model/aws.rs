@@ -96,6 +96,8 @@ pub struct OriginFacts {
     pub origin_path: String,
     /// `None`: an S3 (or other non-custom) origin.
     pub custom: Option<CustomOriginFacts>,
+    /// `VpcOriginConfig.VpcOriginId`: a VPC origin (ALB, NLB or EC2 in a VPC), not a custom origin.
+    pub vpc_origin_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -572,6 +574,7 @@ mod tests {
             domain_name: format!("{id}.example"),
             origin_path: String::new(),
             custom: None,
+            vpc_origin_id: None,
         };
         let d = DistributionFacts {
             id: "E1".into(),

@@ -433,6 +433,7 @@ pub(crate) mod tests {
                 ssl_protocols: vec!["TLSv1.2".into()],
                 https_port: Some(443),
             }),
+            vpc_origin_id: None,
         }
     }
 

@@ -194,6 +194,7 @@ fn origin(o: &cf::Origin) -> OriginFacts {
                 .unwrap_or_default(),
             https_port: Some(c.https_port()),
         }),
+        vpc_origin_id: o.vpc_origin_config().map(|v| v.vpc_origin_id().to_owned()),
     }
 }
 
