@@ -182,6 +182,7 @@ scenario_tests! {
     throttling_zero => "throttling-zero",
     distribution_in_progress => "distribution-in-progress",
     viewer_tls_old => "viewer-tls-old",
+    continuous_deployment => "continuous-deployment",
     echo_silent => "echo-silent",
     post_gone => "post-gone",
     integration_error => "integration-error",

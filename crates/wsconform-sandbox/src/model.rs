@@ -490,6 +490,19 @@ pub const SCENARIOS: &[Scenario] = &[
         ..Scenario::DEFAULTS
     },
     Scenario {
+        name: "continuous-deployment",
+        layout: Layout::B,
+        description: "the distribution has a ContinuousDeploymentPolicyId: a share of the requests goes to a staging distribution (clients still connect: a warning)",
+        fails: &[],
+        warns: &["cloudfront.distribution"],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| {
+            d.distribution.as_mut().expect("distribution").continuous_deployment_policy_id =
+                Some("f6a0b2c4-1234-4abc-9def-0123456789ab".into())
+        },
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
         name: "echo-silent",
         layout: Layout::B,
         description: "the `$default` backend never answers",
@@ -744,6 +757,9 @@ pub struct Distribution {
     pub acm_certificate_arn: String,
     /// e.g. `TLSv1.2_2021`.
     pub minimum_protocol_version: String,
+    /// `ContinuousDeploymentPolicyId`: a share of the viewers' requests goes to a
+    /// staging distribution (the sandbox's edge serves them all from this one).
+    pub continuous_deployment_policy_id: Option<String>,
     pub origins: Vec<Origin>,
     /// Ordered: CloudFront picks the first whose PathPattern matches.
     pub cache_behaviors: Vec<CacheBehavior>,
@@ -965,6 +981,7 @@ impl Deployment {
             aliases: vec![PUBLIC_HOST.into()],
             acm_certificate_arn: CERT_ARN_CLOUDFRONT.into(),
             minimum_protocol_version: "TLSv1.2_2021".into(),
+            continuous_deployment_policy_id: None,
             origins: vec![s3, api_origin],
             cache_behaviors: vec![api_behavior],
             default_cache_behavior: behavior(None, "site", None),

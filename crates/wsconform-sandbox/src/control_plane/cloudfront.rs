@@ -128,6 +128,9 @@ fn config(x: &mut Xml, dist: &Distribution) {
     x.leaf("WebACLId", "");
     x.leaf("HttpVersion", "http2");
     x.leaf("IsIPV6Enabled", true);
+    if let Some(id) = &dist.continuous_deployment_policy_id {
+        x.leaf("ContinuousDeploymentPolicyId", id);
+    }
     x.leaf("Staging", false);
 }
 

@@ -9,7 +9,8 @@ use crate::checks::findings::Findings;
 use crate::ids;
 use crate::model::aws::*;
 use crate::model::route::{
-    HostKind, Landing, Route, choose_behavior, classify_host, first_segment, join_origin_path, path_pattern_matches,
+    HostKind, Landing, Route, choose_behavior, classify_host, first_segment, join_origin_path, origin_request_path,
+    path_pattern_matches,
 };
 use crate::outcome::Outcome;
 use crate::suite::Suite;
@@ -120,7 +121,18 @@ pub fn judge_distribution(d: Option<&DistributionFacts>, host: &str) -> Outcome 
     if !d.enabled {
         f.fail(format!("distribution {} is disabled", d.id), "set Enabled to true");
     }
-    if !d.aliases.iter().any(|a| alias_covers(a, host)) {
+    // A multi-tenant distribution has no Aliases of its own: its domains and
+    // certificates are its distribution tenants', which are not read.
+    let tenant_only = d.connection_mode.as_deref() == Some("tenant-only");
+    if tenant_only {
+        f.evidence("connection_mode", "tenant-only");
+        f.unknown(format!(
+            "distribution {} is multi-tenant (ConnectionMode tenant-only): whether a distribution tenant serves \
+             {host}, and with which certificate, is in its distribution tenants (GetDistributionTenantByDomain), \
+             which are not read",
+            d.id
+        ));
+    } else if !d.aliases.iter().any(|a| alias_covers(a, host)) {
         f.fail(
             format!("the distribution's Aliases ({}) lack {host}: CloudFront answers 403 for it", list(&d.aliases)),
             format!("add {host} to Aliases (Alternate domain names)"),
@@ -129,6 +141,7 @@ pub fn judge_distribution(d: Option<&DistributionFacts>, host: &str) -> Outcome 
     // With aliases the viewer certificate is ACM's (us-east-1 only) or IAM's;
     // CloudFront's default certificate covers only *.cloudfront.net.
     match (&d.acm_certificate_arn, &d.iam_certificate_id) {
+        _ if tenant_only => {}
         (Some(arn), _) if arn.split(':').nth(3).is_some_and(|r| r != "us-east-1") => f.fail(
             format!("the viewer certificate {arn} is not in us-east-1"),
             format!("request or import the certificate for {host} in us-east-1 and set ACMCertificateArn to it"),
@@ -152,6 +165,7 @@ pub fn judge_distribution(d: Option<&DistributionFacts>, host: &str) -> Outcome 
         ),
         Some(_) => {}
     }
+    judge_distribution_access(d, &mut f);
     if d.status != "Deployed" {
         f.fail_retryable(
             format!(
@@ -162,6 +176,65 @@ pub fn judge_distribution(d: Option<&DistributionFacts>, host: &str) -> Outcome 
         );
     }
     f.outcome(format!("{} ({}) is Deployed, enabled and serves {host}", d.id, d.domain_name))
+}
+
+/// What keeps some viewers (a country, a share of the traffic, clients
+/// without a certificate) from this configuration, while others pass: warnings;
+/// what is not visible (WAF rules): evidence.
+fn judge_distribution_access(d: &DistributionFacts, f: &mut Findings) {
+    if let Some(g) = &d.geo_restriction {
+        let verb = if g.restriction_type == "whitelist" { "only viewers in" } else { "viewers in" };
+        let outcome = if g.restriction_type == "whitelist" { "connect; all others get 403" } else { "get 403" };
+        f.evidence("geo_restriction", format!("{} {}", g.restriction_type, list(&g.items)));
+        f.warn(
+            format!(
+                "Restrictions.GeoRestriction is {} ({}): {verb} {} {outcome} from CloudFront",
+                g.restriction_type,
+                list(&g.items),
+                list(&g.items)
+            ),
+            if g.restriction_type == "whitelist" {
+                "add every country whose clients connect to Restrictions.GeoRestriction.Items, or set RestrictionType to none"
+            } else {
+                "remove the clients' countries from Restrictions.GeoRestriction.Items, or set RestrictionType to none"
+            },
+        );
+    }
+    if let Some(policy) = &d.continuous_deployment_policy_id {
+        f.evidence("continuous_deployment_policy_id", policy);
+        f.warn(
+            format!(
+                "ContinuousDeploymentPolicyId is {policy}: CloudFront routes a share of the requests (by weight or \
+                 header) to the staging distribution, whose configuration is not judged here"
+            ),
+            "promote the staging distribution or remove the continuous deployment policy (ContinuousDeploymentPolicyId \"\")",
+        );
+    }
+    if d.staging == Some(true) {
+        f.warn(
+            format!(
+                "distribution {} is a staging distribution (Staging true): viewers cannot reach it directly, only \
+                 the share the primary distribution's continuous deployment policy sends",
+                d.id
+            ),
+            "set `[cloudfront] distribution_id` to the primary distribution",
+        );
+    }
+    if d.viewer_mtls_mode.as_deref() == Some("required") {
+        f.warn(
+            "ViewerMtlsConfig.Mode is required: CloudFront denies every connection without a client certificate \
+             from its trust store (wsconform's e2e checks present none)",
+            "set ViewerMtlsConfig.Mode to optional, or give clients certificates from the trust store",
+        );
+    } else if let Some(mode) = &d.viewer_mtls_mode {
+        f.evidence("viewer_mtls_mode", mode);
+    }
+    if let Some(acl) = &d.web_acl_id {
+        f.evidence("web_acl_id", format!("{acl} (its rules may block requests with 403; they are not read)"));
+    }
+    if let Some(list) = &d.anycast_ip_list_id {
+        f.evidence("anycast_ip_list_id", list);
+    }
 }
 
 fn list(v: &[String]) -> String {
@@ -179,10 +252,10 @@ pub struct PathExpectation {
 
 /// Whether an origin is API Gateway: an execute-api host, a regional
 /// target, or one of the known custom domains.
+/// Whether it is configured as one (CustomOriginConfig) is `cloudfront.origin`'s verdict.
 pub fn is_api_origin(o: &OriginFacts, custom_domains: &[String]) -> bool {
-    o.custom.is_some()
-        && (classify_host(&o.domain_name) != HostKind::Other
-            || custom_domains.iter().any(|d| normalize_host(d) == normalize_host(&o.domain_name)))
+    classify_host(&o.domain_name) != HostKind::Other
+        || custom_domains.iter().any(|d| normalize_host(d) == normalize_host(&o.domain_name))
 }
 
 /// The behavior that serves (or should serve) the API: the chosen one if its
@@ -319,7 +392,8 @@ pub fn judge_path_pattern(
         ));
         return f.outcome("");
     }
-    let seen = join_origin_path(&origin.origin_path, path);
+    let sent = origin_request_path(d, path);
+    let seen = join_origin_path(&origin.origin_path, &sent);
     f.evidence("origin_path", &origin.origin_path);
     f.evidence("path_at_api_gateway", &seen);
     let op = origin.origin_path.trim_end_matches('/');
@@ -332,38 +406,80 @@ pub fn judge_path_pattern(
         ));
         return f.outcome("");
     }
-    match Door::of(route, &origin.domain_name) {
+    let door = Door::of(route, &origin.domain_name);
+    let problems = match door_problems(door, &seen, path, op, expect) {
+        Ok(p) => p,
+        Err(skip) => return skip,
+    };
+    if sent != path && !problems.is_empty() {
+        // The root URL was replaced by the default root object: that is the field to fix.
+        let object = d.default_root_object.as_deref().unwrap_or_default();
+        f.evidence("default_root_object", object);
+        let without = join_origin_path(&origin.origin_path, path);
+        f.fail(
+            format!(
+                "DefaultRootObject is `{object}`: for the root URL `{path}` CloudFront requests `{sent}` from the \
+                 origin, so API Gateway gets `{seen}` instead of `{without}`"
+            ),
+            format!("set DefaultRootObject of distribution {} to \"\" (empty)", d.id),
+        );
+        // Problems that remain without the default root object are still reported.
+        for (m, h) in door_problems(door, &without, path, op, expect).unwrap_or_default() {
+            f.fail(m, h);
+        }
+    } else {
+        for (m, h) in problems {
+            f.fail(m, h);
+        }
+    }
+    f.outcome(format!("{chosen_label} → origin `{}` ({}): API Gateway gets `{seen}`", origin.id, origin.domain_name))
+}
+
+/// What is wrong with the path `seen` at API Gateway's `door` (the viewer's
+/// `path`, OriginPath `op`), as (message, hint); `Err` when the suite lacks what
+/// the rule needs.
+fn door_problems(
+    door: Door,
+    seen: &str,
+    path: &str,
+    op: &str,
+    expect: &PathExpectation,
+) -> Result<Vec<(String, String)>, Outcome> {
+    let mut out = Vec::new();
+    match door {
         Door::ExecuteApi => {
             let Some(stage) = &expect.stage else {
-                return Outcome::skip_suite_lacks("needs `[api] stage` to judge the path the execute-api host gets");
+                return Err(Outcome::skip_suite_lacks(
+                    "needs `[api] stage` to judge the path the execute-api host gets",
+                ));
             };
             let want = format!("/{stage}");
             if seen.trim_end_matches('/') != want {
                 if !op.is_empty() && path.starts_with(&want) && op == want {
-                    f.fail(
+                    out.push((
                         format!("OriginPath `{op}` + path `{path}` = `{seen}`: the execute-api host answers 403 to any path after the stage"),
                         format!("set OriginPath to \"\" (clients keep `{want}`), or keep OriginPath `{op}` and have clients connect to `/`"),
-                    );
+                    ));
                 } else if seen.trim_end_matches('/').eq_ignore_ascii_case(&want) {
-                    f.fail(
+                    out.push((
                         format!("API Gateway gets `{seen}` but the stage is `{stage}` (case-sensitive)"),
                         format!("have clients connect to `{want}` (with a PathPattern `{stage}*`)"),
-                    );
+                    ));
                 } else {
-                    f.fail(
+                    out.push((
                         format!("the execute-api host gets `{seen}` but accepts exactly `{want}` (anything else is 403)"),
                         format!("with OriginPath \"\" clients connect to `{want}` (PathPattern `{stage}*`); with OriginPath `{want}` they connect to `/`"),
-                    );
+                    ));
                 }
             }
         }
         Door::CustomDomain => {
             let Some(key) = &expect.mapping_key else {
-                return Outcome::skip_suite_lacks(
+                return Err(Outcome::skip_suite_lacks(
                     "needs `[custom_domain] mapping_key` to judge the path the custom domain gets",
-                );
+                ));
             };
-            let got = first_segment(&seen);
+            let got = first_segment(seen);
             let ok = if key.is_empty() { seen == "/" || seen.is_empty() } else { got == key };
             if !ok {
                 let hint = if !op.is_empty() && first_segment(path) == first_segment(op) {
@@ -375,16 +491,16 @@ pub fn judge_path_pattern(
                         "the first path segment API Gateway gets must be the mapping key: clients connect to `/{key}` (OriginPath \"\")"
                     )
                 };
-                f.fail(
+                out.push((
                     format!(
                         "the custom domain gets `{seen}`, whose first segment `{got}` is not the mapping key `{key}`"
                     ),
                     hint,
-                );
+                ));
             }
         }
     }
-    f.outcome(format!("{chosen_label} → origin `{}` ({}): API Gateway gets `{seen}`", origin.id, origin.domain_name))
+    Ok(out)
 }
 
 fn behavior_number(i: Option<usize>) -> String {
@@ -404,10 +520,21 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
     let label = behavior.label(index);
     let mut how = "https-only".to_owned();
     match &o.custom {
-        None => f.fail(
-            format!("origin `{}` is not a custom origin", o.id),
-            "API Gateway origins are custom origins with OriginProtocolPolicy https-only",
-        ),
+        None => {
+            let config = if o.vpc_origin_id.is_some() { "VpcOriginConfig" } else { "S3OriginConfig" };
+            f.fail(
+                format!(
+                    "origin `{}` ({}) has {config}, not CustomOriginConfig: CloudFront treats it as {}, not as API Gateway",
+                    o.id,
+                    o.domain_name,
+                    if o.vpc_origin_id.is_some() { "a VPC origin" } else { "an S3 bucket" }
+                ),
+                format!(
+                    "replace {config} of origin `{}` with CustomOriginConfig (OriginProtocolPolicy https-only, OriginSslProtocols TLSv1.2)",
+                    o.id
+                ),
+            )
+        }
         Some(c) => {
             match c.protocol_policy.as_str() {
                 "https-only" => {}
@@ -443,10 +570,29 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
                     "set OriginProtocolPolicy to https-only",
                 ),
             }
+            // API Gateway accepts TLS 1.2 and 1.3 only; TLSv1.2 is the newest OriginSslProtocols offers.
             if !c.ssl_protocols.iter().any(|p| p == "TLSv1.2") {
                 f.fail(
-                    format!("origin `{}` OriginSslProtocols ({}) lack TLSv1.2", o.id, list(&c.ssl_protocols)),
-                    "add TLSv1.2 to OriginSslProtocols",
+                    format!(
+                        "origin `{}` OriginSslProtocols ({}) lack TLSv1.2: API Gateway accepts only TLS 1.2 and 1.3, \
+                         so CloudFront cannot complete the handshake (502)",
+                        o.id,
+                        list(&c.ssl_protocols)
+                    ),
+                    format!("add TLSv1.2 to OriginSslProtocols of origin `{}`", o.id),
+                );
+            }
+            // The documented endpoints are wss://…/ URLs without a port, i.e. 443 (RFC 6455);
+            // that API Gateway listens on no other port is not documented: a warning.
+            if let Some(port) = c.https_port.filter(|p| *p != 443) {
+                f.evidence("https_port", port);
+                f.warn(
+                    format!(
+                        "origin `{}` HTTPSPort is {port}: API Gateway's documented endpoints are `wss://` URLs \
+                         without a port (443)",
+                        o.id
+                    ),
+                    format!("set HTTPSPort of origin `{}` to 443", o.id),
                 );
             }
         }
@@ -473,6 +619,9 @@ pub struct ForwardingContext {
     pub auth_headers: Vec<String>,
     pub auth_query: Vec<String>,
     pub subprotocols: bool,
+    /// The behavior's signers (`TrustedKeyGroups …`, `TrustedSigners …`):
+    /// CloudFront then requires signed URLs or signed cookies.
+    pub trusted_signers: Vec<String>,
     /// The one field that keeps the deployment from its intended layout, when known.
     pub blame: Option<Blame>,
     /// Where the route lands, when it is this behavior's: the Host API Gateway
@@ -592,6 +741,7 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
             f.fail(format!("{b} does not forward the header `{h}` that $connect needs"), hint);
         }
     }
+    judge_signed_access(cx, &mut f);
     for q in &cx.auth_query {
         if !fw.query_strings.includes(q, false) {
             f.fail(
@@ -605,6 +755,42 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         fw.source,
         if host_forwarded { "forwarded" } else { "not forwarded" }
     ))
+}
+
+/// A behavior with signers answers 403 to every request without a signed URL
+/// or signed cookie: the suite's own connect fails unless it carries one.
+fn judge_signed_access(cx: &ForwardingContext, f: &mut Findings) {
+    if cx.trusted_signers.is_empty() {
+        return;
+    }
+    let b = &cx.behavior_label;
+    let signers = cx.trusted_signers.join("; ");
+    f.evidence("trusted_signers", &signers);
+    // A signed URL carries Signature and Key-Pair-Id (with Expires or Policy); signed cookies
+    // come in a Cookie header, whose value (a secret) is not inspected.
+    let signed_url = ["Signature", "Key-Pair-Id"].iter().all(|q| cx.auth_query.iter().any(|n| n == q));
+    let cookie = cx.auth_headers.iter().any(|h| h.eq_ignore_ascii_case("Cookie"));
+    if signed_url || cookie {
+        f.warn(
+            format!(
+                "{b} has {signers}: CloudFront requires a signed URL or signed cookie on every connect, and \
+                 clients without a valid one get 403 (the suite's {} is not verified here)",
+                if signed_url { "signed URL" } else { "Cookie header" }
+            ),
+            format!("remove the signers from {b} (TrustedKeyGroups and TrustedSigners Enabled false) if clients connect unsigned"),
+        );
+    } else {
+        f.fail(
+            format!(
+                "{b} has {signers}: CloudFront requires a signed URL or signed cookie on every request it \
+                 matches, and the suite's connect carries neither (403)"
+            ),
+            format!(
+                "remove the signers from {b} (TrustedKeyGroups and TrustedSigners Enabled false), or sign the \
+                 connect: `[roundtrip] query` with Policy (or Expires), Signature and Key-Pair-Id"
+            ),
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -717,6 +903,7 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             auth_headers: rt.headers.iter().map(|(k, _)| k.clone()).collect(),
             auth_query: rt.query.iter().map(|(k, _)| k.clone()).collect(),
             subprotocols: !rt.subprotocols.is_empty(),
+            trusted_signers: b.trusted_signers.clone(),
             blame: blamed,
             gateway: route
                 .as_deref()
@@ -938,6 +1125,231 @@ mod tests {
         assert!(hint(&out).contains("https-only") && hint(&out).contains("TLSv1.2"));
         assert!(hint(&judge_origin(&d.origins[1], b, Some(0), "us-west-2")).contains("us-west-2"));
         assert_eq!(judge_origin(&d.origins[0], b, Some(0), REGION).status(), Status::Fail);
+    }
+
+    // AWS: API Gateway Developer Guide, "Security policy for WebSocket APIs in API Gateway" — "API Gateway
+    // enforces a security policy of TLS_1_2 for all WebSocket API endpoints", which "accepts TLS 1.2 and TLS
+    // 1.3 traffic"; CloudFront API Reference, "OriginSslProtocols" — the protocols "CloudFront can use when
+    // establishing an HTTPS connection with your origin", valid values SSLv3 | TLSv1 | TLSv1.1 | TLSv1.2.
+    // Without TLSv1.2 the handshake with API Gateway cannot succeed.
+    #[test]
+    fn origin_ssl_protocols_without_tlsv12_fail_naming_the_origin() {
+        let d = a();
+        let b = &d.behaviors[0];
+        let mut o = d.origins[1].clone();
+        if let Some(c) = o.custom.as_mut() {
+            c.ssl_protocols = vec!["TLSv1.1".into(), "TLSv1.2".into()];
+        }
+        assert_eq!(judge_origin(&o, b, Some(0), REGION).status(), Status::Pass);
+        if let Some(c) = o.custom.as_mut() {
+            c.ssl_protocols = vec!["TLSv1".into(), "TLSv1.1".into()];
+        }
+        let out = judge_origin(&o, b, Some(0), REGION);
+        assert_eq!(out.status(), Status::Fail, "{out:?}");
+        assert!(out.verdict.message().contains("OriginSslProtocols (TLSv1, TLSv1.1) lack TLSv1.2"), "{out:?}");
+        assert_eq!(hint(&out), "add TLSv1.2 to OriginSslProtocols of origin `api`");
+    }
+
+    // AWS: CloudFront API Reference, "CustomOriginConfig" HTTPSPort — "The HTTPS port that CloudFront uses to
+    // connect to the origin. Specify the HTTPS port that the origin listens on." API Gateway documents its
+    // WebSocket endpoints as `wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}`, without a port (443
+    // for wss, RFC 6455); no AWS page says it listens on no other port, so another port is a warning, not a failure.
+    #[test]
+    fn an_https_port_other_than_443_is_a_warning() {
+        let d = a();
+        let b = &d.behaviors[0];
+        let out = judge_origin(&d.origins[1], b, Some(0), REGION);
+        assert!(out.warnings.is_empty(), "{out:?}");
+        let mut o = d.origins[1].clone();
+        if let Some(c) = o.custom.as_mut() {
+            c.https_port = Some(8443);
+        }
+        let out = judge_origin(&o, b, Some(0), REGION);
+        assert_eq!(out.status(), Status::Pass, "{out:?}");
+        assert!(out.warnings[0].message.contains("HTTPSPort is 8443"), "{out:?}");
+        assert_eq!(out.warnings[0].hint.as_deref(), Some("set HTTPSPort of origin `api` to 443"));
+    }
+
+    fn warnings(o: &Outcome) -> String {
+        o.warnings
+            .iter()
+            .map(|w| format!("{} / {}", w.message, w.hint.as_deref().unwrap_or("")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    // AWS: CloudFront Developer Guide, "Restrict the geographic distribution of your content" — geographic
+    // restrictions "prevent users in specific geographic locations from accessing content": an allowlist admits
+    // only its countries, a denylist bans its own; AWS, "Geo-blocking" (Application security and performance) —
+    // "Viewers who are restricted by the configured geographic restrictions will receive a 403 Forbidden
+    // response by CloudFront". Clients elsewhere work: a warning naming RestrictionType and Items.
+    #[test]
+    fn a_geo_restriction_is_a_warning_naming_type_and_items() {
+        let mut d = a();
+        assert!(judge_distribution(Some(&d), "ws.example.com").warnings.is_empty());
+        d.geo_restriction =
+            Some(GeoRestrictionFacts { restriction_type: "whitelist".into(), items: vec!["JP".into(), "US".into()] });
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let w = warnings(&o);
+        assert!(
+            w.contains("GeoRestriction is whitelist (JP, US): only viewers in JP, US connect; all others get 403"),
+            "{w}"
+        );
+        assert!(w.contains("Restrictions.GeoRestriction"), "{w}");
+        d.geo_restriction =
+            Some(GeoRestrictionFacts { restriction_type: "blacklist".into(), items: vec!["CN".into()] });
+        let w = warnings(&judge_distribution(Some(&d), "ws.example.com"));
+        assert!(w.contains("blacklist (CN): viewers in CN get 403"), "{w}");
+    }
+
+    // AWS: CloudFront Developer Guide, "Learn how continuous deployment works" — "Viewers cannot send requests
+    // directly to a staging distribution using a DNS name, IP address, or CNAME. Instead, viewers send requests
+    // to the primary (production) distribution, and CloudFront routes some of those requests to the staging
+    // distribution based on the traffic configuration settings in the continuous deployment policy."
+    #[test]
+    fn continuous_deployment_and_staging_are_warnings() {
+        let mut d = a();
+        d.continuous_deployment_policy_id = Some("cdp-1".into());
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(warnings(&o).contains("ContinuousDeploymentPolicyId is cdp-1"), "{o:?}");
+        assert!(warnings(&o).contains("ContinuousDeploymentPolicyId \"\""), "{o:?}");
+        let mut d = a();
+        d.staging = Some(true);
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(warnings(&o).contains("Staging true") && warnings(&o).contains("primary distribution"), "{o:?}");
+        d.staging = Some(false);
+        assert!(judge_distribution(Some(&d), "ws.example.com").warnings.is_empty());
+    }
+
+    // AWS: CloudFront API Reference, "DistributionConfig" — Aliases: "This field only supports standard
+    // distributions. You can't specify this field for multi-tenant distributions"; ConnectionMode "tenant-only"
+    // is "a multi-tenant distribution with distribution tenants"; "DistributionTenant" — Domains "associated
+    // with the distribution tenant", and Customizations carry its ACM certificate. Without the tenants, whether
+    // the host is served is unknown, never a failure on the missing Aliases.
+    #[test]
+    fn a_tenant_only_distribution_leaves_aliases_and_certificate_unknown() {
+        let mut d = a();
+        d.connection_mode = Some("direct".into());
+        assert_eq!(judge_distribution(Some(&d), "ws.example.com").status(), Status::Pass);
+        d.connection_mode = Some("tenant-only".into());
+        d.aliases.clear();
+        d.acm_certificate_arn = None;
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert!(o.verdict.is_unknown() && o.verdict.message().contains("tenant-only"), "{o:?}");
+        assert!(!o.verdict.message().contains("Aliases ("), "{o:?}");
+        // A field that is wrong whatever the tenants say still fails.
+        d.enabled = false;
+        assert_eq!(judge_distribution(Some(&d), "ws.example.com").status(), Status::Fail);
+    }
+
+    // AWS: CloudFront Developer Guide, "Mutual TLS authentication with CloudFront (Viewer mTLS)" — Required
+    // mode: "CloudFront validates the client certificate against a trust store. If validation fails or no
+    // certificate is presented, CloudFront denies the connection." Clients with certificates work: a warning.
+    #[test]
+    fn required_viewer_mtls_is_a_warning() {
+        let mut d = a();
+        d.viewer_mtls_mode = Some("optional".into());
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert!(o.warnings.is_empty() && o.evidence.get("viewer_mtls_mode") == Some("optional"), "{o:?}");
+        d.viewer_mtls_mode = Some("required".into());
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(warnings(&o).contains("ViewerMtlsConfig.Mode is required"), "{o:?}");
+    }
+
+    // AWS: CloudFront API Reference, "DistributionConfig" WebACLId — with a web ACL, "CloudFront responds to
+    // requests either with the requested content or with an HTTP 403 status code (Forbidden)" by the ACL's
+    // conditions, which GetDistribution does not show: evidence, never a verdict. AnycastIpListId (static
+    // anycast IPs) does not change where a request goes: evidence.
+    #[test]
+    fn a_web_acl_and_anycast_ips_are_evidence_only() {
+        let mut d = a();
+        d.web_acl_id = Some("arn:aws:wafv2:us-east-1:1:global/webacl/ws/1".into());
+        d.anycast_ip_list_id = Some("aip-1".into());
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert!(o.status() == Status::Pass && o.warnings.is_empty(), "{o:?}");
+        assert!(o.evidence.get("web_acl_id").is_some_and(|v| v.contains("webacl/ws")), "{o:?}");
+        assert_eq!(o.evidence.get("anycast_ip_list_id"), Some("aip-1"));
+    }
+
+    // AWS: CloudFront Developer Guide, "Specify signers that can create signed URLs and signed cookies" — "As
+    // soon as you add the signer to your distribution, CloudFront starts to require that viewers use signed
+    // URLs or signed cookies to access your files"; API Reference, "CacheBehavior" TrustedKeyGroups — "CloudFront
+    // requires signed URLs or signed cookies for all requests that match the cache behavior"; Knowledge Center,
+    // "troubleshoot signed URL or cookies" — 403 "Missing Key-Pair-Id query parameter or cookie value". The
+    // suite's unsigned connect fails; a signed one (Signature and Key-Pair-Id, or a Cookie) is a warning.
+    #[test]
+    fn signers_on_the_api_behavior_fail_an_unsigned_connect() {
+        let mut c = cx(EXEC, false);
+        let f = fw(POLICY_ALL_VIEWER_EXCEPT_HOST);
+        assert_eq!(judge_forwarding(&f, &c).status(), Status::Pass);
+        c.trusted_signers = vec!["TrustedKeyGroups kg-1".into()];
+        let o = judge_forwarding(&f, &c);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("behavior #0 `*` has TrustedKeyGroups kg-1"), "{o:?}");
+        assert!(hint(&o).contains("TrustedKeyGroups and TrustedSigners Enabled false"), "{o:?}");
+        assert!(hint(&o).contains("Key-Pair-Id"), "{o:?}");
+        c.auth_query = vec!["Policy".into(), "Signature".into(), "Key-Pair-Id".into()];
+        let fq = ForwardingFacts { query_strings: NameSet::All, ..f.clone() };
+        let o = judge_forwarding(&fq, &c);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(warnings(&o).contains("signed URL"), "{o:?}");
+        let mut c = cx(EXEC, false);
+        c.trusted_signers = vec!["TrustedSigners self".into()];
+        c.auth_headers = vec!["Cookie".into()];
+        let fa = ForwardingFacts { headers: NameSet::All, ..f };
+        let o = judge_forwarding(&fa, &c);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(warnings(&o).contains("Cookie header"), "{o:?}");
+    }
+
+    // AWS: CloudFront API Reference, "DistributionConfig" DefaultRootObject — "When a viewer requests the root
+    // URL for your distribution, the default root object is the object that you want CloudFront to request from
+    // your origin"; Developer Guide, "Specify a default root object". A client on `/` reaches API Gateway at
+    // OriginPath + `/{object}`, not at the stage or mapping the root would reach.
+    #[test]
+    fn a_default_root_object_replaces_the_root_path() {
+        let mut d = a();
+        d.origins[1].origin_path = "/Prod".into();
+        d.behaviors[0].path_pattern = Some("*".into());
+        assert_eq!(judge_path_pattern(&d, "/", &stage("Prod"), &[], None).status(), Status::Pass);
+        d.default_root_object = Some("index.html".into());
+        let o = judge_path_pattern(&d, "/", &stage("Prod"), &[], None);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("DefaultRootObject is `index.html`"), "{o:?}");
+        assert!(o.verdict.message().contains("API Gateway gets `/Prod/index.html` instead of `/Prod`"), "{o:?}");
+        assert_eq!(hint(&o), "set DefaultRootObject of distribution E2SANDBOXWS01 to \"\" (empty)");
+        // Only the root URL is replaced: a client on `/Prod` (OriginPath "") is unaffected.
+        let mut d = a();
+        d.default_root_object = Some("index.html".into());
+        assert_eq!(judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None).status(), Status::Pass);
+    }
+
+    // AWS: CloudFront API Reference, "Origin" — S3OriginConfig is for "an Amazon S3 bucket that is not
+    // configured with static website hosting. To specify any other type of origin … use the
+    // CustomOriginConfig type instead"; VpcOriginConfig is "The VPC origin configuration" (an ALB, NLB or
+    // EC2 instance in a VPC). An execute-api host behind either is not reached as API Gateway: the origin
+    // check fails naming the field, and the path is still judged by the door its name says.
+    #[test]
+    fn an_api_host_with_s3_or_vpc_origin_config_fails_the_origin_check() {
+        let mut d = a();
+        d.origins[1].custom = None;
+        assert_eq!(judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None).status(), Status::Pass);
+        let (i, b, o) = api_behavior(&d, "/Prod", &[]).expect("the execute-api origin is the API's");
+        let (b, mut o) = (b.clone(), o.clone());
+        let out = judge_origin(&o, &b, i, REGION);
+        assert_eq!(out.status(), Status::Fail, "{out:?}");
+        assert!(out.verdict.message().contains("has S3OriginConfig, not CustomOriginConfig"), "{out:?}");
+        assert!(hint(&out).starts_with("replace S3OriginConfig of origin `api` with CustomOriginConfig"), "{out:?}");
+        o.vpc_origin_id = Some("vo_1".into());
+        let out = judge_origin(&o, &b, i, REGION);
+        assert!(hint(&out).starts_with("replace VpcOriginConfig of origin `api`"), "{out:?}");
+        // An S3 origin by name is no API origin at all.
+        assert!(!is_api_origin(&d.origins[0], &[]));
     }
 
     /// The API origin with OriginProtocolPolicy match-viewer, behind a behavior

@@ -38,6 +38,24 @@ pub struct DistributionFacts {
     /// `IsIPV6Enabled`: then Route 53 needs an AAAA alias too.
     pub ipv6_enabled: Option<bool>,
     pub origins: Vec<OriginFacts>,
+    /// `DefaultRootObject`: what CloudFront requests from the origin when a
+    /// viewer requests the root URL (`/`); `None` when empty or not reported.
+    pub default_root_object: Option<String>,
+    /// `Restrictions.GeoRestriction` when its RestrictionType is not `none`.
+    pub geo_restriction: Option<GeoRestrictionFacts>,
+    /// `ContinuousDeploymentPolicyId`: a share of requests goes to a staging distribution.
+    pub continuous_deployment_policy_id: Option<String>,
+    /// `Staging`: this is a staging distribution (viewers cannot reach it directly).
+    pub staging: Option<bool>,
+    /// `WebACLId`: a WAF web ACL whose rules are not read.
+    pub web_acl_id: Option<String>,
+    /// `AnycastIpListId`: static anycast IPs (evidence only).
+    pub anycast_ip_list_id: Option<String>,
+    /// `ConnectionMode`: `direct` or `tenant-only` (a multi-tenant distribution,
+    /// whose domains and certificates belong to its distribution tenants).
+    pub connection_mode: Option<String>,
+    /// `ViewerMtlsConfig.Mode`: `required`, `optional` or `passthrough`.
+    pub viewer_mtls_mode: Option<String>,
     /// Origin groups (failover): a behavior may target one by id.
     pub origin_groups: Vec<OriginGroupFacts>,
     /// Ordered: CloudFront picks the first whose PathPattern matches.
@@ -52,6 +70,15 @@ impl DistributionFacts {
         let id = self.origin_groups.iter().find(|g| g.id == id).and_then(|g| g.members.first()).map_or(id, |m| m);
         self.origins.iter().find(|o| o.id == id)
     }
+}
+
+/// `Restrictions.GeoRestriction`, as the distribution reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeoRestrictionFacts {
+    /// `whitelist` or `blacklist`.
+    pub restriction_type: String,
+    /// ISO 3166-1 alpha-2 country codes.
+    pub items: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +96,8 @@ pub struct OriginFacts {
     pub origin_path: String,
     /// `None`: an S3 (or other non-custom) origin.
     pub custom: Option<CustomOriginFacts>,
+    /// `VpcOriginConfig.VpcOriginId`: a VPC origin (ALB, NLB or EC2 in a VPC), not a custom origin.
+    pub vpc_origin_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +106,8 @@ pub struct CustomOriginFacts {
     pub protocol_policy: String,
     /// e.g. `["TLSv1.2"]`.
     pub ssl_protocols: Vec<String>,
+    /// `HTTPSPort`; `None` when not reported.
+    pub https_port: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -95,6 +126,10 @@ pub struct Behavior {
     /// `ViewerProtocolPolicy`: `allow-all`, `https-only` or `redirect-to-https`;
     /// `None` when the endpoint did not report it.
     pub viewer_protocol_policy: Option<String>,
+    /// The signers that make CloudFront require signed URLs or signed cookies
+    /// for every request the behavior matches: `TrustedKeyGroups …` and/or
+    /// `TrustedSigners …`, when enabled. Empty: no signed access.
+    pub trusted_signers: Vec<String>,
 }
 
 impl Behavior {
@@ -661,6 +696,7 @@ mod tests {
             domain_name: format!("{id}.example"),
             origin_path: String::new(),
             custom: None,
+            vpc_origin_id: None,
         };
         let d = DistributionFacts {
             id: "E1".into(),
@@ -674,6 +710,14 @@ mod tests {
             minimum_protocol_version: None,
             ipv6_enabled: None,
             origins: vec![origin("primary"), origin("secondary")],
+            default_root_object: None,
+            geo_restriction: None,
+            continuous_deployment_policy_id: None,
+            staging: None,
+            web_acl_id: None,
+            anycast_ip_list_id: None,
+            connection_mode: None,
+            viewer_mtls_mode: None,
             origin_groups: vec![OriginGroupFacts {
                 id: "group".into(),
                 members: vec!["primary".into(), "secondary".into()],

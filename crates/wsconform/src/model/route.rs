@@ -233,6 +233,15 @@ pub fn join_origin_path(origin_path: &str, path: &str) -> String {
     }
 }
 
+/// The path CloudFront requests from the origin for `viewer_path` (before
+/// OriginPath): the root URL (`/`) becomes `/{DefaultRootObject}` when one is set.
+pub fn origin_request_path(dist: &DistributionFacts, viewer_path: &str) -> String {
+    match &dist.default_root_object {
+        Some(o) if viewer_path == "/" || viewer_path.is_empty() => format!("/{}", o.trim_start_matches('/')),
+        _ => viewer_path.to_owned(),
+    }
+}
+
 /// The first path segment (`/Prod/x` → `Prod`, `/` → ``).
 pub fn first_segment(path: &str) -> &str {
     path.trim_start_matches('/').split('/').next().unwrap_or("")
@@ -282,7 +291,7 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
             };
             let host = if host_forwarded { viewer_host.clone() } else { hop.origin_domain.clone().unwrap_or_default() };
             edge = Some(hop);
-            (host, join_origin_path(&origin_path, input.viewer_path))
+            (host, join_origin_path(&origin_path, &origin_request_path(dist, input.viewer_path)))
         }
         None => (viewer_host.clone(), input.viewer_path.to_owned()),
     };
@@ -410,6 +419,7 @@ pub(crate) mod tests {
             legacy: None,
             request_functions: vec![],
             viewer_protocol_policy: Some("https-only".into()),
+            trusted_signers: vec![],
         }
     }
 
@@ -421,7 +431,9 @@ pub(crate) mod tests {
             custom: custom.then(|| CustomOriginFacts {
                 protocol_policy: "https-only".into(),
                 ssl_protocols: vec!["TLSv1.2".into()],
+                https_port: Some(443),
             }),
+            vpc_origin_id: None,
         }
     }
 
@@ -439,6 +451,14 @@ pub(crate) mod tests {
             minimum_protocol_version: Some("TLSv1.2_2021".into()),
             ipv6_enabled: Some(true),
             origins: vec![origin("site", "site.s3.ap-northeast-1.amazonaws.com", false), origin("api", api_host, true)],
+            default_root_object: None,
+            geo_restriction: None,
+            continuous_deployment_policy_id: None,
+            staging: None,
+            web_acl_id: None,
+            anycast_ip_list_id: None,
+            connection_mode: None,
+            viewer_mtls_mode: None,
             origin_groups: vec![],
             behaviors: vec![behavior(Some(pattern), "api", Some(policy))],
             default_behavior: behavior(None, "site", None),
@@ -484,6 +504,23 @@ pub(crate) mod tests {
             domains: &domains,
             mappings: &mappings,
         })
+    }
+
+    // AWS: CloudFront API Reference, "DistributionConfig" DefaultRootObject — "When a viewer requests the
+    // root URL for your distribution, the default root object is the object that you want CloudFront to
+    // request from your origin": the origin gets OriginPath + `/{object}` for `/`, and any other path unchanged.
+    #[test]
+    fn the_default_root_object_replaces_only_the_root_url() {
+        let mut d = dist(EXEC, "*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        d.origins[1].origin_path = "/Prod".into();
+        assert_eq!(route_of(Some(&d), "/", &[], &[]).stage(), Some("Prod"));
+        d.default_root_object = Some("index.html".into());
+        let r = route_of(Some(&d), "/", &[], &[]);
+        assert_eq!(r.gateway_path, "/Prod/index.html");
+        assert!(matches!(r.landing, Landing::ExecuteApi { extra_path: true, .. }), "{r:?}");
+        assert_eq!(r.stage(), None);
+        assert_eq!(origin_request_path(&d, "/Prod"), "/Prod");
+        assert_eq!(origin_request_path(&d, ""), "/index.html");
     }
 
     /// One row of the route table: how the behavior is configured, and where API Gateway lands.

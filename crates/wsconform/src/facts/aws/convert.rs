@@ -53,6 +53,24 @@ pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
         minimum_protocol_version: viewer.and_then(|v| v.minimum_protocol_version()).map(|m| m.as_str().to_owned()),
         ipv6_enabled: config.and_then(|c| c.is_ipv6_enabled()),
         origins: config.and_then(|c| c.origins()).map(|o| o.items().iter().map(origin).collect()).unwrap_or_default(),
+        default_root_object: config.and_then(|c| c.default_root_object()).filter(|s| !s.is_empty()).map(Into::into),
+        geo_restriction: config
+            .and_then(|c| c.restrictions())
+            .and_then(|r| r.geo_restriction())
+            .filter(|g| !matches!(g.restriction_type().as_str(), "none" | ""))
+            .map(|g| GeoRestrictionFacts {
+                restriction_type: g.restriction_type().as_str().to_owned(),
+                items: g.items().to_vec(),
+            }),
+        continuous_deployment_policy_id: config
+            .and_then(|c| c.continuous_deployment_policy_id())
+            .filter(|s| !s.is_empty())
+            .map(Into::into),
+        staging: config.and_then(|c| c.staging()),
+        web_acl_id: config.and_then(|c| c.web_acl_id()).filter(|s| !s.is_empty()).map(Into::into),
+        anycast_ip_list_id: config.and_then(|c| c.anycast_ip_list_id()).filter(|s| !s.is_empty()).map(Into::into),
+        connection_mode: config.and_then(|c| c.connection_mode()).map(|m| m.as_str().to_owned()),
+        viewer_mtls_mode: config.and_then(|c| c.viewer_mtls_config()).map(|m| m.mode().as_str().to_owned()),
         origin_groups: config
             .and_then(|c| c.origin_groups())
             .map(|g| {
@@ -89,6 +107,7 @@ pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
                         viewer_protocol_policy: Some(b.viewer_protocol_policy().as_str())
                             .filter(|s| !s.is_empty())
                             .map(Into::into),
+                        trusted_signers: trusted_signers(b.trusted_key_groups(), b.trusted_signers()),
                     })
                     .collect()
             })
@@ -105,9 +124,28 @@ pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
                 viewer_protocol_policy: Some(b.viewer_protocol_policy().as_str())
                     .filter(|s| !s.is_empty())
                     .map(Into::into),
+                trusted_signers: trusted_signers(b.trusted_key_groups(), b.trusted_signers()),
             })
             .unwrap_or_default(),
     }
+}
+
+/// The behavior's signers: with any, CloudFront requires signed URLs or cookies
+/// ("As soon as you add the signer to your distribution, CloudFront starts to
+/// require that viewers use signed URLs or signed cookies").
+fn trusted_signers(groups: Option<&cf::TrustedKeyGroups>, signers: Option<&cf::TrustedSigners>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(g) = groups.filter(|g| g.enabled() || !g.items().is_empty()) {
+        out.push(format!("TrustedKeyGroups {}", list_or_enabled(g.items())));
+    }
+    if let Some(s) = signers.filter(|s| s.enabled() || !s.items().is_empty()) {
+        out.push(format!("TrustedSigners {}", list_or_enabled(s.items())));
+    }
+    out
+}
+
+fn list_or_enabled(items: &[String]) -> String {
+    if items.is_empty() { "(enabled)".into() } else { items.join(", ") }
 }
 
 /// The functions that run before the origin request is sent: they may rewrite its path or Host.
@@ -154,7 +192,9 @@ fn origin(o: &cf::Origin) -> OriginFacts {
                 .origin_ssl_protocols()
                 .map(|p| p.items().iter().map(|s| s.as_str().to_owned()).collect())
                 .unwrap_or_default(),
+            https_port: Some(c.https_port()),
         }),
+        vpc_origin_id: o.vpc_origin_config().map(|v| v.vpc_origin_id().to_owned()),
     }
 }
 
