@@ -199,6 +199,9 @@ pub struct ApiFacts {
     pub protocol_type: Option<String>,
     pub route_selection_expression: Option<String>,
     pub disable_execute_api_endpoint: Option<bool>,
+    /// `ApiKeySelectionExpression`: where a route with ApiKeyRequired reads the key,
+    /// `$request.header.x-api-key` or `$context.authorizer.usageIdentifierKey`.
+    pub api_key_selection_expression: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -220,6 +223,13 @@ pub struct RouteFacts {
     pub target: Option<String>,
     /// `NONE`, `AWS_IAM` or `CUSTOM` (only `$connect` may have one); `None`: not reported.
     pub authorization_type: Option<String>,
+    /// `ApiKeyRequired`; `None`: not reported.
+    pub api_key_required: Option<bool>,
+    /// `RequestParameters` (`route.request.header.{name}`, `route.request.querystring.{name}`)
+    /// with their `Required` constraint, sorted by name.
+    pub request_parameters: Vec<(String, bool)>,
+    /// `RouteResponseSelectionExpression` (`$default` for two-way communication); `None`: unset.
+    pub route_response_selection_expression: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,6 +249,19 @@ pub struct DomainFacts {
     /// GetDomainName's `RoutingMode`: `API_MAPPING_ONLY` (the default),
     /// `ROUTING_RULE_THEN_API_MAPPING` or `ROUTING_RULE_ONLY`; `None`: not reported.
     pub routing_mode: Option<String>,
+    /// `MutualTlsAuthentication`; `None`: mutual TLS is off.
+    pub mutual_tls: Option<MutualTlsFacts>,
+    /// `DomainNameConfiguration.IpAddressType`: `ipv4` or `dualstack`; `None`: not reported.
+    pub ip_address_type: Option<String>,
+}
+
+/// A custom domain's mutual TLS configuration (GetDomainName `MutualTlsAuthentication`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MutualTlsFacts {
+    pub truststore_uri: Option<String>,
+    pub truststore_version: Option<String>,
+    /// `TruststoreWarnings`: certificates of the truststore API Gateway found invalid.
+    pub truststore_warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
