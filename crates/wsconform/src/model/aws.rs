@@ -316,6 +316,21 @@ pub struct CertificateFacts {
     pub status: Option<String>,
     /// Seconds since the Unix epoch.
     pub not_after: Option<i64>,
+    /// Seconds since the Unix epoch: the certificate is not valid before.
+    pub not_before: Option<i64>,
+    /// `Type`: `AMAZON_ISSUED`, `IMPORTED` or `PRIVATE`.
+    pub cert_type: Option<String>,
+    /// `KeyAlgorithm`, e.g. `RSA_2048`, `EC_prime256v1`.
+    pub key_algorithm: Option<String>,
+    /// `Options.CertificateTransparencyLoggingPreference`: `ENABLED` or `DISABLED`.
+    pub transparency_logging: Option<String>,
+    /// `RenewalSummary.RenewalStatus` (AMAZON_ISSUED only) and its `RenewalStatusReason`.
+    pub renewal_status: Option<String>,
+    pub renewal_status_reason: Option<String>,
+    /// `ExtendedKeyUsages[].Name`, e.g. `TLS_WEB_SERVER_AUTHENTICATION`.
+    pub extended_key_usages: Vec<String>,
+    /// `InUseBy`: the ARNs of the resources that use the certificate.
+    pub in_use_by: Vec<String>,
 }
 
 /// Lower-case, without a trailing dot: how host names are compared.

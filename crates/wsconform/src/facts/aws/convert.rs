@@ -283,6 +283,24 @@ pub fn certificate(arn: &str, c: &aws_sdk_acm::types::CertificateDetail) -> Cert
         subject_alternative_names: c.subject_alternative_names().to_vec(),
         status: c.status().map(|s| s.as_str().to_owned()),
         not_after: c.not_after().map(|t| t.secs()),
+        not_before: c.not_before().map(|t| t.secs()),
+        cert_type: c.r#type().map(|t| t.as_str().to_owned()),
+        key_algorithm: c.key_algorithm().map(|k| k.as_str().to_owned()),
+        transparency_logging: c
+            .options()
+            .and_then(|o| o.certificate_transparency_logging_preference())
+            .map(|p| p.as_str().to_owned()),
+        renewal_status: c.renewal_summary().map(|r| r.renewal_status().as_str().to_owned()),
+        renewal_status_reason: c
+            .renewal_summary()
+            .and_then(|r| r.renewal_status_reason())
+            .map(|r| r.as_str().to_owned()),
+        extended_key_usages: c
+            .extended_key_usages()
+            .iter()
+            .filter_map(|e| e.name().map(|n| n.as_str().to_owned()))
+            .collect(),
+        in_use_by: c.in_use_by().to_vec(),
     }
 }
 
