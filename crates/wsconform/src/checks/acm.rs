@@ -17,7 +17,9 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
     explain: "CloudFront serves an ACM certificate from us-east-1; a regional custom domain one from the API's \
               region. PENDING_VALIDATION needs the DNS validation CNAME; FAILED and VALIDATION_TIMED_OUT a new \
               request; EXPIRED and REVOKED a new certificate; INACTIVE is unknown. ACM renews automatically only \
-              while DNS validation still works, and never renews an imported certificate.",
+              while DNS validation still works, and never renews an imported certificate. A PRIVATE certificate \
+              or one whose NotBefore is ahead fails; CT logging DISABLED, a stuck renewal and extended key usages \
+              without server authentication are warnings.",
     docs: "https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate.html",
     requires: &[],
     after: &[],

@@ -31,7 +31,9 @@ pub static CHECKS: &[CheckDef] = &[
                   API as edited, not as deployed: a route, integration or authorizer change reaches clients only \
                   after a deployment to the stage, and GetRoutes carries no date to compare with the stage's \
                   deployment, so a route that exists here but not yet in the deployment is not detected (the e2e \
-                  checks see what clients get).",
+                  checks see what clients get). Warnings: `$connect` with ApiKeyRequired while the suite sends no \
+                  `x-api-key`, required RequestParameters the suite does not send, and the route the suite's message \
+                  selects without a RouteResponseSelectionExpression (its integration's answer is not sent back).",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html",
         requires: &[],
         after: &[],
@@ -54,7 +56,8 @@ pub static CHECKS: &[CheckDef] = &[
         explain: "WebSocket APIs support only Regional custom domain names, with the TLS_1_2 security policy, and are \
                   reached only through API mappings (routing rules target REST APIs). UPDATING is retried under \
                   --wait; TLS_1_0, an enhanced SecurityPolicy_… or ROUTING_RULE_THEN_API_MAPPING are warnings; \
-                  ROUTING_RULE_ONLY fails (API callers cannot use API mappings). The certificate itself is \
+                  ROUTING_RULE_ONLY fails (API callers cannot use API mappings). MutualTlsAuthentication is a \
+                  warning (clients without a trusted certificate are refused). The certificate itself is \
                   acm.certificate's.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-custom-domain-names.html",
         requires: &[],
