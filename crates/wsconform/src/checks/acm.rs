@@ -18,7 +18,7 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
               region. PENDING_VALIDATION needs the DNS validation CNAME; FAILED and VALIDATION_TIMED_OUT a new \
               request; EXPIRED and REVOKED a new certificate; INACTIVE is unknown. ACM renews automatically only \
               while DNS validation still works, and never renews an imported certificate. A PRIVATE certificate \
-              or one whose NotBefore is ahead fails; CT logging DISABLED, a stuck renewal and extended key usages \
+              fails; CT logging DISABLED, a stuck renewal and extended key usages \
               without server authentication are warnings.",
     docs: "https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate.html",
     requires: &[],
@@ -119,7 +119,7 @@ pub fn judge_certificate(
             format!("attach a certificate whose SubjectAlternativeNames include {host}"),
         );
     }
-    judge_trust(&mut f, c, now, extra_ca);
+    judge_trust(&mut f, c, extra_ca);
     let Some(not_after) = c.not_after else {
         f.unknown(format!("certificate {arn}: notAfter is not reported by the endpoint"));
         return f.outcome("");
@@ -143,8 +143,9 @@ pub fn judge_certificate(
 }
 
 /// What decides whether clients accept the certificate beyond its names and dates: who issued
-/// it (Type), when it starts (NotBefore), its extended key usages and CT logging.
-fn judge_trust(f: &mut Findings, c: &CertificateFacts, now: i64, extra_ca: bool) {
+/// it (Type), its extended key usages and CT logging. (NotBefore is not judged: ACM issues a
+/// certificate valid from issuance and refuses to import one "before its validity period begins".)
+fn judge_trust(f: &mut Findings, c: &CertificateFacts, extra_ca: bool) {
     if c.cert_type.as_deref() == Some("PRIVATE") {
         f.evidence("type", "PRIVATE");
         let message = "the certificate is PRIVATE (issued by an AWS Private CA): clients trust it only if they trust \
@@ -153,17 +154,6 @@ fn judge_trust(f: &mut Findings, c: &CertificateFacts, now: i64, extra_ca: bool)
                     or one imported from a CA that clients trust";
         // A suite that trusts a CA of its own stands for clients that may trust this one.
         if extra_ca { f.warn(message, hint) } else { f.fail(message, hint) }
-    }
-    if let Some(nb) = c.not_before
-        && nb > now
-    {
-        f.fail(
-            format!(
-                "the certificate is not valid before {} (NotBefore): clients refuse it until then",
-                chrono::DateTime::from_timestamp(nb, 0).map_or_else(|| nb.to_string(), |t| t.to_rfc3339())
-            ),
-            "attach a certificate that is valid now, or wait until its NotBefore before switching clients to it",
-        );
     }
     let server_auth = |e: &String| matches!(e.as_str(), "TLS_WEB_SERVER_AUTHENTICATION" | "ANY" | "NONE");
     if !c.extended_key_usages.is_empty() && !c.extended_key_usages.iter().any(server_auth) {
@@ -283,7 +273,6 @@ mod tests {
             subject_alternative_names: vec!["ws.example.com".into()],
             status: Some("ISSUED".into()),
             not_after: Some(NOW + 365 * DAY),
-            not_before: Some(NOW - 30 * DAY),
             cert_type: Some("AMAZON_ISSUED".into()),
             key_algorithm: Some("RSA_2048".into()),
             transparency_logging: Some("ENABLED".into()),
@@ -392,17 +381,6 @@ mod tests {
             assert_eq!(o.status(), Status::Pass, "{t}: {o:?}");
             assert!(o.warnings.is_empty(), "{t}: {o:?}");
         }
-    }
-
-    // AWS: ACM API Reference, "CertificateDetail" — NotBefore: "The time before which the certificate is not
-    // valid" (an imported certificate can start in the future).
-    #[test]
-    fn a_certificate_not_yet_valid_fails() {
-        let o = judge(&CertificateFacts { not_before: Some(NOW + 2 * DAY), ..cert() });
-        assert_eq!(o.status(), Status::Fail, "{o:?}");
-        assert!(o.verdict.message().contains("NotBefore"), "{o:?}");
-        assert_eq!(judge(&CertificateFacts { not_before: Some(NOW - DAY), ..cert() }).status(), Status::Pass);
-        assert_eq!(judge(&CertificateFacts { not_before: None, ..cert() }).status(), Status::Pass);
     }
 
     // AWS: ACM API Reference, "CertificateOptions" — "Some browsers require that public certificates issued

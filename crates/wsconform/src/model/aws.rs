@@ -316,8 +316,6 @@ pub struct CertificateFacts {
     pub status: Option<String>,
     /// Seconds since the Unix epoch.
     pub not_after: Option<i64>,
-    /// Seconds since the Unix epoch: the certificate is not valid before.
-    pub not_before: Option<i64>,
     /// `Type`: `AMAZON_ISSUED`, `IMPORTED` or `PRIVATE`.
     pub cert_type: Option<String>,
     /// `KeyAlgorithm`, e.g. `RSA_2048`, `EC_prime256v1`.

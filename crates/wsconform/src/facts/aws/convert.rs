@@ -283,7 +283,6 @@ pub fn certificate(arn: &str, c: &aws_sdk_acm::types::CertificateDetail) -> Cert
         subject_alternative_names: c.subject_alternative_names().to_vec(),
         status: c.status().map(|s| s.as_str().to_owned()),
         not_after: c.not_after().map(|t| t.secs()),
-        not_before: c.not_before().map(|t| t.secs()),
         cert_type: c.r#type().map(|t| t.as_str().to_owned()),
         key_algorithm: c.key_algorithm().map(|k| k.as_str().to_owned()),
         transparency_logging: c
