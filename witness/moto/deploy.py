@@ -69,6 +69,9 @@ def base(layout):
             "disable_execute_api": layout != "a",
             # route key -> has an integration target
             "routes": {"$connect": True, "$default": True},
+            # route key -> CreateRoute fields beyond the target: the echo's route answers
+            # the client (two-way communication), as a working echo deployment does.
+            "route_options": {"$default": {"RouteResponseSelectionExpression": "$default"}},
             "stages": ["Prod"],
         },
         "domains": {},
@@ -302,6 +305,7 @@ CORPUS = {
     "a-rse-braced": ("a", _set(["api", "rse"], "${request.body.action}")),
     "a-alias-wildcard-deep": ("a", _deep_host("ws.eu.example.com", ["*.example.com"], ["ws.eu.example.com"])),
     "a-alias-wildcard-deep-cert-one-label": ("a", _deep_host("ws.eu.example.com", ["*.example.com"], ["*.example.com"])),
+    "a-echo-route-no-route-response": ("a", _set(["api", "route_options", "$default"], {})),
     "a-stage-missing": ("a", _no_stage),
     "a-protocol-http": ("a", _http_api),
     "a-r53-cname": ("a", _cname),
@@ -341,6 +345,15 @@ CORPUS = {
     "c-execute-api-enabled": ("c", _set(["api", "disable_execute_api"], False)),
     "c-rse-different": ("c", _set(["api", "rse"], "$request.body.type")),
     "c-no-connect-route": ("c", _no_route("$connect")),
+    "c-connect-api-key-required": ("c", _set(["api", "route_options", "$connect"], {"ApiKeyRequired": True})),
+    "c-connect-required-parameter": (
+        "c",
+        _set(
+            ["api", "route_options", "$connect"],
+            {"RequestParameters": {"route.request.querystring.token": {"Required": True}}},
+        ),
+    ),
+    "c-domain-mutual-tls": ("c", _domain_field(HOST, "mtls", "s3://wsconform-truststore/truststore.pem")),
 }
 
 
@@ -412,6 +425,7 @@ def build(endpoint, name):
         route = {"ApiId": api_id, "RouteKey": key}
         if has_target:
             route["Target"] = f"integrations/{integration}"
+        route.update(a.get("route_options", {}).get(key, {}))
         gw.create_route(**route)
     for stage in a["stages"]:
         gw.create_stage(
@@ -431,11 +445,13 @@ def build(endpoint, name):
     for host, d in spec["domains"].items():
         pem, key = certificate(d["cert_names"] or [host])
         arn = acm_regional.import_certificate(Certificate=pem, PrivateKey=key)["CertificateArn"]
+        extra = {"MutualTlsAuthentication": {"TruststoreUri": d["mtls"]}} if d.get("mtls") else {}
         created = gw.create_domain_name(
             DomainName=host,
             DomainNameConfigurations=[
                 {"CertificateArn": arn, "EndpointType": d["endpoint"], "SecurityPolicy": d["tls"]}
             ],
+            **extra,
         )
         cfg = (created.get("DomainNameConfigurations") or [{}])[0]
         target = cfg.get("ApiGatewayDomainName")

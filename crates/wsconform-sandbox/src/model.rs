@@ -711,6 +711,9 @@ pub struct Route {
     pub target: Option<String>,
     /// `NONE`, `AWS_IAM` or `CUSTOM` (GetRoutes' AuthorizationType).
     pub authorization_type: String,
+    /// GetRoutes' RouteResponseSelectionExpression: `$default` on a route whose integration's
+    /// answer is sent back to the client (two-way communication), as the echo backend's is.
+    pub route_response_selection_expression: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -875,18 +878,21 @@ impl Deployment {
                     route_key: "$connect".into(),
                     target: integration.clone(),
                     authorization_type: "NONE".into(),
+                    route_response_selection_expression: None,
                 },
                 Route {
                     route_id: "r0default".into(),
                     route_key: "$default".into(),
                     target: integration.clone(),
                     authorization_type: "NONE".into(),
+                    route_response_selection_expression: Some("$default".into()),
                 },
                 Route {
                     route_id: "r0disconn".into(),
                     route_key: "$disconnect".into(),
                     target: integration,
                     authorization_type: "NONE".into(),
+                    route_response_selection_expression: None,
                 },
             ],
             stages: vec![

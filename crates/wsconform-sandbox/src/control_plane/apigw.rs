@@ -116,6 +116,9 @@ fn routes(a: &Api) -> Value {
             if let (Some(t), Some(obj)) = (&r.target, v.as_object_mut()) {
                 obj.insert("target".into(), json!(t));
             }
+            if let (Some(e), Some(obj)) = (&r.route_response_selection_expression, v.as_object_mut()) {
+                obj.insert("routeResponseSelectionExpression".into(), json!(e));
+            }
             v
         })
         .collect();

@@ -17,7 +17,9 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
     explain: "CloudFront serves an ACM certificate from us-east-1; a regional custom domain one from the API's \
               region. PENDING_VALIDATION needs the DNS validation CNAME; FAILED and VALIDATION_TIMED_OUT a new \
               request; EXPIRED and REVOKED a new certificate; INACTIVE is unknown. ACM renews automatically only \
-              while DNS validation still works, and never renews an imported certificate.",
+              while DNS validation still works, and never renews an imported certificate. A PRIVATE certificate \
+              fails; CT logging DISABLED, a stuck renewal and extended key usages \
+              without server authentication are warnings.",
     docs: "https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate.html",
     requires: &[],
     after: &[],
@@ -66,7 +68,8 @@ fn status_problem(status: &str, arn: &str) -> Option<Result<(String, String), St
 
 /// `now` in seconds since the Unix epoch. `want_region`: where the hop needs
 /// its certificate (us-east-1 for CloudFront, the API's region for a regional
-/// custom domain), compared with the ARN's region.
+/// custom domain), compared with the ARN's region. `extra_ca`: the suite trusts a CA of its
+/// own (`tls.extra_ca`), as clients of a private CA do.
 pub fn judge_certificate(
     c: Option<&CertificateFacts>,
     arn: &str,
@@ -74,6 +77,7 @@ pub fn judge_certificate(
     min_days: u32,
     now: i64,
     want_region: Option<(&str, &str)>,
+    extra_ca: bool,
 ) -> Outcome {
     let Some(c) = c else {
         return Outcome::fail(
@@ -115,12 +119,14 @@ pub fn judge_certificate(
             format!("attach a certificate whose SubjectAlternativeNames include {host}"),
         );
     }
+    judge_trust(&mut f, c, extra_ca);
     let Some(not_after) = c.not_after else {
         f.unknown(format!("certificate {arn}: notAfter is not reported by the endpoint"));
         return f.outcome("");
     };
     let days = (not_after - now).div_euclid(86_400);
     f.certificate_expiry(not_after, days);
+    judge_renewal(&mut f, c, arn, days);
     if not_after <= now {
         f.fail(
             format!("the certificate expired {} day(s) ago", (now - not_after) / 86_400),
@@ -134,6 +140,66 @@ pub fn judge_certificate(
         );
     }
     f.outcome(format!("certificate ISSUED for {host}, {days} days left"))
+}
+
+/// What decides whether clients accept the certificate beyond its names and dates: who issued
+/// it (Type), its extended key usages and CT logging. (NotBefore is not judged: ACM issues a
+/// certificate valid from issuance and refuses to import one "before its validity period begins".)
+fn judge_trust(f: &mut Findings, c: &CertificateFacts, extra_ca: bool) {
+    if c.cert_type.as_deref() == Some("PRIVATE") {
+        f.evidence("type", "PRIVATE");
+        let message = "the certificate is PRIVATE (issued by an AWS Private CA): clients trust it only if they trust \
+                       that CA, and the public hop needs a certificate from a publicly trusted CA";
+        let hint = "attach a public certificate (aws acm request-certificate --domain-name … --validation-method DNS), \
+                    or one imported from a CA that clients trust";
+        // A suite that trusts a CA of its own stands for clients that may trust this one.
+        if extra_ca { f.warn(message, hint) } else { f.fail(message, hint) }
+    }
+    let server_auth = |e: &String| matches!(e.as_str(), "TLS_WEB_SERVER_AUTHENTICATION" | "ANY" | "NONE");
+    if !c.extended_key_usages.is_empty() && !c.extended_key_usages.iter().any(server_auth) {
+        f.warn(
+            format!(
+                "the certificate's ExtendedKeyUsages ({}) do not include TLS_WEB_SERVER_AUTHENTICATION: TLS clients \
+                 refuse a server certificate whose extended key usage excludes server authentication",
+                c.extended_key_usages.join(", ")
+            ),
+            "attach a certificate whose ExtendedKeyUsages include TLS_WEB_SERVER_AUTHENTICATION (serverAuth)",
+        );
+    }
+    // Private certificates are never logged; CT applies to public ones.
+    if c.transparency_logging.as_deref() == Some("DISABLED") && c.cert_type.as_deref() != Some("PRIVATE") {
+        f.evidence("transparency_logging", "DISABLED");
+        f.warn(
+            "the certificate opted out of certificate transparency logging: some browsers require public \
+             certificates to be logged and show an error for one that is not",
+            "set Options.CertificateTransparencyLoggingPreference to ENABLED (aws acm update-certificate-options \
+             --certificate-arn … --options CertificateTransparencyLoggingPreference=ENABLED) and have the \
+             certificate reissued, so that it carries the logs' timestamps",
+        );
+    }
+}
+
+/// ACM's managed renewal (RenewalSummary, AMAZON_ISSUED only): a renewal that is stuck does not
+/// break clients today, the expiry does (the days-left rule fails inside `min_days_valid`).
+fn judge_renewal(f: &mut Findings, c: &CertificateFacts, arn: &str, days: i64) {
+    let Some(status) = c.renewal_status.as_deref() else { return };
+    f.evidence("renewal_status", status);
+    let reason = c.renewal_status_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+    let hint = match status {
+        "PENDING_VALIDATION" => format!(
+            "restore the DNS validation CNAME (aws acm describe-certificate --certificate-arn {arn} → \
+             RenewalSummary.DomainValidationOptions[].ResourceRecord) so that ACM can validate the renewal"
+        ),
+        "FAILED" => "request a new certificate covering the host and attach it before the current one expires".into(),
+        _ => return,
+    };
+    f.warn(
+        format!(
+            "ACM's managed renewal of the certificate is {status}{reason}: it is not being renewed and expires in \
+             {days} day(s)"
+        ),
+        hint,
+    );
 }
 
 fn run_certificate(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
@@ -179,7 +245,16 @@ fn run_certificate(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         } else {
             (suite.region.as_str(), "a Regional API Gateway custom domain")
         };
-        judge_certificate(cert.as_deref(), &arn, suite.host(), suite.tls.min_days_valid, now, Some(want_region))
+        let extra_ca = suite.tls.extra_ca.is_some() || suite.tls.extra_ca_pem.is_some();
+        judge_certificate(
+            cert.as_deref(),
+            &arn,
+            suite.host(),
+            suite.tls.min_days_valid,
+            now,
+            Some(want_region),
+            extra_ca,
+        )
     })
 }
 
@@ -198,17 +273,24 @@ mod tests {
             subject_alternative_names: vec!["ws.example.com".into()],
             status: Some("ISSUED".into()),
             not_after: Some(NOW + 365 * DAY),
+            cert_type: Some("AMAZON_ISSUED".into()),
+            key_algorithm: Some("RSA_2048".into()),
+            transparency_logging: Some("ENABLED".into()),
+            renewal_status: None,
+            renewal_status_reason: None,
+            extended_key_usages: vec!["TLS_WEB_SERVER_AUTHENTICATION".into(), "TLS_WEB_CLIENT_AUTHENTICATION".into()],
+            in_use_by: vec!["arn:aws:cloudfront::1:distribution/E1".into()],
         }
     }
 
     fn judge(c: &CertificateFacts) -> Outcome {
-        judge_certificate(Some(c), &c.arn, "ws.example.com", 14, NOW, None)
+        judge_certificate(Some(c), &c.arn, "ws.example.com", 14, NOW, None, false)
     }
 
     #[test]
     fn certificate_pass_and_failures() {
         assert_eq!(judge(&cert()).status(), Status::Pass);
-        assert_eq!(judge_certificate(None, "arn", "ws.example.com", 14, NOW, None).status(), Status::Fail);
+        assert_eq!(judge_certificate(None, "arn", "ws.example.com", 14, NOW, None, false).status(), Status::Fail);
         let mut c = cert();
         c.status = Some("EXPIRED".into());
         c.not_after = Some(NOW - DAY);
@@ -269,13 +351,90 @@ mod tests {
     fn the_certificate_must_be_in_the_hops_region() {
         let c = cert();
         let cf = Some(("us-east-1", "CloudFront"));
-        assert_eq!(judge_certificate(Some(&c), &c.arn, "ws.example.com", 14, NOW, cf).status(), Status::Pass);
+        assert_eq!(judge_certificate(Some(&c), &c.arn, "ws.example.com", 14, NOW, cf, false).status(), Status::Pass);
         let regional = Some(("ap-northeast-1", "a Regional API Gateway custom domain"));
-        let o = judge_certificate(Some(&c), &c.arn, "ws.example.com", 14, NOW, regional);
+        let o = judge_certificate(Some(&c), &c.arn, "ws.example.com", 14, NOW, regional, false);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(
             o.verdict.message().contains("us-east-1") && o.verdict.hint().unwrap().contains("ap-northeast-1"),
             "{o:?}"
         );
+    }
+
+    // AWS: API Gateway Developer Guide, "Get certificates ready in AWS Certificate Manager" — for a Regional
+    // custom domain "The certificate must be signed by a publicly trusted certificate authority and cover the
+    // custom domain name"; CloudFront Developer Guide, "Requirements for using SSL/TLS certificates with
+    // CloudFront" — "We recommend that you use a public certificate issued by ACM", else one from a CA on
+    // Mozilla's list. A PRIVATE certificate fails, unless the suite trusts a CA of its own (a warning).
+    #[test]
+    fn a_private_certificate_fails_unless_the_suite_trusts_its_ca() {
+        let c = CertificateFacts { cert_type: Some("PRIVATE".into()), ..cert() };
+        let o = judge(&c);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("PRIVATE"), "{o:?}");
+        assert!(o.verdict.hint().is_some_and(|h| h.contains("public certificate")), "{o:?}");
+        let o = judge_certificate(Some(&c), &c.arn, "ws.example.com", 14, NOW, None, true);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.warnings.iter().any(|w| w.message.contains("PRIVATE")), "{o:?}");
+        for t in ["AMAZON_ISSUED", "IMPORTED"] {
+            let o = judge(&CertificateFacts { cert_type: Some(t.into()), ..cert() });
+            assert_eq!(o.status(), Status::Pass, "{t}: {o:?}");
+            assert!(o.warnings.is_empty(), "{t}: {o:?}");
+        }
+    }
+
+    // AWS: ACM API Reference, "CertificateOptions" — "Some browsers require that public certificates issued
+    // for your domain be recorded in a log. Certificates that are not logged typically generate a browser
+    // error": DISABLED is a warning (other clients work); a PRIVATE certificate is never logged.
+    #[test]
+    fn certificate_transparency_opt_out_warns() {
+        let o = judge(&CertificateFacts { transparency_logging: Some("DISABLED".into()), ..cert() });
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let w = o.warnings.iter().find(|w| w.message.contains("transparency")).expect("a warning");
+        assert!(w.hint.as_deref().is_some_and(|h| h.contains("CertificateTransparencyLoggingPreference")), "{w:?}");
+        assert!(judge(&cert()).warnings.is_empty());
+    }
+
+    // AWS: ACM API Reference, "RenewalSummary" — "the status of ACM's managed renewal for the certificate"
+    // (PENDING_AUTO_RENEWAL | PENDING_VALIDATION | SUCCESS | FAILED), with RenewalStatusReason "The reason
+    // that a renewal request was unsuccessful". The certificate works until NotAfter, so a stuck renewal is a
+    // warning with the days left (the days rule fails inside `min_days_valid`).
+    #[test]
+    fn a_stuck_renewal_warns_with_the_expiry() {
+        let with = |s: &str, r: Option<&str>| {
+            judge(&CertificateFacts {
+                renewal_status: Some(s.into()),
+                renewal_status_reason: r.map(Into::into),
+                not_after: Some(NOW + 40 * DAY),
+                ..cert()
+            })
+        };
+        let o = with("PENDING_VALIDATION", None);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let w = o.warnings.iter().find(|w| w.message.contains("renewal")).expect("a warning");
+        assert!(w.message.contains("40 day(s)"), "{w:?}");
+        assert!(w.hint.as_deref().is_some_and(|h| h.contains("RenewalSummary.DomainValidationOptions")), "{w:?}");
+        let o = with("FAILED", Some("CAA_ERROR"));
+        assert!(o.warnings.iter().any(|w| w.message.contains("FAILED (CAA_ERROR)")), "{o:?}");
+        for ok in ["PENDING_AUTO_RENEWAL", "SUCCESS"] {
+            let o = with(ok, None);
+            assert!(o.warnings.is_empty(), "{ok}: {o:?}");
+            assert_eq!(o.evidence.get("renewal_status"), Some(ok));
+        }
+    }
+
+    // AWS: ACM API Reference, "ExtendedKeyUsage" — "The Extended Key Usage X.509 v3 extension defines one or
+    // more purposes for which the public key can be used"; TLS_WEB_SERVER_AUTHENTICATION is the server's.
+    // That clients refuse a server certificate without it is RFC 5280's rule, not AWS's: a warning
+    // (tls.certificate sees the handshake itself).
+    #[test]
+    fn extended_key_usages_without_server_authentication_warn() {
+        let o = judge(&CertificateFacts { extended_key_usages: vec!["CODE_SIGNING".into()], ..cert() });
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let w = o.warnings.iter().find(|w| w.message.contains("ExtendedKeyUsages")).expect("a warning");
+        assert!(w.hint.as_deref().is_some_and(|h| h.contains("TLS_WEB_SERVER_AUTHENTICATION")), "{w:?}");
+        for ok in [vec![], vec!["ANY".to_string()]] {
+            assert!(judge(&CertificateFacts { extended_key_usages: ok, ..cert() }).warnings.is_empty());
+        }
     }
 }

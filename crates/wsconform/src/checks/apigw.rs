@@ -31,7 +31,9 @@ pub static CHECKS: &[CheckDef] = &[
                   API as edited, not as deployed: a route, integration or authorizer change reaches clients only \
                   after a deployment to the stage, and GetRoutes carries no date to compare with the stage's \
                   deployment, so a route that exists here but not yet in the deployment is not detected (the e2e \
-                  checks see what clients get).",
+                  checks see what clients get). Warnings: `$connect` with ApiKeyRequired while the suite sends no \
+                  `x-api-key`, required RequestParameters the suite does not send, and the route the suite's message \
+                  selects without a RouteResponseSelectionExpression (its integration's answer is not sent back).",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html",
         requires: &[],
         after: &[],
@@ -54,7 +56,8 @@ pub static CHECKS: &[CheckDef] = &[
         explain: "WebSocket APIs support only Regional custom domain names, with the TLS_1_2 security policy, and are \
                   reached only through API mappings (routing rules target REST APIs). UPDATING is retried under \
                   --wait; TLS_1_0, an enhanced SecurityPolicy_… or ROUTING_RULE_THEN_API_MAPPING are warnings; \
-                  ROUTING_RULE_ONLY fails (API callers cannot use API mappings). The certificate itself is \
+                  ROUTING_RULE_ONLY fails (API callers cannot use API mappings). MutualTlsAuthentication is a \
+                  warning (clients without a trusted certificate are refused). The certificate itself is \
                   acm.certificate's.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-custom-domain-names.html",
         requires: &[],
@@ -135,12 +138,30 @@ pub fn judge_api(api: Option<&ApiFacts>, api_id: &str, region: &str, expected_rs
     ))
 }
 
-pub fn judge_routes(routes: &[RouteFacts], wanted: &[String]) -> Outcome {
+/// What the suite's clients send and which route its message selects: what the route
+/// settings beyond existence are compared with.
+#[derive(Debug, Clone, Default)]
+pub struct RouteContext {
+    /// `[roundtrip] headers` names (compared case-insensitively).
+    pub headers: Vec<String>,
+    /// `[roundtrip] query` names.
+    pub query: Vec<String>,
+    /// GetApi's ApiKeySelectionExpression; `None`: not reported or not read.
+    pub api_key_selection_expression: Option<String>,
+    /// The route key the suite's message selects; `None`: not known.
+    pub echo_route: Option<String>,
+}
+
+/// The API key selection expression that reads the key from the Lambda authorizer.
+const KEY_FROM_AUTHORIZER: &str = "$context.authorizer.usageIdentifierKey";
+
+pub fn judge_routes(routes: &[RouteFacts], wanted: &[String], cx: &RouteContext) -> Outcome {
     let mut f = Findings::new();
     f.evidence("routes", routes.iter().map(|r| r.route_key.as_str()).collect::<Vec<_>>().join(", "));
     // Only `$connect` can have an authorizer; what it demands is what a client (and a probe) must send.
     if let Some(c) = routes.iter().find(|r| r.route_key == "$connect") {
         f.evidence("connect_authorization", c.authorization_type.as_deref().unwrap_or("not reported"));
+        judge_connect_request(&mut f, c, cx);
     }
     for w in wanted {
         match routes.iter().find(|r| &r.route_key == w) {
@@ -155,7 +176,125 @@ pub fn judge_routes(routes: &[RouteFacts], wanted: &[String]) -> Outcome {
             Some(_) => {}
         }
     }
+    if let Some(key) = &cx.echo_route
+        && let Some(r) = routes.iter().find(|r| &r.route_key == key)
+    {
+        f.evidence("echo_route", key);
+        // Without a route response the integration's answer is dropped; a backend that
+        // answers through @connections still reaches the client, so this is never a failure.
+        if r.route_response_selection_expression.is_none() && r.target.as_deref().is_some_and(|t| !t.is_empty()) {
+            f.warn(
+                format!(
+                    "route `{key}`, which the suite's message selects, has no RouteResponseSelectionExpression: API \
+                     Gateway does not send the integration's response back to the client, so the reply arrives only \
+                     if the backend posts it to @connections (else e2e.echo times out)"
+                ),
+                format!(
+                    "set route `{key}` RouteResponseSelectionExpression to `$default` and create its `$default` route \
+                     response (aws apigatewayv2 create-route-response --route-response-key '$default'), then redeploy \
+                     (not needed if the backend replies through @connections)"
+                ),
+            );
+        }
+    }
     f.outcome(format!("routes {} exist with targets", wanted.join(", ")))
+}
+
+/// `$connect`'s ApiKeyRequired and required RequestParameters, against what the suite sends.
+fn judge_connect_request(f: &mut Findings, c: &RouteFacts, cx: &RouteContext) {
+    let sends_header = |name: &str| cx.headers.iter().any(|h| h.eq_ignore_ascii_case(name));
+    if c.api_key_required == Some(true) {
+        match cx.api_key_selection_expression.as_deref() {
+            Some(KEY_FROM_AUTHORIZER) => {
+                f.evidence("connect_api_key", "required, returned by the Lambda authorizer (usageIdentifierKey)")
+            }
+            expr if sends_header("x-api-key") => f.evidence(
+                "connect_api_key",
+                format!("required ({}), sent by the suite", expr.unwrap_or("$request.header.x-api-key")),
+            ),
+            expr => {
+                f.evidence("connect_api_key", format!("required ({})", expr.unwrap_or("$request.header.x-api-key")));
+                f.warn(
+                    "`$connect` has ApiKeyRequired true: API Gateway answers 403 Forbidden to every connect without an \
+                     `x-api-key` header holding a key of a usage plan for this stage, and the suite's `[roundtrip] \
+                     headers` send none, so its connects will be refused",
+                    "add `x-api-key = \"${API_KEY}\"` to `[roundtrip] headers` (a key of the stage's usage plan), or set \
+                     the `$connect` route's ApiKeyRequired to false and redeploy",
+                );
+            }
+        }
+    }
+    let required: Vec<&str> = c.request_parameters.iter().filter(|(_, r)| *r).map(|(n, _)| n.as_str()).collect();
+    if required.is_empty() {
+        return;
+    }
+    f.evidence("connect_required_parameters", required.join(", "));
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|p| {
+            if let Some(h) = p.strip_prefix("route.request.header.") {
+                !sends_header(h)
+            } else if let Some(q) = p.strip_prefix("route.request.querystring.") {
+                !cx.query.iter().any(|n| n == q)
+            } else {
+                false
+            }
+        })
+        .collect();
+    if !missing.is_empty() {
+        f.warn(
+            format!(
+                "`$connect` declares required request parameters that the suite's `[roundtrip]` does not send: {} \
+                 (API Gateway validates route request parameters; what a connect without them gets is not documented)",
+                missing.join(", ")
+            ),
+            format!(
+                "send them from `[roundtrip] headers` / `query` as clients do, or set RequestParameters[\"{}\"].Required \
+                 to false on the `$connect` route and redeploy",
+                missing[0]
+            ),
+        );
+    }
+}
+
+/// The route key API Gateway selects for `message` (`{{nonce}}` placeholders allowed) under
+/// the route selection expression `rse`: the route whose key equals the evaluated value, else
+/// `$default`. `None` when the expression is not one this evaluates (only `$request.body.…`
+/// variables, braced or not, and static text are: [`SelectionExpression`]), or when no route matches.
+pub fn selected_route(rse: &str, message: &str, routes: &[RouteFacts]) -> Option<String> {
+    let has = |k: &str| routes.iter().any(|r| r.route_key == k);
+    let fallback = || has("$default").then(|| "$default".to_owned());
+    // Non-JSON messages go to `$default`.
+    let Ok(body) = serde_json::from_str::<serde_json::Value>(&message.replace("{{nonce}}", "nonce")) else {
+        return fallback();
+    };
+    let lookup = |path: &str| -> Option<String> {
+        let mut v = &body;
+        for part in path.split('.') {
+            match v.get(part) {
+                Some(next) => v = next,
+                // A JSONPath that is not found resolves as "".
+                None => return Some(String::new()),
+            }
+        }
+        match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            serde_json::Value::Null => Some(String::new()),
+            // How arrays and objects are stringified is not exact enough to compare.
+            _ => None,
+        }
+    };
+    let mut key = String::new();
+    for part in SelectionExpression::parse(rse).parts() {
+        match part {
+            SelectionPart::Literal(text) => key.push_str(text),
+            SelectionPart::Variable(v) => key.push_str(&lookup(v.strip_prefix("request.body.")?)?),
+        }
+    }
+    if has(&key) { Some(key) } else { fallback() }
 }
 
 /// `deployments`: the API's deployments, asked when the stage reports no
@@ -308,6 +447,42 @@ fn judge_routing_mode(f: &mut Findings, name: &str, mode: Option<&str>) {
     }
 }
 
+/// `MutualTlsAuthentication`: with a truststore, only clients presenting a certificate it
+/// trusts get through the handshake. Clients may well have one (wsconform's probes do not),
+/// and mutual TLS is documented for REST and HTTP APIs only: warnings, never failures.
+fn judge_mutual_tls(f: &mut Findings, name: &str, mtls: Option<&MutualTlsFacts>) {
+    let Some(m) = mtls else { return };
+    let uri = m.truststore_uri.as_deref().unwrap_or("?");
+    f.evidence(
+        "mutualTls",
+        format!(
+            "truststore {uri}{}",
+            m.truststore_version.as_deref().map(|v| format!(" (version {v})")).unwrap_or_default()
+        ),
+    );
+    f.warn(
+        format!(
+            "custom domain {name} requires mutual TLS (truststore {uri}): clients that present no certificate the \
+             truststore trusts are refused in the TLS handshake (wsconform's probes present none), and mutual TLS is \
+             documented for REST and HTTP APIs, not WebSocket APIs"
+        ),
+        format!(
+            "give clients certificates from the truststore's CA, or turn mutual TLS off (aws apigatewayv2 \
+             update-domain-name --domain-name {name} … without MutualTlsAuthentication)"
+        ),
+    );
+    if !m.truststore_warnings.is_empty() {
+        f.warn(
+            format!(
+                "custom domain {name}'s truststore has warnings ({}): mutual TLS is still on, but clients with those \
+                 certificates may not get through",
+                m.truststore_warnings.join("; ")
+            ),
+            "upload a corrected truststore to S3 and update the domain's MutualTlsAuthentication.TruststoreVersion",
+        );
+    }
+}
+
 pub fn judge_domain(d: Option<&DomainFacts>, name: &str) -> Outcome {
     let Some(d) = d else {
         return Outcome::fail(
@@ -363,6 +538,11 @@ pub fn judge_domain(d: Option<&DomainFacts>, name: &str) -> Outcome {
     }
     judge_security_policy(&mut f, name, d.security_policy.as_deref());
     judge_routing_mode(&mut f, name, d.routing_mode.as_deref());
+    judge_mutual_tls(&mut f, name, d.mutual_tls.as_ref());
+    // IPv4 is served either way (`dualstack` adds IPv6): no client is kept from the API by it.
+    if let Some(t) = &d.ip_address_type {
+        f.evidence("ipAddressType", t);
+    }
     if let Some(t) = &d.api_gateway_domain_name {
         f.evidence("regional_target", t);
     }
@@ -520,7 +700,20 @@ fn run_routes(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let aws = &ctx.facts.aws;
         let id = tri!(aws.api_id().await);
         let routes = tri!(aws.routes(&id).await);
-        judge_routes(&routes, &ctx.suite.api.routes)
+        // The API's expressions decide the echo route and where the key is read; without them
+        // those rules are not judged.
+        let api = aws.api(&id).await.ok().flatten();
+        let rt = &ctx.suite.roundtrip;
+        let cx = RouteContext {
+            headers: rt.headers.iter().map(|(k, _)| k.clone()).collect(),
+            query: rt.query.iter().map(|(k, _)| k.clone()).collect(),
+            api_key_selection_expression: api.as_ref().and_then(|a| a.api_key_selection_expression.clone()),
+            echo_route: api
+                .as_ref()
+                .and_then(|a| a.route_selection_expression.as_deref())
+                .and_then(|rse| selected_route(rse, &rt.send, &routes)),
+        };
+        judge_routes(&routes, &ctx.suite.api.routes, &cx)
     })
 }
 
@@ -795,6 +988,7 @@ mod tests {
             protocol_type: Some("WEBSOCKET".into()),
             route_selection_expression: Some("$request.body.action".into()),
             disable_execute_api_endpoint: Some(true),
+            api_key_selection_expression: Some("$request.header.x-api-key".into()),
         }
     }
 
@@ -834,13 +1028,16 @@ mod tests {
             route_key: k.into(),
             target: t.map(Into::into),
             authorization_type: Some("NONE".into()),
+            api_key_required: Some(false),
+            request_parameters: vec![],
+            route_response_selection_expression: None,
         };
         let wanted = vec!["$connect".to_string(), "$default".to_string()];
         let good = [r("$connect", Some("integrations/1")), r("$default", Some("integrations/1"))];
-        assert_eq!(judge_routes(&good, &wanted).status(), Status::Pass);
-        let o = judge_routes(&good[..1], &wanted);
+        assert_eq!(judge_routes(&good, &wanted, &RouteContext::default()).status(), Status::Pass);
+        let o = judge_routes(&good[..1], &wanted, &RouteContext::default());
         assert!(o.verdict.message().contains("route `$default` does not exist"));
-        let o = judge_routes(&[r("$connect", None), good[1].clone()], &wanted);
+        let o = judge_routes(&[r("$connect", None), good[1].clone()], &wanted, &RouteContext::default());
         assert!(o.verdict.message().contains("route `$connect` has no target"));
     }
 
@@ -855,12 +1052,16 @@ mod tests {
             route_key: k.into(),
             target: Some("integrations/1".into()),
             authorization_type: auth.map(Into::into),
+            api_key_required: None,
+            request_parameters: vec![],
+            route_response_selection_expression: None,
         };
         let wanted = vec!["$connect".to_string(), "$default".to_string()];
-        let o = judge_routes(&[r("$connect", Some("CUSTOM")), r("$default", None)], &wanted);
+        let none = RouteContext::default();
+        let o = judge_routes(&[r("$connect", Some("CUSTOM")), r("$default", None)], &wanted, &none);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(o.evidence.get("connect_authorization"), Some("CUSTOM"));
-        let o = judge_routes(&[r("$connect", None), r("$default", None)], &wanted);
+        let o = judge_routes(&[r("$connect", None), r("$default", None)], &wanted, &none);
         assert_eq!(o.evidence.get("connect_authorization"), Some("not reported"));
         let explain = CHECKS.iter().find(|c| c.id == ids::APIGW_ROUTES).map(|c| c.explain).unwrap_or_default();
         assert!(explain.contains("deployment"), "{explain}");
@@ -887,6 +1088,130 @@ mod tests {
         s.throttling_burst_limit = Some(0);
         s.throttling_rate_limit = Some(0.0);
         assert!(judge_stage(Some(&s), "a", "Prod", None).verdict.message().contains("429"));
+    }
+
+    fn route(key: &str) -> RouteFacts {
+        RouteFacts {
+            route_id: None,
+            route_key: key.into(),
+            target: Some("integrations/1".into()),
+            authorization_type: Some("NONE".into()),
+            api_key_required: Some(false),
+            request_parameters: vec![],
+            route_response_selection_expression: Some("$default".into()),
+        }
+    }
+
+    fn wanted() -> Vec<String> {
+        vec!["$connect".to_string(), "$default".to_string()]
+    }
+
+    // AWS: API Gateway Developer Guide, "Working with routes for WebSocket APIs" — "API Key Required: You
+    // can optionally require an API key for an API's $connect route"; "WebSocket selection expressions" —
+    // the API key selection expression's "only two supported values are $request.header.x-api-key and
+    // $context.authorizer.usageIdentifierKey"; "Choose an API key source" — a request without a key of the
+    // usage plan gets "a 403 Forbidden response". Clients with the key work, so a suite that sends none is
+    // warned (its connects will be refused), never failed; a key the authorizer returns needs no header.
+    #[test]
+    fn connect_api_key_required_warns_when_the_suite_sends_no_key() {
+        let mut connect = route("$connect");
+        connect.api_key_required = Some(true);
+        let routes = [connect, route("$default")];
+        let header = |h: &[&str], expr: Option<&str>| RouteContext {
+            headers: h.iter().map(|s| s.to_string()).collect(),
+            api_key_selection_expression: expr.map(Into::into),
+            ..RouteContext::default()
+        };
+        let o = judge_routes(&routes, &wanted(), &header(&[], Some("$request.header.x-api-key")));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let w = o.warnings.iter().find(|w| w.message.contains("ApiKeyRequired")).expect("a warning");
+        assert!(w.message.contains("403"), "{w:?}");
+        assert!(w.hint.as_deref().is_some_and(|h| h.contains("x-api-key") && h.contains("ApiKeyRequired")), "{w:?}");
+        // Sent (any case), or from the authorizer: no warning.
+        let o = judge_routes(&routes, &wanted(), &header(&["X-API-Key"], None));
+        assert!(o.warnings.is_empty(), "{o:?}");
+        assert!(o.evidence.get("connect_api_key").is_some_and(|e| e.contains("sent by the suite")), "{o:?}");
+        let o = judge_routes(&routes, &wanted(), &header(&[], Some(KEY_FROM_AUTHORIZER)));
+        assert!(o.warnings.is_empty(), "{o:?}");
+        // Not required: nothing to say.
+        let o = judge_routes(&[route("$connect"), route("$default")], &wanted(), &header(&[], None));
+        assert!(o.warnings.is_empty() && o.evidence.get("connect_api_key").is_none(), "{o:?}");
+    }
+
+    // AWS: API Gateway V2 API Reference, "Route" — requestParameters, "The request parameters for the
+    // route. Supported only for WebSocket APIs", with ParameterConstraints ("Validation constraints imposed
+    // on parameters of a request", Required: "Whether or not the parameter is required"). What a connect
+    // without a required parameter gets is not documented: a parameter the suite does not send is a warning
+    // naming it, never a failure.
+    #[test]
+    fn connect_required_parameters_the_suite_does_not_send_warn() {
+        let mut connect = route("$connect");
+        connect.request_parameters = vec![
+            ("route.request.header.X-Tenant".into(), true),
+            ("route.request.querystring.token".into(), true),
+            ("route.request.querystring.optional".into(), false),
+        ];
+        let routes = [connect, route("$default")];
+        let o = judge_routes(&routes, &wanted(), &RouteContext::default());
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let w = o.warnings.iter().find(|w| w.message.contains("required request parameters")).expect("a warning");
+        assert!(w.message.contains("route.request.header.X-Tenant"), "{w:?}");
+        assert!(w.message.contains("route.request.querystring.token") && !w.message.contains("optional"), "{w:?}");
+        assert!(w.hint.as_deref().is_some_and(|h| h.contains("Required") && h.contains("[roundtrip]")), "{w:?}");
+        let sends =
+            RouteContext { headers: vec!["x-tenant".into()], query: vec!["token".into()], ..RouteContext::default() };
+        let o = judge_routes(&routes, &wanted(), &sends);
+        assert!(o.warnings.is_empty(), "{o:?}");
+        assert!(o.evidence.get("connect_required_parameters").is_some_and(|e| e.contains("token")), "{o:?}");
+    }
+
+    // AWS: API Gateway Developer Guide, "Set up route responses for WebSocket APIs in API Gateway" —
+    // "API Gateway will not pass the backend response through to the route response, unless you set up a
+    // route response"; "WebSocket selection expressions" — Route.RouteResponseSelectionExpression "Should be
+    // provided to initiate two-way communication for a WebSocket route. Currently, this value is restricted
+    // to $default only". A backend may instead answer through @connections, so the route the suite's message
+    // selects without one is a warning.
+    #[test]
+    fn the_echo_route_without_a_route_response_warns() {
+        let mut default = route("$default");
+        default.route_response_selection_expression = None;
+        let routes = [route("$connect"), default];
+        let cx = RouteContext { echo_route: Some("$default".into()), ..RouteContext::default() };
+        let o = judge_routes(&routes, &wanted(), &cx);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let w = o.warnings.iter().find(|w| w.message.contains("RouteResponseSelectionExpression")).expect("warning");
+        assert!(w.message.contains("`$default`") && w.message.contains("@connections"), "{w:?}");
+        assert!(w.hint.as_deref().is_some_and(|h| h.contains("create-route-response")), "{w:?}");
+        let o = judge_routes(&[route("$connect"), route("$default")], &wanted(), &cx);
+        assert!(o.warnings.is_empty(), "{o:?}");
+        assert_eq!(o.evidence.get("echo_route"), Some("$default"));
+        // Not known which route the message selects: nothing to say.
+        let o = judge_routes(&routes, &wanted(), &RouteContext::default());
+        assert!(o.warnings.is_empty(), "{o:?}");
+    }
+
+    // AWS: API Gateway Developer Guide, "Working with routes for WebSocket APIs" — "The service uses the
+    // route whose routeKey exactly matches the evaluated value. If none match and a route with the $default
+    // route key exists, that route is selected"; "Non-JSON messages are directed to a $default route";
+    // `$request.body.action` and `${request.body.action}` evaluate alike, "If the JSONPath is not found,
+    // the variable is resolved as \"\"", and `\$default` is the static value `$default`.
+    #[test]
+    fn the_route_a_message_selects() {
+        let routes = [route("$connect"), route("$default"), route("echo"), route("chat/join")];
+        let sel = |rse: &str, msg: &str| selected_route(rse, msg, &routes);
+        let echo = r#"{"action":"echo","payload":"{{nonce}}"}"#;
+        assert_eq!(sel("$request.body.action", echo).as_deref(), Some("echo"));
+        assert_eq!(sel("${request.body.action}", echo).as_deref(), Some("echo"));
+        assert_eq!(sel("$request.body.type", echo).as_deref(), Some("$default"));
+        assert_eq!(sel("$request.body.action", "not json").as_deref(), Some("$default"));
+        assert_eq!(
+            sel("${request.body.service}/${request.body.action}", r#"{"service":"chat","action":"join"}"#).as_deref(),
+            Some("chat/join")
+        );
+        assert_eq!(sel("\\$default", echo).as_deref(), Some("$default"));
+        assert_eq!(sel("$request.body.data", r#"{"data":{"a":1}}"#), None, "objects are not compared");
+        assert_eq!(sel("$context.routeKey", echo), None, "only request.body variables are evaluated");
+        assert_eq!(selected_route("$request.body.action", r#"{"action":"nope"}"#, &routes[2..3]), None);
     }
 
     // AWS: API Gateway Developer Guide, "Deploy WebSocket APIs in API Gateway" — a stage serves
@@ -1055,6 +1380,45 @@ mod tests {
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert!(o.warnings.iter().any(|w| w.message.contains("ROUTING_RULE_THEN_API_MAPPING")), "{o:?}");
         assert_eq!(with(Some("SOMETHING_NEW")).status(), Status::Error);
+    }
+
+    // AWS: API Gateway V2 API Reference, "MutualTlsAuthentication" — "If specified, API Gateway performs
+    // two-way authentication between the client and the server. Clients must present a trusted certificate
+    // to access your API"; truststoreWarnings: "Mutual TLS is still enabled, but some clients might not be
+    // able to access your API". Mutual TLS is documented for REST and HTTP APIs ("How to turn on mutual TLS
+    // authentication for your HTTP APIs"), not for WebSocket APIs, and clients may hold certificates: warnings.
+    #[test]
+    fn mutual_tls_on_the_domain_warns() {
+        let mtls = |warnings: Vec<String>| MutualTlsFacts {
+            truststore_uri: Some("s3://bucket/truststore.pem".into()),
+            truststore_version: Some("v2".into()),
+            truststore_warnings: warnings,
+        };
+        let o = judge_d(&DomainFacts { mutual_tls: Some(mtls(vec![])), ..good_domain() });
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.warnings.len(), 1, "{o:?}");
+        assert!(o.warnings[0].message.contains("s3://bucket/truststore.pem"), "{o:?}");
+        assert!(o.warnings[0].hint.as_deref().is_some_and(|h| h.contains("MutualTlsAuthentication")), "{o:?}");
+        let o = judge_d(&DomainFacts { mutual_tls: Some(mtls(vec!["cert 2 expired".into()])), ..good_domain() });
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.warnings.iter().any(|w| w.message.contains("cert 2 expired")), "{o:?}");
+        let o = judge_d(&good_domain());
+        assert!(o.warnings.is_empty() && o.evidence.get("mutualTls").is_none(), "{o:?}");
+    }
+
+    // AWS: API Gateway Developer Guide, "IP address types for custom domain names for HTTP APIs" — "You can
+    // choose IPv4 to resolve IPv4 addresses to invoke your domain, or you can choose dualstack to allow both
+    // IPv4 and IPv6 addresses"; "The default IP address type for API Gateway custom domain names is IPv4".
+    // IPv4 clients are served either way, and an IPv6 client without an AAAA answer falls back to IPv4 (the
+    // AAAA record is route53.alias's): evidence, neither a failure nor a warning.
+    #[test]
+    fn the_ip_address_type_is_evidence_only() {
+        for t in ["ipv4", "dualstack"] {
+            let o = judge_d(&DomainFacts { ip_address_type: Some(t.into()), ..good_domain() });
+            assert_eq!(o.status(), Status::Pass, "{o:?}");
+            assert!(o.warnings.is_empty(), "{o:?}");
+            assert_eq!(o.evidence.get("ipAddressType"), Some(t));
+        }
     }
 
     fn expect(path_key: &str, suite_key: Option<&str>) -> MappingExpectation {

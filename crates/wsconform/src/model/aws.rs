@@ -234,6 +234,9 @@ pub struct ApiFacts {
     pub protocol_type: Option<String>,
     pub route_selection_expression: Option<String>,
     pub disable_execute_api_endpoint: Option<bool>,
+    /// `ApiKeySelectionExpression`: where a route with ApiKeyRequired reads the key,
+    /// `$request.header.x-api-key` or `$context.authorizer.usageIdentifierKey`.
+    pub api_key_selection_expression: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -255,6 +258,13 @@ pub struct RouteFacts {
     pub target: Option<String>,
     /// `NONE`, `AWS_IAM` or `CUSTOM` (only `$connect` may have one); `None`: not reported.
     pub authorization_type: Option<String>,
+    /// `ApiKeyRequired`; `None`: not reported.
+    pub api_key_required: Option<bool>,
+    /// `RequestParameters` (`route.request.header.{name}`, `route.request.querystring.{name}`)
+    /// with their `Required` constraint, sorted by name.
+    pub request_parameters: Vec<(String, bool)>,
+    /// `RouteResponseSelectionExpression` (`$default` for two-way communication); `None`: unset.
+    pub route_response_selection_expression: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,6 +284,19 @@ pub struct DomainFacts {
     /// GetDomainName's `RoutingMode`: `API_MAPPING_ONLY` (the default),
     /// `ROUTING_RULE_THEN_API_MAPPING` or `ROUTING_RULE_ONLY`; `None`: not reported.
     pub routing_mode: Option<String>,
+    /// `MutualTlsAuthentication`; `None`: mutual TLS is off.
+    pub mutual_tls: Option<MutualTlsFacts>,
+    /// `DomainNameConfiguration.IpAddressType`: `ipv4` or `dualstack`; `None`: not reported.
+    pub ip_address_type: Option<String>,
+}
+
+/// A custom domain's mutual TLS configuration (GetDomainName `MutualTlsAuthentication`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MutualTlsFacts {
+    pub truststore_uri: Option<String>,
+    pub truststore_version: Option<String>,
+    /// `TruststoreWarnings`: certificates of the truststore API Gateway found invalid.
+    pub truststore_warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -328,6 +351,19 @@ pub struct CertificateFacts {
     pub status: Option<String>,
     /// Seconds since the Unix epoch.
     pub not_after: Option<i64>,
+    /// `Type`: `AMAZON_ISSUED`, `IMPORTED` or `PRIVATE`.
+    pub cert_type: Option<String>,
+    /// `KeyAlgorithm`, e.g. `RSA_2048`, `EC_prime256v1`.
+    pub key_algorithm: Option<String>,
+    /// `Options.CertificateTransparencyLoggingPreference`: `ENABLED` or `DISABLED`.
+    pub transparency_logging: Option<String>,
+    /// `RenewalSummary.RenewalStatus` (AMAZON_ISSUED only) and its `RenewalStatusReason`.
+    pub renewal_status: Option<String>,
+    pub renewal_status_reason: Option<String>,
+    /// `ExtendedKeyUsages[].Name`, e.g. `TLS_WEB_SERVER_AUTHENTICATION`.
+    pub extended_key_usages: Vec<String>,
+    /// `InUseBy`: the ARNs of the resources that use the certificate.
+    pub in_use_by: Vec<String>,
 }
 
 /// Lower-case, without a trailing dot: how host names are compared.
@@ -372,13 +408,19 @@ pub fn alias_covers(alias: &str, host: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SelectionExpression(Vec<SelectionPart>);
 
+/// One piece of a [`SelectionExpression`]: text kept as is, or a variable
+/// (`request.body.action`, without `$` and braces) evaluated per request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum SelectionPart {
+pub enum SelectionPart {
     Literal(String),
     Variable(String),
 }
 
 impl SelectionExpression {
+    pub fn parts(&self) -> &[SelectionPart] {
+        &self.0
+    }
+
     pub fn parse(text: &str) -> Self {
         let mut parts = Vec::new();
         let mut literal = String::new();

@@ -475,6 +475,8 @@ pub(crate) mod tests {
             endpoint_type: Some("REGIONAL".into()),
             security_policy: Some("TLS_1_2".into()),
             routing_mode: Some("API_MAPPING_ONLY".into()),
+            mutual_tls: None,
+            ip_address_type: None,
         }
     }
 

@@ -236,6 +236,7 @@ pub fn api(api_id: &str, o: &apigw::get_api::GetApiOutput) -> ApiFacts {
         protocol_type: o.protocol_type().map(|p| p.as_str().to_owned()),
         route_selection_expression: o.route_selection_expression().map(Into::into),
         disable_execute_api_endpoint: o.disable_execute_api_endpoint(),
+        api_key_selection_expression: o.api_key_selection_expression().filter(|s| !s.is_empty()).map(Into::into),
     }
 }
 
@@ -265,6 +266,22 @@ pub fn route(r: &aws_sdk_apigatewayv2::types::Route) -> RouteFacts {
         route_key: r.route_key().unwrap_or_default().to_owned(),
         target: r.target().map(Into::into),
         authorization_type: r.authorization_type().map(|a| a.as_str().to_owned()),
+        api_key_required: r.api_key_required(),
+        request_parameters: {
+            let mut v: Vec<(String, bool)> = r
+                .request_parameters()
+                .into_iter()
+                .flatten()
+                .map(|(k, c)| (k.clone(), c.required().unwrap_or(false)))
+                .collect();
+            v.sort();
+            v
+        },
+        // Emulators send an empty string for a field AWS omits.
+        route_response_selection_expression: r
+            .route_response_selection_expression()
+            .filter(|s| !s.is_empty())
+            .map(Into::into),
     }
 }
 
@@ -279,6 +296,14 @@ pub fn domain(name: &str, o: &apigw::get_domain_name::GetDomainNameOutput) -> Do
         endpoint_type: c.and_then(|c| c.endpoint_type()).map(|s| s.as_str().to_owned()),
         security_policy: c.and_then(|c| c.security_policy()).map(|s| s.as_str().to_owned()),
         routing_mode: o.routing_mode().map(|m| m.as_str().to_owned()),
+        mutual_tls: o.mutual_tls_authentication().filter(|m| m.truststore_uri().is_some_and(|u| !u.is_empty())).map(
+            |m| MutualTlsFacts {
+                truststore_uri: m.truststore_uri().map(Into::into),
+                truststore_version: m.truststore_version().filter(|s| !s.is_empty()).map(Into::into),
+                truststore_warnings: m.truststore_warnings().to_vec(),
+            },
+        ),
+        ip_address_type: c.and_then(|c| c.ip_address_type()).map(|t| t.as_str().to_owned()),
     }
 }
 
@@ -298,6 +323,23 @@ pub fn certificate(arn: &str, c: &aws_sdk_acm::types::CertificateDetail) -> Cert
         subject_alternative_names: c.subject_alternative_names().to_vec(),
         status: c.status().map(|s| s.as_str().to_owned()),
         not_after: c.not_after().map(|t| t.secs()),
+        cert_type: c.r#type().map(|t| t.as_str().to_owned()),
+        key_algorithm: c.key_algorithm().map(|k| k.as_str().to_owned()),
+        transparency_logging: c
+            .options()
+            .and_then(|o| o.certificate_transparency_logging_preference())
+            .map(|p| p.as_str().to_owned()),
+        renewal_status: c.renewal_summary().map(|r| r.renewal_status().as_str().to_owned()),
+        renewal_status_reason: c
+            .renewal_summary()
+            .and_then(|r| r.renewal_status_reason())
+            .map(|r| r.as_str().to_owned()),
+        extended_key_usages: c
+            .extended_key_usages()
+            .iter()
+            .filter_map(|e| e.name().map(|n| n.as_str().to_owned()))
+            .collect(),
+        in_use_by: c.in_use_by().to_vec(),
     }
 }
 
