@@ -287,13 +287,7 @@ mod tests {
     }
 
     fn alias_a(target: &str) -> AliasRecordFacts {
-        AliasRecordFacts {
-            name: "ws.example.com.".into(),
-            record_type: "A".into(),
-            alias_dns_name: Some(format!("{target}.")),
-            alias_hosted_zone_id: Some("Z2FDTNDATAQYW2".into()),
-            values: vec![],
-        }
+        AliasRecordFacts::alias("ws.example.com.", "A", &format!("{target}."), "Z2FDTNDATAQYW2")
     }
 
     #[test]

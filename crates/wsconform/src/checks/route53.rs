@@ -209,12 +209,9 @@ mod tests {
     }
 
     fn named(name: &str, t: &str, alias_to: Option<(&str, &str)>, values: &[&str]) -> AliasRecordFacts {
-        AliasRecordFacts {
-            name: name.into(),
-            record_type: t.into(),
-            alias_dns_name: alias_to.map(|a| a.0.into()),
-            alias_hosted_zone_id: alias_to.map(|a| a.1.into()),
-            values: values.iter().map(|v| v.to_string()).collect(),
+        match alias_to {
+            Some((dns_name, zone)) => AliasRecordFacts::alias(name, t, dns_name, zone),
+            None => AliasRecordFacts::plain(name, t, values),
         }
     }
 

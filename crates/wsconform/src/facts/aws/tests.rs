@@ -693,3 +693,70 @@ async fn discovery_prefers_the_exact_alias_on_any_page() {
     assert_eq!(id, Ok(None));
     assert_eq!(markers.len(), 2);
 }
+
+// AWS: Route 53 API Reference, "ResourceRecordSet" — SetIdentifier "differentiates among multiple resource record sets that have the same combination of name and type"; beside it the routing policy is Weight, Region (latency), GeoLocation, GeoProximityLocation, CidrRoutingConfig (IP-based), MultiValueAnswer or Failover (PRIMARY / SECONDARY), with an optional HealthCheckId.
+#[test]
+fn record_sets_read_their_routing_policy() {
+    use aws_sdk_route53::types::{
+        AliasTarget, CidrRoutingConfig, GeoLocation, GeoProximityLocation, ResourceRecordSet,
+        ResourceRecordSetFailover, ResourceRecordSetRegion, RrType,
+    };
+    let alias = AliasTarget::builder()
+        .hosted_zone_id(CLOUDFRONT_HOSTED_ZONE_ID)
+        .dns_name("d222222oldold9.cloudfront.net.")
+        .evaluate_target_health(false)
+        .build()
+        .expect("alias target");
+    let set = |id: Option<&str>| {
+        ResourceRecordSet::builder()
+            .name("ws.example.com.")
+            .r#type(RrType::A)
+            .set_set_identifier(id.map(Into::into))
+            .alias_target(alias.clone())
+    };
+    let read = |b: aws_sdk_route53::types::builders::ResourceRecordSetBuilder| {
+        convert::record(&b.build().expect("record set"))
+    };
+    let simple = read(set(None));
+    assert_eq!(
+        simple,
+        AliasRecordFacts::alias("ws.example.com", "A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)
+    );
+    let old = read(set(Some("old")).weight(0).health_check_id("hc-1"));
+    assert_eq!((old.set_identifier.as_deref(), &old.routing), (Some("old"), &RoutingPolicy::Weighted(0)));
+    assert_eq!(old.health_check_id.as_deref(), Some("hc-1"));
+    let cases = [
+        (
+            set(Some("tokyo")).region(ResourceRecordSetRegion::ApNortheast1),
+            RoutingPolicy::Latency("ap-northeast-1".into()),
+        ),
+        (
+            set(Some("backup")).failover(ResourceRecordSetFailover::Secondary),
+            RoutingPolicy::Failover(Failover::Secondary),
+        ),
+        (
+            set(Some("de")).geo_location(GeoLocation::builder().country_code("DE").build()),
+            RoutingPolicy::Geolocation("country DE".into()),
+        ),
+        (
+            set(Some("rest")).geo_location(GeoLocation::builder().country_code("*").build()),
+            RoutingPolicy::Geolocation("* (default)".into()),
+        ),
+        (
+            set(Some("near"))
+                .geo_proximity_location(GeoProximityLocation::builder().aws_region("us-east-1").bias(10).build()),
+            RoutingPolicy::Geoproximity("AWSRegion us-east-1, bias 10".into()),
+        ),
+        (
+            set(Some("office")).cidr_routing_config(
+                CidrRoutingConfig::builder().collection_id("c-1").location_name("office").build().expect("cidr"),
+            ),
+            RoutingPolicy::IpBased { collection_id: "c-1".into(), location_name: "office".into() },
+        ),
+        (set(Some("mv")).multi_value_answer(true), RoutingPolicy::MultiValue),
+        (set(Some("odd")), RoutingPolicy::Unknown),
+    ];
+    for (b, want) in cases {
+        assert_eq!(read(b).routing, want);
+    }
+}
