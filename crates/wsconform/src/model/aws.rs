@@ -453,10 +453,10 @@ pub fn traffic(set: &[&AliasRecordFacts]) -> Vec<Traffic> {
                 Traffic::Some("clients it is among the up to eight healthy records answered to".into())
             }
             RoutingPolicy::Failover(Failover::Primary) => {
-                Traffic::Some("every query while it is healthy (failover PRIMARY)".into())
+                Traffic::Some("failover PRIMARY: every query while it is healthy".into())
             }
             RoutingPolicy::Failover(Failover::Secondary) => {
-                Traffic::Some("every query while the PRIMARY is unhealthy (failover SECONDARY)".into())
+                Traffic::Some("failover SECONDARY: every query while the PRIMARY is unhealthy".into())
             }
             RoutingPolicy::Unknown => Traffic::Unknown,
         })
