@@ -257,8 +257,8 @@ fn judge_set(
             // Takes no traffic while a record with a non-zero weight is healthy.
             (Finding::Wrong { message, hint }, Traffic::Standby) => f.warn(
                 format!(
-                    "{message}: it takes no traffic while a record of the set with a non-zero Weight is healthy \
-                     (Route 53 considers zero-weighted records only when all the others are unhealthy)"
+                    "{message}: Route 53 considers a zero-weighted record only when every record of the set \
+                     with a non-zero Weight is unhealthy"
                 ),
                 format!("{hint}, or delete the record"),
             ),
@@ -677,7 +677,7 @@ mod tests {
         let w = &o.warnings[0];
         assert!(w.message.starts_with("ws.example.com A record `old` (Weight 0: no queries"), "{w:?}");
         assert!(w.message.contains("is an ALIAS to d222222oldold9.cloudfront.net., expected d111111"), "{w:?}");
-        assert!(w.message.contains("takes no traffic while a record of the set with a non-zero Weight is healthy"));
+        assert!(w.message.ends_with("only when every record of the set with a non-zero Weight is unhealthy"), "{w:?}");
         assert_eq!(
             w.hint.as_deref(),
             Some(
