@@ -254,8 +254,7 @@ mod tests {
                     *weight = w;
                 }
             }
-            let old_edge = serving(&d).iter().filter(|a| **a == Answer::A(Server::OldEdge.dns_address())).count();
-            old_edge
+            serving(&d).iter().filter(|a| **a == Answer::A(Server::OldEdge.dns_address())).count()
         };
         assert_eq!(weigh(1, 3), 50, "1 in 4 of 200");
         assert_eq!(weigh(0, 0), 100, "1 in 2 of 200");
