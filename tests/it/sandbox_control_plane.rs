@@ -335,6 +335,42 @@ async fn route53_operations_parse() {
     cp.shutdown().await;
 }
 
+/// A weighted set is listed with each record's SetIdentifier and Weight, in
+/// the order it was created (the old record first).
+#[tokio::test]
+async fn route53_lists_weighted_sets_with_set_identifier_and_weight() {
+    let cp = start(Layout::B, "r53-weighted-old-target-weight-0", ControlPlaneFaults::default()).await;
+    let c = clients(&cp, model::SECRET_ACCESS_KEY).await;
+    let run = async {
+        let sets = c
+            .route53
+            .list_resource_record_sets()
+            .hosted_zone_id(model::ZONE_ID)
+            .start_record_name("ws.example.com")
+            .send()
+            .await
+            .expect("rrsets");
+        let listed: Vec<(&str, Option<&str>, Option<i64>, &str)> = sets
+            .resource_record_sets()
+            .iter()
+            .filter_map(|r| Some((r.r#type().as_str(), r.set_identifier(), r.weight(), r.alias_target()?.dns_name())))
+            .collect();
+        let (old, current) =
+            (format!("{}.", model::OLD_DISTRIBUTION_DOMAIN), format!("{}.", model::DISTRIBUTION_DOMAIN));
+        assert_eq!(
+            listed,
+            [
+                ("A", Some("old"), Some(0), old.as_str()),
+                ("A", Some("current"), Some(100), current.as_str()),
+                ("AAAA", Some("old"), Some(0), old.as_str()),
+                ("AAAA", Some("current"), Some(100), current.as_str()),
+            ]
+        );
+    };
+    tokio::time::timeout(TIMEOUT, run).await.expect("in time");
+    cp.shutdown().await;
+}
+
 #[tokio::test]
 async fn acm_finds_certificates_only_in_their_region() {
     let cp = start(Layout::B, "cert-expired", ControlPlaneFaults::default()).await;

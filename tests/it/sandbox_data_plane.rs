@@ -205,6 +205,24 @@ async fn dns_wrong_target_reaches_the_old_edge() {
     .await;
 }
 
+/// A weighted set answers only from the records that take traffic, whatever
+/// the order they were created in (the old record is listed first in both).
+#[tokio::test]
+async fn weighted_sets_answer_from_the_records_with_weight() {
+    bounded(async {
+        for (scenario, server) in
+            [("r53-weighted-old-target-weight-0", Server::Edge), ("r53-weighted-old-target-serving", Server::OldEdge)]
+        {
+            let sb = start(Layout::B, scenario).await;
+            for _ in 0..4 {
+                assert_eq!(lookup_a(&sb, "ws.example.com.").await.expect("A"), [server.dns_address()], "{scenario}");
+            }
+            sb.shutdown().await;
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn good_layouts_upgrade_and_echo() {
     bounded(async {

@@ -170,6 +170,8 @@ scenario_tests! {
     mapping_key_mismatch => "mapping-key-mismatch",
     dns_wrong_target => "dns-wrong-target",
     dns_old_distribution_shared_addresses => "dns-old-distribution-shared-addresses",
+    r53_weighted_old_target_weight_0 => "r53-weighted-old-target-weight-0",
+    r53_weighted_old_target_serving => "r53-weighted-old-target-serving",
     alias_missing => "alias-missing",
     cert_expired => "cert-expired",
     cert_expiring_soon => "cert-expiring-soon",
@@ -230,6 +232,8 @@ async fn layout_d_scenarios_fail_exactly_their_checks() {
         ("mapping-key-mismatch", &["apigw.mapping", "e2e.connect"]),
         ("execute-api-enabled", &["apigw.execute-api-disabled"]),
         ("dns-wrong-target", &["dns.alias-target", "route53.alias", "e2e.connect"]),
+        ("r53-weighted-old-target-weight-0", &[]),
+        ("r53-weighted-old-target-serving", &["dns.alias-target", "route53.alias", "e2e.connect"]),
     ];
     let mut problems = Vec::new();
     for (scenario, want) in table {

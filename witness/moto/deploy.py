@@ -209,6 +209,21 @@ def _other_distribution(s):
         r["target"] = "{other_distribution}"
 
 
+def _weighted(old_weight, current_weight):
+    """Each alias record becomes a weighted set: another distribution's record
+    (SetIdentifier `old`, created and listed first) and the current one's."""
+
+    def edit(s):
+        s["other_distribution"] = True
+        records = []
+        for r in s["records"]:
+            records.append(dict(r, target="{other_distribution}", set_id="old", weight=old_weight))
+            records.append(dict(r, set_id="current", weight=current_weight))
+        s["records"] = records
+
+    return edit
+
+
 def _cname(s):
     # A CNAME below the apex instead of the A/AAAA aliases (one record covers every type).
     s["records"] = [{"name": HOST, "kind": "CNAME", "target": "{distribution}"}]
@@ -310,6 +325,8 @@ CORPUS = {
     "a-protocol-http": ("a", _http_api),
     "a-r53-cname": ("a", _cname),
     "a-r53-wildcard": ("a", _wildcard),
+    "a-r53-weighted-old-weight-0": ("a", _weighted(0, 100)),
+    "a-r53-weighted-old-serving": ("a", _weighted(100, 0)),
     "a-origin-match-viewer-redirect": ("a", _match_viewer("redirect-to-https")),
     "a-origin-match-viewer-allow-all": ("a", _match_viewer("allow-all")),
     "a-viewer-iam-cert": ("a", _iam_cert),
@@ -562,20 +579,20 @@ def build(endpoint, name):
                 )
                 continue
             for t in r["types"]:
-                changes.append(
-                    {
-                        "Action": "UPSERT",
-                        "ResourceRecordSet": {
-                            "Name": r["name"],
-                            "Type": t,
-                            "AliasTarget": {
-                                "HostedZoneId": r["zone"],
-                                "DNSName": resolve(r["target"]),
-                                "EvaluateTargetHealth": False,
-                            },
-                        },
-                    }
-                )
+                rrset = {
+                    "Name": r["name"],
+                    "Type": t,
+                    "AliasTarget": {
+                        "HostedZoneId": r["zone"],
+                        "DNSName": resolve(r["target"]),
+                        "EvaluateTargetHealth": False,
+                    },
+                }
+                if "set_id" in r:
+                    # A weighted alias record (ResourceRecordSet: SetIdentifier, Weight).
+                    rrset["SetIdentifier"] = r["set_id"]
+                    rrset["Weight"] = r["weight"]
+                changes.append({"Action": "UPSERT", "ResourceRecordSet": rrset})
         r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
 
     out["suite_toml"] = suite_toml(spec["suite"], out)

@@ -1,12 +1,16 @@
 //! The sandbox's authoritative DNS server (hickory-server), UDP and TCP on
-//! one loopback port. A Route 53 ALIAS answers as plain `A` records, so every
-//! name in `deployment.dns` gets `A <server's sandbox address>`.
+//! one loopback port. A Route 53 ALIAS answers as plain `A` records with its
+//! target's address: a name with alias records in the zone gets the address
+//! of one record's target (among a weighted set, only the records that take
+//! traffic, in proportion to their weights), and every name in
+//! `deployment.dns` gets `A <server's sandbox address>`.
 
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use hickory_server::net::runtime::Time;
@@ -34,10 +38,11 @@ pub enum Answer {
     Refused,
 }
 
-/// Answers `name` (any case, trailing dot optional) / `qtype` from the deployment.
-pub fn answer(deployment: &Deployment, name: &str, qtype: RecordType) -> Answer {
+/// Answers `name` (any case, trailing dot optional) / `qtype` from the
+/// deployment; `pick` is the query's number, which chooses among a weighted set.
+pub fn answer(deployment: &Deployment, name: &str, qtype: RecordType, pick: u64) -> Answer {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
-    if let Some((_, server)) = deployment.dns.iter().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+    if let Some(server) = deployment.resolve(&name, pick) {
         return if qtype == RecordType::A { Answer::A(server.dns_address()) } else { Answer::NoData };
     }
     let in_zone = ZONES.iter().any(|z| name == *z || name.ends_with(&format!(".{z}")));
@@ -61,6 +66,8 @@ pub struct DnsFaults {
 struct Handler {
     deployment: Arc<Deployment>,
     faults: DnsFaults,
+    /// Queries answered so far: spreads a weighted set's answers by weight.
+    queries: AtomicU64,
 }
 
 fn info(metadata: Metadata) -> ResponseInfo {
@@ -101,7 +108,10 @@ impl Handler {
                 metadata.response_code = ResponseCode::NXDomain;
                 None
             }
-            None => Some(answer(&self.deployment, &name, query.query_type())),
+            None => {
+                let pick = self.queries.fetch_add(1, Ordering::Relaxed);
+                Some(answer(&self.deployment, &name, query.query_type(), pick))
+            }
         };
         match found.unwrap_or(Answer::NoData) {
             Answer::A(ip) => records.push(Record::from_rdata(qname, TTL, RData::A(rdata::A(ip)))),
@@ -172,7 +182,7 @@ impl DnsServer {
     pub async fn start(deployment: Arc<Deployment>, faults: DnsFaults) -> io::Result<DnsServer> {
         let (udp, tcp) = bind_pair().await?;
         let addr = udp.local_addr()?;
-        let mut server = hickory_server::Server::new(Handler { deployment, faults });
+        let mut server = hickory_server::Server::new(Handler { deployment, faults, queries: AtomicU64::new(0) });
         server.register_socket(udp);
         server.register_listener(tcp, Duration::from_secs(5), 16);
         Ok(DnsServer { addr, server })
@@ -210,13 +220,43 @@ mod tests {
     #[test]
     fn alias_names_answer_a_and_others_by_zone() {
         let d = Deployment::new(Layout::A, &SCENARIOS[0]);
-        assert_eq!(answer(&d, "WS.example.com.", RecordType::A), Answer::A(Server::Edge.dns_address()));
-        assert_eq!(answer(&d, model::REGIONAL_TARGET, RecordType::A), Answer::A(Server::Gateway.dns_address()));
-        assert_eq!(answer(&d, "ws.example.com", RecordType::AAAA), Answer::NoData);
-        assert_eq!(answer(&d, "nope.example.com", RecordType::A), Answer::NxDomain);
-        assert_eq!(answer(&d, "dzzz.cloudfront.net", RecordType::A), Answer::NxDomain);
-        assert_eq!(answer(&d, "example.org", RecordType::A), Answer::Refused);
+        assert_eq!(answer(&d, "WS.example.com.", RecordType::A, 0), Answer::A(Server::Edge.dns_address()));
+        assert_eq!(answer(&d, model::REGIONAL_TARGET, RecordType::A, 0), Answer::A(Server::Gateway.dns_address()));
+        assert_eq!(answer(&d, "ws.example.com", RecordType::AAAA, 0), Answer::NoData);
+        assert_eq!(answer(&d, "nope.example.com", RecordType::A, 0), Answer::NxDomain);
+        assert_eq!(answer(&d, "dzzz.cloudfront.net", RecordType::A, 0), Answer::NxDomain);
+        assert_eq!(answer(&d, "example.org", RecordType::A, 0), Answer::Refused);
         let c = Deployment::new(Layout::C, &SCENARIOS[0]);
-        assert_eq!(answer(&c, "ws.example.com", RecordType::A), Answer::A(Server::Gateway.dns_address()));
+        assert_eq!(answer(&c, "ws.example.com", RecordType::A, 0), Answer::A(Server::Gateway.dns_address()));
+        let d = Deployment::new(Layout::D, &SCENARIOS[0]);
+        assert_eq!(answer(&d, model::ORIGIN_HOST, RecordType::A, 0), Answer::A(Server::Gateway.dns_address()));
+    }
+
+    // AWS: Route 53 Developer Guide, "Weighted routing" — Route 53 sends traffic to a resource "based on the weight that you assign to the record as a proportion of the total weight for all records in the group", and "If you want to stop sending traffic to a resource, you can change the weight for that record to 0"; API Reference, "ResourceRecordSet" (Weight) — "if you set Weight to 0 for all resource record sets that have the same combination of DNS name and type, traffic is routed to all resources with equal probability".
+    #[test]
+    fn weighted_sets_answer_only_from_records_that_take_traffic() {
+        let old = |name: &str| model::scenario(name).expect("scenario");
+        let serving = |d: &Deployment| -> Vec<Answer> {
+            (0..200).map(|i| answer(d, "ws.example.com", RecordType::A, i)).collect()
+        };
+        for layout in [Layout::B, Layout::D] {
+            let d = Deployment::new(layout, old("r53-weighted-old-target-weight-0"));
+            assert!(serving(&d).iter().all(|a| *a == Answer::A(Server::Edge.dns_address())), "{layout:?}");
+            let d = Deployment::new(layout, old("r53-weighted-old-target-serving"));
+            assert!(serving(&d).iter().all(|a| *a == Answer::A(Server::OldEdge.dns_address())), "{layout:?}");
+        }
+        // Shares follow the weights; with every weight 0, all records share equally.
+        let mut d = Deployment::new(Layout::B, old("r53-weighted-old-target-weight-0"));
+        let mut weigh = |old_w: u8, new_w: u8| {
+            for r in &mut d.zone.records {
+                let w = if r.alias_dns_name.starts_with(model::OLD_DISTRIBUTION_DOMAIN) { old_w } else { new_w };
+                if let Some((_, weight)) = &mut r.weighted {
+                    *weight = w;
+                }
+            }
+            serving(&d).iter().filter(|a| **a == Answer::A(Server::OldEdge.dns_address())).count()
+        };
+        assert_eq!(weigh(1, 3), 50, "1 in 4 of 200");
+        assert_eq!(weigh(0, 0), 100, "1 in 2 of 200");
     }
 }

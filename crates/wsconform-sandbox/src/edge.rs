@@ -330,7 +330,7 @@ impl Edge {
     /// Dials the origin (the server its domain resolves to in the sandbox's
     /// DNS), TLS with SNI = the Host sent, and sends one request.
     async fn send_to_origin(&self, plan: &ProxyPlan, req: Request<Body>) -> Option<Response<Incoming>> {
-        let server = self.deployment.dns.iter().find(|(n, _)| n.eq_ignore_ascii_case(&plan.origin_domain))?.1;
+        let server = self.deployment.resolve(&plan.origin_domain, 0)?;
         let addr = *self.addrs.get(&server)?;
         let tcp = tokio::net::TcpStream::connect(addr).await.ok()?;
         let _ = tcp.set_nodelay(true);

@@ -124,7 +124,8 @@ impl Sandbox {
         let mut take = |s: Server| listeners.remove(&s).ok_or_else(|| std::io::Error::other("listener bound twice"));
 
         let public_knob = deployment.public_cert;
-        let public_server = deployment.dns.iter().find(|(n, _)| *n == deployment.public_host).map(|(_, s)| *s);
+        // The server the public host's first answer leads to (the scenarios' weighted sets send every query to one).
+        let public_server = deployment.resolve(&deployment.public_host, 0);
         // Faults on the client's door hit only the server the public host resolves to.
         let front_accept = |server: Server| {
             if public_server == Some(server) { opts.faults.front_accept } else { Accept::Serve }

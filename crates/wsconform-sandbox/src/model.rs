@@ -341,10 +341,7 @@ pub const SCENARIOS: &[Scenario] = &[
         layout: Layout::B,
         description: "the public name still aliases an old distribution that answers 403 AccessDenied",
         fails: &["dns.alias-target", "route53.alias", "e2e.connect"],
-        apply: |d| {
-            d.dns[0].1 = Server::OldEdge;
-            d.alias_records_to(OLD_DISTRIBUTION_DOMAIN);
-        },
+        apply: |d| d.alias_records_to(OLD_DISTRIBUTION_DOMAIN),
         ..Scenario::DEFAULTS
     },
     Scenario {
@@ -365,6 +362,28 @@ pub const SCENARIOS: &[Scenario] = &[
             }
             d.alias_records_to(OLD_DISTRIBUTION_DOMAIN);
         },
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "r53-weighted-old-target-weight-0",
+        layout: Layout::B,
+        description: "the public name is a weighted record set: the old distribution's records (SetIdentifier `old`, \
+                      listed first) have Weight 0, the current one's Weight 100: every client reaches the current \
+                      distribution; the stale record is a warning",
+        fails: &[],
+        warns: &["route53.alias"],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| d.weighted_public_records(0, 100),
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "r53-weighted-old-target-serving",
+        layout: Layout::B,
+        description: "the weights the other way round: the old distribution's records (listed first) have Weight \
+                      100, the current one's Weight 0: every client reaches the old distribution, which answers 403",
+        fails: &["dns.alias-target", "route53.alias", "e2e.connect"],
+        layouts: Layout::WITH_DISTRIBUTION,
+        apply: |d| d.weighted_public_records(100, 0),
         ..Scenario::DEFAULTS
     },
     Scenario {
@@ -645,7 +664,9 @@ pub struct Deployment {
     pub mappings: Vec<ApiMapping>,
     pub zone: HostedZone,
     pub certificates: Vec<Certificate>,
-    /// What the sandbox's DNS server answers: name → the server it points at.
+    /// The names outside the hosted zone (the targets aliases point at):
+    /// name → the server it points at. Names with alias records in `zone`
+    /// resolve through them ([`Deployment::resolve`]).
     pub dns: Vec<(String, Server)>,
     /// The certificate the edge (or the gateway, in layout c) serves for the public host.
     pub public_cert: CertKnob,
@@ -826,6 +847,9 @@ pub struct AliasRecord {
     pub record_type: String,
     pub alias_dns_name: String,
     pub alias_hosted_zone_id: String,
+    /// A weighted record (Route 53 API Reference, "ResourceRecordSet"):
+    /// `SetIdentifier` and `Weight` (0–255); `None` for a simple record.
+    pub weighted: Option<(String, u8)>,
 }
 
 #[derive(Debug, Clone)]
@@ -993,11 +1017,9 @@ impl Deployment {
             default_cache_behavior: behavior(None, "site", None),
         });
 
-        let (public_target, public_zone, public_server) = match layout {
-            Layout::A | Layout::B | Layout::BRegional | Layout::D => {
-                (DISTRIBUTION_DOMAIN, CLOUDFRONT_HOSTED_ZONE_ID, Server::Edge)
-            }
-            Layout::C => (REGIONAL_TARGET, REGIONAL_HOSTED_ZONE_ID, Server::Gateway),
+        let (public_target, public_zone) = match layout {
+            Layout::A | Layout::B | Layout::BRegional | Layout::D => (DISTRIBUTION_DOMAIN, CLOUDFRONT_HOSTED_ZONE_ID),
+            Layout::C => (REGIONAL_TARGET, REGIONAL_HOSTED_ZONE_ID),
         };
         let zone = HostedZone {
             id: ZONE_ID.into(),
@@ -1009,12 +1031,14 @@ impl Deployment {
                     record_type: (*t).into(),
                     alias_dns_name: format!("{public_target}."),
                     alias_hosted_zone_id: public_zone.into(),
+                    weighted: None,
                 })
                 .chain((layout == Layout::D).then(|| AliasRecord {
                     name: format!("{ORIGIN_HOST}."),
                     record_type: "A".into(),
                     alias_dns_name: format!("{REGIONAL_TARGET}."),
                     alias_hosted_zone_id: REGIONAL_HOSTED_ZONE_ID.into(),
+                    weighted: None,
                 }))
                 .collect(),
         };
@@ -1054,16 +1078,13 @@ impl Deployment {
             mappings,
             zone,
             certificates,
+            // The public host (and layout d's origin host) answer through their alias records in `zone`.
             dns: vec![
-                (PUBLIC_HOST.into(), public_server),
                 (DISTRIBUTION_DOMAIN.into(), Server::Edge),
                 (OLD_DISTRIBUTION_DOMAIN.into(), Server::OldEdge),
                 (execute_api, Server::Gateway),
                 (REGIONAL_TARGET.into(), Server::Gateway),
-            ]
-            .into_iter()
-            .chain((layout == Layout::D).then(|| (ORIGIN_HOST.into(), Server::Gateway)))
-            .collect(),
+            ],
             public_cert: CertKnob::Good,
             backend: Backend::default(),
         }
@@ -1098,12 +1119,79 @@ impl Deployment {
         self.api.stages.iter_mut().find(|s| s.stage_name == STAGE).expect("Prod stage")
     }
 
+    /// Makes each of the public host's alias records a weighted set: the old
+    /// distribution's record (`old`, listed first) with `old_weight`, the
+    /// current target's (`current`) with `current_weight`.
+    fn weighted_public_records(&mut self, old_weight: u8, current_weight: u8) {
+        let public = format!("{}.", self.public_host);
+        let mut records = Vec::new();
+        for r in std::mem::take(&mut self.zone.records) {
+            if r.name != public {
+                records.push(r);
+                continue;
+            }
+            records.push(AliasRecord {
+                alias_dns_name: format!("{OLD_DISTRIBUTION_DOMAIN}."),
+                alias_hosted_zone_id: CLOUDFRONT_HOSTED_ZONE_ID.into(),
+                weighted: Some(("old".into(), old_weight)),
+                ..r.clone()
+            });
+            records.push(AliasRecord { weighted: Some(("current".into(), current_weight)), ..r });
+        }
+        self.zone.records = records;
+    }
+
+    /// The server `name` resolves to, as Route 53 answers it: a name with
+    /// alias A records in the zone answers with the addresses of one record's
+    /// alias target (`pick` chooses among a weighted set, [`weighted_choice`]);
+    /// any other name has its server in `dns`.
+    pub fn resolve(&self, name: &str, pick: u64) -> Option<Server> {
+        let mut name = name.trim_end_matches('.').to_ascii_lowercase();
+        // An alias may name another alias; a loop ends here.
+        for _ in 0..8 {
+            let set: Vec<&AliasRecord> = self
+                .zone
+                .records
+                .iter()
+                .filter(|r| r.record_type == "A" && r.name.trim_end_matches('.').eq_ignore_ascii_case(&name))
+                .collect();
+            if set.is_empty() {
+                return self.dns.iter().find(|(n, _)| n.eq_ignore_ascii_case(&name)).map(|(_, s)| *s);
+            }
+            name = weighted_choice(&set, pick)?.alias_dns_name.trim_end_matches('.').to_ascii_lowercase();
+        }
+        None
+    }
+
     /// Points every alias record of the zone at `target`.
     fn alias_records_to(&mut self, target: &str) {
         for r in &mut self.zone.records {
             r.alias_dns_name = format!("{target}.");
         }
     }
+}
+
+/// The record of one name and type Route 53 answers a query with, written
+/// from Route 53's documentation ("Weighted routing"; API Reference,
+/// "ResourceRecordSet", Weight): a simple record is the only one; among
+/// weighted records each gets its weight's share of the total, a record with
+/// Weight 0 none while any weight is above 0, and with every weight 0 each
+/// the same share. `pick` walks the shares (a query counter spreads the
+/// answers in proportion to the weights). No health checks in the sandbox.
+pub fn weighted_choice<'a>(set: &[&'a AliasRecord], pick: u64) -> Option<&'a AliasRecord> {
+    let total: u64 = set.iter().map(|r| r.weighted.as_ref().map_or(0, |(_, w)| u64::from(*w))).sum();
+    if total == 0 {
+        return set.get((pick % set.len().max(1) as u64) as usize).copied();
+    }
+    let mut ticket = pick % total;
+    for r in set {
+        let weight = r.weighted.as_ref().map_or(0, |(_, w)| u64::from(*w));
+        if ticket < weight {
+            return Some(r);
+        }
+        ticket -= weight;
+    }
+    None
 }
 
 #[cfg(test)]

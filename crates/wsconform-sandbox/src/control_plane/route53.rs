@@ -97,6 +97,8 @@ fn list_rrsets(d: &Deployment, id: &str, req: &Request<'_>) -> Result<Answer, Aw
         },
     ];
     sets.extend(zone.records.iter().map(Rrset::Alias));
+    // By name, then type ("ListResourceRecordSets"); Route 53 documents no order among the records
+    // of one name and type, and the stable sort keeps the zone's (a weighted set as it was created).
     sets.sort_by(|a, b| (sort_key(a.name()), a.kind()).cmp(&(sort_key(b.name()), b.kind())));
     if let Some(start) = req.query("name") {
         let start_key = sort_key(start);
@@ -121,6 +123,10 @@ fn list_rrsets(d: &Deployment, id: &str, req: &Request<'_>) -> Result<Answer, Aw
                 Rrset::Alias(a) => {
                     x.leaf("Name", &a.name);
                     x.leaf("Type", &a.record_type);
+                    if let Some((id, weight)) = &a.weighted {
+                        x.leaf("SetIdentifier", id);
+                        x.leaf("Weight", weight);
+                    }
                     x.el("AliasTarget", |x| {
                         x.leaf("HostedZoneId", &a.alias_hosted_zone_id);
                         x.leaf("DNSName", &a.alias_dns_name);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::check::{CheckDef, Ctx, always};
 use crate::ids;
-use crate::model::aws::{AliasRecordFacts, normalize_host};
+use crate::model::aws::{AliasRecordFacts, Traffic, normalize_host, traffic};
 use crate::net::{Deadline, DnsAnswer, DnsError, human};
 use crate::outcome::{Evidence, Outcome};
 
@@ -144,31 +144,129 @@ pub fn judge_alias(
         }
     };
     ev.set("zone", zone);
-    // The record clients get for an A query: an ALIAS A, or a CNAME.
-    let named = records.iter().find_map(|r| match (r.record_type.as_str(), &r.alias_dns_name) {
-        ("A", Some(alias)) => Some(("ALIAS A", normalize_host(alias))),
-        ("CNAME", _) => r.values.first().map(|v| ("CNAME", normalize_host(v))),
-        _ => None,
-    });
-    match named {
-        Some((kind, name)) if name == target_norm => {
-            ev.set("identified_by", format!("Route 53 {kind} record"));
-            Outcome::pass(format!("{host}'s Route 53 {kind} record names {target}")).with_evidence(ev)
-        }
-        Some((kind, name)) => Outcome::fail(
-            format!("{host}'s Route 53 {kind} record names {name}, not {target}: clients reach another distribution or domain"),
-            if kind == "CNAME" {
-                format!("set the value of the CNAME record `{host}` to `{target}`")
-            } else {
-                format!("set AliasTarget.DNSName of the ALIAS A record `{host}` to `{target}`")
-            },
-        )
-        .with_evidence(ev),
-        None => Outcome::unknown(format!(
+    // The records an A query can get: the CNAME set, else the A set, without
+    // the weighted records that take no traffic. Route 53 documents no order
+    // among records of one name and type: none of them is "the" record.
+    let cnames: Vec<&AliasRecordFacts> = records.iter().filter(|r| r.record_type == "CNAME").collect();
+    let set = if cnames.is_empty() { records.iter().filter(|r| r.record_type == "A").collect() } else { cnames };
+    let serving: Vec<Serving<'_>> = set
+        .iter()
+        .zip(traffic(&set))
+        .filter(|(_, t)| t.serves())
+        .map(|(r, t)| Serving { record: r, traffic: t, named: named(r) })
+        .collect();
+    let described = |s: &Serving<'_>| match &s.record.set_identifier {
+        Some(id) => format!(" `{id}` ({})", s.traffic),
+        None => String::new(),
+    };
+    let names: Vec<(&str, &str)> =
+        serving.iter().filter_map(|s| s.named.as_ref().map(|(k, n)| (*k, n.as_str()))).collect();
+    if serving.is_empty() || names.is_empty() {
+        return Outcome::unknown(format!(
             "{host} is no CNAME to {target} and zone {zone} holds no ALIAS A or CNAME record for it \
              (the answers come from elsewhere): its target cannot be told from shared addresses"
         ))
-        .with_evidence(ev),
+        .with_evidence(ev);
+    }
+    let kind = names[0].0;
+    let ids = |want: bool| {
+        serving
+            .iter()
+            .filter(|s| s.named.as_ref().is_some_and(|(_, n)| (*n == target_norm) == want))
+            .filter_map(|s| s.record.set_identifier.as_deref().map(|id| format!("`{id}`")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let all_named = names.len() == serving.len();
+    if all_named && names.iter().all(|(_, n)| *n == target_norm) {
+        let routed = serving.iter().any(|s| s.record.set_identifier.is_some());
+        let by = if routed {
+            format!("Route 53 {kind} records that take traffic ({})", ids(true))
+        } else {
+            format!("Route 53 {kind} record")
+        };
+        ev.set("identified_by", &by);
+        return Outcome::pass(format!("{host}'s {by} names {target}")).with_evidence(ev);
+    }
+    if all_named && names.iter().all(|(_, n)| *n != target_norm) {
+        let message = serving
+            .iter()
+            .filter_map(|s| {
+                s.named.as_ref().map(|(k, n)| format!("{host}'s Route 53 {k} record{} names {n}", described(s)))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let hint = serving
+            .iter()
+            .map(|s| {
+                let which = s
+                    .record
+                    .set_identifier
+                    .as_deref()
+                    .map(|id| format!(" with SetIdentifier `{id}`"))
+                    .unwrap_or_default();
+                if kind == "CNAME" {
+                    format!("set the value of the CNAME record `{host}`{which} to `{target}`")
+                } else {
+                    format!("set AliasTarget.DNSName of the ALIAS A record `{host}`{which} to `{target}`")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Outcome::fail(format!("{message}, not {target}: clients reach another distribution or domain"), hint)
+            .with_evidence(ev);
+    }
+    // Some records that take traffic name the target, others not (or cannot be read): a CNAME
+    // chain in the answer tells which one answered; addresses never do.
+    let through = serving.iter().find(|s| {
+        kind == "CNAME"
+            && s.named
+                .as_ref()
+                .is_some_and(|(_, n)| *n != target_norm && host_answer.cnames.iter().any(|c| normalize_host(c) == *n))
+    });
+    if let Some(s) = through {
+        let (_, n) = s.named.as_ref().expect("named");
+        let which =
+            s.record.set_identifier.as_deref().map(|id| format!(" with SetIdentifier `{id}`")).unwrap_or_default();
+        return Outcome::fail(
+            format!(
+                "{host}'s answer came through {n}, the value of its Route 53 CNAME record{}: not {target}, clients reach another distribution or domain",
+                described(s)
+            ),
+            format!("set the value of the CNAME record `{host}`{which} to `{target}`"),
+        )
+        .with_evidence(ev);
+    }
+    let others: Vec<String> = serving
+        .iter()
+        .filter(|s| s.named.as_ref().is_none_or(|(_, n)| *n != target_norm))
+        .map(|s| match &s.named {
+            Some((k, n)) => format!("{k}{} → {n}", described(s)),
+            None => format!("a plain A record{}", described(s)),
+        })
+        .collect();
+    Outcome::unknown(format!(
+        "{host}'s Route 53 records that take traffic name {target} ({}) and also {}: which one this answer came \
+         from cannot be told (shared addresses prove nothing); route53.alias judges each record",
+        ids(true),
+        others.join(", ")
+    ))
+    .with_evidence(ev)
+}
+
+/// A record of the host's set that takes traffic, and the name it answers with.
+struct Serving<'a> {
+    record: &'a AliasRecordFacts,
+    traffic: Traffic,
+    /// (`ALIAS A` or `CNAME`, the name, normalized); `None` for a plain A record.
+    named: Option<(&'static str, String)>,
+}
+
+fn named(r: &AliasRecordFacts) -> Option<(&'static str, String)> {
+    match (r.record_type.as_str(), &r.alias_dns_name) {
+        ("A", Some(alias)) => Some(("ALIAS A", normalize_host(alias))),
+        ("CNAME", alias) => alias.as_ref().or(r.values.first()).map(|v| ("CNAME", normalize_host(v))),
+        _ => None,
     }
 }
 
@@ -287,13 +385,7 @@ mod tests {
     }
 
     fn alias_a(target: &str) -> AliasRecordFacts {
-        AliasRecordFacts {
-            name: "ws.example.com.".into(),
-            record_type: "A".into(),
-            alias_dns_name: Some(format!("{target}.")),
-            alias_hosted_zone_id: Some("Z2FDTNDATAQYW2".into()),
-            values: vec![],
-        }
+        AliasRecordFacts::alias("ws.example.com.", "A", &format!("{target}."), "Z2FDTNDATAQYW2")
     }
 
     #[test]
@@ -330,5 +422,56 @@ mod tests {
             Some(&Err("AccessDenied".into())),
         );
         assert!(o.verdict.message().contains("AccessDenied"), "{o:?}");
+    }
+
+    // AWS: Route 53 Developer Guide, "Weighted routing" — traffic goes to each record in proportion to its weight, and "If you want to stop sending traffic to a resource, you can change the weight for that record to 0"; API Reference, "ListResourceRecordSets" — results are sorted by name, then by type: records of one name and type have no documented order. The host's answer comes from one of the records that take traffic; which one, addresses never tell (CloudFront's are shared), so a set whose serving records disagree is unknown, never a guess.
+    #[test]
+    fn a_weighted_set_is_judged_by_the_records_that_take_traffic() {
+        let target = Ok(answer("d1.cloudfront.net", &[[192, 0, 2, 1]], &[]));
+        let host = answer("ws.example.com", &[[192, 0, 2, 1]], &[]);
+        let w = |id: &str, to: &str, weight: i64| {
+            alias_a(to).routed(id, crate::model::aws::RoutingPolicy::Weighted(weight))
+        };
+        let judge = |records: Vec<AliasRecordFacts>| {
+            let r53: Route53Record = Ok(("example.com. (Z0)".into(), records));
+            judge_alias("ws.example.com", &host, "d1.cloudfront.net", &target, Some(&r53))
+        };
+        // The old target listed first with weight 0: it takes no traffic.
+        let o = judge(vec![w("old", "d2old.cloudfront.net", 0), w("new", "d1.cloudfront.net", 100)]);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.evidence.get("identified_by"), Some("Route 53 ALIAS A records that take traffic (`new`)"));
+        // The other way round: every answer is the old target's.
+        let o = judge(vec![w("old", "d2old.cloudfront.net", 100), w("new", "d1.cloudfront.net", 0)]);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(
+            o.verdict.message().starts_with(
+                "ws.example.com's Route 53 ALIAS A record `old` (Weight 100 of 100: 100% of queries) names d2old"
+            ),
+            "{o:?}"
+        );
+        assert_eq!(
+            o.verdict.hint(),
+            Some(
+                "set AliasTarget.DNSName of the ALIAS A record `ws.example.com` with SetIdentifier `old` to `d1.cloudfront.net`"
+            )
+        );
+        // Both serve: this answer may be either one's.
+        let o = judge(vec![w("old", "d2old.cloudfront.net", 50), w("new", "d1.cloudfront.net", 50)]);
+        assert!(o.verdict.is_unknown(), "{o:?}");
+        assert!(o.verdict.message().contains("name d1.cloudfront.net (`new`) and also ALIAS A `old`"), "{o:?}");
+        // Weighted CNAMEs: the chain in the answer says which record answered.
+        let c = |id: &str, to: &str| {
+            AliasRecordFacts::plain("ws.example.com.", "CNAME", &[to])
+                .routed(id, crate::model::aws::RoutingPolicy::Weighted(50))
+        };
+        let set = vec![c("old", "d2old.cloudfront.net."), c("new", "d1.cloudfront.net.")];
+        let r53: Route53Record = Ok(("example.com. (Z0)".into(), set));
+        let via_old = answer("ws.example.com", &[[192, 0, 2, 1]], &["d2old.cloudfront.net"]);
+        let o = judge_alias("ws.example.com", &via_old, "d1.cloudfront.net", &target, Some(&r53));
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("answer came through d2old.cloudfront.net"), "{o:?}");
+        let via_new = answer("ws.example.com", &[[192, 0, 2, 1]], &["d1.cloudfront.net"]);
+        let o = judge_alias("ws.example.com", &via_new, "d1.cloudfront.net", &target, Some(&r53));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
     }
 }

@@ -17,7 +17,10 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
               CloudFront targets use HostedZoneId Z2FDTNDATAQYW2; API Gateway targets the domain's hostedZoneId. \
               A CNAME to the target name works below the zone apex, never at it; a wildcard record covers a host \
               that has no record of its own. The zone is the most specific public one delegated to (NS) among the \
-              host's parent domains; private zones never answer public clients.",
+              host's parent domains; private zones never answer public clients. Records of one name and type \
+              with a routing policy (weighted, latency, geolocation, geoproximity, IP-based, multivalue, failover) \
+              are judged as a set: each one that can answer clients must name the target (a weighted record with \
+              Weight 0 takes no traffic while another has a non-zero weight: a warning).",
     docs: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-alias.html",
     requires: &[],
     after: &[],
@@ -83,32 +86,26 @@ pub fn judge_alias(
     }
     let rec = wildcard.clone().unwrap_or_else(|| normalize_host(host));
 
-    if let Some(c) = records.iter().find(|r| r.record_type == "CNAME") {
-        let value = c.alias_dns_name.clone().or_else(|| c.values.first().cloned()).unwrap_or_default();
-        f.evidence("record.CNAME", &value);
+    let want = Want { name: want_name, zone: want_zone, hosted_zone: zone, rec: &rec };
+    let cnames: Vec<&AliasRecordFacts> = records.iter().copied().filter(|r| r.record_type == "CNAME").collect();
+    if !cnames.is_empty() {
         if apex {
             f.fail(
                 format!("{host} is the apex of zone {}: a CNAME record is not allowed there", zone.name),
                 format!("replace the CNAME record {host} with an ALIAS A record with {target}"),
             );
-        } else if normalize_host(&value) == normalize_host(want_name) {
-            // The name resolves through the target, A and AAAA alike.
-        } else if in_zone(&value) {
-            f.unknown(format!(
-                "{rec} is a CNAME to {value}, another name in zone {}: the chain is not followed",
-                zone.name
-            ));
+            let values: Vec<String> = cnames.iter().map(|c| cname_value(c)).collect();
+            f.evidence("record.CNAME", values.join("; "));
         } else {
-            f.fail(
-                format!("{rec} is a CNAME to {value}, expected {want_name}"),
-                format!("set the value of the CNAME record {rec} to {want_name}"),
-            );
+            // A CNAME resolves through its value, A and AAAA alike.
+            judge_set(&mut f, "CNAME", &cnames, &want, &in_zone);
         }
         return f.outcome(format!("{host} is a CNAME to {want_name}"));
     }
 
     for rtype in ["A", "AAAA"] {
-        let Some(r) = records.iter().find(|r| r.record_type == rtype) else {
+        let set: Vec<&AliasRecordFacts> = records.iter().copied().filter(|r| r.record_type == rtype).collect();
+        if set.is_empty() {
             if rtype == "A" {
                 f.fail(
                     format!("{host} has no A record in zone {}", zone.name),
@@ -126,36 +123,173 @@ pub fn judge_alias(
                 );
             }
             continue;
-        };
-        match (&r.alias_dns_name, &r.alias_hosted_zone_id) {
-            (Some(name), Some(zone_id)) => {
-                f.evidence(format!("record.{rtype}"), format!("ALIAS {name} ({zone_id})"));
-                let right_name = normalize_host(name) == normalize_host(want_name);
-                if !right_name && zone_id.eq_ignore_ascii_case(&zone.id) {
-                    // An alias to another record of the same zone.
-                    f.unknown(format!(
-                        "{rec} {rtype} is an ALIAS to {name}, another record in zone {}: not followed",
-                        zone.name
-                    ));
-                } else if !right_name {
-                    f.fail(
-                        format!("{rec} {rtype} is an ALIAS to {name}, expected {want_name}"),
-                        format!("set AliasTarget.DNSName of the {rtype} ALIAS record {rec} to {want_name} (HostedZoneId {want_zone})"),
-                    );
-                } else if !zone_id.eq_ignore_ascii_case(want_zone) {
-                    f.fail(
-                        format!("{rec} {rtype} ALIAS has HostedZoneId {zone_id}, expected {want_zone}"),
-                        format!("set AliasTarget.HostedZoneId of the {rtype} ALIAS record {rec} to {want_zone}"),
-                    );
-                }
-            }
-            _ => f.fail(
-                format!("{rec} {rtype} is a plain record ({}), not an ALIAS", r.values.join(", ")),
-                format!("replace the plain {rtype} record with an ALIAS record with {target}"),
-            ),
         }
+        judge_set(&mut f, rtype, &set, &want, &in_zone);
     }
     f.outcome(format!("{host} is an ALIAS to {want_name}"))
+}
+
+/// The target a record set must name.
+struct Want<'a> {
+    name: &'a str,
+    zone: &'a str,
+    /// The hosted zone the records are in.
+    hosted_zone: &'a HostedZoneFacts,
+    /// The record name judged (the host, or the wildcard that covers it).
+    rec: &'a str,
+}
+
+/// A CNAME record's value (an emulator may report it as an alias target).
+fn cname_value(c: &AliasRecordFacts) -> String {
+    c.alias_dns_name.clone().or_else(|| c.values.first().cloned()).unwrap_or_default()
+}
+
+/// What one record of a set says about the target: `None` when it names it.
+enum Finding {
+    /// Not the target; the field to set.
+    Wrong { message: String, hint: String },
+    /// Another name in the same zone: not followed.
+    InZone(String),
+}
+
+/// Judges every record of one name and type by its routing policy: a record
+/// that can answer queries and names another target is a failure (a
+/// warning when its weight is 0 and it takes no traffic, unknown when its
+/// policy is not known here). Route 53 documents no order among the records
+/// of a set, so none is picked as "the" record.
+fn judge_set(
+    f: &mut Findings,
+    rtype: &str,
+    set: &[&AliasRecordFacts],
+    want: &Want<'_>,
+    in_zone: &dyn Fn(&str) -> bool,
+) {
+    let traffic = traffic(set);
+    let routed = set.iter().any(|r| r.set_identifier.is_some());
+    let (rec, want_name, want_zone) = (want.rec, want.name, want.zone);
+    let right = |r: &AliasRecordFacts| {
+        let name = if rtype == "CNAME" { cname_value(r) } else { r.alias_dns_name.clone().unwrap_or_default() };
+        normalize_host(&name) == normalize_host(want_name)
+            && (rtype == "CNAME"
+                || r.alias_hosted_zone_id.as_deref().is_some_and(|z| z.eq_ignore_ascii_case(want_zone)))
+    };
+    // The fix for a wrong weighted record can also be to take its traffic away.
+    let right_weighted: Vec<(&str, i64)> = set
+        .iter()
+        .filter(|r| right(r))
+        .filter_map(|r| match r.routing {
+            RoutingPolicy::Weighted(w) => Some((r.set_identifier.as_deref().unwrap_or(""), w)),
+            _ => None,
+        })
+        .collect();
+    let mut shown = Vec::new();
+    for (r, t) in set.iter().zip(&traffic) {
+        let value = if rtype == "CNAME" {
+            cname_value(r)
+        } else {
+            match (&r.alias_dns_name, &r.alias_hosted_zone_id) {
+                (Some(name), Some(zone_id)) => format!("ALIAS {name} ({zone_id})"),
+                _ => format!("plain {}", r.values.join(", ")),
+            }
+        };
+        let (this, which) = match &r.set_identifier {
+            Some(id) => (format!("{rec} {rtype} record `{id}` ({t})"), format!(" with SetIdentifier `{id}`")),
+            None if rtype == "CNAME" => (rec.to_owned(), String::new()),
+            None => (format!("{rec} {rtype}"), String::new()),
+        };
+        shown.push(match &r.set_identifier {
+            Some(id) => format!("`{id}` {} ({t}): {value}", r.routing.name()),
+            None => value,
+        });
+        let finding = if rtype == "CNAME" {
+            let v = cname_value(r);
+            if normalize_host(&v) == normalize_host(want_name) {
+                None
+            } else if in_zone(&v) {
+                Some(Finding::InZone(format!(
+                    "{this} is a CNAME to {v}, another name in zone {}: the chain is not followed",
+                    want.hosted_zone.name
+                )))
+            } else {
+                Some(Finding::Wrong {
+                    message: format!("{this} is a CNAME to {v}, expected {want_name}"),
+                    hint: format!("set the value of the CNAME record {rec}{which} to {want_name}"),
+                })
+            }
+        } else {
+            match (&r.alias_dns_name, &r.alias_hosted_zone_id) {
+                (Some(name), Some(zone_id)) => {
+                    let right_name = normalize_host(name) == normalize_host(want_name);
+                    if !right_name && zone_id.eq_ignore_ascii_case(&want.hosted_zone.id) {
+                        // An alias to another record of the same zone.
+                        Some(Finding::InZone(format!(
+                            "{this} is an ALIAS to {name}, another record in zone {}: not followed",
+                            want.hosted_zone.name
+                        )))
+                    } else if !right_name {
+                        Some(Finding::Wrong {
+                            message: format!("{this} is an ALIAS to {name}, expected {want_name}"),
+                            hint: format!(
+                                "set AliasTarget.DNSName of the {rtype} ALIAS record {rec}{which} to {want_name} (HostedZoneId {want_zone})"
+                            ),
+                        })
+                    } else if !zone_id.eq_ignore_ascii_case(want_zone) {
+                        Some(Finding::Wrong {
+                            message: format!("{this} ALIAS has HostedZoneId {zone_id}, expected {want_zone}"),
+                            hint: format!(
+                                "set AliasTarget.HostedZoneId of the {rtype} ALIAS record {rec}{which} to {want_zone}"
+                            ),
+                        })
+                    } else {
+                        None
+                    }
+                }
+                _ => Some(Finding::Wrong {
+                    message: format!("{this} is a plain record ({}), not an ALIAS", r.values.join(", ")),
+                    hint: format!(
+                        "replace the plain {rtype} record{which} with an ALIAS record with AliasTarget.DNSName {want_name} and HostedZoneId {want_zone}"
+                    ),
+                }),
+            }
+        };
+        let Some(finding) = finding else { continue };
+        match (finding, t) {
+            // Takes no traffic while a record with a non-zero weight is healthy.
+            (Finding::Wrong { message, hint }, Traffic::Standby) => f.warn(
+                format!(
+                    "{message}: Route 53 considers a zero-weighted record only when every record of the set \
+                     with a non-zero Weight is unhealthy"
+                ),
+                format!("{hint}, or delete the record"),
+            ),
+            (Finding::InZone(_), Traffic::Standby) => {}
+            (Finding::Wrong { message, .. } | Finding::InZone(message), Traffic::Unknown) => {
+                f.unknown(format!("{message}; whether clients get it cannot be told"))
+            }
+            (Finding::InZone(message), _) => f.unknown(message),
+            (Finding::Wrong { message, hint }, _) => {
+                let serving = right_weighted.iter().find(|(_, w)| *w > 0).or(right_weighted.first());
+                let hint = match (&r.routing, serving) {
+                    (RoutingPolicy::Weighted(_), Some((_, w))) if *w > 0 => format!("{hint}, or set its Weight to 0"),
+                    (RoutingPolicy::Weighted(_), Some((id, _))) => {
+                        format!("{hint}, or set its Weight to 0 and the Weight of `{id}` above 0")
+                    }
+                    _ => hint,
+                };
+                f.fail(message, hint)
+            }
+        }
+    }
+    f.evidence(format!("record.{rtype}"), shown.join("; "));
+    if routed {
+        let clients: Vec<String> = set
+            .iter()
+            .zip(&traffic)
+            .filter(|(_, t)| t.serves())
+            .map(|(r, _)| format!("`{}`", r.set_identifier.as_deref().unwrap_or("(simple)")))
+            .collect();
+        f.evidence(format!("record.{rtype}.clients_get"), clients.join(", "));
+    }
 }
 
 fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
@@ -209,12 +343,9 @@ mod tests {
     }
 
     fn named(name: &str, t: &str, alias_to: Option<(&str, &str)>, values: &[&str]) -> AliasRecordFacts {
-        AliasRecordFacts {
-            name: name.into(),
-            record_type: t.into(),
-            alias_dns_name: alias_to.map(|a| a.0.into()),
-            alias_hosted_zone_id: alias_to.map(|a| a.1.into()),
-            values: values.iter().map(|v| v.to_string()).collect(),
+        match alias_to {
+            Some((dns_name, zone)) => AliasRecordFacts::alias(name, t, dns_name, zone),
+            None => AliasRecordFacts::plain(name, t, values),
         }
     }
 
@@ -526,5 +657,181 @@ mod tests {
             "{o:?}"
         );
         assert!(o.warnings[0].hint.as_deref().is_some_and(|h| h.starts_with("add an ALIAS AAAA record")), "{o:?}");
+    }
+
+    const OLD: &str = "d222222oldold9.cloudfront.net.";
+    const NEW: &str = "d111111abcdef8.cloudfront.net.";
+
+    fn weighted(t: &str, id: &str, target: &str, weight: i64) -> AliasRecordFacts {
+        alias(t, target, CLOUDFRONT_HOSTED_ZONE_ID).routed(id, RoutingPolicy::Weighted(weight))
+    }
+
+    // AWS: Route 53 Developer Guide, "Weighted routing" — Route 53 sends traffic to a resource "based on the weight that you assign to the record as a proportion of the total weight for all records in the group"; "If you want to stop sending traffic to a resource, you can change the weight for that record to 0"; "Values specific for weighted alias records" (Weight) — set Weight to 0 to disable routing to a resource, and with Weight 0 for all of the records in the group traffic is routed to all resources with equal probability; API Reference, "ResourceRecordSet" (Weight) — "if you set Weight to 0 for all resource record sets that have the same combination of DNS name and type, traffic is routed to all resources with equal probability"; "Weighted routing" (health checks) — zero-weighted records are considered only when all records with a weight above 0 are unhealthy. "ListResourceRecordSets" sorts by name, then type: no order among records of one name and type. So a wrong target with weight > 0 fails, one with weight 0 beside a non-zero one is a warning, and the listing order decides nothing.
+    #[test]
+    fn a_weighted_set_is_judged_by_its_weights_not_by_its_order() {
+        // The old target first, with weight 0: a correct deployment, with a warning.
+        let set = [weighted("A", "old", OLD, 0), weighted("A", "new", NEW, 100)];
+        let o = judge_alias(&zone(), &set, HOST, CF, false);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.warnings.len(), 1, "{o:?}");
+        let w = &o.warnings[0];
+        assert!(w.message.starts_with("ws.example.com A record `old` (Weight 0: no queries"), "{w:?}");
+        assert!(w.message.contains("is an ALIAS to d222222oldold9.cloudfront.net., expected d111111"), "{w:?}");
+        assert!(w.message.ends_with("only when every record of the set with a non-zero Weight is unhealthy"), "{w:?}");
+        assert_eq!(
+            w.hint.as_deref(),
+            Some(
+                "set AliasTarget.DNSName of the A ALIAS record ws.example.com with SetIdentifier `old` to \
+                 d111111abcdef8.cloudfront.net (HostedZoneId Z2FDTNDATAQYW2), or delete the record"
+            )
+        );
+        assert_eq!(o.evidence.get("record.A.clients_get"), Some("`new`"));
+        assert!(
+            o.evidence
+                .get("record.A")
+                .is_some_and(|e| e.contains("`new` weighted (Weight 100 of 100: 100% of queries)"))
+        );
+
+        // The weights the other way round, whatever the order: every client reaches the old target.
+        for set in [
+            [weighted("A", "old", OLD, 100), weighted("A", "new", NEW, 0)],
+            [weighted("A", "new", NEW, 0), weighted("A", "old", OLD, 100)],
+        ] {
+            let o = judge_alias(&zone(), &set, HOST, CF, false);
+            assert_eq!(o.status(), Status::Fail, "{o:?}");
+            assert_eq!(
+                o.verdict.message(),
+                "ws.example.com A record `old` (Weight 100 of 100: 100% of queries) is an ALIAS to \
+                 d222222oldold9.cloudfront.net., expected d111111abcdef8.cloudfront.net"
+            );
+            assert_eq!(
+                o.verdict.hint(),
+                Some(
+                    "set AliasTarget.DNSName of the A ALIAS record ws.example.com with SetIdentifier `old` to \
+                     d111111abcdef8.cloudfront.net (HostedZoneId Z2FDTNDATAQYW2), or set its Weight to 0 and the \
+                     Weight of `new` above 0"
+                )
+            );
+            assert!(o.warnings.is_empty(), "the right record with weight 0 is not wrong: {o:?}");
+            assert_eq!(o.evidence.get("record.A.clients_get"), Some("`old`"));
+        }
+
+        // Both serve: the old one's share fails; taking its weight away is a fix.
+        let split = [weighted("A", "new", NEW, 90), weighted("A", "old", OLD, 10)];
+        let o = judge_alias(&zone(), &split, HOST, CF, false);
+        assert!(o.verdict.message().contains("`old` (Weight 10 of 100: 10% of queries)"), "{o:?}");
+        assert!(o.verdict.hint().is_some_and(|h| h.ends_with("(HostedZoneId Z2FDTNDATAQYW2), or set its Weight to 0")));
+
+        // Every weight 0: all take traffic, with equal probability.
+        let zeros = [weighted("A", "old", OLD, 0), weighted("A", "new", NEW, 0)];
+        let o = judge_alias(&zone(), &zeros, HOST, CF, false);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("`old` (Weight 0 like every record of the set: 1 in 2 queries)"), "{o:?}");
+
+        // A and AAAA are two sets, each judged by its own weights.
+        let both = [
+            weighted("A", "old", OLD, 0),
+            weighted("A", "new", NEW, 100),
+            weighted("AAAA", "old", OLD, 100),
+            weighted("AAAA", "new", NEW, 0),
+        ];
+        let o = judge_alias(&zone(), &both, HOST, CF, true);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().starts_with("ws.example.com AAAA record `old` (Weight 100 of 100"), "{o:?}");
+        assert_eq!(o.warnings.len(), 1, "the A set's weight-0 record: {o:?}");
+    }
+
+    // AWS: Route 53 Developer Guide, "Values specific for weighted records" (Record type) — the DNS record type, the same for all of the records in the group (no type excluded, where "Values specific for multivalue answer records" excludes NS and CNAME): weighted CNAMEs exist; "Weighted routing" — traffic follows each record's weight as a proportion of the group's total, weight 0 stops sending traffic to it.
+    #[test]
+    fn weighted_cnames_follow_the_same_rule() {
+        let c = |id: &str, v: &str, w: i64| cname("ws.example.com.", v).routed(id, RoutingPolicy::Weighted(w));
+        let o = judge_alias(&zone(), &[c("old", OLD, 0), c("new", NEW, 1)], HOST, CF, false);
+        assert_eq!((o.status(), o.warnings.len()), (Status::Pass, 1), "{o:?}");
+        assert!(
+            o.warnings[0].hint.as_deref().is_some_and(|h| h.starts_with(
+                "set the value of the CNAME record ws.example.com with SetIdentifier `old` to d111111abcdef8.cloudfront.net"
+            )),
+            "{o:?}"
+        );
+        let o = judge_alias(&zone(), &[c("old", OLD, 1), c("new", NEW, 0)], HOST, CF, false);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(
+            o.verdict
+                .message()
+                .starts_with("ws.example.com CNAME record `old` (Weight 1 of 1: 100% of queries) is a CNAME"),
+            "{o:?}"
+        );
+        assert!(
+            o.verdict.hint().is_some_and(|h| h.ends_with("or set its Weight to 0 and the Weight of `new` above 0"))
+        );
+    }
+
+    // AWS: Route 53 API Reference, "ResourceRecordSet" (Failover) — "When the primary resource record set is unhealthy and the secondary resource record set is healthy, Route 53 responds to DNS queries with the applicable value from the secondary resource record set", and without a HealthCheckId on the secondary Route 53 "always responds to DNS queries with the applicable value from the secondary resource record set" when the primary is unhealthy; Developer Guide, "Active-active and active-passive failover" — "If all the primary resources are unhealthy, Route 53 begins to include only the healthy secondary resources in response to DNS queries". The SECONDARY is what clients get exactly when the primary fails: a wrong one breaks the failover it exists for, a failure (not a warning).
+    #[test]
+    fn a_wrong_failover_secondary_fails() {
+        let f = |id: &str, target: &str, role: Failover| {
+            alias("A", target, CLOUDFRONT_HOSTED_ZONE_ID).routed(id, RoutingPolicy::Failover(role))
+        };
+        let good = [f("main", NEW, Failover::Primary), f("backup", NEW, Failover::Secondary)];
+        let o = judge_alias(&zone(), &good, HOST, CF, false);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.evidence.get("record.A.clients_get"), Some("`main`, `backup`"));
+        let bad = [f("main", NEW, Failover::Primary), f("backup", OLD, Failover::Secondary)];
+        let o = judge_alias(&zone(), &bad, HOST, CF, false);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert_eq!(
+            o.verdict.message(),
+            "ws.example.com A record `backup` (failover SECONDARY: every query while the PRIMARY is unhealthy) is an \
+             ALIAS to d222222oldold9.cloudfront.net., expected d111111abcdef8.cloudfront.net"
+        );
+        assert!(o.verdict.hint().is_some_and(|h| h.contains("with SetIdentifier `backup` to d111111abcdef8")), "{o:?}");
+    }
+
+    // AWS: Route 53 Developer Guide, "Latency-based routing" — Route 53 "determines which Region gives the user the lowest latency, and then selects a latency record for that Region"; "Geolocation routing" — "choose the resources that serve your traffic based on the geographic location of your users"; "Geoproximity routing" — traffic goes to resources "based on the geographic location of your users and your resources"; "Moving a geolocation to IP-based routing" — IP-based records target clients' public IP ranges (CidrRoutingConfig, LocationName `*` the default); "Multivalue answer routing" — "Route 53 responds to DNS queries with up to eight healthy records and gives different answers to different DNS resolvers". Which record a client gets depends on where it is or on health: every record of such a set serves someone, so each one that names another target is a failure; a SetIdentifier with no known policy is unknown.
+    #[test]
+    fn records_chosen_by_location_or_health_fail_when_any_reaches_another_target() {
+        let policies = [
+            (
+                RoutingPolicy::Latency("ap-northeast-1".into()),
+                RoutingPolicy::Latency("us-east-1".into()),
+                "Region us-east-1",
+            ),
+            (
+                RoutingPolicy::Geolocation("continent AS".into()),
+                RoutingPolicy::Geolocation("* (default)".into()),
+                "no other geolocation record covers",
+            ),
+            (
+                RoutingPolicy::Geoproximity("AWSRegion ap-northeast-1".into()),
+                RoutingPolicy::Geoproximity("AWSRegion us-east-1".into()),
+                "nearest to AWSRegion us-east-1",
+            ),
+            (
+                RoutingPolicy::IpBased { collection_id: "c-1".into(), location_name: "office".into() },
+                RoutingPolicy::IpBased { collection_id: "c-1".into(), location_name: "*".into() },
+                "no other CIDR location of collection c-1",
+            ),
+            (RoutingPolicy::MultiValue, RoutingPolicy::MultiValue, "up to eight healthy records"),
+        ];
+        for (here, there, who) in policies {
+            let right = alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID).routed("here", here.clone());
+            let also_right = alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID).routed("there", there.clone());
+            let o = judge_alias(&zone(), &[right.clone(), also_right], HOST, CF, false);
+            assert_eq!(o.status(), Status::Pass, "{here:?}: {o:?}");
+            assert_eq!(o.evidence.get("record.A.clients_get"), Some("`here`, `there`"), "{here:?}");
+            let wrong = alias("A", OLD, CLOUDFRONT_HOSTED_ZONE_ID).routed("there", there);
+            let o = judge_alias(&zone(), &[right, wrong], HOST, CF, false);
+            assert_eq!(o.status(), Status::Fail, "{here:?}: {o:?}");
+            assert!(o.verdict.message().starts_with("ws.example.com A record `there` ("), "{o:?}");
+            assert!(o.verdict.message().contains(who), "{here:?}: {o:?}");
+            assert!(o.verdict.hint().is_some_and(|h| h.contains("AliasTarget.DNSName")), "{o:?}");
+        }
+        // A routing policy not known here: never a guessed failure.
+        let odd = alias("A", OLD, CLOUDFRONT_HOSTED_ZONE_ID).routed("odd", RoutingPolicy::Unknown);
+        let o = judge_alias(&zone(), &[odd], HOST, CF, false);
+        assert!(
+            o.verdict.is_unknown() && o.verdict.message().contains("whether clients get it cannot be told"),
+            "{o:?}"
+        );
     }
 }

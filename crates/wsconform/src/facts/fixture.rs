@@ -334,13 +334,8 @@ mod tests {
     #[tokio::test]
     async fn route53_lookups_read_the_fixture_zone() {
         let zone = HostedZoneFacts { id: "Z0".into(), name: "example.com.".into(), private: false };
-        let record = AliasRecordFacts {
-            name: "ws.example.com".into(),
-            record_type: "A".into(),
-            alias_dns_name: Some("d111111abcdef8.cloudfront.net.".into()),
-            alias_hosted_zone_id: Some(CLOUDFRONT_HOSTED_ZONE_ID.into()),
-            values: vec![],
-        };
+        let record =
+            AliasRecordFacts::alias("ws.example.com", "A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID);
         let ctx = ctx(Fixture::new().hosted_zone(zone).record("Z0", record.clone()));
         let (zone, records) = ctx.facts.aws.host_record("ws.example.com").await.expect("found");
         assert_eq!((zone.as_str(), records), ("example.com. (Z0)", vec![record]));

@@ -329,7 +329,7 @@ pub struct ZoneCandidates {
     pub truncated: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AliasRecordFacts {
     /// Normalized (no trailing dot, lowercase); a wildcard reads `*.example.com`.
     pub name: String,
@@ -340,6 +340,185 @@ pub struct AliasRecordFacts {
     pub alias_hosted_zone_id: Option<String>,
     /// Values of a non-alias record.
     pub values: Vec<String>,
+    /// `SetIdentifier`: set on every record of a name and type whose routing
+    /// policy is not simple; `None` for a simple record.
+    pub set_identifier: Option<String>,
+    /// How Route 53 chooses this record among those of its name and type.
+    pub routing: RoutingPolicy,
+    /// `HealthCheckId`.
+    pub health_check_id: Option<String>,
+}
+
+impl AliasRecordFacts {
+    /// A simple alias record `name` `record_type` → `dns_name` in `hosted_zone_id`.
+    pub fn alias(name: &str, record_type: &str, dns_name: &str, hosted_zone_id: &str) -> Self {
+        AliasRecordFacts {
+            name: name.into(),
+            record_type: record_type.into(),
+            alias_dns_name: Some(dns_name.into()),
+            alias_hosted_zone_id: Some(hosted_zone_id.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A simple non-alias record with these values.
+    pub fn plain(name: &str, record_type: &str, values: &[&str]) -> Self {
+        AliasRecordFacts {
+            name: name.into(),
+            record_type: record_type.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+            ..Self::default()
+        }
+    }
+
+    /// The same record as a member of a routing-policy record set.
+    pub fn routed(self, set_identifier: &str, routing: RoutingPolicy) -> Self {
+        AliasRecordFacts { set_identifier: Some(set_identifier.into()), routing, ..self }
+    }
+}
+
+/// The routing policy of a record (Route 53 API Reference, "ResourceRecordSet"):
+/// which field beside `SetIdentifier` the record set carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RoutingPolicy {
+    /// No `SetIdentifier`: the only record of its name and type.
+    #[default]
+    Simple,
+    /// `Weight` (0–255).
+    Weighted(i64),
+    /// Latency: the record's `Region`.
+    Latency(String),
+    /// `GeoLocation`, in words (`continent EU`, `country DE`, `country US, subdivision WA`, `* (default)`).
+    Geolocation(String),
+    /// `GeoProximityLocation`, in words (`AWSRegion us-east-1`, `bias 10`).
+    Geoproximity(String),
+    /// IP-based: `CidrRoutingConfig` (`LocationName` `*` is the collection's default).
+    IpBased { collection_id: String, location_name: String },
+    /// `MultiValueAnswer` true.
+    MultiValue,
+    /// `Failover`.
+    Failover(Failover),
+    /// A `SetIdentifier` beside no routing field known here.
+    Unknown,
+}
+
+/// `Failover`: `PRIMARY` or `SECONDARY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failover {
+    Primary,
+    Secondary,
+}
+
+impl RoutingPolicy {
+    /// The policy's name, as the Route 53 console calls it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RoutingPolicy::Simple => "simple",
+            RoutingPolicy::Weighted(_) => "weighted",
+            RoutingPolicy::Latency(_) => "latency",
+            RoutingPolicy::Geolocation(_) => "geolocation",
+            RoutingPolicy::Geoproximity(_) => "geoproximity",
+            RoutingPolicy::IpBased { .. } => "IP-based",
+            RoutingPolicy::MultiValue => "multivalue answer",
+            RoutingPolicy::Failover(_) => "failover",
+            RoutingPolicy::Unknown => "unknown",
+        }
+    }
+}
+
+/// Which queries Route 53 can answer with one record of a record set (the
+/// records of one name and type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Traffic {
+    /// A simple record: every query.
+    All,
+    /// Weighted: `weight` of the set's `total`; with every weight 0, one in
+    /// `records` (equal probability).
+    Share { weight: i64, total: i64, records: usize },
+    /// Weight 0 while another weighted record of the set has a non-zero
+    /// weight: considered only when every non-zero one is unhealthy.
+    Standby,
+    /// Some clients, chosen by location, latency or health, in words.
+    Some(String),
+    /// A routing policy not known here: whether clients get it cannot be told.
+    Unknown,
+}
+
+impl Traffic {
+    /// Whether the record answers queries while the set's other records are healthy.
+    pub fn serves(&self) -> bool {
+        !matches!(self, Traffic::Standby)
+    }
+}
+
+impl std::fmt::Display for Traffic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Traffic::All => f.write_str("every query"),
+            Traffic::Share { weight: 0, total: 0, records } => {
+                write!(f, "Weight 0 like every record of the set: 1 in {records} queries")
+            }
+            Traffic::Share { weight, total, .. } => {
+                let percent = *weight as f64 * 100.0 / (*total).max(1) as f64;
+                if (weight * 100) % (*total).max(1) == 0 {
+                    write!(f, "Weight {weight} of {total}: {percent:.0}% of queries")
+                } else {
+                    write!(f, "Weight {weight} of {total}: {percent:.1}% of queries")
+                }
+            }
+            Traffic::Standby => {
+                f.write_str("Weight 0: no queries while a record of the set with a non-zero Weight is healthy")
+            }
+            Traffic::Some(who) => f.write_str(who),
+            Traffic::Unknown => f.write_str("a routing policy not known here"),
+        }
+    }
+}
+
+/// The traffic each record of one record set (same name and type) can get,
+/// in the set's order. Weighted records share the set's total weight; weight
+/// 0 takes no traffic while another weighted record has a non-zero weight,
+/// and with every weight 0 all take traffic with equal probability.
+pub fn traffic(set: &[&AliasRecordFacts]) -> Vec<Traffic> {
+    let weights: Vec<i64> = set
+        .iter()
+        .filter_map(|r| match r.routing {
+            RoutingPolicy::Weighted(w) => Some(w.max(0)),
+            _ => None,
+        })
+        .collect();
+    let total: i64 = weights.iter().sum();
+    set.iter()
+        .map(|r| match &r.routing {
+            RoutingPolicy::Simple => Traffic::All,
+            RoutingPolicy::Weighted(w) if total > 0 && *w <= 0 => Traffic::Standby,
+            RoutingPolicy::Weighted(w) => Traffic::Share { weight: (*w).max(0), total, records: weights.len() },
+            RoutingPolicy::Latency(region) => {
+                Traffic::Some(format!("clients for whom Region {region} has the lowest latency"))
+            }
+            RoutingPolicy::Geolocation(l) if l.starts_with('*') => {
+                Traffic::Some("clients from locations no other geolocation record covers (the default)".into())
+            }
+            RoutingPolicy::Geolocation(l) => Traffic::Some(format!("clients located in {l}")),
+            RoutingPolicy::Geoproximity(l) => Traffic::Some(format!("clients nearest to {l}")),
+            RoutingPolicy::IpBased { collection_id, location_name } if location_name == "*" => Traffic::Some(format!(
+                "clients whose addresses are in no other CIDR location of collection {collection_id} (the default)"
+            )),
+            RoutingPolicy::IpBased { collection_id, location_name } => Traffic::Some(format!(
+                "clients whose addresses are in CIDR location {location_name} of collection {collection_id}"
+            )),
+            RoutingPolicy::MultiValue => {
+                Traffic::Some("clients it is among the up to eight healthy records answered to".into())
+            }
+            RoutingPolicy::Failover(Failover::Primary) => {
+                Traffic::Some("failover PRIMARY: every query while it is healthy".into())
+            }
+            RoutingPolicy::Failover(Failover::Secondary) => {
+                Traffic::Some("failover SECONDARY: every query while the PRIMARY is unhealthy".into())
+            }
+            RoutingPolicy::Unknown => Traffic::Unknown,
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -770,5 +949,36 @@ mod tests {
         assert_eq!(d.origin("group").map(|o| o.id.as_str()), Some("primary"));
         assert_eq!(d.origin("secondary").map(|o| o.id.as_str()), Some("secondary"));
         assert_eq!(d.origin("nope"), Option::None);
+    }
+
+    // AWS: Route 53 API Reference, "ResourceRecordSet" (Weight) — Route 53 "calculates the sum of the weights for the resource record sets that have the same combination of DNS name and type" and "responds to queries based on the ratio of a resource's weight to the total"; "if you set Weight to 0 for all resource record sets that have the same combination of DNS name and type, traffic is routed to all resources with equal probability". Route 53 Developer Guide, "Weighted routing" — "If you want to stop sending traffic to a resource, you can change the weight for that record to 0"; with health checks "Route 53 initially considers only the nonzero weighted records, if any" and the zero-weighted ones only when all records with a weight above 0 are unhealthy.
+    #[test]
+    fn weighted_records_share_the_sets_total_and_weight_0_stands_by() {
+        let a = |id: &str, w: i64| {
+            AliasRecordFacts::alias("ws.example.com", "A", "d1.cloudfront.net", "Z2FDTNDATAQYW2")
+                .routed(id, RoutingPolicy::Weighted(w))
+        };
+        let (old, new, canary) = (a("old", 0), a("new", 255), a("canary", 1));
+        assert_eq!(
+            traffic(&[&old, &new, &canary]),
+            vec![
+                Traffic::Standby,
+                Traffic::Share { weight: 255, total: 256, records: 3 },
+                Traffic::Share { weight: 1, total: 256, records: 3 }
+            ]
+        );
+        assert_eq!(traffic(&[&new, &canary])[1].to_string(), "Weight 1 of 256: 0.4% of queries");
+        assert_eq!(traffic(&[&old, &a("new", 100)])[1].to_string(), "Weight 100 of 100: 100% of queries");
+        assert!(!Traffic::Standby.serves());
+        // Every weight 0: every record takes traffic, equally.
+        let all_zero = traffic(&[&old, &a("new", 0)]);
+        assert_eq!(all_zero, vec![Traffic::Share { weight: 0, total: 0, records: 2 }; 2]);
+        assert_eq!(all_zero[0].to_string(), "Weight 0 like every record of the set: 1 in 2 queries");
+        assert!(all_zero.iter().all(Traffic::serves));
+        // A simple record takes every query; other policies serve some clients.
+        let simple = AliasRecordFacts::alias("ws.example.com", "A", "d1.cloudfront.net", "Z2FDTNDATAQYW2");
+        assert_eq!(traffic(&[&simple]), vec![Traffic::All]);
+        let secondary = simple.clone().routed("backup", RoutingPolicy::Failover(Failover::Secondary));
+        assert!(matches!(&traffic(&[&secondary])[0], Traffic::Some(s) if s.contains("PRIMARY is unhealthy")));
     }
 }

@@ -25,7 +25,63 @@ pub fn record(r: &r53::ResourceRecordSet) -> AliasRecordFacts {
         alias_dns_name: r.alias_target().map(|a| a.dns_name().to_owned()),
         alias_hosted_zone_id: r.alias_target().map(|a| a.hosted_zone_id().to_owned()),
         values: r.resource_records().iter().map(|v| v.value().to_owned()).collect(),
+        set_identifier: r.set_identifier().map(Into::into),
+        routing: routing_policy(r),
+        health_check_id: r.health_check_id().map(Into::into),
     }
+}
+
+/// The field beside `SetIdentifier` that names the record's routing policy.
+fn routing_policy(r: &r53::ResourceRecordSet) -> RoutingPolicy {
+    if r.set_identifier().is_none() {
+        return RoutingPolicy::Simple;
+    }
+    if let Some(w) = r.weight() {
+        return RoutingPolicy::Weighted(w);
+    }
+    if let Some(region) = r.region() {
+        return RoutingPolicy::Latency(region.as_str().to_owned());
+    }
+    if let Some(f) = r.failover() {
+        return match f {
+            r53::ResourceRecordSetFailover::Primary => RoutingPolicy::Failover(Failover::Primary),
+            r53::ResourceRecordSetFailover::Secondary => RoutingPolicy::Failover(Failover::Secondary),
+            _ => RoutingPolicy::Unknown,
+        };
+    }
+    if let Some(g) = r.geo_location() {
+        let parts: Vec<String> = [
+            g.continent_code().map(|c| format!("continent {c}")),
+            g.country_code().map(|c| if c == "*" { "* (default)".to_owned() } else { format!("country {c}") }),
+            g.subdivision_code().map(|c| format!("subdivision {c}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        return RoutingPolicy::Geolocation(parts.join(", "));
+    }
+    if let Some(g) = r.geo_proximity_location() {
+        let parts: Vec<String> = [
+            g.aws_region().map(|v| format!("AWSRegion {v}")),
+            g.local_zone_group().map(|v| format!("LocalZoneGroup {v}")),
+            g.coordinates().map(|c| format!("Coordinates {}, {}", c.latitude(), c.longitude())),
+            g.bias().map(|b| format!("bias {b}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        return RoutingPolicy::Geoproximity(parts.join(", "));
+    }
+    if let Some(c) = r.cidr_routing_config() {
+        return RoutingPolicy::IpBased {
+            collection_id: c.collection_id().to_owned(),
+            location_name: c.location_name().to_owned(),
+        };
+    }
+    if r.multi_value_answer() == Some(true) {
+        return RoutingPolicy::MultiValue;
+    }
+    RoutingPolicy::Unknown
 }
 
 /// A record name as Route 53 lists it (`\052` for a leading `*`), normalized.

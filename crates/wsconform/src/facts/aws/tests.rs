@@ -341,6 +341,8 @@ struct FakeRoute53 {
     exact: bool,
     /// Items per page (Route 53: `MaxItems`, at most 100 zones / 300 record sets).
     page: usize,
+    /// Every record set is weighted (`SetIdentifier` `set-{value}`, Weight 1), paged by identifier too.
+    weighted: bool,
     requests: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
@@ -369,7 +371,7 @@ fn key(name: &str) -> Vec<String> {
 
 impl FakeRoute53 {
     fn new(zones: Vec<(&'static str, &'static str, bool)>) -> Self {
-        FakeRoute53 { zones, rrsets: vec![], exact: false, page: 100, requests: Arc::default() }
+        FakeRoute53 { zones, rrsets: vec![], exact: false, page: 100, weighted: false, requests: Arc::default() }
     }
 
     fn answer(&self, path: &str, query: &[(String, String)]) -> String {
@@ -413,26 +415,39 @@ impl FakeRoute53 {
         // Route 53 keeps `*` as `\052`: the start name is compared that way too.
         let start = q("name").map(|n| n.replace('*', "\\052")).unwrap_or_default();
         let start_type = q("type").unwrap_or_default();
+        // StartRecordIdentifier: within the start name and type, from that SetIdentifier on.
+        let start_id = q("identifier").unwrap_or_default();
+        let id = |v: &str| if self.weighted { format!("set-{v}") } else { String::new() };
         let mut sets: Vec<_> = self
             .rrsets
             .iter()
-            .filter(|(z, name, t, _)| *z == zone && (key(name), t.to_string()) >= (key(&start), start_type.clone()))
+            .filter(|(z, name, t, v)| {
+                *z == zone && (key(name), t.to_string(), id(v)) >= (key(&start), start_type.clone(), start_id.clone())
+            })
             .collect();
         sets.sort_by_key(|(_, name, t, v)| (key(name), t.to_string(), v.to_string()));
         let truncated = sets.len() > limit;
-        let next = sets.get(limit).map(|(_, n, t, _)| (n.to_string(), t.to_string()));
+        let next = sets.get(limit).map(|(_, n, t, v)| (n.to_string(), t.to_string(), id(v)));
         sets.truncate(limit);
         let items: String = sets
             .iter()
             .map(|(_, name, t, v)| {
+                let set = if self.weighted {
+                    format!("<SetIdentifier>{}</SetIdentifier><Weight>1</Weight>", id(v))
+                } else {
+                    String::new()
+                };
                 format!(
-                    "<ResourceRecordSet><Name>{name}</Name><Type>{t}</Type><TTL>60</TTL>\
+                    "<ResourceRecordSet><Name>{name}</Name><Type>{t}</Type>{set}<TTL>60</TTL>\
                      <ResourceRecords><ResourceRecord><Value>{v}</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>"
                 )
             })
             .collect();
         let next = next
-            .map(|(n, t)| format!("<NextRecordName>{n}</NextRecordName><NextRecordType>{t}</NextRecordType>"))
+            .map(|(n, t, i)| {
+                let i = if i.is_empty() { i } else { format!("<NextRecordIdentifier>{i}</NextRecordIdentifier>") };
+                format!("<NextRecordName>{n}</NextRecordName><NextRecordType>{t}</NextRecordType>{i}")
+            })
             .unwrap_or_default();
         format!(
             r#"<?xml version="1.0"?><ListResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ResourceRecordSets>{items}</ResourceRecordSets><IsTruncated>{truncated}</IsTruncated>{next}<MaxItems>{limit}</MaxItems></ListResourceRecordSetsResponse>"#
@@ -574,6 +589,26 @@ async fn records_are_paged_for_one_name_and_wildcards_read_back() {
     assert_eq!((w[0].name.as_str(), w[0].values[0].as_str()), ("*.example.com", "d111111abcdef8.cloudfront.net"));
 }
 
+// AWS: Route 53 API Reference, "ListResourceRecordSets" — NextRecordIdentifier: for "Resource record sets that have a routing policy other than simple", when results were truncated for a given DNS name and type, "the value of SetIdentifier for the next resource record set that has the current DNS name and type" (StartRecordIdentifier continues from it).
+#[tokio::test]
+async fn a_weighted_set_is_paged_by_set_identifier() {
+    let mut fake = FakeRoute53::new(vec![("ZAPEX", "example.com.", false)]);
+    fake.page = 2;
+    fake.weighted = true;
+    fake.rrsets = ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5"]
+        .iter()
+        .map(|v| ("ZAPEX", "ws.example.com.", "A", *v))
+        .collect();
+    let f = route53_facts(&fake);
+    let r = f.records("ZAPEX", "ws.example.com").await.expect("records");
+    let ids: Vec<&str> = r.iter().filter_map(|r| r.set_identifier.as_deref()).collect();
+    assert_eq!(ids, ["set-203.0.113.1", "set-203.0.113.2", "set-203.0.113.3", "set-203.0.113.4", "set-203.0.113.5"]);
+    assert!(r.iter().all(|r| r.routing == RoutingPolicy::Weighted(1)));
+    assert_eq!(f.calls().get("route53.ListResourceRecordSets"), Some(&3));
+    let asked = fake.requests.lock().unwrap().clone();
+    assert!(asked[1].contains("identifier=set-203.0.113.3"), "{asked:?}");
+}
+
 // Distribution discovery on the wire: a fake CloudFront that lists
 // distributions a page at a time (Marker/NextMarker, as ListDistributions does).
 
@@ -692,4 +727,71 @@ async fn discovery_prefers_the_exact_alias_on_any_page() {
         discover("ws.example.com", vec![("EX", vec!["other.example.org"]), ("EY", vec!["*.example.net"])], 1).await;
     assert_eq!(id, Ok(None));
     assert_eq!(markers.len(), 2);
+}
+
+// AWS: Route 53 API Reference, "ResourceRecordSet" — SetIdentifier "differentiates among multiple resource record sets that have the same combination of name and type"; beside it the routing policy is Weight, Region (latency), GeoLocation, GeoProximityLocation, CidrRoutingConfig (IP-based), MultiValueAnswer or Failover (PRIMARY / SECONDARY), with an optional HealthCheckId.
+#[test]
+fn record_sets_read_their_routing_policy() {
+    use aws_sdk_route53::types::{
+        AliasTarget, CidrRoutingConfig, GeoLocation, GeoProximityLocation, ResourceRecordSet,
+        ResourceRecordSetFailover, ResourceRecordSetRegion, RrType,
+    };
+    let alias = AliasTarget::builder()
+        .hosted_zone_id(CLOUDFRONT_HOSTED_ZONE_ID)
+        .dns_name("d222222oldold9.cloudfront.net.")
+        .evaluate_target_health(false)
+        .build()
+        .expect("alias target");
+    let set = |id: Option<&str>| {
+        ResourceRecordSet::builder()
+            .name("ws.example.com.")
+            .r#type(RrType::A)
+            .set_set_identifier(id.map(Into::into))
+            .alias_target(alias.clone())
+    };
+    let read = |b: aws_sdk_route53::types::builders::ResourceRecordSetBuilder| {
+        convert::record(&b.build().expect("record set"))
+    };
+    let simple = read(set(None));
+    assert_eq!(
+        simple,
+        AliasRecordFacts::alias("ws.example.com", "A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)
+    );
+    let old = read(set(Some("old")).weight(0).health_check_id("hc-1"));
+    assert_eq!((old.set_identifier.as_deref(), &old.routing), (Some("old"), &RoutingPolicy::Weighted(0)));
+    assert_eq!(old.health_check_id.as_deref(), Some("hc-1"));
+    let cases = [
+        (
+            set(Some("tokyo")).region(ResourceRecordSetRegion::ApNortheast1),
+            RoutingPolicy::Latency("ap-northeast-1".into()),
+        ),
+        (
+            set(Some("backup")).failover(ResourceRecordSetFailover::Secondary),
+            RoutingPolicy::Failover(Failover::Secondary),
+        ),
+        (
+            set(Some("de")).geo_location(GeoLocation::builder().country_code("DE").build()),
+            RoutingPolicy::Geolocation("country DE".into()),
+        ),
+        (
+            set(Some("rest")).geo_location(GeoLocation::builder().country_code("*").build()),
+            RoutingPolicy::Geolocation("* (default)".into()),
+        ),
+        (
+            set(Some("near"))
+                .geo_proximity_location(GeoProximityLocation::builder().aws_region("us-east-1").bias(10).build()),
+            RoutingPolicy::Geoproximity("AWSRegion us-east-1, bias 10".into()),
+        ),
+        (
+            set(Some("office")).cidr_routing_config(
+                CidrRoutingConfig::builder().collection_id("c-1").location_name("office").build().expect("cidr"),
+            ),
+            RoutingPolicy::IpBased { collection_id: "c-1".into(), location_name: "office".into() },
+        ),
+        (set(Some("mv")).multi_value_answer(true), RoutingPolicy::MultiValue),
+        (set(Some("odd")), RoutingPolicy::Unknown),
+    ];
+    for (b, want) in cases {
+        assert_eq!(read(b).routing, want);
+    }
 }
