@@ -246,7 +246,10 @@ fn render_audit(fields: &[Field]) -> String {
     for f in fields {
         if f.resource != resource {
             resource = &f.resource;
-            let _ = write!(md, "\n### {resource}\n\n| field | answer | source | why | pinned by |\n|---|---|---|---|---|\n");
+            let _ = write!(
+                md,
+                "\n### {resource}\n\n| field | answer | source | why | pinned by |\n|---|---|---|---|---|\n"
+            );
         }
         let answer = match (f.answer.as_str(), f.pinned_by.is_empty()) {
             ("warning", true) => "warning (not reported yet)".to_owned(),
@@ -366,7 +369,8 @@ fn the_field_audit_covers_every_field_of_the_sdk_structs() {
     }
     let mut missing = Vec::new();
     for (krate, file, name, resources) in AUDITED_STRUCTS {
-        let dir = crate_source(krate).unwrap_or_else(|| panic!("{krate}: its sources are not under $CARGO_HOME/registry/src"));
+        let dir = crate_source(krate)
+            .unwrap_or_else(|| panic!("{krate}: its sources are not under $CARGO_HOME/registry/src"));
         let source = std::fs::read_to_string(dir.join("src").join(file)).unwrap();
         for field in struct_fields(&source, name) {
             if !resources.iter().any(|r| named.get(r).is_some_and(|w| w.contains(&field))) {

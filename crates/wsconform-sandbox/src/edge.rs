@@ -37,12 +37,7 @@ const BODY_CAP: usize = 1024 * 1024;
 /// This is deliberately not the checks' wildcard loop: two readings of the
 /// same rule, so that a slip in one shows up against the other.
 //
-// AWS: CloudFront Developer Guide, "Cache behavior settings" (Path pattern) —
-// `*` matches 0 or more characters, `?` matches exactly 1 character; path
-// patterns are case-sensitive (`*.jpg` does not apply to `LOGO.JPG`); the
-// leading `/` is optional ("CloudFront behavior is the same with or without
-// the leading /"); query strings are not considered. There is no escape: a
-// `*` or `?` in a pattern is always a wildcard.
+// (the rule and its source sit on the test `path_patterns`)
 pub fn path_matches(pattern: &str, path: &str) -> bool {
     pattern_regex(pattern).is_some_and(|re| re.is_match(path))
 }
@@ -134,11 +129,7 @@ pub(super) struct ProxyPlan {
     /// Host header and SNI sent to the origin: the viewer's Host when the
     /// policy forwards it, else the origin's domain.
     //
-    // AWS: CloudFront Developer Guide, "Require HTTPS for communication between
-    // CloudFront and your custom origin" — if CloudFront forwards the Host
-    // header, the origin must answer with a certificate matching that Host
-    // (CloudFront sends it as SNI); the connection itself goes to the address
-    // of the origin's domain name.
+    // (the SNI rule and its source sit on the test `decisions_per_scenario`)
     pub host: String,
     /// OriginPath + viewer path (+ query).
     pub path_and_query: String,
@@ -499,6 +490,7 @@ mod tests {
         Deployment::new(layout, scenario(name).unwrap_or(&SCENARIOS[0]))
     }
 
+    // AWS: CloudFront Developer Guide, "Cache behavior settings" (Path pattern) — `*` matches 0 or more characters, `?` matches exactly 1 character; path patterns are case-sensitive (`*.jpg` does not apply to `LOGO.JPG`); the leading `/` is optional ("CloudFront behavior is the same with or without the leading /"); query strings are not considered. There is no escape: a `*` or `?` in a pattern is always a wildcard.
     #[test]
     fn path_patterns() {
         assert!(path_matches("Prod*", "/Prod"));
@@ -523,6 +515,7 @@ mod tests {
         assert_eq!(choose_behavior(shadowed.distribution.as_ref().expect("d"), "/Prod").target_origin_id, "site");
     }
 
+    // AWS: CloudFront Developer Guide, "Require HTTPS for communication between CloudFront and your custom origin" — if CloudFront forwards the Host header, the origin must answer with a certificate matching that Host (CloudFront sends it as SNI); the connection itself goes to the address of the origin's domain name.
     #[test]
     fn decisions_per_scenario() {
         let plan = |dep: &Deployment| match decide(dep, "ws.example.com", dep.layout.public_path(), Some("a=1")) {

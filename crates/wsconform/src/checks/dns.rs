@@ -103,9 +103,8 @@ pub type Route53Record = Result<(String, Vec<AliasRecordFacts>), String>;
 /// it. Addresses are evidence only: CloudFront's edge addresses are shared
 /// by every distribution and vary by resolver and query, so an old
 /// distribution can overlap the new one and two lookups can be disjoint.
-// AWS: CloudFront Developer Guide, "Use custom URLs by adding alternate domain names (CNAMEs)" —
-// the domain is routed to the distribution by a CNAME or a Route 53 alias record naming its
-// dXXXX.cloudfront.net domain; the edge's IP addresses are not the distribution's identity.
+// The distribution is named by a CNAME or an alias record, never by the
+// edge's addresses (rule and source on `alias_is_judged_by_identity_not_by_addresses`).
 pub fn judge_alias(
     host: &str,
     host_answer: &DnsAnswer,
@@ -388,6 +387,7 @@ mod tests {
         AliasRecordFacts::alias("ws.example.com.", "A", &format!("{target}."), "Z2FDTNDATAQYW2")
     }
 
+    // AWS: CloudFront Developer Guide, "Use custom URLs by adding alternate domain names (CNAMEs)" — the domain is routed to the distribution by a CNAME or a Route 53 alias record naming its dXXXX.cloudfront.net domain; the edge's IP addresses are not the distribution's identity.
     #[test]
     fn alias_is_judged_by_identity_not_by_addresses() {
         let target = Ok(answer("d1.cloudfront.net", &[[192, 0, 2, 2], [192, 0, 2, 1]], &[]));

@@ -35,6 +35,7 @@ pub fn judge_alias(
     host: &str,
     expected: (&str, &str),
     require_aaaa: bool,
+    anycast_ip_list: Option<&str>,
 ) -> Outcome {
     let mut f = Findings::new();
     if choice.path.len() > 1 || choice.unknown.is_some() {
@@ -86,7 +87,7 @@ pub fn judge_alias(
     }
     let rec = wildcard.clone().unwrap_or_else(|| normalize_host(host));
 
-    let want = Want { name: want_name, zone: want_zone, hosted_zone: zone, rec: &rec };
+    let want = Want { name: want_name, zone: want_zone, hosted_zone: zone, rec: &rec, anycast_ip_list };
     let cnames: Vec<&AliasRecordFacts> = records.iter().copied().filter(|r| r.record_type == "CNAME").collect();
     if !cnames.is_empty() {
         if apex {
@@ -137,6 +138,8 @@ struct Want<'a> {
     hosted_zone: &'a HostedZoneFacts,
     /// The record name judged (the host, or the wildcard that covers it).
     rec: &'a str,
+    /// The distribution's AnycastIpListId: plain A records to its static IPs reach it too.
+    anycast_ip_list: Option<&'a str>,
 }
 
 /// A CNAME record's value (an emulator may report it as an alias target).
@@ -150,6 +153,8 @@ enum Finding {
     Wrong { message: String, hint: String },
     /// Another name in the same zone: not followed.
     InZone(String),
+    /// Where it leads depends on what is not read (an anycast IP list's addresses).
+    Unread(String),
 }
 
 /// Judges every record of one name and type by its routing policy: a record
@@ -244,6 +249,13 @@ fn judge_set(
                         None
                     }
                 }
+                // The distribution's anycast static IPs are a way in by plain A records.
+                _ if want.anycast_ip_list.is_some() && matches!(rtype, "A" | "AAAA") => Some(Finding::Unread(format!(
+                    "{this} is a plain record ({}) and the distribution has the anycast static IP list {}, \
+                     whose addresses are not read: whether the record names them cannot be told",
+                    r.values.join(", "),
+                    want.anycast_ip_list.unwrap_or_default()
+                ))),
                 _ => Some(Finding::Wrong {
                     message: format!("{this} is a plain record ({}), not an ALIAS", r.values.join(", ")),
                     hint: format!(
@@ -262,11 +274,12 @@ fn judge_set(
                 ),
                 format!("{hint}, or delete the record"),
             ),
-            (Finding::InZone(_), Traffic::Standby) => {}
-            (Finding::Wrong { message, .. } | Finding::InZone(message), Traffic::Unknown) => {
-                f.unknown(format!("{message}; whether clients get it cannot be told"))
-            }
-            (Finding::InZone(message), _) => f.unknown(message),
+            (Finding::InZone(_) | Finding::Unread(_), Traffic::Standby) => {}
+            (
+                Finding::Wrong { message, .. } | Finding::InZone(message) | Finding::Unread(message),
+                Traffic::Unknown,
+            ) => f.unknown(format!("{message}; whether clients get it cannot be told")),
+            (Finding::InZone(message) | Finding::Unread(message), _) => f.unknown(message),
             (Finding::Wrong { message, hint }, _) => {
                 let serving = right_weighted.iter().find(|(_, w)| *w > 0).or(right_weighted.first());
                 let hint = match (&r.routing, serving) {
@@ -297,9 +310,10 @@ fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let aws = &ctx.facts.aws;
         let host = ctx.suite.host();
         // CloudFront answers IPv6 clients when IsIPV6Enabled: they need the AAAA alias.
-        let require_aaaa = match aws.distribution().await {
-            Ok(Some(d)) => d.ipv6_enabled == Some(true),
-            _ => false,
+        // and an anycast static IP list makes plain A records to its IPs a way in.
+        let (require_aaaa, anycast) = match aws.distribution().await {
+            Ok(Some(d)) => (d.ipv6_enabled == Some(true), d.anycast_ip_list_id.clone()),
+            _ => (false, None),
         };
         let expected = match aws.expected_alias().await {
             Ok(Some(e)) => e,
@@ -321,7 +335,7 @@ fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             },
             None => Arc::new(Vec::new()),
         };
-        judge_alias(&choice, &records, host, (&expected.0, &expected.1), require_aaaa)
+        judge_alias(&choice, &records, host, (&expected.0, &expected.1), require_aaaa, anycast.as_deref())
     })
 }
 
@@ -380,6 +394,18 @@ mod tests {
         ZoneCandidates { public: public.to_vec(), ..ZoneCandidates::default() }
     }
 
+    // AWS: CloudFront API Reference, "DistributionConfig" (AnycastIpListId) — "ID of the Anycast static IP list that is associated with the distribution"; "AnycastIpList" — "The static IP addresses that are allocated to the Anycast static IP list": a plain A record to those addresses reaches the distribution. The list's addresses are not read, so such a record is unknown, never the "not an ALIAS" failure.
+    #[test]
+    fn a_plain_record_beside_an_anycast_ip_list_is_unknown_not_a_failure() {
+        let plain = named("ws.example.com.", "A", None, &["198.51.100.7"]);
+        let o = judge_alias(&zone(), std::slice::from_ref(&plain), HOST, CF, false, Some("aip-1"));
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert!(o.verdict.is_unknown() && o.verdict.message().contains("aip-1"), "{o:?}");
+        let o = judge_alias(&zone(), &[plain], HOST, CF, false, None);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("not an ALIAS"), "{o:?}");
+    }
+
     // AWS: Route 53 API Reference, "ResourceRecordSet" — Route 53 treats www.example.com (without a trailing dot) and www.example.com. as identical; Route 53 Developer Guide, "DNS domain name format" — Route 53 stores alphabetic characters as lowercase, however they were specified: an AliasTarget.DNSName with a trailing dot or another case names the same target.
     #[test]
     fn alias_pass_and_failures() {
@@ -387,27 +413,27 @@ mod tests {
             alias("A", "D111111abcdef8.cloudfront.net.", "z2fdtndataqyw2"),
             alias("AAAA", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID),
         ];
-        assert_eq!(judge_alias(&zone(), &good, HOST, CF, false).status(), Status::Pass);
-        assert_eq!(judge_alias(&ZoneChoice::default(), &good, HOST, CF, false).status(), Status::Skip);
+        assert_eq!(judge_alias(&zone(), &good, HOST, CF, false, None).status(), Status::Pass);
+        assert_eq!(judge_alias(&ZoneChoice::default(), &good, HOST, CF, false, None).status(), Status::Skip);
 
         let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(&zone(), &old, HOST, CF, false);
+        let o = judge_alias(&zone(), &old, HOST, CF, false, None);
         assert!(o.verdict.message().contains("expected d111111abcdef8.cloudfront.net"), "{o:?}");
         assert!(o.verdict.hint().is_some_and(|h| h.contains("Z2FDTNDATAQYW2")));
 
         // AAAA must match too when present.
         let bad_aaaa = [good[0].clone(), alias("AAAA", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        assert_eq!(judge_alias(&zone(), &bad_aaaa, HOST, CF, false).status(), Status::Fail);
-        assert_eq!(judge_alias(&zone(), &[], HOST, CF, false).status(), Status::Fail);
+        assert_eq!(judge_alias(&zone(), &bad_aaaa, HOST, CF, false, None).status(), Status::Fail);
+        assert_eq!(judge_alias(&zone(), &[], HOST, CF, false, None).status(), Status::Fail);
         let plain = named("ws.example.com.", "A", None, &["203.0.113.9"]);
-        assert!(judge_alias(&zone(), &[plain], HOST, CF, false).verdict.message().contains("not an ALIAS"));
+        assert!(judge_alias(&zone(), &[plain], HOST, CF, false, None).verdict.message().contains("not an ALIAS"));
     }
 
     // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId: for a CloudFront distribution specify Z2FDTNDATAQYW2; for a regional API Gateway custom domain the domain's regionalHostedZoneId. Route 53 refuses another value when the record is created, so a record holding one (an emulator's, or a target swapped behind it) is wrong as listed: a failure naming the field and the value.
     #[test]
     fn a_wrong_alias_hosted_zone_id_fails_naming_the_field() {
         let wrong_zone = [alias("A", "d111111abcdef8.cloudfront.net.", "Z1YSHQZHG15GKL")];
-        let o = judge_alias(&zone(), &wrong_zone, HOST, CF, false);
+        let o = judge_alias(&zone(), &wrong_zone, HOST, CF, false, None);
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("HostedZoneId Z1YSHQZHG15GKL, expected Z2FDTNDATAQYW2"), "{o:?}");
         assert_eq!(
@@ -417,14 +443,14 @@ mod tests {
         // A regional custom domain's target: its own zone id.
         let regional = ("d-abc123.execute-api.ap-northeast-1.amazonaws.com", "Z1YSHQZHG15GKL");
         let right = [alias("A", "d-abc123.execute-api.ap-northeast-1.amazonaws.com.", "Z1YSHQZHG15GKL")];
-        assert_eq!(judge_alias(&zone(), &right, HOST, regional, false).status(), Status::Pass);
+        assert_eq!(judge_alias(&zone(), &right, HOST, regional, false, None).status(), Status::Pass);
     }
 
     // AWS: Route 53 Developer Guide, "Routing traffic to an Amazon CloudFront distribution by using your domain name" — the alias record's value is the distribution's domain name (dxxxx.cloudfront.net): an alias to another distribution sends clients elsewhere.
     #[test]
     fn an_alias_to_another_target_fails_naming_alias_target_dns_name() {
         let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(&zone(), &old, HOST, CF, false);
+        let o = judge_alias(&zone(), &old, HOST, CF, false, None);
         assert_eq!(
             o.verdict.hint(),
             Some(
@@ -439,13 +465,13 @@ mod tests {
     #[test]
     fn a_cname_to_the_target_passes_below_the_apex_and_fails_at_it() {
         let c = [cname("ws.example.com.", "D111111abcdef8.cloudfront.net.")];
-        let o = judge_alias(&zone(), &c, HOST, CF, true);
+        let o = judge_alias(&zone(), &c, HOST, CF, true, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(o.evidence.get("record.CNAME"), Some("D111111abcdef8.cloudfront.net."));
         assert!(o.warnings.is_empty(), "AAAA follows the CNAME to the target: {o:?}");
 
         let other = [cname("ws.example.com.", "d222222oldold9.cloudfront.net")];
-        let o = judge_alias(&zone(), &other, HOST, CF, false);
+        let o = judge_alias(&zone(), &other, HOST, CF, false, None);
         assert_eq!(o.status(), Status::Fail);
         assert!(
             o.verdict.message().contains("CNAME to d222222oldold9.cloudfront.net, expected d111111abcdef8"),
@@ -458,7 +484,7 @@ mod tests {
 
         // The host is the zone apex: a CNAME is not allowed there, whatever it points at.
         let apex = ZoneChoice::of(hz("ZAPEX", "ws.example.com."));
-        let o = judge_alias(&apex, &c, HOST, CF, false);
+        let o = judge_alias(&apex, &c, HOST, CF, false, None);
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("apex of zone ws.example.com.: a CNAME record is not allowed"), "{o:?}");
         assert!(
@@ -475,7 +501,7 @@ mod tests {
         let table = Table(vec![("Z0SANDBOX", "*.example.com", vec![wild.clone()])]);
         let records = host_records(&table, &z, HOST).await.expect("records");
         assert_eq!(records.as_slice(), std::slice::from_ref(&wild));
-        let o = judge_alias(&zone(), &records, HOST, CF, false);
+        let o = judge_alias(&zone(), &records, HOST, CF, false, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(
             o.evidence.get("record.wildcard"),
@@ -484,7 +510,7 @@ mod tests {
 
         // A wildcard to an old distribution fails and names the wildcard record.
         let old = named("*.example.com", "A", Some(("d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)), &[]);
-        let o = judge_alias(&zone(), &[old], HOST, CF, false);
+        let o = judge_alias(&zone(), &[old], HOST, CF, false, None);
         assert!(
             o.verdict.hint().is_some_and(|h| h.contains("A ALIAS record *.example.com to d111111abcdef8")),
             "{o:?}"
@@ -518,7 +544,7 @@ mod tests {
             ns("ws.example.com.", &["ns-9.awsdns-09.com."]),
             alias("A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID),
         ];
-        assert_eq!(judge_alias(&c, &own, HOST, CF, false).status(), Status::Pass);
+        assert_eq!(judge_alias(&c, &own, HOST, CF, false, None).status(), Status::Pass);
     }
 
     // AWS: Route 53 API Reference, "CreateHostedZone" — a zone answers only once its name servers are the delegated ones; without an NS record for the subdomain in the parent zone, the parent zone keeps answering for it (a warning: the unused zone misleads, nothing is broken by it).
@@ -531,7 +557,7 @@ mod tests {
         assert_eq!(c.warnings.len(), 1, "{c:?}");
         assert!(c.warnings[0].0.contains("hosted zone ws.example.com (ZCHILD) is not delegated"), "{c:?}");
         let good = [alias("A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(&c, &good, HOST, CF, false);
+        let o = judge_alias(&c, &good, HOST, CF, false, None);
         assert_eq!((o.status(), o.warnings.len()), (Status::Pass, 1), "{o:?}");
     }
 
@@ -545,7 +571,7 @@ mod tests {
             ("ZCHILD", HOST, vec![ns("ws.example.com.", &["ns-9.awsdns-09.com."])]),
         ]);
         let c = choose_zone(HOST, &cands, &table).await.expect("choice");
-        let o = judge_alias(&c, &[], HOST, CF, false);
+        let o = judge_alias(&c, &[], HOST, CF, false, None);
         assert_eq!(o.status(), Status::Error);
         assert!(
             o.verdict.is_unknown()
@@ -560,6 +586,7 @@ mod tests {
             HOST,
             CF,
             false,
+            None,
         );
         assert!(
             o.verdict.is_unknown() && o.verdict.message().contains("example.com. delegates ws.example.com"),
@@ -592,7 +619,7 @@ mod tests {
     #[test]
     fn private_zones_are_skipped_and_said() {
         let c = ZoneChoice { skipped_private: vec!["example.com. (ZPRIVATE)".into()], ..ZoneChoice::default() };
-        let o = judge_alias(&c, &[], HOST, CF, false);
+        let o = judge_alias(&c, &[], HOST, CF, false, None);
         assert_eq!(o.status(), Status::Skip);
         assert!(
             o.verdict.message().contains("private zones skipped") && o.verdict.message().contains("ZPRIVATE"),
@@ -603,10 +630,10 @@ mod tests {
     // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId of the current hosted zone routes to another record in the same zone; such a chain (and a CNAME to a name in the zone) is not followed here: unknown, never a failure.
     #[test]
     fn a_chain_inside_the_zone_is_unknown() {
-        let o = judge_alias(&zone(), &[alias("A", "api.example.com.", "Z0SANDBOX")], HOST, CF, false);
+        let o = judge_alias(&zone(), &[alias("A", "api.example.com.", "Z0SANDBOX")], HOST, CF, false, None);
         assert_eq!(o.status(), Status::Error);
         assert!(o.verdict.message().contains("another record in zone example.com.: not followed"), "{o:?}");
-        let o = judge_alias(&zone(), &[cname("ws.example.com.", "api.example.com")], HOST, CF, false);
+        let o = judge_alias(&zone(), &[cname("ws.example.com.", "api.example.com")], HOST, CF, false, None);
         assert!(
             o.verdict.is_unknown() && o.verdict.message().contains("ws.example.com is a CNAME to api.example.com"),
             "{o:?}"
@@ -615,7 +642,7 @@ mod tests {
 
     #[test]
     fn every_hint_matches_its_finding() {
-        let o = judge_alias(&zone(), &[], HOST, CF, false);
+        let o = judge_alias(&zone(), &[], HOST, CF, false, None);
         assert_eq!(
             o.verdict.hint(),
             Some(
@@ -632,7 +659,7 @@ mod tests {
     #[test]
     fn missing_aaaa_with_ipv6_enabled_is_a_warning_with_its_own_hint() {
         let a_only = [alias("A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(&zone(), &a_only, HOST, CF, true);
+        let o = judge_alias(&zone(), &a_only, HOST, CF, true, None);
         assert_eq!(o.status(), Status::Pass, "IPv4 clients work: {o:?}");
         assert_eq!(o.verdict.hint(), None);
         assert_eq!(o.warnings.len(), 1, "{o:?}");
@@ -646,11 +673,11 @@ mod tests {
             )
         );
         // IPv6 disabled: nothing to say about AAAA.
-        let o = judge_alias(&zone(), &a_only, HOST, CF, false);
+        let o = judge_alias(&zone(), &a_only, HOST, CF, false, None);
         assert!(o.warnings.is_empty(), "{o:?}");
         // A wrong A alias stays a failure with its own hint; the AAAA warning keeps its own.
         let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(&zone(), &old, HOST, CF, true);
+        let o = judge_alias(&zone(), &old, HOST, CF, true, None);
         assert_eq!(o.status(), Status::Fail);
         assert!(
             o.verdict.hint().is_some_and(|h| h.starts_with("set AliasTarget.DNSName of the A ALIAS record")),
@@ -671,7 +698,7 @@ mod tests {
     fn a_weighted_set_is_judged_by_its_weights_not_by_its_order() {
         // The old target first, with weight 0: a correct deployment, with a warning.
         let set = [weighted("A", "old", OLD, 0), weighted("A", "new", NEW, 100)];
-        let o = judge_alias(&zone(), &set, HOST, CF, false);
+        let o = judge_alias(&zone(), &set, HOST, CF, false, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(o.warnings.len(), 1, "{o:?}");
         let w = &o.warnings[0];
@@ -697,7 +724,7 @@ mod tests {
             [weighted("A", "old", OLD, 100), weighted("A", "new", NEW, 0)],
             [weighted("A", "new", NEW, 0), weighted("A", "old", OLD, 100)],
         ] {
-            let o = judge_alias(&zone(), &set, HOST, CF, false);
+            let o = judge_alias(&zone(), &set, HOST, CF, false, None);
             assert_eq!(o.status(), Status::Fail, "{o:?}");
             assert_eq!(
                 o.verdict.message(),
@@ -718,13 +745,13 @@ mod tests {
 
         // Both serve: the old one's share fails; taking its weight away is a fix.
         let split = [weighted("A", "new", NEW, 90), weighted("A", "old", OLD, 10)];
-        let o = judge_alias(&zone(), &split, HOST, CF, false);
+        let o = judge_alias(&zone(), &split, HOST, CF, false, None);
         assert!(o.verdict.message().contains("`old` (Weight 10 of 100: 10% of queries)"), "{o:?}");
         assert!(o.verdict.hint().is_some_and(|h| h.ends_with("(HostedZoneId Z2FDTNDATAQYW2), or set its Weight to 0")));
 
         // Every weight 0: all take traffic, with equal probability.
         let zeros = [weighted("A", "old", OLD, 0), weighted("A", "new", NEW, 0)];
-        let o = judge_alias(&zone(), &zeros, HOST, CF, false);
+        let o = judge_alias(&zone(), &zeros, HOST, CF, false, None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().contains("`old` (Weight 0 like every record of the set: 1 in 2 queries)"), "{o:?}");
 
@@ -735,7 +762,7 @@ mod tests {
             weighted("AAAA", "old", OLD, 100),
             weighted("AAAA", "new", NEW, 0),
         ];
-        let o = judge_alias(&zone(), &both, HOST, CF, true);
+        let o = judge_alias(&zone(), &both, HOST, CF, true, None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().starts_with("ws.example.com AAAA record `old` (Weight 100 of 100"), "{o:?}");
         assert_eq!(o.warnings.len(), 1, "the A set's weight-0 record: {o:?}");
@@ -745,7 +772,7 @@ mod tests {
     #[test]
     fn weighted_cnames_follow_the_same_rule() {
         let c = |id: &str, v: &str, w: i64| cname("ws.example.com.", v).routed(id, RoutingPolicy::Weighted(w));
-        let o = judge_alias(&zone(), &[c("old", OLD, 0), c("new", NEW, 1)], HOST, CF, false);
+        let o = judge_alias(&zone(), &[c("old", OLD, 0), c("new", NEW, 1)], HOST, CF, false, None);
         assert_eq!((o.status(), o.warnings.len()), (Status::Pass, 1), "{o:?}");
         assert!(
             o.warnings[0].hint.as_deref().is_some_and(|h| h.starts_with(
@@ -753,7 +780,7 @@ mod tests {
             )),
             "{o:?}"
         );
-        let o = judge_alias(&zone(), &[c("old", OLD, 1), c("new", NEW, 0)], HOST, CF, false);
+        let o = judge_alias(&zone(), &[c("old", OLD, 1), c("new", NEW, 0)], HOST, CF, false, None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(
             o.verdict
@@ -773,11 +800,11 @@ mod tests {
             alias("A", target, CLOUDFRONT_HOSTED_ZONE_ID).routed(id, RoutingPolicy::Failover(role))
         };
         let good = [f("main", NEW, Failover::Primary), f("backup", NEW, Failover::Secondary)];
-        let o = judge_alias(&zone(), &good, HOST, CF, false);
+        let o = judge_alias(&zone(), &good, HOST, CF, false, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(o.evidence.get("record.A.clients_get"), Some("`main`, `backup`"));
         let bad = [f("main", NEW, Failover::Primary), f("backup", OLD, Failover::Secondary)];
-        let o = judge_alias(&zone(), &bad, HOST, CF, false);
+        let o = judge_alias(&zone(), &bad, HOST, CF, false, None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert_eq!(
             o.verdict.message(),
@@ -816,11 +843,11 @@ mod tests {
         for (here, there, who) in policies {
             let right = alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID).routed("here", here.clone());
             let also_right = alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID).routed("there", there.clone());
-            let o = judge_alias(&zone(), &[right.clone(), also_right], HOST, CF, false);
+            let o = judge_alias(&zone(), &[right.clone(), also_right], HOST, CF, false, None);
             assert_eq!(o.status(), Status::Pass, "{here:?}: {o:?}");
             assert_eq!(o.evidence.get("record.A.clients_get"), Some("`here`, `there`"), "{here:?}");
             let wrong = alias("A", OLD, CLOUDFRONT_HOSTED_ZONE_ID).routed("there", there);
-            let o = judge_alias(&zone(), &[right, wrong], HOST, CF, false);
+            let o = judge_alias(&zone(), &[right, wrong], HOST, CF, false, None);
             assert_eq!(o.status(), Status::Fail, "{here:?}: {o:?}");
             assert!(o.verdict.message().starts_with("ws.example.com A record `there` ("), "{o:?}");
             assert!(o.verdict.message().contains(who), "{here:?}: {o:?}");
@@ -828,7 +855,7 @@ mod tests {
         }
         // A routing policy not known here: never a guessed failure.
         let odd = alias("A", OLD, CLOUDFRONT_HOSTED_ZONE_ID).routed("odd", RoutingPolicy::Unknown);
-        let o = judge_alias(&zone(), &[odd], HOST, CF, false);
+        let o = judge_alias(&zone(), &[odd], HOST, CF, false, None);
         assert!(
             o.verdict.is_unknown() && o.verdict.message().contains("whether clients get it cannot be told"),
             "{o:?}"

@@ -70,9 +70,7 @@ pub struct ManagementFacts {
 /// the stage while that door is open, else `https://{custom domain}/{mapping
 /// key}` reached at the domain's regional target — never through CloudFront,
 /// never domain + stage. The suite's keys win; `found` fills what it leaves out.
-// AWS: API Gateway Developer Guide, "Use @connections commands in your backend service" — the
-// endpoint is https://{api-id}.execute-api.{region}.amazonaws.com/{stage}, or with a custom domain
-// https://{custom domain}/{base path (mapping key)}.
+// (the endpoint rule and its source sit on `management_endpoint_is_derived_per_layout`)
 pub fn management_target(suite: &Suite, found: &ManagementFacts) -> Result<ManagementTarget, String> {
     if let ManagementEndpoint::Url(u) = &suite.roundtrip.management_endpoint {
         return Ok(ManagementTarget { url: u.clone(), via: None });

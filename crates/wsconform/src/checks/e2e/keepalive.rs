@@ -34,8 +34,8 @@ pub(super) const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// A hold longer than the idle timeout without pings: API Gateway closes the
 /// connection after 10 minutes idle. `ended`: when and why the connection ended.
-// AWS: API Gateway Developer Guide, "Quotas for configuring and running a WebSocket in API Gateway" —
-// Idle Connection Timeout: 10 minutes; Connection duration for WebSocket API: 2 hours.
+// API Gateway's idle timeout is 10 minutes, a connection's life 2 hours
+// (rule and source on `an_idle_hold_proves_api_gateways_idle_timeout`).
 pub fn judge_idle_hold(hold: Duration, ended: Option<(Duration, String)>, mut ev: Evidence) -> Outcome {
     ev.set("held", humantime::format_duration(hold));
     // The close is sent at the timeout; allow for the ping before the hold and clock granularity.

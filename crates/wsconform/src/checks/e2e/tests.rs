@@ -9,6 +9,7 @@ fn suite(extra: &str) -> Suite {
     Suite::parse("t.toml", &text, &|_| None).unwrap()
 }
 
+// AWS: API Gateway Developer Guide, "Quotas for configuring and running a WebSocket in API Gateway" — Idle Connection Timeout: 10 minutes; Connection duration for WebSocket API: 2 hours.
 #[test]
 fn an_idle_hold_proves_api_gateways_idle_timeout() {
     use crate::outcome::Status;
@@ -239,6 +240,7 @@ fn replies_match_substring_or_pointer() {
     assert_eq!(extract_connection_id("/connectionId", r#"{"x":1}"#), None);
 }
 
+// AWS: API Gateway Developer Guide, "Use @connections commands in your backend service" — the endpoint is https://{api-id}.execute-api.{region}.amazonaws.com/{stage}, or with a custom domain https://{custom domain}/{base path (mapping key)}.
 #[test]
 fn management_endpoint_is_derived_per_layout() {
     let none = ManagementFacts::default();
