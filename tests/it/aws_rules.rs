@@ -151,6 +151,8 @@ struct Field {
     reason: String,
     fix: Option<String>,
     pinned_by: Vec<String>,
+    /// Why no witness (moto deployment or sandbox scenario) builds the case.
+    no_witness: Option<String>,
 }
 
 /// The names of the test functions in `files` (a `fn` under `#[test]` or
@@ -198,7 +200,7 @@ fn load_audit(tests: &BTreeSet<String>) -> Vec<Field> {
         let row = row.as_table().unwrap();
         for k in row.keys() {
             assert!(
-                ["resource", "field", "answer", "source", "reason", "fix", "pinned_by"].contains(&k.as_str()),
+                ["resource", "field", "answer", "source", "reason", "fix", "pinned_by", "no_witness"].contains(&k.as_str()),
                 "docs/field-audit.toml: unknown key `{k}`"
             );
         }
@@ -214,6 +216,7 @@ fn load_audit(tests: &BTreeSet<String>) -> Vec<Field> {
                 .and_then(|v| v.as_array())
                 .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
                 .unwrap_or_default(),
+            no_witness: s(row, "no_witness"),
         };
         let at = format!("docs/field-audit.toml: {} {}", f.resource, f.field);
         assert!(["judged", "warning", "irrelevant"].contains(&f.answer.as_str()), "{at}: answer `{}`", f.answer);
@@ -221,12 +224,21 @@ fn load_audit(tests: &BTreeSet<String>) -> Vec<Field> {
         assert!(f.answer != "judged" || !f.pinned_by.is_empty(), "{at}: a judged field needs the test that pins it");
         assert!(f.answer != "irrelevant" || f.pinned_by.is_empty(), "{at}: an irrelevant field pins nothing");
         for pin in &f.pinned_by {
-            let known = match pin.strip_prefix("moto::") {
-                Some(d) => moto.contains(d),
-                None => tests.contains(pin),
+            let known = if let Some(d) = pin.strip_prefix("moto::") {
+                moto.contains(d)
+            } else if let Some(name) = pin.strip_prefix("sandbox::") {
+                wsconform_sandbox::model::SCENARIOS.iter().any(|sc| sc.name == name)
+            } else {
+                tests.contains(pin)
             };
-            assert!(known, "{at}: `{pin}` is neither a test function nor a moto deployment");
+            assert!(known, "{at}: `{pin}` is neither a test function, a moto deployment nor a sandbox scenario");
         }
+        // A judged rule is also built by a witness as users would build it, or says why it cannot be.
+        let witnessed = f.pinned_by.iter().any(|p| p.starts_with("moto::") || p.starts_with("sandbox::"));
+        assert!(
+            f.answer != "judged" || witnessed || f.no_witness.is_some(),
+            "{at}: a judged field needs a `moto::` or `sandbox::` pin, or `no_witness` saying why none builds it"
+        );
         out.push(f);
     }
     out
@@ -237,9 +249,10 @@ fn render_audit(fields: &[Field]) -> String {
         "\n## Field audit\n\n\
          For every field of every resource the run fetches: can its value alone keep a client\n\
          from reaching the API and stage, or send it somewhere else? *judged*: a check decides\n\
-         on it, pinned by the tests named; *warning*: reported as a warning (or, where no test\n\
-         is named, not reported yet); *irrelevant*: it cannot. Rendered from\n\
-         `docs/field-audit.toml`.\n",
+         on it, pinned by the tests named and built by a witness (`moto::` a deployment of\n\
+         witness/moto, `sandbox::` a sandbox scenario) unless none can build it; *warning*:\n\
+         reported as a warning (or, where nothing is named, not reported yet); *irrelevant*: it\n\
+         cannot. Rendered from `docs/field-audit.toml`.\n",
     );
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     let mut resource = "";
@@ -255,10 +268,13 @@ fn render_audit(fields: &[Field]) -> String {
             ("warning", true) => "warning (not reported yet)".to_owned(),
             (a, _) => a.to_owned(),
         };
-        let why = match &f.fix {
+        let mut why = match &f.fix {
             Some(fix) => format!("{} Fix: {fix}", f.reason),
             None => f.reason.clone(),
         };
+        if let Some(n) = &f.no_witness {
+            let _ = write!(why, " No witness: {n}.");
+        }
         let pins: Vec<String> = f.pinned_by.iter().map(|p| format!("`{p}`")).collect();
         let _ = writeln!(
             md,
