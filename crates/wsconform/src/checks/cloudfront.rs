@@ -1527,6 +1527,37 @@ mod tests {
         assert!(o.warnings.iter().any(|w| w.message.contains("may cache")), "{o:?}");
     }
 
+    // AWS: CloudFront API Reference, "CacheBehavior" (MinTTL) — "The minimum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin"; "CachePolicyConfig" — "If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified … even if the Cache-Control: no-cache, no-store, or private directives are present in the origin headers". A legacy behavior with MinTTL above 0 caches whatever DefaultTTL and MaxTTL say: the caching warning, never a failure.
+    #[test]
+    fn a_legacy_min_ttl_above_0_is_the_caching_warning() {
+        let legacy = |min_ttl| {
+            let b = Behavior {
+                cache_policy_id: None,
+                legacy: Some(LegacyForwarding {
+                    headers: vec!["*".into()],
+                    min_ttl,
+                    default_ttl: Some(0),
+                    max_ttl: Some(0),
+                    ..LegacyForwarding::default()
+                }),
+                ..crate::model::route::tests::behavior(Some("*"), "api", None)
+            };
+            forwarding_of(&b, None, Ok(None))
+        };
+        let cached = legacy(Some(60));
+        assert_eq!(cached.caching_disabled, Some(false));
+        let mut c = cx(EXEC, false);
+        c.gateway = None;
+        let o = judge_forwarding(&cached, &c);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(warnings(&o).contains("may cache responses"), "{o:?}");
+        for min_ttl in [Some(0), None] {
+            let f = legacy(min_ttl);
+            assert_eq!(f.caching_disabled, Some(true), "MinTTL {min_ttl:?}");
+            assert!(judge_forwarding(&f, &c).warnings.is_empty());
+        }
+    }
+
     // AWS: CloudFront Developer Guide, "Use WebSockets with CloudFront distributions" — "WebSocket functionality is automatically enabled to work with any distribution"; it asks only that the behavior forward all viewer headers or Sec-WebSocket-Key and Sec-WebSocket-Version, not for a cache policy. A behavior that caches (CachingOptimized) breaks no upgrade: a warning (an error answer may be cached), never a failure.
     #[test]
     fn a_caching_behavior_is_a_warning_not_a_failure() {

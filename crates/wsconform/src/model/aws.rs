@@ -148,13 +148,19 @@ pub struct LegacyForwarding {
     pub headers: Vec<String>,
     /// `ForwardedValues.QueryString`.
     pub query_string: bool,
+    /// `MinTTL`: above 0, responses stay cached at least that long.
+    pub min_ttl: Option<i64>,
     pub default_ttl: Option<i64>,
     pub max_ttl: Option<i64>,
+    /// `ForwardedValues.Cookies`: `Forward` none, all or whitelist (the names).
+    pub cookies: NameSet,
 }
 
 /// A set of names (headers, query strings) an origin request policy forwards.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The default is `None`: CloudFront forwards nothing it is not told to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum NameSet {
+    #[default]
     None,
     All,
     Only(Vec<String>),
@@ -716,6 +722,8 @@ pub fn forwarding_of(
         (Some(_), _, Ok(Some(c))) => c.caches.map(|caches| !caches),
         (Some(id), _, _) if id == CACHE_POLICY_CACHING_DISABLED => Some(true),
         (Some(_), _, _) => None,
+        // Legacy TTLs: a MinTTL above 0 caches whatever the other two say.
+        (None, Some(l), _) if l.min_ttl.is_some_and(|t| t > 0) => Some(false),
         (None, Some(l), _) => Some(l.default_ttl == Some(0) && l.max_ttl == Some(0)),
         (None, None, _) => None,
     };
@@ -833,6 +841,7 @@ mod tests {
             query_string: false,
             default_ttl: Some(0),
             max_ttl: Some(0),
+            ..LegacyForwarding::default()
         });
         let f = forwarding_of(&b, None, Ok(None));
         assert!(f.forwards_header("Host") && f.caching_disabled == Some(true) && !f.query_strings.includes("a", false));

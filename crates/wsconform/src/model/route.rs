@@ -622,6 +622,7 @@ pub(crate) mod tests {
                 query_string: true,
                 default_ttl: Some(0),
                 max_ttl: Some(0),
+                ..LegacyForwarding::default()
             });
             if row.group {
                 d.origin_groups =

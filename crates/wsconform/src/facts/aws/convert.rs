@@ -155,7 +155,7 @@ pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
                             .origin_request_policy_id()
                             .filter(|s| !s.is_empty())
                             .map(Into::into),
-                        legacy: b.forwarded_values().map(|f| legacy(f, b.default_ttl(), b.max_ttl())),
+                        legacy: b.forwarded_values().map(|f| legacy(f, [b.min_ttl(), b.default_ttl(), b.max_ttl()])),
                         request_functions: request_functions(
                             b.function_associations(),
                             b.lambda_function_associations(),
@@ -175,7 +175,7 @@ pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
                 target_origin_id: b.target_origin_id().to_owned(),
                 cache_policy_id: b.cache_policy_id().filter(|s| !s.is_empty()).map(Into::into),
                 origin_request_policy_id: b.origin_request_policy_id().filter(|s| !s.is_empty()).map(Into::into),
-                legacy: b.forwarded_values().map(|f| legacy(f, b.default_ttl(), b.max_ttl())),
+                legacy: b.forwarded_values().map(|f| legacy(f, [b.min_ttl(), b.default_ttl(), b.max_ttl()])),
                 request_functions: request_functions(b.function_associations(), b.lambda_function_associations()),
                 viewer_protocol_policy: Some(b.viewer_protocol_policy().as_str())
                     .filter(|s| !s.is_empty())
@@ -254,12 +254,20 @@ fn origin(o: &cf::Origin) -> OriginFacts {
     }
 }
 
-fn legacy(f: &cf::ForwardedValues, default_ttl: Option<i64>, max_ttl: Option<i64>) -> LegacyForwarding {
+/// `[min_ttl, default_ttl, max_ttl]`: the behavior's legacy TTLs.
+fn legacy(f: &cf::ForwardedValues, [min_ttl, default_ttl, max_ttl]: [Option<i64>; 3]) -> LegacyForwarding {
     LegacyForwarding {
         headers: f.headers().map(|h| h.items().to_vec()).unwrap_or_default(),
         query_string: f.query_string(),
+        min_ttl,
         default_ttl,
         max_ttl,
+        cookies: f
+            .cookies()
+            .map(|c| {
+                name_set(c.forward().as_str(), c.whitelisted_names().map(|n| n.items().to_vec()).unwrap_or_default())
+            })
+            .unwrap_or_default(),
     }
 }
 
