@@ -229,12 +229,38 @@ fn judge_distribution_access(d: &DistributionFacts, f: &mut Findings) {
     } else if let Some(mode) = &d.viewer_mtls_mode {
         f.evidence("viewer_mtls_mode", mode);
     }
+    // Like viewer mTLS itself: some clients pass, others are refused at the edge, by code not read.
+    if let Some(function) = &d.connection_function_id {
+        f.evidence("connection_function", function);
+        f.warn(
+            format!(
+                "ConnectionFunctionAssociation is {function}: its Connection Function allows or denies each mTLS \
+                 connection at the edge, and clients it denies never reach API Gateway (its code is not read)"
+            ),
+            "test the function (TestConnectionFunction) with the clients' certificates, or remove \
+             ConnectionFunctionAssociation",
+        );
+    }
     if let Some(acl) = &d.web_acl_id {
         f.evidence("web_acl_id", format!("{acl} (its rules may block requests with 403; they are not read)"));
     }
     if let Some(list) = &d.anycast_ip_list_id {
         f.evidence("anycast_ip_list_id", list);
     }
+}
+
+/// What an origin group does: the primary serves, and the primary's answers
+/// in FailoverCriteria.StatusCodes send that request to the secondary.
+fn origin_group_evidence(g: &OriginGroupFacts) -> String {
+    let member = |i: usize| g.members.get(i).map_or("none", String::as_str);
+    let codes = g.failover_status_codes.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    format!(
+        "`{}`: primary `{}`; on {} from the primary, requests go to `{}`",
+        g.id,
+        member(0),
+        if codes.is_empty() { "no status code".to_owned() } else { codes.join(", ") },
+        member(1)
+    )
 }
 
 fn list(v: &[String]) -> String {
@@ -316,6 +342,9 @@ pub fn judge_path_pattern(
     let mut f = Findings::new();
     f.evidence("behavior", &chosen_label);
     f.evidence("origin", &chosen.target_origin_id);
+    if let Some(g) = d.origin_groups.iter().find(|g| g.id == chosen.target_origin_id) {
+        f.evidence("origin_group", origin_group_evidence(g));
+    }
 
     let Some(origin) = chosen_origin.filter(|o| is_api_origin(o, custom_domains)) else {
         // CloudFront sends the path elsewhere: say why the API behavior did not win.
@@ -597,6 +626,20 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
             }
         }
     }
+    // OriginAccessControlOriginType is s3, mediastore, mediapackagev2 or lambda; its signing
+    // behavior (not read) "always" overwrites the viewer's Authorization.
+    if let Some(oac) = &o.origin_access_control_id {
+        f.evidence("origin_access_control_id", oac);
+        f.warn(
+            format!(
+                "origin `{}` has origin access control {oac}, which is for S3, Lambda, MediaStore and MediaPackage \
+                 origins, not API Gateway: with SigningBehavior always CloudFront signs every origin request, \
+                 overwriting the viewer's Authorization header",
+                o.id
+            ),
+            format!("remove OriginAccessControlId from origin `{}`", o.id),
+        );
+    }
     match classify_host(&o.domain_name) {
         HostKind::ExecuteApi { region: r, .. } | HostKind::RegionalTarget { region: r } if r != region => f.fail(
             format!("origin host {} is in {r} but the API is in {region}", o.domain_name),
@@ -611,7 +654,10 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
 #[derive(Debug, Clone, Default)]
 pub struct ForwardingContext {
     pub behavior_label: String,
+    pub origin_id: String,
     pub origin_host: String,
+    /// The API origin's `CustomHeaders` names: CloudFront sets them on every origin request.
+    pub origin_custom_headers: Vec<String>,
     pub viewer_host: String,
     /// Whether the viewer host is an API Gateway custom domain in the region.
     pub viewer_is_custom_domain: bool,
@@ -742,6 +788,7 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         }
     }
     judge_signed_access(cx, &mut f);
+    judge_origin_custom_headers(cx, &mut f);
     for q in &cx.auth_query {
         if !fw.query_strings.includes(q, false) {
             f.fail(
@@ -755,6 +802,31 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         fw.source,
         if host_forwarded { "forwarded" } else { "not forwarded" }
     ))
+}
+
+/// An origin custom header replaces the viewer's header of that name ("If a
+/// header is present, CloudFront overwrites the header value"): for the
+/// handshake's and `$connect`'s headers every client then sends the same value.
+fn judge_origin_custom_headers(cx: &ForwardingContext, f: &mut Findings) {
+    let read_by_connect = |h: &str| {
+        h.to_ascii_lowercase().starts_with("sec-websocket-")
+            || ["Authorization", "x-api-key"].iter().any(|n| n.eq_ignore_ascii_case(h))
+            || cx.auth_headers.iter().any(|n| n.eq_ignore_ascii_case(h))
+    };
+    let overwritten: Vec<&String> = cx.origin_custom_headers.iter().filter(|h| read_by_connect(h)).collect();
+    if overwritten.is_empty() {
+        return;
+    }
+    let names = overwritten.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ");
+    f.evidence("origin_custom_headers", cx.origin_custom_headers.join(", "));
+    f.warn(
+        format!(
+            "origin `{}` overwrites {names} on every request (CustomHeaders): the clients' own values never reach \
+             API Gateway",
+            cx.origin_id
+        ),
+        format!("remove {names} from the CustomHeaders of origin `{}`", cx.origin_id),
+    );
 }
 
 /// A behavior with signers answers 403 to every request without a signed URL
@@ -897,7 +969,9 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let rt = &ctx.suite.roundtrip;
         let cx = ForwardingContext {
             behavior_label: b.label(i),
+            origin_id: o.id.clone(),
             origin_host: o.domain_name.clone(),
+            origin_custom_headers: o.custom_headers.clone(),
             viewer_host: ctx.suite.host().to_owned(),
             viewer_is_custom_domain,
             auth_headers: rt.headers.iter().map(|(k, _)| k.clone()).collect(),
@@ -1525,6 +1599,75 @@ mod tests {
         assert!(m.contains("`X-Api-Key`") && !m.contains("`Authorization`") && m.contains("`room_id`"), "{m}");
         assert!(!m.contains("may cache"), "{m}");
         assert!(o.warnings.iter().any(|w| w.message.contains("may cache")), "{o:?}");
+    }
+
+    // AWS: CloudFront Developer Guide, "Associate CloudFront Connection Functions" — Connection Functions "run during the TLS handshake when a client attempts to establish an mTLS connection" ("Overview and workflow"), "Process connection events and make allow/deny decisions" ("Configuration and limits"), and "CloudFront completes or terminates the TLS connection according to your decision". Which clients it denies is in code that is not read: a warning naming the function, as for required viewer mTLS.
+    #[test]
+    fn a_connection_function_is_a_warning_naming_it() {
+        let mut d = a();
+        assert!(judge_distribution(Some(&d), "ws.example.com").warnings.is_empty());
+        d.viewer_mtls_mode = Some("optional".into());
+        d.connection_function_id = Some("cf-conn-1".into());
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(warnings(&o).contains("ConnectionFunctionAssociation is cf-conn-1"), "{o:?}");
+        assert!(warnings(&o).contains("remove ConnectionFunctionAssociation"), "{o:?}");
+        assert_eq!(o.evidence.get("connection_function"), Some("cf-conn-1"));
+    }
+
+    // AWS: CloudFront API Reference, "OriginAccessControlConfig" — OriginAccessControlOriginType "Valid Values: s3 | mediastore | mediapackagev2 | lambda"; SigningBehavior "always – CloudFront signs all origin requests, overwriting the Authorization header from the viewer request if one exists". API Gateway is no such origin; on it the control is at best useless and at worst replaces the client's Authorization: a warning.
+    #[test]
+    fn origin_access_control_on_the_api_origin_is_a_warning() {
+        let d = a();
+        let b = &d.behaviors[0];
+        let mut o = d.origins[1].clone();
+        assert!(judge_origin(&o, b, Some(0), REGION).warnings.is_empty());
+        o.origin_access_control_id = Some("E2OAC".into());
+        let out = judge_origin(&o, b, Some(0), REGION);
+        assert_eq!(out.status(), Status::Pass, "{out:?}");
+        let w = warnings(&out);
+        assert!(w.contains("origin `api` has origin access control E2OAC") && w.contains("Authorization"), "{w}");
+        assert!(w.contains("remove OriginAccessControlId from origin `api`"), "{w}");
+    }
+
+    // AWS: CloudFront Developer Guide, "Add custom headers to origin requests" — "If a header is present, CloudFront overwrites the header value before forwarding the request to the origin." Host, Upgrade, Connection and Cookie are among the headers CloudFront cannot add; Authorization, x-api-key, Sec-WebSocket-* and `$connect`'s own headers are not, so a custom header with their name replaces every client's value: a warning (the origin may expect one shared value).
+    #[test]
+    fn an_origin_custom_header_over_a_connect_header_is_a_warning() {
+        let f = fw(POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let mut c = cx(EXEC, false);
+        c.origin_id = "api".into();
+        c.origin_custom_headers = vec!["X-Origin-Verify".into()];
+        c.auth_headers = vec!["X-Tenant".into()];
+        let o = judge_forwarding(&f, &c);
+        assert!(o.status() == Status::Pass && o.warnings.is_empty(), "a header nobody reads: {o:?}");
+        for header in ["authorization", "X-Api-Key", "Sec-WebSocket-Protocol", "x-tenant"] {
+            c.origin_custom_headers = vec!["X-Origin-Verify".into(), header.into()];
+            let o = judge_forwarding(&f, &c);
+            assert_eq!(o.status(), Status::Pass, "{o:?}");
+            let w = warnings(&o);
+            assert!(w.contains(&format!("origin `api` overwrites {header} on every request")), "{w}");
+            assert!(w.contains(&format!("remove {header} from the CustomHeaders of origin `api`")), "{w}");
+        }
+    }
+
+    // AWS: CloudFront API Reference, "OriginGroupFailoverCriteria" — StatusCodes: "The status codes that, when returned from the primary origin, will trigger CloudFront to failover to the second origin." Which request fails over depends on each answer: evidence naming the group, its primary, the codes and the secondary.
+    #[test]
+    fn an_origin_group_is_evidence_with_its_failover_codes() {
+        let mut d = a();
+        d.origin_groups = vec![OriginGroupFacts {
+            id: "group".into(),
+            members: vec!["api".into(), "site".into()],
+            failover_status_codes: vec![403, 502],
+        }];
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
+        assert_eq!(o.evidence.get("origin_group"), None, "the behavior targets the origin, not the group");
+        d.behaviors[0].target_origin_id = "group".into();
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(
+            o.evidence.get("origin_group"),
+            Some("`group`: primary `api`; on 403, 502 from the primary, requests go to `site`")
+        );
     }
 
     // AWS: CloudFront API Reference, "CacheBehavior" (MinTTL) — "The minimum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin"; "CachePolicyConfig" — "If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified … even if the Cache-Control: no-cache, no-store, or private directives are present in the origin headers". A legacy behavior with MinTTL above 0 caches whatever DefaultTTL and MaxTTL say: the caching warning, never a failure.

@@ -56,6 +56,9 @@ pub struct DistributionFacts {
     pub connection_mode: Option<String>,
     /// `ViewerMtlsConfig.Mode`: `required`, `optional` or `passthrough`.
     pub viewer_mtls_mode: Option<String>,
+    /// `ConnectionFunctionAssociation.Id`: a Connection Function that allows or
+    /// denies each mTLS connection (its code is not read).
+    pub connection_function_id: Option<String>,
     /// Origin groups (failover): a behavior may target one by id.
     pub origin_groups: Vec<OriginGroupFacts>,
     /// Ordered: CloudFront picks the first whose PathPattern matches.
@@ -86,6 +89,9 @@ pub struct OriginGroupFacts {
     pub id: String,
     /// Origin ids, primary first.
     pub members: Vec<String>,
+    /// `FailoverCriteria.StatusCodes`: the primary's answers that send the
+    /// request to the secondary.
+    pub failover_status_codes: Vec<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +104,10 @@ pub struct OriginFacts {
     pub custom: Option<CustomOriginFacts>,
     /// `VpcOriginConfig.VpcOriginId`: a VPC origin (ALB, NLB or EC2 in a VPC), not a custom origin.
     pub vpc_origin_id: Option<String>,
+    /// `CustomHeaders` names (values are not kept: they are often secrets).
+    pub custom_headers: Vec<String>,
+    /// `OriginAccessControlId`: for S3, Lambda, MediaStore and MediaPackage origins.
+    pub origin_access_control_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -927,6 +937,8 @@ mod tests {
             origin_path: String::new(),
             custom: None,
             vpc_origin_id: None,
+            custom_headers: vec![],
+            origin_access_control_id: None,
         };
         let d = DistributionFacts {
             id: "E1".into(),
@@ -948,9 +960,11 @@ mod tests {
             anycast_ip_list_id: None,
             connection_mode: None,
             viewer_mtls_mode: None,
+            connection_function_id: None,
             origin_groups: vec![OriginGroupFacts {
                 id: "group".into(),
                 members: vec!["primary".into(), "secondary".into()],
+                failover_status_codes: vec![],
             }],
             behaviors: vec![],
             default_behavior: Behavior::default(),

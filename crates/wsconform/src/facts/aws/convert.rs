@@ -127,6 +127,10 @@ pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
         anycast_ip_list_id: config.and_then(|c| c.anycast_ip_list_id()).filter(|s| !s.is_empty()).map(Into::into),
         connection_mode: config.and_then(|c| c.connection_mode()).map(|m| m.as_str().to_owned()),
         viewer_mtls_mode: config.and_then(|c| c.viewer_mtls_config()).map(|m| m.mode().as_str().to_owned()),
+        connection_function_id: config
+            .and_then(|c| c.connection_function_association())
+            .map(|a| a.id().to_owned())
+            .filter(|s| !s.is_empty()),
         origin_groups: config
             .and_then(|c| c.origin_groups())
             .map(|g| {
@@ -137,6 +141,11 @@ pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
                         members: g
                             .members()
                             .map(|m| m.items().iter().map(|m| m.origin_id().to_owned()).collect())
+                            .unwrap_or_default(),
+                        failover_status_codes: g
+                            .failover_criteria()
+                            .and_then(|c| c.status_codes())
+                            .map(|c| c.items().to_vec())
                             .unwrap_or_default(),
                     })
                     .collect()
@@ -251,6 +260,11 @@ fn origin(o: &cf::Origin) -> OriginFacts {
             https_port: Some(c.https_port()),
         }),
         vpc_origin_id: o.vpc_origin_config().map(|v| v.vpc_origin_id().to_owned()),
+        custom_headers: o
+            .custom_headers()
+            .map(|h| h.items().iter().map(|h| h.header_name().to_owned()).collect())
+            .unwrap_or_default(),
+        origin_access_control_id: o.origin_access_control_id().filter(|s| !s.is_empty()).map(Into::into),
     }
 }
 
