@@ -776,6 +776,11 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         );
     }
     for h in &cx.auth_headers {
+        // The Cookie header is governed by the cookie settings, not by the headers.
+        if h.eq_ignore_ascii_case("Cookie") {
+            judge_cookie_forwarding(fw, b, &mut f);
+            continue;
+        }
         if !fw.forwards_header(h) {
             // CloudFront refuses Authorization in an origin request policy's list: the cache key
             // or a policy forwarding all viewer headers carries it.
@@ -802,6 +807,46 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         fw.source,
         if host_forwarded { "forwarded" } else { "not forwarded" }
     ))
+}
+
+/// `$connect` reads a Cookie header (the suite sends one): which cookies
+/// reach API Gateway is the cookie settings' answer. Cookie names in the
+/// suite's header are not read (the value may be a secret).
+fn judge_cookie_forwarding(fw: &ForwardingFacts, b: &str, f: &mut Findings) {
+    let legacy = fw.source.starts_with("legacy");
+    match &fw.cookies {
+        None => f.evidence(
+            "cookies",
+            "not judged: the cache policy's cookies, which CloudFront also sends to the origin, are not read",
+        ),
+        Some(NameSet::All) => {}
+        Some(NameSet::None) => f.fail(
+            format!("{b} ({}) forwards no cookies: the Cookie header that $connect needs never reaches API Gateway", fw.source),
+            if legacy {
+                "set ForwardedValues.Cookies.Forward to all (or whitelist the cookies $connect reads)".to_owned()
+            } else {
+                format!(
+                    "set the origin request policy's CookiesConfig to all (or whitelist the cookies $connect reads), or use AllViewerExceptHostHeader ({POLICY_ALL_VIEWER_EXCEPT_HOST})"
+                )
+            },
+        ),
+        Some(some) => {
+            let (what, names) = match some {
+                NameSet::Only(v) => ("only the cookies", v.join(", ")),
+                NameSet::AllExcept(v) => ("every cookie except", v.join(", ")),
+                _ => unreachable!("All and None are matched above"),
+            };
+            f.evidence("cookies", format!("{what} {names}"));
+            f.warn(
+                format!("{b} forwards {what} {names}: other cookies in the suite's Cookie header do not reach $connect (the header's cookie names are not checked)"),
+                if legacy {
+                    "add the cookies $connect reads to ForwardedValues.Cookies.WhitelistedNames (or set Forward to all)"
+                } else {
+                    "add the cookies $connect reads to the origin request policy's CookiesConfig (or set CookieBehavior to all)"
+                },
+            );
+        }
+    }
 }
 
 /// An origin custom header replaces the viewer's header of that name ("If a
@@ -1555,6 +1600,7 @@ mod tests {
             name: "ws".into(),
             headers: NameSet::Only(vec!["Sec-WebSocket-Key".into(), "Sec-WebSocket-Version".into()]),
             query_strings: NameSet::All,
+            cookies: NameSet::None,
         };
         let fw = forwarding_of(
             &crate::model::route::tests::behavior(Some("x"), "api", Some("custom")),
@@ -1589,6 +1635,7 @@ mod tests {
             query_strings: NameSet::None,
             caching_disabled: Some(false),
             cache_policy_unknown: None,
+            cookies: Some(NameSet::All),
         };
         let mut c = cx(EXEC, false);
         c.auth_headers = vec!["Authorization".into(), "X-Api-Key".into()];
@@ -1670,6 +1717,55 @@ mod tests {
         );
     }
 
+    // AWS: CloudFront API Reference, "CookiePreference" (Forward) — "Specifies which cookies to forward to the origin for this cache behavior: all, none, or the list of cookies specified in the WhitelistedNames complex type"; "OriginRequestPolicyCookiesConfig" — "none – No cookies in viewer requests are included in requests that CloudFront sends to the origin. Even when this field is set to none, any cookies that are listed in a CachePolicy are included in origin requests"; Developer Guide, "Use managed origin request policies" — AllViewer: "Cookies included in origin requests: All". A `$connect` that reads the Cookie header gets none through a behavior that forwards none (a failure), only the listed ones through a whitelist (a warning: the suite's cookie names are not read), and a custom cache policy's cookies, not read, leave it unjudged.
+    #[test]
+    fn a_connect_cookie_is_judged_by_the_cookie_settings_not_the_headers() {
+        let mut c = cx(EXEC, false);
+        c.gateway = None;
+        c.auth_headers = vec!["Cookie".into()];
+        let legacy = |cookies: NameSet| {
+            let b = Behavior {
+                cache_policy_id: None,
+                legacy: Some(LegacyForwarding {
+                    headers: vec!["*".into()],
+                    default_ttl: Some(0),
+                    max_ttl: Some(0),
+                    cookies,
+                    ..LegacyForwarding::default()
+                }),
+                ..crate::model::route::tests::behavior(Some("*"), "api", None)
+            };
+            forwarding_of(&b, None, Ok(None))
+        };
+        let o = judge_forwarding(&legacy(NameSet::None), &c);
+        assert_eq!(o.status(), Status::Fail, "all headers (`*`) do not carry cookies: {o:?}");
+        assert!(o.verdict.message().contains("forwards no cookies"), "{o:?}");
+        assert_eq!(hint(&o), "set ForwardedValues.Cookies.Forward to all (or whitelist the cookies $connect reads)");
+        let o = judge_forwarding(&legacy(NameSet::All), &c);
+        assert!(o.status() == Status::Pass && o.warnings.is_empty(), "{o:?}");
+        let o = judge_forwarding(&legacy(NameSet::Only(vec!["session".into()])), &c);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(warnings(&o).contains("forwards only the cookies session"), "{o:?}");
+        // The managed all-viewer policies forward every cookie.
+        assert_eq!(judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &c).status(), Status::Pass);
+        // A custom origin request policy: its CookiesConfig, plus the cache policy's cookies.
+        let policy = OriginRequestPolicyFacts {
+            id: "custom".into(),
+            name: "ws".into(),
+            headers: NameSet::AllExcept(vec!["Host".into()]),
+            query_strings: NameSet::All,
+            cookies: NameSet::None,
+        };
+        let mut b = crate::model::route::tests::behavior(Some("*"), "api", Some("custom"));
+        let o = judge_forwarding(&forwarding_of(&b, Some(&policy), Ok(None)), &c);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(hint(&o).contains("CookiesConfig to all"), "{o:?}");
+        b.cache_policy_id = Some("custom-cache".into());
+        let o = judge_forwarding(&forwarding_of(&b, Some(&policy), Ok(None)), &c);
+        assert!(o.evidence.get("cookies").is_some_and(|e| e.starts_with("not judged")), "{o:?}");
+        assert_ne!(o.status(), Status::Fail, "{o:?}");
+    }
+
     // AWS: CloudFront API Reference, "CacheBehavior" (MinTTL) — "The minimum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin"; "CachePolicyConfig" — "If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified … even if the Cache-Control: no-cache, no-store, or private directives are present in the origin headers". A legacy behavior with MinTTL above 0 caches whatever DefaultTTL and MaxTTL say: the caching warning, never a failure.
     #[test]
     fn a_legacy_min_ttl_above_0_is_the_caching_warning() {
@@ -1710,6 +1806,7 @@ mod tests {
             query_strings: NameSet::All,
             caching_disabled: Some(false),
             cache_policy_unknown: None,
+            cookies: Some(NameSet::All),
         };
         let o = judge_forwarding(&caching, &cx(EXEC, false));
         assert_eq!(o.status(), Status::Pass, "{o:?}");

@@ -235,6 +235,10 @@ pub struct ForwardingFacts {
     /// Why the cache policy's headers (which CloudFront also sends to the
     /// origin) could not be read; `None` when they are part of `headers`.
     pub cache_policy_unknown: Option<String>,
+    /// The cookies CloudFront sends to the origin (the `Cookie` header is
+    /// governed by the cookie settings, not by the headers); `None` when they
+    /// depend on a cache policy's cookies, which are not read.
+    pub cookies: Option<NameSet>,
 }
 
 impl ForwardingFacts {
@@ -680,6 +684,8 @@ pub struct OriginRequestPolicyFacts {
     pub name: String,
     pub headers: NameSet,
     pub query_strings: NameSet,
+    /// `CookiesConfig`.
+    pub cookies: NameSet,
 }
 
 /// Maps CloudFront's `HeaderBehavior`/`QueryStringBehavior` strings to a set.
@@ -744,7 +750,18 @@ pub fn forwarding_of(
         Ok(_) => (NameSet::None, None, None),
         Err(why) => (NameSet::None, Some(why.to_owned()), None),
     };
-    let with_cache = |source: String, headers: NameSet, query_strings: NameSet| ForwardingFacts {
+    // Cookies listed in a cache policy reach the origin too; the managed policies that
+    // cache nothing by cookie are known, any other one leaves the cookies unknown.
+    let cache_has_no_cookies = match &behavior.cache_policy_id {
+        None => true,
+        Some(id) => [CACHE_POLICY_CACHING_DISABLED, CACHE_POLICY_CACHING_OPTIMIZED].contains(&id.as_str()),
+    };
+    let cookies_with_cache = |policy: NameSet| match policy {
+        NameSet::All => Some(NameSet::All),
+        p if cache_has_no_cookies => Some(p),
+        _ => None,
+    };
+    let with_cache = |source: String, headers: NameSet, query_strings: NameSet, cookies: NameSet| ForwardingFacts {
         source: match &cache_source {
             Some(c) => format!("{source} + {c}"),
             None => source,
@@ -757,16 +774,19 @@ pub fn forwarding_of(
         query_strings,
         caching_disabled,
         cache_policy_unknown: cache_policy_unknown.clone(),
+        cookies: cookies_with_cache(cookies),
     };
     if let Some(id) = &behavior.origin_request_policy_id {
         if let Some((name, headers)) = managed_origin_request_policy(id) {
-            return with_cache(name.into(), headers, NameSet::All);
+            // "Cookies included in origin requests: All" (Use managed origin request policies).
+            return with_cache(name.into(), headers, NameSet::All, NameSet::All);
         }
         if let Some(p) = custom {
             return with_cache(
                 format!("origin request policy `{}` ({})", p.name, p.id),
                 p.headers.clone(),
                 p.query_strings.clone(),
+                p.cookies.clone(),
             );
         }
     }
@@ -786,9 +806,10 @@ pub fn forwarding_of(
             query_strings,
             caching_disabled,
             cache_policy_unknown: None,
+            cookies: Some(l.cookies.clone()),
         };
     }
-    with_cache("no origin request policy".into(), NameSet::None, NameSet::None)
+    with_cache("no origin request policy".into(), NameSet::None, NameSet::None, NameSet::None)
 }
 
 #[cfg(test)]
@@ -842,6 +863,7 @@ mod tests {
             name: "ws".into(),
             headers: name_set("whitelist", vec!["X-Room".into()]),
             query_strings: name_set("all", vec![]),
+            cookies: NameSet::None,
         };
         let f = forwarding_of(&b, Some(&p), Ok(None));
         assert!(f.forwards_header("x-room") && !f.forwards_header("Sec-WebSocket-Key"));
@@ -890,6 +912,7 @@ mod tests {
             name: "ws".into(),
             headers: NameSet::Only(vec!["Authorization".into(), "Sec-WebSocket-Key".into()]),
             query_strings: NameSet::All,
+            cookies: NameSet::None,
         };
         let b = Behavior { origin_request_policy_id: Some("custom".into()), ..Behavior::default() };
         let f = forwarding_of(&b, Some(&listed), Ok(None));

@@ -304,6 +304,12 @@ pub fn policy(id: &str, c: &cf::OriginRequestPolicyConfig) -> OriginRequestPolic
                 )
             })
             .unwrap_or(NameSet::None),
+        cookies: c
+            .cookies_config()
+            .map(|k| {
+                name_set(k.cookie_behavior().as_str(), k.cookies().map(|n| n.items().to_vec()).unwrap_or_default())
+            })
+            .unwrap_or(NameSet::None),
     }
 }
 
