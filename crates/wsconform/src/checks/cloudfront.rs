@@ -229,12 +229,38 @@ fn judge_distribution_access(d: &DistributionFacts, f: &mut Findings) {
     } else if let Some(mode) = &d.viewer_mtls_mode {
         f.evidence("viewer_mtls_mode", mode);
     }
+    // Like viewer mTLS itself: some clients pass, others are refused at the edge, by code not read.
+    if let Some(function) = &d.connection_function_id {
+        f.evidence("connection_function", function);
+        f.warn(
+            format!(
+                "ConnectionFunctionAssociation is {function}: its Connection Function allows or denies each mTLS \
+                 connection at the edge, and clients it denies never reach API Gateway (its code is not read)"
+            ),
+            "test the function (TestConnectionFunction) with the clients' certificates, or remove \
+             ConnectionFunctionAssociation",
+        );
+    }
     if let Some(acl) = &d.web_acl_id {
         f.evidence("web_acl_id", format!("{acl} (its rules may block requests with 403; they are not read)"));
     }
     if let Some(list) = &d.anycast_ip_list_id {
         f.evidence("anycast_ip_list_id", list);
     }
+}
+
+/// What an origin group does: the primary serves, and the primary's answers
+/// in FailoverCriteria.StatusCodes send that request to the secondary.
+fn origin_group_evidence(g: &OriginGroupFacts) -> String {
+    let member = |i: usize| g.members.get(i).map_or("none", String::as_str);
+    let codes = g.failover_status_codes.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    format!(
+        "`{}`: primary `{}`; on {} from the primary, requests go to `{}`",
+        g.id,
+        member(0),
+        if codes.is_empty() { "no status code".to_owned() } else { codes.join(", ") },
+        member(1)
+    )
 }
 
 fn list(v: &[String]) -> String {
@@ -316,6 +342,9 @@ pub fn judge_path_pattern(
     let mut f = Findings::new();
     f.evidence("behavior", &chosen_label);
     f.evidence("origin", &chosen.target_origin_id);
+    if let Some(g) = d.origin_groups.iter().find(|g| g.id == chosen.target_origin_id) {
+        f.evidence("origin_group", origin_group_evidence(g));
+    }
 
     let Some(origin) = chosen_origin.filter(|o| is_api_origin(o, custom_domains)) else {
         // CloudFront sends the path elsewhere: say why the API behavior did not win.
@@ -597,6 +626,20 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
             }
         }
     }
+    // OriginAccessControlOriginType is s3, mediastore, mediapackagev2 or lambda; its signing
+    // behavior (not read) "always" overwrites the viewer's Authorization.
+    if let Some(oac) = &o.origin_access_control_id {
+        f.evidence("origin_access_control_id", oac);
+        f.warn(
+            format!(
+                "origin `{}` has origin access control {oac}, which is for S3, Lambda, MediaStore and MediaPackage \
+                 origins, not API Gateway: with SigningBehavior always CloudFront signs every origin request, \
+                 overwriting the viewer's Authorization header",
+                o.id
+            ),
+            format!("remove OriginAccessControlId from origin `{}`", o.id),
+        );
+    }
     match classify_host(&o.domain_name) {
         HostKind::ExecuteApi { region: r, .. } | HostKind::RegionalTarget { region: r } if r != region => f.fail(
             format!("origin host {} is in {r} but the API is in {region}", o.domain_name),
@@ -611,7 +654,10 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
 #[derive(Debug, Clone, Default)]
 pub struct ForwardingContext {
     pub behavior_label: String,
+    pub origin_id: String,
     pub origin_host: String,
+    /// The API origin's `CustomHeaders` names: CloudFront sets them on every origin request.
+    pub origin_custom_headers: Vec<String>,
     pub viewer_host: String,
     /// Whether the viewer host is an API Gateway custom domain in the region.
     pub viewer_is_custom_domain: bool,
@@ -730,6 +776,11 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         );
     }
     for h in &cx.auth_headers {
+        // The Cookie header is governed by the cookie settings, not by the headers.
+        if h.eq_ignore_ascii_case("Cookie") {
+            judge_cookie_forwarding(fw, b, &mut f);
+            continue;
+        }
         if !fw.forwards_header(h) {
             // CloudFront refuses Authorization in an origin request policy's list: the cache key
             // or a policy forwarding all viewer headers carries it.
@@ -742,6 +793,7 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         }
     }
     judge_signed_access(cx, &mut f);
+    judge_origin_custom_headers(cx, &mut f);
     for q in &cx.auth_query {
         if !fw.query_strings.includes(q, false) {
             f.fail(
@@ -755,6 +807,71 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         fw.source,
         if host_forwarded { "forwarded" } else { "not forwarded" }
     ))
+}
+
+/// `$connect` reads a Cookie header (the suite sends one): which cookies
+/// reach API Gateway is the cookie settings' answer. Cookie names in the
+/// suite's header are not read (the value may be a secret).
+fn judge_cookie_forwarding(fw: &ForwardingFacts, b: &str, f: &mut Findings) {
+    let legacy = fw.source.starts_with("legacy");
+    match &fw.cookies {
+        None => f.evidence(
+            "cookies",
+            "not judged: the cache policy's cookies, which CloudFront also sends to the origin, are not read",
+        ),
+        Some(NameSet::All) => {}
+        Some(NameSet::None) => f.fail(
+            format!("{b} ({}) forwards no cookies: the Cookie header that $connect needs never reaches API Gateway", fw.source),
+            if legacy {
+                "set ForwardedValues.Cookies.Forward to all (or whitelist the cookies $connect reads)".to_owned()
+            } else {
+                format!(
+                    "set the origin request policy's CookiesConfig to all (or whitelist the cookies $connect reads), or use AllViewerExceptHostHeader ({POLICY_ALL_VIEWER_EXCEPT_HOST})"
+                )
+            },
+        ),
+        Some(some) => {
+            let (what, names) = match some {
+                NameSet::Only(v) => ("only the cookies", v.join(", ")),
+                NameSet::AllExcept(v) => ("every cookie except", v.join(", ")),
+                _ => unreachable!("All and None are matched above"),
+            };
+            f.evidence("cookies", format!("{what} {names}"));
+            f.warn(
+                format!("{b} forwards {what} {names}: other cookies in the suite's Cookie header do not reach $connect (the header's cookie names are not checked)"),
+                if legacy {
+                    "add the cookies $connect reads to ForwardedValues.Cookies.WhitelistedNames (or set Forward to all)"
+                } else {
+                    "add the cookies $connect reads to the origin request policy's CookiesConfig (or set CookieBehavior to all)"
+                },
+            );
+        }
+    }
+}
+
+/// An origin custom header replaces the viewer's header of that name ("If a
+/// header is present, CloudFront overwrites the header value"): for the
+/// handshake's and `$connect`'s headers every client then sends the same value.
+fn judge_origin_custom_headers(cx: &ForwardingContext, f: &mut Findings) {
+    let read_by_connect = |h: &str| {
+        h.to_ascii_lowercase().starts_with("sec-websocket-")
+            || ["Authorization", "x-api-key"].iter().any(|n| n.eq_ignore_ascii_case(h))
+            || cx.auth_headers.iter().any(|n| n.eq_ignore_ascii_case(h))
+    };
+    let overwritten: Vec<&String> = cx.origin_custom_headers.iter().filter(|h| read_by_connect(h)).collect();
+    if overwritten.is_empty() {
+        return;
+    }
+    let names = overwritten.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ");
+    f.evidence("origin_custom_headers", cx.origin_custom_headers.join(", "));
+    f.warn(
+        format!(
+            "origin `{}` overwrites {names} on every request (CustomHeaders): the clients' own values never reach \
+             API Gateway",
+            cx.origin_id
+        ),
+        format!("remove {names} from the CustomHeaders of origin `{}`", cx.origin_id),
+    );
 }
 
 /// A behavior with signers answers 403 to every request without a signed URL
@@ -897,7 +1014,9 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let rt = &ctx.suite.roundtrip;
         let cx = ForwardingContext {
             behavior_label: b.label(i),
+            origin_id: o.id.clone(),
             origin_host: o.domain_name.clone(),
+            origin_custom_headers: o.custom_headers.clone(),
             viewer_host: ctx.suite.host().to_owned(),
             viewer_is_custom_domain,
             auth_headers: rt.headers.iter().map(|(k, _)| k.clone()).collect(),
@@ -1481,6 +1600,7 @@ mod tests {
             name: "ws".into(),
             headers: NameSet::Only(vec!["Sec-WebSocket-Key".into(), "Sec-WebSocket-Version".into()]),
             query_strings: NameSet::All,
+            cookies: NameSet::None,
         };
         let fw = forwarding_of(
             &crate::model::route::tests::behavior(Some("x"), "api", Some("custom")),
@@ -1515,6 +1635,7 @@ mod tests {
             query_strings: NameSet::None,
             caching_disabled: Some(false),
             cache_policy_unknown: None,
+            cookies: Some(NameSet::All),
         };
         let mut c = cx(EXEC, false);
         c.auth_headers = vec!["Authorization".into(), "X-Api-Key".into()];
@@ -1527,6 +1648,155 @@ mod tests {
         assert!(o.warnings.iter().any(|w| w.message.contains("may cache")), "{o:?}");
     }
 
+    // AWS: CloudFront Developer Guide, "Associate CloudFront Connection Functions" — Connection Functions "run during the TLS handshake when a client attempts to establish an mTLS connection" ("Overview and workflow"), "Process connection events and make allow/deny decisions" ("Configuration and limits"), and "CloudFront completes or terminates the TLS connection according to your decision". Which clients it denies is in code that is not read: a warning naming the function, as for required viewer mTLS.
+    #[test]
+    fn a_connection_function_is_a_warning_naming_it() {
+        let mut d = a();
+        assert!(judge_distribution(Some(&d), "ws.example.com").warnings.is_empty());
+        d.viewer_mtls_mode = Some("optional".into());
+        d.connection_function_id = Some("cf-conn-1".into());
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(warnings(&o).contains("ConnectionFunctionAssociation is cf-conn-1"), "{o:?}");
+        assert!(warnings(&o).contains("remove ConnectionFunctionAssociation"), "{o:?}");
+        assert_eq!(o.evidence.get("connection_function"), Some("cf-conn-1"));
+    }
+
+    // AWS: CloudFront API Reference, "OriginAccessControlConfig" — OriginAccessControlOriginType "Valid Values: s3 | mediastore | mediapackagev2 | lambda"; SigningBehavior "always – CloudFront signs all origin requests, overwriting the Authorization header from the viewer request if one exists". API Gateway is no such origin; on it the control is at best useless and at worst replaces the client's Authorization: a warning.
+    #[test]
+    fn origin_access_control_on_the_api_origin_is_a_warning() {
+        let d = a();
+        let b = &d.behaviors[0];
+        let mut o = d.origins[1].clone();
+        assert!(judge_origin(&o, b, Some(0), REGION).warnings.is_empty());
+        o.origin_access_control_id = Some("E2OAC".into());
+        let out = judge_origin(&o, b, Some(0), REGION);
+        assert_eq!(out.status(), Status::Pass, "{out:?}");
+        let w = warnings(&out);
+        assert!(w.contains("origin `api` has origin access control E2OAC") && w.contains("Authorization"), "{w}");
+        assert!(w.contains("remove OriginAccessControlId from origin `api`"), "{w}");
+    }
+
+    // AWS: CloudFront Developer Guide, "Add custom headers to origin requests" — "If a header is present, CloudFront overwrites the header value before forwarding the request to the origin." Host, Upgrade, Connection and Cookie are among the headers CloudFront cannot add; Authorization, x-api-key, Sec-WebSocket-* and `$connect`'s own headers are not, so a custom header with their name replaces every client's value: a warning (the origin may expect one shared value).
+    #[test]
+    fn an_origin_custom_header_over_a_connect_header_is_a_warning() {
+        let f = fw(POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let mut c = cx(EXEC, false);
+        c.origin_id = "api".into();
+        c.origin_custom_headers = vec!["X-Origin-Verify".into()];
+        c.auth_headers = vec!["X-Tenant".into()];
+        let o = judge_forwarding(&f, &c);
+        assert!(o.status() == Status::Pass && o.warnings.is_empty(), "a header nobody reads: {o:?}");
+        for header in ["authorization", "X-Api-Key", "Sec-WebSocket-Protocol", "x-tenant"] {
+            c.origin_custom_headers = vec!["X-Origin-Verify".into(), header.into()];
+            let o = judge_forwarding(&f, &c);
+            assert_eq!(o.status(), Status::Pass, "{o:?}");
+            let w = warnings(&o);
+            assert!(w.contains(&format!("origin `api` overwrites {header} on every request")), "{w}");
+            assert!(w.contains(&format!("remove {header} from the CustomHeaders of origin `api`")), "{w}");
+        }
+    }
+
+    // AWS: CloudFront API Reference, "OriginGroupFailoverCriteria" — StatusCodes: "The status codes that, when returned from the primary origin, will trigger CloudFront to failover to the second origin." Which request fails over depends on each answer: evidence naming the group, its primary, the codes and the secondary.
+    #[test]
+    fn an_origin_group_is_evidence_with_its_failover_codes() {
+        let mut d = a();
+        d.origin_groups = vec![OriginGroupFacts {
+            id: "group".into(),
+            members: vec!["api".into(), "site".into()],
+            failover_status_codes: vec![403, 502],
+        }];
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
+        assert_eq!(o.evidence.get("origin_group"), None, "the behavior targets the origin, not the group");
+        d.behaviors[0].target_origin_id = "group".into();
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(
+            o.evidence.get("origin_group"),
+            Some("`group`: primary `api`; on 403, 502 from the primary, requests go to `site`")
+        );
+    }
+
+    // AWS: CloudFront API Reference, "CookiePreference" (Forward) — "Specifies which cookies to forward to the origin for this cache behavior: all, none, or the list of cookies specified in the WhitelistedNames complex type"; "OriginRequestPolicyCookiesConfig" — "none – No cookies in viewer requests are included in requests that CloudFront sends to the origin. Even when this field is set to none, any cookies that are listed in a CachePolicy are included in origin requests"; Developer Guide, "Use managed origin request policies" — AllViewer: "Cookies included in origin requests: All". A `$connect` that reads the Cookie header gets none through a behavior that forwards none (a failure), only the listed ones through a whitelist (a warning: the suite's cookie names are not read), and a custom cache policy's cookies, not read, leave it unjudged.
+    #[test]
+    fn a_connect_cookie_is_judged_by_the_cookie_settings_not_the_headers() {
+        let mut c = cx(EXEC, false);
+        c.gateway = None;
+        c.auth_headers = vec!["Cookie".into()];
+        let legacy = |cookies: NameSet| {
+            let b = Behavior {
+                cache_policy_id: None,
+                legacy: Some(LegacyForwarding {
+                    headers: vec!["*".into()],
+                    default_ttl: Some(0),
+                    max_ttl: Some(0),
+                    cookies,
+                    ..LegacyForwarding::default()
+                }),
+                ..crate::model::route::tests::behavior(Some("*"), "api", None)
+            };
+            forwarding_of(&b, None, Ok(None))
+        };
+        let o = judge_forwarding(&legacy(NameSet::None), &c);
+        assert_eq!(o.status(), Status::Fail, "all headers (`*`) do not carry cookies: {o:?}");
+        assert!(o.verdict.message().contains("forwards no cookies"), "{o:?}");
+        assert_eq!(hint(&o), "set ForwardedValues.Cookies.Forward to all (or whitelist the cookies $connect reads)");
+        let o = judge_forwarding(&legacy(NameSet::All), &c);
+        assert!(o.status() == Status::Pass && o.warnings.is_empty(), "{o:?}");
+        let o = judge_forwarding(&legacy(NameSet::Only(vec!["session".into()])), &c);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(warnings(&o).contains("forwards only the cookies session"), "{o:?}");
+        // The managed all-viewer policies forward every cookie.
+        assert_eq!(judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &c).status(), Status::Pass);
+        // A custom origin request policy: its CookiesConfig, plus the cache policy's cookies.
+        let policy = OriginRequestPolicyFacts {
+            id: "custom".into(),
+            name: "ws".into(),
+            headers: NameSet::AllExcept(vec!["Host".into()]),
+            query_strings: NameSet::All,
+            cookies: NameSet::None,
+        };
+        let mut b = crate::model::route::tests::behavior(Some("*"), "api", Some("custom"));
+        let o = judge_forwarding(&forwarding_of(&b, Some(&policy), Ok(None)), &c);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(hint(&o).contains("CookiesConfig to all"), "{o:?}");
+        b.cache_policy_id = Some("custom-cache".into());
+        let o = judge_forwarding(&forwarding_of(&b, Some(&policy), Ok(None)), &c);
+        assert!(o.evidence.get("cookies").is_some_and(|e| e.starts_with("not judged")), "{o:?}");
+        assert_ne!(o.status(), Status::Fail, "{o:?}");
+    }
+
+    // AWS: CloudFront API Reference, "CacheBehavior" (MinTTL) — "The minimum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin"; "CachePolicyConfig" — "If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified … even if the Cache-Control: no-cache, no-store, or private directives are present in the origin headers". A legacy behavior with MinTTL above 0 caches whatever DefaultTTL and MaxTTL say: the caching warning, never a failure.
+    #[test]
+    fn a_legacy_min_ttl_above_0_is_the_caching_warning() {
+        let legacy = |min_ttl| {
+            let b = Behavior {
+                cache_policy_id: None,
+                legacy: Some(LegacyForwarding {
+                    headers: vec!["*".into()],
+                    min_ttl,
+                    default_ttl: Some(0),
+                    max_ttl: Some(0),
+                    ..LegacyForwarding::default()
+                }),
+                ..crate::model::route::tests::behavior(Some("*"), "api", None)
+            };
+            forwarding_of(&b, None, Ok(None))
+        };
+        let cached = legacy(Some(60));
+        assert_eq!(cached.caching_disabled, Some(false));
+        let mut c = cx(EXEC, false);
+        c.gateway = None;
+        let o = judge_forwarding(&cached, &c);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(warnings(&o).contains("may cache responses"), "{o:?}");
+        for min_ttl in [Some(0), None] {
+            let f = legacy(min_ttl);
+            assert_eq!(f.caching_disabled, Some(true), "MinTTL {min_ttl:?}");
+            assert!(judge_forwarding(&f, &c).warnings.is_empty());
+        }
+    }
+
     // AWS: CloudFront Developer Guide, "Use WebSockets with CloudFront distributions" — "WebSocket functionality is automatically enabled to work with any distribution"; it asks only that the behavior forward all viewer headers or Sec-WebSocket-Key and Sec-WebSocket-Version, not for a cache policy. A behavior that caches (CachingOptimized) breaks no upgrade: a warning (an error answer may be cached), never a failure.
     #[test]
     fn a_caching_behavior_is_a_warning_not_a_failure() {
@@ -1536,6 +1806,7 @@ mod tests {
             query_strings: NameSet::All,
             caching_disabled: Some(false),
             cache_policy_unknown: None,
+            cookies: Some(NameSet::All),
         };
         let o = judge_forwarding(&caching, &cx(EXEC, false));
         assert_eq!(o.status(), Status::Pass, "{o:?}");

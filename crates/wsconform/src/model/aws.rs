@@ -56,6 +56,9 @@ pub struct DistributionFacts {
     pub connection_mode: Option<String>,
     /// `ViewerMtlsConfig.Mode`: `required`, `optional` or `passthrough`.
     pub viewer_mtls_mode: Option<String>,
+    /// `ConnectionFunctionAssociation.Id`: a Connection Function that allows or
+    /// denies each mTLS connection (its code is not read).
+    pub connection_function_id: Option<String>,
     /// Origin groups (failover): a behavior may target one by id.
     pub origin_groups: Vec<OriginGroupFacts>,
     /// Ordered: CloudFront picks the first whose PathPattern matches.
@@ -86,6 +89,9 @@ pub struct OriginGroupFacts {
     pub id: String,
     /// Origin ids, primary first.
     pub members: Vec<String>,
+    /// `FailoverCriteria.StatusCodes`: the primary's answers that send the
+    /// request to the secondary.
+    pub failover_status_codes: Vec<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +104,10 @@ pub struct OriginFacts {
     pub custom: Option<CustomOriginFacts>,
     /// `VpcOriginConfig.VpcOriginId`: a VPC origin (ALB, NLB or EC2 in a VPC), not a custom origin.
     pub vpc_origin_id: Option<String>,
+    /// `CustomHeaders` names (values are not kept: they are often secrets).
+    pub custom_headers: Vec<String>,
+    /// `OriginAccessControlId`: for S3, Lambda, MediaStore and MediaPackage origins.
+    pub origin_access_control_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,13 +158,19 @@ pub struct LegacyForwarding {
     pub headers: Vec<String>,
     /// `ForwardedValues.QueryString`.
     pub query_string: bool,
+    /// `MinTTL`: above 0, responses stay cached at least that long.
+    pub min_ttl: Option<i64>,
     pub default_ttl: Option<i64>,
     pub max_ttl: Option<i64>,
+    /// `ForwardedValues.Cookies`: `Forward` none, all or whitelist (the names).
+    pub cookies: NameSet,
 }
 
 /// A set of names (headers, query strings) an origin request policy forwards.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The default is `None`: CloudFront forwards nothing it is not told to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum NameSet {
+    #[default]
     None,
     All,
     Only(Vec<String>),
@@ -219,6 +235,10 @@ pub struct ForwardingFacts {
     /// Why the cache policy's headers (which CloudFront also sends to the
     /// origin) could not be read; `None` when they are part of `headers`.
     pub cache_policy_unknown: Option<String>,
+    /// The cookies CloudFront sends to the origin (the `Cookie` header is
+    /// governed by the cookie settings, not by the headers); `None` when they
+    /// depend on a cache policy's cookies, which are not read.
+    pub cookies: Option<NameSet>,
 }
 
 impl ForwardingFacts {
@@ -664,6 +684,8 @@ pub struct OriginRequestPolicyFacts {
     pub name: String,
     pub headers: NameSet,
     pub query_strings: NameSet,
+    /// `CookiesConfig`.
+    pub cookies: NameSet,
 }
 
 /// Maps CloudFront's `HeaderBehavior`/`QueryStringBehavior` strings to a set.
@@ -716,6 +738,8 @@ pub fn forwarding_of(
         (Some(_), _, Ok(Some(c))) => c.caches.map(|caches| !caches),
         (Some(id), _, _) if id == CACHE_POLICY_CACHING_DISABLED => Some(true),
         (Some(_), _, _) => None,
+        // Legacy TTLs: a MinTTL above 0 caches whatever the other two say.
+        (None, Some(l), _) if l.min_ttl.is_some_and(|t| t > 0) => Some(false),
         (None, Some(l), _) => Some(l.default_ttl == Some(0) && l.max_ttl == Some(0)),
         (None, None, _) => None,
     };
@@ -726,7 +750,18 @@ pub fn forwarding_of(
         Ok(_) => (NameSet::None, None, None),
         Err(why) => (NameSet::None, Some(why.to_owned()), None),
     };
-    let with_cache = |source: String, headers: NameSet, query_strings: NameSet| ForwardingFacts {
+    // Cookies listed in a cache policy reach the origin too; the managed policies that
+    // cache nothing by cookie are known, any other one leaves the cookies unknown.
+    let cache_has_no_cookies = match &behavior.cache_policy_id {
+        None => true,
+        Some(id) => [CACHE_POLICY_CACHING_DISABLED, CACHE_POLICY_CACHING_OPTIMIZED].contains(&id.as_str()),
+    };
+    let cookies_with_cache = |policy: NameSet| match policy {
+        NameSet::All => Some(NameSet::All),
+        p if cache_has_no_cookies => Some(p),
+        _ => None,
+    };
+    let with_cache = |source: String, headers: NameSet, query_strings: NameSet, cookies: NameSet| ForwardingFacts {
         source: match &cache_source {
             Some(c) => format!("{source} + {c}"),
             None => source,
@@ -739,16 +774,19 @@ pub fn forwarding_of(
         query_strings,
         caching_disabled,
         cache_policy_unknown: cache_policy_unknown.clone(),
+        cookies: cookies_with_cache(cookies),
     };
     if let Some(id) = &behavior.origin_request_policy_id {
         if let Some((name, headers)) = managed_origin_request_policy(id) {
-            return with_cache(name.into(), headers, NameSet::All);
+            // "Cookies included in origin requests: All" (Use managed origin request policies).
+            return with_cache(name.into(), headers, NameSet::All, NameSet::All);
         }
         if let Some(p) = custom {
             return with_cache(
                 format!("origin request policy `{}` ({})", p.name, p.id),
                 p.headers.clone(),
                 p.query_strings.clone(),
+                p.cookies.clone(),
             );
         }
     }
@@ -768,9 +806,10 @@ pub fn forwarding_of(
             query_strings,
             caching_disabled,
             cache_policy_unknown: None,
+            cookies: Some(l.cookies.clone()),
         };
     }
-    with_cache("no origin request policy".into(), NameSet::None, NameSet::None)
+    with_cache("no origin request policy".into(), NameSet::None, NameSet::None, NameSet::None)
 }
 
 #[cfg(test)]
@@ -824,6 +863,7 @@ mod tests {
             name: "ws".into(),
             headers: name_set("whitelist", vec!["X-Room".into()]),
             query_strings: name_set("all", vec![]),
+            cookies: NameSet::None,
         };
         let f = forwarding_of(&b, Some(&p), Ok(None));
         assert!(f.forwards_header("x-room") && !f.forwards_header("Sec-WebSocket-Key"));
@@ -833,6 +873,7 @@ mod tests {
             query_string: false,
             default_ttl: Some(0),
             max_ttl: Some(0),
+            ..LegacyForwarding::default()
         });
         let f = forwarding_of(&b, None, Ok(None));
         assert!(f.forwards_header("Host") && f.caching_disabled == Some(true) && !f.query_strings.includes("a", false));
@@ -871,6 +912,7 @@ mod tests {
             name: "ws".into(),
             headers: NameSet::Only(vec!["Authorization".into(), "Sec-WebSocket-Key".into()]),
             query_strings: NameSet::All,
+            cookies: NameSet::None,
         };
         let b = Behavior { origin_request_policy_id: Some("custom".into()), ..Behavior::default() };
         let f = forwarding_of(&b, Some(&listed), Ok(None));
@@ -918,6 +960,8 @@ mod tests {
             origin_path: String::new(),
             custom: None,
             vpc_origin_id: None,
+            custom_headers: vec![],
+            origin_access_control_id: None,
         };
         let d = DistributionFacts {
             id: "E1".into(),
@@ -939,9 +983,11 @@ mod tests {
             anycast_ip_list_id: None,
             connection_mode: None,
             viewer_mtls_mode: None,
+            connection_function_id: None,
             origin_groups: vec![OriginGroupFacts {
                 id: "group".into(),
                 members: vec!["primary".into(), "secondary".into()],
+                failover_status_codes: vec![],
             }],
             behaviors: vec![],
             default_behavior: Behavior::default(),

@@ -434,6 +434,8 @@ pub(crate) mod tests {
                 https_port: Some(443),
             }),
             vpc_origin_id: None,
+            custom_headers: vec![],
+            origin_access_control_id: None,
         }
     }
 
@@ -459,6 +461,7 @@ pub(crate) mod tests {
             anycast_ip_list_id: None,
             connection_mode: None,
             viewer_mtls_mode: None,
+            connection_function_id: None,
             origin_groups: vec![],
             behaviors: vec![behavior(Some(pattern), "api", Some(policy))],
             default_behavior: behavior(None, "site", None),
@@ -622,10 +625,14 @@ pub(crate) mod tests {
                 query_string: true,
                 default_ttl: Some(0),
                 max_ttl: Some(0),
+                ..LegacyForwarding::default()
             });
             if row.group {
-                d.origin_groups =
-                    vec![OriginGroupFacts { id: "group".into(), members: vec!["api".into(), "site".into()] }];
+                d.origin_groups = vec![OriginGroupFacts {
+                    id: "group".into(),
+                    members: vec!["api".into(), "site".into()],
+                    failover_status_codes: vec![],
+                }];
                 d.behaviors[0].target_origin_id = "group".into();
             }
             let cache = row.cache.and_then(managed_cache_policy);

@@ -127,6 +127,10 @@ pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
         anycast_ip_list_id: config.and_then(|c| c.anycast_ip_list_id()).filter(|s| !s.is_empty()).map(Into::into),
         connection_mode: config.and_then(|c| c.connection_mode()).map(|m| m.as_str().to_owned()),
         viewer_mtls_mode: config.and_then(|c| c.viewer_mtls_config()).map(|m| m.mode().as_str().to_owned()),
+        connection_function_id: config
+            .and_then(|c| c.connection_function_association())
+            .map(|a| a.id().to_owned())
+            .filter(|s| !s.is_empty()),
         origin_groups: config
             .and_then(|c| c.origin_groups())
             .map(|g| {
@@ -137,6 +141,11 @@ pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
                         members: g
                             .members()
                             .map(|m| m.items().iter().map(|m| m.origin_id().to_owned()).collect())
+                            .unwrap_or_default(),
+                        failover_status_codes: g
+                            .failover_criteria()
+                            .and_then(|c| c.status_codes())
+                            .map(|c| c.items().to_vec())
                             .unwrap_or_default(),
                     })
                     .collect()
@@ -155,7 +164,7 @@ pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
                             .origin_request_policy_id()
                             .filter(|s| !s.is_empty())
                             .map(Into::into),
-                        legacy: b.forwarded_values().map(|f| legacy(f, b.default_ttl(), b.max_ttl())),
+                        legacy: b.forwarded_values().map(|f| legacy(f, [b.min_ttl(), b.default_ttl(), b.max_ttl()])),
                         request_functions: request_functions(
                             b.function_associations(),
                             b.lambda_function_associations(),
@@ -175,7 +184,7 @@ pub fn distribution(d: &cf::Distribution) -> DistributionFacts {
                 target_origin_id: b.target_origin_id().to_owned(),
                 cache_policy_id: b.cache_policy_id().filter(|s| !s.is_empty()).map(Into::into),
                 origin_request_policy_id: b.origin_request_policy_id().filter(|s| !s.is_empty()).map(Into::into),
-                legacy: b.forwarded_values().map(|f| legacy(f, b.default_ttl(), b.max_ttl())),
+                legacy: b.forwarded_values().map(|f| legacy(f, [b.min_ttl(), b.default_ttl(), b.max_ttl()])),
                 request_functions: request_functions(b.function_associations(), b.lambda_function_associations()),
                 viewer_protocol_policy: Some(b.viewer_protocol_policy().as_str())
                     .filter(|s| !s.is_empty())
@@ -251,15 +260,28 @@ fn origin(o: &cf::Origin) -> OriginFacts {
             https_port: Some(c.https_port()),
         }),
         vpc_origin_id: o.vpc_origin_config().map(|v| v.vpc_origin_id().to_owned()),
+        custom_headers: o
+            .custom_headers()
+            .map(|h| h.items().iter().map(|h| h.header_name().to_owned()).collect())
+            .unwrap_or_default(),
+        origin_access_control_id: o.origin_access_control_id().filter(|s| !s.is_empty()).map(Into::into),
     }
 }
 
-fn legacy(f: &cf::ForwardedValues, default_ttl: Option<i64>, max_ttl: Option<i64>) -> LegacyForwarding {
+/// `[min_ttl, default_ttl, max_ttl]`: the behavior's legacy TTLs.
+fn legacy(f: &cf::ForwardedValues, [min_ttl, default_ttl, max_ttl]: [Option<i64>; 3]) -> LegacyForwarding {
     LegacyForwarding {
         headers: f.headers().map(|h| h.items().to_vec()).unwrap_or_default(),
         query_string: f.query_string(),
+        min_ttl,
         default_ttl,
         max_ttl,
+        cookies: f
+            .cookies()
+            .map(|c| {
+                name_set(c.forward().as_str(), c.whitelisted_names().map(|n| n.items().to_vec()).unwrap_or_default())
+            })
+            .unwrap_or_default(),
     }
 }
 
@@ -280,6 +302,12 @@ pub fn policy(id: &str, c: &cf::OriginRequestPolicyConfig) -> OriginRequestPolic
                     q.query_string_behavior().as_str(),
                     q.query_strings().map(|n| n.items().to_vec()).unwrap_or_default(),
                 )
+            })
+            .unwrap_or(NameSet::None),
+        cookies: c
+            .cookies_config()
+            .map(|k| {
+                name_set(k.cookie_behavior().as_str(), k.cookies().map(|n| n.items().to_vec()).unwrap_or_default())
             })
             .unwrap_or(NameSet::None),
     }
