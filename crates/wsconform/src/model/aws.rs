@@ -20,7 +20,7 @@ pub const CACHE_POLICY_AMPLIFY: &str = "2e54312d-136d-493c-8eb9-b001f22f67d2";
 #[cfg(test)]
 pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DistributionFacts {
     pub id: String,
     /// `dXXXX.cloudfront.net`.
@@ -968,29 +968,13 @@ mod tests {
             domain_name: "d1.cloudfront.net".into(),
             status: "Deployed".into(),
             enabled: true,
-            aliases: vec![],
-            acm_certificate_arn: None,
-            iam_certificate_id: None,
-            cloudfront_default_certificate: false,
-            minimum_protocol_version: None,
-            ipv6_enabled: None,
             origins: vec![origin("primary"), origin("secondary")],
-            default_root_object: None,
-            geo_restriction: None,
-            continuous_deployment_policy_id: None,
-            staging: None,
-            web_acl_id: None,
-            anycast_ip_list_id: None,
-            connection_mode: None,
-            viewer_mtls_mode: None,
-            connection_function_id: None,
             origin_groups: vec![OriginGroupFacts {
                 id: "group".into(),
                 members: vec!["primary".into(), "secondary".into()],
                 failover_status_codes: vec![],
             }],
-            behaviors: vec![],
-            default_behavior: Behavior::default(),
+            ..DistributionFacts::default()
         };
         assert_eq!(d.origin("group").map(|o| o.id.as_str()), Some("primary"));
         assert_eq!(d.origin("secondary").map(|o| o.id.as_str()), Some("secondary"));

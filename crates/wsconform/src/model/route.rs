@@ -453,18 +453,10 @@ pub(crate) mod tests {
             minimum_protocol_version: Some("TLSv1.2_2021".into()),
             ipv6_enabled: Some(true),
             origins: vec![origin("site", "site.s3.ap-northeast-1.amazonaws.com", false), origin("api", api_host, true)],
-            default_root_object: None,
-            geo_restriction: None,
-            continuous_deployment_policy_id: None,
-            staging: None,
-            web_acl_id: None,
-            anycast_ip_list_id: None,
-            connection_mode: None,
-            viewer_mtls_mode: None,
-            connection_function_id: None,
             origin_groups: vec![],
             behaviors: vec![behavior(Some(pattern), "api", Some(policy))],
             default_behavior: behavior(None, "site", None),
+            ..DistributionFacts::default()
         }
     }
 
