@@ -543,6 +543,13 @@ pub struct CertificateFacts {
     pub extended_key_usages: Vec<String>,
     /// `InUseBy`: the ARNs of the resources that use the certificate.
     pub in_use_by: Vec<String>,
+    /// `CertificateAuthorityArn`: the AWS Private CA that issued a PRIVATE certificate.
+    pub certificate_authority_arn: Option<String>,
+    /// `RenewalEligibility`: `ELIGIBLE` or `INELIGIBLE` for ACM's managed renewal.
+    pub renewal_eligibility: Option<String>,
+    /// How ACM validates the domains (and so renews): `Options.ValidationMethod`, else the
+    /// `DomainValidationOptions[].ValidationMethod` (`DNS`, `EMAIL`, `HTTP`); `None`: not reported.
+    pub validation_method: Option<String>,
 }
 
 /// Lower-case, without a trailing dot: how host names are compared.

@@ -396,6 +396,20 @@ pub fn certificate(arn: &str, c: &aws_sdk_acm::types::CertificateDetail) -> Cert
             .filter_map(|e| e.name().map(|n| n.as_str().to_owned()))
             .collect(),
         in_use_by: c.in_use_by().to_vec(),
+        certificate_authority_arn: c.certificate_authority_arn().filter(|a| !a.is_empty()).map(Into::into),
+        renewal_eligibility: c.renewal_eligibility().map(|e| e.as_str().to_owned()),
+        validation_method: c.options().and_then(|o| o.validation_method()).map(|m| m.as_str().to_owned()).or_else(
+            || {
+                // One method per domain; EMAIL on any of them is what renewal waits for.
+                let mut methods: Vec<&str> = c
+                    .domain_validation_options()
+                    .iter()
+                    .filter_map(|d| d.validation_method().map(|m| m.as_str()))
+                    .collect();
+                methods.sort_by_key(|m| (*m != "EMAIL", *m));
+                methods.first().map(|m| (*m).to_owned())
+            },
+        ),
     }
 }
 

@@ -86,7 +86,7 @@ impl HttpConnector for Canned {
     }
 }
 
-const ACM_JSON: &str = r#"{"Certificate":{"CertificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/1","DomainName":"ws.example.com","SubjectAlternativeNames":["ws.example.com","*.example.com"],"Status":"ISSUED","NotAfter":1800000000}}"#;
+const ACM_JSON: &str = r#"{"Certificate":{"CertificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/1","DomainName":"ws.example.com","SubjectAlternativeNames":["ws.example.com","*.example.com"],"Status":"ISSUED","NotAfter":1800000000,"RenewalEligibility":"INELIGIBLE","CertificateAuthorityArn":"arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/1","DomainValidationOptions":[{"DomainName":"*.example.com","ValidationMethod":"DNS"},{"DomainName":"ws.example.com","ValidationMethod":"EMAIL"}]}}"#;
 
 const LIST_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <DistributionList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
@@ -299,6 +299,10 @@ async fn every_collector_parses_its_wire_format() {
     assert_eq!(records[0].alias_hosted_zone_id.as_deref(), Some(CLOUDFRONT_HOSTED_ZONE_ID));
     let cert = f.certificate("arn:aws:acm:us-east-1:123456789012:certificate/1").await.expect("call").expect("exists");
     assert_eq!((cert.status.as_deref(), cert.not_after), (Some("ISSUED"), Some(1_800_000_000)));
+    assert_eq!(cert.renewal_eligibility.as_deref(), Some("INELIGIBLE"));
+    assert!(cert.certificate_authority_arn.as_deref().is_some_and(|a| a.ends_with("certificate-authority/1")));
+    // Without Options.ValidationMethod, a domain validated by EMAIL is what renewal waits for.
+    assert_eq!(cert.validation_method.as_deref(), Some("EMAIL"));
     let calls = f.calls();
     assert_eq!(calls.get("cloudfront.ListDistributions"), Some(&1));
     assert_eq!(calls.get("acm.DescribeCertificate"), Some(&1));
