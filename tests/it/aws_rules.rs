@@ -200,7 +200,8 @@ fn load_audit(tests: &BTreeSet<String>) -> Vec<Field> {
         let row = row.as_table().unwrap();
         for k in row.keys() {
             assert!(
-                ["resource", "field", "answer", "source", "reason", "fix", "pinned_by", "no_witness"].contains(&k.as_str()),
+                ["resource", "field", "answer", "source", "reason", "fix", "pinned_by", "no_witness"]
+                    .contains(&k.as_str()),
                 "docs/field-audit.toml: unknown key `{k}`"
             );
         }
