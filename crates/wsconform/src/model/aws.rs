@@ -248,6 +248,10 @@ pub struct StageFacts {
     pub throttling_rate_limit: Option<f64>,
     /// `RouteSettings` that set a limit, by route key: (burst, rate).
     pub route_throttling: Vec<(String, Option<i32>, Option<f64>)>,
+    /// `AutoDeploy`: updates to the API trigger a new deployment; `None`: not reported.
+    pub auto_deploy: Option<bool>,
+    /// `LastDeploymentStatusMessage` (stages with AutoDeploy only); `None`: not reported.
+    pub last_deployment_status_message: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

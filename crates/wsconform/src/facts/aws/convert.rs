@@ -313,6 +313,8 @@ pub fn stage(stage: &str, o: &apigw::get_stage::GetStageOutput) -> StageFacts {
             v.sort_by(|a, b| a.0.cmp(&b.0));
             v
         },
+        auto_deploy: o.auto_deploy(),
+        last_deployment_status_message: o.last_deployment_status_message().filter(|m| !m.is_empty()).map(Into::into),
     }
 }
 

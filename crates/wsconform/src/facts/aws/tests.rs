@@ -31,7 +31,7 @@ fn answer(path: &str, target: &str) -> (u16, &'static str, String) {
         "/v2/apis/a1b2c3d4e5/stages/Prod" => (
             200,
             "",
-            r#"{"stageName":"Prod","deploymentId":"dep1","defaultRouteSettings":{"throttlingBurstLimit":500,"throttlingRateLimit":1000.0}}"#.into(),
+            r#"{"stageName":"Prod","deploymentId":"dep1","autoDeploy":true,"lastDeploymentStatusMessage":"Successfully deployed stage with deployment ID 'dep1'","defaultRouteSettings":{"throttlingBurstLimit":500,"throttlingRateLimit":1000.0}}"#.into(),
         ),
         "/v2/apis/a1b2c3d4e5/routes" => (
             200,
@@ -282,6 +282,8 @@ async fn every_collector_parses_its_wire_format() {
     assert_eq!(f.distribution_id().await, Ok(Some("E2SANDBOXWS01".to_string())), "found by wildcard alias");
     let stage = f.stage("a1b2c3d4e5", "Prod").await.expect("call").expect("exists");
     assert_eq!((stage.deployment_id.as_deref(), stage.throttling_burst_limit), (Some("dep1"), Some(500)));
+    assert_eq!(stage.auto_deploy, Some(true));
+    assert!(stage.last_deployment_status_message.as_deref().is_some_and(|m| m.ends_with("ID 'dep1'")));
     let routes = f.routes("a1b2c3d4e5").await.expect("routes");
     assert_eq!(routes[1].route_key, "$default");
     assert_eq!(routes[1].target, None);
