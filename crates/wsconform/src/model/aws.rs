@@ -351,6 +351,8 @@ pub struct AliasRecordFacts {
     pub routing: RoutingPolicy,
     /// `HealthCheckId`.
     pub health_check_id: Option<String>,
+    /// `TrafficPolicyInstanceId`: Route 53 created the record for this traffic policy instance.
+    pub traffic_policy_instance_id: Option<String>,
 }
 
 impl AliasRecordFacts {

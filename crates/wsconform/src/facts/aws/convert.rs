@@ -28,6 +28,7 @@ pub fn record(r: &r53::ResourceRecordSet) -> AliasRecordFacts {
         set_identifier: r.set_identifier().map(Into::into),
         routing: routing_policy(r),
         health_check_id: r.health_check_id().map(Into::into),
+        traffic_policy_instance_id: r.traffic_policy_instance_id().filter(|t| !t.is_empty()).map(Into::into),
     }
 }
 

@@ -766,6 +766,8 @@ fn record_sets_read_their_routing_policy() {
     let old = read(set(Some("old")).weight(0).health_check_id("hc-1"));
     assert_eq!((old.set_identifier.as_deref(), &old.routing), (Some("old"), &RoutingPolicy::Weighted(0)));
     assert_eq!(old.health_check_id.as_deref(), Some("hc-1"));
+    let by_policy = read(set(None).traffic_policy_instance_id("tpi-1"));
+    assert_eq!(by_policy.traffic_policy_instance_id.as_deref(), Some("tpi-1"));
     let cases = [
         (
             set(Some("tokyo")).region(ResourceRecordSetRegion::ApNortheast1),
