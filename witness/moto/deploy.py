@@ -224,6 +224,14 @@ def _weighted(old_weight, current_weight):
     return edit
 
 
+def _weighted_health_checked(s):
+    """As `_weighted(0, 100)`, with a health check on the serving `current` records."""
+    _weighted(0, 100)(s)
+    for r in s["records"]:
+        if r["set_id"] == "current":
+            r["health_check"] = True
+
+
 def _cname(s):
     # A CNAME below the apex instead of the A/AAAA aliases (one record covers every type).
     s["records"] = [{"name": HOST, "kind": "CNAME", "target": "{distribution}"}]
@@ -327,6 +335,7 @@ CORPUS = {
     "a-r53-wildcard": ("a", _wildcard),
     "a-r53-weighted-old-weight-0": ("a", _weighted(0, 100)),
     "a-r53-weighted-old-serving": ("a", _weighted(100, 0)),
+    "a-r53-weighted-old-weight-0-health-checked": ("a", _weighted_health_checked),
     "a-origin-match-viewer-redirect": ("a", _match_viewer("redirect-to-https")),
     "a-origin-match-viewer-allow-all": ("a", _match_viewer("allow-all")),
     "a-viewer-iam-cert": ("a", _iam_cert),
@@ -592,6 +601,18 @@ def build(endpoint, name):
                     # A weighted alias record (ResourceRecordSet: SetIdentifier, Weight).
                     rrset["SetIdentifier"] = r["set_id"]
                     rrset["Weight"] = r["weight"]
+                if r.get("health_check"):
+                    # ResourceRecordSet.HealthCheckId: an HTTPS check of the record's target.
+                    hc = r53.create_health_check(
+                        CallerReference=f"wsconform-{name}-{r['set_id']}-{t}-{time.time()}",
+                        HealthCheckConfig={
+                            "Type": "HTTPS",
+                            "FullyQualifiedDomainName": resolve(r["target"]),
+                            "Port": 443,
+                            "ResourcePath": "/",
+                        },
+                    )
+                    rrset["HealthCheckId"] = hc["HealthCheck"]["Id"]
                 changes.append({"Action": "UPSERT", "ResourceRecordSet": rrset})
         r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
 

@@ -17,9 +17,10 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
     explain: "CloudFront serves an ACM certificate from us-east-1; a regional custom domain one from the API's \
               region. PENDING_VALIDATION needs the DNS validation CNAME; FAILED and VALIDATION_TIMED_OUT a new \
               request; EXPIRED and REVOKED a new certificate; INACTIVE is unknown. ACM renews automatically only \
-              while DNS validation still works, and never renews an imported certificate. A PRIVATE certificate \
-              fails; CT logging DISABLED, a stuck renewal and extended key usages \
-              without server authentication are warnings.",
+              while DNS validation still works (an EMAIL-validated one when the owner approves the renewal email), \
+              and never renews an imported certificate. A PRIVATE certificate fails, naming its CA; CT logging \
+              DISABLED, a stuck renewal, RenewalEligibility INELIGIBLE on an ACM-issued certificate and extended key \
+              usages without server authentication are warnings.",
     docs: "https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate.html",
     requires: &[],
     after: &[],
@@ -127,6 +128,9 @@ pub fn judge_certificate(
     let days = (not_after - now).div_euclid(86_400);
     f.certificate_expiry(not_after, days);
     judge_renewal(&mut f, c, arn, days);
+    if not_after > now {
+        judge_renewal_eligibility(&mut f, c, not_after, days);
+    }
     if not_after <= now {
         f.fail(
             format!("the certificate expired {} day(s) ago", (now - not_after) / 86_400),
@@ -148,8 +152,17 @@ pub fn judge_certificate(
 fn judge_trust(f: &mut Findings, c: &CertificateFacts, extra_ca: bool) {
     if c.cert_type.as_deref() == Some("PRIVATE") {
         f.evidence("type", "PRIVATE");
-        let message = "the certificate is PRIVATE (issued by an AWS Private CA): clients trust it only if they trust \
-                       that CA, and the public hop needs a certificate from a publicly trusted CA";
+        let ca = match &c.certificate_authority_arn {
+            Some(arn) => {
+                f.evidence("certificate_authority", arn);
+                format!("AWS Private CA {arn}")
+            }
+            None => "an AWS Private CA".to_owned(),
+        };
+        let message = format!(
+            "the certificate is PRIVATE (issued by {ca}): clients trust it only if they trust that CA, and the \
+             public hop needs a certificate from a publicly trusted CA"
+        );
         let hint = "attach a public certificate (aws acm request-certificate --domain-name … --validation-method DNS), \
                     or one imported from a CA that clients trust";
         // A suite that trusts a CA of its own stands for clients that may trust this one.
@@ -185,7 +198,14 @@ fn judge_renewal(f: &mut Findings, c: &CertificateFacts, arn: &str, days: i64) {
     let Some(status) = c.renewal_status.as_deref() else { return };
     f.evidence("renewal_status", status);
     let reason = c.renewal_status_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+    let email = c.validation_method.as_deref() == Some("EMAIL");
     let hint = match status {
+        // ACM renews by the method the certificate was validated with.
+        "PENDING_VALIDATION" if email => format!(
+            "approve the renewal in the validation email ACM sent to the domain's WHOIS contacts and admin addresses \
+             (aws acm resend-validation-email --certificate-arn {arn} …), or request a DNS-validated certificate and \
+             attach it"
+        ),
         "PENDING_VALIDATION" => format!(
             "restore the DNS validation CNAME (aws acm describe-certificate --certificate-arn {arn} → \
              RenewalSummary.DomainValidationOptions[].ResourceRecord) so that ACM can validate the renewal"
@@ -200,6 +220,52 @@ fn judge_renewal(f: &mut Findings, c: &CertificateFacts, arn: &str, days: i64) {
         ),
         hint,
     );
+}
+
+/// Whether ACM will renew the certificate at all (RenewalEligibility) and what its renewal waits
+/// for (the validation method). An imported certificate is never renewed by ACM, by design: that is
+/// evidence (the days rule fails inside `min_days_valid`); an ACM-issued one that ACM will not renew
+/// breaks clients at NotAfter unless someone replaces it: a warning with the date.
+fn judge_renewal_eligibility(f: &mut Findings, c: &CertificateFacts, not_after: i64, days: i64) {
+    let date = chrono::DateTime::from_timestamp(not_after, 0)
+        .map_or_else(|| not_after.to_string(), |d| d.format("%Y-%m-%d").to_string());
+    if let Some(method) = &c.validation_method {
+        f.evidence("validation_method", method);
+    }
+    if let Some(e) = &c.renewal_eligibility {
+        f.evidence("renewal_eligibility", e);
+    }
+    let imported = c.cert_type.as_deref() == Some("IMPORTED");
+    if c.renewal_eligibility.as_deref() == Some("INELIGIBLE") {
+        if imported {
+            f.evidence(
+                "renewal",
+                format!("not managed by ACM (imported): reimport a renewed certificate before {date}"),
+            );
+        } else {
+            f.warn(
+                format!(
+                    "ACM will not renew this certificate (RenewalEligibility INELIGIBLE): clients refuse it after \
+                     {date}, in {days} day(s)"
+                ),
+                format!(
+                    "replace it before {date}: request a new certificate covering the host (aws acm \
+                     request-certificate --validation-method DNS) and attach it; ACM renews certificates that are in \
+                     use by an AWS service such as CloudFront or API Gateway"
+                ),
+            );
+        }
+        return;
+    }
+    if c.validation_method.as_deref() == Some("EMAIL") && !imported {
+        f.evidence(
+            "renewal",
+            format!(
+                "email-validated: renewed only when the domain owner approves ACM's renewal email (sent from 45 days \
+                 before {date}); a DNS-validated certificate renews without action"
+            ),
+        );
+    }
 }
 
 fn run_certificate(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
@@ -280,6 +346,9 @@ mod tests {
             renewal_status_reason: None,
             extended_key_usages: vec!["TLS_WEB_SERVER_AUTHENTICATION".into(), "TLS_WEB_CLIENT_AUTHENTICATION".into()],
             in_use_by: vec!["arn:aws:cloudfront::1:distribution/E1".into()],
+            certificate_authority_arn: None,
+            renewal_eligibility: Some("ELIGIBLE".into()),
+            validation_method: Some("DNS".into()),
         }
     }
 
@@ -376,6 +445,14 @@ mod tests {
         let o = judge_certificate(Some(&c), &c.arn, "ws.example.com", 14, NOW, None, true);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert!(o.warnings.iter().any(|w| w.message.contains("PRIVATE")), "{o:?}");
+        // CertificateAuthorityArn names the CA clients would have to trust.
+        let ca = "arn:aws:acm-pca:us-east-1:1:certificate-authority/12345678-1234-1234-1234-123456789012";
+        let named = CertificateFacts { certificate_authority_arn: Some(ca.into()), ..c.clone() };
+        let o = judge(&named);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains(&format!("issued by AWS Private CA {ca}")), "{o:?}");
+        assert_eq!(o.evidence.get("certificate_authority"), Some(ca));
+        assert!(judge(&c).verdict.message().contains("issued by an AWS Private CA"), "{o:?}");
         for t in ["AMAZON_ISSUED", "IMPORTED"] {
             let o = judge(&CertificateFacts { cert_type: Some(t.into()), ..cert() });
             assert_eq!(o.status(), Status::Pass, "{t}: {o:?}");
@@ -436,5 +513,70 @@ mod tests {
         for ok in [vec![], vec!["ANY".to_string()]] {
             assert!(judge(&CertificateFacts { extended_key_usages: ok, ..cert() }).warnings.is_empty());
         }
+    }
+
+    // AWS: ACM User Guide, "Managed certificate renewal in AWS Certificate Manager" — a certificate is "ELIGIBLE if
+    // associated with another AWS service, such as ELB or CloudFront", "NOT ELIGIBLE if imported", "NOT ELIGIBLE if
+    // already expired"; AWS re:Post Knowledge Center, "Why is my ACM certificate ineligible for renewal?" — "ACM
+    // doesn't provide managed renewal for imported certificates". An ACM-issued certificate ACM will not renew works
+    // until NotAfter: a warning with the date; an imported one is never renewed by design: evidence (the days rule
+    // fails inside `min_days_valid`).
+    #[test]
+    fn a_certificate_acm_will_not_renew_warns_with_its_date_unless_imported() {
+        let ineligible = |t: &str| CertificateFacts {
+            cert_type: Some(t.into()),
+            renewal_eligibility: Some("INELIGIBLE".into()),
+            not_after: Some(NOW + 40 * DAY),
+            ..cert()
+        };
+        let o = judge(&ineligible("AMAZON_ISSUED"));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let w = o.warnings.iter().find(|w| w.message.contains("will not renew")).expect("a warning");
+        assert!(w.message.contains("after 2027-02-24, in 40 day(s)"), "{w:?}");
+        assert!(w.hint.as_deref().is_some_and(|h| h.starts_with("replace it before 2027-02-24")), "{w:?}");
+        assert_eq!(o.evidence.get("renewal_eligibility"), Some("INELIGIBLE"));
+
+        let o = judge(&ineligible("IMPORTED"));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.warnings.is_empty(), "an imported certificate is renewed by its owner: {o:?}");
+        assert_eq!(
+            o.evidence.get("renewal"),
+            Some("not managed by ACM (imported): reimport a renewed certificate before 2027-02-24")
+        );
+
+        // ELIGIBLE, and an expired certificate (already a failure): nothing more to say.
+        let o = judge(&cert());
+        assert!(o.warnings.is_empty() && o.evidence.get("renewal").is_none(), "{o:?}");
+        let expired = CertificateFacts { not_after: Some(NOW - DAY), ..ineligible("AMAZON_ISSUED") };
+        let o = judge(&expired);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(!o.warnings.iter().any(|w| w.message.contains("will not renew")), "{o:?}");
+    }
+
+    // AWS: ACM User Guide, "Renewal for domains validated by email" — "To be renewed, email-validated certificates
+    // require an action by the domain owner. ACM begins sending renewal notices 45 days before expiration"; "Managed
+    // certificate renewal in AWS Certificate Manager" — ACM "will either renew your certificates automatically (if
+    // you are using DNS validation), or it will send you email notices when expiration is approaching". EMAIL
+    // validation works until someone ignores the email: evidence, and a renewal stuck in PENDING_VALIDATION names the
+    // email (not a DNS CNAME) in its fix.
+    #[test]
+    fn an_email_validated_certificate_says_its_renewal_waits_for_the_email() {
+        let email = CertificateFacts { validation_method: Some("EMAIL".into()), ..cert() };
+        let o = judge(&email);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.warnings.is_empty(), "{o:?}");
+        assert_eq!(o.evidence.get("validation_method"), Some("EMAIL"));
+        assert!(o.evidence.get("renewal").is_some_and(|r| r.contains("approves ACM's renewal email")), "{o:?}");
+
+        let stuck = CertificateFacts { renewal_status: Some("PENDING_VALIDATION".into()), ..email };
+        let w = judge(&stuck).warnings.into_iter().find(|w| w.message.contains("renewal")).expect("a warning");
+        assert!(
+            w.hint.as_deref().is_some_and(|h| h.contains("resend-validation-email") && !h.contains("CNAME")),
+            "{w:?}"
+        );
+
+        let o = judge(&cert());
+        assert_eq!(o.evidence.get("validation_method"), Some("DNS"));
+        assert!(o.evidence.get("renewal").is_none(), "{o:?}");
     }
 }

@@ -43,7 +43,9 @@ pub static CHECKS: &[CheckDef] = &[
     CheckDef {
         id: ids::APIGW_STAGE,
         summary: "the stage exists, has a deployment, and its throttling limits are above zero",
-        explain: "A stage without a deployment answers 403; burst or rate 0 throttles every connect (429).",
+        explain: "A stage without a deployment answers 403; burst or rate 0 throttles every connect (429). With \
+                  AutoDeploy, a last automatic deployment that failed is a warning: the stage still serves the \
+                  previous deployment.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-stages.html",
         requires: &[],
         after: &[],
@@ -367,8 +369,40 @@ pub fn judge_stage(
             );
         }
     }
+    judge_auto_deploy(&mut f, s, name);
     let out = f.outcome(format!("stage `{name}` is deployed with non-zero throttling"));
     if transient && out.status() == crate::outcome::Status::Error { out.retryable() } else { out }
+}
+
+/// `LastDeploymentStatusMessage` "Describes the status of the last deployment of a stage. Supported
+/// only for stages with autoDeploy enabled." Its wording is not documented (AWS writes "Successfully
+/// deployed stage with deployment ID '…'" and "Deployment attempt failed: …"): a message saying a
+/// deployment failed is a warning quoted verbatim — the stage keeps the deployment its DeploymentId
+/// names, so clients are served the API as it was before the update; anything else is evidence.
+fn judge_auto_deploy(f: &mut Findings, s: &StageFacts, name: &str) {
+    if s.auto_deploy != Some(true) {
+        return;
+    }
+    f.evidence("auto_deploy", true);
+    let Some(message) = &s.last_deployment_status_message else { return };
+    f.evidence("last_deployment_status", message);
+    if !message.to_ascii_lowercase().contains("fail") {
+        return;
+    }
+    let serves = match &s.deployment_id {
+        Some(d) => format!("the stage still serves deployment {d}"),
+        None => "the stage serves no deployment".to_owned(),
+    };
+    f.warn(
+        format!(
+            "the last automatic deployment of stage `{name}` failed ({message}): {serves}, without the API's latest \
+             routes and integrations"
+        ),
+        format!(
+            "fix what the message names (aws apigatewayv2 get-stage --stage-name {name} → \
+             LastDeploymentStatusMessage); with AutoDeploy the next change to the API deploys it again"
+        ),
+    );
 }
 
 /// The security policies a custom domain may report: `TLS_1_2` is the one
@@ -1074,6 +1108,8 @@ mod tests {
             throttling_burst_limit: Some(500),
             throttling_rate_limit: Some(1000.0),
             route_throttling: vec![],
+            auto_deploy: Some(false),
+            last_deployment_status_message: None,
         }
     }
 
@@ -1274,6 +1310,38 @@ mod tests {
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().contains("RouteSettings[\"$connect\"]"), "{o:?}");
         assert!(o.verdict.hint().unwrap().contains("RouteSettings[\"$connect\"].ThrottlingBurstLimit"), "{o:?}");
+    }
+
+    // AWS: API Gateway V2 API Reference, "Stage" — LastDeploymentStatusMessage "Describes the status of the last
+    // deployment of a stage. Supported only for stages with autoDeploy enabled"; DeploymentId "The identifier of the
+    // Deployment that the Stage is associated with"; AWS::ApiGatewayV2::Stage — "Each stage is a named reference to
+    // a deployment of the API". The wording is not documented: a message saying the deployment failed is a warning
+    // quoted verbatim (the stage still serves the deployment it names); any other message is evidence.
+    #[test]
+    fn a_failed_automatic_deployment_warns_that_the_stage_serves_the_previous_one() {
+        let auto =
+            |m: &str| StageFacts { auto_deploy: Some(true), last_deployment_status_message: Some(m.into()), ..stage() };
+        let failed = "Deployment attempt failed: Unable to deploy API because no routes exist in this API";
+        let o = judge_stage(Some(&auto(failed)), "a", "Prod", None);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.warnings.len(), 1, "{o:?}");
+        let w = &o.warnings[0];
+        assert!(
+            w.message.starts_with(&format!(
+                "the last automatic deployment of stage `Prod` failed ({failed}): the stage still serves deployment dep1"
+            )),
+            "{w:?}"
+        );
+        assert!(w.hint.as_deref().is_some_and(|h| h.contains("LastDeploymentStatusMessage")), "{w:?}");
+
+        let ok = "Successfully deployed stage with deployment ID 'dep1'";
+        let o = judge_stage(Some(&auto(ok)), "a", "Prod", None);
+        assert!(o.warnings.is_empty(), "{o:?}");
+        assert_eq!(o.evidence.get("last_deployment_status"), Some(ok));
+        // Without AutoDeploy the message is not supported: not read.
+        let manual = StageFacts { auto_deploy: Some(false), ..auto(failed) };
+        let o = judge_stage(Some(&manual), "a", "Prod", None);
+        assert!(o.warnings.is_empty() && o.evidence.get("last_deployment_status").is_none(), "{o:?}");
     }
 
     fn good_domain() -> DomainFacts {

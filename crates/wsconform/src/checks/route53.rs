@@ -20,7 +20,9 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
               host's parent domains; private zones never answer public clients. Records of one name and type \
               with a routing policy (weighted, latency, geolocation, geoproximity, IP-based, multivalue, failover) \
               are judged as a set: each one that can answer clients must name the target (a weighted record with \
-              Weight 0 takes no traffic while another has a non-zero weight: a warning).",
+              Weight 0 takes no traffic while another has a non-zero weight: a warning, naming the health checks \
+              whose failure would hand it clients). A record created by a traffic policy instance is unknown: \
+              the policy's rules are not read.",
     docs: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-alias.html",
     requires: &[],
     after: &[],
@@ -187,6 +189,22 @@ fn judge_set(
             _ => None,
         })
         .collect();
+    // Records without a health check are always healthy: a zero-weighted record answers only when
+    // every record with a non-zero weight has one and all of them fail.
+    let serving: Vec<(&&AliasRecordFacts, &Traffic)> = set.iter().zip(&traffic).filter(|(_, t)| t.serves()).collect();
+    let standby_after = serving.iter().all(|(r, _)| r.health_check_id.is_some()).then(|| {
+        let checks: Vec<String> = serving
+            .iter()
+            .map(|(r, _)| {
+                let hc = r.health_check_id.as_deref().unwrap_or_default();
+                format!("{hc} (`{}`)", r.set_identifier.as_deref().unwrap_or("(simple)"))
+            })
+            .collect();
+        match checks.len() {
+            1 => format!("health check {} fails", checks[0]),
+            _ => format!("health checks {} all fail", checks.join(", ")),
+        }
+    });
     let mut shown = Vec::new();
     for (r, t) in set.iter().zip(&traffic) {
         let value = if rtype == "CNAME" {
@@ -204,8 +222,16 @@ fn judge_set(
         };
         shown.push(match &r.set_identifier {
             Some(id) => format!("`{id}` {} ({t}): {value}", r.routing.name()),
-            None => value,
+            None => value.clone(),
         });
+        // The listed record is one the policy created; what clients get follows the policy's rules.
+        if let Some(tpi) = &r.traffic_policy_instance_id {
+            f.unknown(format!(
+                "{this} ({value}) was created by traffic policy instance {tpi}: Route 53 answers {rec} by that traffic \
+                 policy's rules and endpoints, which are not read (aws route53 get-traffic-policy-instance --id {tpi})"
+            ));
+            continue;
+        }
         let finding = if rtype == "CNAME" {
             let v = cname_value(r);
             if normalize_host(&v) == normalize_host(want_name) {
@@ -268,10 +294,16 @@ fn judge_set(
         match (finding, t) {
             // Takes no traffic while a record with a non-zero weight is healthy.
             (Finding::Wrong { message, hint }, Traffic::Standby) => f.warn(
-                format!(
-                    "{message}: Route 53 considers a zero-weighted record only when every record of the set \
-                     with a non-zero Weight is unhealthy"
-                ),
+                match &standby_after {
+                    Some(when) => format!(
+                        "{message}: Route 53 considers a zero-weighted record only when every record of the set \
+                         with a non-zero Weight is unhealthy — if {when}, clients get {value}"
+                    ),
+                    None => format!(
+                        "{message}: Route 53 considers a zero-weighted record only when every record of the set \
+                         with a non-zero Weight is unhealthy"
+                    ),
+                },
                 format!("{hint}, or delete the record"),
             ),
             (Finding::InZone(_) | Finding::Unread(_), Traffic::Standby) => {}
@@ -294,6 +326,19 @@ fn judge_set(
         }
     }
     f.evidence(format!("record.{rtype}"), shown.join("; "));
+    let checks: Vec<String> = set
+        .iter()
+        .filter_map(|r| {
+            let hc = r.health_check_id.as_deref()?;
+            Some(match &r.set_identifier {
+                Some(id) => format!("`{id}`: {hc}"),
+                None => hc.to_owned(),
+            })
+        })
+        .collect();
+    if !checks.is_empty() {
+        f.evidence(format!("record.{rtype}.health_checks"), checks.join(", "));
+    }
     if routed {
         let clients: Vec<String> = set
             .iter()
@@ -766,6 +811,77 @@ mod tests {
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().starts_with("ws.example.com AAAA record `old` (Weight 100 of 100"), "{o:?}");
         assert_eq!(o.warnings.len(), 1, "the A set's weight-0 record: {o:?}");
+    }
+
+    // AWS: Route 53 Developer Guide, "How Amazon Route 53 chooses records when health checking is configured" — "Records without a health check are always healthy"; "If you add health checks to all the records in a group of weighted records, but you give nonzero weights to some records and zero weights to others", Route 53 "initially considers only the nonzero weighted records" and "If all the records that have a weight greater than 0 are unhealthy, then Route 53 considers the zero-weighted records"; API Reference, "ResourceRecordSet" (HealthCheckId) — Route 53 returns a record "only when the status of a health check is healthy", which is "useful only when Route 53 is choosing between two or more resource record sets". A stale zero-weighted record stays the weighted-0 warning; when every serving record has a health check, the warning says which failing checks hand clients the stale target. The checks' live status is not read; every HealthCheckId is evidence.
+    #[test]
+    fn health_checks_on_the_serving_records_say_when_a_zero_weighted_record_answers() {
+        let checked = |r: AliasRecordFacts, hc: &str| AliasRecordFacts { health_check_id: Some(hc.into()), ..r };
+        let set = [weighted("A", "old", OLD, 0), checked(weighted("A", "new", NEW, 100), "hc-1")];
+        let o = judge_alias(&zone(), &set, HOST, CF, false, None);
+        assert_eq!((o.status(), o.warnings.len()), (Status::Pass, 1), "{o:?}");
+        let w = &o.warnings[0];
+        assert!(
+            w.message.ends_with(
+                "with a non-zero Weight is unhealthy — if health check hc-1 (`new`) fails, clients get ALIAS \
+                 d222222oldold9.cloudfront.net. (Z2FDTNDATAQYW2)"
+            ),
+            "{w:?}"
+        );
+        assert_eq!(o.evidence.get("record.A.health_checks"), Some("`new`: hc-1"));
+
+        // Two serving records: the stale one answers only when both checks fail.
+        let two = [
+            weighted("A", "old", OLD, 0),
+            checked(weighted("A", "new", NEW, 50), "hc-1"),
+            checked(weighted("A", "new2", NEW, 50), "hc-2"),
+        ];
+        let o = judge_alias(&zone(), &two, HOST, CF, false, None);
+        assert!(o.warnings[0].message.contains("if health checks hc-1 (`new`), hc-2 (`new2`) all fail"), "{o:?}");
+
+        // A serving record without a health check is always healthy: the plain weighted-0 warning.
+        let partly = [
+            weighted("A", "old", OLD, 0),
+            checked(weighted("A", "new", NEW, 50), "hc-1"),
+            weighted("A", "new2", NEW, 50),
+        ];
+        let o = judge_alias(&zone(), &partly, HOST, CF, false, None);
+        assert_eq!(o.warnings.len(), 1, "{o:?}");
+        assert!(
+            o.warnings[0].message.ends_with("with a non-zero Weight is unhealthy")
+                && !o.warnings[0].message.contains("hc-1"),
+            "{o:?}"
+        );
+
+        // A health check on a record that is the only one of its name and type changes nothing: evidence.
+        let simple = [checked(alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID), "hc-9")];
+        let o = judge_alias(&zone(), &simple, HOST, CF, false, None);
+        assert_eq!((o.status(), o.warnings.len()), (Status::Pass, 0), "{o:?}");
+        assert_eq!(o.evidence.get("record.A.health_checks"), Some("hc-9"));
+        assert!(
+            judge_alias(&zone(), &set[..1], HOST, CF, false, None).evidence.get("record.A.health_checks").is_none()
+        );
+    }
+
+    // AWS: Route 53 API Reference, "ResourceRecordSet" (TrafficPolicyInstanceId) — "When you create a traffic policy instance, Amazon Route 53 automatically creates a resource record set. TrafficPolicyInstanceId is the ID of the traffic policy instance that Route 53 created this resource record set for"; "CreateTrafficPolicyInstance" — "Amazon Route 53 responds to DNS queries for the domain or subdomain name by using the resource record sets that CreateTrafficPolicyInstance created"; Developer Guide, "Using Traffic Flow to route DNS traffic" — a traffic policy is "a complex tree of records using alias records and a combination of Route 53 routing policies". The policy's rules are not read, so a policy record is unknown whatever it lists — never a pass (nor a failure) on the listed record alone.
+    #[test]
+    fn a_record_created_by_a_traffic_policy_is_unknown() {
+        let by_policy = |target: &str| AliasRecordFacts {
+            traffic_policy_instance_id: Some("tpi-1".into()),
+            ..alias("A", target, CLOUDFRONT_HOSTED_ZONE_ID)
+        };
+        for target in [NEW, OLD] {
+            let o = judge_alias(&zone(), &[by_policy(target)], HOST, CF, false, None);
+            assert_eq!(o.status(), Status::Error, "{target}: {o:?}");
+            assert!(o.verdict.is_unknown(), "{o:?}");
+            assert!(
+                o.verdict.message().contains("was created by traffic policy instance tpi-1")
+                    && o.verdict.message().contains(target),
+                "{o:?}"
+            );
+        }
+        let o = judge_alias(&zone(), &[alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID)], HOST, CF, false, None);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
     }
 
     // AWS: Route 53 Developer Guide, "Values specific for weighted records" (Record type) — the DNS record type, the same for all of the records in the group (no type excluded, where "Values specific for multivalue answer records" excludes NS and CNAME): weighted CNAMEs exist; "Weighted routing" — traffic follows each record's weight as a proportion of the group's total, weight 0 stops sending traffic to it.

@@ -281,6 +281,8 @@ mod tests {
             throttling_burst_limit: burst,
             throttling_rate_limit: Some(1000.0),
             route_throttling: vec![],
+            auto_deploy: None,
+            last_deployment_status_message: None,
         }
     }
 

@@ -268,6 +268,10 @@ pub struct StageFacts {
     pub throttling_rate_limit: Option<f64>,
     /// `RouteSettings` that set a limit, by route key: (burst, rate).
     pub route_throttling: Vec<(String, Option<i32>, Option<f64>)>,
+    /// `AutoDeploy`: updates to the API trigger a new deployment; `None`: not reported.
+    pub auto_deploy: Option<bool>,
+    /// `LastDeploymentStatusMessage` (stages with AutoDeploy only); `None`: not reported.
+    pub last_deployment_status_message: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -367,6 +371,8 @@ pub struct AliasRecordFacts {
     pub routing: RoutingPolicy,
     /// `HealthCheckId`.
     pub health_check_id: Option<String>,
+    /// `TrafficPolicyInstanceId`: Route 53 created the record for this traffic policy instance.
+    pub traffic_policy_instance_id: Option<String>,
 }
 
 impl AliasRecordFacts {
@@ -563,6 +569,13 @@ pub struct CertificateFacts {
     pub extended_key_usages: Vec<String>,
     /// `InUseBy`: the ARNs of the resources that use the certificate.
     pub in_use_by: Vec<String>,
+    /// `CertificateAuthorityArn`: the AWS Private CA that issued a PRIVATE certificate.
+    pub certificate_authority_arn: Option<String>,
+    /// `RenewalEligibility`: `ELIGIBLE` or `INELIGIBLE` for ACM's managed renewal.
+    pub renewal_eligibility: Option<String>,
+    /// How ACM validates the domains (and so renews): `Options.ValidationMethod`, else the
+    /// `DomainValidationOptions[].ValidationMethod` (`DNS`, `EMAIL`, `HTTP`); `None`: not reported.
+    pub validation_method: Option<String>,
 }
 
 /// Lower-case, without a trailing dot: how host names are compared.

@@ -28,6 +28,7 @@ pub fn record(r: &r53::ResourceRecordSet) -> AliasRecordFacts {
         set_identifier: r.set_identifier().map(Into::into),
         routing: routing_policy(r),
         health_check_id: r.health_check_id().map(Into::into),
+        traffic_policy_instance_id: r.traffic_policy_instance_id().filter(|t| !t.is_empty()).map(Into::into),
     }
 }
 
@@ -341,6 +342,8 @@ pub fn stage(stage: &str, o: &apigw::get_stage::GetStageOutput) -> StageFacts {
             v.sort_by(|a, b| a.0.cmp(&b.0));
             v
         },
+        auto_deploy: o.auto_deploy(),
+        last_deployment_status_message: o.last_deployment_status_message().filter(|m| !m.is_empty()).map(Into::into),
     }
 }
 
@@ -424,6 +427,20 @@ pub fn certificate(arn: &str, c: &aws_sdk_acm::types::CertificateDetail) -> Cert
             .filter_map(|e| e.name().map(|n| n.as_str().to_owned()))
             .collect(),
         in_use_by: c.in_use_by().to_vec(),
+        certificate_authority_arn: c.certificate_authority_arn().filter(|a| !a.is_empty()).map(Into::into),
+        renewal_eligibility: c.renewal_eligibility().map(|e| e.as_str().to_owned()),
+        validation_method: c.options().and_then(|o| o.validation_method()).map(|m| m.as_str().to_owned()).or_else(
+            || {
+                // One method per domain; EMAIL on any of them is what renewal waits for.
+                let mut methods: Vec<&str> = c
+                    .domain_validation_options()
+                    .iter()
+                    .filter_map(|d| d.validation_method().map(|m| m.as_str()))
+                    .collect();
+                methods.sort_by_key(|m| (*m != "EMAIL", *m));
+                methods.first().map(|m| (*m).to_owned())
+            },
+        ),
     }
 }
 

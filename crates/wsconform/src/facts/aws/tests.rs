@@ -31,7 +31,7 @@ fn answer(path: &str, target: &str) -> (u16, &'static str, String) {
         "/v2/apis/a1b2c3d4e5/stages/Prod" => (
             200,
             "",
-            r#"{"stageName":"Prod","deploymentId":"dep1","defaultRouteSettings":{"throttlingBurstLimit":500,"throttlingRateLimit":1000.0}}"#.into(),
+            r#"{"stageName":"Prod","deploymentId":"dep1","autoDeploy":true,"lastDeploymentStatusMessage":"Successfully deployed stage with deployment ID 'dep1'","defaultRouteSettings":{"throttlingBurstLimit":500,"throttlingRateLimit":1000.0}}"#.into(),
         ),
         "/v2/apis/a1b2c3d4e5/routes" => (
             200,
@@ -86,7 +86,7 @@ impl HttpConnector for Canned {
     }
 }
 
-const ACM_JSON: &str = r#"{"Certificate":{"CertificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/1","DomainName":"ws.example.com","SubjectAlternativeNames":["ws.example.com","*.example.com"],"Status":"ISSUED","NotAfter":1800000000}}"#;
+const ACM_JSON: &str = r#"{"Certificate":{"CertificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/1","DomainName":"ws.example.com","SubjectAlternativeNames":["ws.example.com","*.example.com"],"Status":"ISSUED","NotAfter":1800000000,"RenewalEligibility":"INELIGIBLE","CertificateAuthorityArn":"arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/1","DomainValidationOptions":[{"DomainName":"*.example.com","ValidationMethod":"DNS"},{"DomainName":"ws.example.com","ValidationMethod":"EMAIL"}]}}"#;
 
 const LIST_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <DistributionList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
@@ -282,6 +282,8 @@ async fn every_collector_parses_its_wire_format() {
     assert_eq!(f.distribution_id().await, Ok(Some("E2SANDBOXWS01".to_string())), "found by wildcard alias");
     let stage = f.stage("a1b2c3d4e5", "Prod").await.expect("call").expect("exists");
     assert_eq!((stage.deployment_id.as_deref(), stage.throttling_burst_limit), (Some("dep1"), Some(500)));
+    assert_eq!(stage.auto_deploy, Some(true));
+    assert!(stage.last_deployment_status_message.as_deref().is_some_and(|m| m.ends_with("ID 'dep1'")));
     let routes = f.routes("a1b2c3d4e5").await.expect("routes");
     assert_eq!(routes[1].route_key, "$default");
     assert_eq!(routes[1].target, None);
@@ -299,6 +301,10 @@ async fn every_collector_parses_its_wire_format() {
     assert_eq!(records[0].alias_hosted_zone_id.as_deref(), Some(CLOUDFRONT_HOSTED_ZONE_ID));
     let cert = f.certificate("arn:aws:acm:us-east-1:123456789012:certificate/1").await.expect("call").expect("exists");
     assert_eq!((cert.status.as_deref(), cert.not_after), (Some("ISSUED"), Some(1_800_000_000)));
+    assert_eq!(cert.renewal_eligibility.as_deref(), Some("INELIGIBLE"));
+    assert!(cert.certificate_authority_arn.as_deref().is_some_and(|a| a.ends_with("certificate-authority/1")));
+    // Without Options.ValidationMethod, a domain validated by EMAIL is what renewal waits for.
+    assert_eq!(cert.validation_method.as_deref(), Some("EMAIL"));
     let calls = f.calls();
     assert_eq!(calls.get("cloudfront.ListDistributions"), Some(&1));
     assert_eq!(calls.get("acm.DescribeCertificate"), Some(&1));
@@ -760,6 +766,8 @@ fn record_sets_read_their_routing_policy() {
     let old = read(set(Some("old")).weight(0).health_check_id("hc-1"));
     assert_eq!((old.set_identifier.as_deref(), &old.routing), (Some("old"), &RoutingPolicy::Weighted(0)));
     assert_eq!(old.health_check_id.as_deref(), Some("hc-1"));
+    let by_policy = read(set(None).traffic_policy_instance_id("tpi-1"));
+    assert_eq!(by_policy.traffic_policy_instance_id.as_deref(), Some("tpi-1"));
     let cases = [
         (
             set(Some("tokyo")).region(ResourceRecordSetRegion::ApNortheast1),
