@@ -761,11 +761,15 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         ),
         None => f.evidence("host", "not judged: the route does not pass through this behavior"),
     }
+    // Caching is a warning at most, so not knowing it is one too, never an unknown verdict.
     if fw.caching_disabled.is_none() {
-        f.unknown(format!(
-            "whether {b} caches: {}",
-            fw.cache_policy_unknown.as_deref().unwrap_or("the cache policy's TTLs are not reported")
-        ));
+        f.warn(
+            format!(
+                "whether {b} caches cannot be told: {}",
+                fw.cache_policy_unknown.as_deref().unwrap_or("the cache policy's TTLs are not reported")
+            ),
+            format!("use the managed CachingDisabled policy ({CACHE_POLICY_CACHING_DISABLED}), whose TTLs are known"),
+        );
     }
     // CloudFront's WebSocket page asks only for the Sec-WebSocket-* headers, not for a cache
     // policy: caching breaks no upgrade, but an error answer (a refused `$connect`) may be cached.
@@ -781,7 +785,14 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
             judge_cookie_forwarding(fw, b, &mut f);
             continue;
         }
-        if !fw.forwards_header(h) {
+        if !fw.forwards_header(h) && fw.cache_policy_unknown.is_some() {
+            // The unread cache policy's headers reach the origin too: it may carry `h`.
+            f.unknown(format!(
+                "whether {b} forwards the header `{h}` that $connect needs: the origin request policy does not, and the \
+                 cache policy, whose headers CloudFront also sends, could not be read ({})",
+                fw.cache_policy_unknown.as_deref().unwrap_or_default()
+            ));
+        } else if !fw.forwards_header(h) {
             // CloudFront refuses Authorization in an origin request policy's list: the cache key
             // or a policy forwarding all viewer headers carries it.
             let hint = if h.eq_ignore_ascii_case("Authorization") {
@@ -1618,13 +1629,27 @@ mod tests {
     }
 
     #[test]
-    fn forwarding_with_an_unreadable_cache_policy_is_unknown_not_a_pass() {
+    fn an_unreadable_cache_policy_warns_about_caching_and_leaves_the_headers_it_may_carry_unknown() {
         let mut f = fw(POLICY_ALL_VIEWER_EXCEPT_HOST);
         f.caching_disabled = None;
         f.cache_policy_unknown = Some("cloudfront.GetCachePolicy failed: AccessDenied".into());
+        // Whether it caches decides a warning at most.
         let o = judge_forwarding(&f, &cx(EXEC, false));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.warnings.iter().any(|w| w.message.contains("AccessDenied")), "{o:?}");
+        // A `$connect` header the origin request policy does not send may be in the cache key.
+        let listed = ForwardingFacts {
+            headers: NameSet::Only(vec!["Sec-WebSocket-Key".into(), "Sec-WebSocket-Version".into()]),
+            ..f.clone()
+        };
+        let mut c = cx(EXEC, false);
+        c.auth_headers = vec!["X-Room-Token".into()];
+        let o = judge_forwarding(&listed, &c);
         assert_eq!(o.status(), Status::Error, "{o:?}");
-        assert!(o.verdict.message().contains("AccessDenied"), "{o:?}");
+        assert!(o.verdict.is_unknown() && o.verdict.message().contains("X-Room-Token"), "{o:?}");
+        // With the cache policy read, the same header is a failure with its fix.
+        let known = ForwardingFacts { cache_policy_unknown: None, caching_disabled: Some(true), ..listed };
+        assert_eq!(judge_forwarding(&known, &c).status(), Status::Fail);
     }
 
     #[test]
