@@ -686,6 +686,8 @@ pub struct GatewayView {
     pub known_to_api_gateway: bool,
     /// Why the Host API Gateway receives is unknown (an unreadable cache policy).
     pub host_unknown: Option<String>,
+    /// The origin answers itself (an S3 bucket, …): the route's last hop, when the request never reaches API Gateway.
+    pub origin_answers: Option<String>,
 }
 
 impl GatewayView {
@@ -694,8 +696,9 @@ impl GatewayView {
         Some(GatewayView {
             host: route.gateway_host.clone(),
             host_forwarded: edge.host_forwarded,
-            known_to_api_gateway: !matches!(route.landing, Landing::Unmapped { .. }),
+            known_to_api_gateway: !matches!(route.landing, Landing::Unmapped { .. } | Landing::Origin { .. }),
             host_unknown: edge.host_forwarding_unknown.clone(),
+            origin_answers: matches!(route.landing, Landing::Origin { .. }).then(|| route.hops().pop()).flatten(),
         })
     }
 }
@@ -737,6 +740,8 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
              whose headers CloudFront also sends, could not be read ({why})"
         )),
         Some(g) if g.known_to_api_gateway => {}
+        // No Host of API Gateway's to judge: which origin the behavior targets is cloudfront.origin's.
+        Some(GatewayView { origin_answers: Some(hop), .. }) => f.evidence("host", format!("not judged: {hop}")),
         Some(_) if let Some(other) = blamed_elsewhere => {
             f.evidence("host", format!("follows from {}: {}", other.check, other.message))
         }
