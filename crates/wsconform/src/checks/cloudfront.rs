@@ -1586,6 +1586,12 @@ mod tests {
         let o = judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &c);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert!(o.evidence.get("host").is_some_and(|h| h.starts_with("not judged")), "{o:?}");
+        // An API behavior whose origin is an S3 bucket: no Host of API Gateway's to judge (the origin check's).
+        let o =
+            judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &cx("site.s3.ap-northeast-1.amazonaws.com", false));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let host = o.evidence.get("host").unwrap_or_default();
+        assert!(host.starts_with("not judged") && host.contains("never reaches API Gateway"), "{o:?}");
     }
 
     // AWS: CloudFront Developer Guide, "Add custom headers to origin requests" (Configure CloudFront to forward the Authorization header) — "You cannot forward the Authorization header individually in an origin request policy, but when you forward all viewer headers CloudFront includes the Authorization header"; the cache key carries it too. AllViewerExceptHostHeader passes it to an execute-api origin; a policy listing headers does not.
