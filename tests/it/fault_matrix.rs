@@ -307,10 +307,19 @@ fn suite(layout: Layout, faults: &[&str]) -> SuiteSource {
 }
 
 async fn run_faults(layout: Layout, faults: &[&str], deadline: Duration) -> (wsconform::RunSummary, Duration) {
+    run_faults_filtered(layout, faults, deadline, Filters::default()).await
+}
+
+async fn run_faults_filtered(
+    layout: Layout,
+    faults: &[&str],
+    deadline: Duration,
+    filters: Filters,
+) -> (wsconform::RunSummary, Duration) {
     let t = Instant::now();
     let summary = run(RunOptions {
         suites: vec![suite(layout, faults)],
-        filters: Filters::default(),
+        filters,
         runner: RunnerOptions { deadline: Some(deadline), ..RunnerOptions::default() },
         sandbox: None,
         emulator: Some(wsconform_cli::emulator::InProcess::shared()),
@@ -411,6 +420,21 @@ async fn faults_combine_in_one_run() {
     };
     let problems = judge(&case, &summary, took);
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+// AWS: CloudFront Developer Guide, "Request and response behavior for custom origins" — CloudFront sets `Via: http-version alphanumeric-string.cloudfront.net (CloudFront)` in its responses to viewers; a layout c suite (`[custom_domain]`, no `[cloudfront]`) whose upgrade answers 502 without those headers is API Gateway's, even when no control-plane check runs to read the route.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_layout_c_502_never_blames_cloudfront_without_the_control_plane() {
+    wsconform::install_crypto_provider();
+    let only = Filters { only: vec!["e2e.connect".into()], skip: vec![] };
+    let (summary, _) = run_faults_filtered(Layout::C, &["upgrade-502"], CHECK_TIMEOUT * 2, only).await;
+    let reports = &summary.results[0].reports;
+    assert!(reports.iter().all(|r| r.id == "e2e.connect"), "{:?}", reports.iter().map(|r| &r.id).collect::<Vec<_>>());
+    let o = &reports.iter().find(|r| r.id == "e2e.connect").expect("e2e.connect ran").outcome;
+    let said = format!("{} / {}", o.verdict.message(), o.verdict.hint().unwrap_or_default());
+    assert_eq!(o.status(), Fail, "{said}");
+    assert!(said.contains("HTTP 502 from API Gateway") && said.contains("the $connect integration failed"), "{said}");
+    assert!(!said.contains("CloudFront"), "{said}");
 }
 
 /// The check timeout and `[roundtrip] timeout` for the scenarios whose

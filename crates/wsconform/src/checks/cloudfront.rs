@@ -686,6 +686,8 @@ pub struct GatewayView {
     pub known_to_api_gateway: bool,
     /// Why the Host API Gateway receives is unknown (an unreadable cache policy).
     pub host_unknown: Option<String>,
+    /// The origin answers itself (an S3 bucket, …): the route's last hop, when the request never reaches API Gateway.
+    pub origin_answers: Option<String>,
 }
 
 impl GatewayView {
@@ -694,8 +696,9 @@ impl GatewayView {
         Some(GatewayView {
             host: route.gateway_host.clone(),
             host_forwarded: edge.host_forwarded,
-            known_to_api_gateway: !matches!(route.landing, Landing::Unmapped { .. }),
+            known_to_api_gateway: !matches!(route.landing, Landing::Unmapped { .. } | Landing::Origin { .. }),
             host_unknown: edge.host_forwarding_unknown.clone(),
+            origin_answers: matches!(route.landing, Landing::Origin { .. }).then(|| route.hops().pop()).flatten(),
         })
     }
 }
@@ -737,6 +740,8 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
              whose headers CloudFront also sends, could not be read ({why})"
         )),
         Some(g) if g.known_to_api_gateway => {}
+        // No Host of API Gateway's to judge: which origin the behavior targets is cloudfront.origin's.
+        Some(GatewayView { origin_answers: Some(hop), .. }) => f.evidence("host", format!("not judged: {hop}")),
         Some(_) if let Some(other) = blamed_elsewhere => {
             f.evidence("host", format!("follows from {}: {}", other.check, other.message))
         }
@@ -1592,6 +1597,12 @@ mod tests {
         let o = judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &c);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert!(o.evidence.get("host").is_some_and(|h| h.starts_with("not judged")), "{o:?}");
+        // An API behavior whose origin is an S3 bucket: no Host of API Gateway's to judge (the origin check's).
+        let o =
+            judge_forwarding(&fw(POLICY_ALL_VIEWER_EXCEPT_HOST), &cx("site.s3.ap-northeast-1.amazonaws.com", false));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let host = o.evidence.get("host").unwrap_or_default();
+        assert!(host.starts_with("not judged") && host.contains("never reaches API Gateway"), "{o:?}");
     }
 
     // AWS: CloudFront Developer Guide, "Add custom headers to origin requests" (Configure CloudFront to forward the Authorization header) — "You cannot forward the Authorization header individually in an origin request policy, but when you forward all viewer headers CloudFront includes the Authorization header"; the cache key carries it too. AllViewerExceptHostHeader passes it to an execute-api origin; a policy listing headers does not.

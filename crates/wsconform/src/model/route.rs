@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::model::aws::{Behavior, DistributionFacts, DomainFacts, ForwardingFacts, MappingFacts, normalize_host};
+use crate::model::aws::{
+    Behavior, DistributionFacts, DomainFacts, ForwardingFacts, MappingFacts, OriginFacts, normalize_host,
+};
 
 /// The four layouts of docs/architecture.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +100,35 @@ pub fn classify_host(host: &str) -> HostKind {
     }
 }
 
+/// What an origin that is not API Gateway is, when its configuration or its
+/// name says so: an S3 bucket (S3OriginConfig or an `s3` endpoint), an S3
+/// website endpoint, a load balancer, a Lambda function URL or a VPC origin.
+/// `None` for API Gateway's hosts and for custom origins whose name does not
+/// tell (a CNAME could still lead to API Gateway).
+pub fn non_api_origin(origin: &OriginFacts) -> Option<&'static str> {
+    let host = normalize_host(&origin.domain_name);
+    if classify_host(&host) != HostKind::Other {
+        return None;
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let aws = host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn");
+    if origin.vpc_origin_id.is_some() {
+        Some("a VPC origin")
+    } else if aws && labels.iter().any(|l| l.starts_with("s3-website")) {
+        Some("an S3 website endpoint")
+    } else if aws && labels.iter().any(|l| *l == "s3" || l.starts_with("s3-")) {
+        Some("an S3 bucket")
+    } else if aws && labels.contains(&"elb") {
+        Some("an Elastic Load Balancing load balancer")
+    } else if host.ends_with(".on.aws") && labels.contains(&"lambda-url") {
+        Some("a Lambda function URL")
+    } else if origin.custom.is_none() {
+        Some("an S3 bucket")
+    } else {
+        None
+    }
+}
+
 /// The CloudFront hop: which behavior and origin, and what goes on to the origin.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EdgeHop {
@@ -126,6 +157,8 @@ pub enum Landing {
     CustomDomain { domain: String, key: String, mapping: Option<MappingFacts> },
     /// API Gateway (or the origin) has no API for this Host: 403.
     Unmapped { host: String },
+    /// CloudFront's origin is not API Gateway ([`non_api_origin`]): it answers, and the request never reaches API Gateway.
+    Origin { origin_id: String, domain: String, kind: &'static str },
 }
 
 /// Every hop from the viewer to the API + stage.
@@ -182,6 +215,12 @@ impl Route {
                 if e.host_forwarded { "forwarded" } else { "not forwarded" }
             ));
         }
+        if let Landing::Origin { origin_id, domain, kind } = &self.landing {
+            hops.push(format!(
+                "origin `{origin_id}` ({domain}, {kind}) answers: the request never reaches API Gateway"
+            ));
+            return hops;
+        }
         hops.push(format!("API Gateway sees Host {} path {}", self.gateway_host, self.gateway_path));
         match &self.landing {
             Landing::ExecuteApi { api_id, stage, extra_path } => {
@@ -203,6 +242,7 @@ impl Route {
                 hops.push(format!("domain {domain} has no mapping `{key}` (403)"))
             }
             Landing::Unmapped { host } => hops.push(format!("no API for Host {host} (403)")),
+            Landing::Origin { .. } => {}
         }
         hops
     }
@@ -270,6 +310,8 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
         )
     });
     let mut edge = None;
+    // The origin CloudFront sends the request to, when it is not API Gateway.
+    let mut answering_origin = None;
     let (gateway_host, gateway_path) = match input.distribution {
         Some(dist) => {
             let (index, behavior) = choose_behavior(dist, input.viewer_path);
@@ -278,6 +320,10 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
             let host_forwarding_unknown =
                 input.forwarding.filter(|_| !host_forwarded).and_then(|f| f.cache_policy_unknown.clone());
             let origin_path = origin.map(|o| o.origin_path.clone()).unwrap_or_default();
+            answering_origin = origin.filter(|o| regional(&normalize_host(&o.domain_name)).is_none()).and_then(|o| {
+                let kind = non_api_origin(o)?;
+                Some(Landing::Origin { origin_id: o.id.clone(), domain: normalize_host(&o.domain_name), kind })
+            });
             let hop = EdgeHop {
                 distribution_id: dist.id.clone(),
                 behavior_index: index,
@@ -296,8 +342,9 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
         None => (viewer_host.clone(), input.viewer_path.to_owned()),
     };
 
-    let landing = match (classify_host(&gateway_host), regional(&gateway_host)) {
-        (HostKind::ExecuteApi { api_id, .. }, _) => {
+    let landing = match (answering_origin, classify_host(&gateway_host), regional(&gateway_host)) {
+        (Some(origin), _, _) => origin,
+        (None, HostKind::ExecuteApi { api_id, .. }, _) => {
             let rest = gateway_path.trim_start_matches('/');
             let (stage, after) = rest.split_once('/').unwrap_or((rest, ""));
             Landing::ExecuteApi {
@@ -306,7 +353,7 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
                 extra_path: !after.is_empty(),
             }
         }
-        (_, Some(d)) => {
+        (None, _, Some(d)) => {
             let mappings = input.mappings.get(&gateway_host).map(Vec::as_slice).unwrap_or_default();
             Landing::CustomDomain {
                 domain: d.domain_name.clone(),
@@ -319,6 +366,8 @@ pub fn compute_route(input: &RouteInput<'_>) -> Route {
 
     let layout = match &edge {
         None => viewer_is_domain.then_some(Layout::C),
+        // The request ends at an origin that is not API Gateway: no layout.
+        Some(_) if matches!(landing, Landing::Origin { .. }) => None,
         Some(e) => {
             let origin_kind = e.origin_domain.as_deref().map(classify_host).unwrap_or(HostKind::Other);
             let origin_is_domain = e.origin_domain.as_ref().is_some_and(|o| regional(o).is_some());
@@ -705,12 +754,46 @@ pub(crate) mod tests {
         assert_eq!(r.stage(), Some("Prod"));
     }
 
+    // AWS: CloudFront API Reference, "CacheBehavior" — each cache behavior specifies the one origin from which CloudFront gets objects: a request routed to an S3 bucket (or a load balancer, a Lambda function URL, a VPC origin) is answered there and never reaches API Gateway.
     #[test]
-    fn default_behavior_to_s3_is_unmapped() {
+    fn a_route_to_a_non_api_origin_ends_at_that_origin() {
         let d = dist(EXEC, "prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
         let r = route_of(Some(&d), "/Prod", &[], &[]);
         assert_eq!(r.edge.as_ref().and_then(|e| e.behavior_index), None);
-        assert!(matches!(r.landing, Landing::Unmapped { .. }));
+        assert_eq!(
+            r.landing,
+            Landing::Origin {
+                origin_id: "site".into(),
+                domain: "site.s3.ap-northeast-1.amazonaws.com".into(),
+                kind: "an S3 bucket"
+            }
+        );
         assert_eq!(r.layout, None);
+        assert_eq!((r.api_id(), r.stage()), (None, None));
+        let last = r.hops().pop().unwrap_or_default();
+        assert_eq!(
+            last,
+            "origin `site` (site.s3.ap-northeast-1.amazonaws.com, an S3 bucket) answers: the request never reaches API Gateway"
+        );
+        assert!(!r.describe().contains("API Gateway sees"), "{}", r.describe());
+        // Named by what it is, custom origin or not; an unknown custom name could still CNAME to API Gateway.
+        let kind = |domain: &str, custom: bool| non_api_origin(&origin("o", domain, custom));
+        assert_eq!(kind("site.s3.ap-northeast-1.amazonaws.com", true), Some("an S3 bucket"));
+        assert_eq!(kind("site.s3-website-ap-northeast-1.amazonaws.com", true), Some("an S3 website endpoint"));
+        assert_eq!(
+            kind("web-123.ap-northeast-1.elb.amazonaws.com", true),
+            Some("an Elastic Load Balancing load balancer")
+        );
+        assert_eq!(kind("abc.lambda-url.ap-northeast-1.on.aws", true), Some("a Lambda function URL"));
+        assert_eq!(kind("www.example.net", false), Some("an S3 bucket"));
+        assert_eq!(kind("www.example.net", true), None);
+        assert_eq!(kind(EXEC, true), None);
+        assert_eq!(kind(REGIONAL, false), None);
+        // Layout d's origin, a custom domain in the region, is API Gateway's whatever its origin config.
+        let mut d = dist("origin-ws.example.com", "*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        d.origins[1].custom = None;
+        let maps = [("origin-ws.example.com", vec![mapping("", "Prod")])];
+        let r = route_of(Some(&d), "/", &[domain("origin-ws.example.com")], &maps);
+        assert_eq!(r.stage(), Some("Prod"), "{}", r.describe());
     }
 }

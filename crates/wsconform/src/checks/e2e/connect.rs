@@ -66,6 +66,27 @@ pub fn refusing_hop(body: &[u8], headers: &[(String, String)]) -> RefusingHop {
     }
 }
 
+/// Whether a reply carries CloudFront's own response headers: `X-Amz-Cf-Id`
+/// (or `X-Amz-Cf-Pop`), `Via: … .cloudfront.net (CloudFront)` or an
+/// `X-Cache: … from cloudfront`. Another edge (a CDN, a proxy, a load
+/// balancer) in front of API Gateway sends none of them.
+pub fn carries_cloudfront_headers(headers: &[(String, String)]) -> bool {
+    headers.iter().any(|(k, v)| {
+        let v = v.to_ascii_lowercase();
+        k.eq_ignore_ascii_case("x-amz-cf-id")
+            || k.eq_ignore_ascii_case("x-amz-cf-pop")
+            || (k.eq_ignore_ascii_case("via") && v.contains("cloudfront"))
+            || (k.eq_ignore_ascii_case("x-cache") && v.contains("cloudfront"))
+    })
+}
+
+/// API Gateway's own request-id headers (not its JSON body, which any proxy can pass on).
+fn gateway_headers(headers: &[(String, String)]) -> bool {
+    headers.iter().any(|(k, _)| {
+        ["apigw-requestid", "x-amzn-requestid", "x-amzn-errortype"].iter().any(|h| k.eq_ignore_ascii_case(h))
+    })
+}
+
 /// Interprets a refused upgrade: which hop said no, and what to change. The
 /// response names the hop; the route model and `$connect`'s authorization
 /// tell a wrong path or Host from an authorizer that said no.
@@ -83,6 +104,7 @@ pub fn judge_refusal(status: u16, body: &[u8], headers: &[(String, String)], cx:
     let from_gateway = matches!(hop, RefusingHop::ApiGateway | RefusingHop::Unknown);
     let said = api_gateway_message(body);
     let signed = cx.auth.is_iam();
+    let from_cloudfront = hop == RefusingHop::CloudFront || carries_cloudfront_headers(headers);
     match (hop, status) {
         (_, 401 | 403) if from_gateway && iam && !signed && cx.route_misses_api.is_none() => (
             format!(
@@ -165,7 +187,8 @@ pub fn judge_refusal(status: u16, body: &[u8], headers: &[(String, String)], cx:
              PathPattern matches the path and targets the API origin"
                 .into(),
         ),
-        (RefusingHop::CloudFront, _) => (
+        // A 502 on CloudFront's page is its origin failing (the arm below), not CloudFront refusing.
+        (RefusingHop::CloudFront, status) if status != 502 => (
             format!("HTTP {status} from CloudFront itself (its own error page): the request never reached an origin"),
             "check that the host is among the distribution's Aliases, and any AWS WAF web ACL, geographic \
              restriction or signed-URL requirement on the behavior"
@@ -175,13 +198,31 @@ pub fn judge_refusal(status: u16, body: &[u8], headers: &[(String, String)], cx:
             "HTTP 429: throttled".into(),
             "the stage's throttling limits are exhausted or zero: raise the stage/route burst and rate limits".into(),
         ),
-        (_, 502 | 504) if cx.through_cloudfront == Some(false) => (
-            format!("HTTP {status} from API Gateway (this layout has no CloudFront): the $connect integration failed"),
+        // API Gateway's request id says it answered; without it, the layout (no CloudFront, and a reply
+        // without CloudFront's headers) does.
+        (_, 502 | 504) if gateway_headers(headers) || (cx.through_cloudfront == Some(false) && !from_cloudfront) => (
+            format!(
+                "HTTP {status} from API Gateway{}: the $connect integration failed",
+                if from_cloudfront {
+                    ", passed on by CloudFront"
+                } else if cx.through_cloudfront == Some(false) {
+                    " (the public host is API Gateway's own)"
+                } else {
+                    ""
+                }
+            ),
             "read the $connect integration's logs (the backend's error or timeout; API Gateway's limit is 29 s)".into(),
         ),
-        (_, 502) => (
+        // Which edge answered is read from the reply: CloudFront adds its headers to every response it sends.
+        (_, 502) if from_cloudfront => (
             "HTTP 502: the origin is unreachable".into(),
             "CloudFront cannot reach the API origin: check the origin domain, protocol policy (https-only) and TLS"
+                .into(),
+        ),
+        (_, 502) => (
+            "HTTP 502 from the edge in front of API Gateway: the origin is unreachable".into(),
+            "the edge in front of API Gateway (its reply carries no CloudFront headers) cannot reach the API origin: \
+             check the origin it forwards to (the API's execute-api host or custom domain), its protocol (HTTPS) and TLS"
                 .into(),
         ),
         (_, 401 | 403) => (
@@ -204,7 +245,13 @@ pub(super) fn api_gateway_message(body: &[u8]) -> Option<String> {
 pub(super) async fn refusal_context(ctx: &Ctx) -> RefusalContext {
     let rt = &ctx.suite.roundtrip;
     let mut cx = RefusalContext {
-        through_cloudfront: ctx.suite.cloudfront.is_some().then_some(true),
+        // The suite's tables imply the layout until the route tells: `[custom_domain]` without
+        // `[cloudfront]` is layout c, with nothing in front of API Gateway.
+        through_cloudfront: match (ctx.suite.cloudfront.is_some(), ctx.suite.custom_domain.is_some()) {
+            (true, _) => Some(true),
+            (false, true) => Some(false),
+            (false, false) => None,
+        },
         auth_keys: rt
             .headers
             .iter()
