@@ -6,8 +6,11 @@
 //! whether a CloudFront distribution has the host as alias
 //! (ListDistributions) and whether the host is an API Gateway custom domain
 //! (GetDomainName). Then a suite with exactly what exists computes the
-//! route, which gives the mapping key, the API and the stage; GetApi tells
-//! whether the execute-api endpoint is disabled. Writing the file is pure
+//! route. The API, stage and mapping key come from a custom domain's API
+//! mapping (the landing domain's, else the host's own), or from the
+//! execute-api origin only while the route works: a broken route
+//! ([`route_fault`]) tells no intent, and the file says so in comments. GetApi
+//! tells whether the execute-api endpoint is disabled. Writing the file is pure
 //! ([`render_suite`]).
 
 use std::fmt::Write as _;
