@@ -6,17 +6,22 @@
 //! whether a CloudFront distribution has the host as alias
 //! (ListDistributions) and whether the host is an API Gateway custom domain
 //! (GetDomainName). Then a suite with exactly what exists computes the
-//! route, which gives the mapping key, the API and the stage; GetApi tells
-//! whether the execute-api endpoint is disabled. Writing the file is pure
+//! route. The API, stage and mapping key come from a custom domain's API
+//! mapping (the landing domain's, else the host's own), or from the
+//! execute-api origin only while the route works: a broken route
+//! ([`route_fault`]) tells no intent, and the file says so in comments. GetApi
+//! tells whether the execute-api endpoint is disabled. Writing the file is pure
 //! ([`render_suite`]).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::checks::blame::{Intent, route_fault};
 use crate::emulator::{Emulator, EmulatorPlan};
 use crate::facts::Facts;
 use crate::model::aws::normalize_host;
+use crate::model::route::{Landing, select_mapping};
 use crate::run::{BadInput, SandboxOverride};
 use crate::suite::{CloudFrontSpec, CustomDomainSpec, DistributionRef, Suite};
 
@@ -39,6 +44,9 @@ pub struct Found {
     pub route_selection_expression: Option<String>,
     pub layout: Option<String>,
     pub route: Option<String>,
+    /// Why the API, stage and mapping key could not be told, when the route
+    /// is broken: "the route from CloudFront does not reach the API (see cloudfront.forwarding)".
+    pub unknown_because: Option<String>,
     /// What discovery could not tell, for comments in the file.
     pub notes: Vec<String>,
     /// `[sandbox]`: (layout, scenario), so the file is self-contained.
@@ -145,6 +153,7 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
     }
 
     // Step 2: the route through exactly what exists.
+    let viewer_path = probe.path().to_owned();
     let mut suite = probe;
     suite.cloudfront = distribution_id.clone().map(|id| CloudFrontSpec { distribution: DistributionRef::Id(id) });
     suite.custom_domain = domain.as_ref().map(|d| CustomDomainSpec {
@@ -158,10 +167,60 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
     found.distribution_id = distribution_id;
     found.layout = d.layout;
     found.route = (!d.route.is_empty()).then(|| d.route.join(" → "));
-    found.api_id = d.api_id;
-    found.stage = d.stage;
-    // The domain the route lands on (layout D: the origin's, not the host).
-    if let Some(name) = d.custom_domain {
+
+    // What the route is meant to reach is stated by a custom domain's API mapping, never read off
+    // a route that is broken: a route that reaches no API as meant says nothing about the intent.
+    let route = facts.aws.route().await.ok();
+    let intent = Intent { custom_domain: domain.as_ref().map(|d| d.domain_name.as_str()), stage: None };
+    let fault = route.as_deref().and_then(|r| route_fault(r, &intent));
+    let landed = route.as_deref().filter(|_| fault.is_none()).and_then(|r| match &r.landing {
+        Landing::CustomDomain { domain, mapping: Some(m), .. } => Some((normalize_host(domain), m.clone())),
+        _ => None,
+    });
+    let mapped = match (landed, &domain) {
+        (Some(l), _) => Some(l),
+        // The viewer host's own custom domain: its mapping for the URL's path, as API Gateway selects it.
+        (None, Some(dom)) => match facts.aws.mappings(&host).await {
+            Ok(maps) => select_mapping(&maps, &viewer_path).map(|m| (normalize_host(&dom.domain_name), m.clone())),
+            Err(e) => {
+                found.notes.push(e.to_string());
+                None
+            }
+        },
+        (None, None) => None,
+    };
+    let why = fault.map(|check| {
+        let from = if route.as_ref().is_some_and(|r| r.edge.is_some()) { " from CloudFront" } else { "" };
+        format!("the route{from} does not reach the API (see {check})")
+    });
+    // The domain the checks judge: the mapping's, else the one the route lands on (layout D: the origin's), else the host.
+    let landing_domain = match route.as_deref().map(|r| &r.landing) {
+        Some(Landing::CustomDomain { domain, .. }) => Some(normalize_host(domain)),
+        _ => None,
+    };
+    let (domain_name, mapping_key) = match mapped {
+        Some((name, m)) => {
+            if let Some(w) = &why {
+                found.notes.push(format!(
+                    "{w}: the API and stage are {name}'s API mapping `{}`, not where the route lands",
+                    m.api_mapping_key
+                ));
+            }
+            found.api_id = m.api_id;
+            found.stage = m.stage;
+            (Some(name), Some(m.api_mapping_key))
+        }
+        None => {
+            // The execute-api host's stage is the route's first segment: only a route that works tells it.
+            if fault.is_none() {
+                found.api_id = d.api_id;
+                found.stage = d.stage;
+            }
+            (landing_domain.or_else(|| domain.as_ref().map(|d| normalize_host(&d.domain_name))), None)
+        }
+    };
+    found.unknown_because = why;
+    if let Some(name) = domain_name {
         let regional_target = match facts.aws.domain(&name).await {
             Ok(Some(dom)) => regional_target_of(&dom, &mut found.notes),
             Ok(None) => None,
@@ -170,15 +229,7 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
                 None
             }
         };
-        found.custom_domain =
-            Some(FoundDomain { name: normalize_host(&name), mapping_key: d.mapping_key, regional_target });
-    } else if let Some(dom) = &domain {
-        // A custom domain that exists but the route does not land on: keep it for apigw.domain.
-        found.custom_domain = Some(FoundDomain {
-            name: normalize_host(&dom.domain_name),
-            mapping_key: None,
-            regional_target: regional_target_of(dom, &mut found.notes),
-        });
+        found.custom_domain = Some(FoundDomain { name, mapping_key, regional_target });
     }
     if let Some(id) = &found.api_id {
         match facts.aws.api(id).await {
@@ -243,14 +294,16 @@ pub fn render_suite(f: &Found) -> String {
 
     let _ = writeln!(w, "\n[api]");
     let _ = writeln!(w, "# The API and stage the route lands on (GetApiMappings / the execute-api origin).");
-    match &f.api_id {
-        Some(id) => writeln!(w, "id = {}", toml_str(id)),
-        None => writeln!(w, "# id = \"\"                       # not found: the route reaches no API"),
+    match (&f.api_id, &f.unknown_because) {
+        (Some(id), _) => writeln!(w, "id = {}", toml_str(id)),
+        (None, Some(why)) => writeln!(w, "# id = \"…\"    # could not be told: {why}"),
+        (None, None) => writeln!(w, "# id = \"\"                       # not found: the route reaches no API"),
     }
     .unwrap_or_default();
-    match &f.stage {
-        Some(st) => writeln!(w, "stage = {}", toml_str(st)),
-        None => writeln!(w, "# stage = \"\"                    # not found: the route reaches no stage"),
+    match (&f.stage, &f.unknown_because) {
+        (Some(st), _) => writeln!(w, "stage = {}", toml_str(st)),
+        (None, Some(why)) => writeln!(w, "# stage = \"…\"  # could not be told: {why}"),
+        (None, None) => writeln!(w, "# stage = \"\"                    # not found: the route reaches no stage"),
     }
     .unwrap_or_default();
     match f.execute_api_disabled {
@@ -282,9 +335,10 @@ pub fn render_suite(f: &Found) -> String {
         let _ = writeln!(w, "\n[custom_domain]");
         let _ = writeln!(w, "# The API Gateway custom domain (GetDomainName) and the mapping key the path selects.");
         let _ = writeln!(w, "name = {}", toml_str(&d.name));
-        match &d.mapping_key {
-            Some(k) => writeln!(w, "mapping_key = {}", toml_str(k)),
-            None => writeln!(w, "# mapping_key = \"\"              # the route does not land on this domain"),
+        match (&d.mapping_key, &f.unknown_because) {
+            (Some(k), _) => writeln!(w, "mapping_key = {}", toml_str(k)),
+            (None, Some(why)) => writeln!(w, "# mapping_key = \"…\"  # could not be told: {why}"),
+            (None, None) => writeln!(w, "# mapping_key = \"\"              # the route does not land on this domain"),
         }
         .unwrap_or_default();
         let _ = writeln!(w, "# Where @connections is reached when the execute-api endpoint is disabled.");
@@ -353,6 +407,7 @@ mod tests {
             route_selection_expression: Some("$request.body.action".into()),
             layout: Some("B".into()),
             route: Some("viewer → API".into()),
+            unknown_because: None,
             notes: vec![],
             sandbox: None,
         }
@@ -403,6 +458,26 @@ mod tests {
         let s = parse(&text);
         assert_eq!(s.custom_domain.and_then(|d| d.regional_target), None);
         assert!(text.contains("# regional_target = \"\"") && text.contains("apiGatewayDomainName"), "{text}");
+    }
+
+    #[test]
+    fn what_a_broken_route_cannot_tell_is_a_comment_and_the_file_still_parses() {
+        let mut f = found();
+        f.api_id = None;
+        f.stage = None;
+        f.execute_api_disabled = None;
+        f.route_selection_expression = None;
+        f.custom_domain.as_mut().expect("domain").mapping_key = None;
+        f.unknown_because =
+            Some("the route from CloudFront does not reach the API (see cloudfront.path-pattern)".into());
+        let text = render_suite(&f);
+        let s = parse(&text);
+        assert!(s.api.id.is_none() && s.api.stage.is_none(), "{text}");
+        assert_eq!(s.custom_domain.and_then(|d| d.mapping_key), None);
+        for key in ["id", "stage", "mapping_key"] {
+            let line = text.lines().find(|l| l.starts_with(&format!("# {key} = "))).unwrap_or_else(|| panic!("{text}"));
+            assert!(line.contains("could not be told") && line.contains("cloudfront.path-pattern"), "{line}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx, NotApplicable};
-use crate::checks::blame::{route_and_blame, route_evidence};
+use crate::checks::blame::{route_and_blame, route_evidence, undiscovered};
 use crate::checks::findings::Findings;
 use crate::ids;
 use crate::model::aws::*;
@@ -720,10 +720,21 @@ macro_rules! tri {
     };
 }
 
+/// The API id or stage: one the route could not give because the route is
+/// broken skips the check as a consequence of the route check that fails.
+macro_rules! discovered {
+    ($ctx:expr, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return undiscovered(&$ctx, e).await,
+        }
+    };
+}
+
 fn run_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
         let aws = &ctx.facts.aws;
-        let id = tri!(aws.api_id().await);
+        let id = discovered!(ctx, aws.api_id().await);
         let api = tri!(aws.api(&id).await);
         judge_api(api.as_deref(), &id, &ctx.suite.region, ctx.suite.api.route_selection_expression.as_deref())
     })
@@ -732,7 +743,7 @@ fn run_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
 fn run_routes(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
         let aws = &ctx.facts.aws;
-        let id = tri!(aws.api_id().await);
+        let id = discovered!(ctx, aws.api_id().await);
         let routes = tri!(aws.routes(&id).await);
         // The API's expressions decide the echo route and where the key is read; without them
         // those rules are not judged.
@@ -754,8 +765,8 @@ fn run_routes(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
 fn run_stage(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
         let aws = &ctx.facts.aws;
-        let id = tri!(aws.api_id().await);
-        let name = tri!(aws.stage_name().await);
+        let id = discovered!(ctx, aws.api_id().await);
+        let name = discovered!(ctx, aws.stage_name().await);
         let stage = tri!(aws.stage(&id, &name).await);
         let deployments = match stage.as_deref() {
             Some(s) if s.deployment_id.is_none() => Some(aws.deployments(&id).await.map(|d| d.len())),
@@ -816,7 +827,7 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let aws = &ctx.facts.aws;
         // Config half: the flag, vs the suite and the layout.
         let (config, flag, api_id) = match aws.api_id().await {
-            Err(e) => (Outcome::from(e), None, ctx.suite.api.id.clone()),
+            Err(e) => (undiscovered(&ctx, e).await, None, ctx.suite.api.id.clone()),
             Ok(id) => match aws.api(&id).await {
                 Err(e) => (Outcome::from(e), None, Some(id)),
                 Ok(None) => (Outcome::skip(format!("API {id} does not exist (see apigw.api)")), None, Some(id)),

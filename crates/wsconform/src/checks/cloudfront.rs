@@ -1063,6 +1063,20 @@ mod tests {
         dist(EXEC, "Prod*", POLICY_ALL_VIEWER_EXCEPT_HOST)
     }
 
+    // AWS: CloudFront Developer Guide, "Cache behavior settings" (Path pattern) — the pattern is
+    // case-sensitive: where the route names this check as why it reaches no API
+    // (`blame::route_fault`), the check fails, so what is skipped as its consequence has a cause.
+    #[test]
+    fn the_route_fault_it_is_named_for_is_a_failure_here() {
+        use crate::checks::blame::{Intent, route_fault};
+        use crate::model::route::tests::route_of;
+        let d = dist(EXEC, "prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let r = route_of(Some(&d), "/Prod", &[], &[]);
+        assert_eq!(route_fault(&r, &Intent::default()), Some(ids::CLOUDFRONT_PATH_PATTERN));
+        let judged = judge_path_pattern(&d, "/Prod", &PathExpectation::default(), &[], Some(&r));
+        assert_eq!(judged.verdict.status(), Status::Fail, "{judged:?}");
+    }
+
     fn stage(s: &str) -> PathExpectation {
         PathExpectation { stage: Some(s.into()), mapping_key: None }
     }
