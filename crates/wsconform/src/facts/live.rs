@@ -209,9 +209,20 @@ pub enum NoManagement {
     Unreachable(String),
 }
 
+/// An upgrade through the public URL that was SigV4-signed and got 101: the
+/// evidence that IAM admits these credentials on `$connect` (its resource ARN
+/// names region, account, API, stage and route key, never the host).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedUpgrade {
+    /// The public URL, as reports show it.
+    pub url: String,
+    pub signed_as: crate::net::sigv4::SignedAs,
+}
+
 #[derive(Default)]
 pub struct LiveFacts {
     session: std::sync::Mutex<Option<Arc<Session>>>,
+    signed_upgrade: std::sync::Mutex<Option<SignedUpgrade>>,
     management: OnceCell<Result<Arc<Management>, NoManagement>>,
 }
 
@@ -227,6 +238,16 @@ impl LiveFacts {
 
     pub fn session(&self) -> Option<Arc<Session>> {
         self.session.locked().clone()
+    }
+
+    /// Records that a signed upgrade through the public URL got 101 (`e2e.connect`).
+    pub fn set_signed_upgrade(&self, u: SignedUpgrade) {
+        *self.signed_upgrade.locked() = Some(u);
+    }
+
+    /// The signed upgrade that got 101 in this run, if one did.
+    pub fn signed_upgrade(&self) -> Option<SignedUpgrade> {
+        self.signed_upgrade.locked().clone()
     }
 
     /// The management client, built by `init` on first use and shared after.
