@@ -88,8 +88,9 @@ pub static CHECKS: &[CheckDef] = &[
                   resource ARN does not name the host.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-disable-default-endpoint.html",
         requires: &[],
-        // After e2e.connect: its signed 101 is what tells an AWS_IAM `$connect`'s refusal from the closed door.
-        after: &[ids::E2E_CONNECT],
+        // Not ordered after e2e.connect (a silent door and upgrade would cost two timeouts): the
+        // check waits for e2e.connect's signed 101 only when an AWS_IAM knock got 403.
+        after: &[],
         applies: needs_api,
         run: run_execute_api,
     },
@@ -871,6 +872,14 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         };
         // The public URL where the door's signer (same credentials, region and location) got 101,
         // when the route takes it to this API and stage: IAM admits the knock's signature there.
+        let needs_upgrade = !expect_open
+            && probe == DoorProbe::Refused { status: 403 }
+            && connect_auth.as_deref() == Ok("AWS_IAM")
+            && signer.is_some()
+            && ctx.runs(ids::E2E_CONNECT);
+        if needs_upgrade {
+            ctx.facts.live.connect_attempt_ended_by(deadline.at).await;
+        }
         let signed_101 = match (&signer, ctx.facts.live.signed_upgrade()) {
             (Some(s), Some(u)) if u.signed_as == s.signs_as() => {
                 let route = aws.route().await.ok();

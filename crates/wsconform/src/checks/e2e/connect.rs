@@ -246,7 +246,17 @@ pub(super) async fn refusal_context(ctx: &Ctx) -> RefusalContext {
     cx
 }
 
+/// Tells the run that an `e2e.connect` attempt has ended, however it ends.
+struct AttemptEnded(Arc<Ctx>);
+
+impl Drop for AttemptEnded {
+    fn drop(&mut self) {
+        self.0.facts.live.connect_attempt_ended();
+    }
+}
+
 pub(super) async fn connect(ctx: Arc<Ctx>) -> Outcome {
+    let _ended = AttemptEnded(ctx.clone());
     // One deadline for DNS, TCP, TLS and the upgrade, inside the check's own
     // limit: a timeout names the phase it ended (not the runner's generic one).
     let deadline = Deadline::within_check(ctx.suite.check_timeout, Some(ctx.suite.roundtrip.timeout));
