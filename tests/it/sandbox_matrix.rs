@@ -36,22 +36,27 @@ async fn run_suite(suite: SuiteSource, layout: Layout, scenario: &str) -> wsconf
     .unwrap_or_else(|e| panic!("{scenario}: {e}"))
 }
 
-/// Behind an AWS_IAM `$connect` the execute-api door's 403 is *unknown*: the
-/// probe knocks signed, as clients do, but IAM may refuse a signed knock too,
-/// so a refusal cannot prove the door closed. The IAM scenarios accept exactly
-/// that unknown for this check (and an open door, signed, passes: layout a).
+/// Behind an AWS_IAM `$connect` the execute-api door's 403 is *unknown*
+/// unless the run proved IAM admits the door's signer: the probe knocks
+/// signed, as clients do, and IAM authorizes by an ARN without the host, so
+/// once the same signed upgrade got 101 through the public URL (e2e.connect
+/// passed) the 403 is the closed door and the check passes. When e2e.connect
+/// did not pass, the IAM scenarios accept exactly that unknown for this check
+/// (and an open door, signed, passes: layout a).
 const IAM_DOOR_UNKNOWN: &str = "apigw.execute-api-disabled";
 
 fn not_passed(summary: &wsconform::RunSummary) -> BTreeSet<(String, Status, String)> {
-    let iam = summary.results[0].reports.iter().any(|r| {
-        r.id == "e2e.connect" && r.outcome.evidence.get("auth").is_some()
-            || r.outcome.verdict.message().contains("requires IAM authorization")
+    let reports = &summary.results[0].reports;
+    let connect = reports.iter().find(|r| r.id == "e2e.connect");
+    let iam = connect.is_some_and(|r| {
+        r.outcome.evidence.get("auth").is_some() || r.outcome.verdict.message().contains("requires IAM authorization")
     });
-    summary.results[0]
-        .reports
+    let connected = connect.is_some_and(|r| r.outcome.status() == Status::Pass);
+    reports
         .iter()
         .filter(|r| {
             !(iam
+                && !connected
                 && r.id == IAM_DOOR_UNKNOWN
                 && r.outcome.verdict.is_unknown()
                 && r.outcome.verdict.message().contains("AWS_IAM"))
@@ -254,6 +259,35 @@ fn connect_verdict(s: &wsconform::RunSummary) -> (Status, String, String) {
         r.outcome.verdict.message().to_owned(),
         r.outcome.verdict.hint().unwrap_or_default().to_owned(),
     )
+}
+
+/// `iam-good` is the tool's own good IAM deployment: on every layout it
+/// supports the run exits 0, and where the execute-api door is disabled the
+/// signed knock's 403 passes, proven by e2e.connect's signed 101 (layout a
+/// keeps the door open: its signed knock gets 101).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iam_good_exits_0_on_every_layout_it_supports() {
+    wsconform::install_crypto_provider();
+    let sc = SCENARIOS.iter().find(|s| s.name == "iam-good").expect("iam-good");
+    let mut problems = Vec::new();
+    for layout in Layout::ALL.into_iter().filter(|l| sc.supports(*l)) {
+        let s = run_scenario(layout, sc.name).await;
+        let failed: Vec<String> = s.results[0]
+            .reports
+            .iter()
+            .filter(|r| matches!(r.outcome.status(), Status::Fail | Status::Error))
+            .map(|r| format!("{}: {}", r.id, r.outcome.verdict.message()))
+            .collect();
+        if s.exit_code() != 0 {
+            problems.push(format!("layout {}: exit {}: {failed:#?}", layout.name(), s.exit_code()));
+        }
+        let door = s.results[0].reports.iter().find(|r| r.id == IAM_DOOR_UNKNOWN).expect("the door check ran");
+        let proven = door.outcome.evidence.get("signed_101_through").is_some() || layout == Layout::A;
+        if door.outcome.status() != Status::Pass || !proven {
+            problems.push(format!("layout {}: {IAM_DOOR_UNKNOWN}: {:?}", layout.name(), door.outcome));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
 /// Each IAM scenario's e2e.connect says what is wrong, and no signature value

@@ -102,6 +102,10 @@ impl Layout {
     /// The layouts whose CloudFront behavior does not forward the viewer Host
     /// (AllViewerExceptHostHeader): a and d.
     pub const WITH_HOST_NOT_FORWARDED: &[Layout] = &[Layout::A, Layout::D];
+    /// The layouts where API Gateway receives the public host as Host (the
+    /// viewer Host forwarded, or no CloudFront): where an upgrade signed for
+    /// the public host verifies — the two b's and c.
+    pub const WITH_PUBLIC_HOST_AT_GATEWAY: &[Layout] = &[Layout::B, Layout::BRegional, Layout::C];
 
     pub fn parse(s: &str) -> Option<Layout> {
         match s.to_ascii_lowercase().as_str() {
@@ -566,6 +570,8 @@ pub const SCENARIOS: &[Scenario] = &[
         layout: Layout::C,
         description: "`$connect` is AWS_IAM and the suite signs the upgrade (`[roundtrip] auth = \"iam\"`): everything passes",
         fails: &[],
+        // Not a or d: CloudFront does not forward the viewer Host there (`iam-host-not-forwarded`).
+        layouts: Layout::WITH_PUBLIC_HOST_AT_GATEWAY,
         signs_upgrades: true,
         apply: |d| d.connect_route().authorization_type = "AWS_IAM".into(),
         ..Scenario::DEFAULTS

@@ -82,9 +82,14 @@ pub static CHECKS: &[CheckDef] = &[
         id: ids::APIGW_EXECUTE_API_DISABLED,
         summary: "DisableExecuteApiEndpoint matches the suite and the layout",
         explain: "Disabling the execute-api endpoint closes the default door, but layout A reaches the API \
-                  through it: every request would get 403. The flag only takes effect after a redeploy.",
+                  through it: every request would get 403. The flag only takes effect after a redeploy. Behind an \
+                  AWS_IAM `$connect` the door is knocked on signed, and its 403 is the closed door only when the \
+                  same credentials got 101 through the public URL on the same API and stage (e2e.connect): IAM's \
+                  resource ARN does not name the host.",
         docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-disable-default-endpoint.html",
         requires: &[],
+        // Not ordered after e2e.connect (a silent door and upgrade would cost two timeouts): the
+        // check waits for e2e.connect's signed 101 only when an AWS_IAM knock got 403.
         after: &[],
         applies: needs_api,
         run: run_execute_api,
@@ -876,12 +881,32 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             Err(e) => return combine_execute_api(config, Outcome::error(e)),
             Ok(net) => probe_door(&net, &url, &ctx.suite.roundtrip, signer.as_ref(), deadline).await,
         };
+        // The public URL where the door's signer (same credentials, region and location) got 101,
+        // when the route takes it to this API and stage: IAM admits the knock's signature there.
+        let needs_upgrade = !expect_open
+            && probe == DoorProbe::Refused { status: 403 }
+            && connect_auth.as_deref() == Ok("AWS_IAM")
+            && signer.is_some()
+            && ctx.runs(ids::E2E_CONNECT);
+        if needs_upgrade {
+            ctx.facts.live.connect_attempt_ended_by(deadline.at).await;
+        }
+        let signed_101 = match (&signer, ctx.facts.live.signed_upgrade()) {
+            (Some(s), Some(u)) if u.signed_as == s.signs_as() => {
+                let route = aws.route().await.ok();
+                route
+                    .filter(|r| r.api_id() == Some(api_id.as_str()) && r.stage() == Some(stage.as_str()))
+                    .map(|_| u.url)
+            }
+            _ => None,
+        };
         let live = judge_execute_api_live(
             &url,
             expect_open,
             flag,
             &stage,
             connect_auth.as_deref().map_err(String::as_str),
+            signed_101.as_deref(),
             &probe,
         );
         combine_execute_api(config, live)
@@ -928,26 +953,51 @@ async fn probe_door(
     }
 }
 
-/// The live half of `apigw.execute-api-disabled`.
+/// The live half of `apigw.execute-api-disabled`. `signed_101`: the public
+/// URL where an upgrade signed as the knock was (same credentials, region and
+/// signature location) got 101 in this run, on this API and stage.
 pub fn judge_execute_api_live(
     url: &str,
     expect_open: bool,
     flag: Option<bool>,
     stage: &str,
     connect_auth: Result<&str, &str>,
+    signed_101: Option<&str>,
     probe: &DoorProbe,
 ) -> Outcome {
     let evidence = |o: Outcome| {
-        o.evidence("execute_api_url", url)
+        let o = o
+            .evidence("execute_api_url", url)
             .evidence("door", format!("{probe:?}"))
-            .evidence("connect_authorization", connect_auth.unwrap_or("unknown"))
+            .evidence("connect_authorization", connect_auth.unwrap_or("unknown"));
+        match signed_101 {
+            Some(public) => o.evidence("signed_101_through", public),
+            None => o,
+        }
     };
     let authorized = connect_auth.is_ok_and(|a| a != "NONE");
+    let iam = connect_auth == Ok("AWS_IAM");
     match (expect_open, probe) {
+        // IAM authorizes `arn:aws:execute-api:{region}:{account}:{api}/{stage}/$connect`, no host in it:
+        // credentials it admitted through the public URL it admits at the door too, so the door's 403 is its own.
+        (false, DoorProbe::Refused { status: 403 }) if iam && signed_101.is_some() => evidence(Outcome::pass(format!(
+            "{url} refuses upgrades (403) signed with the credentials that got 101 through {}: IAM's resource ARN \
+                 names API, stage and route, not the host, so the door is closed",
+            signed_101.unwrap_or_default()
+        ))),
         // A 401/403 is the closed door only when no authorizer could have said it.
         (false, DoorProbe::Refused { status: status @ (401 | 403) }) if connect_auth.is_err() || authorized => {
+            let why_not_proven = match connect_auth {
+                Ok("AWS_IAM") => {
+                    " (no upgrade signed with these credentials got 101 through the public URL on this API and stage \
+                     in this run, which would show IAM admits them: see e2e.connect)"
+                }
+                // A Lambda authorizer decides in code, which may read the Host: nothing the run sees proves it admits this one.
+                Ok("CUSTOM") => " (a Lambda authorizer decides in code, which may read the Host the knock carries)",
+                _ => "",
+            };
             evidence(Outcome::unknown(format!(
-                "{url} refused the upgrade ({status}), but {} so the refusal may be the authorizer's, not the disabled endpoint's",
+                "{url} refused the upgrade ({status}), but {} so the refusal may be the authorizer's, not the disabled endpoint's{why_not_proven}",
                 match connect_auth {
                     Ok(a) => format!("`$connect` has AuthorizationType {a}"),
                     Err(why) => format!("`$connect`'s authorization could not be read ({why})"),
@@ -1542,7 +1592,7 @@ mod tests {
 
     #[test]
     fn live_door_open_after_flag_set_means_not_redeployed() {
-        let o = judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", Ok("NONE"), &DoorProbe::Open);
+        let o = judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", Ok("NONE"), None, &DoorProbe::Open);
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("not redeployed"), "{o:?}");
         assert!(o.verdict.hint().unwrap().contains("redeploy stage Prod"));
@@ -1551,17 +1601,33 @@ mod tests {
     #[test]
     fn live_door_closed_passes_and_open_when_expected_passes() {
         assert_eq!(
-            judge_execute_api_live("u", false, Some(true), "Prod", Ok("NONE"), &DoorProbe::Refused { status: 403 })
-                .status(),
+            judge_execute_api_live(
+                "u",
+                false,
+                Some(true),
+                "Prod",
+                Ok("NONE"),
+                None,
+                &DoorProbe::Refused { status: 403 }
+            )
+            .status(),
             Status::Pass
         );
         assert_eq!(
-            judge_execute_api_live("u", true, Some(false), "Prod", Ok("NONE"), &DoorProbe::Open).status(),
+            judge_execute_api_live("u", true, Some(false), "Prod", Ok("NONE"), None, &DoorProbe::Open).status(),
             Status::Pass
         );
         assert_eq!(
-            judge_execute_api_live("u", true, Some(false), "Prod", Ok("NONE"), &DoorProbe::Refused { status: 403 })
-                .status(),
+            judge_execute_api_live(
+                "u",
+                true,
+                Some(false),
+                "Prod",
+                Ok("NONE"),
+                None,
+                &DoorProbe::Refused { status: 403 }
+            )
+            .status(),
             Status::Fail
         );
         let e = judge_execute_api_live(
@@ -1570,6 +1636,7 @@ mod tests {
             None,
             "Prod",
             Ok("NONE"),
+            None,
             &DoorProbe::Unreachable { cause: "x".into(), transient: true },
         );
         assert_eq!(e.status(), Status::Error);
@@ -1583,7 +1650,8 @@ mod tests {
     // `$connect` authorizer could have given it.
     #[test]
     fn live_door_unknown_on_nxdomain_and_on_a_refusal_an_authorizer_may_have_given() {
-        let closed = |auth, probe: &DoorProbe| judge_execute_api_live("u", false, Some(true), "Prod", auth, probe);
+        let closed =
+            |auth, probe: &DoorProbe| judge_execute_api_live("u", false, Some(true), "Prod", auth, None, probe);
         let o = closed(Ok("NONE"), &DoorProbe::NoSuchHost);
         assert_eq!(o.status(), Status::Error, "{o:?}");
         assert!(o.verdict.is_unknown(), "{o:?}");
@@ -1596,6 +1664,33 @@ mod tests {
         }
         assert_eq!(closed(Ok("NONE"), &DoorProbe::Refused { status: 403 }).status(), Status::Pass);
         assert_eq!(closed(Ok("NONE"), &DoorProbe::Refused { status: 401 }).status(), Status::Fail);
+    }
+
+    // AWS: API Gateway Developer Guide, "Control access to WebSocket APIs with IAM authorization" — "WebSocket routes use a different ARN format: arn:aws:execute-api:region:account-id:api-id/stage-name/route-key"; "Disable the default endpoint for REST APIs" — "Clients can still connect to your default endpoint, but they will receive a 403 Forbidden status code". The ARN names no host: credentials IAM admitted on `$connect` through the public URL (same API and stage) it admits at the execute-api host, so a 403 to the same signer there is the closed door; without that 101, or for a Lambda authorizer (its code may read the Host), the 403 stays unknown.
+    #[test]
+    fn live_door_iam_403_is_the_closed_door_when_the_same_signer_got_101_through_the_public_url() {
+        let public = Some("wss://ws.example.com/chat");
+        let closed = |auth, signed_101, probe: &DoorProbe| {
+            judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", auth, signed_101, probe)
+        };
+        let o = closed(Ok("AWS_IAM"), public, &DoorProbe::Refused { status: 403 });
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.verdict.message().contains("got 101 through wss://ws.example.com/chat"), "{o:?}");
+        assert_eq!(o.evidence.get("signed_101_through"), public);
+        // Without the 101, the refusal may be IAM's: unknown, saying what would prove it.
+        let o = closed(Ok("AWS_IAM"), None, &DoorProbe::Refused { status: 403 });
+        assert!(o.verdict.is_unknown(), "{o:?}");
+        assert!(o.verdict.message().contains("no upgrade signed with these credentials got 101"), "{o:?}");
+        // A Lambda authorizer's 403 stays unknown whatever the public URL got: its code may read the Host.
+        let o = closed(Ok("CUSTOM"), public, &DoorProbe::Refused { status: 403 });
+        assert!(o.verdict.is_unknown(), "{o:?}");
+        assert!(o.verdict.message().contains("Lambda authorizer"), "{o:?}");
+        // Only the 403 a disabled endpoint gives; an unreadable AuthorizationType proves nothing either.
+        assert!(closed(Ok("AWS_IAM"), public, &DoorProbe::Refused { status: 401 }).verdict.is_unknown());
+        assert!(closed(Err("GetRoutes failed"), public, &DoorProbe::Refused { status: 403 }).verdict.is_unknown());
+        // The door expected open and answering 101 to the signed knock still passes.
+        let o = judge_execute_api_live("u", true, Some(false), "Prod", Ok("AWS_IAM"), public, &DoorProbe::Open);
+        assert_eq!(o.status(), Status::Pass);
     }
 
     #[test]

@@ -209,9 +209,23 @@ pub enum NoManagement {
     Unreachable(String),
 }
 
+/// An upgrade through the public URL that was SigV4-signed and got 101: the
+/// evidence that IAM admits these credentials on `$connect` (its resource ARN
+/// names region, account, API, stage and route key, never the host).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedUpgrade {
+    /// The public URL, as reports show it.
+    pub url: String,
+    pub signed_as: crate::net::sigv4::SignedAs,
+}
+
 #[derive(Default)]
 pub struct LiveFacts {
     session: std::sync::Mutex<Option<Arc<Session>>>,
+    signed_upgrade: std::sync::Mutex<Option<SignedUpgrade>>,
+    /// Set once an `e2e.connect` attempt has ended (whatever its verdict), and its waiters woken.
+    connect_ended: OnceCell<()>,
+    connect_ended_tx: tokio::sync::Notify,
     management: OnceCell<Result<Arc<Management>, NoManagement>>,
 }
 
@@ -227,6 +241,37 @@ impl LiveFacts {
 
     pub fn session(&self) -> Option<Arc<Session>> {
         self.session.locked().clone()
+    }
+
+    /// Records that a signed upgrade through the public URL got 101 (`e2e.connect`).
+    pub fn set_signed_upgrade(&self, u: SignedUpgrade) {
+        *self.signed_upgrade.locked() = Some(u);
+    }
+
+    /// The signed upgrade that got 101 in this run, if one did.
+    pub fn signed_upgrade(&self) -> Option<SignedUpgrade> {
+        self.signed_upgrade.locked().clone()
+    }
+
+    /// Marks that an `e2e.connect` attempt has ended (called on every way out, cancellation included).
+    pub fn connect_attempt_ended(&self) {
+        let _ = self.connect_ended.set(());
+        self.connect_ended_tx.notify_waiters();
+    }
+
+    /// Waits until an `e2e.connect` attempt has ended, at most until `until`:
+    /// whether one had. Only the check that needs its evidence waits, and
+    /// only when it needs it, so no check is ordered behind the upgrade.
+    pub async fn connect_attempt_ended_by(&self, until: Instant) -> bool {
+        loop {
+            let notified = self.connect_ended_tx.notified();
+            if self.connect_ended.initialized() {
+                return true;
+            }
+            if tokio::time::timeout_at(until, notified).await.is_err() {
+                return self.connect_ended.initialized();
+            }
+        }
     }
 
     /// The management client, built by `init` on first use and shared after.

@@ -19,6 +19,8 @@ pub struct IamSigner {
     identity: aws_smithy_runtime_api::client::identity::Identity,
     region: String,
     in_query: bool,
+    /// Whose signature this is (never shown: evidence names no key).
+    access_key_id: String,
     /// The path API Gateway receives when CloudFront changes it (OriginPath):
     /// what it verifies, so what is signed.
     pub gateway_path: Option<String>,
@@ -32,12 +34,19 @@ impl IamSigner {
             produced.add(token);
         }
         IamSigner {
+            access_key_id: credentials.access_key_id().to_owned(),
             identity: credentials.into(),
             region: region.to_owned(),
             in_query,
             gateway_path: None,
             produced: std::sync::Mutex::new(produced),
         }
+    }
+
+    /// Who signs, for which region and where: two signers that sign as the
+    /// same are interchangeable to IAM, whatever host they sign for.
+    pub fn signs_as(&self) -> SignedAs {
+        SignedAs { access_key_id: self.access_key_id.clone(), region: self.region.clone(), in_query: self.in_query }
     }
 
     /// Masks every signature value this signer produced (and the session token).
@@ -92,6 +101,24 @@ impl IamSigner {
             }
         }
         Ok(out)
+    }
+}
+
+/// The principal, credential scope region and signature location of an
+/// [`IamSigner`]. Its `Debug` leaves the access key id out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedAs {
+    access_key_id: String,
+    pub region: String,
+    pub in_query: bool,
+}
+
+impl std::fmt::Debug for SignedAs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedAs")
+            .field("region", &self.region)
+            .field("in_query", &self.in_query)
+            .finish_non_exhaustive()
     }
 }
 

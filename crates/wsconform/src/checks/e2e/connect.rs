@@ -293,7 +293,17 @@ pub(super) async fn refusal_context(ctx: &Ctx) -> RefusalContext {
     cx
 }
 
+/// Tells the run that an `e2e.connect` attempt has ended, however it ends.
+struct AttemptEnded(Arc<Ctx>);
+
+impl Drop for AttemptEnded {
+    fn drop(&mut self) {
+        self.0.facts.live.connect_attempt_ended();
+    }
+}
+
 pub(super) async fn connect(ctx: Arc<Ctx>) -> Outcome {
+    let _ended = AttemptEnded(ctx.clone());
     // One deadline for DNS, TCP, TLS and the upgrade, inside the check's own
     // limit: a timeout names the phase it ended (not the runner's generic one).
     let deadline = Deadline::within_check(ctx.suite.check_timeout, Some(ctx.suite.roundtrip.timeout));
@@ -346,6 +356,12 @@ pub(super) async fn connect(ctx: Arc<Ctx>) -> Outcome {
                 }
             }
             let missing_protocol = !rt.subprotocols.is_empty() && conn.subprotocol.is_none();
+            // 101 to a signed upgrade: IAM admits these credentials on `$connect`
+            // (apigw.execute-api-disabled reads a signed 403 at the door by it).
+            if let Some(s) = &signer {
+                let url = ctx.suite.display_url();
+                ctx.facts.live.set_signed_upgrade(crate::facts::live::SignedUpgrade { url, signed_as: s.signs_as() });
+            }
             ctx.facts.live.set_session(conn);
             if missing_protocol {
                 return Outcome::fail(
