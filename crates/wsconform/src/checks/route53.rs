@@ -22,7 +22,9 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
               are judged as a set: each one that can answer clients must name the target (a weighted record with \
               Weight 0 takes no traffic while another has a non-zero weight: a warning, naming the health checks \
               whose failure would hand it clients). A record created by a traffic policy instance is unknown: \
-              the policy's rules are not read.",
+              the policy's rules are not read. A part of the target the endpoint does not report (a regional \
+              domain's HostedZoneId; its name, unless `[custom_domain] regional_target` gives it) leaves the \
+              alias that names the target unknown; no A record, or an alias to another host, fails anyway.",
     docs: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-alias.html",
     requires: &[],
     after: &[],
