@@ -203,6 +203,12 @@ def _records(field, value):
     return edit
 
 
+def _no_record(s):
+    # The zone exists; the host has no record in it.
+    s["records"] = []
+    s["hosted_zone"] = True
+
+
 def _other_distribution(s):
     s["other_distribution"] = True
     for r in s["records"]:
@@ -380,6 +386,9 @@ CORPUS = {
         ),
     ),
     "c-domain-mutual-tls": ("c", _domain_field(HOST, "mtls", "s3://wsconform-truststore/truststore.pem")),
+    "c-dns-record-missing": ("c", _no_record),
+    # Another regional custom domain's target (the zone id stays API Gateway's in ap-northeast-1).
+    "c-dns-alias-wrong-target": ("c", _records("target", f"d-0ther00000.execute-api.{REGION}.amazonaws.com")),
 }
 
 
@@ -567,7 +576,7 @@ def build(endpoint, name):
             out["other_distribution_domain"] = d2["DomainName"]
 
     # --- Route 53
-    if spec["records"]:
+    if spec["records"] or spec.get("hosted_zone"):
         r53 = client("route53", CF_REGION)
         zone = r53.create_hosted_zone(Name="example.com", CallerReference=f"wsconform-{name}-{time.time()}")
         zone_id = zone["HostedZone"]["Id"].split("/")[-1]
@@ -614,7 +623,8 @@ def build(endpoint, name):
                     )
                     rrset["HealthCheckId"] = hc["HealthCheck"]["Id"]
                 changes.append({"Action": "UPSERT", "ResourceRecordSet": rrset})
-        r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+        if changes:
+            r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
 
     out["suite_toml"] = suite_toml(spec["suite"], out)
     return out

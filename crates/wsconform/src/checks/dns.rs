@@ -8,7 +8,7 @@ use crate::check::{CheckDef, Ctx, always};
 use crate::ids;
 use crate::model::aws::{AliasRecordFacts, Traffic, normalize_host, traffic};
 use crate::net::{Deadline, DnsAnswer, DnsError, human};
-use crate::outcome::{Evidence, Outcome};
+use crate::outcome::{Evidence, Outcome, Verdict};
 
 pub static CHECKS: &[CheckDef] = &[
     CheckDef {
@@ -297,6 +297,11 @@ async fn alias_target(ctx: Arc<Ctx>) -> Outcome {
                 "the expected alias target is unknown: set `[dns] alias_target` (or let the control plane tell)",
             );
         }
+        // A target nobody reports (the custom domain's regional target) stays a typed unknown.
+        Err(crate::facts::Error::Unknown { message }) => {
+            return Outcome::from(Verdict::unknown(format!("the expected alias target: {message}")));
+        }
+        Err(e @ crate::facts::Error::UnknownUntilApply { .. }) => return Outcome::from(e),
         Err(e) => {
             let o = Outcome::error(format!("cannot find the expected alias target: {e}"));
             return if e.is_transient() { o.retryable() } else { o };

@@ -22,7 +22,9 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
               are judged as a set: each one that can answer clients must name the target (a weighted record with \
               Weight 0 takes no traffic while another has a non-zero weight: a warning, naming the health checks \
               whose failure would hand it clients). A record created by a traffic policy instance is unknown: \
-              the policy's rules are not read.",
+              the policy's rules are not read. A part of the target the endpoint does not report (a regional \
+              domain's HostedZoneId; its name, unless `[custom_domain] regional_target` gives it) leaves the \
+              alias that names the target unknown; no A record, or an alias to another host, fails anyway.",
     docs: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-alias.html",
     requires: &[],
     after: &[],
@@ -30,12 +32,15 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
     run: run_alias,
 }];
 
-/// `expected` = (alias target DNS name, its hosted zone id).
+/// `expected`: the alias target's DNS name and hosted zone id, each known or
+/// why not. What the records say is judged on the part that is known: no A
+/// record, or a record naming another host, fails whatever the unknown part
+/// is; the right name with the zone id unknown is unknown, never a pass.
 pub fn judge_alias(
     choice: &ZoneChoice,
     records: &[AliasRecordFacts],
     host: &str,
-    expected: (&str, &str),
+    expected: &ExpectedAlias,
     require_aaaa: bool,
     anycast_ip_list: Option<&str>,
 ) -> Outcome {
@@ -61,10 +66,20 @@ pub fn judge_alias(
         };
         return Outcome::skip(format!("no public Route 53 hosted zone for {host} in this account{private}"));
     };
-    let (want_name, want_zone) = expected;
+    let want_name = expected.name.as_deref().map_err(String::as_str);
+    let want_zone = expected.zone.as_deref().map_err(String::as_str);
     f.evidence("hosted_zone", format!("{} ({})", zone.name, zone.id));
-    f.evidence("expected_target", format!("{want_name} (HostedZoneId {want_zone})"));
-    let target = format!("AliasTarget.DNSName {want_name} and HostedZoneId {want_zone}");
+    f.evidence(
+        "expected_target",
+        format!("{} (HostedZoneId {})", want_name.unwrap_or("unknown"), want_zone.unwrap_or("unknown")),
+    );
+    // What a new record should hold: the zone id only when known.
+    let target = match (want_name, want_zone) {
+        (Ok(n), Ok(z)) => format!("AliasTarget.DNSName {n} and HostedZoneId {z}"),
+        (Ok(n), Err(_)) => format!("AliasTarget.DNSName {n}"),
+        (Err(why), _) => format!("the expected target as AliasTarget.DNSName (unknown: {why})"),
+    };
+    let target_name = want_name.unwrap_or("the expected target");
     let zone_name = normalize_host(&zone.name);
     let apex = normalize_host(host) == zone_name;
     let in_zone = |n: &str| {
@@ -89,7 +104,8 @@ pub fn judge_alias(
     }
     let rec = wildcard.clone().unwrap_or_else(|| normalize_host(host));
 
-    let want = Want { name: want_name, zone: want_zone, hosted_zone: zone, rec: &rec, anycast_ip_list };
+    let want =
+        Want { name: want_name, zone: want_zone, target: &target, hosted_zone: zone, rec: &rec, anycast_ip_list };
     let cnames: Vec<&AliasRecordFacts> = records.iter().copied().filter(|r| r.record_type == "CNAME").collect();
     if !cnames.is_empty() {
         if apex {
@@ -103,7 +119,7 @@ pub fn judge_alias(
             // A CNAME resolves through its value, A and AAAA alike.
             judge_set(&mut f, "CNAME", &cnames, &want, &in_zone);
         }
-        return f.outcome(format!("{host} is a CNAME to {want_name}"));
+        return f.outcome(format!("{host} is a CNAME to {target_name}"));
     }
 
     for rtype in ["A", "AAAA"] {
@@ -129,13 +145,15 @@ pub fn judge_alias(
         }
         judge_set(&mut f, rtype, &set, &want, &in_zone);
     }
-    f.outcome(format!("{host} is an ALIAS to {want_name}"))
+    f.outcome(format!("{host} is an ALIAS to {target_name}"))
 }
 
-/// The target a record set must name.
+/// The target a record set must name: each part, or why it is unknown.
 struct Want<'a> {
-    name: &'a str,
-    zone: &'a str,
+    name: Result<&'a str, &'a str>,
+    zone: Result<&'a str, &'a str>,
+    /// What a new record should hold, in words (the zone id only when known).
+    target: &'a str,
     /// The hosted zone the records are in.
     hosted_zone: &'a HostedZoneFacts,
     /// The record name judged (the host, or the wildcard that covers it).
@@ -155,7 +173,8 @@ enum Finding {
     Wrong { message: String, hint: String },
     /// Another name in the same zone: not followed.
     InZone(String),
-    /// Where it leads depends on what is not read (an anycast IP list's addresses).
+    /// Where it leads depends on what is not read (an anycast IP list's
+    /// addresses) or not reported (the target's name or hosted zone id).
     Unread(String),
 }
 
@@ -174,11 +193,17 @@ fn judge_set(
     let traffic = traffic(set);
     let routed = set.iter().any(|r| r.set_identifier.is_some());
     let (rec, want_name, want_zone) = (want.rec, want.name, want.zone);
+    // The zone id in a fix only when known.
+    let with_zone = want_zone.map(|z| format!(" (HostedZoneId {z})")).unwrap_or_default();
+    // For the fix only: a record naming the target whose zone id cannot be checked counts as right.
     let right = |r: &AliasRecordFacts| {
         let name = if rtype == "CNAME" { cname_value(r) } else { r.alias_dns_name.clone().unwrap_or_default() };
-        normalize_host(&name) == normalize_host(want_name)
+        want_name.is_ok_and(|w| normalize_host(&name) == normalize_host(w))
             && (rtype == "CNAME"
-                || r.alias_hosted_zone_id.as_deref().is_some_and(|z| z.eq_ignore_ascii_case(want_zone)))
+                || want_zone.is_err()
+                || r.alias_hosted_zone_id
+                    .as_deref()
+                    .is_some_and(|z| want_zone.is_ok_and(|w| z.eq_ignore_ascii_case(w))))
     };
     // The fix for a wrong weighted record can also be to take its traffic away.
     let right_weighted: Vec<(&str, i64)> = set
@@ -234,47 +259,52 @@ fn judge_set(
         }
         let finding = if rtype == "CNAME" {
             let v = cname_value(r);
-            if normalize_host(&v) == normalize_host(want_name) {
-                None
-            } else if in_zone(&v) {
-                Some(Finding::InZone(format!(
+            match want_name {
+                Ok(w) if normalize_host(&v) == normalize_host(w) => None,
+                _ if in_zone(&v) => Some(Finding::InZone(format!(
                     "{this} is a CNAME to {v}, another name in zone {}: the chain is not followed",
                     want.hosted_zone.name
-                )))
-            } else {
-                Some(Finding::Wrong {
-                    message: format!("{this} is a CNAME to {v}, expected {want_name}"),
-                    hint: format!("set the value of the CNAME record {rec}{which} to {want_name}"),
-                })
+                ))),
+                Ok(w) => Some(Finding::Wrong {
+                    message: format!("{this} is a CNAME to {v}, expected {w}"),
+                    hint: format!("set the value of the CNAME record {rec}{which} to {w}"),
+                }),
+                Err(why) => Some(Finding::Unread(format!(
+                    "{this} is a CNAME to {v}: whether that is the target cannot be told ({why})"
+                ))),
             }
         } else {
             match (&r.alias_dns_name, &r.alias_hosted_zone_id) {
-                (Some(name), Some(zone_id)) => {
-                    let right_name = normalize_host(name) == normalize_host(want_name);
-                    if !right_name && zone_id.eq_ignore_ascii_case(&want.hosted_zone.id) {
-                        // An alias to another record of the same zone.
-                        Some(Finding::InZone(format!(
-                            "{this} is an ALIAS to {name}, another record in zone {}: not followed",
-                            want.hosted_zone.name
-                        )))
-                    } else if !right_name {
-                        Some(Finding::Wrong {
-                            message: format!("{this} is an ALIAS to {name}, expected {want_name}"),
-                            hint: format!(
-                                "set AliasTarget.DNSName of the {rtype} ALIAS record {rec}{which} to {want_name} (HostedZoneId {want_zone})"
-                            ),
-                        })
-                    } else if !zone_id.eq_ignore_ascii_case(want_zone) {
-                        Some(Finding::Wrong {
-                            message: format!("{this} ALIAS has HostedZoneId {zone_id}, expected {want_zone}"),
-                            hint: format!(
-                                "set AliasTarget.HostedZoneId of the {rtype} ALIAS record {rec}{which} to {want_zone}"
-                            ),
-                        })
-                    } else {
-                        None
-                    }
+                // An alias to another record of the same zone.
+                (Some(name), Some(zone_id))
+                    if zone_id.eq_ignore_ascii_case(&want.hosted_zone.id)
+                        && !want_name.is_ok_and(|w| normalize_host(name) == normalize_host(w)) =>
+                {
+                    Some(Finding::InZone(format!(
+                        "{this} is an ALIAS to {name}, another record in zone {}: not followed",
+                        want.hosted_zone.name
+                    )))
                 }
+                (Some(name), Some(zone_id)) => match (want_name, want_zone) {
+                    (Err(why), _) => Some(Finding::Unread(format!(
+                        "{this} is an ALIAS to {name} ({zone_id}): whether that is the target cannot be told ({why})"
+                    ))),
+                    // Another host: wrong whatever the zone id.
+                    (Ok(w), _) if normalize_host(name) != normalize_host(w) => Some(Finding::Wrong {
+                        message: format!("{this} is an ALIAS to {name}, expected {w}"),
+                        hint: format!(
+                            "set AliasTarget.DNSName of the {rtype} ALIAS record {rec}{which} to {w}{with_zone}"
+                        ),
+                    }),
+                    (Ok(_), Ok(z)) if !zone_id.eq_ignore_ascii_case(z) => Some(Finding::Wrong {
+                        message: format!("{this} ALIAS has HostedZoneId {zone_id}, expected {z}"),
+                        hint: format!("set AliasTarget.HostedZoneId of the {rtype} ALIAS record {rec}{which} to {z}"),
+                    }),
+                    (Ok(_), Ok(_)) => None,
+                    (Ok(w), Err(why)) => Some(Finding::Unread(format!(
+                        "{this} ALIAS names {w} with HostedZoneId {zone_id}, which cannot be checked: {why}"
+                    ))),
+                },
                 // The distribution's anycast static IPs are a way in by plain A records.
                 _ if want.anycast_ip_list.is_some() && matches!(rtype, "A" | "AAAA") => Some(Finding::Unread(format!(
                     "{this} is a plain record ({}) and the distribution has the anycast static IP list {}, \
@@ -284,9 +314,7 @@ fn judge_set(
                 ))),
                 _ => Some(Finding::Wrong {
                     message: format!("{this} is a plain record ({}), not an ALIAS", r.values.join(", ")),
-                    hint: format!(
-                        "replace the plain {rtype} record{which} with an ALIAS record with AliasTarget.DNSName {want_name} and HostedZoneId {want_zone}"
-                    ),
+                    hint: format!("replace the plain {rtype} record{which} with an ALIAS record with {}", want.target),
                 }),
             }
         };
@@ -380,7 +408,7 @@ fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             },
             None => Arc::new(Vec::new()),
         };
-        judge_alias(&choice, &records, host, (&expected.0, &expected.1), require_aaaa, anycast.as_deref())
+        judge_alias(&choice, &records, host, &expected, require_aaaa, anycast.as_deref())
     })
 }
 
@@ -390,7 +418,11 @@ mod tests {
     use crate::facts::aws::{RecordSource, Records, choose_zone, host_records};
     use crate::outcome::Status;
 
-    const CF: (&str, &str) = ("d111111abcdef8.cloudfront.net", CLOUDFRONT_HOSTED_ZONE_ID);
+    const CF_NAME: &str = "d111111abcdef8.cloudfront.net";
+
+    fn cf() -> ExpectedAlias {
+        ExpectedAlias::known(CF_NAME, CLOUDFRONT_HOSTED_ZONE_ID)
+    }
     const HOST: &str = "ws.example.com";
 
     fn hz(id: &str, name: &str) -> HostedZoneFacts {
@@ -443,10 +475,10 @@ mod tests {
     #[test]
     fn a_plain_record_beside_an_anycast_ip_list_is_unknown_not_a_failure() {
         let plain = named("ws.example.com.", "A", None, &["198.51.100.7"]);
-        let o = judge_alias(&zone(), std::slice::from_ref(&plain), HOST, CF, false, Some("aip-1"));
+        let o = judge_alias(&zone(), std::slice::from_ref(&plain), HOST, &cf(), false, Some("aip-1"));
         assert_eq!(o.status(), Status::Error, "{o:?}");
         assert!(o.verdict.is_unknown() && o.verdict.message().contains("aip-1"), "{o:?}");
-        let o = judge_alias(&zone(), &[plain], HOST, CF, false, None);
+        let o = judge_alias(&zone(), &[plain], HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().contains("not an ALIAS"), "{o:?}");
     }
@@ -458,27 +490,27 @@ mod tests {
             alias("A", "D111111abcdef8.cloudfront.net.", "z2fdtndataqyw2"),
             alias("AAAA", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID),
         ];
-        assert_eq!(judge_alias(&zone(), &good, HOST, CF, false, None).status(), Status::Pass);
-        assert_eq!(judge_alias(&ZoneChoice::default(), &good, HOST, CF, false, None).status(), Status::Skip);
+        assert_eq!(judge_alias(&zone(), &good, HOST, &cf(), false, None).status(), Status::Pass);
+        assert_eq!(judge_alias(&ZoneChoice::default(), &good, HOST, &cf(), false, None).status(), Status::Skip);
 
         let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(&zone(), &old, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &old, HOST, &cf(), false, None);
         assert!(o.verdict.message().contains("expected d111111abcdef8.cloudfront.net"), "{o:?}");
         assert!(o.verdict.hint().is_some_and(|h| h.contains("Z2FDTNDATAQYW2")));
 
         // AAAA must match too when present.
         let bad_aaaa = [good[0].clone(), alias("AAAA", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        assert_eq!(judge_alias(&zone(), &bad_aaaa, HOST, CF, false, None).status(), Status::Fail);
-        assert_eq!(judge_alias(&zone(), &[], HOST, CF, false, None).status(), Status::Fail);
+        assert_eq!(judge_alias(&zone(), &bad_aaaa, HOST, &cf(), false, None).status(), Status::Fail);
+        assert_eq!(judge_alias(&zone(), &[], HOST, &cf(), false, None).status(), Status::Fail);
         let plain = named("ws.example.com.", "A", None, &["203.0.113.9"]);
-        assert!(judge_alias(&zone(), &[plain], HOST, CF, false, None).verdict.message().contains("not an ALIAS"));
+        assert!(judge_alias(&zone(), &[plain], HOST, &cf(), false, None).verdict.message().contains("not an ALIAS"));
     }
 
     // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId: for a CloudFront distribution specify Z2FDTNDATAQYW2; for a regional API Gateway custom domain the domain's regionalHostedZoneId. Route 53 refuses another value when the record is created, so a record holding one (an emulator's, or a target swapped behind it) is wrong as listed: a failure naming the field and the value.
     #[test]
     fn a_wrong_alias_hosted_zone_id_fails_naming_the_field() {
         let wrong_zone = [alias("A", "d111111abcdef8.cloudfront.net.", "Z1YSHQZHG15GKL")];
-        let o = judge_alias(&zone(), &wrong_zone, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &wrong_zone, HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("HostedZoneId Z1YSHQZHG15GKL, expected Z2FDTNDATAQYW2"), "{o:?}");
         assert_eq!(
@@ -486,16 +518,175 @@ mod tests {
             Some("set AliasTarget.HostedZoneId of the A ALIAS record ws.example.com to Z2FDTNDATAQYW2")
         );
         // A regional custom domain's target: its own zone id.
-        let regional = ("d-abc123.execute-api.ap-northeast-1.amazonaws.com", "Z1YSHQZHG15GKL");
+        let regional = ExpectedAlias::known("d-abc123.execute-api.ap-northeast-1.amazonaws.com", "Z1YSHQZHG15GKL");
         let right = [alias("A", "d-abc123.execute-api.ap-northeast-1.amazonaws.com.", "Z1YSHQZHG15GKL")];
-        assert_eq!(judge_alias(&zone(), &right, HOST, regional, false, None).status(), Status::Pass);
+        assert_eq!(judge_alias(&zone(), &right, HOST, &regional, false, None).status(), Status::Pass);
+    }
+
+    const REGIONAL: &str = "d-abc123.execute-api.ap-northeast-1.amazonaws.com";
+    const APIGW_ZONE: &str = "Z1YSHQZHG15GKL";
+    const NO_ZONE: &str = "ws.example.com: hostedZoneId is not reported by the endpoint";
+
+    /// Layout c on an endpoint whose GetDomainName reports no HostedZoneId: the name is known, the zone id not.
+    fn regional_without_zone() -> ExpectedAlias {
+        ExpectedAlias { name: Ok(REGIONAL.into()), zone: Err(NO_ZONE.into()) }
+    }
+
+    // AWS: Route 53 API Reference, "AliasTarget" — DNSName: "For regional APIs, specify the value of regionalDomainName" and "The name of the record that you're creating must match a custom domain name for your API"; HostedZoneId: "For regional APIs, specify the value of regionalHostedZoneId". Route 53 Developer Guide, "Routing traffic to an Amazon API Gateway API by using your domain name" — "Regional API endpoint: You create a Route 53 alias record that routes traffic to the regional API endpoint". Both fields must name the target: with the zone id not reported, no A record or an alias to another host is still wrong (a wrong field next to a missing one is a failure); the right name is unknown, never a pass.
+    #[test]
+    fn a_regional_target_without_its_zone_id_is_judged_by_its_name() {
+        let expected = regional_without_zone();
+        // No A record: fails, naming the record to add; the zone id is not invented.
+        let o = judge_alias(&zone(), &[], HOST, &expected, false, None);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert_eq!(o.verdict.message(), "ws.example.com has no A record in zone example.com.");
+        assert_eq!(
+            o.verdict.hint(),
+            Some(format!("add an ALIAS A record for ws.example.com with AliasTarget.DNSName {REGIONAL}").as_str())
+        );
+        assert_eq!(o.evidence.get("expected_target"), Some(format!("{REGIONAL} (HostedZoneId unknown)").as_str()));
+
+        // An alias to another host: wrong whatever the zone id.
+        let other = [alias("A", "d-0ther00000.execute-api.ap-northeast-1.amazonaws.com.", APIGW_ZONE)];
+        let o = judge_alias(&zone(), &other, HOST, &expected, false, None);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("is an ALIAS to d-0ther00000.execute-api"), "{o:?}");
+        assert_eq!(
+            o.verdict.hint(),
+            Some(format!("set AliasTarget.DNSName of the A ALIAS record ws.example.com to {REGIONAL}").as_str())
+        );
+
+        // The right name: its zone id cannot be checked. Unknown, never a pass.
+        let right = [alias("A", &format!("{REGIONAL}."), APIGW_ZONE), alias("AAAA", REGIONAL, APIGW_ZONE)];
+        let o = judge_alias(&zone(), &right, HOST, &expected, false, None);
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert!(o.verdict.is_unknown(), "{o:?}");
+        assert!(
+            o.verdict.message().starts_with(&format!(
+                "unknown: ws.example.com A ALIAS names {REGIONAL} with HostedZoneId {APIGW_ZONE}, which cannot be checked: {NO_ZONE}"
+            )),
+            "{o:?}"
+        );
+
+        // One record right, the other naming another host: the failure stands beside the unknown.
+        let mixed =
+            [right[0].clone(), alias("AAAA", "d-0ther00000.execute-api.ap-northeast-1.amazonaws.com", APIGW_ZONE)];
+        let o = judge_alias(&zone(), &mixed, HOST, &expected, false, None);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(
+            o.verdict.message().contains("AAAA is an ALIAS to d-0ther00000")
+                && o.verdict.message().contains("cannot be checked"),
+            "{o:?}"
+        );
+
+        // A CNAME carries no zone id: the right name passes below the apex.
+        let o = judge_alias(&zone(), &[cname("ws.example.com.", REGIONAL)], HOST, &expected, false, None);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+
+        // With the zone id reported, the same aliases pass.
+        let o = judge_alias(&zone(), &right, HOST, &ExpectedAlias::known(REGIONAL, APIGW_ZONE), false, None);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+    }
+
+    // AWS: Route 53 API Reference, "AliasTarget" — DNSName: "For regional APIs, specify the value of regionalDomainName" (get-domain-names); Route 53 Developer Guide, "Routing traffic to an Amazon API Gateway API by using your domain name" — "Regional API endpoint: You create a Route 53 alias record that routes traffic to the regional API endpoint". With no regional domain name reported (nor given by the suite), an alias cannot be told right or wrong (unknown), but no A record, or a plain one, is no alias to any API Gateway target: a failure.
+    #[test]
+    fn an_unknown_target_name_still_fails_a_missing_or_plain_record() {
+        let why = "ws.example.com: apiGatewayDomainName is not reported by the endpoint";
+        let expected = ExpectedAlias { name: Err(why.into()), zone: Err(NO_ZONE.into()) };
+        let o = judge_alias(&zone(), &[], HOST, &expected, false, None);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(
+            o.verdict
+                .hint()
+                .is_some_and(|h| h.starts_with("add an ALIAS A record for ws.example.com") && h.contains(why)),
+            "{o:?}"
+        );
+
+        let plain = named("ws.example.com.", "A", None, &["203.0.113.9"]);
+        let o = judge_alias(&zone(), &[plain], HOST, &expected, false, None);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("not an ALIAS"), "{o:?}");
+
+        let o = judge_alias(&zone(), &[alias("A", REGIONAL, APIGW_ZONE)], HOST, &expected, false, None);
+        assert!(o.verdict.is_unknown(), "{o:?}");
+        assert_eq!(
+            o.verdict.message(),
+            format!(
+                "unknown: ws.example.com A is an ALIAS to {REGIONAL} ({APIGW_ZONE}): whether that is the target cannot be told ({why})"
+            )
+        );
+        // An alias to another record of the zone stays "not followed".
+        let o = judge_alias(&zone(), &[alias("A", "api.example.com.", "Z0SANDBOX")], HOST, &expected, false, None);
+        assert!(o.verdict.is_unknown() && o.verdict.message().contains("not followed"), "{o:?}");
+    }
+
+    /// Layout c from a fixture whose GetDomainName reports neither ApiGatewayDomainName nor HostedZoneId (as moto).
+    fn layout_c(regional_target: Option<&str>, records: &[AliasRecordFacts]) -> Arc<Ctx> {
+        use crate::facts::fixture::Fixture;
+        let target = regional_target.map(|t| format!("regional_target = \"{t}\"\n")).unwrap_or_default();
+        let text = format!(
+            "name = \"t\"\nregion = \"ap-northeast-1\"\nurl = \"wss://ws.example.com/chat\"\n[api]\nid = \"a1b2c3d4e5\"\n\
+             stage = \"Prod\"\n[custom_domain]\nname = \"ws.example.com\"\nmapping_key = \"chat\"\n{target}"
+        );
+        let suite = Arc::new(crate::suite::Suite::parse("t.toml", &text, &|_| None).expect("test suite"));
+        let domain = DomainFacts {
+            domain_name: HOST.into(),
+            api_gateway_domain_name: None,
+            hosted_zone_id: None,
+            certificate_arn: None,
+            status: None,
+            endpoint_type: Some("REGIONAL".into()),
+            security_policy: Some("TLS_1_2".into()),
+            routing_mode: None,
+            mutual_tls: None,
+            ip_address_type: None,
+        };
+        let fixture =
+            records.iter().fold(Fixture::new().domain(domain).hosted_zone(hz("Z0SANDBOX", "example.com.")), |f, r| {
+                f.record("Z0SANDBOX", r.clone())
+            });
+        let facts = Arc::new(crate::facts::Facts::with_source(suite.clone(), fixture.into_source()));
+        Arc::new(Ctx::new(suite, facts, std::collections::BTreeSet::new()))
+    }
+
+    async fn run_check(id: crate::ids::CheckId, ctx: &Arc<Ctx>) -> Outcome {
+        (crate::checks::find(&id).expect("a check of the catalog").run)(ctx.clone()).await
+    }
+
+    // AWS: Route 53 API Reference, "AliasTarget" — DNSName: "For regional APIs, specify the value of regionalDomainName"; HostedZoneId: "For regional APIs, specify the value of regionalHostedZoneId". The name comes from GetDomainName, else the suite's `[custom_domain] regional_target`; the zone id only from GetDomainName. Without the name, dns.alias-target and route53.alias say unknown (typed, `unknown:`), not a bare "not reported" error; a missing A record fails either way.
+    #[tokio::test]
+    async fn an_unreported_regional_target_is_taken_from_the_suite_else_a_typed_unknown() {
+        let a = AliasRecordFacts::alias("ws.example.com", "A", REGIONAL, APIGW_ZONE);
+        let ctx = layout_c(Some(REGIONAL), std::slice::from_ref(&a));
+        assert_eq!(ctx.facts.aws.expected_alias().await, Ok(Some(regional_without_zone())));
+        let o = run_check(ids::ROUTE53_ALIAS, &ctx).await;
+        assert!(o.verdict.is_unknown() && o.verdict.message().contains("hostedZoneId is not reported"), "{o:?}");
+
+        let ctx = layout_c(None, std::slice::from_ref(&a));
+        let o = run_check(ids::ROUTE53_ALIAS, &ctx).await;
+        assert!(
+            o.verdict.is_unknown() && o.verdict.message().contains("apiGatewayDomainName is not reported"),
+            "{o:?}"
+        );
+        let o = run_check(ids::DNS_ALIAS_TARGET, &ctx).await;
+        assert!(o.verdict.is_unknown(), "{o:?}");
+        assert!(
+            o.verdict.message().starts_with(
+                "unknown: the expected alias target: ws.example.com: apiGatewayDomainName is not reported by the endpoint"
+            ),
+            "{o:?}"
+        );
+
+        let o = run_check(ids::ROUTE53_ALIAS, &layout_c(None, &[])).await;
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("has no A record"), "{o:?}");
     }
 
     // AWS: Route 53 Developer Guide, "Routing traffic to an Amazon CloudFront distribution by using your domain name" — the alias record's value is the distribution's domain name (dxxxx.cloudfront.net): an alias to another distribution sends clients elsewhere.
     #[test]
     fn an_alias_to_another_target_fails_naming_alias_target_dns_name() {
         let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(&zone(), &old, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &old, HOST, &cf(), false, None);
         assert_eq!(
             o.verdict.hint(),
             Some(
@@ -510,13 +701,13 @@ mod tests {
     #[test]
     fn a_cname_to_the_target_passes_below_the_apex_and_fails_at_it() {
         let c = [cname("ws.example.com.", "D111111abcdef8.cloudfront.net.")];
-        let o = judge_alias(&zone(), &c, HOST, CF, true, None);
+        let o = judge_alias(&zone(), &c, HOST, &cf(), true, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(o.evidence.get("record.CNAME"), Some("D111111abcdef8.cloudfront.net."));
         assert!(o.warnings.is_empty(), "AAAA follows the CNAME to the target: {o:?}");
 
         let other = [cname("ws.example.com.", "d222222oldold9.cloudfront.net")];
-        let o = judge_alias(&zone(), &other, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &other, HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Fail);
         assert!(
             o.verdict.message().contains("CNAME to d222222oldold9.cloudfront.net, expected d111111abcdef8"),
@@ -529,7 +720,7 @@ mod tests {
 
         // The host is the zone apex: a CNAME is not allowed there, whatever it points at.
         let apex = ZoneChoice::of(hz("ZAPEX", "ws.example.com."));
-        let o = judge_alias(&apex, &c, HOST, CF, false, None);
+        let o = judge_alias(&apex, &c, HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("apex of zone ws.example.com.: a CNAME record is not allowed"), "{o:?}");
         assert!(
@@ -546,7 +737,7 @@ mod tests {
         let table = Table(vec![("Z0SANDBOX", "*.example.com", vec![wild.clone()])]);
         let records = host_records(&table, &z, HOST).await.expect("records");
         assert_eq!(records.as_slice(), std::slice::from_ref(&wild));
-        let o = judge_alias(&zone(), &records, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &records, HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(
             o.evidence.get("record.wildcard"),
@@ -555,7 +746,7 @@ mod tests {
 
         // A wildcard to an old distribution fails and names the wildcard record.
         let old = named("*.example.com", "A", Some(("d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)), &[]);
-        let o = judge_alias(&zone(), &[old], HOST, CF, false, None);
+        let o = judge_alias(&zone(), &[old], HOST, &cf(), false, None);
         assert!(
             o.verdict.hint().is_some_and(|h| h.contains("A ALIAS record *.example.com to d111111abcdef8")),
             "{o:?}"
@@ -589,7 +780,7 @@ mod tests {
             ns("ws.example.com.", &["ns-9.awsdns-09.com."]),
             alias("A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID),
         ];
-        assert_eq!(judge_alias(&c, &own, HOST, CF, false, None).status(), Status::Pass);
+        assert_eq!(judge_alias(&c, &own, HOST, &cf(), false, None).status(), Status::Pass);
     }
 
     // AWS: Route 53 API Reference, "CreateHostedZone" — a zone answers only once its name servers are the delegated ones; without an NS record for the subdomain in the parent zone, the parent zone keeps answering for it (a warning: the unused zone misleads, nothing is broken by it).
@@ -602,7 +793,7 @@ mod tests {
         assert_eq!(c.warnings.len(), 1, "{c:?}");
         assert!(c.warnings[0].0.contains("hosted zone ws.example.com (ZCHILD) is not delegated"), "{c:?}");
         let good = [alias("A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(&c, &good, HOST, CF, false, None);
+        let o = judge_alias(&c, &good, HOST, &cf(), false, None);
         assert_eq!((o.status(), o.warnings.len()), (Status::Pass, 1), "{o:?}");
     }
 
@@ -616,7 +807,7 @@ mod tests {
             ("ZCHILD", HOST, vec![ns("ws.example.com.", &["ns-9.awsdns-09.com."])]),
         ]);
         let c = choose_zone(HOST, &cands, &table).await.expect("choice");
-        let o = judge_alias(&c, &[], HOST, CF, false, None);
+        let o = judge_alias(&c, &[], HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Error);
         assert!(
             o.verdict.is_unknown()
@@ -629,7 +820,7 @@ mod tests {
             &ZoneChoice::of(parent),
             &[ns("ws.example.com.", &["ns1.other-dns.example.net."])],
             HOST,
-            CF,
+            &cf(),
             false,
             None,
         );
@@ -664,7 +855,7 @@ mod tests {
     #[test]
     fn private_zones_are_skipped_and_said() {
         let c = ZoneChoice { skipped_private: vec!["example.com. (ZPRIVATE)".into()], ..ZoneChoice::default() };
-        let o = judge_alias(&c, &[], HOST, CF, false, None);
+        let o = judge_alias(&c, &[], HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Skip);
         assert!(
             o.verdict.message().contains("private zones skipped") && o.verdict.message().contains("ZPRIVATE"),
@@ -675,10 +866,10 @@ mod tests {
     // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId of the current hosted zone routes to another record in the same zone; such a chain (and a CNAME to a name in the zone) is not followed here: unknown, never a failure.
     #[test]
     fn a_chain_inside_the_zone_is_unknown() {
-        let o = judge_alias(&zone(), &[alias("A", "api.example.com.", "Z0SANDBOX")], HOST, CF, false, None);
+        let o = judge_alias(&zone(), &[alias("A", "api.example.com.", "Z0SANDBOX")], HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Error);
         assert!(o.verdict.message().contains("another record in zone example.com.: not followed"), "{o:?}");
-        let o = judge_alias(&zone(), &[cname("ws.example.com.", "api.example.com")], HOST, CF, false, None);
+        let o = judge_alias(&zone(), &[cname("ws.example.com.", "api.example.com")], HOST, &cf(), false, None);
         assert!(
             o.verdict.is_unknown() && o.verdict.message().contains("ws.example.com is a CNAME to api.example.com"),
             "{o:?}"
@@ -687,7 +878,7 @@ mod tests {
 
     #[test]
     fn every_hint_matches_its_finding() {
-        let o = judge_alias(&zone(), &[], HOST, CF, false, None);
+        let o = judge_alias(&zone(), &[], HOST, &cf(), false, None);
         assert_eq!(
             o.verdict.hint(),
             Some(
@@ -704,7 +895,7 @@ mod tests {
     #[test]
     fn missing_aaaa_with_ipv6_enabled_is_a_warning_with_its_own_hint() {
         let a_only = [alias("A", "d111111abcdef8.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(&zone(), &a_only, HOST, CF, true, None);
+        let o = judge_alias(&zone(), &a_only, HOST, &cf(), true, None);
         assert_eq!(o.status(), Status::Pass, "IPv4 clients work: {o:?}");
         assert_eq!(o.verdict.hint(), None);
         assert_eq!(o.warnings.len(), 1, "{o:?}");
@@ -718,11 +909,11 @@ mod tests {
             )
         );
         // IPv6 disabled: nothing to say about AAAA.
-        let o = judge_alias(&zone(), &a_only, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &a_only, HOST, &cf(), false, None);
         assert!(o.warnings.is_empty(), "{o:?}");
         // A wrong A alias stays a failure with its own hint; the AAAA warning keeps its own.
         let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
-        let o = judge_alias(&zone(), &old, HOST, CF, true, None);
+        let o = judge_alias(&zone(), &old, HOST, &cf(), true, None);
         assert_eq!(o.status(), Status::Fail);
         assert!(
             o.verdict.hint().is_some_and(|h| h.starts_with("set AliasTarget.DNSName of the A ALIAS record")),
@@ -743,7 +934,7 @@ mod tests {
     fn a_weighted_set_is_judged_by_its_weights_not_by_its_order() {
         // The old target first, with weight 0: a correct deployment, with a warning.
         let set = [weighted("A", "old", OLD, 0), weighted("A", "new", NEW, 100)];
-        let o = judge_alias(&zone(), &set, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &set, HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(o.warnings.len(), 1, "{o:?}");
         let w = &o.warnings[0];
@@ -769,7 +960,7 @@ mod tests {
             [weighted("A", "old", OLD, 100), weighted("A", "new", NEW, 0)],
             [weighted("A", "new", NEW, 0), weighted("A", "old", OLD, 100)],
         ] {
-            let o = judge_alias(&zone(), &set, HOST, CF, false, None);
+            let o = judge_alias(&zone(), &set, HOST, &cf(), false, None);
             assert_eq!(o.status(), Status::Fail, "{o:?}");
             assert_eq!(
                 o.verdict.message(),
@@ -790,13 +981,13 @@ mod tests {
 
         // Both serve: the old one's share fails; taking its weight away is a fix.
         let split = [weighted("A", "new", NEW, 90), weighted("A", "old", OLD, 10)];
-        let o = judge_alias(&zone(), &split, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &split, HOST, &cf(), false, None);
         assert!(o.verdict.message().contains("`old` (Weight 10 of 100: 10% of queries)"), "{o:?}");
         assert!(o.verdict.hint().is_some_and(|h| h.ends_with("(HostedZoneId Z2FDTNDATAQYW2), or set its Weight to 0")));
 
         // Every weight 0: all take traffic, with equal probability.
         let zeros = [weighted("A", "old", OLD, 0), weighted("A", "new", NEW, 0)];
-        let o = judge_alias(&zone(), &zeros, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &zeros, HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().contains("`old` (Weight 0 like every record of the set: 1 in 2 queries)"), "{o:?}");
 
@@ -807,7 +998,7 @@ mod tests {
             weighted("AAAA", "old", OLD, 100),
             weighted("AAAA", "new", NEW, 0),
         ];
-        let o = judge_alias(&zone(), &both, HOST, CF, true, None);
+        let o = judge_alias(&zone(), &both, HOST, &cf(), true, None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().starts_with("ws.example.com AAAA record `old` (Weight 100 of 100"), "{o:?}");
         assert_eq!(o.warnings.len(), 1, "the A set's weight-0 record: {o:?}");
@@ -818,7 +1009,7 @@ mod tests {
     fn health_checks_on_the_serving_records_say_when_a_zero_weighted_record_answers() {
         let checked = |r: AliasRecordFacts, hc: &str| AliasRecordFacts { health_check_id: Some(hc.into()), ..r };
         let set = [weighted("A", "old", OLD, 0), checked(weighted("A", "new", NEW, 100), "hc-1")];
-        let o = judge_alias(&zone(), &set, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &set, HOST, &cf(), false, None);
         assert_eq!((o.status(), o.warnings.len()), (Status::Pass, 1), "{o:?}");
         let w = &o.warnings[0];
         assert!(
@@ -836,7 +1027,7 @@ mod tests {
             checked(weighted("A", "new", NEW, 50), "hc-1"),
             checked(weighted("A", "new2", NEW, 50), "hc-2"),
         ];
-        let o = judge_alias(&zone(), &two, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &two, HOST, &cf(), false, None);
         assert!(o.warnings[0].message.contains("if health checks hc-1 (`new`), hc-2 (`new2`) all fail"), "{o:?}");
 
         // A serving record without a health check is always healthy: the plain weighted-0 warning.
@@ -845,7 +1036,7 @@ mod tests {
             checked(weighted("A", "new", NEW, 50), "hc-1"),
             weighted("A", "new2", NEW, 50),
         ];
-        let o = judge_alias(&zone(), &partly, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &partly, HOST, &cf(), false, None);
         assert_eq!(o.warnings.len(), 1, "{o:?}");
         assert!(
             o.warnings[0].message.ends_with("with a non-zero Weight is unhealthy")
@@ -855,11 +1046,11 @@ mod tests {
 
         // A health check on a record that is the only one of its name and type changes nothing: evidence.
         let simple = [checked(alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID), "hc-9")];
-        let o = judge_alias(&zone(), &simple, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &simple, HOST, &cf(), false, None);
         assert_eq!((o.status(), o.warnings.len()), (Status::Pass, 0), "{o:?}");
         assert_eq!(o.evidence.get("record.A.health_checks"), Some("hc-9"));
         assert!(
-            judge_alias(&zone(), &set[..1], HOST, CF, false, None).evidence.get("record.A.health_checks").is_none()
+            judge_alias(&zone(), &set[..1], HOST, &cf(), false, None).evidence.get("record.A.health_checks").is_none()
         );
     }
 
@@ -871,7 +1062,7 @@ mod tests {
             ..alias("A", target, CLOUDFRONT_HOSTED_ZONE_ID)
         };
         for target in [NEW, OLD] {
-            let o = judge_alias(&zone(), &[by_policy(target)], HOST, CF, false, None);
+            let o = judge_alias(&zone(), &[by_policy(target)], HOST, &cf(), false, None);
             assert_eq!(o.status(), Status::Error, "{target}: {o:?}");
             assert!(o.verdict.is_unknown(), "{o:?}");
             assert!(
@@ -880,7 +1071,7 @@ mod tests {
                 "{o:?}"
             );
         }
-        let o = judge_alias(&zone(), &[alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID)], HOST, CF, false, None);
+        let o = judge_alias(&zone(), &[alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID)], HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
     }
 
@@ -888,7 +1079,7 @@ mod tests {
     #[test]
     fn weighted_cnames_follow_the_same_rule() {
         let c = |id: &str, v: &str, w: i64| cname("ws.example.com.", v).routed(id, RoutingPolicy::Weighted(w));
-        let o = judge_alias(&zone(), &[c("old", OLD, 0), c("new", NEW, 1)], HOST, CF, false, None);
+        let o = judge_alias(&zone(), &[c("old", OLD, 0), c("new", NEW, 1)], HOST, &cf(), false, None);
         assert_eq!((o.status(), o.warnings.len()), (Status::Pass, 1), "{o:?}");
         assert!(
             o.warnings[0].hint.as_deref().is_some_and(|h| h.starts_with(
@@ -896,7 +1087,7 @@ mod tests {
             )),
             "{o:?}"
         );
-        let o = judge_alias(&zone(), &[c("old", OLD, 1), c("new", NEW, 0)], HOST, CF, false, None);
+        let o = judge_alias(&zone(), &[c("old", OLD, 1), c("new", NEW, 0)], HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(
             o.verdict
@@ -916,11 +1107,11 @@ mod tests {
             alias("A", target, CLOUDFRONT_HOSTED_ZONE_ID).routed(id, RoutingPolicy::Failover(role))
         };
         let good = [f("main", NEW, Failover::Primary), f("backup", NEW, Failover::Secondary)];
-        let o = judge_alias(&zone(), &good, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &good, HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(o.evidence.get("record.A.clients_get"), Some("`main`, `backup`"));
         let bad = [f("main", NEW, Failover::Primary), f("backup", OLD, Failover::Secondary)];
-        let o = judge_alias(&zone(), &bad, HOST, CF, false, None);
+        let o = judge_alias(&zone(), &bad, HOST, &cf(), false, None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert_eq!(
             o.verdict.message(),
@@ -959,11 +1150,11 @@ mod tests {
         for (here, there, who) in policies {
             let right = alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID).routed("here", here.clone());
             let also_right = alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID).routed("there", there.clone());
-            let o = judge_alias(&zone(), &[right.clone(), also_right], HOST, CF, false, None);
+            let o = judge_alias(&zone(), &[right.clone(), also_right], HOST, &cf(), false, None);
             assert_eq!(o.status(), Status::Pass, "{here:?}: {o:?}");
             assert_eq!(o.evidence.get("record.A.clients_get"), Some("`here`, `there`"), "{here:?}");
             let wrong = alias("A", OLD, CLOUDFRONT_HOSTED_ZONE_ID).routed("there", there);
-            let o = judge_alias(&zone(), &[right, wrong], HOST, CF, false, None);
+            let o = judge_alias(&zone(), &[right, wrong], HOST, &cf(), false, None);
             assert_eq!(o.status(), Status::Fail, "{here:?}: {o:?}");
             assert!(o.verdict.message().starts_with("ws.example.com A record `there` ("), "{o:?}");
             assert!(o.verdict.message().contains(who), "{here:?}: {o:?}");
@@ -971,7 +1162,7 @@ mod tests {
         }
         // A routing policy not known here: never a guessed failure.
         let odd = alias("A", OLD, CLOUDFRONT_HOSTED_ZONE_ID).routed("odd", RoutingPolicy::Unknown);
-        let o = judge_alias(&zone(), &[odd], HOST, CF, false, None);
+        let o = judge_alias(&zone(), &[odd], HOST, &cf(), false, None);
         assert!(
             o.verdict.is_unknown() && o.verdict.message().contains("whether clients get it cannot be told"),
             "{o:?}"

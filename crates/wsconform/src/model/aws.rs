@@ -353,6 +353,24 @@ pub struct ZoneCandidates {
     pub truncated: Vec<String>,
 }
 
+/// The target the host's records must name, part by part: each part is
+/// known, or `Err(why)` it is not (an endpoint that does not report it), so
+/// a record is judged on the part there is — a missing record, or a record
+/// naming another host, is wrong whatever the unknown part would be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedAlias {
+    /// `AliasTarget.DNSName`: the distribution's domain, or the custom domain's regional target.
+    pub name: Result<String, String>,
+    /// `AliasTarget.HostedZoneId` that goes with it.
+    pub zone: Result<String, String>,
+}
+
+impl ExpectedAlias {
+    pub fn known(name: &str, zone: &str) -> Self {
+        ExpectedAlias { name: Ok(name.into()), zone: Ok(zone.into()) }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AliasRecordFacts {
     /// Normalized (no trailing dot, lowercase); a wildcard reads `*.example.com`.

@@ -143,43 +143,52 @@ impl AwsFacts {
     }
 
     /// The DNS name the public host should alias (the distribution's domain,
-    /// or the custom domain's regional target), when the control plane tells.
+    /// or the custom domain's regional target), when the control plane (or
+    /// the suite) tells; a name nobody reports is a typed unknown.
     pub async fn expected_alias_target(&self) -> Res<Option<String>> {
         if self.suite.cloudfront.is_some() {
             // The name does not depend on the partition's alias hosted zone id, which may be unknown.
             let d = self.distribution().await?.ok_or_else(|| self.distribution_missing())?;
             return Ok(Some(normalize_host(&d.domain_name)));
         }
-        Ok(self.expected_alias().await?.map(|(name, _)| name))
+        match self.expected_alias().await? {
+            Some(e) => e.name.map(Some).map_err(|message| Error::Unknown { message }),
+            None => Ok(None),
+        }
     }
 
-    /// The alias target and its Route 53 hosted zone id.
-    pub async fn expected_alias(&self) -> Res<Option<(String, String)>> {
+    /// The alias target and its Route 53 hosted zone id, each known or why
+    /// not: a custom domain's name is GetDomainName's ApiGatewayDomainName,
+    /// else the suite's `[custom_domain] regional_target`; its zone id only
+    /// GetDomainName's HostedZoneId. A domain that cannot be read at all is an error.
+    pub async fn expected_alias(&self) -> Res<Option<ExpectedAlias>> {
         if self.suite.cloudfront.is_some() {
             let d = self.distribution().await?.ok_or_else(|| self.distribution_missing())?;
             let region = &self.suite.region;
-            let zone = crate::partition::cloudfront_hosted_zone_id(region).ok_or_else(|| Error::Unknown {
-                message: format!(
+            let zone = crate::partition::cloudfront_hosted_zone_id(region).map(str::to_owned).ok_or_else(|| {
+                format!(
                     "AWS documents no Route 53 hosted zone id for CloudFront alias targets in partition {} (region {region})",
                     crate::partition::of(region).map_or("?", |p| p.id)
-                ),
-            })?;
-            return Ok(Some((normalize_host(&d.domain_name), zone.to_owned())));
+                )
+            });
+            return Ok(Some(ExpectedAlias { name: Ok(normalize_host(&d.domain_name)), zone }));
         }
-        let Some(name) = self.suite.custom_domain.as_ref().map(|c| c.name.clone()) else { return Ok(None) };
+        let Some(cd) = self.suite.custom_domain.as_ref() else { return Ok(None) };
+        let name = cd.name.clone();
         let d = self
             .domain(&name)
             .await?
             .ok_or_else(|| Error::NotFound { message: format!("API Gateway custom domain {name} does not exist") })?;
-        let target = d
-            .api_gateway_domain_name
-            .clone()
-            .ok_or_else(|| Error::NotReported { subject: name.clone(), field: "apiGatewayDomainName" })?;
-        let zone = d
-            .hosted_zone_id
-            .clone()
-            .ok_or_else(|| Error::NotReported { subject: name.clone(), field: "hostedZoneId" })?;
-        Ok(Some((normalize_host(&target), zone)))
+        let not_reported = |field| Error::NotReported { subject: name.clone(), field }.to_string();
+        let target = match (&d.api_gateway_domain_name, &cd.regional_target) {
+            (Some(t), _) | (None, Some(t)) => Ok(normalize_host(t)),
+            (None, None) => Err(format!(
+                "{} and the suite sets no `[custom_domain] regional_target`",
+                not_reported("apiGatewayDomainName")
+            )),
+        };
+        let zone = d.hosted_zone_id.clone().ok_or_else(|| not_reported("hostedZoneId"));
+        Ok(Some(ExpectedAlias { name: target, zone }))
     }
 
     /// What the suite said or discovery found, for the report.
