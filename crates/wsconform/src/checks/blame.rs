@@ -78,6 +78,8 @@ pub fn route_fault(route: &Route, intent: &Intent<'_>) -> Option<CheckId> {
         {
             Some(ids::APIGW_MAPPING)
         }
+        // CloudFront sends the path to an origin that answers itself (S3, …): the behavior is wrong.
+        (Landing::Origin { .. }, Some(_)) => Some(ids::CLOUDFRONT_PATH_PATTERN),
         // `/{stage}/…` or `/`: the rule needs the stage to fail on it.
         (Landing::ExecuteApi { .. }, Some(_)) if intent.stage.is_some() => Some(ids::CLOUDFRONT_PATH_PATTERN),
         (Landing::Unmapped { .. }, Some(e)) if e.host_forwarding_unknown.is_none() => {
