@@ -891,8 +891,8 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         if needs_upgrade {
             ctx.facts.live.connect_attempt_ended_by(deadline.at).await;
         }
-        let signed_101 = match (&signer, ctx.facts.live.signed_upgrade()) {
-            (Some(s), Some(u)) if u.signed_as == s.signs_as() => {
+        let signed_101 = match (&signer, ctx.facts.live.upgrade()) {
+            (Some(s), Some(u)) if u.signed_as == Some(s.signs_as()) => {
                 let route = aws.route().await.ok();
                 route
                     .filter(|r| r.api_id() == Some(api_id.as_str()) && r.stage() == Some(stage.as_str()))

@@ -209,20 +209,23 @@ pub enum NoManagement {
     Unreachable(String),
 }
 
-/// An upgrade through the public URL that was SigV4-signed and got 101: the
-/// evidence that IAM admits these credentials on `$connect` (its resource ARN
-/// names region, account, API, stage and route key, never the host).
+/// An upgrade through the public URL that got 101. Signed or not, it is the
+/// evidence that the stage the route lands on serves clients (a stage serves
+/// only once a deployment is made to it). Signed, it is also the evidence that
+/// IAM admits these credentials on `$connect` (its resource ARN names region,
+/// account, API, stage and route key, never the host).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedUpgrade {
+pub struct PublicUpgrade {
     /// The public URL, as reports show it.
     pub url: String,
-    pub signed_as: crate::net::sigv4::SignedAs,
+    /// Who signed it, when it was SigV4-signed.
+    pub signed_as: Option<crate::net::sigv4::SignedAs>,
 }
 
 #[derive(Default)]
 pub struct LiveFacts {
     session: std::sync::Mutex<Option<Arc<Session>>>,
-    signed_upgrade: std::sync::Mutex<Option<SignedUpgrade>>,
+    upgrade: std::sync::Mutex<Option<PublicUpgrade>>,
     /// Set once an `e2e.connect` attempt has ended (whatever its verdict), and its waiters woken.
     connect_ended: OnceCell<()>,
     connect_ended_tx: tokio::sync::Notify,
@@ -243,14 +246,14 @@ impl LiveFacts {
         self.session.locked().clone()
     }
 
-    /// Records that a signed upgrade through the public URL got 101 (`e2e.connect`).
-    pub fn set_signed_upgrade(&self, u: SignedUpgrade) {
-        *self.signed_upgrade.locked() = Some(u);
+    /// Records that an upgrade through the public URL got 101 (`e2e.connect`).
+    pub fn set_upgrade(&self, u: PublicUpgrade) {
+        *self.upgrade.locked() = Some(u);
     }
 
-    /// The signed upgrade that got 101 in this run, if one did.
-    pub fn signed_upgrade(&self) -> Option<SignedUpgrade> {
-        self.signed_upgrade.locked().clone()
+    /// The upgrade through the public URL that got 101 in this run, if one did.
+    pub fn upgrade(&self) -> Option<PublicUpgrade> {
+        self.upgrade.locked().clone()
     }
 
     /// Marks that an `e2e.connect` attempt has ended (called on every way out, cancellation included).

@@ -356,12 +356,12 @@ pub(super) async fn connect(ctx: Arc<Ctx>) -> Outcome {
                 }
             }
             let missing_protocol = !rt.subprotocols.is_empty() && conn.subprotocol.is_none();
-            // 101 to a signed upgrade: IAM admits these credentials on `$connect`
-            // (apigw.execute-api-disabled reads a signed 403 at the door by it).
-            if let Some(s) = &signer {
-                let url = ctx.suite.display_url();
-                ctx.facts.live.set_signed_upgrade(crate::facts::live::SignedUpgrade { url, signed_as: s.signs_as() });
-            }
+            // 101 through the public URL: the stage it lands on serves clients (apigw.stage
+            // decides a deployment it cannot list by it); signed, IAM admits these credentials
+            // on `$connect` (apigw.execute-api-disabled reads a signed 403 at the door by it).
+            let url = ctx.suite.display_url();
+            let signed_as = signer.as_ref().map(|s| s.signs_as());
+            ctx.facts.live.set_upgrade(crate::facts::live::PublicUpgrade { url, signed_as });
             ctx.facts.live.set_session(conn);
             if missing_protocol {
                 return Outcome::fail(
