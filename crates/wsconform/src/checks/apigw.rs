@@ -308,11 +308,15 @@ pub fn selected_route(rse: &str, message: &str, routes: &[RouteFacts]) -> Option
 /// deploymentId (`None`: not asked). When they cannot be listed the stage is
 /// unknown, retryable if the listing failed for a passing reason (throttling,
 /// a 5xx, a timeout) rather than for good (an endpoint without the operation).
+/// `served`: the public URL where `e2e.connect` got 101 in this run, when the
+/// route lands on this API and stage; it decides that unknown (a stage serves
+/// clients only once a deployment is made to it), and nothing else.
 pub fn judge_stage(
     stage: Option<&StageFacts>,
     api_id: &str,
     name: &str,
     deployments: Option<Result<usize, &crate::facts::Error>>,
+    served: Option<&str>,
 ) -> Outcome {
     let Some(s) = stage else {
         return Outcome::fail(
@@ -326,14 +330,22 @@ pub fn judge_stage(
         Some(d) => f.evidence("deployment_id", d),
         // GetStage omits deploymentId when the stage has never been deployed; an endpoint that
         // cannot list deployments (an emulator without them) leaves that unconfirmed.
-        None => match deployments {
-            Some(Err(why)) => {
+        None => match (deployments, served) {
+            (Some(Err(why)), Some(url)) => f.evidence(
+                "deployment",
+                format!(
+                    "GetStage reports no deploymentId and the API's deployments could not be listed ({why}), \
+                     but e2e.connect got 101 Switching Protocols from {url}, which lands on stage `{name}`: \
+                     a stage serves clients only once a deployment is made to it"
+                ),
+            ),
+            (Some(Err(why)), None) => {
                 transient = why.is_transient();
                 f.unknown(format!(
                     "stage `{name}` reports no deploymentId and the API's deployments could not be listed ({why})"
                 ))
             }
-            listed => {
+            (listed, _) => {
                 if let Some(Ok(n)) = listed {
                     f.evidence("api_deployments", n);
                 }
@@ -777,8 +789,38 @@ fn run_stage(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             Some(s) if s.deployment_id.is_none() => Some(aws.deployments(&id).await.map(|d| d.len())),
             _ => None,
         };
-        judge_stage(stage.as_deref(), &id, &name, deployments.as_ref().map(|r| r.as_ref().map(|n| *n)))
+        // Only an unknown deployment waits for e2e.connect's attempt (capped by this check's
+        // own deadline): its 101 through the public URL, on a route that lands on this API and
+        // stage, shows the stage serves. No other verdict is ordered behind the upgrade.
+        let served = match &deployments {
+            Some(Err(_)) if ctx.runs(ids::E2E_CONNECT) => {
+                let deadline = crate::net::Deadline::within_check(ctx.suite.check_timeout, None);
+                ctx.facts.live.connect_attempt_ended_by(deadline.at).await;
+                let route = route_and_blame(&ctx).await.ok().map(|(r, _)| r);
+                upgrade_landed_on(ctx.facts.live.upgrade(), route.as_deref(), &id, &name)
+            }
+            _ => None,
+        };
+        judge_stage(
+            stage.as_deref(),
+            &id,
+            &name,
+            deployments.as_ref().map(|r| r.as_ref().map(|n| *n)),
+            served.as_deref(),
+        )
     })
+}
+
+/// The public URL of `upgrade` (e2e.connect's 101) when `route`, the way that URL
+/// takes, lands on API `api_id` stage `stage`: the stage that answered it.
+pub fn upgrade_landed_on(
+    upgrade: Option<crate::facts::live::PublicUpgrade>,
+    route: Option<&crate::model::route::Route>,
+    api_id: &str,
+    stage: &str,
+) -> Option<String> {
+    let (u, r) = (upgrade?, route?);
+    (r.api_id() == Some(api_id) && r.stage() == Some(stage)).then_some(u.url)
 }
 
 fn run_domain(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
@@ -1176,15 +1218,15 @@ mod tests {
 
     #[test]
     fn stage_rules() {
-        assert_eq!(judge_stage(Some(&stage()), "a", "Prod", None).status(), Status::Pass);
-        assert_eq!(judge_stage(None, "a", "Prod", None).status(), Status::Fail);
+        assert_eq!(judge_stage(Some(&stage()), "a", "Prod", None, None).status(), Status::Pass);
+        assert_eq!(judge_stage(None, "a", "Prod", None, None).status(), Status::Fail);
         let mut s = stage();
         s.deployment_id = None;
-        assert!(judge_stage(Some(&s), "a", "Prod", None).verdict.message().contains("no deployment"));
+        assert!(judge_stage(Some(&s), "a", "Prod", None, None).verdict.message().contains("no deployment"));
         let mut s = stage();
         s.throttling_burst_limit = Some(0);
         s.throttling_rate_limit = Some(0.0);
-        assert!(judge_stage(Some(&s), "a", "Prod", None).verdict.message().contains("429"));
+        assert!(judge_stage(Some(&s), "a", "Prod", None, None).verdict.message().contains("429"));
     }
 
     fn route(key: &str) -> RouteFacts {
@@ -1317,7 +1359,7 @@ mod tests {
     fn a_stage_without_deployment_fails_only_when_the_deployments_can_be_listed() {
         let mut s = stage();
         s.deployment_id = None;
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Ok(0)));
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Ok(0)), None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         let unavailable = crate::facts::Error::Unavailable {
             operation: "apigatewayv2.GetDeployments".into(),
@@ -1325,10 +1367,55 @@ mod tests {
             message: "not emulated".into(),
             http_status: Some(404),
         };
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&unavailable)));
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&unavailable)), None);
         assert_eq!(o.status(), Status::Error, "{o:?}");
         assert!(o.verdict.is_unknown() && o.verdict.message().contains("GetDeployments"), "{o:?}");
         assert!(!o.retryable, "an endpoint without the operation will not grow one: {o:?}");
+    }
+
+    // AWS: API Gateway Developer Guide, "Deploy WebSocket APIs in API Gateway" — "Each stage is a snapshot of the API and is made available for client apps to call": a stage serves clients only once a deployment is made to it, so a 101 through the public URL on a route that lands on this API and stage proves the stage has one.
+    #[test]
+    fn a_stage_whose_deployments_cannot_be_listed_is_deployed_once_the_public_url_got_101_on_it() {
+        use crate::facts::live::PublicUpgrade;
+        use crate::model::route::Route;
+        let mut s = stage();
+        s.deployment_id = None;
+        let unavailable = crate::facts::Error::Unavailable {
+            operation: "apigatewayv2.GetDeployments".into(),
+            code: Some("UnknownOperationException".into()),
+            message: "not emulated".into(),
+            http_status: Some(404),
+        };
+        let route = |api: &str, stage: &str| Route {
+            viewer_host: "ws.example.com".into(),
+            viewer_path: format!("/{stage}"),
+            edge: None,
+            gateway_host: format!("{api}.execute-api.us-east-1.amazonaws.com"),
+            gateway_path: format!("/{stage}"),
+            landing: Landing::ExecuteApi { api_id: api.into(), stage: Some(stage.into()), extra_path: false },
+            layout: None,
+            viewer_is_custom_domain: false,
+            viewer_domain_unusable: None,
+        };
+        let upgrade = || Some(PublicUpgrade { url: "wss://ws.example.com/Prod".into(), signed_as: None });
+        // The 101 went through a route that lands on this API and stage: decided, naming the 101.
+        let served = upgrade_landed_on(upgrade(), Some(&route("a", "Prod")), "a", "Prod");
+        assert_eq!(served.as_deref(), Some("wss://ws.example.com/Prod"));
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&unavailable)), served.as_deref());
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        let why = o.evidence.get("deployment").expect("the 101 as evidence");
+        assert!(why.contains("101 Switching Protocols from wss://ws.example.com/Prod"), "{o:?}");
+        // No 101 in this run: still unknown.
+        assert_eq!(upgrade_landed_on(None, Some(&route("a", "Prod")), "a", "Prod"), None);
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&unavailable)), None);
+        assert!(o.status() == Status::Error && o.verdict.is_unknown(), "{o:?}");
+        // The 101 came from another stage (or another API), or the route is not known: it proves nothing here.
+        assert_eq!(upgrade_landed_on(upgrade(), Some(&route("a", "Dev")), "a", "Prod"), None);
+        assert_eq!(upgrade_landed_on(upgrade(), Some(&route("b", "Prod")), "a", "Prod"), None);
+        assert_eq!(upgrade_landed_on(upgrade(), None, "a", "Prod"), None);
+        // Deployments that can be listed, and none: a 101 does not overrule the listing.
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Ok(0)), Some("wss://ws.example.com/Prod"));
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
     }
 
     // The listing's error decides by its kind, not its text: throttled or 5xx, a retry
@@ -1345,12 +1432,12 @@ mod tests {
             http_status: Some(status),
         };
         let throttled = service("TooManyRequestsException", 429);
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&throttled)));
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&throttled)), None);
         assert_eq!(o.status(), Status::Error, "{o:?}");
         assert!(o.verdict.message().contains("TooManyRequestsException"), "{o:?}");
         assert!(o.retryable, "{o:?}");
         let denied = service("AccessDeniedException", 403);
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&denied)));
+        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&denied)), None);
         assert!(o.verdict.is_unknown() && !o.retryable, "{o:?}");
     }
 
@@ -1361,13 +1448,13 @@ mod tests {
     fn stage_throttling_absent_means_account_limits_and_route_zero_fails() {
         let mut s = stage();
         (s.throttling_burst_limit, s.throttling_rate_limit) = (None, None);
-        let o = judge_stage(Some(&s), "a", "Prod", None);
+        let o = judge_stage(Some(&s), "a", "Prod", None, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert!(o.evidence.get("throttling").unwrap().contains("account-level"), "{o:?}");
         s.throttling_rate_limit = Some(100.0);
-        assert_eq!(judge_stage(Some(&s), "a", "Prod", None).status(), Status::Pass);
+        assert_eq!(judge_stage(Some(&s), "a", "Prod", None, None).status(), Status::Pass);
         s.route_throttling = vec![("$connect".into(), Some(0), None)];
-        let o = judge_stage(Some(&s), "a", "Prod", None);
+        let o = judge_stage(Some(&s), "a", "Prod", None, None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().contains("RouteSettings[\"$connect\"]"), "{o:?}");
         assert!(o.verdict.hint().unwrap().contains("RouteSettings[\"$connect\"].ThrottlingBurstLimit"), "{o:?}");
@@ -1383,7 +1470,7 @@ mod tests {
         let auto =
             |m: &str| StageFacts { auto_deploy: Some(true), last_deployment_status_message: Some(m.into()), ..stage() };
         let failed = "Deployment attempt failed: Unable to deploy API because no routes exist in this API";
-        let o = judge_stage(Some(&auto(failed)), "a", "Prod", None);
+        let o = judge_stage(Some(&auto(failed)), "a", "Prod", None, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(o.warnings.len(), 1, "{o:?}");
         let w = &o.warnings[0];
@@ -1396,12 +1483,12 @@ mod tests {
         assert!(w.hint.as_deref().is_some_and(|h| h.contains("LastDeploymentStatusMessage")), "{w:?}");
 
         let ok = "Successfully deployed stage with deployment ID 'dep1'";
-        let o = judge_stage(Some(&auto(ok)), "a", "Prod", None);
+        let o = judge_stage(Some(&auto(ok)), "a", "Prod", None, None);
         assert!(o.warnings.is_empty(), "{o:?}");
         assert_eq!(o.evidence.get("last_deployment_status"), Some(ok));
         // Without AutoDeploy the message is not supported: not read.
         let manual = StageFacts { auto_deploy: Some(false), ..auto(failed) };
-        let o = judge_stage(Some(&manual), "a", "Prod", None);
+        let o = judge_stage(Some(&manual), "a", "Prod", None, None);
         assert!(o.warnings.is_empty() && o.evidence.get("last_deployment_status").is_none(), "{o:?}");
     }
 

@@ -323,6 +323,55 @@ mod tests {
         assert_eq!(o.verdict.message(), format!("API {API} has no stage `Prod`"));
     }
 
+    /// A run whose public URL is `url`, planning `planned`, whose GetStage reports no
+    /// deploymentId and whose GetDeployments cannot answer.
+    fn undeployed_ctx(url: &str, planned: &[crate::ids::CheckId]) -> Arc<Ctx> {
+        let text = format!(
+            "name = \"t\"\nregion = \"ap-northeast-1\"\nurl = \"{url}\"\n[api]\nid = \"{API}\"\nstage = \"Prod\"\n"
+        );
+        let suite = Arc::new(Suite::parse("t.toml", &text, &|_| None).expect("test suite"));
+        let fixture = Fixture::new().stage(API, stage(None, Some(500))).unknown_until_apply(
+            "apigatewayv2.GetDeployments",
+            API,
+            "the deployments of API a1b2c3d4e5",
+        );
+        let facts = Arc::new(Facts::with_source(suite.clone(), fixture.into_source()));
+        Arc::new(Ctx::new(suite, facts, planned.iter().copied().collect()))
+    }
+
+    /// What e2e.connect leaves behind when its upgrade through `url` got 101, `after` the check began.
+    fn connect_gets_101(ctx: &Arc<Ctx>, url: &str, after: std::time::Duration) {
+        let ctx = ctx.clone();
+        let url = url.to_owned();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            ctx.facts.live.set_upgrade(crate::facts::live::PublicUpgrade { url, signed_as: None });
+            ctx.facts.live.connect_attempt_ended();
+        });
+    }
+
+    #[tokio::test]
+    async fn apigw_stage_waits_for_e2e_connect_only_when_its_deployment_is_unknown() {
+        use crate::ids::{APIGW_STAGE, E2E_CONNECT};
+        let here = "wss://a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com/Prod";
+        // e2e.connect's 101 ends after the check began: the unknown waits for it, and it decides.
+        let ctx = undeployed_ctx(here, &[APIGW_STAGE, E2E_CONNECT]);
+        connect_gets_101(&ctx, here, std::time::Duration::from_millis(50));
+        let o = run(APIGW_STAGE, &ctx).await;
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(o.evidence.get("deployment").is_some_and(|d| d.contains(here)), "{o:?}");
+        // e2e.connect is not planned: nothing to wait for, still unknown.
+        let ctx = undeployed_ctx(here, &[APIGW_STAGE]);
+        let o = run(APIGW_STAGE, &ctx).await;
+        assert!(o.status() == Status::Error && o.verdict.is_unknown(), "{o:?}");
+        // The public URL lands on another stage: its 101 says nothing of `Prod`.
+        let dev = "wss://a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com/Dev";
+        let ctx = undeployed_ctx(dev, &[APIGW_STAGE, E2E_CONNECT]);
+        connect_gets_101(&ctx, dev, std::time::Duration::ZERO);
+        let o = run(APIGW_STAGE, &ctx).await;
+        assert!(o.status() == Status::Error && o.verdict.is_unknown(), "{o:?}");
+    }
+
     #[tokio::test]
     async fn a_value_known_only_after_apply_is_unknown_not_absent() {
         let what = "the stage Prod of API a1b2c3d4e5";
