@@ -16,7 +16,9 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
     explain: "An alias to an old distribution or the wrong hosted zone id sends clients to a door that answers 403. \
               CloudFront targets use HostedZoneId Z2FDTNDATAQYW2; API Gateway targets the domain's hostedZoneId. \
               A CNAME to the target name works below the zone apex, never at it; a wildcard record covers a host \
-              that has no record of its own. The zone is the most specific public one delegated to (NS) among the \
+              that has no record of its own. An alias to another record of the same zone (HostedZoneId the \
+              zone's own id) or a CNAME to a name in the zone is followed, at most 4 hops, and the records at \
+              its end judged; a loop or a longer chain is unknown. The zone is the most specific public one delegated to (NS) among the \
               host's parent domains; private zones never answer public clients. Records of one name and type \
               with a routing policy (weighted, latency, geolocation, geoproximity, IP-based, multivalue, failover) \
               are judged as a set: each one that can answer clients must name the target (a weighted record with \
