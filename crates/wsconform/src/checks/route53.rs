@@ -1014,7 +1014,7 @@ mod tests {
         named(name, t, Some((to, zone)), &[])
     }
 
-    // AWS: Route 53 API Reference, "AliasTarget" — "If the alias target is another record in the same hosted zone, specify the ID of the current hosted zone"; Route 53 Developer Guide, "Choosing between alias and non-alias records" — an alias record can route traffic to another record in the same hosted zone, and a CNAME below the apex to another domain name: clients get what the record at the end of the chain names, judged by the same rules, the chain shown.
+    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId for "Another Route 53 resource record set in your hosted zone": "Specify the hosted zone ID of your hosted zone. (An alias resource record set can't reference a resource record set in a different hosted zone.)"; DNSName: "Specify the value of the Name element for a resource record set in the current hosted zone"; a CNAME below the apex to another domain name: clients get what the record at the end of the chain names, judged by the same rules, the chain shown.
     #[test]
     fn a_chain_inside_the_zone_to_the_target_passes() {
         let host = [alias("A", "edge.example.com.", "Z0SANDBOX")];
@@ -1033,7 +1033,7 @@ mod tests {
         assert!(o.verdict.is_unknown() && o.verdict.message().contains("whose records were not read"), "{o:?}");
     }
 
-    // AWS: Route 53 API Reference, "AliasTarget" — "If the alias target is another record in the same hosted zone, specify the ID of the current hosted zone"; Route 53 Developer Guide, "Choosing between alias and non-alias records" — an alias can route traffic to another record in the same hosted zone: clients get what that record names, so a wrong target at the end of the chain fails, naming that record and the field to set.
+    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId for "Another Route 53 resource record set in your hosted zone": "Specify the hosted zone ID of your hosted zone. (An alias resource record set can't reference a resource record set in a different hosted zone.)"; DNSName: "Specify the value of the Name element for a resource record set in the current hosted zone": clients get what that record names, so a wrong target at the end of the chain fails, naming that record and the field to set.
     #[test]
     fn a_chain_inside_the_zone_to_a_wrong_target_fails_naming_the_end_record() {
         let host = [alias("A", "edge.example.com.", "Z0SANDBOX")];
@@ -1077,7 +1077,7 @@ mod tests {
         assert!(o.verdict.message().starts_with("edge.example.com is a CNAME to elsewhere.example.net"), "{o:?}");
     }
 
-    // AWS: Route 53 API Reference, "AliasTarget" — "If the alias target is another record in the same hosted zone, specify the ID of the current hosted zone"; Route 53 Developer Guide, "Choosing between alias and non-alias records" — an alias can route traffic to another record in the same hosted zone. A chain that comes back to a name it passed, or runs past the bound, ends at no record that can be judged: unknown, never a guess.
+    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId for "Another Route 53 resource record set in your hosted zone": "Specify the hosted zone ID of your hosted zone. (An alias resource record set can't reference a resource record set in a different hosted zone.)"; DNSName: "Specify the value of the Name element for a resource record set in the current hosted zone". A chain that comes back to a name it passed, or runs past the bound, ends at no record that can be judged: unknown, never a guess.
     #[test]
     fn a_chain_inside_the_zone_that_loops_is_unknown() {
         let host = [alias("A", "edge.example.com.", "Z0SANDBOX")];
@@ -1099,7 +1099,7 @@ mod tests {
         assert!(o.verdict.is_unknown() && o.verdict.message().contains("longer than 4 hops"), "{o:?}");
     }
 
-    // AWS: Route 53 API Reference, "AliasTarget" — "If the alias target is another record in the same hosted zone, specify the ID of the current hosted zone": the names the host's records reach in its zone are the ones to read next; the target itself and names outside the zone are not.
+    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId for "Another Route 53 resource record set in your hosted zone": "Specify the hosted zone ID of your hosted zone. (An alias resource record set can't reference a resource record set in a different hosted zone.)"; DNSName: "Specify the value of the Name element for a resource record set in the current hosted zone": the names the host's records reach in its zone are the ones to read next; the target itself and names outside the zone are not.
     #[test]
     fn chain_targets_are_the_names_of_the_zone_that_are_not_the_target() {
         let records = [
