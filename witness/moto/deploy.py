@@ -243,6 +243,14 @@ def _cname(s):
     s["records"] = [{"name": HOST, "kind": "CNAME", "target": "{distribution}"}]
 
 
+def _alias_chain(s):
+    # The host aliases edge.example.com, another record of the same zone (AliasTarget.HostedZoneId: the zone's
+    # own id, "{self}"), whose A/AAAA aliases name the distribution.
+    edge = [dict(r, name="edge.example.com") for r in s["records"]]
+    host = [dict(r, target="edge.example.com", zone="{self}") for r in s["records"]]
+    s["records"] = edge + host
+
+
 def _wildcard(s):
     # The host has no record of its own; `*.example.com` stands for it.
     for r in s["records"]:
@@ -339,6 +347,7 @@ CORPUS = {
     "a-protocol-http": ("a", _http_api),
     "a-r53-cname": ("a", _cname),
     "a-r53-wildcard": ("a", _wildcard),
+    "a-r53-alias-chain": ("a", _alias_chain),
     "a-r53-weighted-old-weight-0": ("a", _weighted(0, 100)),
     "a-r53-weighted-old-serving": ("a", _weighted(100, 0)),
     "a-r53-weighted-old-weight-0-health-checked": ("a", _weighted_health_checked),
@@ -601,7 +610,7 @@ def build(endpoint, name):
                     "Name": r["name"],
                     "Type": t,
                     "AliasTarget": {
-                        "HostedZoneId": r["zone"],
+                        "HostedZoneId": zone_id if r["zone"] == "{self}" else r["zone"],
                         "DNSName": resolve(r["target"]),
                         "EvaluateTargetHealth": False,
                     },

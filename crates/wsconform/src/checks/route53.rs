@@ -16,7 +16,9 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
     explain: "An alias to an old distribution or the wrong hosted zone id sends clients to a door that answers 403. \
               CloudFront targets use HostedZoneId Z2FDTNDATAQYW2; API Gateway targets the domain's hostedZoneId. \
               A CNAME to the target name works below the zone apex, never at it; a wildcard record covers a host \
-              that has no record of its own. The zone is the most specific public one delegated to (NS) among the \
+              that has no record of its own. An alias to another record of the same zone (HostedZoneId the \
+              zone's own id) or a CNAME to a name in the zone is followed, at most 4 hops, and the records at \
+              its end judged; a loop or a longer chain is unknown. The zone is the most specific public one delegated to (NS) among the \
               host's parent domains; private zones never answer public clients. Records of one name and type \
               with a routing policy (weighted, latency, geolocation, geoproximity, IP-based, multivalue, failover) \
               are judged as a set: each one that can answer clients must name the target (a weighted record with \
@@ -32,10 +34,18 @@ pub static CHECKS: &[CheckDef] = &[CheckDef {
     run: run_alias,
 }];
 
-/// `expected`: the alias target's DNS name and hosted zone id, each known or
-/// why not. What the records say is judged on the part that is known: no A
-/// record, or a record naming another host, fails whatever the unknown part
-/// is; the right name with the zone id unknown is unknown, never a pass.
+/// Hops followed from the host through other records of its zone (an
+/// ALIAS with the zone's own HostedZoneId, a CNAME to a name in the zone);
+/// a longer chain is unknown.
+pub const MAX_CHAIN_HOPS: usize = 4;
+
+/// Record sets of the names a chain inside the zone reaches, by normalized
+/// name, as [`crate::facts::aws::host_records`] read them (a wildcard covers a name without records).
+pub type ChainRecords = std::collections::HashMap<String, Arc<Vec<AliasRecordFacts>>>;
+
+/// [`judge_alias_chain`] with no chain read: a record pointing to another
+/// name of the zone is unknown.
+#[cfg(test)]
 pub fn judge_alias(
     choice: &ZoneChoice,
     records: &[AliasRecordFacts],
@@ -43,6 +53,43 @@ pub fn judge_alias(
     expected: &ExpectedAlias,
     require_aaaa: bool,
     anycast_ip_list: Option<&str>,
+) -> Outcome {
+    judge_alias_chain(choice, records, host, expected, require_aaaa, anycast_ip_list, &ChainRecords::new())
+}
+
+/// The names of the zone `records` point to that are not the target: the
+/// next hops of a chain inside the zone, for the caller to read.
+pub fn chain_targets(records: &[AliasRecordFacts], zone: &HostedZoneFacts, expected: &ExpectedAlias) -> Vec<String> {
+    let zone_name = normalize_host(&zone.name);
+    let want = expected.name.as_deref().ok().map(normalize_host);
+    let mut out: Vec<String> = records
+        .iter()
+        .filter_map(|r| match (r.record_type.as_str(), &r.alias_dns_name, &r.alias_hosted_zone_id) {
+            ("CNAME", _, _) => Some(normalize_host(&cname_value(r))),
+            (_, Some(name), Some(z)) if z.eq_ignore_ascii_case(&zone.id) => Some(normalize_host(name)),
+            _ => None,
+        })
+        .filter(|n| Some(n) != want.as_ref() && (*n == zone_name || n.ends_with(&format!(".{zone_name}"))))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `expected`: the alias target's DNS name and hosted zone id, each known or
+/// why not. What the records say is judged on the part that is known: no A
+/// record, or a record naming another host, fails whatever the unknown part
+/// is; the right name with the zone id unknown is unknown, never a pass.
+/// `chain`: the records of the names a chain inside the zone reaches; the
+/// records at its end are judged by the same rules.
+pub fn judge_alias_chain(
+    choice: &ZoneChoice,
+    records: &[AliasRecordFacts],
+    host: &str,
+    expected: &ExpectedAlias,
+    require_aaaa: bool,
+    anycast_ip_list: Option<&str>,
+    chain: &ChainRecords,
 ) -> Outcome {
     let mut f = Findings::new();
     if choice.path.len() > 1 || choice.unknown.is_some() {
@@ -104,8 +151,17 @@ pub fn judge_alias(
     }
     let rec = wildcard.clone().unwrap_or_else(|| normalize_host(host));
 
-    let want =
-        Want { name: want_name, zone: want_zone, target: &target, hosted_zone: zone, rec: &rec, anycast_ip_list };
+    let want = Want {
+        name: want_name,
+        zone: want_zone,
+        target: &target,
+        hosted_zone: zone,
+        rec: &rec,
+        anycast_ip_list,
+        chain,
+        path: vec![normalize_host(host)],
+        prefix: String::new(),
+    };
     let cnames: Vec<&AliasRecordFacts> = records.iter().copied().filter(|r| r.record_type == "CNAME").collect();
     if !cnames.is_empty() {
         if apex {
@@ -160,6 +216,12 @@ struct Want<'a> {
     rec: &'a str,
     /// The distribution's AnycastIpListId: plain A records to its static IPs reach it too.
     anycast_ip_list: Option<&'a str>,
+    /// The record sets a chain inside the zone reaches.
+    chain: &'a ChainRecords,
+    /// The names followed so far, the host first.
+    path: Vec<String>,
+    /// Evidence key prefix: empty for the host's records, `name.` for a chain's.
+    prefix: String,
 }
 
 /// A CNAME record's value (an emulator may report it as an alias target).
@@ -171,8 +233,8 @@ fn cname_value(c: &AliasRecordFacts) -> String {
 enum Finding {
     /// Not the target; the field to set.
     Wrong { message: String, hint: String },
-    /// Another name in the same zone: not followed.
-    InZone(String),
+    /// Another name in the same zone (the record, the name): followed.
+    InZone(String, String),
     /// Where it leads depends on what is not read (an anycast IP list's
     /// addresses) or not reported (the target's name or hosted zone id).
     Unread(String),
@@ -261,10 +323,7 @@ fn judge_set(
             let v = cname_value(r);
             match want_name {
                 Ok(w) if normalize_host(&v) == normalize_host(w) => None,
-                _ if in_zone(&v) => Some(Finding::InZone(format!(
-                    "{this} is a CNAME to {v}, another name in zone {}: the chain is not followed",
-                    want.hosted_zone.name
-                ))),
+                _ if in_zone(&v) => Some(Finding::InZone(format!("{this} is a CNAME to {v}"), v.clone())),
                 Ok(w) => Some(Finding::Wrong {
                     message: format!("{this} is a CNAME to {v}, expected {w}"),
                     hint: format!("set the value of the CNAME record {rec}{which} to {w}"),
@@ -280,10 +339,7 @@ fn judge_set(
                     if zone_id.eq_ignore_ascii_case(&want.hosted_zone.id)
                         && !want_name.is_ok_and(|w| normalize_host(name) == normalize_host(w)) =>
                 {
-                    Some(Finding::InZone(format!(
-                        "{this} is an ALIAS to {name}, another record in zone {}: not followed",
-                        want.hosted_zone.name
-                    )))
+                    Some(Finding::InZone(format!("{this} is an ALIAS to {name}"), name.clone()))
                 }
                 (Some(name), Some(zone_id)) => match (want_name, want_zone) {
                     (Err(why), _) => Some(Finding::Unread(format!(
@@ -334,12 +390,13 @@ fn judge_set(
                 },
                 format!("{hint}, or delete the record"),
             ),
-            (Finding::InZone(_) | Finding::Unread(_), Traffic::Standby) => {}
+            (Finding::InZone(..) | Finding::Unread(_), Traffic::Standby) => {}
             (
-                Finding::Wrong { message, .. } | Finding::InZone(message) | Finding::Unread(message),
+                Finding::Wrong { message, .. } | Finding::InZone(message, _) | Finding::Unread(message),
                 Traffic::Unknown,
             ) => f.unknown(format!("{message}; whether clients get it cannot be told")),
-            (Finding::InZone(message) | Finding::Unread(message), _) => f.unknown(message),
+            (Finding::InZone(message, to), _) => follow(f, rtype, &message, &to, want, in_zone),
+            (Finding::Unread(message), _) => f.unknown(message),
             (Finding::Wrong { message, hint }, _) => {
                 let serving = right_weighted.iter().find(|(_, w)| *w > 0).or(right_weighted.first());
                 let hint = match (&r.routing, serving) {
@@ -353,7 +410,7 @@ fn judge_set(
             }
         }
     }
-    f.evidence(format!("record.{rtype}"), shown.join("; "));
+    f.evidence(format!("{}record.{rtype}", want.prefix), shown.join("; "));
     let checks: Vec<String> = set
         .iter()
         .filter_map(|r| {
@@ -365,7 +422,7 @@ fn judge_set(
         })
         .collect();
     if !checks.is_empty() {
-        f.evidence(format!("record.{rtype}.health_checks"), checks.join(", "));
+        f.evidence(format!("{}record.{rtype}.health_checks", want.prefix), checks.join(", "));
     }
     if routed {
         let clients: Vec<String> = set
@@ -374,7 +431,73 @@ fn judge_set(
             .filter(|(_, t)| t.serves())
             .map(|(r, _)| format!("`{}`", r.set_identifier.as_deref().unwrap_or("(simple)")))
             .collect();
-        f.evidence(format!("record.{rtype}.clients_get"), clients.join(", "));
+        f.evidence(format!("{}record.{rtype}.clients_get", want.prefix), clients.join(", "));
+    }
+}
+
+/// Follows a record (`this`, in words) of type `rtype` that points to `to`,
+/// another name of the zone, and judges the records there by the same rules,
+/// naming them: at most [`MAX_CHAIN_HOPS`] hops; a loop, a longer chain or
+/// a name whose records were not read is unknown, never a guess.
+fn follow(f: &mut Findings, rtype: &str, this: &str, to: &str, want: &Want<'_>, in_zone: &dyn Fn(&str) -> bool) {
+    let to = normalize_host(to);
+    let zone = &want.hosted_zone.name;
+    let path = || want.path.iter().chain(std::iter::once(&to)).cloned().collect::<Vec<_>>().join(" → ");
+    if want.path.contains(&to) {
+        f.unknown(format!("{this}, another record in zone {zone}, and the chain {} loops: no record ends it", path()));
+        return;
+    }
+    if want.path.len() > MAX_CHAIN_HOPS {
+        f.unknown(format!(
+            "{this}, another record in zone {zone}: the chain {} is longer than {MAX_CHAIN_HOPS} hops and is not \
+             followed further",
+            path()
+        ));
+        return;
+    }
+    let Some(records) = want.chain.get(&to) else {
+        f.unknown(format!("{this}, another record in zone {zone}, whose records were not read: not followed"));
+        return;
+    };
+    if let Some(ns) = records.iter().find(|r| r.record_type == "NS") {
+        f.unknown(format!(
+            "{this}, which zone {zone} delegates to {} (NS record): the records clients get there cannot be read",
+            ns.values.join(", ")
+        ));
+        return;
+    }
+    let sub = Want {
+        name: want.name,
+        zone: want.zone,
+        target: want.target,
+        hosted_zone: want.hosted_zone,
+        rec: &to,
+        anycast_ip_list: want.anycast_ip_list,
+        chain: want.chain,
+        path: want.path.iter().cloned().chain(std::iter::once(to.clone())).collect(),
+        prefix: format!("{to}."),
+    };
+    f.evidence(format!("{}record.{rtype}.chain", want.prefix), sub.path.join(" → "));
+    let of = |t: &str| records.iter().filter(|r| r.record_type == t).collect::<Vec<_>>();
+    let cnames = of("CNAME");
+    if !cnames.is_empty() {
+        return judge_set(f, "CNAME", &cnames, &sub, in_zone);
+    }
+    // A CNAME resolves through A and AAAA alike; an ALIAS names a record of its own type.
+    let types: &[&str] = if rtype == "CNAME" { &["A", "AAAA"] } else { std::slice::from_ref(&rtype) };
+    for t in types {
+        let set = of(t);
+        if !set.is_empty() {
+            judge_set(f, t, &set, &sub, in_zone);
+        } else if *t != "AAAA" || rtype == "AAAA" {
+            f.fail(
+                format!("{this}, another record in zone {zone}, and {to} has no {t} record there"),
+                format!(
+                    "add an ALIAS {t} record for {to} with {}, or point {} at the target directly",
+                    want.target, want.rec
+                ),
+            );
+        }
     }
 }
 
@@ -408,7 +531,27 @@ fn run_alias(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             },
             None => Arc::new(Vec::new()),
         };
-        judge_alias(&choice, &records, host, &expected, require_aaaa, anycast.as_deref())
+        // A chain inside the zone: one memoized ListResourceRecordSets per name it reaches, hop by hop.
+        let mut chain = ChainRecords::new();
+        if let Some(z) = &choice.zone {
+            let mut next = chain_targets(&records, z, &expected);
+            for _ in 0..MAX_CHAIN_HOPS {
+                let mut found = Vec::new();
+                for name in next {
+                    if chain.contains_key(&name) || name == normalize_host(host) {
+                        continue;
+                    }
+                    let r = match aws.host_records(z, &name).await {
+                        Ok(r) => r,
+                        Err(e) => return Outcome::from(e),
+                    };
+                    found.extend(chain_targets(&r, z, &expected));
+                    chain.insert(name, r);
+                }
+                next = found;
+            }
+        }
+        judge_alias_chain(&choice, &records, host, &expected, require_aaaa, anycast.as_deref(), &chain)
     })
 }
 
@@ -863,17 +1006,111 @@ mod tests {
         );
     }
 
-    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId of the current hosted zone routes to another record in the same zone; such a chain (and a CNAME to a name in the zone) is not followed here: unknown, never a failure.
+    fn chain_of(sets: &[(&str, Vec<AliasRecordFacts>)]) -> ChainRecords {
+        sets.iter().map(|(n, r)| (normalize_host(n), Arc::new(r.clone()))).collect()
+    }
+
+    fn at(name: &str, t: &str, to: &str, zone: &str) -> AliasRecordFacts {
+        named(name, t, Some((to, zone)), &[])
+    }
+
+    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId for "Another Route 53 resource record set in your hosted zone": "Specify the hosted zone ID of your hosted zone. (An alias resource record set can't reference a resource record set in a different hosted zone.)"; DNSName: "Specify the value of the Name element for a resource record set in the current hosted zone"; a CNAME below the apex to another domain name: clients get what the record at the end of the chain names, judged by the same rules, the chain shown.
     #[test]
-    fn a_chain_inside_the_zone_is_unknown() {
-        let o = judge_alias(&zone(), &[alias("A", "api.example.com.", "Z0SANDBOX")], HOST, &cf(), false, None);
-        assert_eq!(o.status(), Status::Error);
-        assert!(o.verdict.message().contains("another record in zone example.com.: not followed"), "{o:?}");
-        let o = judge_alias(&zone(), &[cname("ws.example.com.", "api.example.com")], HOST, &cf(), false, None);
+    fn a_chain_inside_the_zone_to_the_target_passes() {
+        let host = [alias("A", "edge.example.com.", "Z0SANDBOX")];
+        let chain =
+            chain_of(&[("edge.example.com", vec![at("edge.example.com.", "A", NEW, CLOUDFRONT_HOSTED_ZONE_ID)])]);
+        let o = judge_alias_chain(&zone(), &host, HOST, &cf(), false, None, &chain);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.evidence.get("record.A.chain"), Some("ws.example.com → edge.example.com"));
+        assert!(o.evidence.get("edge.example.com.record.A").is_some_and(|e| e.contains(NEW)), "{o:?}");
+        // A CNAME to a name of the zone that aliases the target: A followed (AAAA absent there, as at the host).
+        let host = [cname("ws.example.com.", "edge.example.com")];
+        let o = judge_alias_chain(&zone(), &host, HOST, &cf(), false, None, &chain);
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        // Not read (no lookup given): unknown, never a guess.
+        let o = judge_alias(&zone(), &[alias("A", "edge.example.com.", "Z0SANDBOX")], HOST, &cf(), false, None);
+        assert!(o.verdict.is_unknown() && o.verdict.message().contains("whose records were not read"), "{o:?}");
+    }
+
+    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId for "Another Route 53 resource record set in your hosted zone": "Specify the hosted zone ID of your hosted zone. (An alias resource record set can't reference a resource record set in a different hosted zone.)"; DNSName: "Specify the value of the Name element for a resource record set in the current hosted zone": clients get what that record names, so a wrong target at the end of the chain fails, naming that record and the field to set.
+    #[test]
+    fn a_chain_inside_the_zone_to_a_wrong_target_fails_naming_the_end_record() {
+        let host = [alias("A", "edge.example.com.", "Z0SANDBOX")];
+        let chain = chain_of(&[
+            ("edge.example.com", vec![at("edge.example.com.", "A", "origin.example.com.", "Z0SANDBOX")]),
+            ("origin.example.com", vec![at("origin.example.com.", "A", OLD, CLOUDFRONT_HOSTED_ZONE_ID)]),
+        ]);
+        let o = judge_alias_chain(&zone(), &host, HOST, &cf(), false, None, &chain);
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert_eq!(
+            o.verdict.message(),
+            "origin.example.com A is an ALIAS to d222222oldold9.cloudfront.net., expected d111111abcdef8.cloudfront.net"
+        );
+        assert_eq!(
+            o.verdict.hint(),
+            Some(
+                "set AliasTarget.DNSName of the A ALIAS record origin.example.com to d111111abcdef8.cloudfront.net \
+                 (HostedZoneId Z2FDTNDATAQYW2)"
+            )
+        );
+        assert_eq!(
+            o.evidence.get("edge.example.com.record.A.chain"),
+            Some("ws.example.com → edge.example.com → origin.example.com")
+        );
+        // The end of the chain has no record of the alias's type: a failure naming it.
+        let o = judge_alias_chain(&zone(), &host, HOST, &cf(), false, None, &chain_of(&[("edge.example.com", vec![])]));
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("edge.example.com has no A record"), "{o:?}");
+        // A CNAME leaving the zone to another name: a failure, as without a chain.
+        let chain = chain_of(&[("edge.example.com", vec![cname("edge.example.com.", "elsewhere.example.net")])]);
+        let o = judge_alias_chain(
+            &zone(),
+            &[cname("ws.example.com.", "edge.example.com")],
+            HOST,
+            &cf(),
+            false,
+            None,
+            &chain,
+        );
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().starts_with("edge.example.com is a CNAME to elsewhere.example.net"), "{o:?}");
+    }
+
+    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId for "Another Route 53 resource record set in your hosted zone": "Specify the hosted zone ID of your hosted zone. (An alias resource record set can't reference a resource record set in a different hosted zone.)"; DNSName: "Specify the value of the Name element for a resource record set in the current hosted zone". A chain that comes back to a name it passed, or runs past the bound, ends at no record that can be judged: unknown, never a guess.
+    #[test]
+    fn a_chain_inside_the_zone_that_loops_is_unknown() {
+        let host = [alias("A", "edge.example.com.", "Z0SANDBOX")];
+        let chain =
+            chain_of(&[("edge.example.com", vec![at("edge.example.com.", "A", "ws.example.com.", "Z0SANDBOX")])]);
+        let o = judge_alias_chain(&zone(), &host, HOST, &cf(), false, None, &chain);
+        assert_eq!(o.status(), Status::Error, "{o:?}");
         assert!(
-            o.verdict.is_unknown() && o.verdict.message().contains("ws.example.com is a CNAME to api.example.com"),
+            o.verdict.is_unknown()
+                && o.verdict.message().contains("the chain ws.example.com → edge.example.com → ws.example.com loops"),
             "{o:?}"
         );
+        // Past MAX_CHAIN_HOPS: unknown.
+        let hop = |i: usize| format!("h{i}.example.com");
+        let long: Vec<(String, Vec<AliasRecordFacts>)> =
+            (1..=MAX_CHAIN_HOPS + 1).map(|i| (hop(i), vec![at(&hop(i), "A", &hop(i + 1), "Z0SANDBOX")])).collect();
+        let chain: ChainRecords = long.into_iter().map(|(n, r)| (n, Arc::new(r))).collect();
+        let o = judge_alias_chain(&zone(), &[alias("A", &hop(1), "Z0SANDBOX")], HOST, &cf(), false, None, &chain);
+        assert!(o.verdict.is_unknown() && o.verdict.message().contains("longer than 4 hops"), "{o:?}");
+    }
+
+    // AWS: Route 53 API Reference, "AliasTarget" — HostedZoneId for "Another Route 53 resource record set in your hosted zone": "Specify the hosted zone ID of your hosted zone. (An alias resource record set can't reference a resource record set in a different hosted zone.)"; DNSName: "Specify the value of the Name element for a resource record set in the current hosted zone": the names the host's records reach in its zone are the ones to read next; the target itself and names outside the zone are not.
+    #[test]
+    fn chain_targets_are_the_names_of_the_zone_that_are_not_the_target() {
+        let records = [
+            alias("A", "Edge.example.com.", "z0sandbox"),
+            alias("AAAA", "edge.example.com", "Z0SANDBOX"),
+            alias("A", NEW, CLOUDFRONT_HOSTED_ZONE_ID),
+            cname("ws.example.com.", "other.example.com"),
+            cname("ws.example.com.", "elsewhere.example.net"),
+        ];
+        let hz = hz("Z0SANDBOX", "example.com.");
+        assert_eq!(chain_targets(&records, &hz, &cf()), ["edge.example.com", "other.example.com"]);
     }
 
     #[test]
