@@ -935,10 +935,7 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         }
         let signed_101 = match (&signer, ctx.facts.live.upgrade()) {
             (Some(s), Some(u)) if u.signed_as == Some(s.signs_as()) => {
-                let route = aws.route().await.ok();
-                route
-                    .filter(|r| r.api_id() == Some(api_id.as_str()) && r.stage() == Some(stage.as_str()))
-                    .map(|_| u.url)
+                upgrade_landed_on(Some(u), aws.route().await.ok().as_deref(), &api_id, &stage)
             }
             _ => None,
         };
