@@ -104,6 +104,8 @@ pub const CLOUDFRONT_ORIGIN: CheckId = CheckId("cloudfront.origin");
 pub const CLOUDFRONT_FORWARDING: CheckId = CheckId("cloudfront.forwarding");
 pub const APIGW_API: CheckId = CheckId("apigw.api");
 pub const APIGW_ROUTES: CheckId = CheckId("apigw.routes");
+pub const APIGW_INTEGRATIONS: CheckId = CheckId("apigw.integrations");
+pub const APIGW_AUTHORIZER: CheckId = CheckId("apigw.authorizer");
 pub const APIGW_STAGE: CheckId = CheckId("apigw.stage");
 pub const APIGW_DOMAIN: CheckId = CheckId("apigw.domain");
 pub const APIGW_MAPPING: CheckId = CheckId("apigw.mapping");
@@ -117,7 +119,7 @@ pub const E2E_DISCONNECT: CheckId = CheckId("e2e.disconnect");
 pub const E2E_LIMITS: CheckId = CheckId("e2e.limits");
 
 /// Every id, in catalog order.
-pub const ALL: [CheckId; 22] = [
+pub const ALL: [CheckId; 24] = [
     DNS_RESOLVES,
     DNS_ALIAS_TARGET,
     ROUTE53_ALIAS,
@@ -129,6 +131,8 @@ pub const ALL: [CheckId; 22] = [
     CLOUDFRONT_FORWARDING,
     APIGW_API,
     APIGW_ROUTES,
+    APIGW_INTEGRATIONS,
+    APIGW_AUTHORIZER,
     APIGW_STAGE,
     APIGW_DOMAIN,
     APIGW_MAPPING,

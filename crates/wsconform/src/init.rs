@@ -42,6 +42,8 @@ pub struct Found {
     pub execute_api_disabled: Option<bool>,
     /// GetApi `RouteSelectionExpression`.
     pub route_selection_expression: Option<String>,
+    /// GetRoutes' route keys, in the API's order.
+    pub routes: Vec<String>,
     pub layout: Option<String>,
     pub route: Option<String>,
     /// Why the API, stage and mapping key could not be told, when the route
@@ -240,6 +242,10 @@ async fn discover(probe: Suite) -> Result<Found, BadInput> {
             Ok(None) => found.notes.push(format!("API {id} does not exist in {}", found.region)),
             Err(e) => found.notes.push(e.to_string()),
         }
+        match facts.aws.routes(id).await {
+            Ok(routes) => found.routes = routes.iter().map(|r| r.route_key.clone()).collect(),
+            Err(e) => found.notes.push(e.to_string()),
+        }
     }
     found.notes.dedup();
     Ok(found)
@@ -330,6 +336,11 @@ pub fn render_suite(f: &Found) -> String {
         }
         None => {}
     }
+    if !f.routes.is_empty() {
+        let keys: Vec<String> = f.routes.iter().map(|k| toml_str(k)).collect();
+        let _ = writeln!(w, "# GetRoutes: each must exist with its integration (apigw.routes, apigw.integrations).");
+        let _ = writeln!(w, "routes = [{}]", keys.join(", "));
+    }
 
     if let Some(d) = &f.custom_domain {
         let _ = writeln!(w, "\n[custom_domain]");
@@ -405,6 +416,7 @@ mod tests {
             stage: Some("Prod".into()),
             execute_api_disabled: Some(true),
             route_selection_expression: Some("$request.body.action".into()),
+            routes: vec!["$connect".into(), "$default".into(), "sendmessage".into()],
             layout: Some("B".into()),
             route: Some("viewer → API".into()),
             unknown_because: None,
@@ -425,6 +437,7 @@ mod tests {
         assert_eq!(s.api.stage.as_deref(), Some("Prod"));
         assert_eq!(s.api.execute_api, Some(crate::suite::ExecuteApi::Disabled));
         assert_eq!(s.api.route_selection_expression.as_deref(), Some("$request.body.action"));
+        assert_eq!(s.api.routes, ["$connect", "$default", "sendmessage"]);
         let cd = s.custom_domain.expect("custom domain");
         assert_eq!(cd.mapping_key.as_deref(), Some("websocket"));
         assert_eq!(s.cloudfront.map(|c| c.distribution), Some(DistributionRef::Id("E2ABC".into())));

@@ -43,7 +43,11 @@ pub const HOPS: &[Hop] = &[
         checks: &[ids::APIGW_API, ids::APIGW_STAGE, ids::APIGW_EXECUTE_API_DISABLED],
         area: None,
     },
-    Hop { name: "routes", checks: &[ids::APIGW_ROUTES], area: None },
+    Hop {
+        name: "routes → integrations, authorizer, Lambda permissions",
+        checks: &[ids::APIGW_ROUTES, ids::APIGW_INTEGRATIONS, ids::APIGW_AUTHORIZER],
+        area: None,
+    },
     Hop { name: "live: connect → echo → @connections", checks: &[], area: Some("e2e") },
 ];
 

@@ -12,6 +12,8 @@ use crate::model::route::{Landing, Layout, first_segment};
 use crate::outcome::Outcome;
 use crate::suite::{ExecuteApi, Suite};
 
+pub mod integrations;
+
 pub static CHECKS: &[CheckDef] = &[
     CheckDef {
         id: ids::APIGW_API,
@@ -39,6 +41,43 @@ pub static CHECKS: &[CheckDef] = &[
         after: &[],
         applies: needs_api,
         run: run_routes,
+    },
+    CheckDef {
+        id: ids::APIGW_INTEGRATIONS,
+        summary: "each route's integration exists, API Gateway may invoke its Lambda function, and its VPC link, \
+                  connection-id mapping and timeout are right",
+        explain: "Behind a route: its Target must name an integration; an AWS_PROXY/AWS integration's Lambda \
+                  function must exist and its resource policy (GetPolicy) must let apigateway.amazonaws.com call \
+                  lambda:InvokeFunction from `arn:…:execute-api:{region}:{account}:{api}/{stage}/{routeKey}` (ARN \
+                  wildcards honoured; a policy without SourceArn allows every API), else every message gets \
+                  `Internal server error` and `$connect` a 500. An AWS integration to another service needs a \
+                  CredentialsArn. An HTTP/HTTP_PROXY integration needs an http(s) URI; through a VPC link, the REST \
+                  API VPC link must be AVAILABLE (its status is read with API Gateway v1, which is not linked: \
+                  unknown); when the backend posts to @connections (`[backend] calls_back`, on when e2e.post runs), \
+                  `context.connectionId` must be mapped into a header or query parameter. TimeoutInMillis is \
+                  50–29,000 ms. A role in CredentialsArn is IAM's to judge: unknown. Each failure gives the command \
+                  (`aws lambda add-permission …`, `update-integration …`).",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-integrations.html",
+        requires: &[],
+        after: &[],
+        applies: needs_api,
+        run: integrations::run_integrations,
+    },
+    CheckDef {
+        id: ids::APIGW_AUTHORIZER,
+        summary: "the $connect Lambda authorizer exists, reads only what the suite sends, and may be invoked",
+        explain: "A REQUEST authorizer's IdentitySource (`route.request.header.X`, `route.request.querystring.Y`) \
+                  must be present in every connect, or API Gateway answers 401 without calling it; the suite's \
+                  `[roundtrip] headers`/`query` stand for what clients send (names only are compared). Browsers \
+                  cannot set headers on a WebSocket upgrade, so their token travels in the query string; through \
+                  CloudFront it must also be forwarded (cloudfront.forwarding). The authorizer's function needs its \
+                  own permission, SourceArn `…:{api}/authorizers/{id}`. Skipped when `$connect` has no CUSTOM \
+                  authorization.",
+        docs: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html",
+        requires: &[],
+        after: &[],
+        applies: needs_api,
+        run: integrations::run_authorizer,
     },
     CheckDef {
         id: ids::APIGW_STAGE,
@@ -157,6 +196,9 @@ pub struct RouteContext {
     pub api_key_selection_expression: Option<String>,
     /// The route key the suite's message selects; `None`: not known.
     pub echo_route: Option<String>,
+    /// The API's RouteSelectionExpression and the key the suite's message evaluates to,
+    /// when no route has it and there is no `$default`.
+    pub unmatched: Option<(String, String)>,
 }
 
 /// The API key selection expression that reads the key from the Lambda authorizer.
@@ -182,6 +224,20 @@ pub fn judge_routes(routes: &[RouteFacts], wanted: &[String], cx: &RouteContext)
             ),
             Some(_) => {}
         }
+    }
+    if let Some((rse, key)) = &cx.unmatched {
+        let keys: Vec<&str> = routes.iter().map(|r| r.route_key.as_str()).filter(|k| !k.starts_with('$')).collect();
+        f.fail(
+            format!(
+                "the suite's message selects route key `{key}` under RouteSelectionExpression `{rse}`, and the API \
+                 has no such route and no `$default`: API Gateway answers every such message `Forbidden`"
+            ),
+            format!(
+                "create the route `{key}` (or `$default`) with an integration and redeploy, or make `[roundtrip] send` \
+                 select an existing route ({})",
+                if keys.is_empty() { "the API has only `$` routes".to_owned() } else { keys.join(", ") }
+            ),
+        );
     }
     if let Some(key) = &cx.echo_route
         && let Some(r) = routes.iter().find(|r| &r.route_key == key)
@@ -265,16 +321,27 @@ fn judge_connect_request(f: &mut Findings, c: &RouteFacts, cx: &RouteContext) {
     }
 }
 
-/// The route key API Gateway selects for `message` (`{{nonce}}` placeholders allowed) under
+/// What a message selects under a route selection expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// The route with this key (or `$default`).
+    Route(String),
+    /// The expression evaluates to this key, no route has it and there is no `$default`.
+    Unmatched(String),
+    /// The expression is not one this evaluates ([`SelectionExpression`]).
+    NotEvaluated,
+}
+
+/// The route API Gateway selects for `message` (`{{nonce}}` placeholders allowed) under
 /// the route selection expression `rse`: the route whose key equals the evaluated value, else
-/// `$default`. `None` when the expression is not one this evaluates (only `$request.body.…`
-/// variables, braced or not, and static text are: [`SelectionExpression`]), or when no route matches.
-pub fn selected_route(rse: &str, message: &str, routes: &[RouteFacts]) -> Option<String> {
+/// `$default`. Only `$request.body.…` variables, braced or not, and static text are evaluated.
+pub fn select_route(rse: &str, message: &str, routes: &[RouteFacts]) -> Selection {
     let has = |k: &str| routes.iter().any(|r| r.route_key == k);
-    let fallback = || has("$default").then(|| "$default".to_owned());
+    let fallback =
+        |key: String| if has("$default") { Selection::Route("$default".into()) } else { Selection::Unmatched(key) };
     // Non-JSON messages go to `$default`.
     let Ok(body) = serde_json::from_str::<serde_json::Value>(&message.replace("{{nonce}}", "nonce")) else {
-        return fallback();
+        return fallback("(a message that is not JSON)".into());
     };
     let lookup = |path: &str| -> Option<String> {
         let mut v = &body;
@@ -296,12 +363,24 @@ pub fn selected_route(rse: &str, message: &str, routes: &[RouteFacts]) -> Option
     };
     let mut key = String::new();
     for part in SelectionExpression::parse(rse).parts() {
-        match part {
-            SelectionPart::Literal(text) => key.push_str(text),
-            SelectionPart::Variable(v) => key.push_str(&lookup(v.strip_prefix("request.body.")?)?),
+        let value = match part {
+            SelectionPart::Literal(text) => Some(text.clone()),
+            SelectionPart::Variable(v) => v.strip_prefix("request.body.").and_then(lookup),
+        };
+        match value {
+            Some(v) => key.push_str(&v),
+            None => return Selection::NotEvaluated,
         }
     }
-    if has(&key) { Some(key) } else { fallback() }
+    if has(&key) { Selection::Route(key) } else { fallback(key) }
+}
+
+/// The route key [`select_route`] selects, when it selects one.
+pub fn selected_route(rse: &str, message: &str, routes: &[RouteFacts]) -> Option<String> {
+    match select_route(rse, message, routes) {
+        Selection::Route(key) => Some(key),
+        _ => None,
+    }
 }
 
 /// `deployments`: the API's deployments, asked when the stage reports no
@@ -766,14 +845,20 @@ fn run_routes(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         // those rules are not judged.
         let api = aws.api(&id).await.ok().flatten();
         let rt = &ctx.suite.roundtrip;
+        let rse = api.as_ref().and_then(|a| a.route_selection_expression.clone());
+        let selection = rse.as_deref().map(|rse| select_route(rse, &rt.send, &routes));
         let cx = RouteContext {
             headers: rt.headers.iter().map(|(k, _)| k.clone()).collect(),
             query: rt.query.iter().map(|(k, _)| k.clone()).collect(),
             api_key_selection_expression: api.as_ref().and_then(|a| a.api_key_selection_expression.clone()),
-            echo_route: api
-                .as_ref()
-                .and_then(|a| a.route_selection_expression.as_deref())
-                .and_then(|rse| selected_route(rse, &rt.send, &routes)),
+            echo_route: match &selection {
+                Some(Selection::Route(k)) => Some(k.clone()),
+                _ => None,
+            },
+            unmatched: match (&selection, rse) {
+                (Some(Selection::Unmatched(k)), Some(rse)) => Some((rse, k.clone())),
+                _ => None,
+            },
         };
         judge_routes(&routes, &ctx.suite.api.routes, &cx)
     })
@@ -1165,6 +1250,7 @@ mod tests {
             api_key_required: Some(false),
             request_parameters: vec![],
             route_response_selection_expression: None,
+            ..RouteFacts::default()
         };
         let wanted = vec!["$connect".to_string(), "$default".to_string()];
         let good = [r("$connect", Some("integrations/1")), r("$default", Some("integrations/1"))];
@@ -1189,6 +1275,7 @@ mod tests {
             api_key_required: None,
             request_parameters: vec![],
             route_response_selection_expression: None,
+            ..RouteFacts::default()
         };
         let wanted = vec!["$connect".to_string(), "$default".to_string()];
         let none = RouteContext::default();
@@ -1235,6 +1322,7 @@ mod tests {
             api_key_required: Some(false),
             request_parameters: vec![],
             route_response_selection_expression: Some("$default".into()),
+            ..RouteFacts::default()
         }
     }
 
@@ -1348,6 +1436,33 @@ mod tests {
         assert_eq!(sel("$request.body.data", r#"{"data":{"a":1}}"#), None, "objects are not compared");
         assert_eq!(sel("$context.routeKey", echo), None, "only request.body variables are evaluated");
         assert_eq!(selected_route("$request.body.action", r#"{"action":"nope"}"#, &routes[2..3]), None);
+        assert_eq!(
+            select_route("$request.body.action", r#"{"action":"nope"}"#, &routes[2..3]),
+            Selection::Unmatched("nope".into())
+        );
+        assert_eq!(select_route("$context.routeKey", echo, &routes[2..3]), Selection::NotEvaluated);
+    }
+
+    // AWS: API Gateway Developer Guide, "Working with routes for WebSocket APIs" — "If … there is no matching
+    // route, API Gateway invokes the $default route", and without a `$default` route a message no route
+    // matches gets an error back (aws-samples/simple-websockets-chat-app #24: `{"message": "Forbidden", …}`).
+    #[test]
+    fn a_message_that_selects_no_route_fails_naming_the_key_and_the_expression() {
+        let routes = vec![route("$connect"), route("sendmessage")];
+        let cx =
+            RouteContext { unmatched: Some(("$request.body.action".into(), "echo".into())), ..RouteContext::default() };
+        let o = judge_routes(&routes, &["$connect".to_string()], &cx);
+        assert_eq!(o.status(), crate::outcome::Status::Fail, "{o:?}");
+        let m = o.verdict.message();
+        assert!(
+            m.contains("route key `echo`") && m.contains("`$request.body.action`") && m.contains("no `$default`"),
+            "{m}"
+        );
+        assert!(o.verdict.hint().unwrap_or_default().contains("(sendmessage)"), "{o:?}");
+        assert_eq!(
+            judge_routes(&routes, &["$connect".to_string()], &RouteContext::default()).status(),
+            crate::outcome::Status::Pass
+        );
     }
 
     // AWS: API Gateway Developer Guide, "Deploy WebSocket APIs in API Gateway" — a stage serves

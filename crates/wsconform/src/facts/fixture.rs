@@ -35,6 +35,13 @@ pub struct Fixture {
     /// (zone id, record set).
     records: Vec<(String, AliasRecordFacts)>,
     certificates: Vec<CertificateFacts>,
+    integrations: BTreeMap<String, Vec<IntegrationFacts>>,
+    /// (API id, authorizer).
+    authorizers: Vec<(String, AuthorizerFacts)>,
+    functions: Vec<FunctionFacts>,
+    /// Function ARN → its policy.
+    function_policies: BTreeMap<String, ResourcePolicy>,
+    vpc_links: Vec<VpcLinkFacts>,
     /// (operation, key) → what is known only after apply.
     unknown: BTreeMap<(String, String), String>,
 }
@@ -106,6 +113,32 @@ impl Fixture {
 
     pub fn certificate(mut self, c: CertificateFacts) -> Self {
         self.certificates.push(c);
+        self
+    }
+
+    pub fn integrations(mut self, api_id: &str, integrations: Vec<IntegrationFacts>) -> Self {
+        self.integrations.insert(api_id.to_owned(), integrations);
+        self
+    }
+
+    pub fn authorizer(mut self, api_id: &str, a: AuthorizerFacts) -> Self {
+        self.authorizers.push((api_id.to_owned(), a));
+        self
+    }
+
+    pub fn function(mut self, f: FunctionFacts) -> Self {
+        self.functions.push(f);
+        self
+    }
+
+    /// The resource-based policy of the function `arn` (as the integration's URI names it).
+    pub fn function_policy(mut self, arn: &str, p: ResourcePolicy) -> Self {
+        self.function_policies.insert(arn.to_owned(), p);
+        self
+    }
+
+    pub fn vpc_link(mut self, v: VpcLinkFacts) -> Self {
+        self.vpc_links.push(v);
         self
     }
 
@@ -252,6 +285,41 @@ impl Source for Fixture {
         ready(self.answer(cx, "acm.DescribeCertificate", arn, || {
             Ok(self.certificates.iter().find(|c| c.arn == arn).cloned())
         }))
+    }
+
+    fn integrations<'a>(&'a self, cx: &'a AwsFacts, api_id: &'a str) -> BoxFuture<'a, Res<Vec<IntegrationFacts>>> {
+        ready(self.answer(cx, "apigatewayv2.GetIntegrations", api_id, || {
+            Ok(self.integrations.get(api_id).cloned().unwrap_or_default())
+        }))
+    }
+
+    fn authorizer<'a>(
+        &'a self,
+        cx: &'a AwsFacts,
+        api_id: &'a str,
+        authorizer_id: &'a str,
+    ) -> BoxFuture<'a, Res<Option<AuthorizerFacts>>> {
+        ready(self.answer(cx, "apigatewayv2.GetAuthorizer", &format!("{api_id}/{authorizer_id}"), || {
+            Ok(self
+                .authorizers
+                .iter()
+                .find(|(a, z)| a == api_id && z.authorizer_id == authorizer_id)
+                .map(|(_, z)| z.clone()))
+        }))
+    }
+
+    fn function<'a>(&'a self, cx: &'a AwsFacts, arn: &'a str) -> BoxFuture<'a, Res<Option<FunctionFacts>>> {
+        ready(self.answer(cx, "lambda.GetFunctionConfiguration", arn, || {
+            Ok(self.functions.iter().find(|f| f.function_arn == arn).cloned())
+        }))
+    }
+
+    fn function_policy<'a>(&'a self, cx: &'a AwsFacts, arn: &'a str) -> BoxFuture<'a, Res<Option<ResourcePolicy>>> {
+        ready(self.answer(cx, "lambda.GetPolicy", arn, || Ok(self.function_policies.get(arn).cloned())))
+    }
+
+    fn vpc_link<'a>(&'a self, cx: &'a AwsFacts, id: &'a str) -> BoxFuture<'a, Res<Option<VpcLinkFacts>>> {
+        ready(self.answer(cx, "apigateway.GetVpcLink", id, || Ok(self.vpc_links.iter().find(|v| v.id == id).cloned())))
     }
 }
 

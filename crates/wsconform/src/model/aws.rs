@@ -274,7 +274,7 @@ pub struct StageFacts {
     pub last_deployment_status_message: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RouteFacts {
     pub route_id: Option<String>,
     pub route_key: String,
@@ -282,6 +282,8 @@ pub struct RouteFacts {
     pub target: Option<String>,
     /// `NONE`, `AWS_IAM` or `CUSTOM` (only `$connect` may have one); `None`: not reported.
     pub authorization_type: Option<String>,
+    /// `AuthorizerId` (a CUSTOM `$connect`'s Lambda authorizer); `None`: unset.
+    pub authorizer_id: Option<String>,
     /// `ApiKeyRequired`; `None`: not reported.
     pub api_key_required: Option<bool>,
     /// `RequestParameters` (`route.request.header.{name}`, `route.request.querystring.{name}`)
@@ -289,6 +291,103 @@ pub struct RouteFacts {
     pub request_parameters: Vec<(String, bool)>,
     /// `RouteResponseSelectionExpression` (`$default` for two-way communication); `None`: unset.
     pub route_response_selection_expression: Option<String>,
+}
+
+impl RouteFacts {
+    /// The integration id its Target names (`integrations/{id}`).
+    pub fn integration_id(&self) -> Option<&str> {
+        self.target.as_deref()?.strip_prefix("integrations/").filter(|id| !id.is_empty())
+    }
+}
+
+/// GetIntegrations' item: what a route hands its messages to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IntegrationFacts {
+    pub integration_id: String,
+    /// `AWS`, `AWS_PROXY`, `HTTP`, `HTTP_PROXY` or `MOCK`; `None`: not reported.
+    pub integration_type: Option<String>,
+    /// A Lambda invocation URI (`arn:…:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations`),
+    /// another AWS service action, or the HTTP endpoint's URL.
+    pub integration_uri: Option<String>,
+    pub integration_method: Option<String>,
+    /// `INTERNET` or `VPC_LINK`; `None`: not reported (AWS's default is INTERNET).
+    pub connection_type: Option<String>,
+    /// `ConnectionId`: the VPC link's id when ConnectionType is VPC_LINK.
+    pub connection_id: Option<String>,
+    /// `CredentialsArn`: the role API Gateway assumes to call the integration.
+    pub credentials_arn: Option<String>,
+    /// `TimeoutInMillis`; `None`: not reported.
+    pub timeout_in_millis: Option<i32>,
+    /// `RequestParameters`: destination (`integration.request.header.{name}`) → source, sorted.
+    pub request_parameters: Vec<(String, String)>,
+}
+
+/// GetAuthorizer: a `$connect` Lambda authorizer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthorizerFacts {
+    pub authorizer_id: String,
+    pub name: Option<String>,
+    /// `REQUEST` (Lambda) or `JWT` (HTTP APIs only); `None`: not reported.
+    pub authorizer_type: Option<String>,
+    /// The Lambda invocation URI.
+    pub authorizer_uri: Option<String>,
+    /// `IdentitySource`: `route.request.header.{name}`, `route.request.querystring.{name}`,
+    /// `stageVariables.{name}`, `context.{name}`.
+    pub identity_source: Vec<String>,
+    /// `AuthorizerCredentialsArn`: the role API Gateway assumes to invoke the authorizer.
+    pub authorizer_credentials_arn: Option<String>,
+}
+
+/// GetFunctionConfiguration: the Lambda function an integration or authorizer invokes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FunctionFacts {
+    pub function_name: String,
+    pub function_arn: String,
+    /// The execution role.
+    pub role: Option<String>,
+    /// `Pending`, `Active`, `Inactive` or `Failed`; `None`: not reported.
+    pub state: Option<String>,
+}
+
+/// A resource-based policy (Lambda GetPolicy), parsed from its JSON document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourcePolicy {
+    pub statements: Vec<PolicyStatement>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyStatement {
+    pub sid: Option<String>,
+    /// `Allow` or `Deny`.
+    pub effect: String,
+    /// `Service` principals and `AWS` principals as written (`*` for everyone).
+    pub principals: Vec<Principal>,
+    /// `Action` values (`lambda:InvokeFunction`, `lambda:*`, `*`); `NotAction` is kept apart.
+    pub actions: Vec<String>,
+    pub not_actions: Vec<String>,
+    pub resources: Vec<String>,
+    /// `Condition`: (operator, key, values), e.g. (`ArnLike`, `AWS:SourceArn`, […]).
+    pub conditions: Vec<(String, String, Vec<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// `"Principal": "*"` or `{"AWS": "*"}`.
+    Anyone,
+    Service(String),
+    /// An account, role or user ARN.
+    Aws(String),
+    /// Federated or CanonicalUser: never API Gateway.
+    Other(String),
+}
+
+/// A REST API VPC link (API Gateway v1 GetVpcLink), the kind WebSocket private integrations use.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VpcLinkFacts {
+    pub id: String,
+    /// `AVAILABLE`, `PENDING`, `DELETING` or `FAILED`; `None`: not reported.
+    pub status: Option<String>,
+    pub status_message: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,4 +6,5 @@
 //! produce this model, checks judge it; it depends on neither.
 
 pub mod aws;
+pub mod policy;
 pub mod route;

@@ -252,6 +252,8 @@ impl Loader<'_> {
             }
         };
 
+        let backend = BackendSpec { calls_back: raw.backend.as_ref().and_then(|b| b.calls_back) };
+
         let sandbox = match raw.sandbox {
             None => None,
             Some(s) => Some(SandboxSpec {
@@ -308,6 +310,7 @@ impl Loader<'_> {
             tls,
             roundtrip,
             aws,
+            backend,
             sandbox,
             checks,
             check_timeout,

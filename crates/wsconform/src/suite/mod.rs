@@ -37,6 +37,7 @@ pub struct Suite {
     pub tls: TlsSpec,
     pub roundtrip: RoundtripSpec,
     pub aws: AwsSpec,
+    pub backend: BackendSpec,
     pub sandbox: Option<SandboxSpec>,
     pub checks: CheckSelection,
     /// Default time limit of one attempt of one check.
@@ -238,6 +239,13 @@ pub struct AwsSpec {
     pub endpoint_url: Option<Url>,
     pub profile: Option<String>,
     pub credentials: Option<StaticCredentials>,
+}
+
+/// `[backend]`: what the code behind the routes does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BackendSpec {
+    /// `calls_back`: it posts to `@connections`; `None`: as `e2e.post` runs.
+    pub calls_back: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -48,6 +48,8 @@ pub(super) struct RawSuite {
     pub(super) roundtrip: Option<RawRoundtrip>,
     /// The AWS control plane the checks ask.
     pub(super) aws: Option<RawAws>,
+    /// What the backend behind the routes does.
+    pub(super) backend: Option<RawBackend>,
     /// Run against the embedded sandbox instead of AWS.
     pub(super) sandbox: Option<RawSandbox>,
     /// Which checks run.
@@ -175,6 +177,14 @@ pub(super) struct RawAws {
     /// The AWS profile to use.
     #[schemars(with = "Option<String>")]
     pub(super) profile: Option<S>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBackend {
+    /// The backend posts to `@connections` (so an HTTP integration must pass it
+    /// `context.connectionId`); default: true when `e2e.post` runs.
+    pub(super) calls_back: Option<bool>,
 }
 
 #[derive(Deserialize, JsonSchema)]

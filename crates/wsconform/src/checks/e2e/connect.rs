@@ -31,6 +31,8 @@ pub struct RefusalContext {
     pub host_forwarded: Option<bool>,
     /// The Host API Gateway receives, when known.
     pub gateway_host: Option<String>,
+    /// What apigw.integrations / apigw.authorizer find wrong behind `$connect`: (message, hint).
+    pub connect_cause: Option<(String, String)>,
 }
 
 /// What an AWS_IAM `$connect` asks of the caller.
@@ -106,6 +108,17 @@ pub fn judge_refusal(status: u16, body: &[u8], headers: &[(String, String)], cx:
     let signed = cx.auth.is_iam();
     let from_cloudfront = hop == RefusingHop::CloudFront || carries_cloudfront_headers(headers);
     match (hop, status) {
+        // The control plane shows what behind `$connect` refuses or fails: that is the cause.
+        (_, 401 | 500 | 502) if from_gateway && !from_cloudfront_page(hop) && cx.connect_cause.is_some() => {
+            let (cause, hint) = cx.connect_cause.clone().unwrap_or_default();
+            (format!("HTTP {status} from API Gateway on `$connect`: {cause}"), hint)
+        }
+        (_, 500) if from_gateway && (gateway_headers(headers) || cx.through_cloudfront == Some(false)) => (
+            format!("HTTP 500 from API Gateway: the `$connect` integration or authorizer could not be invoked"),
+            "API Gateway answers 500 when it may not call the `$connect` Lambda (its resource policy) or the \
+             authorizer's: run apigw.integrations and apigw.authorizer, or read the stage's execution logs"
+                .into(),
+        ),
         (_, 401 | 403) if from_gateway && iam && !signed && cx.route_misses_api.is_none() => (
             format!(
                 "HTTP {status} from API Gateway: `$connect` requires IAM authorization: set `[roundtrip] auth = \"iam\"`"
@@ -233,6 +246,10 @@ pub fn judge_refusal(status: u16, body: &[u8], headers: &[(String, String)], cx:
     }
 }
 
+fn from_cloudfront_page(hop: RefusingHop) -> bool {
+    hop == RefusingHop::CloudFront
+}
+
 /// The `message` of API Gateway's JSON answer, when there is one other than `Forbidden`.
 pub(super) fn api_gateway_message(body: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
@@ -277,6 +294,9 @@ pub(super) async fn refusal_context(ctx: &Ctx) -> RefusalContext {
             cx.route_reaches_api = Some(route.describe());
         } else {
             cx.route_misses_api = Some(route.describe());
+        }
+        if reaches {
+            cx.connect_cause = crate::checks::apigw::integrations::route_cause(ctx, "$connect").await;
         }
         if let Some(api) = want_api
             && let Ok(routes) = aws.routes(&api).await

@@ -87,7 +87,13 @@ pub(super) async fn echo(ctx: Arc<Ctx>) -> Outcome {
                 ev.set("request_id", r);
             }
             let after = format!("{:.0} ms", t.elapsed().as_secs_f64() * 1e3);
-            let (message, hint) = judge_gateway_frame(&answer, &after);
+            let (mut message, mut hint) = judge_gateway_frame(&answer, &after);
+            if super::control_plane_planned(&ctx)
+                && let Some((cause, fix)) = behind_the_frame(&ctx, &answer).await
+            {
+                message = format!("{message}: {cause}");
+                hint = fix;
+            }
             Outcome::fail(message, hint).with_evidence(ev)
         }
         Ok(Ok(text)) => {
@@ -121,6 +127,37 @@ pub(super) async fn echo(ctx: Arc<Ctx>) -> Outcome {
             )
             .with_evidence(ev)
         }
+    }
+}
+
+/// What the control plane says of API Gateway's answer to the suite's message:
+/// a route GetRoutes shows but the stage's deployment lacks (`Forbidden`), or
+/// what apigw.integrations finds behind the selected route (`Internal server error`).
+async fn behind_the_frame(ctx: &Ctx, answer: &GatewayFrame) -> Option<(String, String)> {
+    let aws = &ctx.facts.aws;
+    let api_id = aws.api_id().await.ok()?;
+    let routes = aws.routes(&api_id).await.ok()?;
+    let rse = aws.api(&api_id).await.ok()??.route_selection_expression.clone()?;
+    let selected = match crate::checks::apigw::select_route(&rse, &ctx.suite.roundtrip.send, &routes) {
+        crate::checks::apigw::Selection::Route(key) => key,
+        _ => return None,
+    };
+    match answer {
+        GatewayFrame::NoRoute => {
+            let stage = aws.stage_name().await.ok()?;
+            Some((
+                format!(
+                    "GetRoutes shows the route `{selected}` that the message selects (RouteSelectionExpression \
+                     `{rse}`), so the deployment stage `{stage}` serves predates it: WebSocket APIs are not deployed \
+                     automatically"
+                ),
+                format!(
+                    "deploy the API to the stage: `aws apigatewayv2 create-deployment --api-id {api_id} --stage-name '{stage}'`"
+                ),
+            ))
+        }
+        GatewayFrame::IntegrationFailed => crate::checks::apigw::integrations::route_cause(ctx, &selected).await,
+        GatewayFrame::Other(_) => None,
     }
 }
 

@@ -43,4 +43,23 @@ impl AwsFacts {
         let domain = normalize_host(domain);
         self.mappings.get(&domain, || async { self.source.mappings(self, &domain).await.map(Arc::new) }).await
     }
+
+    /// GetIntegrations (all pages).
+    pub async fn integrations(&self, api_id: &str) -> Res<Arc<Vec<IntegrationFacts>>> {
+        self.integrations.get(api_id, || async { self.source.integrations(self, api_id).await.map(Arc::new) }).await
+    }
+
+    /// GetAuthorizer. `Ok(None)`: the API has no authorizer with that id.
+    pub async fn authorizer(&self, api_id: &str, authorizer_id: &str) -> Res<Option<Arc<AuthorizerFacts>>> {
+        self.authorizers
+            .get(&format!("{api_id}/{authorizer_id}"), || async {
+                Ok(self.source.authorizer(self, api_id, authorizer_id).await?.map(Arc::new))
+            })
+            .await
+    }
+
+    /// API Gateway v1 GetVpcLink. `Ok(None)`: no such VPC link in the region.
+    pub async fn vpc_link(&self, id: &str) -> Res<Option<Arc<VpcLinkFacts>>> {
+        self.vpc_links.get(id, || async { Ok(self.source.vpc_link(self, id).await?.map(Arc::new)) }).await
+    }
 }

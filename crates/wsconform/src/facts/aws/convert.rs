@@ -353,6 +353,7 @@ pub fn route(r: &aws_sdk_apigatewayv2::types::Route) -> RouteFacts {
         route_key: r.route_key().unwrap_or_default().to_owned(),
         target: r.target().map(Into::into),
         authorization_type: r.authorization_type().map(|a| a.as_str().to_owned()),
+        authorizer_id: r.authorizer_id().filter(|s| !s.is_empty()).map(Into::into),
         api_key_required: r.api_key_required(),
         request_parameters: {
             let mut v: Vec<(String, bool)> = r
@@ -369,6 +370,34 @@ pub fn route(r: &aws_sdk_apigatewayv2::types::Route) -> RouteFacts {
             .route_response_selection_expression()
             .filter(|s| !s.is_empty())
             .map(Into::into),
+    }
+}
+
+pub fn integration(i: &aws_sdk_apigatewayv2::types::Integration) -> IntegrationFacts {
+    let mut request_parameters: Vec<(String, String)> =
+        i.request_parameters().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect();
+    request_parameters.sort();
+    IntegrationFacts {
+        integration_id: i.integration_id().unwrap_or_default().to_owned(),
+        integration_type: i.integration_type().map(|t| t.as_str().to_owned()),
+        integration_uri: i.integration_uri().filter(|u| !u.is_empty()).map(Into::into),
+        integration_method: i.integration_method().map(Into::into),
+        connection_type: i.connection_type().map(|t| t.as_str().to_owned()),
+        connection_id: i.connection_id().filter(|c| !c.is_empty()).map(Into::into),
+        credentials_arn: i.credentials_arn().filter(|c| !c.is_empty()).map(Into::into),
+        timeout_in_millis: i.timeout_in_millis(),
+        request_parameters,
+    }
+}
+
+pub fn authorizer(id: &str, a: &apigw::get_authorizer::GetAuthorizerOutput) -> AuthorizerFacts {
+    AuthorizerFacts {
+        authorizer_id: a.authorizer_id().unwrap_or(id).to_owned(),
+        name: a.name().map(Into::into),
+        authorizer_type: a.authorizer_type().map(|t| t.as_str().to_owned()),
+        authorizer_uri: a.authorizer_uri().filter(|u| !u.is_empty()).map(Into::into),
+        identity_source: a.identity_source().to_vec(),
+        authorizer_credentials_arn: a.authorizer_credentials_arn().filter(|c| !c.is_empty()).map(Into::into),
     }
 }
 

@@ -13,6 +13,7 @@ mod client;
 mod cloudfront;
 mod convert;
 mod discovery;
+mod lambda;
 mod memo;
 mod route53;
 mod sdk;
@@ -66,6 +67,11 @@ pub struct AwsFacts {
     zones: Memo<Arc<ZonesNamed>>,
     records: Memo<Arc<Vec<AliasRecordFacts>>>,
     certificates: Memo<Option<Arc<CertificateFacts>>>,
+    integrations: Memo<Arc<Vec<IntegrationFacts>>>,
+    authorizers: Memo<Option<Arc<AuthorizerFacts>>>,
+    functions: Memo<Option<Arc<FunctionFacts>>>,
+    function_policies: Memo<Option<Arc<ResourcePolicy>>>,
+    vpc_links: Memo<Option<Arc<VpcLinkFacts>>>,
     route: Memo<Arc<Route>>,
 }
 
@@ -97,6 +103,11 @@ impl AwsFacts {
             zones: Memo::new(),
             records: Memo::new(),
             certificates: Memo::new(),
+            integrations: Memo::new(),
+            authorizers: Memo::new(),
+            functions: Memo::new(),
+            function_policies: Memo::new(),
+            vpc_links: Memo::new(),
             route: Memo::new(),
         }
     }
@@ -118,6 +129,11 @@ impl AwsFacts {
         self.zones.clear();
         self.records.clear();
         self.certificates.clear();
+        self.integrations.clear();
+        self.authorizers.clear();
+        self.functions.clear();
+        self.function_policies.clear();
+        self.vpc_links.clear();
         self.route.clear();
     }
 

@@ -29,6 +29,12 @@ impl AwsFacts {
         aws_sdk_apigatewayv2::Client::new(&self.config(&self.suite.region).await)
     }
 
+    /// Lambda in the function's own region (its ARN's), else the suite's.
+    async fn lambda(&self, function_arn: &str) -> aws_sdk_lambda::Client {
+        let region = function_arn.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or(&self.suite.region);
+        aws_sdk_lambda::Client::new(&self.config(region).await)
+    }
+
     async fn route53(&self) -> aws_sdk_route53::Client {
         aws_sdk_route53::Client::new(&self.config(GLOBAL_REGION).await)
     }
@@ -318,6 +324,87 @@ impl Source for Sdk {
                 Err(e) if is_not_found(e.code()) => Ok(None),
                 Err(e) => Err(cx.describe("acm.DescribeCertificate", &e)),
             }
+        })
+    }
+
+    fn integrations<'a>(&'a self, cx: &'a AwsFacts, api_id: &'a str) -> BoxFuture<'a, Res<Vec<IntegrationFacts>>> {
+        Box::pin(async move {
+            let op = "apigatewayv2.GetIntegrations";
+            let client = cx.apigw().await;
+            cx.token_pages(op, |token| {
+                let call = client.get_integrations().api_id(api_id).set_next_token(token).send();
+                async move {
+                    let page = call.await.map_err(|e| cx.describe(op, &e))?;
+                    Ok((page.items().iter().map(convert::integration).collect(), page.next_token().map(Into::into)))
+                }
+            })
+            .await
+        })
+    }
+
+    fn authorizer<'a>(
+        &'a self,
+        cx: &'a AwsFacts,
+        api_id: &'a str,
+        authorizer_id: &'a str,
+    ) -> BoxFuture<'a, Res<Option<AuthorizerFacts>>> {
+        Box::pin(async move {
+            let op = "apigatewayv2.GetAuthorizer";
+            let client = cx.apigw().await;
+            cx.count(op);
+            match client.get_authorizer().api_id(api_id).authorizer_id(authorizer_id).send().await {
+                Ok(o) => Ok(Some(convert::authorizer(authorizer_id, &o))),
+                Err(e) if is_not_found(e.code()) => Ok(None),
+                Err(e) => Err(cx.describe(op, &e)),
+            }
+        })
+    }
+
+    fn function<'a>(&'a self, cx: &'a AwsFacts, arn: &'a str) -> BoxFuture<'a, Res<Option<FunctionFacts>>> {
+        Box::pin(async move {
+            let op = "lambda.GetFunctionConfiguration";
+            let client = cx.lambda(arn).await;
+            cx.count(op);
+            match client.get_function_configuration().function_name(arn).send().await {
+                Ok(o) => Ok(Some(FunctionFacts {
+                    function_name: o.function_name().unwrap_or_default().to_owned(),
+                    function_arn: o.function_arn().unwrap_or(arn).to_owned(),
+                    role: o.role().map(Into::into),
+                    state: o.state().map(|s| s.as_str().to_owned()),
+                })),
+                Err(e) if is_not_found(e.code()) => Ok(None),
+                Err(e) => Err(cx.describe(op, &e)),
+            }
+        })
+    }
+
+    fn function_policy<'a>(&'a self, cx: &'a AwsFacts, arn: &'a str) -> BoxFuture<'a, Res<Option<ResourcePolicy>>> {
+        Box::pin(async move {
+            let op = "lambda.GetPolicy";
+            let client = cx.lambda(arn).await;
+            cx.count(op);
+            match client.get_policy().function_name(arn).send().await {
+                Ok(o) => match o.policy() {
+                    Some(doc) => ResourcePolicy::parse(doc)
+                        .map(Some)
+                        .map_err(|why| Error::Other { operation: op.into(), message: format!("its Policy is {why}") }),
+                    None => Ok(None),
+                },
+                // Lambda answers a function without a policy as it answers a missing function.
+                Err(e) if is_not_found(e.code()) => Ok(None),
+                Err(e) => Err(cx.describe(op, &e)),
+            }
+        })
+    }
+
+    fn vpc_link<'a>(&'a self, _cx: &'a AwsFacts, id: &'a str) -> BoxFuture<'a, Res<Option<VpcLinkFacts>>> {
+        Box::pin(async move {
+            Err(Error::Unknown {
+                message: format!(
+                    "the status of REST API VPC link {id} (API Gateway v1 GetVpcLink) is not read: wsconform does not \
+                     link aws-sdk-apigateway for this one call; see `aws apigateway get-vpc-link --vpc-link-id {id}`"
+                ),
+            })
         })
     }
 }

@@ -93,4 +93,19 @@ pub trait Source: Send + Sync {
     ) -> BoxFuture<'a, Res<Vec<AliasRecordFacts>>>;
     /// DescribeCertificate.
     fn certificate<'a>(&'a self, cx: &'a AwsFacts, arn: &'a str) -> BoxFuture<'a, Res<Option<CertificateFacts>>>;
+    /// GetIntegrations (every page).
+    fn integrations<'a>(&'a self, cx: &'a AwsFacts, api_id: &'a str) -> BoxFuture<'a, Res<Vec<IntegrationFacts>>>;
+    /// GetAuthorizer (by id: a route names its authorizer).
+    fn authorizer<'a>(
+        &'a self,
+        cx: &'a AwsFacts,
+        api_id: &'a str,
+        authorizer_id: &'a str,
+    ) -> BoxFuture<'a, Res<Option<AuthorizerFacts>>>;
+    /// Lambda GetFunctionConfiguration of a function ARN (qualified or not).
+    fn function<'a>(&'a self, cx: &'a AwsFacts, arn: &'a str) -> BoxFuture<'a, Res<Option<FunctionFacts>>>;
+    /// Lambda GetPolicy of a function ARN: `Ok(None)` when it has no resource-based policy.
+    fn function_policy<'a>(&'a self, cx: &'a AwsFacts, arn: &'a str) -> BoxFuture<'a, Res<Option<ResourcePolicy>>>;
+    /// API Gateway (v1) GetVpcLink: the REST API VPC link a WebSocket private integration uses.
+    fn vpc_link<'a>(&'a self, cx: &'a AwsFacts, id: &'a str) -> BoxFuture<'a, Res<Option<VpcLinkFacts>>>;
 }
