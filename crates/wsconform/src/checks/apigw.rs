@@ -1008,6 +1008,12 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             Err(e) => return combine_execute_api(config, Outcome::error(e)),
             Ok(net) => probe_door(&net, &url, &ctx.suite.roundtrip, signer.as_ref(), deadline).await,
         };
+        let bare = match (&probe, connect_auth.as_deref()) {
+            (DoorProbe::Refused { status: 401 | 403 }, Ok("CUSTOM")) if !expect_open => {
+                bare_knock(&ctx, &api_id, &url, signer.as_ref(), deadline).await
+            }
+            _ => None,
+        };
         // The public URL where the door's signer (same credentials, region and location) got 101,
         // when the route takes it to this API and stage: IAM admits the knock's signature there.
         let needs_upgrade = !expect_open
@@ -1032,9 +1038,18 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             connect_auth.as_deref().map_err(String::as_str),
             signed_101.as_deref(),
             &probe,
+            bare.as_ref(),
         );
         combine_execute_api(config, live)
     })
+}
+
+/// A second knock without the `$connect` authorizer's header and query-string identity sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BareKnock {
+    pub probe: DoorProbe,
+    /// What it left out: "header Authorization, query token".
+    pub without: String,
 }
 
 /// What the execute-api door did when knocked on.
@@ -1048,6 +1063,41 @@ pub enum DoorProbe {
     NoSuchHost,
     /// Could not find out (timeout, TLS, connection refused…).
     Unreachable { cause: String, transient: bool },
+}
+
+/// Knocks again without the `$connect` authorizer's header and query-string identity sources;
+/// `None` when it reads none (or cannot be read).
+async fn bare_knock(
+    ctx: &Ctx,
+    api_id: &str,
+    url: &str,
+    signer: Option<&crate::net::sigv4::IamSigner>,
+    deadline: crate::net::Deadline,
+) -> Option<BareKnock> {
+    let aws = &ctx.facts.aws;
+    let routes = aws.routes(api_id).await.ok()?;
+    let id = routes.iter().find(|r| r.route_key == "$connect")?.authorizer_id.clone()?;
+    let authorizer = aws.authorizer(api_id, &id).await.ok()??;
+    let (mut headers, mut query, mut without) = (Vec::new(), Vec::new(), Vec::new());
+    for source in &authorizer.identity_source {
+        let source = source.trim_start_matches('$');
+        if let Some(h) = source.strip_prefix("route.request.header.") {
+            headers.push(h.to_ascii_lowercase());
+            without.push(format!("header {h}"));
+        } else if let Some(q) = source.strip_prefix("route.request.querystring.") {
+            query.push(q.to_owned());
+            without.push(format!("query {q}"));
+        }
+    }
+    if without.is_empty() {
+        return None;
+    }
+    let mut rt = ctx.suite.roundtrip.clone();
+    rt.headers.retain(|(k, _)| !headers.contains(&k.to_ascii_lowercase()));
+    rt.query.retain(|(k, _)| !query.contains(k));
+    let net = ctx.facts.net().await.ok()?;
+    let probe = probe_door(&net, url, &rt, signer, deadline).await;
+    Some(BareKnock { probe, without: without.join(", ") })
 }
 
 /// Knocks with the suite's `$connect` headers and query, as a client would,
@@ -1080,6 +1130,8 @@ async fn probe_door(
 /// The live half of `apigw.execute-api-disabled`. `signed_101`: the public
 /// URL where an upgrade signed as the knock was (same credentials, region and
 /// signature location) got 101 in this run, on this API and stage.
+// Each argument is one separate piece of evidence the run gathered; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub fn judge_execute_api_live(
     url: &str,
     expect_open: bool,
@@ -1088,12 +1140,17 @@ pub fn judge_execute_api_live(
     connect_auth: Result<&str, &str>,
     signed_101: Option<&str>,
     probe: &DoorProbe,
+    bare: Option<&BareKnock>,
 ) -> Outcome {
     let evidence = |o: Outcome| {
         let o = o
             .evidence("execute_api_url", url)
             .evidence("door", format!("{probe:?}"))
             .evidence("connect_authorization", connect_auth.unwrap_or("unknown"));
+        let o = match bare {
+            Some(b) => o.evidence("door_without_identity_sources", format!("{:?} (without {})", b.probe, b.without)),
+            None => o,
+        };
         match signed_101 {
             Some(public) => o.evidence("signed_101_through", public),
             None => o,
@@ -1109,6 +1166,40 @@ pub fn judge_execute_api_live(
                  names API, stage and route, not the host, so the door is closed",
             signed_101.unwrap_or_default()
         ))),
+        // A knock without the Lambda authorizer's identity sources gets 401 from an open endpoint (API
+        // Gateway answers so without calling the authorizer); a 403 then is the disabled endpoint's.
+        (false, DoorProbe::Refused { status: 401 | 403 })
+            if connect_auth == Ok("CUSTOM") && bare.is_some_and(|b| b.probe == DoorProbe::Refused { status: 403 }) =>
+        {
+            evidence(Outcome::pass(format!(
+                "{url} refuses upgrades (403), also without the authorizer's identity sources ({}), where an open \
+                 endpoint answers 401 before calling the authorizer: the door is closed",
+                bare.map(|b| b.without.as_str()).unwrap_or_default()
+            )))
+        }
+        (false, DoorProbe::Refused { status: 401 | 403 })
+            if connect_auth == Ok("CUSTOM") && bare.is_some_and(|b| b.probe == DoorProbe::Refused { status: 401 }) =>
+        {
+            evidence(Outcome::fail(
+                format!(
+                    "{url} answers 401 to an upgrade without the authorizer's identity sources ({}): the request reaches \
+                     `$connect`'s authorization, so the execute-api endpoint is open{}",
+                    bare.map(|b| b.without.as_str()).unwrap_or_default(),
+                    if flag == Some(true) {
+                        " although DisableExecuteApiEndpoint is true: the stage was not redeployed"
+                    } else {
+                        ""
+                    }
+                ),
+                if flag == Some(true) {
+                    format!(
+                        "redeploy stage {stage} (aws apigatewayv2 create-deployment --api-id … --stage-name {stage})"
+                    )
+                } else {
+                    format!("set DisableExecuteApiEndpoint to true on the API and redeploy stage {stage}")
+                },
+            ))
+        }
         // A 401/403 is the closed door only when no authorizer could have said it.
         (false, DoorProbe::Refused { status: status @ (401 | 403) }) if connect_auth.is_err() || authorized => {
             let why_not_proven = match connect_auth {
@@ -1117,7 +1208,10 @@ pub fn judge_execute_api_live(
                      in this run, which would show IAM admits them: see e2e.connect)"
                 }
                 // A Lambda authorizer decides in code, which may read the Host: nothing the run sees proves it admits this one.
-                Ok("CUSTOM") => " (a Lambda authorizer decides in code, which may read the Host the knock carries)",
+                Ok("CUSTOM") => {
+                    " (a Lambda authorizer decides in code, which may read the Host the knock carries, and it reads no \
+                     header or query string a second knock could leave out)"
+                }
                 _ => "",
             };
             evidence(Outcome::unknown(format!(
@@ -1791,7 +1885,16 @@ mod tests {
 
     #[test]
     fn live_door_open_after_flag_set_means_not_redeployed() {
-        let o = judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", Ok("NONE"), None, &DoorProbe::Open);
+        let o = judge_execute_api_live(
+            "wss://a.x/Prod",
+            false,
+            Some(true),
+            "Prod",
+            Ok("NONE"),
+            None,
+            &DoorProbe::Open,
+            None,
+        );
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("not redeployed"), "{o:?}");
         assert!(o.verdict.hint().unwrap().contains("redeploy stage Prod"));
@@ -1807,13 +1910,14 @@ mod tests {
                 "Prod",
                 Ok("NONE"),
                 None,
-                &DoorProbe::Refused { status: 403 }
+                &DoorProbe::Refused { status: 403 },
+                None
             )
             .status(),
             Status::Pass
         );
         assert_eq!(
-            judge_execute_api_live("u", true, Some(false), "Prod", Ok("NONE"), None, &DoorProbe::Open).status(),
+            judge_execute_api_live("u", true, Some(false), "Prod", Ok("NONE"), None, &DoorProbe::Open, None).status(),
             Status::Pass
         );
         assert_eq!(
@@ -1824,7 +1928,8 @@ mod tests {
                 "Prod",
                 Ok("NONE"),
                 None,
-                &DoorProbe::Refused { status: 403 }
+                &DoorProbe::Refused { status: 403 },
+                None
             )
             .status(),
             Status::Fail
@@ -1837,6 +1942,7 @@ mod tests {
             Ok("NONE"),
             None,
             &DoorProbe::Unreachable { cause: "x".into(), transient: true },
+            None,
         );
         assert_eq!(e.status(), Status::Error);
         assert!(e.retryable);
@@ -1850,7 +1956,7 @@ mod tests {
     #[test]
     fn live_door_unknown_on_nxdomain_and_on_a_refusal_an_authorizer_may_have_given() {
         let closed =
-            |auth, probe: &DoorProbe| judge_execute_api_live("u", false, Some(true), "Prod", auth, None, probe);
+            |auth, probe: &DoorProbe| judge_execute_api_live("u", false, Some(true), "Prod", auth, None, probe, None);
         let o = closed(Ok("NONE"), &DoorProbe::NoSuchHost);
         assert_eq!(o.status(), Status::Error, "{o:?}");
         assert!(o.verdict.is_unknown(), "{o:?}");
@@ -1870,7 +1976,7 @@ mod tests {
     fn live_door_iam_403_is_the_closed_door_when_the_same_signer_got_101_through_the_public_url() {
         let public = Some("wss://ws.example.com/chat");
         let closed = |auth, signed_101, probe: &DoorProbe| {
-            judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", auth, signed_101, probe)
+            judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", auth, signed_101, probe, None)
         };
         let o = closed(Ok("AWS_IAM"), public, &DoorProbe::Refused { status: 403 });
         assert_eq!(o.status(), Status::Pass, "{o:?}");
@@ -1888,8 +1994,62 @@ mod tests {
         assert!(closed(Ok("AWS_IAM"), public, &DoorProbe::Refused { status: 401 }).verdict.is_unknown());
         assert!(closed(Err("GetRoutes failed"), public, &DoorProbe::Refused { status: 403 }).verdict.is_unknown());
         // The door expected open and answering 101 to the signed knock still passes.
-        let o = judge_execute_api_live("u", true, Some(false), "Prod", Ok("AWS_IAM"), public, &DoorProbe::Open);
+        let o = judge_execute_api_live("u", true, Some(false), "Prod", Ok("AWS_IAM"), public, &DoorProbe::Open, None);
         assert_eq!(o.status(), Status::Pass);
+    }
+
+    // AWS: knowledge center "api-gateway-401-error-lambda-authorizer" — with a request parameter-based Lambda
+    // authorizer, API Gateway answers 401 Unauthorized without calling it when the configured identity sources are
+    // missing; "Disable the default endpoint for REST APIs" — a disabled default endpoint answers clients 403
+    // Forbidden. So a knock without the identity sources tells the two apart: 401 is an open endpoint that reached
+    // authorization, 403 the disabled one.
+    #[test]
+    fn live_door_behind_a_lambda_authorizer_is_decided_by_a_knock_without_its_identity_sources() {
+        let knock = |status| BareKnock { probe: DoorProbe::Refused { status }, without: "query token".into() };
+        let closed = |first, bare: &BareKnock| {
+            judge_execute_api_live(
+                "u",
+                false,
+                Some(true),
+                "Prod",
+                Ok("CUSTOM"),
+                None,
+                &DoorProbe::Refused { status: first },
+                Some(bare),
+            )
+        };
+        for first in [401, 403] {
+            let o = closed(first, &knock(403));
+            assert_eq!(o.status(), Status::Pass, "{o:?}");
+            assert!(o.verdict.message().contains("without the authorizer's identity sources (query token)"), "{o:?}");
+            let o = closed(first, &knock(401));
+            assert_eq!(o.status(), Status::Fail, "{o:?}");
+            assert!(
+                o.verdict.message().contains("endpoint is open") && o.verdict.hint().unwrap().contains("redeploy"),
+                "{o:?}"
+            );
+        }
+        // Anything else from the second knock decides nothing.
+        let o = closed(
+            403,
+            &BareKnock {
+                probe: DoorProbe::Unreachable { cause: "x".into(), transient: true },
+                without: "query token".into(),
+            },
+        );
+        assert!(o.verdict.is_unknown(), "{o:?}");
+        // The bare knock is about a Lambda authorizer only.
+        let o = judge_execute_api_live(
+            "u",
+            false,
+            Some(true),
+            "Prod",
+            Ok("AWS_IAM"),
+            None,
+            &DoorProbe::Refused { status: 403 },
+            Some(&knock(403)),
+        );
+        assert!(o.verdict.is_unknown(), "{o:?}");
     }
 
     #[test]

@@ -451,6 +451,55 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn behind_the_route_every_operation_is_made_once_for_both_checks_and_the_live_cause() {
+        use crate::ids::{APIGW_AUTHORIZER, APIGW_INTEGRATIONS};
+        let f = "arn:aws:lambda:ap-northeast-1:123456789012:function:chat";
+        let uri = format!("arn:aws:apigateway:ap-northeast-1:lambda:path/2015-03-31/functions/{f}/invocations");
+        let route = |key: &str| RouteFacts {
+            route_key: key.into(),
+            target: Some("integrations/i1".into()),
+            authorization_type: Some("NONE".into()),
+            ..RouteFacts::default()
+        };
+        let integration = IntegrationFacts {
+            integration_id: "i1".into(),
+            integration_type: Some("AWS_PROXY".into()),
+            integration_uri: Some(uri),
+            timeout_in_millis: Some(29_000),
+            ..IntegrationFacts::default()
+        };
+        let policy = ResourcePolicy::parse(&format!(
+            r#"{{"Statement":[{{"Sid":"ws","Effect":"Allow","Principal":{{"Service":"apigateway.amazonaws.com"}},"Action":"lambda:InvokeFunction","Resource":"{f}","Condition":{{"ArnLike":{{"AWS:SourceArn":"arn:aws:execute-api:ap-northeast-1:123456789012:{API}/*/$connect"}}}}}}]}}"#
+        ))
+        .unwrap();
+        let fixture = Fixture::new()
+            .routes(API, vec![route("$connect"), route("$default")])
+            .integrations(API, vec![integration])
+            .function(FunctionFacts { function_name: "chat".into(), function_arn: f.into(), ..Default::default() })
+            .function_policy(f, policy);
+        let ctx = ctx(fixture);
+        let o = run(APIGW_INTEGRATIONS, &ctx).await;
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("route `$default`"), "only `$default` lacks a permission: {o:?}");
+        assert_eq!(run(APIGW_AUTHORIZER, &ctx).await.status(), Status::Skip);
+        let cause = crate::checks::apigw::integrations::route_cause(&ctx, "$default").await.expect("a cause");
+        assert!(
+            cause.0.ends_with("(apigw.integrations)") && cause.1.contains("aws lambda add-permission"),
+            "{cause:?}"
+        );
+        assert_eq!(crate::checks::apigw::integrations::route_cause(&ctx, "$connect").await, None);
+        let calls = ctx.facts.aws.calls();
+        for op in [
+            "apigatewayv2.GetRoutes",
+            "apigatewayv2.GetIntegrations",
+            "lambda.GetFunctionConfiguration",
+            "lambda.GetPolicy",
+        ] {
+            assert_eq!(calls.get(op), Some(&1), "{op}: {calls:?}");
+        }
+    }
+
+    #[tokio::test]
     async fn route53_lookups_read_the_fixture_zone() {
         let zone = HostedZoneFacts { id: "Z0".into(), name: "example.com.".into(), private: false };
         let record =

@@ -114,7 +114,7 @@ pub fn judge_refusal(status: u16, body: &[u8], headers: &[(String, String)], cx:
             (format!("HTTP {status} from API Gateway on `$connect`: {cause}"), hint)
         }
         (_, 500) if from_gateway && (gateway_headers(headers) || cx.through_cloudfront == Some(false)) => (
-            format!("HTTP 500 from API Gateway: the `$connect` integration or authorizer could not be invoked"),
+            "HTTP 500 from API Gateway: the `$connect` integration or authorizer could not be invoked".into(),
             "API Gateway answers 500 when it may not call the `$connect` Lambda (its resource policy) or the \
              authorizer's: run apigw.integrations and apigw.authorizer, or read the stage's execution logs"
                 .into(),

@@ -52,6 +52,31 @@ fn answer(path: &str, target: &str) -> (u16, &'static str, String) {
             "",
             r#"{"apiId":"a1b2c3d4e5","name":"chat","protocolType":"WEBSOCKET","routeSelectionExpression":"$request.body.action","disableExecuteApiEndpoint":true}"#.into(),
         ),
+        "/v2/apis/a1b2c3d4e5/integrations" => (
+            200,
+            "",
+            r#"{"items":[{"integrationId":"i1","integrationType":"HTTP_PROXY","integrationMethod":"POST","integrationUri":"http://nlb.internal/ws","connectionType":"VPC_LINK","connectionId":"vl1","timeoutInMillis":29000,"requestParameters":{"integration.request.header.ConnectionId":"context.connectionId"}},{"integrationId":"i2","integrationType":"AWS_PROXY","integrationUri":"arn:aws:apigateway:ap-northeast-1:lambda:path/2015-03-31/functions/arn:aws:lambda:ap-northeast-1:123456789012:function:chat/invocations","credentialsArn":""}]}"#.into(),
+        ),
+        "/v2/apis/a1b2c3d4e5/authorizers/au1" => (
+            200,
+            "",
+            r#"{"authorizerId":"au1","name":"token","authorizerType":"REQUEST","authorizerUri":"arn:aws:apigateway:ap-northeast-1:lambda:path/2015-03-31/functions/arn:aws:lambda:ap-northeast-1:123456789012:function:auth/invocations","identitySource":["route.request.querystring.token"]}"#.into(),
+        ),
+        "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aap-northeast-1%3A123456789012%3Afunction%3Achat/configuration" => (
+            200,
+            "",
+            r#"{"FunctionName":"chat","FunctionArn":"arn:aws:lambda:ap-northeast-1:123456789012:function:chat","Role":"arn:aws:iam::123456789012:role/chat","State":"Active"}"#.into(),
+        ),
+        "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aap-northeast-1%3A123456789012%3Afunction%3Achat/policy" => (
+            200,
+            "",
+            serde_json::json!({"Policy": r#"{"Version":"2012-10-17","Statement":[{"Sid":"apigw","Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:ap-northeast-1:123456789012:function:chat","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:execute-api:ap-northeast-1:123456789012:a1b2c3d4e5/*/$default"}}}]}"#, "RevisionId": "r1"}).to_string(),
+        ),
+        p if p.starts_with("/2015-03-31/functions/") => (
+            404,
+            "ResourceNotFoundException",
+            r#"{"Type":"User","Message":"The resource you requested does not exist."}"#.into(),
+        ),
         "/v2/apis/bad" => (400, "BadRequestException", r#"{"message":"Invalid API identifier"}"#.into()),
         p if p.starts_with("/v2/") => (404, "NotFoundException", r#"{"message":"not found"}"#.into()),
         "/2020-05-31/distribution/E2SANDBOXWS01" => (200, "", DISTRIBUTION_XML.into()),
@@ -308,6 +333,39 @@ async fn every_collector_parses_its_wire_format() {
     let calls = f.calls();
     assert_eq!(calls.get("cloudfront.ListDistributions"), Some(&1));
     assert_eq!(calls.get("acm.DescribeCertificate"), Some(&1));
+}
+
+#[tokio::test]
+async fn what_lies_behind_the_routes_parses_from_its_wire_format() {
+    let (f, _) = facts("", Duration::ZERO);
+    let integrations = f.integrations("a1b2c3d4e5").await.expect("integrations");
+    assert_eq!(integrations[0].connection_type.as_deref(), Some("VPC_LINK"));
+    assert_eq!(integrations[0].connection_id.as_deref(), Some("vl1"));
+    assert_eq!(
+        integrations[0].request_parameters,
+        vec![("integration.request.header.ConnectionId".to_string(), "context.connectionId".to_string())]
+    );
+    assert_eq!(integrations[1].credentials_arn, None, "an empty CredentialsArn is none");
+    let a = f.authorizer("a1b2c3d4e5", "au1").await.expect("call").expect("exists");
+    assert_eq!(
+        (a.authorizer_type.as_deref(), a.identity_source.as_slice()),
+        (Some("REQUEST"), &["route.request.querystring.token".to_string()][..])
+    );
+    assert_eq!(f.authorizer("a1b2c3d4e5", "nope").await, Ok(None));
+    let chat = "arn:aws:lambda:ap-northeast-1:123456789012:function:chat";
+    let function = f.function(chat).await.expect("call").expect("exists");
+    assert_eq!(function.role.as_deref(), Some("arn:aws:iam::123456789012:role/chat"));
+    let policy = f.function_policy(chat).await.expect("call").expect("a policy");
+    assert_eq!(policy.statements[0].conditions[0].1, "AWS:SourceArn");
+    // Lambda answers a function without a policy, and a missing one, with ResourceNotFoundException.
+    let other = "arn:aws:lambda:ap-northeast-1:123456789012:function:other";
+    assert_eq!(f.function_policy(other).await, Ok(None));
+    assert_eq!(f.function(other).await, Ok(None));
+    assert!(f.vpc_link("vl1").await.expect_err("not read").to_string().starts_with("unknown:"));
+    let calls = f.calls();
+    for op in ["apigatewayv2.GetIntegrations", "lambda.GetFunctionConfiguration", "lambda.GetPolicy"] {
+        assert!(calls.get(op).is_some_and(|n| *n >= 1), "{op}: {calls:?}");
+    }
 }
 
 #[tokio::test]
