@@ -3,6 +3,7 @@
 
 pub mod acm;
 pub mod apigw;
+pub mod behind;
 pub mod blame;
 pub mod cloudfront;
 pub mod dns;

@@ -482,12 +482,12 @@ mod tests {
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().contains("route `$default`"), "only `$default` lacks a permission: {o:?}");
         assert_eq!(run(APIGW_AUTHORIZER, &ctx).await.status(), Status::Skip);
-        let cause = crate::checks::apigw::integrations::route_cause(&ctx, "$default").await.expect("a cause");
+        let cause = crate::checks::behind::route_cause(&ctx, "$default").await.expect("a cause");
         assert!(
             cause.0.ends_with("(apigw.integrations)") && cause.1.contains("aws lambda add-permission"),
             "{cause:?}"
         );
-        assert_eq!(crate::checks::apigw::integrations::route_cause(&ctx, "$connect").await, None);
+        assert_eq!(crate::checks::behind::route_cause(&ctx, "$connect").await, None);
         let calls = ctx.facts.aws.calls();
         for op in [
             "apigatewayv2.GetRoutes",

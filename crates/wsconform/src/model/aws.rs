@@ -1142,3 +1142,65 @@ mod tests {
         assert!(matches!(&traffic(&[&secondary])[0], Traffic::Some(s) if s.contains("PRIMARY is unhealthy")));
     }
 }
+
+/// What a message selects under a route selection expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// The route with this key (or `$default`).
+    Route(String),
+    /// The expression evaluates to this key, no route has it and there is no `$default`.
+    Unmatched(String),
+    /// The expression is not one this evaluates ([`SelectionExpression`]).
+    NotEvaluated,
+}
+
+/// The route API Gateway selects for `message` (`{{nonce}}` placeholders allowed) under
+/// the route selection expression `rse`: the route whose key equals the evaluated value, else
+/// `$default`. Only `$request.body.…` variables, braced or not, and static text are evaluated.
+pub fn select_route(rse: &str, message: &str, routes: &[RouteFacts]) -> Selection {
+    let has = |k: &str| routes.iter().any(|r| r.route_key == k);
+    let fallback =
+        |key: String| if has("$default") { Selection::Route("$default".into()) } else { Selection::Unmatched(key) };
+    // Non-JSON messages go to `$default`.
+    let Ok(body) = serde_json::from_str::<serde_json::Value>(&message.replace("{{nonce}}", "nonce")) else {
+        return fallback("(a message that is not JSON)".into());
+    };
+    let lookup = |path: &str| -> Option<String> {
+        let mut v = &body;
+        for part in path.split('.') {
+            match v.get(part) {
+                Some(next) => v = next,
+                // A JSONPath that is not found resolves as "".
+                None => return Some(String::new()),
+            }
+        }
+        match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            serde_json::Value::Null => Some(String::new()),
+            // How arrays and objects are stringified is not exact enough to compare.
+            _ => None,
+        }
+    };
+    let mut key = String::new();
+    for part in SelectionExpression::parse(rse).parts() {
+        let value = match part {
+            SelectionPart::Literal(text) => Some(text.clone()),
+            SelectionPart::Variable(v) => v.strip_prefix("request.body.").and_then(lookup),
+        };
+        match value {
+            Some(v) => key.push_str(&v),
+            None => return Selection::NotEvaluated,
+        }
+    }
+    if has(&key) { Selection::Route(key) } else { fallback(key) }
+}
+
+/// The route key [`select_route`] selects, when it selects one.
+pub fn selected_route(rse: &str, message: &str, routes: &[RouteFacts]) -> Option<String> {
+    match select_route(rse, message, routes) {
+        Selection::Route(key) => Some(key),
+        _ => None,
+    }
+}

@@ -296,7 +296,7 @@ pub(super) async fn refusal_context(ctx: &Ctx) -> RefusalContext {
             cx.route_misses_api = Some(route.describe());
         }
         if reaches {
-            cx.connect_cause = crate::checks::apigw::integrations::route_cause(ctx, "$connect").await;
+            cx.connect_cause = crate::checks::behind::route_cause(ctx, "$connect").await;
         }
         if let Some(api) = want_api
             && let Ok(routes) = aws.routes(&api).await

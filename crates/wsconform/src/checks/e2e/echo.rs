@@ -138,8 +138,8 @@ async fn behind_the_frame(ctx: &Ctx, answer: &GatewayFrame) -> Option<(String, S
     let api_id = aws.api_id().await.ok()?;
     let routes = aws.routes(&api_id).await.ok()?;
     let rse = aws.api(&api_id).await.ok()??.route_selection_expression.clone()?;
-    let selected = match crate::checks::apigw::select_route(&rse, &ctx.suite.roundtrip.send, &routes) {
-        crate::checks::apigw::Selection::Route(key) => key,
+    let selected = match crate::model::aws::select_route(&rse, &ctx.suite.roundtrip.send, &routes) {
+        crate::model::aws::Selection::Route(key) => key,
         _ => return None,
     };
     match answer {
@@ -156,7 +156,7 @@ async fn behind_the_frame(ctx: &Ctx, answer: &GatewayFrame) -> Option<(String, S
                 ),
             ))
         }
-        GatewayFrame::IntegrationFailed => crate::checks::apigw::integrations::route_cause(ctx, &selected).await,
+        GatewayFrame::IntegrationFailed => crate::checks::behind::route_cause(ctx, &selected).await,
         GatewayFrame::Other(_) => None,
     }
 }

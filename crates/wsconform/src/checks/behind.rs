@@ -5,7 +5,9 @@
 //!
 //! The judges are pure over [`Behind`], the facts the run gathers once
 //! ([`gather`]); the live checks read the same findings to name the cause of
-//! an `Internal server error` or a refused upgrade ([`route_cause`]).
+//! an `Internal server error` or a refused upgrade ([`route_cause`]). That is
+//! why this area is shared, like `blame` for the way in: `e2e.echo` and
+//! `e2e.connect` read it, the checks `apigw` lists run from it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -528,7 +530,7 @@ pub async fn gather(ctx: &Ctx) -> Result<Behind, Outcome> {
     let rt = &ctx.suite.roundtrip;
     let echo_route = match aws.api(&api_id).await {
         Ok(Some(api)) => {
-            api.route_selection_expression.as_deref().and_then(|rse| super::selected_route(rse, &rt.send, &routes))
+            api.route_selection_expression.as_deref().and_then(|rse| selected_route(rse, &rt.send, &routes))
         }
         _ => None,
     };
@@ -615,7 +617,7 @@ pub async fn gather(ctx: &Ctx) -> Result<Behind, Outcome> {
     })
 }
 
-pub(super) fn run_integrations(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+pub fn run_integrations(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
         match gather(&ctx).await {
             Ok(b) => judge_integrations(&b),
@@ -624,7 +626,7 @@ pub(super) fn run_integrations(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     })
 }
 
-pub(super) fn run_authorizer(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
+pub fn run_authorizer(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
     Box::pin(async move {
         match gather(&ctx).await {
             Ok(b) => judge_authorizer(&b),
