@@ -12,7 +12,6 @@ use crate::model::route::{Landing, Layout, first_segment};
 use crate::outcome::Outcome;
 use crate::suite::{ExecuteApi, Suite};
 
-
 pub static CHECKS: &[CheckDef] = &[
     CheckDef {
         id: ids::APIGW_API,

@@ -41,6 +41,8 @@ pub struct Behind {
     pub echo_route: Option<String>,
     /// The backend posts to `@connections` (`[backend] calls_back`).
     pub calls_back: bool,
+    /// The API's account: the caller's (STS GetCallerIdentity), `None` when it could not be read.
+    pub api_account: Option<String>,
     /// `$connect`'s authorizer (GetAuthorizer), when it names one.
     pub authorizer: Option<Result<Option<AuthorizerFacts>, String>>,
     /// The header and query-string names the suite sends.
@@ -67,9 +69,11 @@ pub fn lambda_function_arn(uri: &str) -> Option<&str> {
 }
 
 /// The execute-api ARN API Gateway invokes with: `arn:{partition}:execute-api:{region}:{account}:{api}/{rest}`.
-pub fn execute_api_arn(function_arn: &str, region: &str, api_id: &str, rest: &str) -> String {
+/// `account`: the API's; where it is not known, the function's (the usual same-account setup).
+pub fn execute_api_arn(function_arn: &str, account: Option<&str>, region: &str, api_id: &str, rest: &str) -> String {
     let partition = function_arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws");
-    format!("arn:{partition}:execute-api:{region}:{}:{api_id}/{rest}", account_of(function_arn))
+    let account = account.unwrap_or_else(|| account_of(function_arn));
+    format!("arn:{partition}:execute-api:{region}:{account}:{api_id}/{rest}")
 }
 
 fn account_of(arn: &str) -> &str {
@@ -149,8 +153,9 @@ fn judge_lambda(f: &mut Findings, b: &Behind, function_arn: &str, who: &Invoker<
         ));
         return;
     }
-    let source_arn = execute_api_arn(function_arn, &b.region, &b.api_id, &who.source_rest);
-    let grant = execute_api_arn(function_arn, &b.region, &b.api_id, &who.grant_rest);
+    let account = b.api_account.as_deref();
+    let source_arn = execute_api_arn(function_arn, account, &b.region, &b.api_id, &who.source_rest);
+    let grant = execute_api_arn(function_arn, account, &b.region, &b.api_id, &who.grant_rest);
     let sid = statement_id(&b.api_id, &who.grant_rest.replace("*/", ""));
     let fix = add_permission_command(function_arn, &sid, &grant);
     let policy = match &view.policy {
@@ -171,7 +176,11 @@ fn judge_lambda(f: &mut Findings, b: &Behind, function_arn: &str, who: &Invoker<
         }
         Ok(Some(p)) => p,
     };
-    let request = InvokeRequest { function_arn, source_arn: &source_arn, account: Some(account_of(function_arn)) };
+    let request = InvokeRequest {
+        function_arn,
+        source_arn: &source_arn,
+        account: Some(account.unwrap_or_else(|| account_of(function_arn))),
+    };
     match invoke_permission(policy, request) {
         Permission::Allowed { sid, source_arn: None } => f.evidence(
             format!("permission.{}", who.key),
@@ -198,13 +207,13 @@ fn judge_lambda(f: &mut Findings, b: &Behind, function_arn: &str, who: &Invoker<
         ),
         Permission::Undecided { why } => f.unknown(format!("{}: the policy of `{name}`: {why}", who.label)),
         Permission::NotAllowed => {
-            // The API's account is not reported by GetApi: a statement for the same API in
-            // another account may be the right one (a cross-account function).
+            // Without the caller's account (STS), the API's is not known: a statement for the same
+            // API in another account may be the right one (a cross-account function).
             let any_account = InvokeRequest { account: None, ..request };
-            if matches!(invoke_permission(policy, any_account), Permission::Allowed { .. }) {
+            if account.is_none() && matches!(invoke_permission(policy, any_account), Permission::Allowed { .. }) {
                 f.unknown(format!(
                     "{}: the policy of `{name}` allows this API and route only for another account than the \
-                     function's ({}); GetApi does not report the API's account",
+                     function's ({}), and the API's own account is not known (STS GetCallerIdentity failed)",
                     who.label,
                     account_of(function_arn)
                 ));
@@ -585,8 +594,12 @@ pub async fn gather(ctx: &Ctx) -> Result<Behind, Outcome> {
             function: function.map(|f| f.as_deref().cloned()).map_err(|e| e.to_string()),
             policy: policy.map(|p| p.as_deref().cloned()).map_err(|e| e.to_string()),
         }
-    }))
-    .await;
+    }));
+    // The account in the SourceArn API Gateway invokes with is the API's: asked only when a
+    // function's policy is to be judged.
+    let account =
+        async { if arns.is_empty() { None } else { aws.caller_account().await.ok().map(|a| a.as_ref().clone()) } };
+    let (views, api_account) = futures_util::join!(views, account);
     let mut links: Vec<&str> = used
         .iter()
         .filter(|i| i.connection_type.as_deref() == Some("VPC_LINK"))
@@ -610,6 +623,7 @@ pub async fn gather(ctx: &Ctx) -> Result<Behind, Outcome> {
         echo_route,
         calls_back: ctx.suite.backend.calls_back.unwrap_or(ctx.runs(ids::E2E_POST)),
         authorizer,
+        api_account,
         sent_headers: rt.headers.iter().map(|(k, _)| k.clone()).collect(),
         sent_query: rt.query.iter().map(|(k, _)| k.clone()).collect(),
         routes: routes.as_ref().clone(),
@@ -785,9 +799,30 @@ mod tests {
         assert!(o.evidence.get("permission.$default").is_some_and(|e| e.contains("from every API")), "{o:?}");
     }
 
+    // AWS: STS API Reference, "GetCallerIdentity" — returns the account of the calling credentials, and
+    // no permission is required to call it; API Gateway's GetApi reads APIs of the caller's account only.
+    // So a SourceArn (or aws:SourceAccount) naming another account than the caller's is another API's.
+    #[test]
+    fn the_callers_account_decides_a_permission_for_another_account() {
+        let cross = |account: Option<&str>| {
+            let mut b = behind(Some(policy(&["arn:aws:execute-api:eu-west-1:999999999999:abc123/*"])));
+            b.api_account = account.map(str::to_owned);
+            judge_integrations(&b)
+        };
+        // The API is the caller's, in the function's account: the statement is another account's API.
+        let o = cross(Some("111122223333"));
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.hint().unwrap().contains("arn:aws:execute-api:eu-west-1:111122223333:abc123/*/$default"));
+        // The API is in 999999999999 (a cross-account function): the statement is this API's.
+        let o = cross(Some("999999999999"));
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        // The caller's account unknown (STS failed): unknown, never a verdict.
+        assert!(cross(None).verdict.is_unknown());
+    }
+
     #[test]
     fn what_cannot_be_read_or_decided_is_unknown_never_a_verdict() {
-        // A statement for this API in another account: GetApi does not report the API's account.
+        // A statement for this API in another account, and the caller's account not read.
         let cross = behind(Some(policy(&["arn:aws:execute-api:eu-west-1:999999999999:abc123/*"])));
         let o = judge_integrations(&cross);
         assert!(o.verdict.is_unknown(), "{o:?}");
@@ -986,7 +1021,7 @@ mod tests {
         assert_eq!(lambda_function_arn(FUNCTION), Some(FUNCTION));
         assert_eq!(lambda_function_arn("https://example.com"), None);
         assert_eq!(
-            execute_api_arn("arn:aws-cn:lambda:cn-north-1:1:function:f", "cn-north-1", "a", "p/$connect"),
+            execute_api_arn("arn:aws-cn:lambda:cn-north-1:1:function:f", None, "cn-north-1", "a", "p/$connect"),
             "arn:aws-cn:execute-api:cn-north-1:1:a/p/$connect"
         );
     }

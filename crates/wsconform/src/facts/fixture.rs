@@ -42,6 +42,7 @@ pub struct Fixture {
     /// Function ARN → its policy.
     function_policies: BTreeMap<String, ResourcePolicy>,
     vpc_links: Vec<VpcLinkFacts>,
+    caller_account: Option<String>,
     /// (operation, key) → what is known only after apply.
     unknown: BTreeMap<(String, String), String>,
 }
@@ -134,6 +135,12 @@ impl Fixture {
     /// The resource-based policy of the function `arn` (as the integration's URI names it).
     pub fn function_policy(mut self, arn: &str, p: ResourcePolicy) -> Self {
         self.function_policies.insert(arn.to_owned(), p);
+        self
+    }
+
+    /// The account STS GetCallerIdentity reports (without it, the call fails as unknown).
+    pub fn caller_account(mut self, account: &str) -> Self {
+        self.caller_account = Some(account.to_owned());
         self
     }
 
@@ -320,6 +327,14 @@ impl Source for Fixture {
 
     fn vpc_link<'a>(&'a self, cx: &'a AwsFacts, id: &'a str) -> BoxFuture<'a, Res<Option<VpcLinkFacts>>> {
         ready(self.answer(cx, "apigateway.GetVpcLink", id, || Ok(self.vpc_links.iter().find(|v| v.id == id).cloned())))
+    }
+
+    fn caller_account<'a>(&'a self, cx: &'a AwsFacts) -> BoxFuture<'a, Res<String>> {
+        ready(self.answer(cx, "sts.GetCallerIdentity", "", || {
+            self.caller_account
+                .clone()
+                .ok_or_else(|| Error::Unknown { message: "the fixture has no caller account".into() })
+        }))
     }
 }
 

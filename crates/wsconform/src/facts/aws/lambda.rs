@@ -18,4 +18,9 @@ impl AwsFacts {
             .get(arn, || async { Ok(self.source.function_policy(self, arn).await?.map(Arc::new)) })
             .await
     }
+
+    /// STS GetCallerIdentity's account: the account of every API this run reads.
+    pub async fn caller_account(&self) -> Res<Arc<String>> {
+        self.caller_account.get("", || async { Ok(Arc::new(self.source.caller_account(self).await?)) }).await
+    }
 }

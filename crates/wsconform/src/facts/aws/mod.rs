@@ -72,6 +72,7 @@ pub struct AwsFacts {
     functions: Memo<Option<Arc<FunctionFacts>>>,
     function_policies: Memo<Option<Arc<ResourcePolicy>>>,
     vpc_links: Memo<Option<Arc<VpcLinkFacts>>>,
+    caller_account: Memo<Arc<String>>,
     route: Memo<Arc<Route>>,
 }
 
@@ -108,6 +109,7 @@ impl AwsFacts {
             functions: Memo::new(),
             function_policies: Memo::new(),
             vpc_links: Memo::new(),
+            caller_account: Memo::new(),
             route: Memo::new(),
         }
     }
@@ -134,6 +136,7 @@ impl AwsFacts {
         self.functions.clear();
         self.function_policies.clear();
         self.vpc_links.clear();
+        self.caller_account.clear();
         self.route.clear();
     }
 

@@ -35,6 +35,10 @@ impl AwsFacts {
         aws_sdk_lambda::Client::new(&self.config(region).await)
     }
 
+    async fn sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::new(&self.config(&self.suite.region).await)
+    }
+
     async fn route53(&self) -> aws_sdk_route53::Client {
         aws_sdk_route53::Client::new(&self.config(GLOBAL_REGION).await)
     }
@@ -392,6 +396,21 @@ impl Source for Sdk {
                 },
                 // Lambda answers a function without a policy as it answers a missing function.
                 Err(e) if is_not_found(e.code()) => Ok(None),
+                Err(e) => Err(cx.describe(op, &e)),
+            }
+        })
+    }
+
+    fn caller_account<'a>(&'a self, cx: &'a AwsFacts) -> BoxFuture<'a, Res<String>> {
+        Box::pin(async move {
+            let op = "sts.GetCallerIdentity";
+            let client = cx.sts().await;
+            cx.count(op);
+            match client.get_caller_identity().send().await {
+                Ok(o) => o
+                    .account()
+                    .map(str::to_owned)
+                    .ok_or_else(|| Error::Other { operation: op.into(), message: "the answer has no Account".into() }),
                 Err(e) => Err(cx.describe(op, &e)),
             }
         })

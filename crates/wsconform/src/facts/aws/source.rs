@@ -108,4 +108,7 @@ pub trait Source: Send + Sync {
     fn function_policy<'a>(&'a self, cx: &'a AwsFacts, arn: &'a str) -> BoxFuture<'a, Res<Option<ResourcePolicy>>>;
     /// API Gateway (v1) GetVpcLink: the REST API VPC link a WebSocket private integration uses.
     fn vpc_link<'a>(&'a self, cx: &'a AwsFacts, id: &'a str) -> BoxFuture<'a, Res<Option<VpcLinkFacts>>>;
+    /// STS GetCallerIdentity: the account of the credentials, which is the API's (API Gateway
+    /// answers GetApi only for APIs of the caller's own account).
+    fn caller_account<'a>(&'a self, cx: &'a AwsFacts) -> BoxFuture<'a, Res<String>>;
 }

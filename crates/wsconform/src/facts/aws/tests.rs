@@ -28,6 +28,12 @@ struct Canned {
 fn answer(path: &str, target: &str) -> (u16, &'static str, String) {
     match path {
         "/" if target.ends_with("DescribeCertificate") => (200, "", ACM_JSON.into()),
+        // STS speaks the Query protocol: a form POST to `/` without X-Amz-Target, answered in XML.
+        "/" if target.is_empty() => (
+            200,
+            "",
+            r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/gate</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#.into(),
+        ),
         "/v2/apis/a1b2c3d4e5/stages/Prod" => (
             200,
             "",
@@ -362,7 +368,10 @@ async fn what_lies_behind_the_routes_parses_from_its_wire_format() {
     assert_eq!(f.function_policy(other).await, Ok(None));
     assert_eq!(f.function(other).await, Ok(None));
     assert!(matches!(f.vpc_link("vl1").await, Err(crate::facts::Error::Unknown { .. })));
+    let (a, b) = tokio::join!(f.caller_account(), f.caller_account());
+    assert_eq!((a.expect("sts").as_str(), b.expect("sts").as_str()), ("123456789012", "123456789012"));
     let calls = f.calls();
+    assert_eq!(calls.get("sts.GetCallerIdentity"), Some(&1), "asked once: {calls:?}");
     for op in ["apigatewayv2.GetIntegrations", "lambda.GetFunctionConfiguration", "lambda.GetPolicy"] {
         assert!(calls.get(op).is_some_and(|n| *n >= 1), "{op}: {calls:?}");
     }
