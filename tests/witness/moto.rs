@@ -32,6 +32,8 @@ const CHECKS: &[&str] = &[
     "cloudfront.forwarding",
     "apigw.api",
     "apigw.routes",
+    "apigw.integrations",
+    "apigw.authorizer",
     "apigw.stage",
     "apigw.domain",
     "apigw.mapping",
@@ -320,6 +322,8 @@ const INIT_BROKEN: &[InitBroken] = &[
         verdicts: &[
             ("apigw.api", "skip", "cloudfront.path-pattern"),
             ("apigw.routes", "skip", "cloudfront.path-pattern"),
+            ("apigw.integrations", "skip", "cloudfront.path-pattern"),
+            ("apigw.authorizer", "skip", "cloudfront.path-pattern"),
             ("apigw.stage", "skip", "cloudfront.path-pattern"),
             ("apigw.execute-api-disabled", "skip", "cloudfront.path-pattern"),
         ],

@@ -73,6 +73,19 @@ def base(layout):
             # the client (two-way communication), as a working echo deployment does.
             "route_options": {"$default": {"RouteResponseSelectionExpression": "$default"}},
             "stages": ["Prod"],
+            # What every route's target invokes: a Lambda function (AWS_PROXY) whose resource policy
+            # lets API Gateway call it from this API's routes ({api} is the API id), with the timeout
+            # AWS documents as the WebSocket default sent explicitly (moto 5.2.5 reports 30000 when
+            # none is sent). Deviations replace it with an HTTP integration or edit the permission.
+            "integration": {
+                "type": "AWS_PROXY",
+                "function": "wsconform-chat",
+                "create_function": True,
+                "permissions": [{"source_arn": "{api}/*"}],
+                "timeout": 29000,
+            },
+            # `$connect`'s REQUEST authorizer (None: AuthorizationType NONE).
+            "authorizer": None,
         },
         "domains": {},
         "cloudfront": None,
@@ -313,6 +326,29 @@ def _no_route(key):
     return edit
 
 
+def _both(*edits):
+    def edit(s):
+        for e in edits:
+            e(s)
+
+    return edit
+
+
+def _http_integration(connection="INTERNET", request_parameters=None):
+    return _set(
+        ["api", "integration"],
+        {"type": "HTTP_PROXY", "uri": "https://backend.example.com/ws", "connection": connection,
+         "request_parameters": request_parameters, "timeout": 29000},
+    )
+
+
+CONNECTION_ID_HEADER = {"integration.request.header.ConnectionId": "context.connectionId"}
+
+
+def _authorizer(sources, permission=True):
+    return _set(["api", "authorizer"], {"function": "wsconform-auth", "sources": sources, "permission": permission})
+
+
 CORPUS = {
     # good deployments
     "a": ("a", None),
@@ -398,6 +434,46 @@ CORPUS = {
     "c-dns-record-missing": ("c", _no_record),
     # Another regional custom domain's target (the zone id stays API Gateway's in ap-northeast-1).
     "c-dns-alias-wrong-target": ("c", _records("target", f"d-0ther00000.execute-api.{REGION}.amazonaws.com")),
+    # behind the route (#23): the Lambda permission, the integration, `$connect`'s authorizer
+    "c-lambda-permission-route-keys": (
+        "c",
+        _set(["api", "integration", "permissions"], [{"source_arn": "{api}/Prod/$connect"}, {"source_arn": "{api}/*/$default"}]),
+    ),
+    "c-lambda-permission-wrong-route": ("c", _set(["api", "integration", "permissions"], [{"source_arn": "{api}/*/sendmessage"}])),
+    "c-lambda-permission-other-api": ("c", _set(["api", "integration", "permissions"], [{"source_arn": "0ther0api0/*"}])),
+    "c-lambda-permission-other-account": (
+        "c",
+        _set(["api", "integration", "permissions"], [{"source_arn": "{api}/*", "source_account": "111122223333"}]),
+    ),
+    "c-lambda-permission-any-api": ("c", _set(["api", "integration", "permissions"], [{}])),
+    "c-lambda-no-permission": ("c", _set(["api", "integration", "permissions"], [])),
+    "c-lambda-function-missing": ("c", _set(["api", "integration", "create_function"], False)),
+    "c-http-connection-id-mapped": (
+        "c",
+        _both(_http_integration(request_parameters=CONNECTION_ID_HEADER), _set(["suite", "calls_back"], True)),
+    ),
+    "c-http-connection-id-not-mapped": ("c", _both(_http_integration(), _set(["suite", "calls_back"], True))),
+    "c-http-no-callback": ("c", _both(_http_integration(), _set(["suite", "calls_back"], False))),
+    "c-vpc-link": (
+        "c",
+        _both(_http_integration("VPC_LINK", CONNECTION_ID_HEADER), _set(["suite", "calls_back"], True)),
+    ),
+    "c-authorizer-header-sent": (
+        "c",
+        _both(_authorizer(["route.request.header.Authorization"]), _set(["suite", "headers"], {"Authorization": "t"})),
+    ),
+    "c-authorizer-header-not-sent": ("c", _authorizer(["route.request.header.Authorization"])),
+    "c-authorizer-query-sent": (
+        "c",
+        _both(_authorizer(["route.request.querystring.token"]), _set(["suite", "query"], {"token": "t"})),
+    ),
+    "c-authorizer-no-permission": (
+        "c",
+        _both(
+            _authorizer(["route.request.header.Authorization"], permission=False),
+            _set(["suite", "headers"], {"Authorization": "t"}),
+        ),
+    ),
 }
 
 
@@ -464,11 +540,14 @@ def build(endpoint, name):
     api = gw.create_api(**create)
     api_id = api["ApiId"]
     out["api_id"] = api_id
-    integration = gw.create_integration(ApiId=api_id, IntegrationType="MOCK")["IntegrationId"]
+    integration = create_integration(client, gw, api_id, a["integration"], out)
+    authorizer_id = create_authorizer(client, gw, api_id, a["authorizer"]) if a["authorizer"] else None
     for key, has_target in a["routes"].items():
         route = {"ApiId": api_id, "RouteKey": key}
         if has_target:
             route["Target"] = f"integrations/{integration}"
+        if key == "$connect" and authorizer_id:
+            route.update(AuthorizationType="CUSTOM", AuthorizerId=authorizer_id)
         route.update(a.get("route_options", {}).get(key, {}))
         gw.create_route(**route)
     for stage in a["stages"]:
@@ -688,6 +767,86 @@ def behavior(b):
     return item
 
 
+ACCOUNT = "123456789012"  # moto's default account
+
+
+def lambda_arn(name):
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+
+
+def invocation_uri(name):
+    # AWS: API Gateway API Reference, "Integration" — integrationUri for AWS_PROXY is the Lambda
+    # invocation URI arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations.
+    return f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{lambda_arn(name)}/invocations"
+
+
+def create_function(client, name):
+    """A Lambda function in moto (no Docker needed to create one; its role must exist)."""
+    iam = client("iam")
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    try:
+        role = iam.create_role(RoleName="wsconform-lambda", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        role = iam.get_role(RoleName="wsconform-lambda")["Role"]["Arn"]
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", "def handler(event, context):\n    return {'statusCode': 200}\n")
+    client("lambda").create_function(
+        FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": buf.getvalue()}
+    )
+
+
+def add_permissions(client, name, api_id, permissions):
+    """`aws lambda add-permission` for API Gateway, one statement per entry ({api}: the API id;
+    a SourceArn without `arn:` is relative to arn:aws:execute-api:{region}:{account}:)."""
+    for n, p in enumerate(permissions):
+        kw = {"FunctionName": name, "StatementId": f"apigateway-{n}", "Action": "lambda:InvokeFunction",
+              "Principal": p.get("principal", "apigateway.amazonaws.com")}
+        if p.get("source_arn"):
+            arn = p["source_arn"].replace("{api}", api_id)
+            kw["SourceArn"] = arn if arn.startswith("arn:") else f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{arn}"
+        if p.get("source_account"):
+            kw["SourceAccount"] = p["source_account"]
+        client("lambda").add_permission(**kw)
+
+
+def create_integration(client, gw, api_id, i, out):
+    kw = {"ApiId": api_id, "IntegrationType": i["type"], "TimeoutInMillis": i["timeout"]}
+    if i["type"] == "AWS_PROXY":
+        if i["create_function"]:
+            create_function(client, i["function"])
+            add_permissions(client, i["function"], api_id, i["permissions"])
+        kw.update(IntegrationUri=invocation_uri(i["function"]), IntegrationMethod="POST")
+    else:
+        kw.update(IntegrationUri=i["uri"], IntegrationMethod="POST", ConnectionType=i["connection"])
+        if i["connection"] == "VPC_LINK":
+            # A WebSocket private integration uses a REST API (v1) VPC link.
+            link = client("apigateway").create_vpc_link(
+                name="wsconform-nlb", targetArns=[f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/net/ws/1"]
+            )
+            kw["ConnectionId"] = link["id"]
+            out["vpc_link"] = link["id"]
+        if i.get("request_parameters"):
+            kw["RequestParameters"] = i["request_parameters"]
+    return gw.create_integration(**kw)["IntegrationId"]
+
+
+def create_authorizer(client, gw, api_id, z):
+    """`$connect`'s REQUEST authorizer, its function, and (optionally) that function's permission
+    for SourceArn …/{api}/authorizers/{id}."""
+    create_function(client, z["function"])
+    created = gw.create_authorizer(
+        ApiId=api_id, AuthorizerType="REQUEST", Name="wsconform-auth", IdentitySource=z["sources"],
+        AuthorizerUri=invocation_uri(z["function"]),
+    )
+    if z["permission"]:
+        add_permissions(client, z["function"], api_id, [{"source_arn": "{api}/authorizers/" + created["AuthorizerId"]}])
+    return created["AuthorizerId"]
+
+
 def toml_str(s):
     return json.dumps(s)  # a JSON string is a valid TOML basic string for these values
 
@@ -708,6 +867,16 @@ def suite_toml(s, out):
             lines.append(f"regional_target = {toml_str(target)}")
     if s.get("cloudfront"):
         lines += ["", "[cloudfront]", f"distribution_id = {toml_str(out['distribution_id'])}"]
+    # What `$connect` is sent (names matter; the values are placeholders) and whether the backend
+    # calls back: only where a deployment's row needs them.
+    if s.get("headers") or s.get("query"):
+        lines += ["", "[roundtrip]"]
+        for table in ("headers", "query"):
+            if s.get(table):
+                items = ", ".join(f"{k} = {toml_str(v)}" for k, v in s[table].items())
+                lines.append(f"{table} = {{ {items} }}")
+    if "calls_back" in s:
+        lines += ["", "[backend]", f"calls_back = {'true' if s['calls_back'] else 'false'}"]
     return "\n".join(lines) + "\n"
 
 
