@@ -219,11 +219,20 @@ fn judge_lambda(f: &mut Findings, b: &Behind, function_arn: &str, who: &Invoker<
                 ));
                 return;
             }
+            // Each statement's SourceArn, with the SourceAccount it also requires: either may be the wrong field.
             let granted: Vec<String> = policy
                 .statements
                 .iter()
-                .filter_map(crate::model::policy::source_arn_pattern)
-                .map(|p| format!("`{p}`"))
+                .filter_map(|st| {
+                    let arn = crate::model::policy::source_arn_pattern(st);
+                    let account = crate::model::policy::source_account_condition(st);
+                    match (arn, account) {
+                        (Some(a), Some(n)) => Some(format!("`{a}` with aws:SourceAccount `{n}`")),
+                        (Some(a), None) => Some(format!("`{a}`")),
+                        (None, Some(n)) => Some(format!("any API with aws:SourceAccount `{n}`")),
+                        (None, None) => None,
+                    }
+                })
                 .collect();
             let granted = if granted.is_empty() {
                 "no statement for API Gateway".to_owned()
@@ -812,6 +821,17 @@ mod tests {
         // The API is the caller's, in the function's account: the statement is another account's API.
         let o = cross(Some("111122223333"));
         assert_eq!(o.status(), Status::Fail, "{o:?}");
+        // A SourceAccount condition for another account is named as what the statement requires.
+        let mut p = policy(&[&exec("*")]);
+        p.statements[0].conditions.push((
+            "StringEquals".into(),
+            "AWS:SourceAccount".into(),
+            vec!["999999999999".into()],
+        ));
+        let mut b = behind(Some(p));
+        b.api_account = Some("111122223333".into());
+        let m = judge_integrations(&b).verdict.message().to_owned();
+        assert!(m.contains("with aws:SourceAccount `999999999999`"), "{m}");
         assert!(o.verdict.hint().unwrap().contains("arn:aws:execute-api:eu-west-1:111122223333:abc123/*/$default"));
         // The API is in 999999999999 (a cross-account function): the statement is this API's.
         let o = cross(Some("999999999999"));

@@ -86,6 +86,17 @@ pub fn source_arn_pattern(st: &PolicyStatement) -> Option<String> {
     (!values.is_empty()).then(|| values.join(", "))
 }
 
+/// A statement's `aws:SourceAccount` values, joined, when it has the condition.
+pub fn source_account_condition(st: &PolicyStatement) -> Option<String> {
+    let values: Vec<&str> = st
+        .conditions
+        .iter()
+        .filter(|(_, key, _)| key.eq_ignore_ascii_case("aws:SourceAccount"))
+        .flat_map(|(_, _, v)| v.iter().map(String::as_str))
+        .collect();
+    (!values.is_empty()).then(|| values.join(", "))
+}
+
 fn applies(st: &PolicyStatement, req: InvokeRequest<'_>) -> Applies {
     let principal = st.principals.iter().any(|p| match p {
         Principal::Anyone => true,
