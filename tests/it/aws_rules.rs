@@ -330,6 +330,21 @@ const AUDITED_STRUCTS: &[(&str, &str, &str, &[&str])] = &[
     ("aws-sdk-apigatewayv2", "types/_route.rs", "Route", &["API Gateway V2 Route"]),
     ("aws-sdk-apigatewayv2", "types/_api_mapping.rs", "ApiMapping", &["API Gateway V2 ApiMapping"]),
     ("aws-sdk-acm", "types/_certificate_detail.rs", "CertificateDetail", &["ACM CertificateDetail"]),
+    // What lies behind the route (checks::behind): the integration, `$connect`'s authorizer, the Lambda function.
+    ("aws-sdk-apigatewayv2", "types/_integration.rs", "Integration", &["API Gateway V2 Integration"]),
+    (
+        "aws-sdk-apigatewayv2",
+        "operation/get_authorizer/_get_authorizer_output.rs",
+        "GetAuthorizerOutput",
+        &["API Gateway V2 Authorizer"],
+    ),
+    (
+        "aws-sdk-lambda",
+        "operation/get_function_configuration/_get_function_configuration_output.rs",
+        "GetFunctionConfigurationOutput",
+        &["Lambda FunctionConfiguration"],
+    ),
+    ("aws-sdk-lambda", "operation/get_policy/_get_policy_output.rs", "GetPolicyOutput", &["Lambda GetPolicy"]),
 ];
 
 /// The version of `krate` in Cargo.lock.
