@@ -1327,6 +1327,7 @@ mod tests {
             route_throttling: vec![],
             auto_deploy: Some(false),
             last_deployment_status_message: None,
+            stage_variables: vec![],
         }
     }
 

@@ -41,6 +41,8 @@ pub struct Behind {
     pub echo_route: Option<String>,
     /// The backend posts to `@connections` (`[backend] calls_back`).
     pub calls_back: bool,
+    /// The stage's StageVariables names (GetStage), for a `stageVariables.X` identity source; `None`: not read.
+    pub stage_variables: Option<Result<Vec<String>, String>>,
     /// The API's account: the caller's (STS GetCallerIdentity), `None` when it could not be read.
     pub api_account: Option<String>,
     /// `$connect`'s authorizer (GetAuthorizer), when it names one.
@@ -140,7 +142,37 @@ fn judge_lambda(f: &mut Findings, b: &Behind, function_arn: &str, who: &Invoker<
             );
             return;
         }
-        Ok(Some(_)) => {}
+        Ok(Some(function)) => match function.state.as_deref() {
+            // "Functions can only be successfully invoked while active."
+            None | Some("Active") => {}
+            Some("Pending") => f.fail_retryable(
+                format!(
+                    "{}: Lambda function `{name}` is Pending: Lambda does not invoke a function during pending \
+                     state, so every call fails until it is Active",
+                    who.label
+                ),
+                "wait for the function to become Active (`--wait` retries)",
+            ),
+            Some("Inactive") => f.warn(
+                format!(
+                    "{}: Lambda function `{name}` is Inactive: the next invocation fails while Lambda recreates its \
+                     resources",
+                    who.label
+                ),
+                format!("invoke it once to reactivate it, or check its StateReason (`aws lambda get-function-configuration --function-name '{function_arn}'`)"),
+            ),
+            Some(state) => f.fail(
+                format!(
+                    "{}: Lambda function `{name}` is {state}: resource configuration or provisioning failed, and it \
+                     cannot be invoked",
+                    who.label
+                ),
+                format!(
+                    "read its StateReason (`aws lambda get-function-configuration --function-name '{function_arn}'`); \
+                     a function whose creation failed must be deleted and created again"
+                ),
+            ),
+        },
     }
     if let Some(role) = who.role {
         f.evidence(
@@ -487,8 +519,40 @@ pub fn judge_authorizer(b: &Behind) -> Outcome {
         } else if let Some(q) = source.strip_prefix("route.request.querystring.") {
             (!sends_query(q))
                 .then(|| (format!("query parameter `{q}`"), format!("`[roundtrip] query` `{q} = \"${{TOKEN}}\"`")))
+        } else if let Some(v) = source.strip_prefix("stageVariables.") {
+            // A stage variable comes from the stage, not the client; a stage without it is an empty identity source.
+            match &b.stage_variables {
+                Some(Ok(names)) if names.iter().any(|n| n == v) => None,
+                Some(Ok(_)) => {
+                    f.fail(
+                        format!(
+                            "`$connect` authorizer {id} reads the stage variable `{v}` (IdentitySource `{source}`), \
+                             which stage {} does not set: API Gateway answers 401 Unauthorized without calling the \
+                             authorizer",
+                            b.stage
+                        ),
+                        format!(
+                            "`aws apigatewayv2 update-stage --api-id {} --stage-name '{}' --stage-variables '{v}=…'`",
+                            b.api_id, b.stage
+                        ),
+                    );
+                    None
+                }
+                Some(Err(e)) => {
+                    f.unknown(format!(
+                        "`$connect` authorizer {id} reads the stage variable `{v}`: the stage could not be read ({e})"
+                    ));
+                    None
+                }
+                None => {
+                    f.unknown(format!(
+                        "`$connect` authorizer {id} reads the stage variable `{v}`: the stage was not read"
+                    ));
+                    None
+                }
+            }
         } else {
-            // Stage variables and context values come from API Gateway, not the client.
+            // Context values come from API Gateway, not the client.
             None
         };
         if let Some((what, add)) = missing {
@@ -581,12 +645,25 @@ pub async fn gather(ctx: &Ctx) -> Result<Behind, Outcome> {
         .filter_map(|i| lambda_function_arn(i.integration_uri.as_deref()?))
         .map(str::to_owned)
         .collect();
+    // The authorizer's function is read also when a role invokes it: its existence is judged either way.
     if let Some(Ok(Some(a))) = &authorizer
-        && a.authorizer_credentials_arn.is_none()
         && let Some(arn) = a.authorizer_uri.as_deref().and_then(lambda_function_arn)
     {
         arns.push(arn.to_owned());
     }
+    // A `stageVariables.X` identity source is judged against the stage's variables (GetStage, read once per run).
+    let stage_variables = match &authorizer {
+        Some(Ok(Some(a)))
+            if a.identity_source.iter().any(|s| s.trim_start_matches('$').starts_with("stageVariables.")) =>
+        {
+            Some(match aws.stage(&api_id, &stage).await {
+                Ok(Some(s)) => Ok(s.stage_variables.clone()),
+                Ok(None) => Err(format!("stage {stage} does not exist")),
+                Err(e) => Err(e.to_string()),
+            })
+        }
+        _ => None,
+    };
     // Roles are judged without reading the function's policy, but its existence is read.
     arns.extend(
         used.iter()
@@ -632,6 +709,7 @@ pub async fn gather(ctx: &Ctx) -> Result<Behind, Outcome> {
         echo_route,
         calls_back: ctx.suite.backend.calls_back.unwrap_or(ctx.runs(ids::E2E_POST)),
         authorizer,
+        stage_variables,
         api_account,
         sent_headers: rt.headers.iter().map(|(k, _)| k.clone()).collect(),
         sent_query: rt.query.iter().map(|(k, _)| k.clone()).collect(),
@@ -862,6 +940,51 @@ mod tests {
         staged.integrations[1].integration_uri =
             Some(invocation_uri("arn:aws:lambda:eu-west-1:111122223333:function:${stageVariables.fn}"));
         assert!(judge_integrations(&staged).verdict.is_unknown());
+    }
+
+    // AWS: Lambda Developer Guide, "Lambda function states" — "Lambda does not invoke a function during pending
+    // state"; "Functions can only be successfully invoked while active"; Failed: "you must delete and recreate the
+    // function"; "When you try to invoke a function that is inactive, the invocation fails" and Lambda recreates
+    // its resources.
+    // AWS: API Gateway V2 API Reference, "Authorizer" (identitySource) — identity sources "can be headers, query
+    // string parameters, stage variables, and context parameters"; API Gateway verifies they are "present in the
+    // request, not null, and non-empty", otherwise "it returns a 401 Unauthorized response without calling the
+    // Lambda function".
+    #[test]
+    fn a_stage_variable_identity_source_must_be_set_on_the_stage() {
+        let with_vars = |vars: Option<Result<Vec<String>, String>>| {
+            let mut b = with_authorizer(&["stageVariables.tenant"], &[&exec("authorizers/au1")]);
+            b.stage_variables = vars;
+            judge_authorizer(&b)
+        };
+        assert_eq!(with_vars(Some(Ok(vec!["tenant".into()]))).status(), Status::Pass);
+        let o = with_vars(Some(Ok(vec!["other".into()])));
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
+        assert!(o.verdict.message().contains("stage variable `tenant`"), "{o:?}");
+        assert!(o.verdict.hint().unwrap().contains("update-stage") && o.verdict.hint().unwrap().contains("tenant=…"));
+        assert!(with_vars(Some(Err("GetStage failed".into()))).verdict.is_unknown());
+        assert!(with_vars(None).verdict.is_unknown());
+    }
+
+    #[test]
+    fn a_function_that_is_not_active_is_named_by_its_state() {
+        let with_state = |state: &str| {
+            let mut b = behind(Some(policy(&[&exec("*")])));
+            if let Ok(Some(f)) = &mut b.functions.get_mut(FUNCTION).unwrap().function {
+                f.state = Some(state.into());
+            }
+            judge_integrations(&b)
+        };
+        assert_eq!(with_state("Active").status(), Status::Pass);
+        let pending = with_state("Pending");
+        assert_eq!(pending.status(), Status::Fail, "{pending:?}");
+        assert!(pending.retryable && pending.verdict.message().contains("is Pending"), "{pending:?}");
+        let failed = with_state("Failed");
+        assert!(failed.status() == Status::Fail && !failed.retryable, "{failed:?}");
+        assert!(failed.verdict.hint().unwrap().contains("deleted and created again"), "{failed:?}");
+        let inactive = with_state("Inactive");
+        assert_eq!(inactive.status(), Status::Pass, "{inactive:?}");
+        assert!(inactive.warnings.iter().any(|w| w.message.contains("is Inactive")), "{inactive:?}");
     }
 
     #[test]

@@ -366,6 +366,7 @@ mod tests {
             route_throttling: vec![],
             auto_deploy: None,
             last_deployment_status_message: None,
+            stage_variables: vec![],
         }
     }
 

@@ -272,6 +272,8 @@ pub struct StageFacts {
     pub auto_deploy: Option<bool>,
     /// `LastDeploymentStatusMessage` (stages with AutoDeploy only); `None`: not reported.
     pub last_deployment_status_message: Option<String>,
+    /// The names of its `StageVariables` (never their values), sorted.
+    pub stage_variables: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

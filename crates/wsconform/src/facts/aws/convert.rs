@@ -344,6 +344,11 @@ pub fn stage(stage: &str, o: &apigw::get_stage::GetStageOutput) -> StageFacts {
         },
         auto_deploy: o.auto_deploy(),
         last_deployment_status_message: o.last_deployment_status_message().filter(|m| !m.is_empty()).map(Into::into),
+        stage_variables: {
+            let mut names: Vec<String> = o.stage_variables().into_iter().flatten().map(|(k, _)| k.clone()).collect();
+            names.sort();
+            names
+        },
     }
 }
 
