@@ -467,6 +467,11 @@ CORPUS = {
         "c",
         _both(_authorizer(["route.request.querystring.token"]), _set(["suite", "query"], {"token": "t"})),
     ),
+    "c-authorizer-stage-variable-set": (
+        "c",
+        _both(_authorizer(["stageVariables.tenant"]), _set(["api", "stage_variables"], {"tenant": "acme"})),
+    ),
+    "c-authorizer-stage-variable-missing": ("c", _authorizer(["stageVariables.tenant"])),
     "c-authorizer-no-permission": (
         "c",
         _both(
@@ -555,6 +560,7 @@ def build(endpoint, name):
             ApiId=api_id,
             StageName=stage,
             DefaultRouteSettings={"ThrottlingBurstLimit": 500, "ThrottlingRateLimit": 1000.0},
+            StageVariables=a.get("stage_variables", {}),
         )
         try:
             dep = gw.create_deployment(ApiId=api_id, StageName=stage)
