@@ -12,6 +12,7 @@ pub mod dns;
 pub mod edge;
 pub mod faults;
 pub mod gateway;
+pub mod lambda_policy;
 pub mod launch;
 pub mod model;
 pub(crate) mod serve;
@@ -295,6 +296,15 @@ impl Sandbox {
         // The IAM scenarios (but `iam-unsigned`) are about a client that signs.
         if self.deployment.scenario.signs_upgrades() {
             s = s.replace("\n[roundtrip]\n", "\n[roundtrip]\nauth = \"iam\"\n");
+        }
+        // What the scenario's clients send on the upgrade (an authorizer's token).
+        let sends = self.deployment.scenario.sends;
+        for (table, pairs) in [("headers", sends.headers), ("query", sends.query)] {
+            if !pairs.is_empty() {
+                let items: Vec<String> =
+                    pairs.iter().map(|(k, v)| format!("{} = {}", toml_str(k), toml_str(v))).collect();
+                s = s.replace("\n[roundtrip]\n", &format!("\n[roundtrip]\n{table} = {{ {} }}\n", items.join(", ")));
+            }
         }
         let _ = writeln!(s, "\n[dns]\nnameservers = [{}]", toml_str(&self.dns_addr.to_string()));
         let entries: Vec<String> = self
