@@ -244,7 +244,7 @@ fn the_foreground_sandbox_prints_a_suite_any_run_can_use() {
     let stopped = sandbox.wait().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("22 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("23 passed, 0 failed"), "{stdout}");
     assert!(stopped.success(), "the sandbox stops cleanly on Ctrl-C");
 }
 
