@@ -527,17 +527,15 @@ enum Invoked {
 pub(super) fn select_route<'a>(rse: &str, body: &str, routes: &'a [Route]) -> Option<&'a Route> {
     let key = rse.strip_prefix("$request.body.").and_then(|path| {
         let mut v: &serde_json::Value = &serde_json::from_str::<serde_json::Value>(body).ok()?;
-        let owned;
         for part in path.split('.') {
             v = v.get(part)?;
         }
-        owned = match v {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::Bool(b) => b.to_string(),
-            _ => return None,
-        };
-        Some(owned)
+        match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
     });
     key.and_then(|k| routes.iter().find(|r| r.route_key == k && !r.route_key.starts_with('$')))
         .or_else(|| routes.iter().find(|r| r.route_key == "$default"))
