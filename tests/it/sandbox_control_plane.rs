@@ -469,7 +469,7 @@ async fn lambda_client(cp: &ControlPlane) -> aws_sdk_lambda::Client {
 }
 
 // AWS: API Gateway v2 API Reference, "Integrations" and "Integration"
-// (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations.html): the
+// (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations.html) — the
 // list is paged with maxResults/nextToken; connectionType VPC_LINK names the link in connectionId;
 // requestParameters maps `integration.request.header.{name}` to a source such as `context.connectionId`.
 #[tokio::test]
@@ -523,7 +523,7 @@ async fn integrations_parse_paged_with_their_vpc_link_and_request_parameters() {
 }
 
 // AWS: API Gateway v2 API Reference, "Authorizers"
-// (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html):
+// (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html) —
 // authorizerType REQUEST, authorizerUri the Lambda invocation URI, identitySource a list of
 // `route.request.header.…`/`route.request.querystring.…`; GetRoutes gives `$connect`
 // authorizationType CUSTOM and its authorizerId.
@@ -559,7 +559,7 @@ async fn authorizers_parse_and_connect_names_its_own() {
 }
 
 // AWS: API Gateway Developer Guide, "Deploy WebSocket APIs in API Gateway"
-// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-set-up-websocket-deployment.html):
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-set-up-websocket-deployment.html) —
 // a stage serves a deployment, a snapshot; GetRoutes shows the API as configured now.
 #[tokio::test]
 async fn a_stale_deployment_is_listed_while_get_routes_shows_the_new_route() {
@@ -578,7 +578,7 @@ async fn a_stale_deployment_is_listed_while_get_routes_shows_the_new_route() {
 
 // AWS: Lambda API Reference, "GetFunctionConfiguration"
 // (https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionConfiguration.html) and "GetPolicy"
-// (https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html): FunctionName is a name, an
+// (https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html) — FunctionName is a name, an
 // ARN or a partial ARN; the policy is a JSON document in a string; a missing function, or one
 // without a policy, is 404 ResourceNotFoundException.
 #[tokio::test]
@@ -669,7 +669,7 @@ async fn signed_get(cp: &ControlPlane, service: &str, path: &str) -> (u16, Optio
 }
 
 // AWS: API Gateway REST API Reference, "GetVpcLink"
-// (https://docs.aws.amazon.com/apigateway/latest/api/API_GetVpcLink.html): `GET /vpclinks/{vpclink_id}`,
+// (https://docs.aws.amazon.com/apigateway/latest/api/API_GetVpcLink.html) — `GET /vpclinks/{vpclink_id}`,
 // signed for `apigateway`, answers `{id, name, description, targetArns, status, statusMessage, tags}`
 // (the shape aws-sdk-apigateway parses; that client is not a dependency here), 404 NotFoundException.
 #[tokio::test]

@@ -442,7 +442,7 @@ async fn answer_to_echo(sb: &Sandbox, query: &str) -> Option<serde_json::Value> 
 /// `…/{api}/{stage}/$default`: the message gets API Gateway's own frame; a
 /// permission for `…/{api}/*` covers every route.
 // AWS: Lambda Developer Guide, "Viewing resource-based IAM policies in Lambda"
-// (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html): API Gateway
+// (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html) — API Gateway
 // may invoke a function only as its policy's statements for apigateway.amazonaws.com allow, matched
 // on the SourceArn `arn:aws:execute-api:{region}:{account}:{api}/{stage}/{routeKey}`.
 #[tokio::test]
@@ -464,7 +464,7 @@ async fn a_route_the_function_does_not_permit_answers_internal_server_error() {
 
 /// `$connect`'s function permits another API only: the upgrade gets 500.
 // AWS: Lambda Developer Guide, "Viewing resource-based IAM policies in Lambda"
-// (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html): the SourceArn
+// (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html) — the SourceArn
 // condition names the API; a statement for another API id does not apply.
 #[tokio::test]
 async fn connect_through_a_function_permitting_another_api_answers_500() {
@@ -482,7 +482,7 @@ async fn connect_through_a_function_permitting_another_api_answers_500() {
 /// A REQUEST authorizer's identity source missing from the upgrade: 401,
 /// the authorizer never invoked; present (header or query): 101.
 // AWS: API Gateway v2 API Reference, "Authorizers", identitySource
-// (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html): every
+// (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html) — every
 // identity source must be present, not null and non-empty, else API Gateway answers 401 Unauthorized
 // without calling the authorizer's function.
 #[tokio::test]
@@ -506,7 +506,7 @@ async fn a_missing_identity_source_answers_401() {
 /// CloudFront's origin request policy forwards no query string: the token
 /// the viewer sent never reaches API Gateway, which answers 401.
 // AWS: CloudFront Developer Guide, "Control origin requests with a policy"
-// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html):
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html) —
 // with QueryStringsConfig `none` no viewer query string is sent to the origin.
 #[tokio::test]
 async fn a_query_token_cloudfront_does_not_forward_answers_401() {
@@ -523,8 +523,8 @@ async fn a_query_token_cloudfront_does_not_forward_answers_401() {
 /// The authorizer's function permits only `…/*/$connect`, not
 /// `…/authorizers/{id}`: once the identity sources are there, 500.
 // AWS: API Gateway Developer Guide, "Control access to WebSocket APIs with AWS Lambda REQUEST
-// authorizers" (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html)
-// and Lambda's resource-based policies: API Gateway invokes an authorizer with the SourceArn
+// authorizers" (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html),
+// and Lambda's resource-based policies — API Gateway invokes an authorizer with the SourceArn
 // `arn:aws:execute-api:{region}:{account}:{api}/authorizers/{authorizer id}`.
 #[tokio::test]
 async fn an_authorizer_without_its_own_permission_answers_500() {
@@ -544,7 +544,7 @@ async fn an_authorizer_without_its_own_permission_answers_500() {
 /// the id it gets from `integration.request.header.ConnectionId =
 /// context.connectionId`; without that mapping nothing reaches the client.
 // AWS: Knowledge Center, "pass a connectionId … to a VPC link integration"
-// (https://repost.aws/knowledge-center/api-gateway-vpc-link-integration): WebSocket APIs do not pass
+// (https://repost.aws/knowledge-center/api-gateway-vpc-link-integration) — WebSocket APIs do not pass
 // the connection id to a VPC link integration by default; the backend needs it to call back.
 #[tokio::test]
 async fn a_private_backend_calls_back_only_with_the_connection_id_mapped() {
@@ -565,10 +565,11 @@ async fn a_private_backend_calls_back_only_with_the_connection_id_mapped() {
 /// The stage serves its deployment's routes: `echo` and `$default` added
 /// since are GetRoutes' but not the stage's, so the message gets `Forbidden`.
 // AWS: API Gateway Developer Guide, "Deploy WebSocket APIs in API Gateway"
-// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-set-up-websocket-deployment.html):
-// changes take effect on a stage only once deployed to it; and "Working with routes for WebSocket APIs"
-// (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html): a
-// message selecting no route, with no `$default`, is refused.
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-set-up-websocket-deployment.html),
+// "Working with routes for WebSocket APIs"
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html) —
+// changes take effect on a stage only once deployed to it; a message selecting no route, with no
+// `$default`, is refused.
 #[tokio::test]
 async fn a_stale_deployment_answers_with_its_old_routes() {
     bounded(async {

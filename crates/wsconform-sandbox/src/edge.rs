@@ -585,8 +585,9 @@ mod tests {
     }
 
     // AWS: CloudFront Developer Guide, "Control origin requests with a policy"
-    // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html):
-    // QueryStringsConfig `none` sends no viewer query string to the origin; AllViewer sends all.
+    // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html) —
+    // an origin request policy's QueryStringsConfig `none` sends no viewer query string to the origin;
+    // the managed AllViewer policies send all of them.
     #[test]
     fn query_strings_follow_the_origin_request_policy() {
         let plan = |d: &Deployment| match decide(d, "ws.example.com", "/websocket", Some("token=t")) {

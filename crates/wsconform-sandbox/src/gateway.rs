@@ -412,7 +412,7 @@ impl Gateway {
 
     /// `$connect` in the stage's deployment: its Lambda REQUEST authorizer,
     /// then its integration. `None`: admitted.
-    // AWS: API Gateway v2 API Reference, "Authorizers", identitySource
+    // Source: API Gateway v2 API Reference, "Authorizers", identitySource
     // (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html):
     // the identity sources must all be present, not null and non-empty; only then is the
     // authorizer's function invoked, otherwise API Gateway answers 401 Unauthorized without
@@ -476,7 +476,7 @@ impl Gateway {
     /// Whether Lambda lets API Gateway invoke the function of `uri` with
     /// SourceArn `arn:aws:execute-api:{region}:{account}:{api}/{rest}`. With a
     /// credentials role API Gateway invokes as that role (IAM is not emulated: allowed).
-    // AWS: Lambda Developer Guide, "Viewing resource-based IAM policies in Lambda"
+    // Source: Lambda Developer Guide, "Viewing resource-based IAM policies in Lambda"
     // (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html): without
     // a statement for apigateway.amazonaws.com matching the call, the invocation is refused.
     fn lambda_may_be_invoked(&self, uri: &str, role: Option<&str>, rest: &str) -> Result<(), String> {
@@ -520,7 +520,7 @@ enum Invoked {
 /// The route a message selects: the RouteSelectionExpression evaluated on
 /// its body, the route of that key if the stage has it, else `$default`,
 /// else none (API Gateway answers `Forbidden`).
-// AWS: API Gateway Developer Guide, "Working with routes for WebSocket APIs"
+// Source: API Gateway Developer Guide, "Working with routes for WebSocket APIs"
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html):
 // `$request.body.{path}` selects by a JSON property of the message; `$default` takes messages
 // that are not JSON, whose expression yields no value, or whose key matches no route.
@@ -542,7 +542,7 @@ pub(super) fn select_route<'a>(rse: &str, body: &str, routes: &'a [Route]) -> Op
 }
 
 /// `integration.request.{header|querystring}.{name}` mapped from `context.connectionId`.
-// AWS: Knowledge Center, "How do I pass a connectionId … to a VPC link integration for my API
+// Source: Knowledge Center, "How do I pass a connectionId … to a VPC link integration for my API
 // Gateway WebSocket API?" (https://repost.aws/knowledge-center/api-gateway-vpc-link-integration):
 // WebSocket APIs do not pass the connection id to an HTTP/VPC-link backend by default.
 fn maps_connection_id(i: &Integration) -> bool {
@@ -774,8 +774,10 @@ mod tests {
         assert_eq!(management_id("/other"), None);
     }
 
-    // AWS: https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html
-    // (`$request.body.action` selects the route; no match, or no JSON, goes to `$default`).
+    // AWS: API Gateway Developer Guide, "Working with routes for WebSocket APIs"
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html) —
+    // `$request.body.action` selects the route of that key; a message that is not JSON, or whose key
+    // matches no route, goes to `$default`; a stage routes by its deployment's routes.
     #[test]
     fn messages_select_the_deployed_route_or_default() {
         let good = d(Layout::B, "good");

@@ -241,8 +241,10 @@ mod tests {
         }
     }
 
-    // AWS: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
-    // (ArnLike: six components, `*` and `?` in each).
+    // AWS: IAM User Guide, "IAM JSON policy elements: Condition operators"
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html) —
+    // ArnLike/ArnEquals check each of the six colon-delimited ARN components separately, each with
+    // `*` (any run of characters) and `?` (one character) wildcards.
     #[test]
     fn arn_like_matches_component_by_component_with_wildcards() {
         let arn = "arn:aws:execute-api:ap-northeast-1:123456789012:abc123/Prod/$connect";
@@ -257,8 +259,9 @@ mod tests {
         assert!(glob("a*c", "abbbc") && glob("a?c", "abc") && !glob("a?c", "ac") && glob("*", ""));
     }
 
-    // AWS: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
-    // (an explicit Deny overrides an Allow; no Allow is an implicit deny).
+    // AWS: IAM User Guide, "Policy evaluation logic"
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html) —
+    // an explicit Deny overrides any Allow; without an Allow the request is implicitly denied.
     #[test]
     fn deny_wins_and_nothing_is_an_implicit_deny() {
         let allow = api_gateway_policy(FN, &[("all", "arn:aws:execute-api:ap-northeast-1:123456789012:abc123/*")]);
@@ -271,8 +274,11 @@ mod tests {
         assert_eq!(evaluate(&json!({"Statement": []}), &inv(SRC)), Decision::ImplicitDeny);
     }
 
-    // AWS: https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
-    // (the service principal, lambda:InvokeFunction, SourceArn and SourceAccount).
+    // AWS: Lambda Developer Guide, "Viewing resource-based IAM policies in Lambda"
+    // (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html) — a service
+    // invokes a function when a statement allows its service principal lambda:InvokeFunction on the
+    // function, under the conditions on AWS:SourceArn and AWS:SourceAccount (keys case-insensitive;
+    // a key the request lacks makes its condition false).
     #[test]
     fn principal_action_resource_and_conditions_all_count() {
         let other_route =

@@ -178,7 +178,7 @@ fn paged(req: &Request<'_>, items: impl Iterator<Item = Value>) -> Result<Value,
     Ok(page)
 }
 
-// AWS: API Gateway v2 API Reference, "Integrations" (GetIntegrations/GetIntegration:
+// Source: API Gateway v2 API Reference, "Integrations" (GetIntegrations/GetIntegration:
 // integrationId, integrationType, integrationUri, integrationMethod, connectionType,
 // connectionId, requestParameters, timeoutInMillis, credentialsArn, …).
 fn integration(i: &Integration) -> Value {
@@ -209,7 +209,7 @@ fn integration(i: &Integration) -> Value {
     v
 }
 
-// AWS: API Gateway v2 API Reference, "Authorizers" (authorizerId, authorizerType REQUEST,
+// Source: API Gateway v2 API Reference, "Authorizers" (authorizerId, authorizerType REQUEST,
 // authorizerUri, identitySource as a list of `route.request.…` expressions).
 fn authorizer(a: &Authorizer) -> Value {
     let mut v = json!({
@@ -238,7 +238,7 @@ fn deployments(a: &Api) -> impl Iterator<Item = Value> + '_ {
 }
 
 /// API Gateway (v1) `GET /vpclinks/{id}`, signed for `apigateway` like v2.
-// AWS: API Gateway REST API Reference, "GetVpcLink"
+// Source: API Gateway REST API Reference, "GetVpcLink"
 // (https://docs.aws.amazon.com/apigateway/latest/api/API_GetVpcLink.html): 200 with
 // `{id, name, description, targetArns, status, statusMessage, tags}`; NotFoundException (404).
 pub fn route_v1(d: &Deployment, req: &Request<'_>) -> Routed {
