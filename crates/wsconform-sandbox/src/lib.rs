@@ -419,6 +419,16 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_printed_suite_sends_what_the_scenario_s_clients_send() {
+        let scenario = model::scenario("authorizer-query-forwarded").expect("a scenario");
+        let sandbox = Sandbox::start(SandboxOptions::new(Layout::B, scenario)).await.expect("starts");
+        let v: toml::Table = sandbox.suite_toml("ca.pem").parse().expect("TOML");
+        assert_eq!(v["roundtrip"]["query"][model::TOKEN_PARAMETER].as_str(), Some(model::SANDBOX_TOKEN));
+        assert!(v["roundtrip"].get("headers").is_none());
+        sandbox.shutdown().await;
+    }
+
+    #[tokio::test]
     async fn a_printed_suite_signs_upgrades_under_the_iam_scenarios_only() {
         for (name, signs) in [("iam-good", true), ("iam-unsigned", false), ("good", false)] {
             let scenario = model::scenario(name).expect("a scenario");
