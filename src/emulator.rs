@@ -55,6 +55,18 @@ impl Emulator for InProcess {
             if scenario.signs_upgrades() && suite.roundtrip.auth == RoundtripAuth::None {
                 suite.roundtrip.auth = RoundtripAuth::Iam;
             }
+            // What the scenario's clients send on the upgrade (an authorizer's token), unless the suite says.
+            let rt = &mut suite.roundtrip;
+            for (name, value) in scenario.sends.headers {
+                if !rt.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                    rt.headers.push(((*name).into(), (*value).into()));
+                }
+            }
+            for (name, value) in scenario.sends.query {
+                if !rt.query.iter().any(|(n, _)| n == name) {
+                    rt.query.push(((*name).into(), (*value).into()));
+                }
+            }
             Ok(Box::new(Running(sandbox)) as Box<dyn RunningEmulator>)
         })
     }

@@ -456,6 +456,244 @@ async fn faults_answer_with_each_services_error_codes() {
 }
 
 // ---------------------------------------------------------------------------
+// What lies behind a route: integrations, authorizers, deployments, Lambda, VPC links.
+
+async fn start_with(d: Deployment) -> ControlPlane {
+    wsconform::install_crypto_provider();
+    ControlPlane::start(Arc::new(d), ControlPlaneFaults::default()).await.expect("control plane starts")
+}
+
+async fn lambda_client(cp: &ControlPlane) -> aws_sdk_lambda::Client {
+    let url = cp.url().as_str().trim_end_matches('/').to_string();
+    aws_sdk_lambda::Client::new(&sdk(&url, model::REGION, model::SECRET_ACCESS_KEY).await)
+}
+
+// AWS: API Gateway v2 API Reference, "Integrations" and "Integration"
+// (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations.html) — the
+// list is paged with maxResults/nextToken; connectionType VPC_LINK names the link in connectionId;
+// requestParameters maps `integration.request.header.{name}` to a source such as `context.connectionId`.
+#[tokio::test]
+async fn integrations_parse_paged_with_their_vpc_link_and_request_parameters() {
+    let cp = start(Layout::C, "vpc-link-good", ControlPlaneFaults::default()).await;
+    let c = clients(&cp, model::SECRET_ACCESS_KEY).await;
+    let run = async {
+        let first = c.apigw.get_integrations().api_id(model::API_ID).max_results("1").send().await.expect("page 1");
+        assert_eq!(first.items().len(), 1);
+        let lambda = &first.items()[0];
+        assert_eq!(lambda.integration_id(), Some(model::LAMBDA_INTEGRATION_ID));
+        assert_eq!(lambda.integration_type().map(|t| t.as_str()), Some("AWS_PROXY"));
+        assert_eq!(lambda.integration_uri(), Some(model::lambda_invocation_uri(model::BACKEND_FUNCTION).as_str()));
+        assert_eq!(lambda.timeout_in_millis(), Some(29_000));
+        assert_eq!(lambda.connection_type().map(|t| t.as_str()), Some("INTERNET"));
+        let token = first.next_token().expect("a second page").to_owned();
+        let second = c.apigw.get_integrations().api_id(model::API_ID).next_token(token).send().await.expect("page 2");
+        assert_eq!(second.next_token(), None);
+        let http = &second.items()[0];
+        assert_eq!(http.integration_type().map(|t| t.as_str()), Some("HTTP_PROXY"));
+        assert_eq!(http.connection_type().map(|t| t.as_str()), Some("VPC_LINK"));
+        assert_eq!(http.connection_id(), Some(model::VPC_LINK_ID));
+        let params = http.request_parameters().expect("requestParameters");
+        assert_eq!(
+            params.get("integration.request.header.ConnectionId").map(String::as_str),
+            Some("context.connectionId")
+        );
+        assert_eq!(http.credentials_arn(), None);
+
+        let one = c
+            .apigw
+            .get_integration()
+            .api_id(model::API_ID)
+            .integration_id(model::HTTP_INTEGRATION_ID)
+            .send()
+            .await
+            .expect("GetIntegration");
+        assert_eq!(one.integration_uri(), http.integration_uri());
+        let e = c.apigw.get_integration().api_id(model::API_ID).integration_id("nope").send().await.expect_err("404");
+        assert_eq!((code(&e).as_str(), status(&e)), ("NotFoundException", 404));
+
+        let routes = c.apigw.get_routes().api_id(model::API_ID).send().await.expect("GetRoutes");
+        let default = routes.items().iter().find(|r| r.route_key() == Some("$default")).expect("$default");
+        assert_eq!(default.target(), Some(format!("integrations/{}", model::HTTP_INTEGRATION_ID).as_str()));
+    };
+    tokio::time::timeout(TIMEOUT, run).await.expect("in time");
+    let calls = cp.calls();
+    assert_eq!(calls.get("apigatewayv2.GetIntegrations"), Some(&2));
+    assert_eq!(calls.get("apigatewayv2.GetIntegration"), Some(&2));
+    cp.shutdown().await;
+}
+
+// AWS: API Gateway v2 API Reference, "Authorizers"
+// (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html) —
+// authorizerType REQUEST, authorizerUri the Lambda invocation URI, identitySource a list of
+// `route.request.header.…`/`route.request.querystring.…`; GetRoutes gives `$connect`
+// authorizationType CUSTOM and its authorizerId.
+#[tokio::test]
+async fn authorizers_parse_and_connect_names_its_own() {
+    let cp = start(Layout::B, "authorizer-query-forwarded", ControlPlaneFaults::default()).await;
+    let c = clients(&cp, model::SECRET_ACCESS_KEY).await;
+    let run = async {
+        let routes = c.apigw.get_routes().api_id(model::API_ID).send().await.expect("GetRoutes");
+        let connect = routes.items().iter().find(|r| r.route_key() == Some("$connect")).expect("$connect");
+        assert_eq!(connect.authorization_type().map(|a| a.as_str()), Some("CUSTOM"));
+        assert_eq!(connect.authorizer_id(), Some(model::AUTHORIZER_ID));
+        let a = c
+            .apigw
+            .get_authorizer()
+            .api_id(model::API_ID)
+            .authorizer_id(model::AUTHORIZER_ID)
+            .send()
+            .await
+            .expect("GetAuthorizer");
+        assert_eq!(a.authorizer_type().map(|t| t.as_str()), Some("REQUEST"));
+        assert_eq!(a.authorizer_uri(), Some(model::lambda_invocation_uri(model::AUTHORIZER_FUNCTION).as_str()));
+        assert_eq!(a.identity_source(), ["route.request.querystring.token"]);
+        assert_eq!(a.authorizer_credentials_arn(), None);
+        let all = c.apigw.get_authorizers().api_id(model::API_ID).send().await.expect("GetAuthorizers");
+        assert_eq!(all.items().len(), 1);
+        let e = c.apigw.get_authorizer().api_id(model::API_ID).authorizer_id("nope").send().await.expect_err("404");
+        assert_eq!(code(&e), "NotFoundException");
+    };
+    tokio::time::timeout(TIMEOUT, run).await.expect("in time");
+    assert_eq!(cp.calls().get("apigatewayv2.GetAuthorizer"), Some(&2));
+    cp.shutdown().await;
+}
+
+// AWS: API Gateway Developer Guide, "Deploy WebSocket APIs in API Gateway"
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-set-up-websocket-deployment.html) —
+// a stage serves a deployment, a snapshot; GetRoutes shows the API as configured now.
+#[tokio::test]
+async fn a_stale_deployment_is_listed_while_get_routes_shows_the_new_route() {
+    let cp = start(Layout::B, "stale-deployment", ControlPlaneFaults::default()).await;
+    let c = clients(&cp, model::SECRET_ACCESS_KEY).await;
+    let deps = c.apigw.get_deployments().api_id(model::API_ID).send().await.expect("GetDeployments");
+    assert_eq!(deps.items().len(), 1);
+    assert_eq!(deps.items()[0].deployment_id(), Some(model::DEPLOYMENT_ID));
+    assert_eq!(deps.items()[0].deployment_status().map(|s| s.as_str()), Some("DEPLOYED"));
+    let routes = c.apigw.get_routes().api_id(model::API_ID).send().await.expect("GetRoutes");
+    assert!(routes.items().iter().any(|r| r.route_key() == Some("echo")));
+    let stage = c.apigw.get_stage().api_id(model::API_ID).stage_name(model::STAGE).send().await.expect("GetStage");
+    assert_eq!(stage.deployment_id(), Some(model::DEPLOYMENT_ID));
+    cp.shutdown().await;
+}
+
+// AWS: Lambda API Reference, "GetFunctionConfiguration"
+// (https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionConfiguration.html) and "GetPolicy"
+// (https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html) — FunctionName is a name, an
+// ARN or a partial ARN; the policy is a JSON document in a string; a missing function, or one
+// without a policy, is 404 ResourceNotFoundException.
+#[tokio::test]
+async fn lambda_configuration_and_policy_parse_by_name_and_arn() {
+    let mut d = Deployment::new(Layout::C, scenario("authorizer-permission-missing"));
+    d.functions.retain(|f| f.name == model::BACKEND_FUNCTION || f.name == model::AUTHORIZER_FUNCTION);
+    d.functions[1].policy = None;
+    let no_policy = d.functions[1].arn();
+    let cp = start_with(d).await;
+    let lambda = lambda_client(&cp).await;
+    let arn = model::function_arn(model::BACKEND_FUNCTION);
+    let run = async {
+        let conf = lambda.get_function_configuration().function_name(&arn).send().await.expect("by ARN");
+        assert_eq!(conf.function_name(), Some(model::BACKEND_FUNCTION));
+        assert_eq!(conf.function_arn(), Some(arn.as_str()));
+        assert!(conf.role().is_some_and(|r| r.starts_with("arn:aws:iam::")));
+        assert_eq!(conf.state().map(|s| s.as_str()), Some("Active"));
+        let by_name =
+            lambda.get_function_configuration().function_name(model::BACKEND_FUNCTION).send().await.expect("by name");
+        assert_eq!(by_name.function_arn(), Some(arn.as_str()));
+        let partial = format!("{}:function:{}", model::ACCOUNT_ID, model::BACKEND_FUNCTION);
+        lambda.get_function_configuration().function_name(partial).send().await.expect("by partial ARN");
+
+        let p = lambda.get_policy().function_name(&arn).send().await.expect("GetPolicy");
+        assert!(p.revision_id().is_some_and(|r| r.len() == 36));
+        let doc: serde_json::Value = serde_json::from_str(p.policy().expect("Policy")).expect("a JSON document");
+        let statements = doc["Statement"].as_array().expect("statements");
+        assert_eq!(statements.len(), 3);
+        assert_eq!(statements[0]["Principal"]["Service"], "apigateway.amazonaws.com");
+        assert_eq!(statements[0]["Action"], "lambda:InvokeFunction");
+        assert_eq!(
+            statements[0]["Condition"]["ArnLike"]["AWS:SourceArn"],
+            model::execute_api_arn(model::API_ID, "*/$connect")
+        );
+
+        let e = lambda.get_policy().function_name(&no_policy).send().await.expect_err("no policy");
+        assert_eq!((code(&e).as_str(), status(&e)), ("ResourceNotFoundException", 404));
+        let e = lambda.get_function_configuration().function_name("nope").send().await.expect_err("no function");
+        assert!(e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()), "{e:?}");
+        let other_region = "arn:aws:lambda:us-west-2:123456789012:function:chat-backend";
+        let e = lambda.get_policy().function_name(other_region).send().await.expect_err("another region");
+        assert_eq!(code(&e), "ResourceNotFoundException");
+    };
+    tokio::time::timeout(TIMEOUT, run).await.expect("in time");
+    let calls = cp.calls();
+    assert_eq!(calls.get("lambda.GetFunctionConfiguration"), Some(&4));
+    assert_eq!(calls.get("lambda.GetPolicy"), Some(&3));
+    cp.shutdown().await;
+}
+
+/// A GET signed for `service` with the sandbox key, over plain HTTP to the control plane.
+async fn signed_get(cp: &ControlPlane, service: &str, path: &str) -> (u16, Option<String>, String) {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = format!("{}:{}", cp.url().host_str().expect("host"), cp.url().port().expect("port"));
+    let identity = Credentials::new(model::ACCESS_KEY_ID, model::SECRET_ACCESS_KEY, None, None, "test").into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(model::REGION)
+        .name(service)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .expect("params")
+        .into();
+    let uri = format!("http://{host}{path}");
+    let signable = SignableRequest::new("GET", &uri, [("host", host.as_str())].into_iter(), SignableBody::Bytes(&[]))
+        .expect("signable");
+    let (instructions, _) = sign(signable, &params).expect("signed").into_parts();
+    let (headers, _) = instructions.into_parts();
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for h in headers {
+        req.push_str(&format!("{}: {}\r\n", h.name(), h.value()));
+    }
+    req.push_str("\r\n");
+    let mut tcp = tokio::net::TcpStream::connect(&host).await.expect("connect");
+    tcp.write_all(req.as_bytes()).await.expect("write");
+    let mut buf = Vec::new();
+    tokio::time::timeout(TIMEOUT, tcp.read_to_end(&mut buf)).await.expect("in time").expect("read");
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let error_type = head
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("x-amzn-errortype")))
+        .map(|(_, v)| v.trim().to_owned());
+    (status, error_type, body.to_owned())
+}
+
+// AWS: API Gateway REST API Reference, "GetVpcLink"
+// (https://docs.aws.amazon.com/apigateway/latest/api/API_GetVpcLink.html) — `GET /vpclinks/{vpclink_id}`,
+// signed for `apigateway`, answers `{id, name, description, targetArns, status, statusMessage, tags}`
+// (the shape aws-sdk-apigateway parses; that client is not a dependency here), 404 NotFoundException.
+#[tokio::test]
+async fn v1_get_vpc_link_answers_signed_for_apigateway() {
+    let cp = start(Layout::C, "vpc-link-good", ControlPlaneFaults::default()).await;
+    let (status, _, body) = signed_get(&cp, "apigateway", &format!("/vpclinks/{}", model::VPC_LINK_ID)).await;
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(v["id"], model::VPC_LINK_ID);
+    assert_eq!(v["status"], "AVAILABLE");
+    assert!(v["statusMessage"].is_string() && v["name"].is_string());
+    assert!(v["targetArns"][0].as_str().is_some_and(|a| a.contains(":loadbalancer/net/")));
+    let (status, error_type, _) = signed_get(&cp, "apigateway", "/vpclinks/nope").await;
+    assert_eq!((status, error_type.as_deref()), (404, Some("NotFoundException")));
+    // v2's own operations still answer under the same signing name.
+    let (status, _, _) = signed_get(&cp, "apigateway", &format!("/v2/apis/{}", model::API_ID)).await;
+    assert_eq!(status, 200);
+    let calls = cp.calls();
+    assert_eq!(calls.get("apigateway.GetVpcLink"), Some(&2));
+    assert_eq!(calls.get("apigatewayv2.GetApi"), Some(&1));
+    cp.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------
 // `@connections`, served by a tiny gateway stand-in that routes to `handle`.
 
 struct Gateway {

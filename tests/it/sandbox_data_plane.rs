@@ -103,10 +103,25 @@ async fn upgrade(
     path: &str,
     protocols: Option<&str>,
 ) -> Result<(Ws, Option<String>), (u16, String)> {
+    let headers: &[(&str, &str)] = match protocols {
+        Some(p) => &[("Sec-WebSocket-Protocol", p)],
+        None => &[],
+    };
+    upgrade_with(sb, host, path, headers).await
+}
+
+/// Upgrades `wss://{host}{path}` (the path may carry a query) with extra headers.
+async fn upgrade_with(
+    sb: &Sandbox,
+    host: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Result<(Ws, Option<String>), (u16, String)> {
     let tls = tls_to(sb, host, trusting(sb)).await.expect("TLS handshake");
     let mut req = format!("wss://{host}{path}").into_client_request().expect("request");
-    if let Some(p) = protocols {
-        req.headers_mut().insert("Sec-WebSocket-Protocol", p.parse().expect("value"));
+    for (name, value) in headers {
+        let name = http::HeaderName::from_bytes(name.as_bytes()).expect("header name");
+        req.headers_mut().insert(name, value.parse().expect("value"));
     }
     match client_async(req, tls).await {
         Ok((ws, resp)) => {
@@ -396,6 +411,175 @@ async fn integration_error_answers_internal_server_error() {
         assert_eq!(v["message"], "Internal server error");
         assert!(v["connectionId"].is_string() && v["requestId"].is_string());
         assert_eq!(v.as_object().map(|o| o.len()), Some(3));
+        sb.shutdown().await;
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// Behind the route: Lambda permissions, the `$connect` authorizer, the VPC link's
+// connection id, and the stage's deployment.
+
+/// Upgrades the public URL (plus `query`, with `headers`): the status (101 or the refusal's) and the body.
+async fn public_status(sb: &Sandbox, query: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let d = sb.deployment().clone();
+    match upgrade_with(sb, &d.public_host, &format!("{}{query}", d.public_path), headers).await {
+        Ok(_) => (101, String::new()),
+        Err(refused) => refused,
+    }
+}
+
+/// The first frame answering the suite's kind of message (`{"action":"echo",…}`).
+async fn answer_to_echo(sb: &Sandbox, query: &str) -> Option<serde_json::Value> {
+    let d = sb.deployment().clone();
+    let (mut ws, _) = upgrade_with(sb, &d.public_host, &format!("{}{query}", d.public_path), &[]).await.expect("101");
+    ws.send(Message::text(r#"{"action":"echo","payload":"n0nce"}"#)).await.expect("send");
+    let text = next_text(&mut ws, Duration::from_millis(800)).await?;
+    Some(serde_json::from_str(&text).expect("JSON"))
+}
+
+/// A function whose policy does not let API Gateway invoke it for
+/// `…/{api}/{stage}/$default`: the message gets API Gateway's own frame; a
+/// permission for `…/{api}/*` covers every route.
+// AWS: Lambda Developer Guide, "Viewing resource-based IAM policies in Lambda"
+// (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html) — API Gateway
+// may invoke a function only as its policy's statements for apigateway.amazonaws.com allow, matched
+// on the SourceArn `arn:aws:execute-api:{region}:{account}:{api}/{stage}/{routeKey}`.
+#[tokio::test]
+async fn a_route_the_function_does_not_permit_answers_internal_server_error() {
+    bounded(async {
+        let sb = start(Layout::B, "lambda-permission-wrong-route").await;
+        let v = answer_to_echo(&sb, "").await.expect("a frame");
+        assert_eq!(v["message"], "Internal server error");
+        assert_eq!(v.as_object().map(|o| o.len()), Some(3), "{v}");
+        sb.shutdown().await;
+
+        let sb = start(Layout::B, "lambda-permission-wildcard").await;
+        let v = answer_to_echo(&sb, "").await.expect("the echo");
+        assert_eq!(v["request"], r#"{"action":"echo","payload":"n0nce"}"#);
+        sb.shutdown().await;
+    })
+    .await;
+}
+
+/// `$connect`'s function permits another API only: the upgrade gets 500.
+// AWS: Lambda Developer Guide, "Viewing resource-based IAM policies in Lambda"
+// (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html) — the SourceArn
+// condition names the API; a statement for another API id does not apply.
+#[tokio::test]
+async fn connect_through_a_function_permitting_another_api_answers_500() {
+    bounded(async {
+        let sb = start(Layout::C, "lambda-permission-other-api").await;
+        assert_eq!(public_status(&sb, "", &[]).await, (500, r#"{"message": "Internal server error"}"#.into()));
+        sb.shutdown().await;
+        let sb = start(Layout::C, "good").await;
+        assert_eq!(public_status(&sb, "", &[]).await.0, 101);
+        sb.shutdown().await;
+    })
+    .await;
+}
+
+/// A REQUEST authorizer's identity source missing from the upgrade: 401,
+/// the authorizer never invoked; present (header or query): 101.
+// AWS: API Gateway v2 API Reference, "Authorizers", identitySource
+// (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html) — every
+// identity source must be present, not null and non-empty, else API Gateway answers 401 Unauthorized
+// without calling the authorizer's function.
+#[tokio::test]
+async fn a_missing_identity_source_answers_401() {
+    bounded(async {
+        let sb = start(Layout::C, "authorizer-header-not-sent").await;
+        assert_eq!(public_status(&sb, "", &[]).await, (401, r#"{"message":"Unauthorized"}"#.into()));
+        assert_eq!(public_status(&sb, "", &[("Authorization", "")]).await.0, 401, "empty counts as missing");
+        assert_eq!(public_status(&sb, "", &[("Authorization", "Bearer t")]).await.0, 101);
+        sb.shutdown().await;
+
+        let sb = start(Layout::B, "authorizer-query-forwarded").await;
+        assert_eq!(public_status(&sb, "", &[]).await.0, 401);
+        assert_eq!(public_status(&sb, "?token=", &[]).await.0, 401);
+        assert_eq!(public_status(&sb, "?token=sandbox-token", &[]).await.0, 101);
+        sb.shutdown().await;
+    })
+    .await;
+}
+
+/// CloudFront's origin request policy forwards no query string: the token
+/// the viewer sent never reaches API Gateway, which answers 401.
+// AWS: CloudFront Developer Guide, "Control origin requests with a policy"
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html) —
+// with QueryStringsConfig `none` no viewer query string is sent to the origin.
+#[tokio::test]
+async fn a_query_token_cloudfront_does_not_forward_answers_401() {
+    bounded(async {
+        for layout in [Layout::B, Layout::BRegional] {
+            let sb = start(layout, "authorizer-query-not-forwarded").await;
+            assert_eq!(public_status(&sb, "?token=sandbox-token", &[]).await.0, 401, "{layout:?}");
+            sb.shutdown().await;
+        }
+    })
+    .await;
+}
+
+/// The authorizer's function permits only `…/*/$connect`, not
+/// `…/authorizers/{id}`: once the identity sources are there, 500.
+// AWS: API Gateway Developer Guide, "Control access to WebSocket APIs with AWS Lambda REQUEST
+// authorizers" (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html),
+// and Lambda's resource-based policies — API Gateway invokes an authorizer with the SourceArn
+// `arn:aws:execute-api:{region}:{account}:{api}/authorizers/{authorizer id}`.
+#[tokio::test]
+async fn an_authorizer_without_its_own_permission_answers_500() {
+    bounded(async {
+        let sb = start(Layout::C, "authorizer-permission-missing").await;
+        assert_eq!(public_status(&sb, "", &[]).await.0, 401, "the identity source is checked first");
+        assert_eq!(
+            public_status(&sb, "?token=sandbox-token", &[]).await,
+            (500, r#"{"message": "Internal server error"}"#.into())
+        );
+        sb.shutdown().await;
+    })
+    .await;
+}
+
+/// An HTTP backend behind a VPC link posts its echo to `@connections/{id}`,
+/// the id it gets from `integration.request.header.ConnectionId =
+/// context.connectionId`; without that mapping nothing reaches the client.
+// AWS: Knowledge Center, "pass a connectionId … to a VPC link integration"
+// (https://repost.aws/knowledge-center/api-gateway-vpc-link-integration) — WebSocket APIs do not pass
+// the connection id to a VPC link integration by default; the backend needs it to call back.
+#[tokio::test]
+async fn a_private_backend_calls_back_only_with_the_connection_id_mapped() {
+    bounded(async {
+        let sb = start(Layout::C, "vpc-link-good").await;
+        let v = answer_to_echo(&sb, "").await.expect("the backend's post");
+        assert_eq!(v["request"], r#"{"action":"echo","payload":"n0nce"}"#);
+        assert!(v["connectionId"].is_string());
+        sb.shutdown().await;
+
+        let sb = start(Layout::C, "vpc-link-no-connection-id").await;
+        assert_eq!(answer_to_echo(&sb, "").await, None);
+        sb.shutdown().await;
+    })
+    .await;
+}
+
+/// The stage serves its deployment's routes: `echo` and `$default` added
+/// since are GetRoutes' but not the stage's, so the message gets `Forbidden`.
+// AWS: API Gateway Developer Guide, "Deploy WebSocket APIs in API Gateway"
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-set-up-websocket-deployment.html),
+// "Working with routes for WebSocket APIs"
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html) —
+// changes take effect on a stage only once deployed to it; a message selecting no route, with no
+// `$default`, is refused.
+#[tokio::test]
+async fn a_stale_deployment_answers_with_its_old_routes() {
+    bounded(async {
+        let sb = start(Layout::B, "stale-deployment").await;
+        let v = answer_to_echo(&sb, "").await.expect("a frame");
+        assert_eq!(v["message"], "Forbidden");
+        assert!(sb.deployment().api.routes.iter().any(|r| r.route_key == "echo"));
+        sb.shutdown().await;
+        let sb = start(Layout::B, "good").await;
+        assert!(answer_to_echo(&sb, "").await.expect("the echo").get("request").is_some());
         sb.shutdown().await;
     })
     .await;

@@ -83,30 +83,54 @@ pub(super) struct Forwarding {
     /// viewer headers CloudFront includes the Authorization header"). A list
     /// of headers cannot carry it.
     pub authorization: bool,
+    /// The viewer's query string is sent. An origin request policy's
+    /// QueryStringsConfig decides (CloudFront Developer Guide, "Control origin
+    /// requests with a policy": with behavior `none`, "query strings in viewer
+    /// requests are not included in requests that CloudFront sends to the
+    /// origin"; the managed AllViewer policies forward all); a behavior with
+    /// neither an origin request policy nor legacy settings forwards those of
+    /// its cache policy, none for CachingDisabled.
+    pub query_strings: bool,
 }
 
 pub(super) fn forwarding(behavior: &CacheBehavior) -> Forwarding {
-    let listed = |names: &[String], authorization: bool| Forwarding {
+    let listed = |names: &[String], authorization: bool, query_strings: bool| Forwarding {
         host: names.iter().any(|h| h.eq_ignore_ascii_case("host")),
         only: Some(names.iter().map(|h| h.to_ascii_lowercase()).collect()),
         authorization: authorization && names.iter().any(|h| h.eq_ignore_ascii_case("authorization")),
+        query_strings,
     };
-    let all = |host: bool, authorization: bool| Forwarding { host, only: None, authorization };
+    let all = |host: bool, authorization: bool, query_strings: bool| Forwarding {
+        host,
+        only: None,
+        authorization,
+        query_strings,
+    };
     match behavior.origin_request_policy_id.as_deref() {
-        Some(POLICY_ALL_VIEWER) => all(true, true),
-        Some(POLICY_ALL_VIEWER_EXCEPT_HOST) => all(false, true),
+        Some(POLICY_ALL_VIEWER) => all(true, true, true),
+        Some(POLICY_ALL_VIEWER_EXCEPT_HOST) => all(false, true, true),
         Some(id) => match Deployment::custom_origin_request_policies().into_iter().find(|p| p.id == id) {
-            Some(p) if p.header_behavior == "allViewer" => all(true, true),
-            Some(p) if p.header_behavior.starts_with("whitelist") || p.header_behavior.starts_with("allViewerAnd") => {
-                listed(&p.headers, false)
+            Some(p) => {
+                let query = p.query_string_behavior != "none";
+                if p.header_behavior == "allViewer" {
+                    all(true, true, query)
+                } else if p.header_behavior.starts_with("whitelist") || p.header_behavior.starts_with("allViewerAnd") {
+                    listed(&p.headers, false, query)
+                } else {
+                    listed(&[], false, query)
+                }
             }
-            _ => listed(&[], false),
+            None => listed(&[], false, false),
         },
-        None => match &behavior.forwarded_headers {
-            Some(h) if h.iter().any(|h| h == "*") => all(true, true),
-            Some(h) => listed(h, true),
-            None => listed(&[], true),
-        },
+        // Legacy ForwardedValues (served with QueryString true) apply without a cache policy.
+        None => {
+            let legacy = behavior.cache_policy_id.is_none();
+            match &behavior.forwarded_headers {
+                Some(h) if h.iter().any(|h| h == "*") => all(true, true, legacy),
+                Some(h) => listed(h, true, legacy),
+                None => listed(&[], true, legacy),
+            }
+        }
     }
 }
 
@@ -155,7 +179,7 @@ pub(super) fn decide(d: &Deployment, viewer_host: &str, path: &str, query: Optio
     }
     let fwd = forwarding(behavior);
     let mut path_and_query = format!("{}{}", origin_path.trim_end_matches('/'), path);
-    if let Some(q) = query {
+    if let Some(q) = query.filter(|_| fwd.query_strings) {
         path_and_query.push('?');
         path_and_query.push_str(q);
     }
@@ -524,7 +548,7 @@ mod tests {
         };
         let a = plan(&d(Layout::A, "good"));
         assert_eq!((a.host.as_str(), a.path_and_query.as_str()), (model::execute_api_host().as_str(), "/Prod?a=1"));
-        assert_eq!(a.forwarding, Forwarding { host: false, only: None, authorization: true });
+        assert_eq!(a.forwarding, Forwarding { host: false, only: None, authorization: true, query_strings: true });
         // Layout b: the origin is the execute-api host, Host (and SNI) the viewer's.
         let b = plan(&d(Layout::B, "good"));
         assert_eq!((b.host.as_str(), b.origin_domain.as_str()), ("ws.example.com", model::execute_api_host().as_str()));
@@ -552,8 +576,27 @@ mod tests {
         let f = forwarding(&b);
         assert!(f.host);
         b.forwarded_headers = Some(vec!["*".into()]);
-        assert_eq!(forwarding(&b), Forwarding { host: true, only: None, authorization: true });
+        assert_eq!(forwarding(&b), Forwarding { host: true, only: None, authorization: true, query_strings: false });
         b.forwarded_headers = None;
-        assert_eq!(forwarding(&b), Forwarding { host: false, only: Some(vec![]), authorization: false });
+        assert_eq!(
+            forwarding(&b),
+            Forwarding { host: false, only: Some(vec![]), authorization: false, query_strings: false }
+        );
+    }
+
+    // AWS: CloudFront Developer Guide, "Control origin requests with a policy"
+    // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html) —
+    // an origin request policy's QueryStringsConfig `none` sends no viewer query string to the origin;
+    // the managed AllViewer policies send all of them.
+    #[test]
+    fn query_strings_follow_the_origin_request_policy() {
+        let plan = |d: &Deployment| match decide(d, "ws.example.com", "/websocket", Some("token=t")) {
+            Decision::Proxy(p) => p,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(plan(&d(Layout::B, "authorizer-query-forwarded")).path_and_query, "/websocket?token=t");
+        let p = plan(&d(Layout::B, "authorizer-query-not-forwarded"));
+        assert_eq!(p.path_and_query, "/websocket");
+        assert!(p.forwarding.host && p.forwarding.only.is_none());
     }
 }

@@ -24,7 +24,8 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig
 
 use super::connections::{self, Connection, Outbound, Registry};
 use super::faults::Faults;
-use super::model::{self, Deployment, Stage};
+use super::lambda_policy::{self, Invocation};
+use super::model::{self, Deployment, Integration, Route, Stage};
 use super::serve::{self, Body, Tasks};
 
 /// AWS quotas (docs/architecture.md, The hop chain and the layouts).
@@ -183,6 +184,11 @@ impl Gateway {
         if self.deployment.backend.connect_integration_502 {
             return connect_integration_failed();
         }
+        // The stage serves its deployment's routes, not the API's current ones.
+        let deployed = self.deployment.deployed_routes(&target.stage).to_vec();
+        if let Some(refusal) = self.connect_refusal(&req, &deployed, &target.stage.stage_name) {
+            return refusal;
+        }
         let key = req.headers().get(header::SEC_WEBSOCKET_KEY).cloned();
         let version_ok = req.headers().get(header::SEC_WEBSOCKET_VERSION).is_some_and(|v| v.as_bytes() == b"13");
         let Some(key) = key.filter(|_| version_ok) else {
@@ -217,6 +223,7 @@ impl Gateway {
 
         let on_upgrade = hyper::upgrade::on(&mut req);
         let endpoint = format!("https://{host}/{}", target.stage.stage_name);
+        let stage_name = target.stage.stage_name.clone();
         let gw = self.clone();
         self.tasks.spawn(async move {
             // With `drop_after_upgrade` the upgraded stream is dropped at once: TCP closes right after 101.
@@ -231,7 +238,8 @@ impl Gateway {
                 let config =
                     WebSocketConfig::default().max_frame_size(Some(MAX_FRAME)).max_message_size(Some(MAX_MESSAGE));
                 let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
-                gw.session(ws, &id, &endpoint, rx).await;
+                let served = Served { routes: deployed, stage: stage_name };
+                gw.session(ws, &id, &endpoint, &served, rx).await;
             }
             gw.registry.remove(&id);
         });
@@ -282,11 +290,11 @@ impl Gateway {
         mut ws: WebSocketStream<S>,
         id: &str,
         endpoint: &str,
+        served: &Served,
         mut rx: mpsc::UnboundedReceiver<Outbound>,
     ) where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     {
-        let has_default = self.deployment.api.routes.iter().any(|r| r.route_key == "$default");
         let mut deadline = tokio::time::Instant::now() + self.idle_timeout;
         let mut outbound_open = true;
         // Echo replies wait out the injected latency here, without holding up
@@ -334,14 +342,14 @@ impl Gateway {
                     }
                     Some(Ok(Message::Text(t))) => {
                         deadline = tokio::time::Instant::now() + self.idle_timeout;
-                        if let Some(answer) = self.reply(id, endpoint, t.as_str(), has_default) {
+                        if let Some(answer) = self.reply(id, endpoint, t.as_str(), served) {
                             pending.push_back((tokio::time::Instant::now() + self.faults.latency, answer));
                         }
                     }
                     Some(Ok(Message::Binary(b))) => {
                         deadline = tokio::time::Instant::now() + self.idle_timeout;
                         let text = String::from_utf8_lossy(&b).into_owned();
-                        if let Some(answer) = self.reply(id, endpoint, &text, has_default) {
+                        if let Some(answer) = self.reply(id, endpoint, &text, served) {
                             pending.push_back((tokio::time::Instant::now() + self.faults.latency, answer));
                         }
                     }
@@ -359,24 +367,215 @@ impl Gateway {
         }
     }
 
-    /// The `$default` echo backend's answer, or API Gateway's own when no
-    /// route matches (`Forbidden`) or the integration fails (`Internal server
-    /// error`); `None` when the backend stays silent.
+    /// What the client gets for one message: the route its body selects in
+    /// the stage's deployment (else `$default`), that route's integration
+    /// invoked as API Gateway would. The echo backend's answer, or API
+    /// Gateway's own when no route matches (`Forbidden`) or the integration
+    /// fails (`Internal server error`); `None` when nothing reaches the client.
     // As AWS sends both on the socket: `{"message": …, "connectionId": …, "requestId": …}`
     // (aws-samples/simple-websockets-chat-app issues #24, "Response {"message": "Forbidden", ...}",
     // a message the route selection expression sends nowhere, and #46, "Internal server error").
-    fn reply(&self, id: &str, endpoint: &str, body: &str, has_default: bool) -> Option<String> {
-        let answer = if !has_default {
-            serde_json::json!({"message": "Forbidden", "connectionId": id, "requestId": connection_id(1)})
-        } else if self.deployment.backend.integration_error {
-            serde_json::json!({"message": "Internal server error", "connectionId": id, "requestId": connection_id(1)})
-        } else if self.deployment.backend.echo_silent {
-            return None;
-        } else {
-            serde_json::json!({"connectionId": id, "endpoint": endpoint, "request": body})
+    fn reply(&self, id: &str, endpoint: &str, body: &str, served: &Served) -> Option<String> {
+        let gateway = |message: &str| {
+            Some(serde_json::json!({"message": message, "connectionId": id, "requestId": connection_id(1)}).to_string())
         };
-        Some(answer.to_string())
+        let Some(route) = select_route(&self.deployment.api.route_selection_expression, body, &served.routes) else {
+            return gateway("Forbidden");
+        };
+        if self.deployment.backend.integration_error {
+            return gateway("Internal server error");
+        }
+        let integration = self.integration_of(route)?;
+        let backend = match self.invoke(integration, &served.stage, &route.route_key) {
+            Ok(b) => b,
+            Err(_) => return gateway("Internal server error"),
+        };
+        if self.deployment.backend.echo_silent {
+            return None;
+        }
+        let echo = serde_json::json!({"connectionId": id, "endpoint": endpoint, "request": body}).to_string();
+        match backend {
+            // The function's return value is the route response, sent only when the route has one.
+            Invoked::Lambda => route.route_response_selection_expression.is_some().then_some(echo),
+            // The HTTP backend answers its request with an empty body and posts its echo to
+            // `@connections/{id}`, the id it read from the mapped parameter: without the
+            // mapping it has no id to post to, and nothing reaches the client.
+            Invoked::Http { knows_connection_id } => knows_connection_id.then_some(echo),
+        }
     }
+
+    /// The integration a route targets (`integrations/{id}`).
+    fn integration_of(&self, route: &Route) -> Option<&Integration> {
+        let id = route.target.as_deref()?.strip_prefix("integrations/")?;
+        self.deployment.api.integrations.iter().find(|i| i.integration_id == id)
+    }
+
+    /// `$connect` in the stage's deployment: its Lambda REQUEST authorizer,
+    /// then its integration. `None`: admitted.
+    // Source: API Gateway v2 API Reference, "Authorizers", identitySource
+    // (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html):
+    // the identity sources must all be present, not null and non-empty; only then is the
+    // authorizer's function invoked, otherwise API Gateway answers 401 Unauthorized without
+    // calling it. The authorizer is invoked with SourceArn `…/{api}/authorizers/{id}` (API Gateway
+    // Developer Guide, "Control access to WebSocket APIs with Lambda REQUEST authorizers").
+    fn connect_refusal(&self, req: &Request<Incoming>, deployed: &[Route], stage: &str) -> Option<Response<Body>> {
+        let connect = deployed.iter().find(|r| r.route_key == "$connect")?;
+        if connect.authorization_type == "CUSTOM" {
+            let authorizer = connect
+                .authorizer_id
+                .as_deref()
+                .and_then(|id| self.deployment.api.authorizers.iter().find(|a| a.authorizer_id == id));
+            let Some(a) = authorizer else { return Some(internal_server_error()) };
+            if !a.identity_source.iter().all(|source| identity_present(source, req)) {
+                return Some(serve::json(StatusCode::UNAUTHORIZED, r#"{"message":"Unauthorized"}"#));
+            }
+            let rest = format!("authorizers/{}", a.authorizer_id);
+            if self.lambda_may_be_invoked(&a.authorizer_uri, a.credentials_arn.as_deref(), &rest).is_err() {
+                return Some(internal_server_error());
+            }
+            // The sandbox's authorizer function allows every caller that sent its identity sources.
+        }
+        let integration = self.integration_of(connect)?;
+        match self.invoke(integration, stage, "$connect") {
+            Ok(_) => None,
+            Err(_) => Some(internal_server_error()),
+        }
+    }
+
+    /// API Gateway calling `integration` for `route_key` on `stage`: `Err` is
+    /// why the call fails (API Gateway then answers `Internal server error`).
+    fn invoke(&self, integration: &Integration, stage: &str, route_key: &str) -> Result<Invoked, String> {
+        match integration.integration_type.as_str() {
+            "AWS_PROXY" | "AWS" => {
+                let rest = format!("{stage}/{route_key}");
+                self.lambda_may_be_invoked(
+                    &integration.integration_uri,
+                    integration.credentials_arn.as_deref(),
+                    &rest,
+                )?;
+                Ok(Invoked::Lambda)
+            }
+            "HTTP_PROXY" | "HTTP" => {
+                if integration.connection_type == "VPC_LINK" {
+                    let link = integration
+                        .connection_id
+                        .as_deref()
+                        .and_then(|id| self.deployment.vpc_links.iter().find(|l| l.id == id));
+                    match link {
+                        Some(l) if l.status == "AVAILABLE" => {}
+                        Some(l) => return Err(format!("VPC link {} is {}", l.id, l.status)),
+                        None => return Err("no such VPC link".into()),
+                    }
+                }
+                Ok(Invoked::Http { knows_connection_id: maps_connection_id(integration) })
+            }
+            other => Err(format!("integration type {other} is not emulated")),
+        }
+    }
+
+    /// Whether Lambda lets API Gateway invoke the function of `uri` with
+    /// SourceArn `arn:aws:execute-api:{region}:{account}:{api}/{rest}`. With a
+    /// credentials role API Gateway invokes as that role (IAM is not emulated: allowed).
+    // Source: Lambda Developer Guide, "Viewing resource-based IAM policies in Lambda"
+    // (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html): without
+    // a statement for apigateway.amazonaws.com matching the call, the invocation is refused.
+    fn lambda_may_be_invoked(&self, uri: &str, role: Option<&str>, rest: &str) -> Result<(), String> {
+        let arn = function_arn_of(uri).ok_or_else(|| format!("`{uri}` is not a Lambda invocation URI"))?;
+        let function = self.deployment.function(arn).ok_or_else(|| format!("function {arn} does not exist"))?;
+        if role.is_some() {
+            return Ok(());
+        }
+        let policy = function.policy.as_ref().ok_or_else(|| format!("function {arn} has no resource-based policy"))?;
+        let source_arn = model::execute_api_arn(&self.deployment.api.id, rest);
+        let invocation = Invocation {
+            service: "apigateway.amazonaws.com",
+            action: "lambda:InvokeFunction",
+            function_arn: arn,
+            source_arn: &source_arn,
+            source_account: model::ACCOUNT_ID,
+        };
+        match lambda_policy::evaluate(policy, &invocation) {
+            d if d.allowed() => Ok(()),
+            d => Err(format!("{d:?} for {source_arn}")),
+        }
+    }
+}
+
+/// The routes a connection's stage serves (its deployment's) and the stage's name.
+pub(super) struct Served {
+    pub routes: Vec<Route>,
+    pub stage: String,
+}
+
+/// What an invoked integration is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Invoked {
+    Lambda,
+    /// An HTTP backend; whether a request parameter hands it the connection id.
+    Http {
+        knows_connection_id: bool,
+    },
+}
+
+/// The route a message selects: the RouteSelectionExpression evaluated on
+/// its body, the route of that key if the stage has it, else `$default`,
+/// else none (API Gateway answers `Forbidden`).
+// Source: API Gateway Developer Guide, "Working with routes for WebSocket APIs"
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html):
+// `$request.body.{path}` selects by a JSON property of the message; `$default` takes messages
+// that are not JSON, whose expression yields no value, or whose key matches no route.
+pub(super) fn select_route<'a>(rse: &str, body: &str, routes: &'a [Route]) -> Option<&'a Route> {
+    let key = rse.strip_prefix("$request.body.").and_then(|path| {
+        let mut v: &serde_json::Value = &serde_json::from_str::<serde_json::Value>(body).ok()?;
+        for part in path.split('.') {
+            v = v.get(part)?;
+        }
+        match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    });
+    key.and_then(|k| routes.iter().find(|r| r.route_key == k && !r.route_key.starts_with('$')))
+        .or_else(|| routes.iter().find(|r| r.route_key == "$default"))
+}
+
+/// `integration.request.{header|querystring}.{name}` mapped from `context.connectionId`.
+// Source: Knowledge Center, "How do I pass a connectionId … to a VPC link integration for my API
+// Gateway WebSocket API?" (https://repost.aws/knowledge-center/api-gateway-vpc-link-integration):
+// WebSocket APIs do not pass the connection id to an HTTP/VPC-link backend by default.
+fn maps_connection_id(i: &Integration) -> bool {
+    i.request_parameters.iter().any(|(dest, source)| {
+        source == "context.connectionId"
+            && (dest.starts_with("integration.request.header.") || dest.starts_with("integration.request.querystring."))
+    })
+}
+
+/// The function ARN in a Lambda invocation URI (`…:lambda:path/2015-03-31/functions/{arn}/invocations`).
+fn function_arn_of(uri: &str) -> Option<&str> {
+    let (_, rest) = uri.split_once(":lambda:path/2015-03-31/functions/")?;
+    rest.strip_suffix("/invocations")
+}
+
+/// Whether the upgrade request carries the identity source (`route.request.header.X`
+/// case-insensitively, `route.request.querystring.x` exactly), non-empty.
+fn identity_present(source: &str, req: &Request<Incoming>) -> bool {
+    let source = source.trim_start_matches('$');
+    if let Some(h) = source.strip_prefix("route.request.header.") {
+        return req.headers().get_all(h).iter().any(|v| !v.as_bytes().is_empty());
+    }
+    if let Some(q) = source.strip_prefix("route.request.querystring.") {
+        let query = req.uri().query().unwrap_or_default();
+        return url::form_urlencoded::parse(query.as_bytes()).any(|(k, v)| k == q && !v.is_empty());
+    }
+    // Stage variables and context values are API Gateway's own: always there.
+    true
+}
+
+/// 500 `{"message": "Internal server error"}`: an integration or authorizer API Gateway could not invoke.
+fn internal_server_error() -> Response<Body> {
+    serve::json(StatusCode::INTERNAL_SERVER_ERROR, r#"{"message": "Internal server error"}"#)
 }
 
 /// How long a SigV4 signature is good for.
@@ -573,5 +772,42 @@ mod tests {
         assert_eq!(management_id("/@connections/ab%3D").as_deref(), Some("ab="));
         assert_eq!(management_id("/@connections/"), None);
         assert_eq!(management_id("/other"), None);
+    }
+
+    // AWS: API Gateway Developer Guide, "Working with routes for WebSocket APIs"
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html) —
+    // `$request.body.action` selects the route of that key; a message that is not JSON, or whose key
+    // matches no route, goes to `$default`; a stage routes by its deployment's routes.
+    #[test]
+    fn messages_select_the_deployed_route_or_default() {
+        let good = d(Layout::B, "good");
+        let stage = &good.api.stages[0];
+        let routes = good.deployed_routes(stage);
+        let key = |body: &str, routes: &[Route]| {
+            select_route("$request.body.action", body, routes).map(|r| r.route_key.clone())
+        };
+        assert_eq!(key(r#"{"action":"echo"}"#, routes).as_deref(), Some("$default"));
+        assert_eq!(key("not json", routes).as_deref(), Some("$default"));
+        assert_eq!(key(r#"{"action":"$connect"}"#, routes).as_deref(), Some("$default"));
+        // The stale stage serves its old snapshot: neither `echo` nor `$default`.
+        let stale = d(Layout::B, "stale-deployment");
+        assert!(stale.api.routes.iter().any(|r| r.route_key == "echo"));
+        let old = stale.deployed_routes(&stale.api.stages[0]);
+        assert_eq!(key(r#"{"action":"echo"}"#, old), None);
+        assert_eq!(key(r#"{"action":"echo"}"#, &stale.api.routes).as_deref(), Some("echo"));
+    }
+
+    #[test]
+    fn connection_id_mapping_and_invocation_uris() {
+        let vpc = d(Layout::C, "vpc-link-good");
+        let http = vpc.api.integrations.iter().find(|i| i.integration_id == model::HTTP_INTEGRATION_ID).expect("http");
+        assert!(maps_connection_id(http));
+        let bare = d(Layout::C, "vpc-link-no-connection-id");
+        assert!(!maps_connection_id(&bare.api.integrations[1]));
+        assert_eq!(
+            function_arn_of(&model::lambda_invocation_uri("f")).map(str::to_owned),
+            Some(model::function_arn("f"))
+        );
+        assert_eq!(function_arn_of("http://example.com/"), None);
     }
 }

@@ -12,6 +12,7 @@ pub mod dns;
 pub mod edge;
 pub mod faults;
 pub mod gateway;
+pub mod lambda_policy;
 pub mod launch;
 pub mod model;
 pub(crate) mod serve;
@@ -296,6 +297,15 @@ impl Sandbox {
         if self.deployment.scenario.signs_upgrades() {
             s = s.replace("\n[roundtrip]\n", "\n[roundtrip]\nauth = \"iam\"\n");
         }
+        // What the scenario's clients send on the upgrade (an authorizer's token).
+        let sends = self.deployment.scenario.sends;
+        for (table, pairs) in [("headers", sends.headers), ("query", sends.query)] {
+            if !pairs.is_empty() {
+                let items: Vec<String> =
+                    pairs.iter().map(|(k, v)| format!("{} = {}", toml_str(k), toml_str(v))).collect();
+                s = s.replace("\n[roundtrip]\n", &format!("\n[roundtrip]\n{table} = {{ {} }}\n", items.join(", ")));
+            }
+        }
         let _ = writeln!(s, "\n[dns]\nnameservers = [{}]", toml_str(&self.dns_addr.to_string()));
         let entries: Vec<String> = self
             .connect_to()
@@ -406,6 +416,16 @@ mod tests {
         // Nobody else can take the port while it is held.
         assert!(std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_err());
         drop(socket);
+    }
+
+    #[tokio::test]
+    async fn a_printed_suite_sends_what_the_scenario_s_clients_send() {
+        let scenario = model::scenario("authorizer-query-forwarded").expect("a scenario");
+        let sandbox = Sandbox::start(SandboxOptions::new(Layout::B, scenario)).await.expect("starts");
+        let v: toml::Table = sandbox.suite_toml("ca.pem").parse().expect("TOML");
+        assert_eq!(v["roundtrip"]["query"][model::TOKEN_PARAMETER].as_str(), Some(model::SANDBOX_TOKEN));
+        assert!(v["roundtrip"].get("headers").is_none());
+        sandbox.shutdown().await;
     }
 
     #[tokio::test]

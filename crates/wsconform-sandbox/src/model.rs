@@ -35,6 +35,23 @@ pub const CERT_ARN_CLOUDFRONT: &str =
     "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
 pub const CERT_ARN_REGIONAL: &str =
     "arn:aws:acm:ap-northeast-1:123456789012:certificate/66666666-7777-8888-9999-000000000000";
+/// The Lambda function behind the API's routes (it echoes), and the `$connect` authorizer's.
+pub const BACKEND_FUNCTION: &str = "chat-backend";
+pub const AUTHORIZER_FUNCTION: &str = "chat-authorizer";
+pub const AUTHORIZER_ID: &str = "auth0001";
+/// The integrations: the Lambda proxy every route targets, and (VPC-link scenarios) `$default`'s private HTTP one.
+pub const LAMBDA_INTEGRATION_ID: &str = "int0001";
+pub const HTTP_INTEGRATION_ID: &str = "int0002";
+/// The REST API VPC link (API Gateway v1) a WebSocket private integration goes through.
+pub const VPC_LINK_ID: &str = "vlk0sbx";
+pub const DEPLOYMENT_ID: &str = "dep0001";
+/// Another API of the account (`lambda-permission-other-api` grants it instead).
+pub const OTHER_API_ID: &str = "f9e8d7c6b5";
+/// The query parameter and value the authorizer scenarios' suites send (not a secret: the sandbox's).
+pub const TOKEN_PARAMETER: &str = "token";
+pub const SANDBOX_TOKEN: &str = "sandbox-token";
+/// A custom origin request policy: every viewer header (Host too), no query string (`authorizer-query-not-forwarded`).
+pub const POLICY_CUSTOM_NO_QUERY: &str = "0c5a0c5a-2222-4333-8444-955555555555";
 /// Sandbox credentials: the control plane and `@connections` verify SigV4 against them.
 pub const ACCESS_KEY_ID: &str = "AKIASANDBOXEXAMPLE01";
 pub const SECRET_ACCESS_KEY: &str = "sandbox/secret/key/not+a+real+one0000000";
@@ -42,6 +59,21 @@ pub const SECRET_ACCESS_KEY: &str = "sandbox/secret/key/not+a+real+one0000000";
 /// `{api}.execute-api.{region}.amazonaws.com`.
 pub fn execute_api_host() -> String {
     format!("{API_ID}.execute-api.{REGION}.amazonaws.com")
+}
+
+/// `arn:aws:lambda:{region}:{account}:function:{name}`.
+pub fn function_arn(name: &str) -> String {
+    format!("arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}")
+}
+
+/// The IntegrationUri (or AuthorizerUri) API Gateway invokes a Lambda function by.
+pub fn lambda_invocation_uri(name: &str) -> String {
+    format!("arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{}/invocations", function_arn(name))
+}
+
+/// `arn:aws:execute-api:{region}:{account}:{api}/{rest}`: the SourceArn API Gateway invokes with.
+pub fn execute_api_arn(api: &str, rest: &str) -> String {
+    format!("arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api}/{rest}")
 }
 
 /// The address each emulated host has in the sandbox's DNS. They are
@@ -190,6 +222,8 @@ pub struct Scenario {
     pub warns: &'static [&'static str],
     /// The sandbox's own suite signs the upgrade (`[roundtrip] auth = "iam"`).
     pub signs_upgrades: bool,
+    /// What the sandbox's own suite sends on the upgrade (`[roundtrip] headers`/`query`).
+    pub sends: Sends,
     /// The knob: what it changes in the layout's good deployment.
     apply: fn(&mut Deployment),
 }
@@ -205,9 +239,20 @@ impl Scenario {
         fails: &[],
         warns: &[],
         signs_upgrades: false,
+        sends: Sends { headers: &[], query: &[] },
         apply: |_| {},
     };
 }
+
+/// Upgrade headers and query parameters a scenario's suite sends (names and values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sends {
+    pub headers: &'static [(&'static str, &'static str)],
+    pub query: &'static [(&'static str, &'static str)],
+}
+
+/// The authorizer scenarios' query token.
+const SENDS_TOKEN: Sends = Sends { headers: &[], query: &[(TOKEN_PARAMETER, SANDBOX_TOKEN)] };
 
 // By name: a scenario's name is its identity (the knob is code, not data).
 impl PartialEq for Scenario {
@@ -228,6 +273,7 @@ impl std::fmt::Debug for Scenario {
             .field("fails", &self.fails)
             .field("warns", &self.warns)
             .field("signs_upgrades", &self.signs_upgrades)
+            .field("sends", &self.sends)
             .finish_non_exhaustive()
     }
 }
@@ -635,6 +681,113 @@ pub const SCENARIOS: &[Scenario] = &[
         apply: |d| d.backend.edge_blocks = true,
         ..Scenario::DEFAULTS
     },
+    Scenario {
+        name: "lambda-permission-wrong-route",
+        layout: Layout::B,
+        description: "the backend function's resource policy lets API Gateway invoke it only from `…/*/$connect` and `…/*/sendmessage`: the echo goes to `$default`, which gets `{\"message\": \"Internal server error\", …}`",
+        fails: &["apigw.integrations", "e2e.echo"],
+        apply: |d| d.backend_grants(API_ID, &["$connect", "sendmessage"]),
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "lambda-permission-other-api",
+        layout: Layout::C,
+        description: "the backend function's permissions name another API's id in their SourceArn: `$connect` answers 500",
+        fails: &["apigw.integrations", "e2e.connect"],
+        apply: |d| d.backend_grants(OTHER_API_ID, &["$connect", "$default", "$disconnect"]),
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "lambda-permission-wildcard",
+        layout: Layout::B,
+        description: "one permission for every stage and route of the API (SourceArn `…/{api}/*`): everything passes",
+        fails: &[],
+        apply: |d| d.set_backend_policy(&[("apigateway-all-routes", execute_api_arn(API_ID, "*"))]),
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "authorizer-header-not-sent",
+        layout: Layout::C,
+        description: "`$connect` has a REQUEST authorizer reading `route.request.header.Authorization`, and the suite sends no such header: 401 without invoking the authorizer",
+        fails: &["apigw.authorizer", "e2e.connect"],
+        apply: |d| d.add_authorizer("route.request.header.Authorization", true),
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "authorizer-query-forwarded",
+        layout: Layout::B,
+        description: "`$connect` has a REQUEST authorizer reading `route.request.querystring.token`, the suite sends `token` and CloudFront forwards query strings: everything passes",
+        fails: &[],
+        layouts: Layout::WITH_DISTRIBUTION,
+        sends: SENDS_TOKEN,
+        apply: |d| d.add_authorizer("route.request.querystring.token", true),
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "authorizer-query-not-forwarded",
+        layout: Layout::B,
+        description: "as `authorizer-query-forwarded`, but the behavior's custom origin request policy forwards every viewer header and no query string: API Gateway never sees `token` and answers 401",
+        fails: &["cloudfront.forwarding", "e2e.connect"],
+        layouts: Layout::WITH_HOST_FORWARDED,
+        sends: SENDS_TOKEN,
+        apply: |d| {
+            d.add_authorizer("route.request.querystring.token", true);
+            d.api_behavior().origin_request_policy_id = Some(POLICY_CUSTOM_NO_QUERY.into());
+        },
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "authorizer-permission-missing",
+        layout: Layout::C,
+        description: "the `$connect` authorizer's function lets API Gateway invoke it only as a route (`…/*/$connect`), not as authorizer (`…/authorizers/{id}`): 500",
+        fails: &["apigw.authorizer", "e2e.connect"],
+        sends: SENDS_TOKEN,
+        apply: |d| d.add_authorizer("route.request.querystring.token", false),
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "stale-deployment",
+        layout: Layout::B,
+        description: "routes `$default` and `echo` were added after the stage's deployment, which has only `$connect` and `$disconnect`: the suite's message (action `echo`) gets `{\"message\": \"Forbidden\", …}`",
+        fails: &["e2e.echo"],
+        apply: |d| {
+            let echo = Route {
+                route_id: "r0echo".into(),
+                route_key: "echo".into(),
+                route_response_selection_expression: Some("$default".into()),
+                ..d.api.routes.iter().find(|r| r.route_key == "$default").expect("$default").clone()
+            };
+            d.api.routes.push(echo);
+            d.backend_grants(API_ID, &["$connect", "$default", "$disconnect", "echo"]);
+            let old: Vec<Route> = d
+                .api
+                .routes
+                .iter()
+                .filter(|r| matches!(r.route_key.as_str(), "$connect" | "$disconnect"))
+                .cloned()
+                .collect();
+            let dep = d.api.deployments.iter_mut().find(|x| x.deployment_id == DEPLOYMENT_ID).expect("deployment");
+            dep.routes = old;
+            dep.predates_changes = true;
+        },
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "vpc-link-good",
+        layout: Layout::C,
+        description: "`$default` is an HTTP_PROXY integration over an AVAILABLE VPC link, mapping `context.connectionId` into the ConnectionId header: the backend posts its echo to @connections",
+        fails: &[],
+        apply: |d| d.private_default_integration(true),
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "vpc-link-no-connection-id",
+        layout: Layout::C,
+        description: "as `vpc-link-good` without the ConnectionId mapping: the backend never learns the connection id, so its echo never reaches the client",
+        fails: &["apigw.integrations", "e2e.echo"],
+        apply: |d| d.private_default_integration(false),
+        ..Scenario::DEFAULTS
+    },
 ];
 
 impl Scenario {
@@ -677,6 +830,10 @@ pub struct Deployment {
     /// The certificate the edge (or the gateway, in layout c) serves for the public host.
     pub public_cert: CertKnob,
     pub backend: Backend,
+    /// Lambda functions of the account, with their resource-based policies.
+    pub functions: Vec<LambdaFunction>,
+    /// REST API VPC links (API Gateway v1) of the region.
+    pub vpc_links: Vec<VpcLink>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -726,8 +883,84 @@ pub struct Api {
     pub disable_execute_api_endpoint: bool,
     /// What the live execute-api host does: the flag as of the last deployment.
     pub execute_api_open: bool,
+    /// The API as configured now (GetRoutes); stages serve their deployment's snapshot.
     pub routes: Vec<Route>,
     pub stages: Vec<Stage>,
+    pub integrations: Vec<Integration>,
+    pub authorizers: Vec<Authorizer>,
+    pub deployments: Vec<ApiDeployment>,
+}
+
+/// A deployment: the snapshot of the routes a stage pointing at it serves.
+#[derive(Debug, Clone)]
+pub struct ApiDeployment {
+    pub deployment_id: String,
+    pub description: String,
+    pub routes: Vec<Route>,
+    /// The snapshot was taken before the scenario's changes (no redeploy since):
+    /// otherwise [`Deployment::new`] takes it from the routes as configured.
+    pub predates_changes: bool,
+}
+
+/// GetIntegration(s).
+#[derive(Debug, Clone)]
+pub struct Integration {
+    pub integration_id: String,
+    /// `AWS_PROXY`, `HTTP_PROXY`, …
+    pub integration_type: String,
+    /// A Lambda invocation URI, or the backend's URL.
+    pub integration_uri: String,
+    pub integration_method: String,
+    /// `INTERNET` or `VPC_LINK`.
+    pub connection_type: String,
+    /// The VPC link's id (ConnectionType `VPC_LINK`).
+    pub connection_id: Option<String>,
+    /// RequestParameters: destination → source, e.g.
+    /// `integration.request.header.ConnectionId` → `context.connectionId`.
+    pub request_parameters: Vec<(String, String)>,
+    pub timeout_in_millis: i32,
+    pub credentials_arn: Option<String>,
+}
+
+/// GetAuthorizer(s): a Lambda REQUEST authorizer.
+#[derive(Debug, Clone)]
+pub struct Authorizer {
+    pub authorizer_id: String,
+    pub name: String,
+    /// `REQUEST`.
+    pub authorizer_type: String,
+    pub authorizer_uri: String,
+    /// `route.request.header.{name}` / `route.request.querystring.{name}`.
+    pub identity_source: Vec<String>,
+    pub credentials_arn: Option<String>,
+}
+
+/// Lambda GetFunctionConfiguration / GetPolicy.
+#[derive(Debug, Clone)]
+pub struct LambdaFunction {
+    pub name: String,
+    pub role: String,
+    pub runtime: String,
+    pub handler: String,
+    /// The resource-based policy document; `None`: the function has none.
+    pub policy: Option<serde_json::Value>,
+}
+
+impl LambdaFunction {
+    pub fn arn(&self) -> String {
+        function_arn(&self.name)
+    }
+}
+
+/// API Gateway v1 GetVpcLink.
+#[derive(Debug, Clone)]
+pub struct VpcLink {
+    pub id: String,
+    pub name: String,
+    /// `AVAILABLE`, `PENDING`, `DELETING`, `FAILED`.
+    pub status: String,
+    pub status_message: String,
+    pub target_arns: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -738,6 +971,8 @@ pub struct Route {
     pub target: Option<String>,
     /// `NONE`, `AWS_IAM` or `CUSTOM` (GetRoutes' AuthorizationType).
     pub authorization_type: String,
+    /// `CUSTOM` routes: the authorizer's id.
+    pub authorizer_id: Option<String>,
     /// GetRoutes' RouteResponseSelectionExpression: `$default` on a route whose integration's
     /// answer is sent back to the client (two-way communication), as the echo backend's is.
     pub route_response_selection_expression: Option<String>,
@@ -877,24 +1112,38 @@ impl Deployment {
         let mut d = Deployment::good(layout);
         d.scenario = scenario;
         (scenario.apply)(&mut d);
+        // Deployed after the scenario's changes, unless it says the deployment predates them.
+        let routes = d.api.routes.clone();
+        for dep in d.api.deployments.iter_mut().filter(|dep| !dep.predates_changes) {
+            dep.routes = routes.clone();
+        }
         d
     }
 
     /// The origin request policies the control plane serves that are not managed.
     pub fn custom_origin_request_policies() -> Vec<OriginRequestPolicy> {
-        vec![OriginRequestPolicy {
-            id: POLICY_CUSTOM_API_KEY_ONLY.into(),
-            name: "api-key-only".into(),
-            header_behavior: "whitelist".into(),
-            headers: vec!["X-Api-Key".into()],
-            query_string_behavior: "all".into(),
-        }]
+        vec![
+            OriginRequestPolicy {
+                id: POLICY_CUSTOM_API_KEY_ONLY.into(),
+                name: "api-key-only".into(),
+                header_behavior: "whitelist".into(),
+                headers: vec!["X-Api-Key".into()],
+                query_string_behavior: "all".into(),
+            },
+            OriginRequestPolicy {
+                id: POLICY_CUSTOM_NO_QUERY.into(),
+                name: "all-headers-no-query".into(),
+                header_behavior: "allViewer".into(),
+                headers: Vec::new(),
+                query_string_behavior: "none".into(),
+            },
+        ]
     }
 
     fn good(layout: Layout) -> Deployment {
         let region = REGION.to_string();
         let execute_api = execute_api_host();
-        let integration = Some("integrations/int0001".to_string());
+        let integration = Some(format!("integrations/{LAMBDA_INTEGRATION_ID}"));
         let api = Api {
             id: API_ID.into(),
             name: "chat-sandbox".into(),
@@ -908,6 +1157,7 @@ impl Deployment {
                     route_key: "$connect".into(),
                     target: integration.clone(),
                     authorization_type: "NONE".into(),
+                    authorizer_id: None,
                     route_response_selection_expression: None,
                 },
                 Route {
@@ -915,6 +1165,7 @@ impl Deployment {
                     route_key: "$default".into(),
                     target: integration.clone(),
                     authorization_type: "NONE".into(),
+                    authorizer_id: None,
                     route_response_selection_expression: Some("$default".into()),
                 },
                 Route {
@@ -922,23 +1173,43 @@ impl Deployment {
                     route_key: "$disconnect".into(),
                     target: integration,
                     authorization_type: "NONE".into(),
+                    authorizer_id: None,
                     route_response_selection_expression: None,
                 },
             ],
             stages: vec![
                 Stage {
                     stage_name: STAGE.into(),
-                    deployment_id: Some("dep0001".into()),
+                    deployment_id: Some(DEPLOYMENT_ID.into()),
                     throttling_burst_limit: 500,
                     throttling_rate_limit: 1000.0,
                 },
                 Stage {
                     stage_name: "Dev".into(),
-                    deployment_id: Some("dep0001".into()),
+                    deployment_id: Some(DEPLOYMENT_ID.into()),
                     throttling_burst_limit: 50,
                     throttling_rate_limit: 100.0,
                 },
             ],
+            integrations: vec![Integration {
+                integration_id: LAMBDA_INTEGRATION_ID.into(),
+                integration_type: "AWS_PROXY".into(),
+                integration_uri: lambda_invocation_uri(BACKEND_FUNCTION),
+                integration_method: "POST".into(),
+                connection_type: "INTERNET".into(),
+                connection_id: None,
+                request_parameters: Vec::new(),
+                timeout_in_millis: 29_000,
+                credentials_arn: None,
+            }],
+            authorizers: Vec::new(),
+            // The routes are copied in by `new`, after the scenario's changes.
+            deployments: vec![ApiDeployment {
+                deployment_id: DEPLOYMENT_ID.into(),
+                description: "sandbox".into(),
+                routes: Vec::new(),
+                predates_changes: false,
+            }],
         };
 
         let mut domains = Vec::new();
@@ -1093,7 +1364,102 @@ impl Deployment {
             ],
             public_cert: CertKnob::Good,
             backend: Backend::default(),
+            // One permission per route, as the console's "add integration" grants them.
+            functions: vec![backend_function(&[
+                ("apigateway-connect", execute_api_arn(API_ID, "*/$connect")),
+                ("apigateway-default", execute_api_arn(API_ID, "*/$default")),
+                ("apigateway-disconnect", execute_api_arn(API_ID, "*/$disconnect")),
+            ])],
+            vpc_links: Vec::new(),
         }
+    }
+
+    /// Sets the backend function's policy to one statement per `(sid, SourceArn)`.
+    fn set_backend_policy(&mut self, grants: &[(&str, String)]) {
+        let f = self.functions.iter_mut().find(|f| f.name == BACKEND_FUNCTION).expect("backend function");
+        *f = backend_function(grants);
+    }
+
+    /// The backend function's policy grants API `api` the route keys `keys`, every stage.
+    fn backend_grants(&mut self, api: &str, keys: &[&str]) {
+        let grants: Vec<(String, String)> = keys
+            .iter()
+            .map(|k| (format!("apigateway-{}", k.trim_start_matches('$')), execute_api_arn(api, &format!("*/{k}"))))
+            .collect();
+        let grants: Vec<(&str, String)> = grants.iter().map(|(s, a)| (s.as_str(), a.clone())).collect();
+        self.set_backend_policy(&grants);
+    }
+
+    /// A Lambda REQUEST authorizer on `$connect` reading `identity_source`; its
+    /// function may be invoked as the authorizer (`…/authorizers/{id}`) when
+    /// `permitted`, else only as the `$connect` route (`…/*/$connect`).
+    fn add_authorizer(&mut self, identity_source: &str, permitted: bool) {
+        let route = self.connect_route();
+        route.authorization_type = "CUSTOM".into();
+        route.authorizer_id = Some(AUTHORIZER_ID.into());
+        self.api.authorizers.push(Authorizer {
+            authorizer_id: AUTHORIZER_ID.into(),
+            name: "token-authorizer".into(),
+            authorizer_type: "REQUEST".into(),
+            authorizer_uri: lambda_invocation_uri(AUTHORIZER_FUNCTION),
+            identity_source: vec![identity_source.into()],
+            credentials_arn: None,
+        });
+        let arn = function_arn(AUTHORIZER_FUNCTION);
+        let source = if permitted {
+            execute_api_arn(API_ID, &format!("authorizers/{AUTHORIZER_ID}"))
+        } else {
+            execute_api_arn(API_ID, "*/$connect")
+        };
+        self.functions.push(LambdaFunction {
+            name: AUTHORIZER_FUNCTION.into(),
+            role: format!("arn:aws:iam::{ACCOUNT_ID}:role/chat-authorizer-role"),
+            runtime: "nodejs20.x".into(),
+            handler: "index.handler".into(),
+            policy: Some(crate::lambda_policy::api_gateway_policy(&arn, &[("apigateway-authorizer", &source)])),
+        });
+    }
+
+    /// `$default` → an HTTP_PROXY integration over an AVAILABLE REST API VPC
+    /// link to the backend's Network Load Balancer, with (`mapped`) or without
+    /// `integration.request.header.ConnectionId = context.connectionId`.
+    fn private_default_integration(&mut self, mapped: bool) {
+        self.api.integrations.push(Integration {
+            integration_id: HTTP_INTEGRATION_ID.into(),
+            integration_type: "HTTP_PROXY".into(),
+            integration_uri: format!("http://chat-nlb-0123456789abcdef.elb.{REGION}.amazonaws.com/messages"),
+            integration_method: "POST".into(),
+            connection_type: "VPC_LINK".into(),
+            connection_id: Some(VPC_LINK_ID.into()),
+            request_parameters: if mapped {
+                vec![("integration.request.header.ConnectionId".into(), "context.connectionId".into())]
+            } else {
+                Vec::new()
+            },
+            timeout_in_millis: 29_000,
+            credentials_arn: None,
+        });
+        let r = self.api.routes.iter_mut().find(|r| r.route_key == "$default").expect("$default route");
+        r.target = Some(format!("integrations/{HTTP_INTEGRATION_ID}"));
+        self.vpc_links.push(VpcLink {
+            id: VPC_LINK_ID.into(),
+            name: "chat-nlb-link".into(),
+            status: "AVAILABLE".into(),
+            status_message: "Your vpc link is ready for use".into(),
+            target_arns: vec![format!(
+                "arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:loadbalancer/net/chat-nlb/0123456789abcdef"
+            )],
+        });
+    }
+
+    /// The routes stage `stage` serves: its deployment's snapshot (none when not deployed).
+    pub fn deployed_routes(&self, stage: &Stage) -> &[Route] {
+        let id = stage.deployment_id.as_deref();
+        self.api.deployments.iter().find(|d| Some(d.deployment_id.as_str()) == id).map_or(&[], |d| &d.routes)
+    }
+
+    pub fn function(&self, name_or_arn: &str) -> Option<&LambdaFunction> {
+        self.functions.iter().find(|f| f.name == name_or_arn || f.arn() == name_or_arn)
     }
 
     /// The certificate the public host is served with (in ACM).
@@ -1174,6 +1540,19 @@ impl Deployment {
         for r in &mut self.zone.records {
             r.alias_dns_name = format!("{target}.");
         }
+    }
+}
+
+/// The backend function (it echoes) with one API Gateway statement per `(sid, SourceArn)`.
+fn backend_function(grants: &[(&str, String)]) -> LambdaFunction {
+    let arn = function_arn(BACKEND_FUNCTION);
+    let grants: Vec<(&str, &str)> = grants.iter().map(|(s, a)| (*s, a.as_str())).collect();
+    LambdaFunction {
+        name: BACKEND_FUNCTION.into(),
+        role: format!("arn:aws:iam::{ACCOUNT_ID}:role/chat-backend-role"),
+        runtime: "nodejs20.x".into(),
+        handler: "index.handler".into(),
+        policy: Some(crate::lambda_policy::api_gateway_policy(&arn, &grants)),
     }
 }
 

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::wire::{Answer, AwsError, CREATED_RFC3339, Request};
-use crate::model::{Api, ApiMapping, Deployment, DomainName, Stage};
+use crate::model::{Api, ApiMapping, Authorizer, Deployment, DomainName, Integration, Stage, VpcLink};
 
 type Routed = Option<(&'static str, Result<Answer, AwsError>)>;
 
@@ -23,8 +23,35 @@ pub fn route(d: &Deployment, req: &Request<'_>) -> Routed {
             ("GetStage", find_api(d, id).and_then(|a| find_stage(a, name)).map(stage))
         }
         ["v2", "apis", id, "routes"] => ("GetRoutes", find_api(d, id).map(routes)),
-        ["v2", "apis", id, "integrations"] => ("GetIntegrations", find_api(d, id).map(|a| integrations(a, req.region))),
-        ["v2", "apis", id, "deployments"] => ("GetDeployments", find_api(d, id).map(deployments)),
+        ["v2", "apis", id, "integrations"] => {
+            ("GetIntegrations", find_api(d, id).and_then(|a| paged(req, a.integrations.iter().map(integration))))
+        }
+        ["v2", "apis", id, "integrations", iid] => (
+            "GetIntegration",
+            find_api(d, id).and_then(|a| {
+                a.integrations
+                    .iter()
+                    .find(|i| i.integration_id == *iid)
+                    .map(integration)
+                    .ok_or_else(|| not_found("Invalid Integration identifier specified".into()))
+            }),
+        ),
+        ["v2", "apis", id, "authorizers"] => {
+            ("GetAuthorizers", find_api(d, id).and_then(|a| paged(req, a.authorizers.iter().map(authorizer))))
+        }
+        ["v2", "apis", id, "authorizers", aid] => (
+            "GetAuthorizer",
+            find_api(d, id).and_then(|a| {
+                a.authorizers
+                    .iter()
+                    .find(|x| x.authorizer_id == *aid)
+                    .map(authorizer)
+                    .ok_or_else(|| not_found("Invalid Authorizer identifier specified".into()))
+            }),
+        ),
+        ["v2", "apis", id, "deployments"] => {
+            ("GetDeployments", find_api(d, id).and_then(|a| paged(req, deployments(a))))
+        }
         ["v2", "domainnames"] => {
             ("GetDomainNames", Ok(json!({ "items": d.domains.iter().map(domain).collect::<Vec<_>>() })))
         }
@@ -116,6 +143,9 @@ fn routes(a: &Api) -> Value {
             if let (Some(t), Some(obj)) = (&r.target, v.as_object_mut()) {
                 obj.insert("target".into(), json!(t));
             }
+            if let (Some(a), Some(obj)) = (&r.authorizer_id, v.as_object_mut()) {
+                obj.insert("authorizerId".into(), json!(a));
+            }
             if let (Some(e), Some(obj)) = (&r.route_response_selection_expression, v.as_object_mut()) {
                 obj.insert("routeResponseSelectionExpression".into(), json!(e));
             }
@@ -125,47 +155,119 @@ fn routes(a: &Api) -> Value {
     json!({ "items": items })
 }
 
-fn integrations(a: &Api, region: &str) -> Value {
-    let mut ids: Vec<&str> =
-        a.routes.iter().filter_map(|r| r.target.as_deref()?.strip_prefix("integrations/")).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let account = crate::model::ACCOUNT_ID;
-    let items: Vec<Value> = ids
-        .iter()
-        .map(|id| {
-            json!({
-                "integrationId": id,
-                "integrationType": "AWS_PROXY",
-                "integrationMethod": "POST",
-                "connectionType": "INTERNET",
-                "integrationUri": format!(
-                    "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/arn:aws:lambda:{region}:{account}:function:chat-backend/invocations"
-                ),
-                "timeoutInMillis": 29000,
-                "passthroughBehavior": "WHEN_NO_MATCH",
-            })
-        })
-        .collect();
-    json!({ "items": items })
+/// A list page (`maxResults`, `nextToken`: the index of the next item), as
+/// API Gateway v2 pages its Get* lists.
+fn paged(req: &Request<'_>, items: impl Iterator<Item = Value>) -> Result<Value, AwsError> {
+    let items: Vec<Value> = items.collect();
+    let start = match req.query("nextToken") {
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= items.len())
+            .ok_or_else(|| AwsError::new(400, "BadRequestException", "Invalid pagination token specified"))?,
+        None => 0,
+    };
+    let max = req.query("maxResults").and_then(|m| m.parse::<usize>().ok()).filter(|m| *m > 0).unwrap_or(100);
+    let end = (start + max).min(items.len());
+    let mut page = json!({ "items": items[start..end] });
+    if end < items.len()
+        && let Some(obj) = page.as_object_mut()
+    {
+        obj.insert("nextToken".into(), json!(end.to_string()));
+    }
+    Ok(page)
 }
 
-fn deployments(a: &Api) -> Value {
-    let mut ids: Vec<&str> = a.stages.iter().filter_map(|s| s.deployment_id.as_deref()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let items: Vec<Value> = ids
-        .iter()
-        .map(|id| {
-            json!({
-                "deploymentId": id,
-                "deploymentStatus": "DEPLOYED",
-                "autoDeployed": false,
-                "createdDate": CREATED_RFC3339,
-            })
+// Source: API Gateway v2 API Reference, "Integrations" (GetIntegrations/GetIntegration:
+// integrationId, integrationType, integrationUri, integrationMethod, connectionType,
+// connectionId, requestParameters, timeoutInMillis, credentialsArn, …).
+fn integration(i: &Integration) -> Value {
+    let mut v = json!({
+        "integrationId": i.integration_id,
+        "integrationType": i.integration_type,
+        "integrationMethod": i.integration_method,
+        "connectionType": i.connection_type,
+        "integrationUri": i.integration_uri,
+        "timeoutInMillis": i.timeout_in_millis,
+        "passthroughBehavior": "WHEN_NO_MATCH",
+        "payloadFormatVersion": "1.0",
+        "apiGatewayManaged": false,
+    });
+    if let Some(obj) = v.as_object_mut() {
+        if let Some(c) = &i.connection_id {
+            obj.insert("connectionId".into(), json!(c));
+        }
+        if let Some(c) = &i.credentials_arn {
+            obj.insert("credentialsArn".into(), json!(c));
+        }
+        if !i.request_parameters.is_empty() {
+            let map: serde_json::Map<String, Value> =
+                i.request_parameters.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            obj.insert("requestParameters".into(), Value::Object(map));
+        }
+    }
+    v
+}
+
+// Source: API Gateway v2 API Reference, "Authorizers" (authorizerId, authorizerType REQUEST,
+// authorizerUri, identitySource as a list of `route.request.…` expressions).
+fn authorizer(a: &Authorizer) -> Value {
+    let mut v = json!({
+        "authorizerId": a.authorizer_id,
+        "name": a.name,
+        "authorizerType": a.authorizer_type,
+        "authorizerUri": a.authorizer_uri,
+        "identitySource": a.identity_source,
+    });
+    if let (Some(c), Some(obj)) = (&a.credentials_arn, v.as_object_mut()) {
+        obj.insert("authorizerCredentialsArn".into(), json!(c));
+    }
+    v
+}
+
+fn deployments(a: &Api) -> impl Iterator<Item = Value> + '_ {
+    a.deployments.iter().map(|d| {
+        json!({
+            "deploymentId": d.deployment_id,
+            "deploymentStatus": "DEPLOYED",
+            "autoDeployed": false,
+            "description": d.description,
+            "createdDate": CREATED_RFC3339,
         })
-        .collect();
-    json!({ "items": items })
+    })
+}
+
+/// API Gateway (v1) `GET /vpclinks/{id}`, signed for `apigateway` like v2.
+// Source: API Gateway REST API Reference, "GetVpcLink"
+// (https://docs.aws.amazon.com/apigateway/latest/api/API_GetVpcLink.html): 200 with
+// `{id, name, description, targetArns, status, statusMessage, tags}`; NotFoundException (404).
+pub fn route_v1(d: &Deployment, req: &Request<'_>) -> Routed {
+    if req.method != http::Method::GET {
+        return None;
+    }
+    match req.path().as_slice() {
+        ["vpclinks", id] => Some((
+            "GetVpcLink",
+            d.vpc_links
+                .iter()
+                .find(|l| l.id == *id)
+                .map(|l| Answer::json(vpc_link(l)))
+                .ok_or_else(|| not_found("Invalid VPC link identifier specified".into())),
+        )),
+        _ => None,
+    }
+}
+
+fn vpc_link(l: &VpcLink) -> Value {
+    json!({
+        "id": l.id,
+        "name": l.name,
+        "description": "",
+        "targetArns": l.target_arns,
+        "status": l.status,
+        "statusMessage": l.status_message,
+        "tags": {},
+    })
 }
 
 fn domain(dom: &DomainName) -> Value {

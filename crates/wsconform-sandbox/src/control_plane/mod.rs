@@ -1,5 +1,6 @@
-//! The emulated AWS control plane: apigatewayv2 (REST-JSON), cloudfront and
-//! route53 (REST-XML), acm (JSON 1.1), on one HTTP endpoint, with SigV4
+//! The emulated AWS control plane: apigatewayv2, API Gateway v1's GetVpcLink
+//! and lambda (REST-JSON), cloudfront and route53 (REST-XML), acm (JSON 1.1),
+//! on one HTTP endpoint, with SigV4
 //! verification. The service is the one the request was signed for (the SigV4
 //! scope), the operation is picked from method + path (or `X-Amz-Target`), and
 //! every answer is in the wire format the real SDK client parses.
@@ -7,6 +8,7 @@
 mod acm;
 mod apigw;
 mod cloudfront;
+mod lambda;
 mod route53;
 mod wire;
 
@@ -149,8 +151,12 @@ fn handle(state: &State, faults: &ControlPlaneFaults, parts: &http::request::Par
         Err(e) => return Protocol::guess(parts).render_error(&AwsError::from_sigv4(&e)),
     };
     let req = Request::new(parts, body, &scope.region);
+    // API Gateway v1 and v2 are both signed for `apigateway`; v2's paths start with `/v2/`.
+    let v1 = parts.uri.path().starts_with("/vpclinks");
     let (service, protocol) = match scope.service.as_str() {
+        "apigateway" if v1 => ("apigateway", Protocol::RestJson),
         "apigateway" => ("apigatewayv2", Protocol::RestJson),
+        "lambda" => ("lambda", Protocol::RestJson),
         "cloudfront" => ("cloudfront", Protocol::RestXml(wire::CLOUDFRONT_NAMESPACE)),
         "route53" => ("route53", Protocol::RestXml(wire::ROUTE53_NAMESPACE)),
         "acm" => ("acm", Protocol::Json11),
@@ -177,6 +183,8 @@ fn handle(state: &State, faults: &ControlPlaneFaults, parts: &http::request::Par
     };
     let routed = match service {
         "apigatewayv2" => apigw::route(deployment, &req),
+        "apigateway" => apigw::route_v1(deployment, &req),
+        "lambda" => lambda::route(deployment, &req),
         "cloudfront" => cloudfront::route(deployment, &req),
         "route53" => route53::route(deployment, &req),
         _ => acm::route(deployment, &req),
