@@ -948,6 +948,9 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             (DoorProbe::Refused { status: 401 | 403 }, Ok("CUSTOM")) if !expect_open => {
                 bare_knock(&ctx, &api_id, &url, signer.as_ref(), deadline).await
             }
+            (DoorProbe::Refused { status: 403 }, Ok("CUSTOM")) => {
+                bare_knock(&ctx, &api_id, &url, signer.as_ref(), deadline).await
+            }
             _ => None,
         };
         // The public URL where the door's signer (same credentials, region and location) got 101,
@@ -1186,6 +1189,31 @@ pub fn judge_execute_api_live(
             evidence(Outcome::fail(message, hint))
         }
         (true, DoorProbe::Open) => evidence(Outcome::pass(format!("{url} answers 101: the door is open as expected"))),
+        // A disabled endpoint answers 403: any other refusal comes from behind an open door (a Lambda
+        // authorizer's 401, an integration's 5xx, throttling), which e2e.connect and the checks behind the
+        // route judge.
+        (true, DoorProbe::Refused { status: status @ (401 | 429 | 500..=599) }) => evidence(Outcome::pass(format!(
+            "{url} is open: its HTTP {status} comes from behind the endpoint (a disabled one answers 403); \
+             `$connect` itself refused, see e2e.connect"
+        ))),
+        (true, DoorProbe::Refused { status: 403 })
+            if connect_auth == Ok("CUSTOM") && bare.is_some_and(|b| b.probe == DoorProbe::Refused { status: 401 }) =>
+        {
+            evidence(Outcome::pass(format!(
+                "{url} is open: without the authorizer's identity sources ({}) it answers 401, which API Gateway \
+                 gives before calling the authorizer; the 403 with them is the authorizer's",
+                bare.map(|b| b.without.as_str()).unwrap_or_default()
+            )))
+        }
+        (true, DoorProbe::Refused { status: 403 })
+            if authorized && !bare.is_some_and(|b| b.probe == DoorProbe::Refused { status: 403 }) =>
+        {
+            evidence(Outcome::unknown(format!(
+                "{url} refused the upgrade with HTTP 403, which a disabled endpoint answers and `$connect`'s {} \
+                 authorization may have given: whether the door is open is not established",
+                connect_auth.unwrap_or_default()
+            )))
+        }
         (true, DoorProbe::Refused { status }) => evidence(Outcome::fail(
             format!("{url} refused the upgrade with HTTP {status}, but the suite needs the execute-api endpoint open"),
             format!(
@@ -1987,6 +2015,30 @@ mod tests {
             Some(&knock(403)),
         );
         assert!(o.verdict.is_unknown(), "{o:?}");
+    }
+
+    // AWS: "Disable the default endpoint for REST APIs" — clients of a disabled default endpoint "will receive a
+    // 403 Forbidden status code"; knowledge center "api-gateway-401-error-lambda-authorizer" — API Gateway answers
+    // 401 without calling a Lambda authorizer whose identity sources are missing. So an open door refused from
+    // behind (401, an integration's 5xx) is open, and a 403 behind an authorizer is decided only by a bare knock.
+    #[test]
+    fn an_open_door_refused_from_behind_is_still_open() {
+        let open = |auth, status, bare: Option<&BareKnock>| {
+            judge_execute_api_live("u", true, Some(false), "Prod", auth, None, &DoorProbe::Refused { status }, bare)
+        };
+        for status in [401, 500, 502] {
+            let o = open(Ok("CUSTOM"), status, None);
+            assert_eq!(o.status(), Status::Pass, "{status}: {o:?}");
+            assert!(o.verdict.message().contains("comes from behind the endpoint"), "{o:?}");
+        }
+        // 403 without authorization: the disabled door (or no such stage).
+        assert_eq!(open(Ok("NONE"), 403, None).status(), Status::Fail);
+        // 403 behind a Lambda authorizer: the bare knock decides.
+        let knock = |status| BareKnock { probe: DoorProbe::Refused { status }, without: "header Authorization".into() };
+        assert_eq!(open(Ok("CUSTOM"), 403, Some(&knock(401))).status(), Status::Pass);
+        assert_eq!(open(Ok("CUSTOM"), 403, Some(&knock(403))).status(), Status::Fail);
+        assert!(open(Ok("CUSTOM"), 403, None).verdict.is_unknown());
+        assert!(open(Ok("AWS_IAM"), 403, None).verdict.is_unknown());
     }
 
     #[test]
