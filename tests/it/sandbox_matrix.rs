@@ -338,7 +338,7 @@ async fn iam_good_exits_0_on_every_layout_it_supports() {
         let failed: Vec<String> = s.results[0]
             .reports
             .iter()
-                .filter(|r| {
+            .filter(|r| {
                 !(r.id == VPC_LINK_UNREAD.0
                     && r.outcome.verdict.is_unknown()
                     && r.outcome.verdict.message().contains(VPC_LINK_UNREAD.1))

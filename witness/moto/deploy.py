@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 REGION = "ap-northeast-1"
+ACCOUNT = "123456789012"  # moto's default account
 OTHER_REGION = "us-west-2"
 CF_REGION = "us-east-1"
 HOST = "ws.example.com"
@@ -448,6 +449,9 @@ CORPUS = {
     "c-lambda-permission-any-api": ("c", _set(["api", "integration", "permissions"], [{}])),
     "c-lambda-no-permission": ("c", _set(["api", "integration", "permissions"], [])),
     "c-lambda-function-missing": ("c", _set(["api", "integration", "create_function"], False)),
+    "c-route-target-dangling": ("c", _set(["api", "dangling_target"], True)),
+    "c-integration-timeout-above-max": ("c", _set(["api", "integration", "timeout"], 30000)),
+    "c-lambda-role": ("c", _set(["api", "integration", "credentials"], f"arn:aws:iam::{ACCOUNT}:role/apigw-invoke")),
     "c-http-connection-id-mapped": (
         "c",
         _both(_http_integration(request_parameters=CONNECTION_ID_HEADER), _set(["suite", "calls_back"], True)),
@@ -546,6 +550,8 @@ def build(endpoint, name):
     api_id = api["ApiId"]
     out["api_id"] = api_id
     integration = create_integration(client, gw, api_id, a["integration"], out)
+    if a.get("dangling_target"):
+        integration = "0nosuch0"  # moto checks no route target: the route names an integration that does not exist
     authorizer_id = create_authorizer(client, gw, api_id, a["authorizer"]) if a["authorizer"] else None
     for key, has_target in a["routes"].items():
         route = {"ApiId": api_id, "RouteKey": key}
@@ -773,9 +779,6 @@ def behavior(b):
     return item
 
 
-ACCOUNT = "123456789012"  # moto's default account
-
-
 def lambda_arn(name):
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
 
@@ -826,6 +829,8 @@ def create_integration(client, gw, api_id, i, out):
             create_function(client, i["function"])
             add_permissions(client, i["function"], api_id, i["permissions"])
         kw.update(IntegrationUri=invocation_uri(i["function"]), IntegrationMethod="POST")
+        if i.get("credentials"):
+            kw["CredentialsArn"] = i["credentials"]
     else:
         kw.update(IntegrationUri=i["uri"], IntegrationMethod="POST", ConnectionType=i["connection"])
         if i["connection"] == "VPC_LINK":
