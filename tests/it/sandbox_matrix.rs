@@ -47,7 +47,7 @@ const IAM_DOOR_UNKNOWN: &str = "apigw.execute-api-disabled";
 
 /// An unknown by design, not a defect of the deployment: wsconform does not
 /// link API Gateway v1 (aws-sdk-apigateway builds 1.33× as long as
-/// aws-sdk-lambda, for one call; README "What is not judged"), so behind a
+/// aws-sdk-lambda, for one call; README "Unknown"), so behind a
 /// VPC_LINK integration apigw.integrations says *unknown* for the link's
 /// status. The VPC-link scenarios accept exactly that unknown, and only
 /// while the tool's message says the call is not made.
