@@ -877,6 +877,8 @@ mod tests {
         assert!(none.verdict.message().contains("has no resource-based policy"), "{none:?}");
     }
 
+    // AWS: Lambda Developer Guide, "Working with resource-based policies in Lambda" — a statement for the service
+    // principal without an aws:SourceArn condition lets that service invoke the function from any resource.
     #[test]
     fn a_permission_without_source_arn_passes_and_says_it_allows_every_api() {
         let mut p = policy(&[&exec("*")]);
@@ -942,10 +944,6 @@ mod tests {
         assert!(judge_integrations(&staged).verdict.is_unknown());
     }
 
-    // AWS: Lambda Developer Guide, "Lambda function states" — "Lambda does not invoke a function during pending
-    // state"; "Functions can only be successfully invoked while active"; Failed: "you must delete and recreate the
-    // function"; "When you try to invoke a function that is inactive, the invocation fails" and Lambda recreates
-    // its resources.
     // AWS: API Gateway V2 API Reference, "Authorizer" (identitySource) — identity sources "can be headers, query
     // string parameters, stage variables, and context parameters"; API Gateway verifies they are "present in the
     // request, not null, and non-empty", otherwise "it returns a 401 Unauthorized response without calling the
@@ -966,6 +964,10 @@ mod tests {
         assert!(with_vars(None).verdict.is_unknown());
     }
 
+    // AWS: Lambda Developer Guide, "Lambda function states" — "Lambda does not invoke a function during pending
+    // state"; "Functions can only be successfully invoked while active"; Failed: "you must delete and recreate the
+    // function"; "When you try to invoke a function that is inactive, the invocation fails" and Lambda recreates
+    // its resources.
     #[test]
     fn a_function_that_is_not_active_is_named_by_its_state() {
         let with_state = |state: &str| {
@@ -987,6 +989,8 @@ mod tests {
         assert!(inactive.warnings.iter().any(|w| w.message.contains("is Inactive")), "{inactive:?}");
     }
 
+    // AWS: Lambda API Reference, "GetFunctionConfiguration" — ResourceNotFoundException: the function does not exist;
+    // API Gateway V2 API Reference, "Route" (target) — `integrations/{IntegrationID}` names the integration invoked.
     #[test]
     fn a_missing_function_or_integration_fails() {
         let mut gone = behind(None);
@@ -1072,6 +1076,8 @@ mod tests {
         assert!(judge_integrations(&unread).verdict.is_unknown());
     }
 
+    // AWS: API Gateway V2 API Reference, "Integration" (credentialsArn) — the credentials required for the
+    // integration: an AWS integration to another service acts with that IAM role.
     #[test]
     fn an_aws_service_integration_needs_a_role() {
         let mut b = behind(Some(policy(&[&exec("*")])));
@@ -1132,6 +1138,8 @@ mod tests {
         assert_eq!(judge_authorizer(&q).status(), Status::Pass, "context values are API Gateway's own");
     }
 
+    // AWS: API Gateway Developer Guide, "Control access to HTTP APIs with AWS Lambda authorizers" — the authorizer's
+    // function is invoked with SourceArn `arn:aws:execute-api:{region}:{account}:{api}/authorizers/{authorizer-id}`.
     #[test]
     fn the_authorizer_function_needs_its_own_permission() {
         let mut b = with_authorizer(&["route.request.querystring.token"], &[&exec("*/$connect")]);
