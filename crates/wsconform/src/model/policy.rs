@@ -77,21 +77,20 @@ pub fn invoke_permission(policy: &ResourcePolicy, req: InvokeRequest<'_>) -> Per
 
 /// The statement's `aws:SourceArn` condition value(s), joined.
 pub fn source_arn_pattern(st: &PolicyStatement) -> Option<String> {
-    let values: Vec<&str> = st
-        .conditions
-        .iter()
-        .filter(|(_, key, _)| key.eq_ignore_ascii_case("aws:SourceArn"))
-        .flat_map(|(_, _, v)| v.iter().map(String::as_str))
-        .collect();
-    (!values.is_empty()).then(|| values.join(", "))
+    condition_values(st, "aws:SourceArn")
 }
 
 /// A statement's `aws:SourceAccount` values, joined, when it has the condition.
 pub fn source_account_condition(st: &PolicyStatement) -> Option<String> {
+    condition_values(st, "aws:SourceAccount")
+}
+
+/// The values of every condition on `key` (condition keys are case-insensitive), joined.
+fn condition_values(st: &PolicyStatement, key: &str) -> Option<String> {
     let values: Vec<&str> = st
         .conditions
         .iter()
-        .filter(|(_, key, _)| key.eq_ignore_ascii_case("aws:SourceAccount"))
+        .filter(|(_, k, _)| k.eq_ignore_ascii_case(key))
         .flat_map(|(_, _, v)| v.iter().map(String::as_str))
         .collect();
     (!values.is_empty()).then(|| values.join(", "))
