@@ -15,6 +15,7 @@
 
 pub mod emulator;
 pub mod events;
+pub mod fix;
 pub mod ids;
 pub mod init;
 pub mod outcome;

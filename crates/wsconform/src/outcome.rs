@@ -281,6 +281,9 @@ pub struct Outcome {
     /// quota). They never change the status; they change the exit code only
     /// under `--strict`.
     pub warnings: Vec<Warning>,
+    /// The failure's fixes as data ([`crate::fix`]), beside the hint, for machines; read with
+    /// [`Outcome::fixes`].
+    fixes: Vec<crate::fix::Fix>,
 }
 
 /// An advisory finding: what is worth fixing and how.
@@ -298,6 +301,17 @@ impl Outcome {
 
     pub fn fail(message: impl Into<String>, hint: impl Into<String>) -> Self {
         Self::from(Verdict::Fail { message: message.into(), hint: Some(hint.into()) })
+    }
+
+    /// Adds the failure's fix as data.
+    pub fn with_fix(mut self, fix: crate::fix::Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+
+    /// The failure's fixes as data, in the order they were found.
+    pub fn fixes(&self) -> &[crate::fix::Fix] {
+        &self.fixes
     }
 
     pub fn fail_without_hint(message: impl Into<String>) -> Self {
@@ -351,7 +365,7 @@ impl Outcome {
 
 impl From<Verdict> for Outcome {
     fn from(verdict: Verdict) -> Self {
-        Self { verdict, evidence: Evidence::new(), retryable: false, warnings: Vec::new() }
+        Self { verdict, evidence: Evidence::new(), retryable: false, warnings: Vec::new(), fixes: Vec::new() }
     }
 }
 

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use crate::check::{BoxFuture, Ctx};
 use crate::checks::findings::Findings;
+use crate::fix::{Fix, Resource, Wanted, argv};
 use crate::ids;
 use crate::model::aws::*;
 use crate::model::policy::{InvokeRequest, Permission, invoke_permission};
@@ -190,19 +191,49 @@ fn judge_lambda(f: &mut Findings, b: &Behind, function_arn: &str, who: &Invoker<
     let grant = execute_api_arn(function_arn, account, &b.region, &b.api_id, &who.grant_rest);
     let sid = statement_id(&b.api_id, &who.grant_rest.replace("*/", ""));
     let fix = add_permission_command(function_arn, &sid, &grant);
+    let function_region = function_arn.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or(&b.region);
+    // The same grant as data: a statement whose SourceArn is the one API Gateway invokes with.
+    let grant_fix = |current: Option<String>| Fix {
+        resource: Resource {
+            kind: "AWS::Lambda::Function".into(),
+            id: function_arn.into(),
+            region: Some(function_region.into()),
+        },
+        field: "Policy.Statement[Principal=apigateway.amazonaws.com].Condition.ArnLike.AWS:SourceArn".into(),
+        current,
+        wanted: Wanted::Value(grant.clone()),
+        commands: vec![argv([
+            "aws",
+            "lambda",
+            "add-permission",
+            "--function-name",
+            function_arn,
+            "--statement-id",
+            &sid,
+            "--action",
+            "lambda:InvokeFunction",
+            "--principal",
+            "apigateway.amazonaws.com",
+            "--source-arn",
+            &grant,
+            "--region",
+            function_region,
+        ])],
+    };
     let policy = match &view.policy {
         Err(e) => {
             f.unknown(format!("{}: the resource policy of `{name}` could not be read ({e})", who.label));
             return;
         }
         Ok(None) => {
-            f.fail(
+            f.fail_with_fix(
                 format!(
                     "{}: Lambda function `{name}` has no resource-based policy, so API Gateway may not invoke it \
                      (lambda:InvokeFunction from {source_arn})",
                     who.label
                 ),
                 format!("grant it: `{fix}`"),
+                grant_fix(None),
             );
             return;
         }
@@ -266,18 +297,20 @@ fn judge_lambda(f: &mut Findings, b: &Behind, function_arn: &str, who: &Invoker<
                     }
                 })
                 .collect();
+            let current = (!granted.is_empty()).then(|| granted.join(", "));
             let granted = if granted.is_empty() {
                 "no statement for API Gateway".to_owned()
             } else {
                 format!("its statements allow {}", granted.join(", "))
             };
-            f.fail(
+            f.fail_with_fix(
                 format!(
                     "{}: the resource policy of Lambda function `{name}` does not let apigateway.amazonaws.com call \
                      lambda:InvokeFunction from {source_arn} ({granted}): every call gets `Internal server error`",
                     who.label
                 ),
                 format!("grant it: `{fix}`"),
+                grant_fix(current),
             );
         }
     }
@@ -301,6 +334,39 @@ fn request_parameters_json(i: &IntegrationFacts, add: (&str, &str)) -> String {
 
 fn redeploy(b: &Behind) -> String {
     format!("aws apigatewayv2 create-deployment --api-id {} --stage-name '{}'", b.api_id, b.stage)
+}
+
+/// The redeploy as arguments: integration and route changes reach clients only through a deployment.
+fn redeploy_argv(b: &Behind) -> Vec<String> {
+    argv([
+        "aws",
+        "apigatewayv2",
+        "create-deployment",
+        "--api-id",
+        &b.api_id,
+        "--stage-name",
+        &b.stage,
+        "--region",
+        &b.region,
+    ])
+}
+
+/// A change to one field of integration `id`, applied by `update-integration {args}` and a redeploy.
+fn integration_fix(b: &Behind, id: &str, field: &str, current: Option<String>, wanted: &str, args: [&str; 2]) -> Fix {
+    let mut update = argv(["aws", "apigatewayv2", "update-integration", "--api-id", &b.api_id, "--integration-id", id]);
+    update.extend(argv(args));
+    update.extend(argv(["--region", &b.region]));
+    Fix {
+        resource: Resource {
+            kind: "AWS::ApiGatewayV2::Integration".into(),
+            id: id.into(),
+            region: Some(b.region.clone()),
+        },
+        field: field.into(),
+        current,
+        wanted: Wanted::Value(wanted.into()),
+        commands: vec![update, redeploy_argv(b)],
+    }
 }
 
 /// One route's integration: exists, its type's requirements, its timeout.
@@ -328,7 +394,8 @@ fn judge_route(f: &mut Findings, b: &Behind, r: &RouteFacts) {
     if let Some(t) = i.timeout_in_millis
         && !(TIMEOUT_MIN_MS..=TIMEOUT_MAX_MS).contains(&t)
     {
-        f.fail(
+        let wanted = TIMEOUT_MAX_MS.to_string();
+        f.fail_with_fix(
             format!(
                 "{label} has TimeoutInMillis {t}: a WebSocket API's integration timeout is {TIMEOUT_MIN_MS}–{TIMEOUT_MAX_MS} ms"
             ),
@@ -337,6 +404,7 @@ fn judge_route(f: &mut Findings, b: &Behind, r: &RouteFacts) {
                 b.api_id,
                 redeploy(b)
             ),
+            integration_fix(b, id, "TimeoutInMillis", Some(t.to_string()), &wanted, ["--timeout-in-millis", &wanted]),
         );
     }
     let uri = i.integration_uri.as_deref().unwrap_or("");
@@ -437,7 +505,19 @@ fn judge_http(f: &mut Findings, b: &Behind, r: &RouteFacts, i: &IntegrationFacts
                     b.api_id,
                     redeploy(b)
                 );
-                if needed { f.fail(message, hint) } else { f.warn(message, hint) }
+                if needed {
+                    let fix = integration_fix(
+                        b,
+                        id,
+                        "RequestParameters.integration.request.header.ConnectionId",
+                        None,
+                        "context.connectionId",
+                        ["--request-parameters", &json],
+                    );
+                    f.fail_with_fix(message, hint, fix)
+                } else {
+                    f.warn(message, hint)
+                }
             }
         }
     }
@@ -524,7 +604,19 @@ pub fn judge_authorizer(b: &Behind) -> Outcome {
             match &b.stage_variables {
                 Some(Ok(names)) if names.iter().any(|n| n == v) => None,
                 Some(Ok(_)) => {
-                    f.fail(
+                    // The value is the deployment's to choose: the fix names the field, not a value.
+                    let fix = Fix {
+                        resource: Resource {
+                            kind: "AWS::ApiGatewayV2::Stage".into(),
+                            id: format!("{}/{}", b.api_id, b.stage),
+                            region: Some(b.region.clone()),
+                        },
+                        field: format!("StageVariables.{v}"),
+                        current: None,
+                        wanted: Wanted::Words(format!("the value the authorizer expects in stage variable `{v}`")),
+                        commands: vec![],
+                    };
+                    f.fail_with_fix(
                         format!(
                             "`$connect` authorizer {id} reads the stage variable `{v}` (IdentitySource `{source}`), \
                              which stage {} does not set: API Gateway answers 401 Unauthorized without calling the \
@@ -535,6 +627,7 @@ pub fn judge_authorizer(b: &Behind) -> Outcome {
                             "`aws apigatewayv2 update-stage --api-id {} --stage-name '{}' --stage-variables '{v}=…'`",
                             b.api_id, b.stage
                         ),
+                        fix,
                     );
                     None
                 }
@@ -875,6 +968,34 @@ mod tests {
         assert!(judge_integrations(&other).verdict.message().contains("route `$connect`"));
         let none = judge_integrations(&behind(None));
         assert!(none.verdict.message().contains("has no resource-based policy"), "{none:?}");
+    }
+
+    /// The fix as data says what the hint says: the same command, as arguments.
+    #[test]
+    fn a_missing_permission_and_mapping_carry_their_fix_as_data() {
+        let o = judge_integrations(&behind(None));
+        let fix = &o.fixes()[0];
+        assert_eq!(fix.resource.kind, "AWS::Lambda::Function");
+        assert_eq!(fix.wanted, Wanted::Value(exec("*/$connect")));
+        let line = &fix.shell().unwrap()[0];
+        assert!(o.verdict.hint().unwrap().contains(&format!("--source-arn '{}'", exec("*/$connect"))), "{o:?}");
+        assert_eq!(
+            shlex::split(line).unwrap()[..5],
+            argv(["aws", "lambda", "add-permission", "--function-name", FUNCTION])
+        );
+        assert!(line.contains(&format!("--source-arn '{}'", exec("*/$connect"))), "{line}");
+        assert_eq!(o.fixes().len(), 2, "one per route: {:?}", o.fixes());
+
+        let mut http = behind(None);
+        http.integrations[1].integration_type = Some("HTTP_PROXY".into());
+        http.integrations[1].integration_uri = Some("https://backend.example.com".into());
+        let o = judge_integrations(&http);
+        let mapping = o.fixes().iter().find(|f| f.field.starts_with("RequestParameters")).expect("mapping fix");
+        assert_eq!(mapping.commands.len(), 2, "update-integration, then create-deployment");
+        assert_eq!(mapping.commands[1][..3], argv(["aws", "apigatewayv2", "create-deployment"]));
+        let json =
+            &mapping.commands[0][mapping.commands[0].iter().position(|a| a == "--request-parameters").unwrap() + 1];
+        assert_eq!(json, r#"{"integration.request.header.ConnectionId":"context.connectionId"}"#);
     }
 
     // AWS: Lambda Developer Guide, "Working with resource-based policies in Lambda" — a statement for the service

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::fix::Fix;
 use crate::outcome::{Evidence, Outcome, Verdict};
 
 /// Problems a rule found, turned into one [`Outcome`]: all messages and
@@ -12,6 +13,7 @@ pub struct Findings {
     warnings: Vec<(String, String)>,
     unknowns: Vec<String>,
     evidence: Evidence,
+    fixes: Vec<Fix>,
 }
 
 impl Findings {
@@ -21,6 +23,12 @@ impl Findings {
 
     pub fn fail(&mut self, message: impl Into<String>, hint: impl Into<String>) {
         self.items.push((message.into(), hint.into(), false));
+    }
+
+    /// A problem with its fix as data (the hint says it in words).
+    pub fn fail_with_fix(&mut self, message: impl Into<String>, hint: impl Into<String>, fix: Fix) {
+        self.fail(message, hint);
+        self.fixes.push(fix);
     }
 
     /// A problem that may go away by itself (propagation in progress).
@@ -70,7 +78,7 @@ impl Findings {
         let hint = self.items.iter().map(|(_, h, _)| h.as_str()).filter(|h| !h.is_empty()).collect::<Vec<_>>();
         let out =
             if hint.is_empty() { Outcome::fail_without_hint(message) } else { Outcome::fail(message, hint.join("; ")) };
-        let out = with_warnings(out.with_evidence(self.evidence));
+        let out = self.fixes.into_iter().fold(with_warnings(out.with_evidence(self.evidence)), Outcome::with_fix);
         if retryable { out.retryable() } else { out }
     }
 }

@@ -51,6 +51,10 @@ pub fn check_json(r: &CheckReport) -> Value {
     if r.outcome.verdict.is_unknown() {
         check["unknown"] = Value::Bool(true);
     }
+    // Only failures that carry them: `wsconform fix REPORT.json` reads them back.
+    if !r.outcome.fixes().is_empty() {
+        check["fixes"] = serde_json::to_value(r.outcome.fixes()).unwrap_or_default();
+    }
     if let Some(root) = r.outcome.verdict.skipped_because() {
         check["skipped_because"] = Value::String(root.to_string());
     }

@@ -1,0 +1,203 @@
+//! A finding's fix as data: the resource, the field as the AWS API names it,
+//! its current and wanted values, and the `aws` CLI commands that apply it.
+//! wsconform never runs them: they are for a person or a reviewed pipeline
+//! (`wsconform fix REPORT.json` prints them as a script).
+
+use serde::{Deserialize, Serialize};
+
+/// One field change that makes a failing (or warning) finding pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    pub resource: Resource,
+    /// The field path as the AWS API names it (`DisableExecuteApiEndpoint`,
+    /// `RequestParameters`, `Policy.Statement`, `StageVariables.tenant`).
+    pub field: String,
+    /// What the field holds now; `None`: absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
+    pub wanted: Wanted,
+    /// The commands that apply it, in order, each as its arguments (never
+    /// a shell string: [`Fix::shell`] quotes them). Empty: no command can.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<Vec<String>>,
+}
+
+/// The AWS resource a fix changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resource {
+    /// `AWS::Lambda::Function`, `AWS::ApiGatewayV2::Integration`, … (CloudFormation's type names).
+    pub kind: String,
+    /// Its ARN or id.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+/// What the field must become: one value, any of several, a bound, or a
+/// change that is not one value (said in words).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum Wanted {
+    Value(String),
+    AnyOf(Vec<String>),
+    AtLeast(String),
+    Words(String),
+}
+
+impl std::fmt::Display for Wanted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Wanted::Value(v) => write!(f, "{v}"),
+            Wanted::AnyOf(vs) => write!(f, "any of {}", vs.join(", ")),
+            Wanted::AtLeast(v) => write!(f, "at least {v}"),
+            Wanted::Words(w) => write!(f, "{w}"),
+        }
+    }
+}
+
+impl Fix {
+    /// The commands as shell lines, each argument quoted so that it stays one
+    /// argument whatever it holds (quotes, `$(…)`, newlines); `None` for an
+    /// argument a POSIX shell cannot carry (a NUL byte).
+    pub fn shell(&self) -> Option<Vec<String>> {
+        self.commands.iter().map(|argv| shlex::try_join(argv.iter().map(String::as_str)).ok()).collect()
+    }
+}
+
+/// `argv` from string slices, for the call sites that build commands.
+pub fn argv<const N: usize>(words: [&str; N]) -> Vec<String> {
+    words.iter().map(|w| (*w).to_owned()).collect()
+}
+
+/// The script `wsconform fix` prints for `(check id, fixes)`: each fix as a
+/// comment (resource, field, current → wanted) and its commands; a fix no
+/// command can apply is a comment only.
+pub fn script<'a>(checks: impl IntoIterator<Item = (&'a str, &'a [Fix])>) -> String {
+    let mut out = String::from(
+        "#!/bin/sh\n# Written by `wsconform fix` from a report. It changes AWS resources: review it first.\nset -eu\n",
+    );
+    let mut any = false;
+    for (id, fixes) in checks {
+        for fix in fixes {
+            any = true;
+            let current = fix.current.as_deref().unwrap_or("(absent)");
+            out.push_str(&format!(
+                "\n# {id}: {} {} ({})\n#   {}: {} -> {}\n",
+                fix.resource.kind,
+                one_line(&fix.resource.id),
+                fix.resource.region.as_deref().unwrap_or("global"),
+                one_line(&fix.field),
+                one_line(current),
+                one_line(&fix.wanted.to_string())
+            ));
+            match fix.shell() {
+                Some(lines) if !lines.is_empty() => {
+                    for line in lines {
+                        out.push_str(&line);
+                        out.push('\n');
+                    }
+                }
+                Some(_) => out.push_str("#   no single command applies it: change it as described above\n"),
+                None => out.push_str("#   not rendered: an argument holds a NUL byte\n"),
+            }
+        }
+    }
+    if !any {
+        out.push_str("\n# nothing to fix: the report has no finding with a fix\n");
+    }
+    out
+}
+
+/// The script for a JSON report (`--json`: one suite, or an array of suites):
+/// every check's `fixes`, in the report's order. `Err`: not a wsconform report.
+pub fn script_from_report(report: &serde_json::Value) -> Result<String, String> {
+    let suites: Vec<&serde_json::Value> = match report {
+        serde_json::Value::Array(many) => many.iter().collect(),
+        one => vec![one],
+    };
+    let mut checks: Vec<(String, Vec<Fix>)> = Vec::new();
+    for suite in suites {
+        let list = suite.get("checks").and_then(|c| c.as_array()).ok_or("not a wsconform JSON report (no `checks`)")?;
+        for check in list {
+            let id = check.get("id").and_then(|i| i.as_str()).unwrap_or("?").to_owned();
+            let Some(fixes) = check.get("fixes") else { continue };
+            let fixes: Vec<Fix> = serde_json::from_value(fixes.clone())
+                .map_err(|e| format!("check {id}: its `fixes` do not parse: {e}"))?;
+            checks.push((id, fixes));
+        }
+    }
+    Ok(script(checks.iter().map(|(id, f)| (id.as_str(), f.as_slice()))))
+}
+
+/// A value in a comment line: newlines would end the comment.
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn fix(arg: &str) -> Fix {
+        Fix {
+            resource: Resource {
+                kind: "AWS::Lambda::Function".into(),
+                id: arg.into(),
+                region: Some("eu-west-1".into()),
+            },
+            field: "Policy.Statement".into(),
+            current: None,
+            wanted: Wanted::Words(format!("a statement for {arg}")),
+            commands: vec![argv(["aws", "lambda", "add-permission", "--function-name", arg])],
+        }
+    }
+
+    proptest! {
+        // Hostile names (quotes, `$(…)`, backticks, newlines, globs) stay one argument: the shell's own
+        // splitting of the rendered line gives back exactly the argv.
+        #[test]
+        fn every_argument_stays_one_argument(arg in "[a-z'\"$()`;&|<>*? \\n\\t\\\\-]{0,24}") {
+            let lines = fix(&arg).shell().expect("no NUL");
+            prop_assert_eq!(shlex::split(&lines[0]), Some(argv(["aws", "lambda", "add-permission", "--function-name", &arg])));
+        }
+    }
+
+    #[test]
+    fn the_script_comments_each_fix_and_never_lets_a_value_out_of_its_comment() {
+        let hostile = "x\nrm -rf /";
+        let s = script([("apigw.integrations", &[fix(hostile)][..])]);
+        assert!(s.starts_with("#!/bin/sh\n"), "{s}");
+        assert!(s.contains("# apigw.integrations: AWS::Lambda::Function x rm -rf / (eu-west-1)"), "{s}");
+        assert!(s.contains("Policy.Statement: (absent) -> a statement for x rm -rf /"), "{s}");
+        // The command is the last thing, quoted: the newline inside the name stays inside its quotes.
+        let command =
+            s.rsplit_once("/ (eu-west-1)\n#   Policy.Statement: (absent) -> a statement for x rm -rf /\n").unwrap().1;
+        assert_eq!(shlex::split(command), Some(argv(["aws", "lambda", "add-permission", "--function-name", hostile])));
+        assert!(script(std::iter::empty()).contains("nothing to fix"));
+    }
+
+    #[test]
+    fn a_report_gives_the_script_of_its_fixes_and_anything_else_is_refused() {
+        let report = serde_json::json!({"checks": [
+            {"id": "apigw.api", "status": "pass"},
+            {"id": "apigw.integrations", "status": "fail", "fixes": [serde_json::to_value(fix("f")).unwrap()]},
+        ]});
+        let s = script_from_report(&report).unwrap();
+        assert!(
+            s.contains("# apigw.integrations: AWS::Lambda::Function f") && s.ends_with("--function-name f\n"),
+            "{s}"
+        );
+        assert_eq!(script_from_report(&serde_json::json!([report])).unwrap(), s, "an array of suites too");
+        assert!(script_from_report(&serde_json::json!({"x": 1})).unwrap_err().contains("not a wsconform JSON report"));
+    }
+
+    #[test]
+    fn fixes_round_trip_through_the_report_json() {
+        let f = Fix { wanted: Wanted::AnyOf(vec!["a".into(), "b".into()]), current: Some("c".into()), ..fix("f") };
+        let v = serde_json::to_value(&f).unwrap();
+        assert_eq!(v["wanted"], serde_json::json!({"kind": "any_of", "value": ["a", "b"]}));
+        assert_eq!(serde_json::from_value::<Fix>(v).unwrap(), f);
+    }
+}
