@@ -46,6 +46,11 @@ pub enum Command {
         #[command(flatten)]
         sandbox: SandboxFlags,
     },
+    /// Print the fixes of a JSON report (`run --json`) as a shell script to review; runs nothing.
+    Fix {
+        /// The report `wsconform run --json` wrote.
+        report: PathBuf,
+    },
     /// Discover a deployment from its public URL and write a complete suite file.
     Init {
         /// The URL clients use, e.g. wss://ws.example.com/Prod.
@@ -199,6 +204,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run_command(*args),
         Command::List { suite, filters } => list_command(suite, filters),
         Command::Explain { id } => explain_command(&id),
+        Command::Fix { report } => fix_command(&report),
         #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => sandbox_command(args),
         Command::Report { history, output } => report_command(&history, &output),
@@ -544,6 +550,24 @@ fn list_command(suite: PathBuf, filters: FilterArgs) -> i32 {
         println!("  {:<28} {what}", e.def.id);
     }
     exit::PASSED
+}
+
+/// `wsconform fix REPORT.json`: the report's fixes as a script on standard output. Never runs them.
+fn fix_command(report: &std::path::Path) -> i32 {
+    let parsed = std::fs::read_to_string(report)
+        .map_err(|e| format!("cannot read {}: {e}", report.display()))
+        .and_then(|text| serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", report.display())))
+        .and_then(|v| wsconform::fix::script_from_report(&v).map_err(|e| format!("{}: {e}", report.display())));
+    match parsed {
+        Ok(script) => {
+            print!("{script}");
+            exit::PASSED
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::BAD_INPUT
+        }
+    }
 }
 
 fn explain_command(id: &str) -> i32 {

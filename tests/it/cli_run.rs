@@ -58,6 +58,40 @@ fn a_failing_scenario_exits_1_with_the_hint() {
     assert!(stdout.contains("Prod*"), "the hint names the value to set: {stdout}");
 }
 
+/// `wsconform fix` prints the report's fixes as a script and runs nothing; a file that is not a report is bad input.
+#[test]
+fn fix_prints_the_reports_fixes_as_a_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wsconform()
+        .args(["run", "--sandbox=lambda-permission-wrong-route", "--only", "apigw.*", "--reports-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let report = dir.path().join("sandbox-b.json");
+    let json: serde_json::Value = serde_json::from_str(&read(&report)).unwrap();
+    let check = json["checks"].as_array().unwrap().iter().find(|c| c["id"] == "apigw.integrations").unwrap();
+    assert_eq!(check["fixes"][0]["resource"]["kind"], "AWS::Lambda::Function", "{check}");
+
+    let out = wsconform().arg("fix").arg(&report).output().unwrap();
+    let script = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{script}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(script.starts_with("#!/bin/sh\n"), "{script}");
+    let grant = "--source-arn 'arn:aws:execute-api:ap-northeast-1:123456789012:a1b2c3d4e5/*/$default'";
+    let line =
+        script.lines().find(|l| l.starts_with("aws lambda add-permission")).unwrap_or_else(|| panic!("{script}"));
+    assert!(line.contains(grant) && line.contains("--principal apigateway.amazonaws.com"), "{line}");
+    // Nothing else in it runs: every other line is a comment, blank or `set -eu`.
+    assert!(
+        script.lines().all(|l| l.starts_with('#') || l.is_empty() || l == "set -eu" || l.starts_with("aws ")),
+        "{script}"
+    );
+
+    let out = wsconform().arg("fix").arg(dir.path().join("sandbox-b.xml")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
+}
+
 fn interrupt_with(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
     // echo-silent: e2e.echo waits for its 10 s roundtrip timeout, so the run is busy when the signal comes.
