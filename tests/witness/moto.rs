@@ -216,6 +216,16 @@ struct ReportCheck {
     hint: Option<String>,
     #[serde(default)]
     warnings: Vec<ReportWarning>,
+    /// The failure's fixes as data: `commands` are argument lists (`aws …`).
+    #[serde(default)]
+    fixes: Vec<ReportFix>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportFix {
+    field: String,
+    #[serde(default)]
+    commands: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -291,7 +301,84 @@ fn witness(moto: &Moto, name: &str, expected: &BTreeMap<String, Verdict>) -> Res
 
     // 3. Run the tool; 4. compare.
     let report = run_suite(&dir, &suite_path)?;
-    compare(name, &dir, &report, expected)
+    compare(name, &dir, &report, expected)?;
+
+    // 5. Where the fixes' write calls exist in moto: apply them with the real aws CLI, run again.
+    if FIX_PROVEN.contains(&name) { prove_fixes(moto, name, &dir, &suite_path, &report) } else { Ok(()) }
+}
+
+/// Deployments whose failing check's fix is proved: applied to moto as rendered, the check passes and
+/// nothing else changes. Lambda AddPermission and apigatewayv2 UpdateIntegration exist in moto.
+const FIX_PROVEN: &[&str] = &[
+    "c-lambda-no-permission",
+    "c-lambda-permission-wrong-route",
+    "c-lambda-permission-other-api",
+    "c-lambda-permission-other-account",
+    "c-authorizer-no-permission",
+    "c-http-connection-id-not-mapped",
+    "c-integration-timeout-above-max",
+];
+
+/// Runs every fix's commands with the pinned aws CLI against moto, then the suite again: each check
+/// that carried a fix must pass, every other check keep its status. moto has no CreateDeployment
+/// (its deployments API answers 404), so a fix's redeploy step is not run there: GetIntegrations
+/// shows an UpdateIntegration at once, which is what the control-plane check reads.
+fn prove_fixes(moto: &Moto, name: &str, dir: &Path, suite: &Path, before: &Report) -> Result<(), Failed> {
+    let fixed: Vec<&ReportCheck> = before.checks.iter().filter(|c| !c.fixes.is_empty()).collect();
+    if fixed.is_empty() {
+        return Err(format!("{name}: no check carries a fix to prove").into());
+    }
+    for check in &fixed {
+        for fix in &check.fixes {
+            for argv in &fix.commands {
+                let (aws, args) = argv.split_first().ok_or("an empty command")?;
+                if aws != "aws" {
+                    return Err(format!("{name}: {}: a fix command that is not `aws …`: {argv:?}", check.id).into());
+                }
+                if args.get(1).map(String::as_str) == Some("create-deployment") {
+                    continue;
+                }
+                let mut cmd = Command::new(venv().join("bin/aws"));
+                cmd.args(args)
+                    .args(["--endpoint-url", &moto.url, "--output", "json"])
+                    .env("AWS_ACCESS_KEY_ID", "testing")
+                    .env("AWS_SECRET_ACCESS_KEY", "testing")
+                    .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+                    .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
+                    .env_remove("AWS_PROFILE")
+                    .env_remove("AWS_SESSION_TOKEN");
+                let (status, stdout, stderr) = run_bounded(cmd, dir, "aws", DEPLOY_TIMEOUT)?;
+                if !status.success() {
+                    return Err(format!(
+                        "{name}: {} fix of {}: `aws {}` failed ({status}):\n{stdout}\n{stderr}",
+                        check.id,
+                        fix.field,
+                        args.join(" ")
+                    )
+                    .into());
+                }
+            }
+        }
+    }
+    let after = run_suite(dir, suite)?;
+    let status = |r: &Report, id: &str| r.checks.iter().find(|c| c.id == id).map(|c| c.status.clone());
+    let mut wrong = Vec::new();
+    for c in &before.checks {
+        let now = status(&after, &c.id);
+        let want = if c.fixes.is_empty() { Some(c.status.as_str()) } else { Some("pass") };
+        if now.as_deref() != want {
+            wrong.push(format!("{}: {} before the fix, {now:?} after (wanted {want:?})", c.id, c.status));
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name}: the rendered fixes, applied to moto, did not do what they promise:\n  {}",
+            wrong.join("\n  ")
+        )
+        .into())
+    }
 }
 
 /// What deploy.py's suite states that `init` cannot write against moto,
