@@ -308,7 +308,8 @@ fn witness(moto: &Moto, name: &str, expected: &BTreeMap<String, Verdict>) -> Res
 }
 
 /// Deployments whose failing check's fix is proved: applied to moto as rendered, the check passes and
-/// nothing else changes. Lambda AddPermission and apigatewayv2 UpdateIntegration exist in moto.
+/// nothing else changes. Lambda AddPermission and apigatewayv2 UpdateIntegration exist in moto; its
+/// UpdateApiMapping answers 500 (moto 5.2.5), so the mapping fixes are not proved here.
 const FIX_PROVEN: &[&str] = &[
     "c-lambda-no-permission",
     "c-lambda-permission-wrong-route",

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::check::{BoxFuture, CheckDef, Ctx, NotApplicable};
 use crate::checks::blame::{route_and_blame, route_evidence, undiscovered};
 use crate::checks::findings::Findings;
+use crate::fix::{Fix, Resource, Wanted, argv};
 use crate::ids;
 use crate::model::aws::*;
 use crate::model::route::{Landing, Layout, first_segment};
@@ -626,6 +627,50 @@ pub struct MappingExpectation {
     pub suite_key: Option<String>,
     pub api_id: Option<String>,
     pub stage: Option<String>,
+    /// The suite's region: where the domain name and its mappings are.
+    pub region: String,
+}
+
+/// `update-api-mapping` of mapping `m` on `domain` setting one field (`--stage`, `--api-mapping-key`);
+/// the call needs the mapping's id and its ApiId, so without them the fix has no command.
+fn mapping_fix(
+    domain: &str,
+    m: &MappingFacts,
+    region: &str,
+    field: &str,
+    flag: &str,
+    current: &str,
+    wanted: &str,
+) -> Fix {
+    let commands = match (&m.api_mapping_id, &m.api_id) {
+        (Some(id), Some(api)) => vec![argv([
+            "aws",
+            "apigatewayv2",
+            "update-api-mapping",
+            "--domain-name",
+            domain,
+            "--api-mapping-id",
+            id,
+            "--api-id",
+            api,
+            flag,
+            wanted,
+            "--region",
+            region,
+        ])],
+        _ => vec![],
+    };
+    Fix {
+        resource: Resource {
+            kind: "AWS::ApiGatewayV2::ApiMapping".into(),
+            id: m.api_mapping_id.clone().unwrap_or_else(|| format!("{domain}/{}", m.api_mapping_key)),
+            region: Some(region.into()),
+        },
+        field: field.into(),
+        current: Some(current.into()),
+        wanted: Wanted::Value(wanted.into()),
+        commands,
+    }
 }
 
 pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outcome {
@@ -662,12 +707,13 @@ pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outco
         [] => {
             let to_api = mappings.iter().find(|m| e.api_id.is_some() && m.api_id == e.api_id);
             match to_api {
-                Some(m) => f.fail(
+                Some(m) => f.fail_with_fix(
                     format!(
                         "{domain} has no mapping `{key}`; the API's mapping key is `{}` while clients connect to `/{key}`: 403",
                         m.api_mapping_key
                     ),
                     format!("set ApiMappingKey to `{key}` (or have clients connect to `/{}`)", m.api_mapping_key),
+                    mapping_fix(domain, m, &e.region, "ApiMappingKey", "--api-mapping-key", &m.api_mapping_key, &key),
                 ),
                 None => f.fail(
                     format!("{domain} has no API mapping `{key}`: 403"),
@@ -691,9 +737,10 @@ pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outco
             if let (Some(want), got) = (&e.stage, m.stage.as_deref())
                 && got != Some(want.as_str())
             {
-                f.fail(
+                f.fail_with_fix(
                     format!("mapping `{key}` points at stage `{}`, expected `{want}`", got.unwrap_or("(none)")),
                     format!("set the mapping's Stage to `{want}`"),
+                    mapping_fix(domain, m, &e.region, "Stage", "--stage", got.unwrap_or(""), want),
                 );
             }
         }
@@ -878,6 +925,7 @@ fn run_mapping(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             suite_key: suite.custom_domain.as_ref().and_then(|c| c.mapping_key.clone()),
             api_id: suite.api.id.clone(),
             stage: suite.api.stage.clone(),
+            region: suite.region.clone(),
         };
         let out = judge_mapping(&mappings, &e);
         match route {
@@ -1815,6 +1863,7 @@ mod tests {
             suite_key: suite_key.map(Into::into),
             api_id: Some("a1b2c3d4e5".into()),
             stage: Some("Prod".into()),
+            region: "ap-northeast-1".into(),
         }
     }
 
@@ -1823,6 +1872,11 @@ mod tests {
         assert_eq!(judge_mapping(&[mapping("chat", "Prod")], &expect("chat", None)).status(), Status::Pass);
         let o = judge_mapping(&[mapping("chat", "Dev")], &expect("chat", None));
         assert!(o.verdict.message().contains("stage `Dev`, expected `Prod`"), "{o:?}");
+        // The fix as data: update-api-mapping of this mapping, Stage Dev → Prod.
+        let fix = &o.fixes()[0];
+        assert_eq!((fix.field.as_str(), fix.current.as_deref()), ("Stage", Some("Dev")));
+        assert_eq!(fix.commands[0][2..4], crate::fix::argv(["update-api-mapping", "--domain-name"]));
+        assert!(fix.shell().unwrap()[0].contains("--stage Prod --region ap-northeast-1"), "{fix:?}");
         let o = judge_mapping(&[mapping("chat-v2", "Prod")], &expect("chat", None));
         assert!(o.verdict.hint().is_some_and(|h| h.contains("set ApiMappingKey to `chat`")), "{o:?}");
         let o = judge_mapping(&[mapping("chat", "Prod")], &expect("chat", Some("chat-v2")));
