@@ -69,6 +69,34 @@ pub fn argv<const N: usize>(words: [&str; N]) -> Vec<String> {
     words.iter().map(|w| (*w).to_owned()).collect()
 }
 
+/// CloudFront's documented three steps for one change to a distribution's
+/// config (Developer Guide, "Updating a distribution"; API Reference,
+/// UpdateDistribution: the whole config back, with the ETag as `IfMatch`):
+/// `get-distribution-config` into `{id}.json`, the edit as a `jq` filter over
+/// `.DistributionConfig` into `{id}.fixed.json`, then `update-distribution
+/// --if-match` that ETag. Each step is `sh -c` with the distribution id and
+/// the values as positional parameters, so nothing a value holds is ever
+/// shell syntax; `filter` is the program's own text (field names and
+/// indices) and reads the values as `$v0`, `$v1`, … (`jq --arg`).
+pub fn cloudfront_edit(distribution_id: &str, filter: &str, values: &[&str]) -> Vec<Vec<String>> {
+    let get = "aws cloudfront get-distribution-config --id \"$1\" --output json > \"$1.json\"";
+    let mut edit = String::from("id=$1; shift; jq");
+    for i in 0..values.len() {
+        edit.push_str(&format!(" --arg v{i} \"${}\"", i + 1));
+    }
+    edit.push_str(" \"$0\" \"$id.json\" > \"$id.fixed.json\"");
+    let update = "aws cloudfront update-distribution --id \"$1\" --if-match \"$(jq -r .ETag \"$1.json\")\" \
+                  --distribution-config \"file://$1.fixed.json\" --output json";
+    let program = format!(".DistributionConfig | {filter}");
+    let mut edit_argv = vec!["sh".to_owned(), "-c".to_owned(), edit, program, distribution_id.to_owned()];
+    edit_argv.extend(values.iter().map(|v| (*v).to_owned()));
+    vec![
+        argv(["sh", "-c", get, "sh", distribution_id]),
+        edit_argv,
+        argv(["sh", "-c", update, "sh", distribution_id]),
+    ]
+}
+
 /// The script `wsconform fix` prints for `(check id, fixes)`: each fix as a
 /// comment (resource, field, current → wanted) and its commands; a fix no
 /// command can apply is a comment only.

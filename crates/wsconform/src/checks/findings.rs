@@ -48,6 +48,18 @@ impl Findings {
         self.warnings.push((message.into(), hint.into()));
     }
 
+    /// An advisory finding with its fix as data.
+    pub fn warn_with_fix(&mut self, message: impl Into<String>, hint: impl Into<String>, fix: Fix) {
+        self.warn(message, hint);
+        self.fixes.push(fix);
+    }
+
+    /// A retryable problem with its fix as data.
+    pub fn fail_retryable_with_fix(&mut self, message: impl Into<String>, hint: impl Into<String>, fix: Fix) {
+        self.fail_retryable(message, hint);
+        self.fixes.push(fix);
+    }
+
     pub fn evidence(&mut self, key: impl Into<String>, value: impl fmt::Display) {
         self.evidence.set(key, value);
     }
@@ -58,7 +70,12 @@ impl Findings {
 
     pub fn outcome(self, pass_summary: impl Into<String>) -> Outcome {
         let warnings = self.warnings;
-        let with_warnings = |o: Outcome| warnings.into_iter().fold(o, |o, (m, h)| o.warn(m, h));
+        let fixes = self.fixes;
+        // A warning's fix rides on a pass or an unknown too: it is advice with its command.
+        let with_warnings = |o: Outcome| {
+            let o = warnings.into_iter().fold(o, |o, (m, h)| o.warn(m, h));
+            fixes.into_iter().fold(o, Outcome::with_fix)
+        };
         let unknown = (!self.unknowns.is_empty()).then(|| Verdict::unknown(self.unknowns.join("; ")));
         if self.items.is_empty() {
             let out = match unknown {
@@ -78,7 +95,7 @@ impl Findings {
         let hint = self.items.iter().map(|(_, h, _)| h.as_str()).filter(|h| !h.is_empty()).collect::<Vec<_>>();
         let out =
             if hint.is_empty() { Outcome::fail_without_hint(message) } else { Outcome::fail(message, hint.join("; ")) };
-        let out = self.fixes.into_iter().fold(with_warnings(out.with_evidence(self.evidence)), Outcome::with_fix);
+        let out = with_warnings(out.with_evidence(self.evidence));
         if retryable { out.retryable() } else { out }
     }
 }
