@@ -90,11 +90,7 @@ pub fn cloudfront_edit(distribution_id: &str, filter: &str, values: &[&str]) -> 
     let program = format!(".DistributionConfig | {filter}");
     let mut edit_argv = vec!["sh".to_owned(), "-c".to_owned(), edit, program, distribution_id.to_owned()];
     edit_argv.extend(values.iter().map(|v| (*v).to_owned()));
-    vec![
-        argv(["sh", "-c", get, "sh", distribution_id]),
-        edit_argv,
-        argv(["sh", "-c", update, "sh", distribution_id]),
-    ]
+    vec![argv(["sh", "-c", get, "sh", distribution_id]), edit_argv, argv(["sh", "-c", update, "sh", distribution_id])]
 }
 
 /// The script `wsconform fix` prints for `(check id, fixes)`: each fix as a

@@ -150,7 +150,79 @@ fn needs_domain(s: &Suite) -> Result<(), NotApplicable> {
     }
 }
 
-pub fn judge_api(api: Option<&ApiFacts>, api_id: &str, region: &str, expected_rse: Option<&str>) -> Outcome {
+/// The API (and stage) a fix's commands address, in the suite's region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiRef<'a> {
+    pub api_id: &'a str,
+    pub stage: Option<&'a str>,
+    pub region: &'a str,
+}
+
+impl ApiRef<'_> {
+    /// `aws apigatewayv2 {operation} --api-id {id} {args} --region {region}`.
+    fn command(&self, operation: &str, args: &[&str]) -> Vec<String> {
+        let mut c = argv(["aws", "apigatewayv2", operation, "--api-id", self.api_id]);
+        c.extend(args.iter().map(|a| (*a).to_owned()));
+        c.extend(argv(["--region", self.region]));
+        c
+    }
+
+    /// The redeploy that makes an API-level change reach clients: API Gateway serves a stage's
+    /// deployment, a snapshot of the API (none without a stage to name).
+    fn redeploy(&self) -> Option<Vec<String>> {
+        self.stage.map(|s| self.command("create-deployment", &["--stage-name", s]))
+    }
+
+    fn fix(&self, field: &str, current: Option<String>, wanted: Wanted, commands: Vec<Vec<String>>) -> Fix {
+        Fix {
+            resource: Resource {
+                kind: "AWS::ApiGatewayV2::Api".into(),
+                id: self.api_id.into(),
+                region: Some(self.region.into()),
+            },
+            field: field.into(),
+            current,
+            wanted,
+            commands,
+        }
+    }
+
+    /// `update-api {args}`, then the redeploy.
+    fn update_api_fix(&self, field: &str, current: Option<String>, wanted: &str, args: &[&str]) -> Fix {
+        let commands = std::iter::once(self.command("update-api", args)).chain(self.redeploy()).collect();
+        self.fix(field, current, Wanted::Value(wanted.into()), commands)
+    }
+
+    fn stage_fix(
+        &self,
+        stage: &str,
+        field: &str,
+        current: Option<String>,
+        wanted: Wanted,
+        commands: Vec<Vec<String>>,
+    ) -> Fix {
+        Fix {
+            resource: Resource {
+                kind: "AWS::ApiGatewayV2::Stage".into(),
+                id: format!("{}/{stage}", self.api_id),
+                region: Some(self.region.into()),
+            },
+            field: field.into(),
+            current,
+            wanted,
+            commands,
+        }
+    }
+}
+
+/// What a throttling fix sets a limit of 0 to: the lowest account-level default of any Region
+/// (the quotas page: 2,500 RPS with a burst of 1,250 in the Regions below 10,000), because a route's
+/// limits cannot exceed the account's, so the call is accepted in every Region.
+const ACCOUNT_BURST_LIMIT: i32 = 1250;
+const ACCOUNT_RATE_LIMIT: f64 = 2500.0;
+
+pub fn judge_api(api: Option<&ApiFacts>, at: ApiRef, expected_rse: Option<&str>) -> Outcome {
+    let (api_id, region) = (at.api_id, at.region);
     let Some(api) = api else {
         return Outcome::fail(
             format!("API {api_id} does not exist in {region}"),
@@ -170,9 +242,15 @@ pub fn judge_api(api: Option<&ApiFacts>, api_id: &str, region: &str, expected_rs
             Some(got) if SelectionExpression::parse(got) == SelectionExpression::parse(want) => {
                 f.evidence("route_selection_expression", format!("`{got}` selects as `{want}`"));
             }
-            Some(got) => f.fail(
+            Some(got) => f.fail_with_fix(
                 format!("RouteSelectionExpression is `{got}`, the suite expects `{want}`"),
                 format!("set RouteSelectionExpression to `{want}`"),
+                at.update_api_fix(
+                    "RouteSelectionExpression",
+                    Some(got.into()),
+                    want,
+                    &["--route-selection-expression", want],
+                ),
             ),
             None => f.unknown(format!("API {api_id}: routeSelectionExpression is not reported by the endpoint")),
         }
@@ -213,13 +291,25 @@ pub fn judge_routes(routes: &[RouteFacts], wanted: &[String], cx: &RouteContext)
     }
     for w in wanted {
         match routes.iter().find(|r| &r.route_key == w) {
-            None => f.fail(
+            None => f.fail_with_fix(
                 format!("route `{w}` does not exist"),
                 format!("create the route `{w}` with an integration and redeploy"),
+                route_words(
+                    w,
+                    "RouteKey",
+                    None,
+                    format!("a route `{w}` whose Target is an integration, then a deployment"),
+                ),
             ),
-            Some(r) if r.target.as_deref().is_none_or(str::is_empty) => f.fail(
+            Some(r) if r.target.as_deref().is_none_or(str::is_empty) => f.fail_with_fix(
                 format!("route `{w}` has no target"),
                 format!("set route `{w}` Target to `integrations/{{integration id}}` and redeploy"),
+                route_words(
+                    r.route_id.as_deref().unwrap_or(w),
+                    "Target",
+                    None,
+                    "`integrations/{integration id}` of the integration that serves it, then a deployment".into(),
+                ),
             ),
             Some(_) => {}
         }
@@ -260,6 +350,18 @@ pub fn judge_routes(routes: &[RouteFacts], wanted: &[String], cx: &RouteContext)
         }
     }
     f.outcome(format!("routes {} exist with targets", wanted.join(", ")))
+}
+
+/// A route fix that is not one value: which integration a route should target is the API's
+/// design, not a fact wsconform reads.
+fn route_words(id: &str, field: &str, current: Option<String>, wanted: String) -> Fix {
+    Fix {
+        resource: Resource { kind: "AWS::ApiGatewayV2::Route".into(), id: id.into(), region: None },
+        field: field.into(),
+        current,
+        wanted: Wanted::Words(wanted),
+        commands: vec![],
+    }
 }
 
 /// `$connect`'s ApiKeyRequired and required RequestParameters, against what the suite sends.
@@ -329,16 +431,26 @@ fn judge_connect_request(f: &mut Findings, c: &RouteFacts, cx: &RouteContext) {
 /// clients only once a deployment is made to it), and nothing else.
 pub fn judge_stage(
     stage: Option<&StageFacts>,
-    api_id: &str,
+    at: ApiRef,
     name: &str,
     deployments: Option<Result<usize, &crate::facts::Error>>,
     served: Option<&str>,
 ) -> Outcome {
+    let api_id = at.api_id;
+    let at = ApiRef { stage: Some(name), ..at };
+    let deploy = || at.command("create-deployment", &["--stage-name", name]);
     let Some(s) = stage else {
         return Outcome::fail(
             format!("API {api_id} has no stage `{name}`"),
             format!("create the stage `{name}` and deploy to it (stage names are case-sensitive)"),
-        );
+        )
+        .with_fix(at.stage_fix(
+            name,
+            "StageName",
+            None,
+            Wanted::Value(name.into()),
+            vec![at.command("create-stage", &["--stage-name", name]), deploy()],
+        ));
     };
     let mut f = Findings::new();
     let mut transient = false;
@@ -365,9 +477,10 @@ pub fn judge_stage(
                 if let Some(Ok(n)) = listed {
                     f.evidence("api_deployments", n);
                 }
-                f.fail(
+                f.fail_with_fix(
                     format!("stage `{name}` has no deployment (GetStage reports no deploymentId): API Gateway answers 403"),
                     format!("create a deployment for stage `{name}` (aws apigatewayv2 create-deployment --stage-name {name})"),
+                    at.stage_fix(name, "DeploymentId", None, Wanted::Words("a deployment of the API".into()), vec![deploy()]),
                 )
             }
         },
@@ -387,18 +500,45 @@ pub fn judge_stage(
             defaults.join(", ")
         },
     );
+    let account = || {
+        format!(
+            "burst {ACCOUNT_BURST_LIMIT}, rate {ACCOUNT_RATE_LIMIT} (the lowest account default of any Region; raise them to what the API needs)"
+        )
+    };
     if zero(s.throttling_burst_limit, s.throttling_rate_limit) {
-        f.fail(
+        let settings = format!("ThrottlingBurstLimit={ACCOUNT_BURST_LIMIT},ThrottlingRateLimit={ACCOUNT_RATE_LIMIT}");
+        f.fail_with_fix(
             format!("stage `{name}` DefaultRouteSettings throttling is {}: every request gets 429", defaults.join(", ")),
             "set DefaultRouteSettings.ThrottlingBurstLimit and ThrottlingRateLimit above 0 (or remove them for the account's limits)",
+            at.stage_fix(
+                name,
+                "DefaultRouteSettings.ThrottlingBurstLimit, ThrottlingRateLimit",
+                Some(defaults.join(", ")),
+                Wanted::AtLeast(format!("1 each; the command sets {}", account())),
+                vec![at.command("update-stage", &["--stage-name", name, "--default-route-settings", &settings])],
+            ),
         );
     }
     for (route, b, r) in &s.route_throttling {
         f.evidence(format!("throttling.{route}"), limits(*b, *r).join(", "));
         if zero(*b, *r) {
-            f.fail(
-                format!("stage `{name}` RouteSettings[\"{route}\"] throttling is {}: every `{route}` request gets 429", limits(*b, *r).join(", ")),
+            let limits_now = limits(*b, *r).join(", ");
+            // RouteSettings is a map keyed by route key: JSON, so a `$` key stays one value.
+            let settings = serde_json::json!({ route: {
+                "ThrottlingBurstLimit": ACCOUNT_BURST_LIMIT,
+                "ThrottlingRateLimit": ACCOUNT_RATE_LIMIT,
+            }})
+            .to_string();
+            f.fail_with_fix(
+                format!("stage `{name}` RouteSettings[\"{route}\"] throttling is {limits_now}: every `{route}` request gets 429"),
                 format!("set RouteSettings[\"{route}\"].ThrottlingBurstLimit and ThrottlingRateLimit above 0, or remove them"),
+                at.stage_fix(
+                    name,
+                    &format!("RouteSettings[\"{route}\"].ThrottlingBurstLimit, ThrottlingRateLimit"),
+                    Some(limits_now),
+                    Wanted::AtLeast(format!("1 each; the command sets {}", account())),
+                    vec![at.command("update-stage", &["--stage-name", name, "--route-settings", &settings])],
+                ),
             );
         }
     }
@@ -441,33 +581,69 @@ fn judge_auto_deploy(f: &mut Findings, s: &StageFacts, name: &str) {
 /// The security policies a custom domain may report: `TLS_1_2` is the one
 /// WebSocket APIs support; `TLS_1_0` and the enhanced `SecurityPolicy_…`
 /// ones are REST API choices.
-fn judge_security_policy(f: &mut Findings, name: &str, policy: Option<&str>) {
+fn judge_security_policy(f: &mut Findings, d: &DomainFacts, region: &str) {
     const FIX: &str = "set the custom domain's SecurityPolicy to TLS_1_2 (aws apigatewayv2 update-domain-name \
                        --domain-name … --domain-name-configurations …,SecurityPolicy=TLS_1_2)";
-    match policy {
+    let name = d.domain_name.as_str();
+    // UpdateDomainName takes the whole DomainNameConfigurations: the certificate must be named again.
+    let fix = |current: &str| {
+        let commands = match &d.certificate_arn {
+            Some(arn) => {
+                let configurations = serde_json::json!([{
+                    "CertificateArn": arn,
+                    "EndpointType": "REGIONAL",
+                    "SecurityPolicy": "TLS_1_2",
+                }])
+                .to_string();
+                vec![argv([
+                    "aws",
+                    "apigatewayv2",
+                    "update-domain-name",
+                    "--domain-name",
+                    name,
+                    "--domain-name-configurations",
+                    &configurations,
+                    "--region",
+                    region,
+                ])]
+            }
+            None => vec![],
+        };
+        domain_fix(
+            name,
+            region,
+            "DomainNameConfigurations[0].SecurityPolicy",
+            Some(current),
+            Wanted::Value("TLS_1_2".into()),
+            commands,
+        )
+    };
+    match d.security_policy.as_deref() {
         None => f.unknown(format!("custom domain {name}: securityPolicy is not reported by the endpoint")),
         Some(p @ "TLS_1_2") => f.evidence("securityPolicy", p),
         // The handshake for a WebSocket API uses the API's policy (TLS_1_2), and no page says a
         // mapping cannot exist on such a domain: clients on TLS 1.2+ work, the setting is unsupported.
         Some(p @ "TLS_1_0") => {
             f.evidence("securityPolicy", p);
-            f.warn(
+            f.warn_with_fix(
                 format!(
                     "custom domain {name} securityPolicy is TLS_1_0: WebSocket custom domains support only TLS 1.2 \
                      (API Gateway enforces TLS_1_2 on WebSocket APIs, so clients still need TLS 1.2)"
                 ),
                 FIX,
+                fix(p),
             );
         }
         Some(p) if p.starts_with("SecurityPolicy_") => {
             f.evidence("securityPolicy", p);
-            f.warn(
+            f.warn_with_fix(
                 format!(
                     "custom domain {name} uses the enhanced security policy {p}, which API Gateway documents for \
                      REST APIs only (WebSocket APIs support only TLS_1_2): clients that it refuses cannot connect, \
                      and whether the WebSocket mapping is served under it is not documented"
                 ),
                 FIX,
+                fix(p),
             );
         }
         Some(p) => {
@@ -478,33 +654,49 @@ fn judge_security_policy(f: &mut Findings, name: &str, policy: Option<&str>) {
 }
 
 /// `RoutingMode`: WebSocket APIs are reached only through API mappings.
-fn judge_routing_mode(f: &mut Findings, name: &str, mode: Option<&str>) {
+fn judge_routing_mode(f: &mut Findings, name: &str, region: &str, mode: Option<&str>) {
     let fix = format!(
         "set RoutingMode to API_MAPPING_ONLY (aws apigatewayv2 update-domain-name --domain-name {name} --routing-mode API_MAPPING_ONLY)"
     );
+    let as_data = |current: &str| {
+        let command = argv([
+            "aws",
+            "apigatewayv2",
+            "update-domain-name",
+            "--domain-name",
+            name,
+            "--routing-mode",
+            "API_MAPPING_ONLY",
+            "--region",
+            region,
+        ]);
+        domain_fix(name, region, "RoutingMode", Some(current), Wanted::Value("API_MAPPING_ONLY".into()), vec![command])
+    };
     match mode {
         // Every domain that predates routing rules, and every new one by default.
         None => f.evidence("routingMode", "API_MAPPING_ONLY (not reported: the default)"),
         Some(m @ "API_MAPPING_ONLY") => f.evidence("routingMode", m),
         Some(m @ "ROUTING_RULE_ONLY") => {
             f.evidence("routingMode", m);
-            f.fail(
+            f.fail_with_fix(
                 format!(
                     "custom domain {name} routingMode is ROUTING_RULE_ONLY: API callers cannot use API mappings, and a \
                      WebSocket API cannot be a routing rule's target, so no WebSocket client reaches the API"
                 ),
                 fix,
+                as_data(m),
             );
         }
         Some(m @ "ROUTING_RULE_THEN_API_MAPPING") => {
             f.evidence("routingMode", m);
-            f.warn(
+            f.warn_with_fix(
                 format!(
                     "custom domain {name} routingMode is ROUTING_RULE_THEN_API_MAPPING: routing rules (which target REST \
                      APIs only) are evaluated before the API mappings, so a rule matching the path clients use takes \
                      them away from the WebSocket API (the rules are not read)"
                 ),
                 format!("{fix}, or check that no rule matches (aws apigatewayv2 list-routing-rules --domain-name {name})"),
+                as_data(m),
             );
         }
         Some(m) => {
@@ -517,7 +709,7 @@ fn judge_routing_mode(f: &mut Findings, name: &str, mode: Option<&str>) {
 /// `MutualTlsAuthentication`: with a truststore, only clients presenting a certificate it
 /// trusts get through the handshake. Clients may well have one (wsconform's probes do not),
 /// and mutual TLS is documented for REST and HTTP APIs only: warnings, never failures.
-fn judge_mutual_tls(f: &mut Findings, name: &str, mtls: Option<&MutualTlsFacts>) {
+fn judge_mutual_tls(f: &mut Findings, name: &str, region: &str, mtls: Option<&MutualTlsFacts>) {
     let Some(m) = mtls else { return };
     let uri = m.truststore_uri.as_deref().unwrap_or("?");
     f.evidence(
@@ -527,7 +719,7 @@ fn judge_mutual_tls(f: &mut Findings, name: &str, mtls: Option<&MutualTlsFacts>)
             m.truststore_version.as_deref().map(|v| format!(" (version {v})")).unwrap_or_default()
         ),
     );
-    f.warn(
+    f.warn_with_fix(
         format!(
             "custom domain {name} requires mutual TLS (truststore {uri}): clients that present no certificate the \
              truststore trusts are refused in the TLS handshake (wsconform's probes present none), and mutual TLS is \
@@ -536,6 +728,14 @@ fn judge_mutual_tls(f: &mut Findings, name: &str, mtls: Option<&MutualTlsFacts>)
         format!(
             "give clients certificates from the truststore's CA, or turn mutual TLS off (aws apigatewayv2 \
              update-domain-name --domain-name {name} … without MutualTlsAuthentication)"
+        ),
+        domain_fix(
+            name,
+            region,
+            "MutualTlsAuthentication",
+            Some(uri),
+            Wanted::Words("clients hold certificates the truststore trusts, or no MutualTlsAuthentication".into()),
+            vec![],
         ),
     );
     if !m.truststore_warnings.is_empty() {
@@ -550,12 +750,42 @@ fn judge_mutual_tls(f: &mut Findings, name: &str, mtls: Option<&MutualTlsFacts>)
     }
 }
 
-pub fn judge_domain(d: Option<&DomainFacts>, name: &str) -> Outcome {
+/// A fix to custom domain `name`.
+fn domain_fix(
+    name: &str,
+    region: &str,
+    field: &str,
+    current: Option<&str>,
+    wanted: Wanted,
+    commands: Vec<Vec<String>>,
+) -> Fix {
+    Fix {
+        resource: Resource {
+            kind: "AWS::ApiGatewayV2::DomainName".into(),
+            id: name.into(),
+            region: Some(region.into()),
+        },
+        field: field.into(),
+        current: current.map(str::to_owned),
+        wanted,
+        commands,
+    }
+}
+
+pub fn judge_domain(d: Option<&DomainFacts>, name: &str, region: &str) -> Outcome {
     let Some(d) = d else {
         return Outcome::fail(
             format!("API Gateway custom domain {name} does not exist in the region"),
             format!("create the regional custom domain {name} (or fix `[custom_domain] name`)"),
-        );
+        )
+        .with_fix(domain_fix(
+            name,
+            region,
+            "DomainName",
+            None,
+            Wanted::Words(format!("a REGIONAL custom domain {name} with an ACM certificate for it in {region}")),
+            vec![],
+        ));
     };
     let mut f = Findings::new();
     // domainNameStatus is the status of the domain name's last change: API Gateway documents that
@@ -598,14 +828,22 @@ pub fn judge_domain(d: Option<&DomainFacts>, name: &str) -> Outcome {
     match d.endpoint_type.as_deref() {
         None => f.unknown(format!("custom domain {name}: endpointType is not reported by the endpoint")),
         Some(t @ "REGIONAL") => f.evidence("endpointType", t),
-        Some(t) => f.fail(
+        Some(t) => f.fail_with_fix(
             format!("custom domain {name} endpointType is {t}: WebSocket APIs support only Regional custom domain names"),
             format!("create {name} as a REGIONAL custom domain (endpointType REGIONAL) with a certificate in the API's region"),
+            domain_fix(
+                name,
+                region,
+                "DomainNameConfigurations[0].EndpointType",
+                Some(t),
+                Wanted::Words(format!("REGIONAL: {name} created again as a Regional custom domain")),
+                vec![],
+            ),
         ),
     }
-    judge_security_policy(&mut f, name, d.security_policy.as_deref());
-    judge_routing_mode(&mut f, name, d.routing_mode.as_deref());
-    judge_mutual_tls(&mut f, name, d.mutual_tls.as_ref());
+    judge_security_policy(&mut f, d, region);
+    judge_routing_mode(&mut f, name, region, d.routing_mode.as_deref());
+    judge_mutual_tls(&mut f, name, region, d.mutual_tls.as_ref());
     // IPv4 is served either way (`dualstack` adds IPv6): no client is kept from the API by it.
     if let Some(t) = &d.ip_address_type {
         f.evidence("ipAddressType", t);
@@ -673,6 +911,33 @@ fn mapping_fix(
     }
 }
 
+/// `create-api-mapping` of `key` to the suite's API and stage; without both, the fix is words.
+fn create_mapping_fix(domain: &str, key: &str, e: &MappingExpectation) -> Fix {
+    let (commands, wanted) = match (&e.api_id, &e.stage) {
+        (Some(api), Some(stage)) => {
+            let mut c = argv(["aws", "apigatewayv2", "create-api-mapping", "--domain-name", domain]);
+            // An empty key is the domain's root mapping: the call then takes no ApiMappingKey.
+            if !key.is_empty() {
+                c.extend(argv(["--api-mapping-key", key]));
+            }
+            c.extend(argv(["--api-id", api, "--stage", stage, "--region", &e.region]));
+            (vec![c], Wanted::Value(format!("`{key}` → API {api} stage {stage}")))
+        }
+        _ => (vec![], Wanted::Words(format!("a mapping `{key}` to the API and stage clients must reach"))),
+    };
+    Fix {
+        resource: Resource {
+            kind: "AWS::ApiGatewayV2::ApiMapping".into(),
+            id: format!("{domain}/{key}"),
+            region: Some(e.region.clone()),
+        },
+        field: "ApiMappingKey".into(),
+        current: None,
+        wanted,
+        commands,
+    }
+}
+
 pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outcome {
     let mut f = Findings::new();
     let domain = &e.domain;
@@ -715,13 +980,14 @@ pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outco
                     format!("set ApiMappingKey to `{key}` (or have clients connect to `/{}`)", m.api_mapping_key),
                     mapping_fix(domain, m, &e.region, "ApiMappingKey", "--api-mapping-key", &m.api_mapping_key, &key),
                 ),
-                None => f.fail(
+                None => f.fail_with_fix(
                     format!("{domain} has no API mapping `{key}`: 403"),
                     format!(
                         "create an API mapping on {domain} with ApiMappingKey `{key}` → API {} stage {}",
                         e.api_id.as_deref().unwrap_or("{api}"),
                         e.stage.as_deref().unwrap_or("{stage}")
                     ),
+                    create_mapping_fix(domain, &key, e),
                 ),
             }
         }
@@ -729,9 +995,37 @@ pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outco
             if let (Some(want), got) = (&e.api_id, m.api_id.as_deref())
                 && got != Some(want.as_str())
             {
-                f.fail(
+                // update-api-mapping names the API it maps to: `--api-id` is the new value.
+                let commands = match &m.api_mapping_id {
+                    Some(id) => vec![argv([
+                        "aws",
+                        "apigatewayv2",
+                        "update-api-mapping",
+                        "--domain-name",
+                        domain,
+                        "--api-mapping-id",
+                        id,
+                        "--api-id",
+                        want,
+                        "--region",
+                        &e.region,
+                    ])],
+                    None => vec![],
+                };
+                f.fail_with_fix(
                     format!("mapping `{key}` points at API {}, expected {want}", got.unwrap_or("(none)")),
                     format!("set the mapping's ApiId to {want}"),
+                    Fix {
+                        field: "ApiId".into(),
+                        current: got.map(str::to_owned),
+                        wanted: Wanted::Value(want.clone()),
+                        commands,
+                        resource: Resource {
+                            kind: "AWS::ApiGatewayV2::ApiMapping".into(),
+                            id: m.api_mapping_id.clone().unwrap_or_else(|| format!("{domain}/{key}")),
+                            region: Some(e.region.clone()),
+                        },
+                    },
                 );
             }
             if let (Some(want), got) = (&e.stage, m.stage.as_deref())
@@ -744,9 +1038,22 @@ pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outco
                 );
             }
         }
-        many => f.fail(
+        many => f.fail_with_fix(
             format!("{domain} has {} mappings with key `{key}`", many.len()),
             "delete the conflicting API mappings so one remains",
+            Fix {
+                resource: Resource {
+                    kind: "AWS::ApiGatewayV2::ApiMapping".into(),
+                    id: format!("{domain}/{key}"),
+                    region: Some(e.region.clone()),
+                },
+                field: "ApiMappingKey".into(),
+                current: Some(format!("{} mappings", many.len())),
+                wanted: Wanted::Words(
+                    "one mapping with this key: delete the others (aws apigatewayv2 delete-api-mapping)".into(),
+                ),
+                commands: vec![],
+            },
         ),
     }
     let target = with_key
@@ -757,7 +1064,19 @@ pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outco
 
 /// The config half of `apigw.execute-api-disabled`: the flag vs the suite,
 /// and vs the layout (layout A reaches the API through that very door).
-pub fn judge_execute_api_config(flag: Option<bool>, expected: Option<ExecuteApi>, layout: Option<Layout>) -> Outcome {
+pub fn judge_execute_api_config(
+    flag: Option<bool>,
+    expected: Option<ExecuteApi>,
+    layout: Option<Layout>,
+    at: Option<ApiRef>,
+) -> Outcome {
+    // The flag takes effect on deployment (the WebSocket page on disabling the default endpoint).
+    let set = |wanted: bool| {
+        at.map(|at| {
+            let flag = if wanted { "--disable-execute-api-endpoint" } else { "--no-disable-execute-api-endpoint" };
+            at.update_api_fix("DisableExecuteApiEndpoint", Some((!wanted).to_string()), &wanted.to_string(), &[flag])
+        })
+    };
     let Some(disabled) = flag else {
         return Outcome::error("disableExecuteApiEndpoint is not reported by the endpoint");
     };
@@ -766,20 +1085,27 @@ pub fn judge_execute_api_config(flag: Option<bool>, expected: Option<ExecuteApi>
     if let Some(l) = layout {
         f.evidence("layout", l);
     }
+    let mut fail = |message: &str, hint: &str, wanted: bool| match set(wanted) {
+        Some(fix) => f.fail_with_fix(message, hint, fix),
+        None => f.fail(message, hint),
+    };
     if layout == Some(Layout::A) && disabled {
-        f.fail(
+        fail(
             "CloudFront reaches this API through its execute-api host, which is disabled: every request will get 403",
             "set DisableExecuteApiEndpoint to false and redeploy, or move to a custom domain (layout B or D)",
+            false,
         );
     } else if expected == Some(ExecuteApi::Disabled) && !disabled {
-        f.fail(
+        fail(
             "the execute-api endpoint is enabled but the suite says it must be disabled: clients can bypass CloudFront and the custom domain",
             "set DisableExecuteApiEndpoint to true and redeploy the stage (the flag takes effect on deployment)",
+            true,
         );
     } else if expected == Some(ExecuteApi::Enabled) && disabled {
-        f.fail(
+        fail(
             "the execute-api endpoint is disabled but the suite says it must be enabled",
             "set DisableExecuteApiEndpoint to false and redeploy, or set `[api] execute_api = \"disabled\"`",
+            false,
         );
     }
     let state = if disabled { "disabled" } else { "enabled" };
@@ -815,7 +1141,9 @@ fn run_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let aws = &ctx.facts.aws;
         let id = discovered!(ctx, aws.api_id().await);
         let api = tri!(aws.api(&id).await);
-        judge_api(api.as_deref(), &id, &ctx.suite.region, ctx.suite.api.route_selection_expression.as_deref())
+        let stage = aws.stage_name().await.ok();
+        let at = ApiRef { api_id: &id, stage: stage.as_deref(), region: &ctx.suite.region };
+        judge_api(api.as_deref(), at, ctx.suite.api.route_selection_expression.as_deref())
     })
 }
 
@@ -871,7 +1199,7 @@ fn run_stage(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         };
         judge_stage(
             stage.as_deref(),
-            &id,
+            ApiRef { api_id: &id, stage: None, region: &ctx.suite.region },
             &name,
             deployments.as_ref().map(|r| r.as_ref().map(|n| *n)),
             served.as_deref(),
@@ -898,7 +1226,7 @@ fn run_domain(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             return Outcome::skip("the route does not reach an API Gateway custom domain (no `[custom_domain]`)");
         };
         let d = tri!(aws.domain(&name).await);
-        judge_domain(d.as_deref(), &name)
+        judge_domain(d.as_deref(), &name, &ctx.suite.region)
     })
 }
 
@@ -952,8 +1280,14 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
                     // deployment one field away from its intended layout is judged by the intent.
                     let found = route_and_blame(&ctx).await.ok();
                     let layout = found.and_then(|(r, blamed)| r.layout.filter(|_| blamed.is_none()));
-                    let verdict =
-                        judge_execute_api_config(api.disable_execute_api_endpoint, ctx.suite.api.execute_api, layout);
+                    let stage = aws.stage_name().await.ok();
+                    let at = ApiRef { api_id: &id, stage: stage.as_deref(), region: &ctx.suite.region };
+                    let verdict = judge_execute_api_config(
+                        api.disable_execute_api_endpoint,
+                        ctx.suite.api.execute_api,
+                        layout,
+                        Some(at),
+                    );
                     (verdict, api.disable_execute_api_endpoint, Some(id))
                 }
             },
@@ -1021,7 +1355,7 @@ fn run_execute_api(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
             &url,
             expect_open,
             flag,
-            &stage,
+            ApiRef { api_id: &api_id, stage: Some(&stage), region: &ctx.suite.region },
             connect_auth.as_deref().map_err(String::as_str),
             signed_101.as_deref(),
             &probe,
@@ -1123,12 +1457,31 @@ pub fn judge_execute_api_live(
     url: &str,
     expect_open: bool,
     flag: Option<bool>,
-    stage: &str,
+    at: ApiRef,
     connect_auth: Result<&str, &str>,
     signed_101: Option<&str>,
     probe: &DoorProbe,
     bare: Option<&BareKnock>,
 ) -> Outcome {
+    let stage = at.stage.unwrap_or("{stage}");
+    // The door's fixes: the flag takes effect on deployment, so a flag already right needs only that.
+    let redeploy = || {
+        at.stage_fix(
+            stage,
+            "DeploymentId",
+            None,
+            Wanted::Words("a deployment made after DisableExecuteApiEndpoint was set".into()),
+            at.redeploy().into_iter().collect(),
+        )
+    };
+    let door = |disabled: bool| {
+        if flag == Some(disabled) {
+            redeploy()
+        } else {
+            let f = if disabled { "--disable-execute-api-endpoint" } else { "--no-disable-execute-api-endpoint" };
+            at.update_api_fix("DisableExecuteApiEndpoint", flag.map(|b| b.to_string()), &disabled.to_string(), &[f])
+        }
+    };
     let evidence = |o: Outcome| {
         let o = o
             .evidence("execute_api_url", url)
@@ -1185,7 +1538,8 @@ pub fn judge_execute_api_live(
                 } else {
                     format!("set DisableExecuteApiEndpoint to true on the API and redeploy stage {stage}")
                 },
-            ))
+            )
+            .with_fix(door(true)))
         }
         // A 401/403 is the closed door only when no authorizer could have said it.
         (false, DoorProbe::Refused { status: status @ (401 | 403) }) if connect_auth.is_err() || authorized => {
@@ -1224,7 +1578,8 @@ pub fn judge_execute_api_live(
         (false, DoorProbe::Open) => {
             let hint = if flag == Some(true) {
                 format!(
-                    "DisableExecuteApiEndpoint is already true but takes effect only on deployment: redeploy stage {stage}                      (aws apigatewayv2 create-deployment --api-id … --stage-name {stage})"
+                    "DisableExecuteApiEndpoint is already true but takes effect only on deployment: redeploy stage {stage} \
+                     (aws apigatewayv2 create-deployment --api-id … --stage-name {stage})"
                 )
             } else {
                 format!("set DisableExecuteApiEndpoint to true on the API and redeploy stage {stage}")
@@ -1234,7 +1589,7 @@ pub fn judge_execute_api_live(
             } else {
                 format!("{url} answers 101: clients can bypass CloudFront and the custom domain")
             };
-            evidence(Outcome::fail(message, hint))
+            evidence(Outcome::fail(message, hint).with_fix(door(true)))
         }
         (true, DoorProbe::Open) => evidence(Outcome::pass(format!("{url} answers 101: the door is open as expected"))),
         // A disabled endpoint answers 403: any other refusal comes from behind an open door (a Lambda
@@ -1267,7 +1622,8 @@ pub fn judge_execute_api_live(
             format!(
                 "set DisableExecuteApiEndpoint to false and redeploy stage {stage}, and check that stage {stage} exists and is deployed"
             ),
-        )),
+        )
+        .with_fix(door(false))),
         (true, DoorProbe::NoSuchHost) => evidence(Outcome::fail(
             format!("{url} does not resolve (NXDOMAIN)"),
             "check `[api] id` and `region`: the execute-api host is {api}.execute-api.{region}.amazonaws.com (amazonaws.com.cn in China)",
@@ -1306,6 +1662,9 @@ mod tests {
     use crate::model::route::tests::mapping;
     use crate::outcome::Status;
 
+    /// The API and stage the tests' fixes address.
+    const AT: ApiRef<'static> = ApiRef { api_id: "a1b2c3d4e5", stage: Some("Prod"), region: "eu-west-1" };
+
     fn api() -> ApiFacts {
         ApiFacts {
             api_id: "a1b2c3d4e5".into(),
@@ -1322,11 +1681,23 @@ mod tests {
     fn route_selection_expressions_compare_by_meaning() {
         let mut braced = api();
         braced.route_selection_expression = Some("${request.body.action}".into());
-        let o = judge_api(Some(&braced), "a1b2c3d4e5", "ap-northeast-1", Some("$request.body.action"));
+        let o = judge_api(
+            Some(&braced),
+            ApiRef { api_id: "a1b2c3d4e5", stage: None, region: "ap-northeast-1" },
+            Some("$request.body.action"),
+        );
         assert_eq!(o.status(), Status::Pass, "{o:?}");
-        let o = judge_api(Some(&api()), "a1b2c3d4e5", "ap-northeast-1", Some("${request.body.action}"));
+        let o = judge_api(
+            Some(&api()),
+            ApiRef { api_id: "a1b2c3d4e5", stage: None, region: "ap-northeast-1" },
+            Some("${request.body.action}"),
+        );
         assert_eq!(o.status(), Status::Pass, "{o:?}");
-        let o = judge_api(Some(&braced), "a1b2c3d4e5", "ap-northeast-1", Some("$request.body.type"));
+        let o = judge_api(
+            Some(&braced),
+            ApiRef { api_id: "a1b2c3d4e5", stage: None, region: "ap-northeast-1" },
+            Some("$request.body.type"),
+        );
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.hint().is_some_and(|h| h.contains("set RouteSelectionExpression to `$request.body.type`")));
     }
@@ -1334,16 +1705,29 @@ mod tests {
     #[test]
     fn api_rules() {
         let rse = Some("$request.body.action");
-        assert_eq!(judge_api(Some(&api()), "a1b2c3d4e5", "ap-northeast-1", rse).status(), Status::Pass);
-        assert_eq!(judge_api(None, "x", "ap-northeast-1", None).status(), Status::Fail);
+        assert_eq!(
+            judge_api(Some(&api()), ApiRef { api_id: "a1b2c3d4e5", stage: None, region: "ap-northeast-1" }, rse)
+                .status(),
+            Status::Pass
+        );
+        assert_eq!(
+            judge_api(None, ApiRef { api_id: "x", stage: None, region: "ap-northeast-1" }, None).status(),
+            Status::Fail
+        );
         let mut http = api();
         http.protocol_type = Some("HTTP".into());
-        assert_eq!(judge_api(Some(&http), "x", "r", None).status(), Status::Fail);
-        let o = judge_api(Some(&api()), "x", "r", Some("$request.body.type"));
+        assert_eq!(
+            judge_api(Some(&http), ApiRef { api_id: "x", stage: None, region: "r" }, None).status(),
+            Status::Fail
+        );
+        let o = judge_api(Some(&api()), ApiRef { api_id: "x", stage: None, region: "r" }, Some("$request.body.type"));
         assert!(o.verdict.hint().is_some_and(|h| h.contains("$request.body.type")));
         let mut silent = api();
         silent.protocol_type = None;
-        assert_eq!(judge_api(Some(&silent), "x", "r", None).status(), Status::Error);
+        assert_eq!(
+            judge_api(Some(&silent), ApiRef { api_id: "x", stage: None, region: "r" }, None).status(),
+            Status::Error
+        );
     }
 
     #[test]
@@ -1409,15 +1793,15 @@ mod tests {
 
     #[test]
     fn stage_rules() {
-        assert_eq!(judge_stage(Some(&stage()), "a", "Prod", None, None).status(), Status::Pass);
-        assert_eq!(judge_stage(None, "a", "Prod", None, None).status(), Status::Fail);
+        assert_eq!(judge_stage(Some(&stage()), AT, "Prod", None, None).status(), Status::Pass);
+        assert_eq!(judge_stage(None, AT, "Prod", None, None).status(), Status::Fail);
         let mut s = stage();
         s.deployment_id = None;
-        assert!(judge_stage(Some(&s), "a", "Prod", None, None).verdict.message().contains("no deployment"));
+        assert!(judge_stage(Some(&s), AT, "Prod", None, None).verdict.message().contains("no deployment"));
         let mut s = stage();
         s.throttling_burst_limit = Some(0);
         s.throttling_rate_limit = Some(0.0);
-        assert!(judge_stage(Some(&s), "a", "Prod", None, None).verdict.message().contains("429"));
+        assert!(judge_stage(Some(&s), AT, "Prod", None, None).verdict.message().contains("429"));
     }
 
     fn route(key: &str) -> RouteFacts {
@@ -1578,7 +1962,7 @@ mod tests {
     fn a_stage_without_deployment_fails_only_when_the_deployments_can_be_listed() {
         let mut s = stage();
         s.deployment_id = None;
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Ok(0)), None);
+        let o = judge_stage(Some(&s), AT, "Prod", Some(Ok(0)), None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         let unavailable = crate::facts::Error::Unavailable {
             operation: "apigatewayv2.GetDeployments".into(),
@@ -1586,7 +1970,7 @@ mod tests {
             message: "not emulated".into(),
             http_status: Some(404),
         };
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&unavailable)), None);
+        let o = judge_stage(Some(&s), AT, "Prod", Some(Err(&unavailable)), None);
         assert_eq!(o.status(), Status::Error, "{o:?}");
         assert!(o.verdict.is_unknown() && o.verdict.message().contains("GetDeployments"), "{o:?}");
         assert!(!o.retryable, "an endpoint without the operation will not grow one: {o:?}");
@@ -1620,20 +2004,20 @@ mod tests {
         // The 101 went through a route that lands on this API and stage: decided, naming the 101.
         let served = upgrade_landed_on(upgrade(), Some(&route("a", "Prod")), "a", "Prod");
         assert_eq!(served.as_deref(), Some("wss://ws.example.com/Prod"));
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&unavailable)), served.as_deref());
+        let o = judge_stage(Some(&s), AT, "Prod", Some(Err(&unavailable)), served.as_deref());
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         let why = o.evidence.get("deployment").expect("the 101 as evidence");
         assert!(why.contains("101 Switching Protocols from wss://ws.example.com/Prod"), "{o:?}");
         // No 101 in this run: still unknown.
         assert_eq!(upgrade_landed_on(None, Some(&route("a", "Prod")), "a", "Prod"), None);
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&unavailable)), None);
+        let o = judge_stage(Some(&s), AT, "Prod", Some(Err(&unavailable)), None);
         assert!(o.status() == Status::Error && o.verdict.is_unknown(), "{o:?}");
         // The 101 came from another stage (or another API), or the route is not known: it proves nothing here.
         assert_eq!(upgrade_landed_on(upgrade(), Some(&route("a", "Dev")), "a", "Prod"), None);
         assert_eq!(upgrade_landed_on(upgrade(), Some(&route("b", "Prod")), "a", "Prod"), None);
         assert_eq!(upgrade_landed_on(upgrade(), None, "a", "Prod"), None);
         // Deployments that can be listed, and none: a 101 does not overrule the listing.
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Ok(0)), Some("wss://ws.example.com/Prod"));
+        let o = judge_stage(Some(&s), AT, "Prod", Some(Ok(0)), Some("wss://ws.example.com/Prod"));
         assert_eq!(o.status(), Status::Fail, "{o:?}");
     }
 
@@ -1651,12 +2035,12 @@ mod tests {
             http_status: Some(status),
         };
         let throttled = service("TooManyRequestsException", 429);
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&throttled)), None);
+        let o = judge_stage(Some(&s), AT, "Prod", Some(Err(&throttled)), None);
         assert_eq!(o.status(), Status::Error, "{o:?}");
         assert!(o.verdict.message().contains("TooManyRequestsException"), "{o:?}");
         assert!(o.retryable, "{o:?}");
         let denied = service("AccessDeniedException", 403);
-        let o = judge_stage(Some(&s), "a", "Prod", Some(Err(&denied)), None);
+        let o = judge_stage(Some(&s), AT, "Prod", Some(Err(&denied)), None);
         assert!(o.verdict.is_unknown() && !o.retryable, "{o:?}");
     }
 
@@ -1667,13 +2051,13 @@ mod tests {
     fn stage_throttling_absent_means_account_limits_and_route_zero_fails() {
         let mut s = stage();
         (s.throttling_burst_limit, s.throttling_rate_limit) = (None, None);
-        let o = judge_stage(Some(&s), "a", "Prod", None, None);
+        let o = judge_stage(Some(&s), AT, "Prod", None, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert!(o.evidence.get("throttling").unwrap().contains("account-level"), "{o:?}");
         s.throttling_rate_limit = Some(100.0);
-        assert_eq!(judge_stage(Some(&s), "a", "Prod", None, None).status(), Status::Pass);
+        assert_eq!(judge_stage(Some(&s), AT, "Prod", None, None).status(), Status::Pass);
         s.route_throttling = vec![("$connect".into(), Some(0), None)];
-        let o = judge_stage(Some(&s), "a", "Prod", None, None);
+        let o = judge_stage(Some(&s), AT, "Prod", None, None);
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().contains("RouteSettings[\"$connect\"]"), "{o:?}");
         assert!(o.verdict.hint().unwrap().contains("RouteSettings[\"$connect\"].ThrottlingBurstLimit"), "{o:?}");
@@ -1689,7 +2073,7 @@ mod tests {
         let auto =
             |m: &str| StageFacts { auto_deploy: Some(true), last_deployment_status_message: Some(m.into()), ..stage() };
         let failed = "Deployment attempt failed: Unable to deploy API because no routes exist in this API";
-        let o = judge_stage(Some(&auto(failed)), "a", "Prod", None, None);
+        let o = judge_stage(Some(&auto(failed)), AT, "Prod", None, None);
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(o.warnings.len(), 1, "{o:?}");
         let w = &o.warnings[0];
@@ -1702,12 +2086,12 @@ mod tests {
         assert!(w.hint.as_deref().is_some_and(|h| h.contains("LastDeploymentStatusMessage")), "{w:?}");
 
         let ok = "Successfully deployed stage with deployment ID 'dep1'";
-        let o = judge_stage(Some(&auto(ok)), "a", "Prod", None, None);
+        let o = judge_stage(Some(&auto(ok)), AT, "Prod", None, None);
         assert!(o.warnings.is_empty(), "{o:?}");
         assert_eq!(o.evidence.get("last_deployment_status"), Some(ok));
         // Without AutoDeploy the message is not supported: not read.
         let manual = StageFacts { auto_deploy: Some(false), ..auto(failed) };
-        let o = judge_stage(Some(&manual), "a", "Prod", None, None);
+        let o = judge_stage(Some(&manual), AT, "Prod", None, None);
         assert!(o.warnings.is_empty() && o.evidence.get("last_deployment_status").is_none(), "{o:?}");
     }
 
@@ -1716,13 +2100,13 @@ mod tests {
     }
 
     fn judge_d(d: &DomainFacts) -> Outcome {
-        judge_domain(Some(d), "ws.example.com")
+        judge_domain(Some(d), "ws.example.com", "eu-west-1")
     }
 
     #[test]
     fn domain_rules() {
         assert_eq!(judge_d(&good_domain()).status(), Status::Pass);
-        assert_eq!(judge_domain(None, "ws.example.com").status(), Status::Fail);
+        assert_eq!(judge_domain(None, "ws.example.com", "eu-west-1").status(), Status::Fail);
         let mut d = good_domain();
         d.status = None;
         assert_eq!(judge_d(&d).status(), Status::Error);
@@ -1890,30 +2274,22 @@ mod tests {
     fn execute_api_config() {
         use ExecuteApi::*;
         let pass = |o: Outcome| o.status() == Status::Pass;
-        assert!(pass(judge_execute_api_config(Some(true), Some(Disabled), Some(Layout::B))));
-        assert!(pass(judge_execute_api_config(Some(false), Some(Enabled), Some(Layout::A))));
-        assert!(pass(judge_execute_api_config(Some(false), None, Some(Layout::A))));
-        let o = judge_execute_api_config(Some(true), Some(Disabled), Some(Layout::A));
+        assert!(pass(judge_execute_api_config(Some(true), Some(Disabled), Some(Layout::B), Some(AT))));
+        assert!(pass(judge_execute_api_config(Some(false), Some(Enabled), Some(Layout::A), Some(AT))));
+        assert!(pass(judge_execute_api_config(Some(false), None, Some(Layout::A), Some(AT))));
+        let o = judge_execute_api_config(Some(true), Some(Disabled), Some(Layout::A), Some(AT));
         assert!(o.verdict.message().contains("every request will get 403"), "{o:?}");
-        assert!(!pass(judge_execute_api_config(Some(true), None, Some(Layout::A))));
-        let o = judge_execute_api_config(Some(false), Some(Disabled), Some(Layout::B));
+        assert!(!pass(judge_execute_api_config(Some(true), None, Some(Layout::A), Some(AT))));
+        let o = judge_execute_api_config(Some(false), Some(Disabled), Some(Layout::B), Some(AT));
         assert!(o.verdict.hint().is_some_and(|h| h.contains("redeploy")));
-        assert!(!pass(judge_execute_api_config(Some(true), Some(Enabled), Some(Layout::C))));
-        assert_eq!(judge_execute_api_config(None, Some(Disabled), None).status(), Status::Error);
+        assert!(!pass(judge_execute_api_config(Some(true), Some(Enabled), Some(Layout::C), Some(AT))));
+        assert_eq!(judge_execute_api_config(None, Some(Disabled), None, Some(AT)).status(), Status::Error);
     }
 
     #[test]
     fn live_door_open_after_flag_set_means_not_redeployed() {
-        let o = judge_execute_api_live(
-            "wss://a.x/Prod",
-            false,
-            Some(true),
-            "Prod",
-            Ok("NONE"),
-            None,
-            &DoorProbe::Open,
-            None,
-        );
+        let o =
+            judge_execute_api_live("wss://a.x/Prod", false, Some(true), AT, Ok("NONE"), None, &DoorProbe::Open, None);
         assert_eq!(o.status(), Status::Fail);
         assert!(o.verdict.message().contains("not redeployed"), "{o:?}");
         assert!(o.verdict.hint().unwrap().contains("redeploy stage Prod"));
@@ -1926,7 +2302,7 @@ mod tests {
                 "u",
                 false,
                 Some(true),
-                "Prod",
+                AT,
                 Ok("NONE"),
                 None,
                 &DoorProbe::Refused { status: 403 },
@@ -1936,7 +2312,7 @@ mod tests {
             Status::Pass
         );
         assert_eq!(
-            judge_execute_api_live("u", true, Some(false), "Prod", Ok("NONE"), None, &DoorProbe::Open, None).status(),
+            judge_execute_api_live("u", true, Some(false), AT, Ok("NONE"), None, &DoorProbe::Open, None).status(),
             Status::Pass
         );
         assert_eq!(
@@ -1944,7 +2320,7 @@ mod tests {
                 "u",
                 true,
                 Some(false),
-                "Prod",
+                AT,
                 Ok("NONE"),
                 None,
                 &DoorProbe::Refused { status: 403 },
@@ -1957,7 +2333,7 @@ mod tests {
             "u",
             false,
             None,
-            "Prod",
+            AT,
             Ok("NONE"),
             None,
             &DoorProbe::Unreachable { cause: "x".into(), transient: true },
@@ -1975,7 +2351,7 @@ mod tests {
     #[test]
     fn live_door_unknown_on_nxdomain_and_on_a_refusal_an_authorizer_may_have_given() {
         let closed =
-            |auth, probe: &DoorProbe| judge_execute_api_live("u", false, Some(true), "Prod", auth, None, probe, None);
+            |auth, probe: &DoorProbe| judge_execute_api_live("u", false, Some(true), AT, auth, None, probe, None);
         let o = closed(Ok("NONE"), &DoorProbe::NoSuchHost);
         assert_eq!(o.status(), Status::Error, "{o:?}");
         assert!(o.verdict.is_unknown(), "{o:?}");
@@ -1995,7 +2371,7 @@ mod tests {
     fn live_door_iam_403_is_the_closed_door_when_the_same_signer_got_101_through_the_public_url() {
         let public = Some("wss://ws.example.com/chat");
         let closed = |auth, signed_101, probe: &DoorProbe| {
-            judge_execute_api_live("wss://a.x/Prod", false, Some(true), "Prod", auth, signed_101, probe, None)
+            judge_execute_api_live("wss://a.x/Prod", false, Some(true), AT, auth, signed_101, probe, None)
         };
         let o = closed(Ok("AWS_IAM"), public, &DoorProbe::Refused { status: 403 });
         assert_eq!(o.status(), Status::Pass, "{o:?}");
@@ -2013,7 +2389,7 @@ mod tests {
         assert!(closed(Ok("AWS_IAM"), public, &DoorProbe::Refused { status: 401 }).verdict.is_unknown());
         assert!(closed(Err("GetRoutes failed"), public, &DoorProbe::Refused { status: 403 }).verdict.is_unknown());
         // The door expected open and answering 101 to the signed knock still passes.
-        let o = judge_execute_api_live("u", true, Some(false), "Prod", Ok("AWS_IAM"), public, &DoorProbe::Open, None);
+        let o = judge_execute_api_live("u", true, Some(false), AT, Ok("AWS_IAM"), public, &DoorProbe::Open, None);
         assert_eq!(o.status(), Status::Pass);
     }
 
@@ -2030,7 +2406,7 @@ mod tests {
                 "u",
                 false,
                 Some(true),
-                "Prod",
+                AT,
                 Ok("CUSTOM"),
                 None,
                 &DoorProbe::Refused { status: first },
@@ -2062,7 +2438,7 @@ mod tests {
             "u",
             false,
             Some(true),
-            "Prod",
+            AT,
             Ok("AWS_IAM"),
             None,
             &DoorProbe::Refused { status: 403 },
@@ -2078,7 +2454,7 @@ mod tests {
     #[test]
     fn an_open_door_refused_from_behind_is_still_open() {
         let open = |auth, status, bare: Option<&BareKnock>| {
-            judge_execute_api_live("u", true, Some(false), "Prod", auth, None, &DoorProbe::Refused { status }, bare)
+            judge_execute_api_live("u", true, Some(false), AT, auth, None, &DoorProbe::Refused { status }, bare)
         };
         for status in [401, 500, 502] {
             let o = open(Ok("CUSTOM"), status, None);
@@ -2093,6 +2469,191 @@ mod tests {
         assert_eq!(open(Ok("CUSTOM"), 403, Some(&knock(403))).status(), Status::Fail);
         assert!(open(Ok("CUSTOM"), 403, None).verdict.is_unknown());
         assert!(open(Ok("AWS_IAM"), 403, None).verdict.is_unknown());
+    }
+
+    /// The one fix of `o` and its commands as shell lines.
+    fn only_fix(o: &Outcome) -> (Fix, Vec<String>) {
+        assert_eq!(o.fixes().len(), 1, "{o:?}");
+        (o.fixes()[0].clone(), o.fixes()[0].shell().expect("no NUL"))
+    }
+
+    // AWS: API Gateway Developer Guide, "Disable the default endpoint for WebSocket APIs" — `aws apigatewayv2
+    // update-api --api-id … --disable-execute-api-endpoint`, and "you must deploy your API for the change to take
+    // effect" (create-deployment --stage-name).
+    #[test]
+    fn the_execute_api_flag_fix_is_update_api_then_a_deployment() {
+        use ExecuteApi::*;
+        let o = judge_execute_api_config(Some(false), Some(Disabled), Some(Layout::B), Some(AT));
+        let (fix, lines) = only_fix(&o);
+        assert_eq!((fix.resource.kind.as_str(), fix.resource.id.as_str()), ("AWS::ApiGatewayV2::Api", "a1b2c3d4e5"));
+        assert_eq!((fix.field.as_str(), fix.current.as_deref()), ("DisableExecuteApiEndpoint", Some("false")));
+        assert_eq!(fix.wanted, Wanted::Value("true".into()));
+        assert_eq!(
+            lines,
+            [
+                "aws apigatewayv2 update-api --api-id a1b2c3d4e5 --disable-execute-api-endpoint --region eu-west-1",
+                "aws apigatewayv2 create-deployment --api-id a1b2c3d4e5 --stage-name Prod --region eu-west-1",
+            ]
+        );
+        // Layout A needs the door open: the CLI's negated flag.
+        let o = judge_execute_api_config(Some(true), None, Some(Layout::A), Some(AT));
+        assert!(only_fix(&o).1[0].ends_with("--no-disable-execute-api-endpoint --region eu-west-1"), "{o:?}");
+        // Without a stage to deploy, only the update; without the API, no fix; a pass carries none.
+        let no_stage = ApiRef { stage: None, ..AT };
+        let o = judge_execute_api_config(Some(false), Some(Disabled), None, Some(no_stage));
+        assert_eq!(only_fix(&o).1.len(), 1);
+        assert!(judge_execute_api_config(Some(false), Some(Disabled), None, None).fixes().is_empty());
+        assert!(judge_execute_api_config(Some(true), Some(Disabled), None, Some(AT)).fixes().is_empty());
+    }
+
+    #[test]
+    fn the_live_door_fix_is_only_the_deployment_when_the_flag_is_already_set() {
+        let live = |flag, expect_open, probe| {
+            judge_execute_api_live("wss://a.x/Prod", expect_open, flag, AT, Ok("NONE"), None, &probe, None)
+        };
+        let (fix, lines) = only_fix(&live(Some(true), false, DoorProbe::Open));
+        assert_eq!(fix.field, "DeploymentId");
+        assert_eq!(
+            lines,
+            ["aws apigatewayv2 create-deployment --api-id a1b2c3d4e5 --stage-name Prod --region eu-west-1"]
+        );
+        let (fix, lines) = only_fix(&live(Some(false), false, DoorProbe::Open));
+        assert_eq!(fix.field, "DisableExecuteApiEndpoint");
+        assert_eq!(lines.len(), 2, "update-api, then create-deployment");
+        let (_, lines) = only_fix(&live(Some(true), true, DoorProbe::Refused { status: 403 }));
+        assert!(lines[0].contains("--no-disable-execute-api-endpoint"), "{lines:?}");
+        assert!(live(Some(true), false, DoorProbe::Refused { status: 403 }).fixes().is_empty());
+        // An answer that is not the door's says nothing about the flag: no flag fix.
+        assert!(live(Some(true), false, DoorProbe::Refused { status: 404 }).fixes().is_empty());
+    }
+
+    #[test]
+    fn the_route_selection_expression_fix_updates_the_api_and_redeploys() {
+        let o = judge_api(Some(&api()), AT, Some("$request.body.type"));
+        let (fix, lines) = only_fix(&o);
+        assert_eq!(
+            (fix.field.as_str(), fix.current.as_deref()),
+            ("RouteSelectionExpression", Some("$request.body.action"))
+        );
+        assert_eq!(shlex::split(&lines[0]).unwrap()[5..7], ["--route-selection-expression", "$request.body.type"]);
+        assert!(lines[0].contains("'$request.body.type'"), "a `$` value is quoted: {lines:?}");
+        assert!(lines[1].contains("create-deployment"));
+        assert!(judge_api(Some(&api()), AT, Some("$request.body.action")).fixes().is_empty());
+    }
+
+    #[test]
+    fn stage_fixes_create_the_stage_deploy_it_and_lift_a_zero_limit() {
+        let (fix, lines) = only_fix(&judge_stage(None, AT, "Prod", None, None));
+        assert_eq!(
+            (fix.resource.kind.as_str(), fix.resource.id.as_str()),
+            ("AWS::ApiGatewayV2::Stage", "a1b2c3d4e5/Prod")
+        );
+        assert_eq!(
+            lines,
+            [
+                "aws apigatewayv2 create-stage --api-id a1b2c3d4e5 --stage-name Prod --region eu-west-1",
+                "aws apigatewayv2 create-deployment --api-id a1b2c3d4e5 --stage-name Prod --region eu-west-1",
+            ]
+        );
+        let s = StageFacts { deployment_id: None, ..stage() };
+        let (fix, lines) = only_fix(&judge_stage(Some(&s), AT, "Prod", Some(Ok(0)), None));
+        assert_eq!(fix.field, "DeploymentId");
+        assert_eq!(
+            lines,
+            ["aws apigatewayv2 create-deployment --api-id a1b2c3d4e5 --stage-name Prod --region eu-west-1"]
+        );
+        let s = StageFacts { throttling_burst_limit: Some(0), ..stage() };
+        let (fix, lines) = only_fix(&judge_stage(Some(&s), AT, "Prod", None, None));
+        assert!(matches!(&fix.wanted, Wanted::AtLeast(w) if w.starts_with("1 each")), "{fix:?}");
+        assert_eq!(
+            fix.commands[0][5..],
+            crate::fix::argv([
+                "--stage-name",
+                "Prod",
+                "--default-route-settings",
+                "ThrottlingBurstLimit=1250,ThrottlingRateLimit=2500",
+                "--region",
+                "eu-west-1"
+            ]),
+            "{lines:?}"
+        );
+        assert!(judge_stage(Some(&stage()), AT, "Prod", None, None).fixes().is_empty());
+    }
+
+    // AWS: Amazon API Gateway quotas, https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html — the
+    // account-level throttle is 10,000 RPS (2,500 RPS, burst 1,250 in some Regions), and route limits cannot exceed it:
+    // the fix sets the lowest default so UpdateStage accepts it everywhere.
+    #[test]
+    fn a_route_throttling_fix_keys_the_route_settings_by_route_key_in_json() {
+        let s = StageFacts { route_throttling: vec![("$default".into(), Some(0), None)], ..stage() };
+        let o = judge_stage(Some(&s), AT, "Prod", None, None);
+        let (fix, _) = only_fix(&o);
+        assert_eq!(fix.field, "RouteSettings[\"$default\"].ThrottlingBurstLimit, ThrottlingRateLimit");
+        let args = &fix.commands[0];
+        let json = &args[args.iter().position(|a| a == "--route-settings").unwrap() + 1];
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(v["$default"]["ThrottlingBurstLimit"], 1250);
+        assert_eq!(v["$default"]["ThrottlingRateLimit"], 2500.0);
+    }
+
+    // AWS: API Gateway V2 API Reference, "DomainNames" UpdateDomainName — DomainNameConfigurations carries
+    // CertificateArn, EndpointType and SecurityPolicy together, and RoutingMode is its own field.
+    #[test]
+    fn domain_fixes_name_the_certificate_again_and_set_the_routing_mode() {
+        let d = DomainFacts { security_policy: Some("TLS_1_0".into()), ..good_domain() };
+        let o = judge_d(&d);
+        assert_eq!(o.status(), Status::Pass, "a warning: {o:?}");
+        let (fix, _) = only_fix(&o);
+        assert_eq!(
+            (fix.field.as_str(), fix.current.as_deref()),
+            ("DomainNameConfigurations[0].SecurityPolicy", Some("TLS_1_0"))
+        );
+        let args = &fix.commands[0];
+        let json = &args[args.iter().position(|a| a == "--domain-name-configurations").unwrap() + 1];
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(v[0]["SecurityPolicy"], "TLS_1_2");
+        assert_eq!(v[0]["CertificateArn"].as_str(), d.certificate_arn.as_deref());
+        let unknown_cert = DomainFacts { certificate_arn: None, ..d };
+        assert!(only_fix(&judge_d(&unknown_cert)).0.commands.is_empty(), "no certificate to name: no command");
+        let d = DomainFacts { routing_mode: Some("ROUTING_RULE_ONLY".into()), ..good_domain() };
+        let (fix, lines) = only_fix(&judge_d(&d));
+        assert_eq!(fix.wanted, Wanted::Value("API_MAPPING_ONLY".into()));
+        assert!(lines[0].contains("update-domain-name --domain-name ws.example.com --routing-mode API_MAPPING_ONLY"));
+        let d = DomainFacts { endpoint_type: Some("EDGE".into()), ..good_domain() };
+        let (fix, _) = only_fix(&judge_d(&d));
+        assert!(matches!(fix.wanted, Wanted::Words(_)) && fix.commands.is_empty(), "recreated, not one field: {fix:?}");
+        assert!(judge_d(&good_domain()).fixes().is_empty());
+    }
+
+    // AWS: API Gateway V2 API Reference, "ApiMappings" CreateApiMapping — ApiId, Stage and DomainName are required,
+    // ApiMappingKey is optional (none: the domain's root).
+    #[test]
+    fn mapping_fixes_create_the_missing_mapping_and_repoint_its_api() {
+        let (fix, lines) = only_fix(&judge_mapping(&[], &expect("chat", None)));
+        assert_eq!(fix.resource.kind, "AWS::ApiGatewayV2::ApiMapping");
+        assert_eq!(
+            lines,
+            [
+                "aws apigatewayv2 create-api-mapping --domain-name ws.example.com --api-mapping-key chat --api-id a1b2c3d4e5 \
+              --stage Prod --region ap-northeast-1"
+            ]
+        );
+        let (_, lines) = only_fix(&judge_mapping(&[], &expect("", None)));
+        assert!(!lines[0].contains("--api-mapping-key"), "the root mapping takes no key: {lines:?}");
+        let unknown = MappingExpectation { stage: None, ..expect("chat", None) };
+        let (fix, _) = only_fix(&judge_mapping(&[], &unknown));
+        assert!(matches!(fix.wanted, Wanted::Words(_)) && fix.commands.is_empty());
+        let other = MappingFacts { api_id: Some("zzzz999999".into()), ..mapping("chat", "Prod") };
+        let (fix, lines) = only_fix(&judge_mapping(&[other], &expect("chat", None)));
+        assert_eq!((fix.field.as_str(), fix.current.as_deref()), ("ApiId", Some("zzzz999999")));
+        assert!(lines[0].contains("--api-mapping-id map0001 --api-id a1b2c3d4e5 --region"), "{lines:?}");
+    }
+
+    #[test]
+    fn a_missing_route_is_fixed_in_words_since_its_integration_is_the_apis_design() {
+        let o = judge_routes(&[route("$connect")], &wanted(), &RouteContext::default());
+        assert!(o.fixes().iter().all(|f| matches!(f.wanted, Wanted::Words(_)) && f.commands.is_empty()), "{o:?}");
+        assert!(o.fixes().iter().any(|f| f.field == "RouteKey"), "{o:?}");
     }
 
     #[test]

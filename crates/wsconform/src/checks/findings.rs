@@ -54,12 +54,6 @@ impl Findings {
         self.fixes.push(fix);
     }
 
-    /// A retryable problem with its fix as data.
-    pub fn fail_retryable_with_fix(&mut self, message: impl Into<String>, hint: impl Into<String>, fix: Fix) {
-        self.fail_retryable(message, hint);
-        self.fixes.push(fix);
-    }
-
     pub fn evidence(&mut self, key: impl Into<String>, value: impl fmt::Display) {
         self.evidence.set(key, value);
     }
