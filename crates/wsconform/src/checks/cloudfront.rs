@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::check::{BoxFuture, CheckDef, Ctx, NotApplicable};
 use crate::checks::blame::{Blame, route_and_blame, route_evidence};
 use crate::checks::findings::Findings;
+use crate::fix::{self, Fix, Resource, Wanted};
 use crate::ids;
 use crate::model::aws::*;
 use crate::model::route::{
@@ -107,6 +108,66 @@ fn protocol_rank(v: &str) -> Option<usize> {
     PROTOCOL_ORDER.iter().position(|p| *p == v)
 }
 
+/// A change to distribution `id`'s config, applied by CloudFront's three steps with the jq
+/// `filter` over `.DistributionConfig` (values as `$v0`, `$v1`, …; see [`fix::cloudfront_edit`]).
+fn distribution_fix(
+    id: &str,
+    field: &str,
+    current: Option<&str>,
+    wanted: Wanted,
+    filter: &str,
+    values: &[&str],
+) -> Fix {
+    Fix {
+        resource: Resource { kind: "AWS::CloudFront::Distribution".into(), id: id.into(), region: None },
+        field: format!("DistributionConfig.{field}"),
+        current: current.map(str::to_owned),
+        wanted,
+        commands: fix::cloudfront_edit(id, filter, values),
+    }
+}
+
+/// A change no single edit of the distribution makes (a policy, a certificate, a new domain): words.
+fn distribution_words(id: &str, field: &str, current: Option<&str>, wanted: String) -> Fix {
+    Fix {
+        resource: Resource { kind: "AWS::CloudFront::Distribution".into(), id: id.into(), region: None },
+        field: format!("DistributionConfig.{field}"),
+        current: current.map(str::to_owned),
+        wanted: Wanted::Words(wanted),
+        commands: vec![],
+    }
+}
+
+/// Behavior `index` in the config as the API names it (`CacheBehaviors.Items[i]`) and as jq reaches it.
+fn behavior_path(index: Option<usize>) -> (String, String) {
+    match index {
+        Some(i) => (format!("CacheBehaviors.Items[{i}]"), format!(".CacheBehaviors.Items[{i}]")),
+        None => ("DefaultCacheBehavior".into(), ".DefaultCacheBehavior".into()),
+    }
+}
+
+/// A change to one field of origin `origin_id` (matched by its Id, passed as `$v0`): `edit` is jq over the origin.
+fn origin_fix(
+    id: &str,
+    origin_id: &str,
+    field: &str,
+    current: Option<&str>,
+    wanted: &str,
+    edit: &str,
+    values: &[&str],
+) -> Fix {
+    let filter = format!(".Origins.Items |= map(if .Id == $v0 then {edit} else . end)");
+    let values: Vec<&str> = std::iter::once(origin_id).chain(values.iter().copied()).collect();
+    distribution_fix(
+        id,
+        &format!("Origins.Items[Id={origin_id}].{field}"),
+        current,
+        Wanted::Value(wanted.into()),
+        &filter,
+        &values,
+    )
+}
+
 pub fn judge_distribution(d: Option<&DistributionFacts>, host: &str) -> Outcome {
     let Some(d) = d else {
         return Outcome::fail(
@@ -119,7 +180,11 @@ pub fn judge_distribution(d: Option<&DistributionFacts>, host: &str) -> Outcome 
     f.evidence("domain_name", &d.domain_name);
     f.evidence("status", &d.status);
     if !d.enabled {
-        f.fail(format!("distribution {} is disabled", d.id), "set Enabled to true");
+        f.fail_with_fix(
+            format!("distribution {} is disabled", d.id),
+            "set Enabled to true",
+            distribution_fix(&d.id, "Enabled", Some("false"), Wanted::Value("true".into()), ".Enabled = true", &[]),
+        );
     }
     // A multi-tenant distribution has no Aliases of its own: its domains and
     // certificates are its distribution tenants', which are not read.
@@ -133,35 +198,67 @@ pub fn judge_distribution(d: Option<&DistributionFacts>, host: &str) -> Outcome 
             d.id
         ));
     } else if !d.aliases.iter().any(|a| alias_covers(a, host)) {
-        f.fail(
+        f.fail_with_fix(
             format!("the distribution's Aliases ({}) lack {host}: CloudFront answers 403 for it", list(&d.aliases)),
             format!("add {host} to Aliases (Alternate domain names)"),
+            distribution_fix(
+                &d.id,
+                "Aliases.Items",
+                Some(&list(&d.aliases)),
+                Wanted::Value(format!("{host} added (the viewer certificate must cover it)")),
+                ".Aliases.Items = ((.Aliases.Items // []) + [$v0]) | .Aliases.Quantity = (.Aliases.Items | length)",
+                &[host],
+            ),
         );
     }
     // With aliases the viewer certificate is ACM's (us-east-1 only) or IAM's;
     // CloudFront's default certificate covers only *.cloudfront.net.
     match (&d.acm_certificate_arn, &d.iam_certificate_id) {
         _ if tenant_only => {}
-        (Some(arn), _) if arn.split(':').nth(3).is_some_and(|r| r != "us-east-1") => f.fail(
+        (Some(arn), _) if arn.split(':').nth(3).is_some_and(|r| r != "us-east-1") => f.fail_with_fix(
             format!("the viewer certificate {arn} is not in us-east-1"),
             format!("request or import the certificate for {host} in us-east-1 and set ACMCertificateArn to it"),
+            distribution_words(
+                &d.id,
+                "ViewerCertificate.ACMCertificateArn",
+                Some(arn),
+                format!(
+                    "the ARN of an ISSUED certificate in us-east-1 covering {host} (requested or imported there first)"
+                ),
+            ),
         ),
         (Some(_), _) => {}
         (None, Some(iam)) => f.evidence("iam_certificate_id", iam),
-        (None, None) => f.fail(
+        (None, None) => f.fail_with_fix(
             format!(
                 "the viewer certificate is CloudFront's default (*.cloudfront.net){}: it does not cover {host}",
                 if d.cloudfront_default_certificate { "" } else { " or none" }
             ),
             format!("set ViewerCertificate.ACMCertificateArn to an ISSUED certificate in us-east-1 covering {host}"),
+            distribution_words(
+                &d.id,
+                "ViewerCertificate.ACMCertificateArn",
+                None,
+                format!(
+                    "the ARN of an ISSUED certificate in us-east-1 covering {host}, with SSLSupportMethod sni-only"
+                ),
+            ),
         ),
     }
     match d.minimum_protocol_version.as_deref() {
         None => f.unknown("ViewerCertificate.MinimumProtocolVersion is not reported by the endpoint"),
         // Clients that speak TLS 1.2 connect either way: an older minimum is worth fixing, not broken.
-        Some(v) if protocol_rank(v).is_none_or(|r| r < protocol_rank(MIN_PROTOCOL).unwrap_or(0)) => f.warn(
+        Some(v) if protocol_rank(v).is_none_or(|r| r < protocol_rank(MIN_PROTOCOL).unwrap_or(0)) => f.warn_with_fix(
             format!("MinimumProtocolVersion is {v}, older than {MIN_PROTOCOL}: viewers may negotiate outdated TLS"),
             format!("set ViewerCertificate.MinimumProtocolVersion to {MIN_PROTOCOL}"),
+            distribution_fix(
+                &d.id,
+                "ViewerCertificate.MinimumProtocolVersion",
+                Some(v),
+                Wanted::AtLeast(MIN_PROTOCOL.into()),
+                ".ViewerCertificate.MinimumProtocolVersion = $v0",
+                &[MIN_PROTOCOL],
+            ),
         ),
         Some(_) => {}
     }
@@ -391,21 +488,23 @@ pub fn judge_path_pattern(
                 (_, Some(k)) if k == segment => format!("the mapping key is `{k}`"),
                 _ => format!("clients connect to `{path}`"),
             };
-            f.fail(
+            f.fail_with_fix(
                 format!(
                     "{} PathPattern is `{pattern}` but {what} (case-sensitive): `{path}` falls through to {chosen_label} (origin `{}`)",
                     behavior_number(api_index),
                     chosen.target_origin_id
                 ),
                 format!("set {} PathPattern to `{wanted}`", behavior_number(api_index)),
+                path_pattern_fix(&d.id, api_index, &pattern, &wanted),
             );
         } else {
-            f.fail(
+            f.fail_with_fix(
                 format!(
                     "{api_label} does not match `{path}`: {chosen_label} (origin `{}`) answers",
                     chosen.target_origin_id
                 ),
                 format!("set {} PathPattern to `{wanted}`", behavior_number(api_index)),
+                path_pattern_fix(&d.id, api_index, &pattern, &wanted),
             );
         }
         return f.outcome("");
@@ -445,35 +544,43 @@ pub fn judge_path_pattern(
         let object = d.default_root_object.as_deref().unwrap_or_default();
         f.evidence("default_root_object", object);
         let without = join_origin_path(&origin.origin_path, path);
-        f.fail(
+        f.fail_with_fix(
             format!(
                 "DefaultRootObject is `{object}`: for the root URL `{path}` CloudFront requests `{sent}` from the \
                  origin, so API Gateway gets `{seen}` instead of `{without}`"
             ),
             format!("set DefaultRootObject of distribution {} to \"\" (empty)", d.id),
+            distribution_fix(
+                &d.id,
+                "DefaultRootObject",
+                Some(object),
+                Wanted::Value(String::new()),
+                ".DefaultRootObject = \"\"",
+                &[],
+            ),
         );
         // Problems that remain without the default root object are still reported.
-        for (m, h) in door_problems(door, &without, path, op, expect).unwrap_or_default() {
-            f.fail(m, h);
+        for problem in door_problems(door, &without, path, op, expect).unwrap_or_default() {
+            report_door_problem(&mut f, d, origin, problem);
         }
     } else {
-        for (m, h) in problems {
-            f.fail(m, h);
+        for problem in problems {
+            report_door_problem(&mut f, d, origin, problem);
         }
     }
     f.outcome(format!("{chosen_label} → origin `{}` ({}): API Gateway gets `{seen}`", origin.id, origin.domain_name))
 }
 
 /// What is wrong with the path `seen` at API Gateway's `door` (the viewer's
-/// `path`, OriginPath `op`), as (message, hint); `Err` when the suite lacks what
-/// the rule needs.
+/// `path`, OriginPath `op`), as (message, hint, whether OriginPath "" fixes it);
+/// `Err` when the suite lacks what the rule needs.
 fn door_problems(
     door: Door,
     seen: &str,
     path: &str,
     op: &str,
     expect: &PathExpectation,
-) -> Result<Vec<(String, String)>, Outcome> {
+) -> Result<Vec<(String, String, bool)>, Outcome> {
     let mut out = Vec::new();
     match door {
         Door::ExecuteApi => {
@@ -488,16 +595,19 @@ fn door_problems(
                     out.push((
                         format!("OriginPath `{op}` + path `{path}` = `{seen}`: the execute-api host answers 403 to any path after the stage"),
                         format!("set OriginPath to \"\" (clients keep `{want}`), or keep OriginPath `{op}` and have clients connect to `/`"),
+                        true,
                     ));
                 } else if seen.trim_end_matches('/').eq_ignore_ascii_case(&want) {
                     out.push((
                         format!("API Gateway gets `{seen}` but the stage is `{stage}` (case-sensitive)"),
                         format!("have clients connect to `{want}` (with a PathPattern `{stage}*`)"),
+                        false,
                     ));
                 } else {
                     out.push((
                         format!("the execute-api host gets `{seen}` but accepts exactly `{want}` (anything else is 403)"),
                         format!("with OriginPath \"\" clients connect to `{want}` (PathPattern `{stage}*`); with OriginPath `{want}` they connect to `/`"),
+                        false,
                     ));
                 }
             }
@@ -511,7 +621,8 @@ fn door_problems(
             let got = first_segment(seen);
             let ok = if key.is_empty() { seen == "/" || seen.is_empty() } else { got == key };
             if !ok {
-                let hint = if !op.is_empty() && first_segment(path) == first_segment(op) {
+                let doubled = !op.is_empty() && first_segment(path) == first_segment(op);
+                let hint = if doubled {
                     format!("OriginPath `{op}` + path `{path}` = `{seen}`: set OriginPath to \"\"")
                 } else if key.is_empty() {
                     "the API mapping key is empty: clients connect to `/` (OriginPath \"\")".into()
@@ -525,11 +636,39 @@ fn door_problems(
                         "the custom domain gets `{seen}`, whose first segment `{got}` is not the mapping key `{key}`"
                     ),
                     hint,
+                    doubled,
                 ));
             }
         }
     }
     Ok(out)
+}
+
+fn report_door_problem(
+    f: &mut Findings,
+    d: &DistributionFacts,
+    origin: &OriginFacts,
+    (m, h, empty_origin_path): (String, String, bool),
+) {
+    if empty_origin_path {
+        let fix = origin_fix(&d.id, &origin.id, "OriginPath", Some(&origin.origin_path), "", ".OriginPath = \"\"", &[]);
+        f.fail_with_fix(m, h, fix);
+    } else {
+        f.fail(m, h);
+    }
+}
+
+/// PathPattern of ordered behavior `index` (only those have one).
+fn path_pattern_fix(id: &str, index: Option<usize>, current: &str, wanted: &str) -> Fix {
+    let (field, jq) = behavior_path(index);
+    distribution_fix(
+        id,
+        &format!("{field}.PathPattern"),
+        Some(current),
+        Wanted::Value(wanted.into()),
+        &format!("{jq}.PathPattern = $v0"),
+        &[wanted],
+    )
 }
 
 fn behavior_number(i: Option<usize>) -> String {
@@ -543,15 +682,26 @@ fn behavior_number(i: Option<usize>) -> String {
 /// HTTPS (`https-only`, `redirect-to-https`) reach the origin over HTTPS;
 /// `allow-all` lets a plain `ws://` viewer reach it over HTTP, which API
 /// Gateway refuses.
-pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, region: &str) -> Outcome {
+pub fn judge_origin(
+    distribution_id: &str,
+    o: &OriginFacts,
+    behavior: &Behavior,
+    index: Option<usize>,
+    region: &str,
+) -> Outcome {
     let mut f = Findings::new();
+    let https_only = || {
+        let edit = ".CustomOriginConfig.OriginProtocolPolicy = \"https-only\"";
+        let current = o.custom.as_ref().map(|c| c.protocol_policy.as_str());
+        origin_fix(distribution_id, &o.id, "CustomOriginConfig.OriginProtocolPolicy", current, "https-only", edit, &[])
+    };
     f.evidence("origin", format!("{} ({})", o.id, o.domain_name));
     let label = behavior.label(index);
     let mut how = "https-only".to_owned();
     match &o.custom {
         None => {
             let config = if o.vpc_origin_id.is_some() { "VpcOriginConfig" } else { "S3OriginConfig" };
-            f.fail(
+            f.fail_with_fix(
                 format!(
                     "origin `{}` ({}) has {config}, not CustomOriginConfig: CloudFront treats it as {}, not as API Gateway",
                     o.id,
@@ -561,6 +711,12 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
                 format!(
                     "replace {config} of origin `{}` with CustomOriginConfig (OriginProtocolPolicy https-only, OriginSslProtocols TLSv1.2)",
                     o.id
+                ),
+                distribution_words(
+                    distribution_id,
+                    &format!("Origins.Items[Id={}].{config}", o.id),
+                    Some(config),
+                    "CustomOriginConfig with OriginProtocolPolicy https-only, OriginSslProtocols TLSv1.2, HTTPSPort 443".into(),
                 ),
             )
         }
@@ -574,13 +730,14 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
                         Some(v @ ("https-only" | "redirect-to-https")) => {
                             how = format!("match-viewer with {label}'s ViewerProtocolPolicy {v} (viewers only on HTTPS)");
                         }
-                        Some("allow-all") => f.fail(
+                        Some("allow-all") => f.fail_with_fix(
                             format!(
                                 "origin `{}` OriginProtocolPolicy is match-viewer and {label} has ViewerProtocolPolicy \
                                  allow-all: a viewer on plain ws:// reaches API Gateway over HTTP, which it refuses",
                                 o.id
                             ),
                             "set OriginProtocolPolicy to https-only (or the behavior's ViewerProtocolPolicy to https-only)",
+                            https_only(),
                         ),
                         Some(other) => f.unknown(format!(
                             "origin `{}` OriginProtocolPolicy is match-viewer and {label}'s ViewerProtocolPolicy is \
@@ -594,14 +751,15 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
                         )),
                     }
                 }
-                other => f.fail(
+                other => f.fail_with_fix(
                     format!("origin `{}` OriginProtocolPolicy is {other}: API Gateway only answers HTTPS", o.id),
                     "set OriginProtocolPolicy to https-only",
+                    https_only(),
                 ),
             }
             // API Gateway accepts TLS 1.2 and 1.3 only; TLSv1.2 is the newest OriginSslProtocols offers.
             if !c.ssl_protocols.iter().any(|p| p == "TLSv1.2") {
-                f.fail(
+                f.fail_with_fix(
                     format!(
                         "origin `{}` OriginSslProtocols ({}) lack TLSv1.2: API Gateway accepts only TLS 1.2 and 1.3, \
                          so CloudFront cannot complete the handshake (502)",
@@ -609,19 +767,37 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
                         list(&c.ssl_protocols)
                     ),
                     format!("add TLSv1.2 to OriginSslProtocols of origin `{}`", o.id),
+                    origin_fix(
+                        distribution_id,
+                        &o.id,
+                        "CustomOriginConfig.OriginSslProtocols.Items",
+                        Some(&list(&c.ssl_protocols)),
+                        "TLSv1.2",
+                        ".CustomOriginConfig.OriginSslProtocols = {Quantity: 1, Items: [\"TLSv1.2\"]}",
+                        &[],
+                    ),
                 );
             }
             // The documented endpoints are wss://…/ URLs without a port, i.e. 443 (RFC 6455);
             // that API Gateway listens on no other port is not documented: a warning.
             if let Some(port) = c.https_port.filter(|p| *p != 443) {
                 f.evidence("https_port", port);
-                f.warn(
+                f.warn_with_fix(
                     format!(
                         "origin `{}` HTTPSPort is {port}: API Gateway's documented endpoints are `wss://` URLs \
                          without a port (443)",
                         o.id
                     ),
                     format!("set HTTPSPort of origin `{}` to 443", o.id),
+                    origin_fix(
+                        distribution_id,
+                        &o.id,
+                        "CustomOriginConfig.HTTPSPort",
+                        Some(&port.to_string()),
+                        "443",
+                        ".CustomOriginConfig.HTTPSPort = 443",
+                        &[],
+                    ),
                 );
             }
         }
@@ -630,7 +806,7 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
     // behavior (not read) "always" overwrites the viewer's Authorization.
     if let Some(oac) = &o.origin_access_control_id {
         f.evidence("origin_access_control_id", oac);
-        f.warn(
+        f.warn_with_fix(
             format!(
                 "origin `{}` has origin access control {oac}, which is for S3, Lambda, MediaStore and MediaPackage \
                  origins, not API Gateway: with SigningBehavior always CloudFront signs every origin request, \
@@ -638,13 +814,29 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
                 o.id
             ),
             format!("remove OriginAccessControlId from origin `{}`", o.id),
+            origin_fix(
+                distribution_id,
+                &o.id,
+                "OriginAccessControlId",
+                Some(oac),
+                "",
+                ".OriginAccessControlId = \"\"",
+                &[],
+            ),
         );
     }
     match classify_host(&o.domain_name) {
-        HostKind::ExecuteApi { region: r, .. } | HostKind::RegionalTarget { region: r } if r != region => f.fail(
-            format!("origin host {} is in {r} but the API is in {region}", o.domain_name),
-            format!("point the origin at the API's host in {region}"),
-        ),
+        HostKind::ExecuteApi { region: r, .. } | HostKind::RegionalTarget { region: r } if r != region => f
+            .fail_with_fix(
+                format!("origin host {} is in {r} but the API is in {region}", o.domain_name),
+                format!("point the origin at the API's host in {region}"),
+                distribution_words(
+                    distribution_id,
+                    &format!("Origins.Items[Id={}].DomainName", o.id),
+                    Some(&o.domain_name),
+                    format!("the API's execute-api host or its custom domain's regional target in {region}"),
+                ),
+            ),
         _ => {}
     }
     f.outcome(format!("origin `{}` ({}) is {how} with TLSv1.2", o.id, o.domain_name))
@@ -654,6 +846,9 @@ pub fn judge_origin(o: &OriginFacts, behavior: &Behavior, index: Option<usize>, 
 #[derive(Debug, Clone, Default)]
 pub struct ForwardingContext {
     pub behavior_label: String,
+    /// The distribution and the behavior's place in it (`None`: the default behavior): where a fix edits.
+    pub distribution_id: String,
+    pub behavior_index: Option<usize>,
     pub origin_id: String,
     pub origin_host: String,
     /// The API origin's `CustomHeaders` names: CloudFront sets them on every origin request.
@@ -703,6 +898,43 @@ impl GatewayView {
     }
 }
 
+/// The behavior's policy id `field` (`OriginRequestPolicyId`, `CachePolicyId`) set to a managed
+/// policy. A legacy behavior (ForwardedValues) cannot take a policy without giving up ForwardedValues
+/// and naming a cache policy too: that is said in words.
+fn behavior_policy_fix(fw: &ForwardingFacts, cx: &ForwardingContext, field: &str, policy: &str, name: &str) -> Fix {
+    let (path, jq) = behavior_path(cx.behavior_index);
+    let field_path = format!("{path}.{field}");
+    if fw.source.starts_with("legacy") {
+        return distribution_words(
+            &cx.distribution_id,
+            &field_path,
+            None,
+            format!(
+                "{policy} (managed {name}), with ForwardedValues removed and a CachePolicyId set: a behavior takes \
+                 policies only without legacy ForwardedValues"
+            ),
+        );
+    }
+    distribution_fix(
+        &cx.distribution_id,
+        &field_path,
+        None,
+        Wanted::Value(format!("{policy} (managed {name})")),
+        &format!("{jq}.{field} = $v0"),
+        &[policy],
+    )
+}
+
+/// The managed policy that forwards every viewer header and query string and keeps the Host as
+/// it is forwarded now: the fix for a header or query string `$connect` needs.
+fn all_viewer(host_forwarded: bool) -> (&'static str, &'static str) {
+    if host_forwarded {
+        (POLICY_ALL_VIEWER, "AllViewer")
+    } else {
+        (POLICY_ALL_VIEWER_EXCEPT_HOST, "AllViewerExceptHostHeader")
+    }
+}
+
 pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome {
     let mut f = Findings::new();
     f.evidence("forwarding", &fw.source);
@@ -715,8 +947,8 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
     let missing: Vec<&str> = ws.into_iter().filter(|h| !fw.forwards_header(h)).collect();
     let host_forwarded = fw.forwards_header("Host");
     if !missing.is_empty() {
-        let policy = if host_forwarded { "AllViewer" } else { "AllViewerExceptHostHeader" };
-        f.fail(
+        let (id, policy) = all_viewer(host_forwarded);
+        f.fail_with_fix(
             format!(
                 "{b} ({}) does not forward {}: the upgrade never reaches API Gateway intact",
                 fw.source,
@@ -726,6 +958,7 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
                 "set OriginRequestPolicyId to the managed {policy} policy, or add {} to the policy's headers",
                 missing.join(", ")
             ),
+            behavior_policy_fix(fw, cx, "OriginRequestPolicyId", id, policy),
         );
     }
     let v = &cx.viewer_host;
@@ -745,7 +978,7 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         Some(_) if let Some(other) = blamed_elsewhere => {
             f.evidence("host", format!("follows from {}: {}", other.check, other.message))
         }
-        Some(g) if g.host_forwarded => f.fail(
+        Some(g) if g.host_forwarded => f.fail_with_fix(
             format!(
                 "{b} forwards the viewer Host `{v}` to origin {}: API Gateway has no custom domain `{v}` in the region and answers 403",
                 cx.origin_host
@@ -753,12 +986,14 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
             format!(
                 "set OriginRequestPolicyId to AllViewerExceptHostHeader ({POLICY_ALL_VIEWER_EXCEPT_HOST}), or create the regional custom domain `{v}` with an API mapping"
             ),
+            behavior_policy_fix(fw, cx, "OriginRequestPolicyId", POLICY_ALL_VIEWER_EXCEPT_HOST, "AllViewerExceptHostHeader"),
         ),
         // Without the forwarded Host, when that is the one field off, the blame above says it.
         Some(_) if cx.blame.is_some() => {}
-        Some(g) if cx.viewer_is_custom_domain => f.fail(
+        Some(g) if cx.viewer_is_custom_domain => f.fail_with_fix(
             format!("{b} does not forward the viewer Host: API Gateway sees `{}` and has no API for it (403)", g.host),
             format!("set OriginRequestPolicyId to AllViewer ({POLICY_ALL_VIEWER}) so API Gateway sees `{v}`"),
+            behavior_policy_fix(fw, cx, "OriginRequestPolicyId", POLICY_ALL_VIEWER, "AllViewer"),
         ),
         Some(g) => f.fail(
             format!("API Gateway sees `{}` (the origin's name) and has no API for it, and `{v}` is not an API Gateway custom domain in the region (403)", g.host),
@@ -779,9 +1014,10 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
     // CloudFront's WebSocket page asks only for the Sec-WebSocket-* headers, not for a cache
     // policy: caching breaks no upgrade, but an error answer (a refused `$connect`) may be cached.
     if fw.caching_disabled == Some(false) {
-        f.warn(
+        f.warn_with_fix(
             format!("{b} may cache responses: an error answer to an upgrade (a refused `$connect`) may be served from the cache to other viewers"),
             format!("set CachePolicyId to the managed CachingDisabled policy ({CACHE_POLICY_CACHING_DISABLED})"),
+            behavior_policy_fix(fw, cx, "CachePolicyId", CACHE_POLICY_CACHING_DISABLED, "CachingDisabled"),
         );
     }
     for h in &cx.auth_headers {
@@ -801,20 +1037,29 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
             // CloudFront refuses Authorization in an origin request policy's list: the cache key
             // or a policy forwarding all viewer headers carries it.
             let hint = if h.eq_ignore_ascii_case("Authorization") {
-                "set OriginRequestPolicyId to AllViewerExceptHostHeader (b689b0a8-53d0-40ab-baf2-68738e2966ac), which forwards all viewer headers Authorization included, or add `Authorization` to the cache policy's headers (the cache key); an origin request policy cannot list it".to_owned()
+                format!(
+                    "set OriginRequestPolicyId to AllViewerExceptHostHeader ({POLICY_ALL_VIEWER_EXCEPT_HOST}), which forwards all viewer headers Authorization included, or add `Authorization` to the cache policy's headers (the cache key); an origin request policy cannot list it"
+                )
             } else {
                 format!("add `{h}` to the origin request policy's headers (or use AllViewerExceptHostHeader)")
             };
-            f.fail(format!("{b} does not forward the header `{h}` that $connect needs"), hint);
+            let (policy, name) = all_viewer(host_forwarded);
+            f.fail_with_fix(
+                format!("{b} does not forward the header `{h}` that $connect needs"),
+                hint,
+                behavior_policy_fix(fw, cx, "OriginRequestPolicyId", policy, name),
+            );
         }
     }
     judge_signed_access(cx, &mut f);
     judge_origin_custom_headers(cx, &mut f);
     for q in &cx.auth_query {
         if !fw.query_strings.includes(q, false) {
-            f.fail(
+            let (policy, name) = all_viewer(host_forwarded);
+            f.fail_with_fix(
                 format!("{b} does not forward the query string `{q}` that $connect needs"),
                 "set the origin request policy's QueryStringBehavior to all",
+                behavior_policy_fix(fw, cx, "OriginRequestPolicyId", policy, name),
             );
         }
     }
@@ -994,7 +1239,7 @@ fn run_origin(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let route = ctx.facts.aws.route().await.ok();
         let domains = known_custom_domains(&ctx, route.as_deref()).await;
         match api_behavior(&d, ctx.suite.path(), &domains) {
-            Some((i, b, o)) => judge_origin(o, b, i, &ctx.suite.region),
+            Some((i, b, o)) => judge_origin(&d.id, o, b, i, &ctx.suite.region),
             None => Outcome::fail(
                 "no behavior targets an API Gateway origin",
                 "add an origin for the API (its execute-api host or custom domain) and a behavior for it",
@@ -1030,6 +1275,8 @@ fn run_forwarding(ctx: Arc<Ctx>) -> BoxFuture<'static, Outcome> {
         let rt = &ctx.suite.roundtrip;
         let cx = ForwardingContext {
             behavior_label: b.label(i),
+            distribution_id: d.id.clone(),
+            behavior_index: i,
             origin_id: o.id.clone(),
             origin_host: o.domain_name.clone(),
             origin_custom_headers: o.custom_headers.clone(),
@@ -1202,6 +1449,123 @@ mod tests {
         assert!(o.verdict.is_unknown() && o.verdict.message().contains("rewrite"), "{o:?}");
     }
 
+    /// The fix of `o` whose field ends with `field`, and its jq edit step: (program, distribution id, values).
+    fn edit_of(o: &Outcome, field: &str) -> (Fix, String, Vec<String>) {
+        let fix =
+            o.fixes().iter().find(|f| f.field.ends_with(field)).unwrap_or_else(|| panic!("no {field} fix: {o:?}"));
+        assert_eq!(fix.commands.len(), 3, "get-distribution-config, the jq edit, update-distribution: {fix:?}");
+        let edit = &fix.commands[1];
+        assert_eq!(edit[..2], fix::argv(["sh", "-c"]));
+        (fix.clone(), edit[3].clone(), edit[4..].to_vec())
+    }
+
+    // AWS: CloudFront API Reference, "UpdateDistribution" — the whole DistributionConfig from
+    // GetDistributionConfig goes back with its ETag as IfMatch; the fix is those three steps.
+    #[test]
+    fn a_path_pattern_fix_edits_that_behavior_in_three_steps() {
+        let d = dist(EXEC, "prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
+        let (fix, program, args) = edit_of(&o, "PathPattern");
+        assert_eq!(fix.field, "DistributionConfig.CacheBehaviors.Items[0].PathPattern");
+        assert_eq!((fix.current.as_deref(), &fix.wanted), (Some("prod*"), &Wanted::Value("Prod*".into())));
+        assert_eq!(program, ".DistributionConfig | .CacheBehaviors.Items[0].PathPattern = $v0");
+        assert_eq!(args, [d.id.clone(), "Prod*".to_owned()]);
+        assert!(fix.commands[0][2].contains("get-distribution-config") && fix.commands[2][2].contains("--if-match"));
+        assert!(judge_path_pattern(&a(), "/Prod", &stage("Prod"), &[], None).fixes().is_empty());
+    }
+
+    #[test]
+    fn a_doubled_origin_path_is_fixed_on_the_origin_it_names_and_the_root_object_emptied() {
+        let mut d = a();
+        d.origins[1].origin_path = "/Prod".into();
+        let o = judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None);
+        let (fix, program, args) = edit_of(&o, "OriginPath");
+        assert_eq!(fix.field, format!("DistributionConfig.Origins.Items[Id={}].OriginPath", d.origins[1].id));
+        assert_eq!(
+            program,
+            ".DistributionConfig | .Origins.Items |= map(if .Id == $v0 then .OriginPath = \"\" else . end)"
+        );
+        assert_eq!(args, [d.id.clone(), d.origins[1].id.clone()]);
+    }
+
+    #[test]
+    fn distribution_fixes_enable_add_the_alias_and_raise_the_tls_minimum() {
+        let d = DistributionFacts { enabled: false, ..a() };
+        let (_, program, _) = edit_of(&judge_distribution(Some(&d), "ws.example.com"), "Enabled");
+        assert_eq!(program, ".DistributionConfig | .Enabled = true");
+        let d = DistributionFacts { aliases: vec!["other.example.com".into()], ..a() };
+        let (fix, program, args) = edit_of(&judge_distribution(Some(&d), "ws.example.com"), "Aliases.Items");
+        assert!(
+            program.contains("+ [$v0]") && program.contains(".Aliases.Quantity = (.Aliases.Items | length)"),
+            "{program}"
+        );
+        assert_eq!(args[1], "ws.example.com");
+        assert_eq!(fix.current.as_deref(), Some("other.example.com"));
+        let d = DistributionFacts { minimum_protocol_version: Some("TLSv1".into()), ..a() };
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert_eq!(o.status(), Status::Pass, "a warning: {o:?}");
+        let (fix, _, args) = edit_of(&o, "MinimumProtocolVersion");
+        assert_eq!((fix.wanted, args[1].as_str()), (Wanted::AtLeast(MIN_PROTOCOL.into()), MIN_PROTOCOL));
+        // A certificate must be requested first: words, no command.
+        let d = DistributionFacts { acm_certificate_arn: None, iam_certificate_id: None, ..a() };
+        let o = judge_distribution(Some(&d), "ws.example.com");
+        assert!(o.fixes().iter().all(|f| f.commands.is_empty() && matches!(f.wanted, Wanted::Words(_))), "{o:?}");
+        assert!(judge_distribution(Some(&a()), "ws.example.com").fixes().is_empty());
+    }
+
+    #[test]
+    fn origin_fixes_select_the_origin_by_id_and_set_https_only_and_tls_1_2() {
+        let out = match_viewer(Some("allow-all"));
+        let (_, program, args) = edit_of(&out, "OriginProtocolPolicy");
+        assert!(
+            program.contains("if .Id == $v0 then .CustomOriginConfig.OriginProtocolPolicy = \"https-only\""),
+            "{program}"
+        );
+        assert_eq!(args[1], a().origins[1].id);
+        let d = a();
+        let mut o = d.origins[1].clone();
+        if let Some(c) = o.custom.as_mut() {
+            c.ssl_protocols = vec!["TLSv1.1".into()];
+        }
+        let out = judge_origin("EDFDVBD6EXAMPLE", &o, &d.behaviors[0], Some(0), REGION);
+        let (fix, program, _) = edit_of(&out, "OriginSslProtocols.Items");
+        assert!(program.contains(".CustomOriginConfig.OriginSslProtocols = {Quantity: 1, Items: [\"TLSv1.2\"]}"));
+        assert_eq!(fix.current.as_deref(), Some("TLSv1.1"));
+        assert!(match_viewer(Some("https-only")).fixes().is_empty());
+    }
+
+    #[test]
+    fn forwarding_fixes_set_the_managed_policy_that_keeps_the_host_as_it_is() {
+        let judge = |policy, domain| judge_forwarding(&fw(policy), &cx_with(EXEC, domain, policy));
+        let o = judge(POLICY_ALL_VIEWER, false);
+        let (fix, program, args) = edit_of(&o, "OriginRequestPolicyId");
+        assert_eq!(fix.field, "DistributionConfig.DefaultCacheBehavior.OriginRequestPolicyId");
+        assert_eq!(program, ".DistributionConfig | .DefaultCacheBehavior.OriginRequestPolicyId = $v0");
+        assert_eq!(args[1], POLICY_ALL_VIEWER_EXCEPT_HOST);
+        let cx = ForwardingContext { behavior_index: Some(2), ..cx_with(EXEC, false, POLICY_ALL_VIEWER) };
+        let (_, program, _) = edit_of(&judge_forwarding(&fw(POLICY_ALL_VIEWER), &cx), "OriginRequestPolicyId");
+        assert!(program.contains(".CacheBehaviors.Items[2].OriginRequestPolicyId = $v0"), "{program}");
+        assert!(judge(POLICY_ALL_VIEWER_EXCEPT_HOST, false).fixes().is_empty());
+    }
+
+    // A value is never shell or jq syntax: it travels as a positional parameter, read by jq as `$v0`.
+    #[test]
+    fn a_hostile_value_is_only_ever_a_positional_argument() {
+        let hostile = "a\"; rm -rf / #$(x)`y`\n.Enabled = false";
+        let fix = path_pattern_fix("E1", Some(0), "p*", hostile);
+        for (step, argv) in fix.commands.iter().enumerate() {
+            assert!(!argv[2].contains(hostile) && !argv[2].contains("rm -rf"), "step {step}'s script: {}", argv[2]);
+        }
+        assert!(!fix.commands[1][3].contains("rm -rf"), "the jq program: {}", fix.commands[1][3]);
+        assert_eq!(fix.commands[1].last().map(String::as_str), Some(hostile));
+        for line in fix.shell().unwrap() {
+            assert_eq!(
+                shlex::split(&line).map(|a| a.len()),
+                Some(fix.commands[fix.shell().unwrap().iter().position(|l| *l == line).unwrap()].len())
+            );
+        }
+    }
+
     #[test]
     fn path_pattern_case() {
         let d = dist(EXEC, "prod*", POLICY_ALL_VIEWER_EXCEPT_HOST);
@@ -1264,16 +1628,16 @@ mod tests {
     fn origin_rules() {
         let d = a();
         let b = &d.behaviors[0];
-        assert_eq!(judge_origin(&d.origins[1], b, Some(0), REGION).status(), Status::Pass);
+        assert_eq!(judge_origin("EDFDVBD6EXAMPLE", &d.origins[1], b, Some(0), REGION).status(), Status::Pass);
         let mut o = d.origins[1].clone();
         if let Some(c) = o.custom.as_mut() {
             c.protocol_policy = "http-only".into();
             c.ssl_protocols = vec!["TLSv1.1".into()];
         }
-        let out = judge_origin(&o, b, Some(0), REGION);
+        let out = judge_origin("EDFDVBD6EXAMPLE", &o, b, Some(0), REGION);
         assert!(hint(&out).contains("https-only") && hint(&out).contains("TLSv1.2"));
-        assert!(hint(&judge_origin(&d.origins[1], b, Some(0), "us-west-2")).contains("us-west-2"));
-        assert_eq!(judge_origin(&d.origins[0], b, Some(0), REGION).status(), Status::Fail);
+        assert!(hint(&judge_origin("EDFDVBD6EXAMPLE", &d.origins[1], b, Some(0), "us-west-2")).contains("us-west-2"));
+        assert_eq!(judge_origin("EDFDVBD6EXAMPLE", &d.origins[0], b, Some(0), REGION).status(), Status::Fail);
     }
 
     // AWS: API Gateway Developer Guide, "Security policy for WebSocket APIs in API Gateway" — "API Gateway
@@ -1289,11 +1653,11 @@ mod tests {
         if let Some(c) = o.custom.as_mut() {
             c.ssl_protocols = vec!["TLSv1.1".into(), "TLSv1.2".into()];
         }
-        assert_eq!(judge_origin(&o, b, Some(0), REGION).status(), Status::Pass);
+        assert_eq!(judge_origin("EDFDVBD6EXAMPLE", &o, b, Some(0), REGION).status(), Status::Pass);
         if let Some(c) = o.custom.as_mut() {
             c.ssl_protocols = vec!["TLSv1".into(), "TLSv1.1".into()];
         }
-        let out = judge_origin(&o, b, Some(0), REGION);
+        let out = judge_origin("EDFDVBD6EXAMPLE", &o, b, Some(0), REGION);
         assert_eq!(out.status(), Status::Fail, "{out:?}");
         assert!(out.verdict.message().contains("OriginSslProtocols (TLSv1, TLSv1.1) lack TLSv1.2"), "{out:?}");
         assert_eq!(hint(&out), "add TLSv1.2 to OriginSslProtocols of origin `api`");
@@ -1307,13 +1671,13 @@ mod tests {
     fn an_https_port_other_than_443_is_a_warning() {
         let d = a();
         let b = &d.behaviors[0];
-        let out = judge_origin(&d.origins[1], b, Some(0), REGION);
+        let out = judge_origin("EDFDVBD6EXAMPLE", &d.origins[1], b, Some(0), REGION);
         assert!(out.warnings.is_empty(), "{out:?}");
         let mut o = d.origins[1].clone();
         if let Some(c) = o.custom.as_mut() {
             c.https_port = Some(8443);
         }
-        let out = judge_origin(&o, b, Some(0), REGION);
+        let out = judge_origin("EDFDVBD6EXAMPLE", &o, b, Some(0), REGION);
         assert_eq!(out.status(), Status::Pass, "{out:?}");
         assert!(out.warnings[0].message.contains("HTTPSPort is 8443"), "{out:?}");
         assert_eq!(out.warnings[0].hint.as_deref(), Some("set HTTPSPort of origin `api` to 443"));
@@ -1472,6 +1836,8 @@ mod tests {
         assert!(o.verdict.message().contains("DefaultRootObject is `index.html`"), "{o:?}");
         assert!(o.verdict.message().contains("API Gateway gets `/Prod/index.html` instead of `/Prod`"), "{o:?}");
         assert_eq!(hint(&o), "set DefaultRootObject of distribution E2SANDBOXWS01 to \"\" (empty)");
+        let (_, program, _) = edit_of(&o, "DefaultRootObject");
+        assert_eq!(program, ".DistributionConfig | .DefaultRootObject = \"\"");
         // Only the root URL is replaced: a client on `/Prod` (OriginPath "") is unaffected.
         let mut d = a();
         d.default_root_object = Some("index.html".into());
@@ -1490,12 +1856,12 @@ mod tests {
         assert_eq!(judge_path_pattern(&d, "/Prod", &stage("Prod"), &[], None).status(), Status::Pass);
         let (i, b, o) = api_behavior(&d, "/Prod", &[]).expect("the execute-api origin is the API's");
         let (b, mut o) = (b.clone(), o.clone());
-        let out = judge_origin(&o, &b, i, REGION);
+        let out = judge_origin("EDFDVBD6EXAMPLE", &o, &b, i, REGION);
         assert_eq!(out.status(), Status::Fail, "{out:?}");
         assert!(out.verdict.message().contains("has S3OriginConfig, not CustomOriginConfig"), "{out:?}");
         assert!(hint(&out).starts_with("replace S3OriginConfig of origin `api` with CustomOriginConfig"), "{out:?}");
         o.vpc_origin_id = Some("vo_1".into());
-        let out = judge_origin(&o, &b, i, REGION);
+        let out = judge_origin("EDFDVBD6EXAMPLE", &o, &b, i, REGION);
         assert!(hint(&out).starts_with("replace VpcOriginConfig of origin `api`"), "{out:?}");
         // An S3 origin by name is no API origin at all.
         assert!(!is_api_origin(&d.origins[0], &[]));
@@ -1510,7 +1876,7 @@ mod tests {
             c.protocol_policy = "match-viewer".into();
         }
         let b = Behavior { viewer_protocol_policy: viewer.map(Into::into), ..d.behaviors[0].clone() };
-        judge_origin(&o, &b, Some(0), REGION)
+        judge_origin("EDFDVBD6EXAMPLE", &o, &b, Some(0), REGION)
     }
 
     // AWS: CloudFront API Reference, "CustomOriginConfig" OriginProtocolPolicy — "match-viewer –
@@ -1718,9 +2084,9 @@ mod tests {
         let d = a();
         let b = &d.behaviors[0];
         let mut o = d.origins[1].clone();
-        assert!(judge_origin(&o, b, Some(0), REGION).warnings.is_empty());
+        assert!(judge_origin("EDFDVBD6EXAMPLE", &o, b, Some(0), REGION).warnings.is_empty());
         o.origin_access_control_id = Some("E2OAC".into());
-        let out = judge_origin(&o, b, Some(0), REGION);
+        let out = judge_origin("EDFDVBD6EXAMPLE", &o, b, Some(0), REGION);
         assert_eq!(out.status(), Status::Pass, "{out:?}");
         let w = warnings(&out);
         assert!(w.contains("origin `api` has origin access control E2OAC") && w.contains("Authorization"), "{w}");
