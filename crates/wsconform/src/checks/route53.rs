@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::check::{BoxFuture, CheckDef, Ctx, always};
 use crate::checks::findings::Findings;
 use crate::facts::aws::ZoneChoice;
+use crate::fix::{Fix, Resource, Wanted, argv};
 use crate::ids;
 use crate::model::aws::*;
 use crate::outcome::Outcome;
@@ -181,20 +182,24 @@ pub fn judge_alias_chain(
     for rtype in ["A", "AAAA"] {
         let set: Vec<&AliasRecordFacts> = records.iter().copied().filter(|r| r.record_type == rtype).collect();
         if set.is_empty() {
+            let fix =
+                || alias_fix(zone, &normalize_host(host), rtype, (want_name, want_zone), "ResourceRecordSet", None);
             if rtype == "A" {
-                f.fail(
+                f.fail_with_fix(
                     format!("{host} has no A record in zone {}", zone.name),
                     format!("add an ALIAS A record for {host} with {target}"),
+                    fix(),
                 );
             } else if require_aaaa {
                 // IPv4 clients work; IPv6 clients get no AAAA answer and fall back to IPv4.
-                f.warn(
+                f.warn_with_fix(
                     format!(
                         "{host} has no AAAA record in zone {} although the distribution has IPv6 enabled: \
                          IPv6 clients fall back to IPv4",
                         zone.name
                     ),
                     format!("add an ALIAS AAAA record for {host} with the A record's target: {target}"),
+                    fix(),
                 );
             }
             continue;
@@ -202,6 +207,46 @@ pub fn judge_alias_chain(
         judge_set(&mut f, rtype, &set, &want, &in_zone);
     }
     f.outcome(format!("{host} is an ALIAS to {target_name}"))
+}
+
+/// The ALIAS record `name` `rtype` in `zone` made to name the target: a `change-resource-record-sets`
+/// UPSERT (which creates the record or replaces the one of that name and type) when the target's DNS
+/// name and hosted zone id are both known; else the name it must hold, without a command.
+fn alias_fix(
+    zone: &HostedZoneFacts,
+    name: &str,
+    rtype: &str,
+    target: (Result<&str, &str>, Result<&str, &str>),
+    field: &str,
+    current: Option<String>,
+) -> Fix {
+    let resource =
+        Resource { kind: "AWS::Route53::RecordSet".into(), id: format!("{}/{name}/{rtype}", zone.id), region: None };
+    let (wanted, commands) = match target {
+        (Ok(dns), Ok(target_zone)) => {
+            let batch = serde_json::json!({ "Changes": [{
+                "Action": "UPSERT",
+                "ResourceRecordSet": {
+                    "Name": name,
+                    "Type": rtype,
+                    "AliasTarget": { "HostedZoneId": target_zone, "DNSName": dns, "EvaluateTargetHealth": false },
+                },
+            }]});
+            let command = argv([
+                "aws",
+                "route53",
+                "change-resource-record-sets",
+                "--hosted-zone-id",
+                &zone.id,
+                "--change-batch",
+                &batch.to_string(),
+            ]);
+            (Wanted::Value(format!("ALIAS {dns} (HostedZoneId {target_zone})")), vec![command])
+        }
+        (Ok(dns), Err(why)) => (Wanted::Value(format!("ALIAS {dns} (its HostedZoneId is unknown: {why})")), vec![]),
+        (Err(why), _) => (Wanted::Words(format!("an ALIAS to the expected target (unknown: {why})")), vec![]),
+    };
+    Fix { resource, field: field.into(), current, wanted, commands }
 }
 
 /// The target a record set must name: each part, or why it is unknown.
@@ -231,8 +276,8 @@ fn cname_value(c: &AliasRecordFacts) -> String {
 
 /// What one record of a set says about the target: `None` when it names it.
 enum Finding {
-    /// Not the target; the field to set.
-    Wrong { message: String, hint: String },
+    /// Not the target; the field to set (as data when one UPSERT sets it).
+    Wrong { message: String, hint: String, fix: Option<Fix> },
     /// Another name in the same zone (the record, the name): followed.
     InZone(String, String),
     /// Where it leads depends on what is not read (an anycast IP list's
@@ -292,6 +337,12 @@ fn judge_set(
             _ => format!("health checks {} all fail", checks.join(", ")),
         }
     });
+    // One UPSERT fixes a simple record; a record of a routing policy keeps its SetIdentifier and
+    // policy fields, which the hint names and no fix here rewrites.
+    let simple = |r: &AliasRecordFacts, field: &str, current: &str| {
+        (r.set_identifier.is_none())
+            .then(|| alias_fix(want.hosted_zone, rec, rtype, (want_name, want_zone), field, Some(current.into())))
+    };
     let mut shown = Vec::new();
     for (r, t) in set.iter().zip(&traffic) {
         let value = if rtype == "CNAME" {
@@ -327,6 +378,7 @@ fn judge_set(
                 Ok(w) => Some(Finding::Wrong {
                     message: format!("{this} is a CNAME to {v}, expected {w}"),
                     hint: format!("set the value of the CNAME record {rec}{which} to {w}"),
+                    fix: None,
                 }),
                 Err(why) => Some(Finding::Unread(format!(
                     "{this} is a CNAME to {v}: whether that is the target cannot be told ({why})"
@@ -351,10 +403,12 @@ fn judge_set(
                         hint: format!(
                             "set AliasTarget.DNSName of the {rtype} ALIAS record {rec}{which} to {w}{with_zone}"
                         ),
+                        fix: simple(r, "AliasTarget.DNSName", name),
                     }),
                     (Ok(_), Ok(z)) if !zone_id.eq_ignore_ascii_case(z) => Some(Finding::Wrong {
                         message: format!("{this} ALIAS has HostedZoneId {zone_id}, expected {z}"),
                         hint: format!("set AliasTarget.HostedZoneId of the {rtype} ALIAS record {rec}{which} to {z}"),
+                        fix: simple(r, "AliasTarget.HostedZoneId", zone_id),
                     }),
                     (Ok(_), Ok(_)) => None,
                     (Ok(w), Err(why)) => Some(Finding::Unread(format!(
@@ -371,13 +425,14 @@ fn judge_set(
                 _ => Some(Finding::Wrong {
                     message: format!("{this} is a plain record ({}), not an ALIAS", r.values.join(", ")),
                     hint: format!("replace the plain {rtype} record{which} with an ALIAS record with {}", want.target),
+                    fix: None,
                 }),
             }
         };
         let Some(finding) = finding else { continue };
         match (finding, t) {
             // Takes no traffic while a record with a non-zero weight is healthy.
-            (Finding::Wrong { message, hint }, Traffic::Standby) => f.warn(
+            (Finding::Wrong { message, hint, .. }, Traffic::Standby) => f.warn(
                 match &standby_after {
                     Some(when) => format!(
                         "{message}: Route 53 considers a zero-weighted record only when every record of the set \
@@ -397,7 +452,7 @@ fn judge_set(
             ) => f.unknown(format!("{message}; whether clients get it cannot be told")),
             (Finding::InZone(message, to), _) => follow(f, rtype, &message, &to, want, in_zone),
             (Finding::Unread(message), _) => f.unknown(message),
-            (Finding::Wrong { message, hint }, _) => {
+            (Finding::Wrong { message, hint, fix }, _) => {
                 let serving = right_weighted.iter().find(|(_, w)| *w > 0).or(right_weighted.first());
                 let hint = match (&r.routing, serving) {
                     (RoutingPolicy::Weighted(_), Some((_, w))) if *w > 0 => format!("{hint}, or set its Weight to 0"),
@@ -406,7 +461,10 @@ fn judge_set(
                     }
                     _ => hint,
                 };
-                f.fail(message, hint)
+                match fix {
+                    Some(fix) => f.fail_with_fix(message, hint, fix),
+                    None => f.fail(message, hint),
+                }
             }
         }
     }
@@ -612,6 +670,50 @@ mod tests {
 
     fn candidates(public: &[HostedZoneFacts]) -> ZoneCandidates {
         ZoneCandidates { public: public.to_vec(), ..ZoneCandidates::default() }
+    }
+
+    /// The change batch of `o`'s one fix, parsed, with the zone it is sent to.
+    fn upsert_of(o: &Outcome) -> (Fix, String, serde_json::Value) {
+        assert_eq!(o.fixes().len(), 1, "{o:?}");
+        let fix = o.fixes()[0].clone();
+        let c = &fix.commands[0];
+        assert_eq!(c[..3], argv(["aws", "route53", "change-resource-record-sets"]));
+        let zone = c[c.iter().position(|a| a == "--hosted-zone-id").unwrap() + 1].clone();
+        let batch = serde_json::from_str(&c[c.iter().position(|a| a == "--change-batch").unwrap() + 1]).unwrap();
+        (fix, zone, batch)
+    }
+
+    // AWS: Route 53 API Reference, "ChangeResourceRecordSets" — UPSERT "If a resource record set does not
+    // already exist, Route 53 creates it. If a resource record set does exist, Route 53 updates it with the
+    // values in the request"; "AliasTarget" — for a CloudFront distribution HostedZoneId is Z2FDTNDATAQYW2.
+    #[test]
+    fn a_missing_or_misaimed_alias_is_fixed_by_one_upsert_of_the_target() {
+        let o = judge_alias(&zone(), &[], HOST, &cf(), false, None);
+        let (fix, zone_id, batch) = upsert_of(&o);
+        assert_eq!((fix.resource.id.as_str(), fix.field.as_str()), ("Z0SANDBOX/ws.example.com/A", "ResourceRecordSet"));
+        assert_eq!(zone_id, "Z0SANDBOX");
+        let change = &batch["Changes"][0];
+        assert_eq!(change["Action"], "UPSERT");
+        assert_eq!(change["ResourceRecordSet"]["Name"], "ws.example.com");
+        assert_eq!(change["ResourceRecordSet"]["Type"], "A");
+        assert_eq!(change["ResourceRecordSet"]["AliasTarget"]["DNSName"], CF_NAME);
+        assert_eq!(change["ResourceRecordSet"]["AliasTarget"]["HostedZoneId"], CLOUDFRONT_HOSTED_ZONE_ID);
+        assert_eq!(change["ResourceRecordSet"]["AliasTarget"]["EvaluateTargetHealth"], false);
+
+        let old = [alias("A", "d222222oldold9.cloudfront.net.", CLOUDFRONT_HOSTED_ZONE_ID)];
+        let (fix, _, batch) = upsert_of(&judge_alias(&zone(), &old, HOST, &cf(), false, None));
+        assert_eq!(
+            (fix.field.as_str(), fix.current.as_deref()),
+            ("AliasTarget.DNSName", Some("d222222oldold9.cloudfront.net."))
+        );
+        assert_eq!(batch["Changes"][0]["ResourceRecordSet"]["AliasTarget"]["DNSName"], CF_NAME);
+
+        // The target's zone id unknown: the name it must hold, no command.
+        let unsure = ExpectedAlias { zone: Err("not reported".into()), ..cf() };
+        let o = judge_alias(&zone(), &[], HOST, &unsure, false, None);
+        assert!(o.fixes()[0].commands.is_empty(), "{o:?}");
+        let good = [alias("A", CF_NAME, CLOUDFRONT_HOSTED_ZONE_ID)];
+        assert!(judge_alias(&zone(), &good, HOST, &cf(), false, None).fixes().is_empty());
     }
 
     // AWS: CloudFront API Reference, "DistributionConfig" (AnycastIpListId) — "ID of the Anycast static IP list that is associated with the distribution"; "AnycastIpList" — "The static IP addresses that are allocated to the Anycast static IP list": a plain A record to those addresses reaches the distribution. The list's addresses are not read, so such a record is unknown, never the "not an ALIAS" failure.
