@@ -962,8 +962,10 @@ pub fn judge_forwarding(fw: &ForwardingFacts, cx: &ForwardingContext) -> Outcome
         );
     }
     let v = &cx.viewer_host;
+    // The one forwarding field blame names: the viewer Host, which AllViewer forwards.
     if let Some(b) = cx.blame.as_ref().filter(|b| b.check == ids::CLOUDFRONT_FORWARDING) {
-        f.fail(b.message.clone(), b.hint.clone());
+        let fix = behavior_policy_fix(fw, cx, "OriginRequestPolicyId", POLICY_ALL_VIEWER, "AllViewer");
+        f.fail_with_fix(b.message.clone(), b.hint.clone(), fix);
     }
     // The Host verdict reads the route: which Host API Gateway receives, and whether it knows it.
     let blamed_elsewhere = cx.blame.as_ref().filter(|b| b.check != ids::CLOUDFRONT_FORWARDING);
