@@ -181,6 +181,9 @@ pub struct RunArgs {
     /// Show every check's evidence on the console.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Show each fix's commands on the console under its field change (they are never run).
+    #[arg(long)]
+    pub fix: bool,
     /// Any warning makes the exit code 1 (as `[checks] strict = true` does for one suite).
     #[arg(long)]
     pub strict: bool,
@@ -339,7 +342,8 @@ fn reporters_for(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
     if annotations::enabled(|k| std::env::var(k).ok()) {
         reporters.push(Box::new(annotations::AnnotationReporter::new(std::io::stdout())));
     }
-    reporters.push(Box::new(ConsoleReporter::new(std::io::stdout(), tty, color, args.verbose)));
+    reporters
+        .push(Box::new(ConsoleReporter::new(std::io::stdout(), tty, color, args.verbose).with_fix_commands(args.fix)));
     let dir = args.reports_dir.clone();
     reporters.push(Box::new(
         junit::JunitReporter::new(match &args.junit {

@@ -92,6 +92,35 @@ fn fix_prints_the_reports_fixes_as_a_script() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
 }
 
+#[test]
+fn run_fix_shows_the_commands_on_the_console_and_the_summary_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let run = |fix: bool| {
+        let mut cmd = wsconform();
+        cmd.args(["run", "--sandbox=lambda-permission-wrong-route", "--only", "apigw.*", "--summary"]).arg(&summary);
+        if fix {
+            cmd.arg("--fix");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let plain = run(false);
+    assert!(plain.contains("fix: Policy.Statement"), "the field change shows without --fix: {plain}");
+    assert!(!plain.contains("$ aws lambda add-permission"), "{plain}");
+    assert!(plain.contains("run with --fix to see them"), "{plain}");
+    let with = run(true);
+    let line = with
+        .lines()
+        .find(|l| l.trim_start().starts_with("$ aws lambda add-permission"))
+        .unwrap_or_else(|| panic!("{with}"));
+    assert!(line.contains("--principal apigateway.amazonaws.com"), "{line}");
+    let md = read(&summary);
+    assert!(md.contains("🔧 **fix:** Policy.Statement") && md.contains("```sh\n"), "{md}");
+    assert!(md.contains("\naws lambda add-permission --function-name"), "{md}");
+}
+
 fn interrupt_with(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
     // echo-silent: e2e.echo waits for its 10 s roundtrip timeout, so the run is busy when the signal comes.

@@ -62,6 +62,34 @@ impl Fix {
     pub fn shell(&self) -> Option<Vec<String>> {
         self.commands.iter().map(|argv| shlex::try_join(argv.iter().map(String::as_str)).ok()).collect()
     }
+
+    /// One line: `{field}: {current} → {wanted}`, newlines in values turned to spaces so that no value
+    /// forges a line of the output around it.
+    pub fn summary(&self) -> String {
+        one_line(&format!(
+            "{}: {} → {}",
+            self.field,
+            self.current.as_deref().map_or("(absent)".into(), |c| if c.is_empty() {
+                "\"\"".into()
+            } else {
+                c.to_owned()
+            }),
+            match &self.wanted {
+                Wanted::Value(v) if v.is_empty() => "\"\"".to_owned(),
+                w => w.to_string(),
+            }
+        ))
+    }
+
+    /// The resource, on one line: `AWS::CloudFront::Distribution E123 (global)`.
+    pub fn target(&self) -> String {
+        one_line(&format!(
+            "{} {} ({})",
+            self.resource.kind,
+            self.resource.id,
+            self.resource.region.as_deref().unwrap_or("global")
+        ))
+    }
 }
 
 /// `argv` from string slices, for the call sites that build commands.
@@ -102,32 +130,38 @@ pub fn script<'a>(checks: impl IntoIterator<Item = (&'a str, &'a [Fix])>) -> Str
     );
     let mut any = false;
     for (id, fixes) in checks {
-        for fix in fixes {
-            any = true;
-            let current = fix.current.as_deref().unwrap_or("(absent)");
-            out.push_str(&format!(
-                "\n# {id}: {} {} ({})\n#   {}: {} -> {}\n",
-                fix.resource.kind,
-                one_line(&fix.resource.id),
-                fix.resource.region.as_deref().unwrap_or("global"),
-                one_line(&fix.field),
-                one_line(current),
-                one_line(&fix.wanted.to_string())
-            ));
-            match fix.shell() {
-                Some(lines) if !lines.is_empty() => {
-                    for line in lines {
-                        out.push_str(&line);
-                        out.push('\n');
-                    }
-                }
-                Some(_) => out.push_str("#   no single command applies it: change it as described above\n"),
-                None => out.push_str("#   not rendered: an argument holds a NUL byte\n"),
-            }
-        }
+        any |= !fixes.is_empty();
+        out.push_str(&check_script(id, fixes));
     }
     if !any {
         out.push_str("\n# nothing to fix: the report has no finding with a fix\n");
+    }
+    out
+}
+
+/// One check's part of the script: each fix as comment lines (resource; field: current -> wanted),
+/// then its commands shell-quoted, each block after a blank line. Empty for no fixes.
+pub fn check_script(id: &str, fixes: &[Fix]) -> String {
+    let mut out = String::new();
+    for fix in fixes {
+        let current = fix.current.as_deref().unwrap_or("(absent)");
+        out.push_str(&format!(
+            "\n# {id}: {}\n#   {}: {} -> {}\n",
+            fix.target(),
+            one_line(&fix.field),
+            one_line(current),
+            one_line(&fix.wanted.to_string())
+        ));
+        match fix.shell() {
+            Some(lines) if !lines.is_empty() => {
+                for line in lines {
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+            }
+            Some(_) => out.push_str("#   no single command applies it: change it as described above\n"),
+            None => out.push_str("#   not rendered: an argument holds a NUL byte\n"),
+        }
     }
     out
 }
@@ -151,6 +185,18 @@ pub fn script_from_report(report: &serde_json::Value) -> Result<String, String> 
         }
     }
     Ok(script(checks.iter().map(|(id, f)| (id.as_str(), f.as_slice()))))
+}
+
+/// A CloudFront PathPattern fix whose wanted value is `value`: for the renderers' tests.
+#[cfg(test)]
+pub fn example(value: &str) -> Fix {
+    Fix {
+        resource: Resource { kind: "AWS::CloudFront::Distribution".into(), id: "E2SANDBOXWS01".into(), region: None },
+        field: "DistributionConfig.CacheBehaviors.Items[0].PathPattern".into(),
+        current: Some("prod*".into()),
+        wanted: Wanted::Value(value.into()),
+        commands: cloudfront_edit("E2SANDBOXWS01", ".CacheBehaviors.Items[0].PathPattern = $v0", &[value]),
+    }
 }
 
 /// A value in a comment line: newlines would end the comment.
@@ -215,6 +261,15 @@ mod tests {
         );
         assert_eq!(script_from_report(&serde_json::json!([report])).unwrap(), s, "an array of suites too");
         assert!(script_from_report(&serde_json::json!({"x": 1})).unwrap_err().contains("not a wsconform JSON report"));
+    }
+
+    #[test]
+    fn the_summary_is_one_line_and_says_empty_and_absent() {
+        let f = example("Prod*\nrm -rf /");
+        assert_eq!(f.summary(), "DistributionConfig.CacheBehaviors.Items[0].PathPattern: prod* → Prod* rm -rf /");
+        assert_eq!(f.target(), "AWS::CloudFront::Distribution E2SANDBOXWS01 (global)");
+        let f = Fix { current: None, wanted: Wanted::Value(String::new()), ..example("x") };
+        assert!(f.summary().ends_with(": (absent) → \"\""), "{}", f.summary());
     }
 
     #[test]

@@ -68,13 +68,23 @@ impl<W: Write + Send> AnnotationReporter<W> {
 
     fn annotate(&mut self, suite: usize, r: &CheckReport) -> std::io::Result<()> {
         let props = self.properties(suite, r.id);
-        if matches!(r.outcome.status(), Status::Fail | Status::Error) {
+        // The field changes, short; the commands are for `wsconform fix` (annotations are one message).
+        let fixes: String = r.outcome.fixes().iter().map(|f| format!(" — fix: {}", f.summary())).collect();
+        let more = if r.outcome.fixes().iter().any(|f| !f.commands.is_empty()) {
+            " (`wsconform fix REPORT.json` prints the commands)"
+        } else {
+            ""
+        };
+        let failed = matches!(r.outcome.status(), Status::Fail | Status::Error);
+        if failed {
             let text = with_hint(r.outcome.verdict.message(), r.outcome.verdict.hint());
-            writeln!(self.out, "::error {props}::{}", data(&text))?;
+            writeln!(self.out, "::error {props}::{}", data(&format!("{text}{fixes}{more}")))?;
         }
-        for w in &r.outcome.warnings {
+        for (i, w) in r.outcome.warnings.iter().enumerate() {
             let text = with_hint(&w.message, w.hint.as_deref());
-            writeln!(self.out, "::warning {props}::{}", data(&text))?;
+            // A passing check's fixes are its warnings': said once, on the first.
+            let tail = if failed || i > 0 { String::new() } else { format!("{fixes}{more}") };
+            writeln!(self.out, "::warning {props}::{}", data(&format!("{text}{tail}")))?;
         }
         Ok(())
     }
@@ -152,6 +162,29 @@ mod tests {
         assert!(!enabled(|k| (k == "GITHUB_ACTIONS").then(|| "false".to_string())));
         assert!(!enabled(|k| (k == "GITLAB_CI").then(|| "true".to_string())));
         assert!(!enabled(|_| None));
+    }
+
+    #[test]
+    fn a_failure_names_its_field_change_and_a_warning_carries_a_passing_checks_fix() {
+        use crate::outcome::Outcome;
+        let report =
+            |id, outcome| CheckReport { id, outcome, retries: vec![], duration: Default::default(), started_at: None };
+        let mut a = AnnotationReporter::new(Vec::new());
+        let failed =
+            Outcome::fail("PathPattern is `prod*`", "set it").with_fix(crate::fix::example("Prod*\n::error::x"));
+        a.annotate(0, &report(ids::CLOUDFRONT_PATH_PATTERN, failed)).unwrap();
+        let warned = Outcome::pass("ok").warn("one", "h1").warn("two", "h2").with_fix(crate::fix::example("Prod*"));
+        a.annotate(0, &report(ids::CLOUDFRONT_DISTRIBUTION, warned)).unwrap();
+        let out = String::from_utf8(a.into_inner()).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3, "a value's newline is escaped, no forged command: {out}");
+        assert!(
+            lines[0]
+                .ends_with("PathPattern: prod* → Prod* ::error::x (`wsconform fix REPORT.json` prints the commands)"),
+            "{out}"
+        );
+        assert!(lines[1].contains("one — hint: h1 — fix: "), "{out}");
+        assert!(!lines[2].contains("fix:"), "said once: {out}");
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub struct ConsoleReporter<W: Write + Send> {
     tty: bool,
     color: bool,
     verbose: bool,
+    /// `--fix`: each fix's commands under it, not only its field change.
+    fix_commands: bool,
     suites: Vec<SuiteHeader>,
     running: BTreeSet<(usize, crate::ids::CheckId)>,
     done: usize,
@@ -31,6 +33,7 @@ impl<W: Write + Send> ConsoleReporter<W> {
             tty,
             color,
             verbose,
+            fix_commands: false,
             suites: vec![],
             running: BTreeSet::new(),
             done: 0,
@@ -38,6 +41,12 @@ impl<W: Write + Send> ConsoleReporter<W> {
             live_line_shown: false,
             last_draw: None,
         }
+    }
+
+    /// Shows each fix's commands (`run --fix`).
+    pub fn with_fix_commands(mut self, on: bool) -> Self {
+        self.fix_commands = on;
+        self
     }
 
     pub fn into_inner(self) -> W {
@@ -122,6 +131,27 @@ impl<W: Write + Send> ConsoleReporter<W> {
             )?;
             if let Some(h) = &w.hint {
                 writeln!(self.out, "  {:>5} {}", "", self.paint("36", &format!("hint: {h}")))?;
+            }
+        }
+        for fix in r.outcome.fixes() {
+            writeln!(
+                self.out,
+                "  {:>5} {}",
+                "",
+                self.paint("36", &format!("fix: {} on {}", fix.summary(), fix.target()))
+            )?;
+            if self.fix_commands {
+                // Shell-quoted, so no value runs as shell syntax; a newline inside quotes is shown as `\n`,
+                // so no value starts a console line either (`wsconform fix` prints it exactly).
+                for line in fix.shell().unwrap_or_default() {
+                    let shown = line.replace('\n', "\\n").replace('\r', "\\r");
+                    let note = if shown == line {
+                        ""
+                    } else {
+                        "   # newlines shown as \\n: `wsconform fix` prints it exactly"
+                    };
+                    writeln!(self.out, "  {:>5}   $ {shown}{note}", "")?;
+                }
             }
         }
         if self.verbose {
@@ -236,6 +266,16 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                     }
                     writeln!(self.out)?;
                 }
+                let commands =
+                    all.iter().flat_map(|(_, r)| r.outcome.fixes()).filter(|f| !f.commands.is_empty()).count();
+                if commands > 0 && !self.fix_commands {
+                    writeln!(
+                        self.out,
+                        "{commands} {} a command: run with --fix to see them, or `wsconform fix REPORT.json` on a \
+                         --json report for a script to review (wsconform never runs them)\n",
+                        if commands == 1 { "fix has" } else { "fixes have" }
+                    )?;
+                }
                 let warned = results.iter().map(|s| warned(&s.reports)).sum::<usize>();
                 let warned = if warned == 0 { String::new() } else { format!(", {warned} warned") };
                 writeln!(
@@ -309,6 +349,66 @@ mod tests {
         );
         assert!(!out.contains("failures:"), "{out}");
         assert!(out.ends_with("2 passed, 0 failed, 0 errored, 0 skipped, 1 warned in 0.00s\n"), "{out}");
+    }
+
+    /// The console's text for one suite of `reports`.
+    fn render(reports: Vec<CheckReport>, fix_commands: bool) -> String {
+        use crate::events::{SuiteHeader, SuiteResult};
+        let header = SuiteHeader {
+            name: "s".into(),
+            source: "<test>".into(),
+            region: "ap-northeast-1".into(),
+            url: "wss://ws.example.com/Prod".into(),
+            checks: reports.iter().map(|r| r.id).collect(),
+            warnings: vec![],
+        };
+        let result = SuiteResult {
+            route: Vec::new(),
+            header: header.clone(),
+            reports,
+            properties: vec![],
+            aws_calls: Default::default(),
+            duration: Duration::ZERO,
+            started_at: chrono::Utc::now(),
+            interrupted: false,
+        };
+        let mut c = ConsoleReporter::new(Vec::new(), false, false, false).with_fix_commands(fix_commands);
+        c.on_event(&Event::RunStarted { suites: vec![header] }).unwrap();
+        for r in &result.reports {
+            c.on_event(&Event::CheckFinished { suite: 0, report: r.clone() }).unwrap();
+        }
+        c.on_event(&Event::RunFinished { results: vec![result], duration: Duration::ZERO, interrupted: false })
+            .unwrap();
+        String::from_utf8(c.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn a_fix_shows_under_its_hint_and_its_commands_only_with_fix() {
+        let hostile = "Prod*\n  PASS  forged line";
+        let failing = || {
+            let o = Outcome::fail("behavior #0 PathPattern is `prod*`", "set it to `Prod*`");
+            report(ids::CLOUDFRONT_PATH_PATTERN, o.with_fix(crate::fix::example(hostile)))
+        };
+        let out = render(vec![failing()], false);
+        assert!(
+            out.contains("        hint: set it to `Prod*`\n        fix: DistributionConfig.CacheBehaviors.Items[0].PathPattern: prod* → Prod*   PASS  forged line on AWS::CloudFront::Distribution E2SANDBOXWS01 (global)\n"),
+            "{out}"
+        );
+        assert!(!out.contains("\n  PASS  forged"), "a value cannot start a line: {out}");
+        assert!(!out.contains("$ sh -c"), "{out}");
+        assert!(out.contains("1 fix has a command: run with --fix"), "{out}");
+        let out = render(vec![failing()], true);
+        let commands: Vec<&str> = out.lines().filter_map(|l| l.strip_prefix("          $ ")).collect();
+        assert_eq!(commands.len(), 3, "the three CloudFront steps: {out}");
+        assert!(
+            commands[1].ends_with(
+                "'Prod*\\n  PASS  forged line'   # newlines shown as \\n: `wsconform fix` prints it exactly"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("\n  PASS  forged"), "a value cannot start a line: {out}");
+        assert!(!out.contains("run with --fix"), "{out}");
+        assert!(!render(vec![report(ids::DNS_RESOLVES, Outcome::pass("ok"))], false).contains("fix"));
     }
 
     #[test]

@@ -54,7 +54,7 @@ fn rerun(a: &Attempt) -> TestRerun {
 }
 
 /// `<system-out>`: the warnings first (they do not fail the testcase, so
-/// this is where CI shows them), then the evidence.
+/// this is where CI shows them), then the evidence, then the fixes.
 fn evidence_text(r: &CheckReport) -> String {
     let mut out = String::new();
     for w in &r.outcome.warnings {
@@ -67,6 +67,8 @@ fn evidence_text(r: &CheckReport) -> String {
         out.push_str(&format!("{k}: {v}\n"));
     }
     out.push_str(&format!("attempts: {}\n", r.attempts()));
+    // The fixes as `wsconform fix` prints them: comments, then the shell-quoted commands.
+    out.push_str(&crate::fix::check_script(r.id.as_str(), r.outcome.fixes()));
     out
 }
 
@@ -209,6 +211,30 @@ mod tests {
         assert!(text.starts_with("warning: no AAAA record\nhint: add the AAAA alias\nzone: Z1\n"), "{text}");
         let tc = testcase(&r);
         assert!(matches!(tc.status, TestCaseStatus::Success { .. }), "{:?}", tc.status);
+    }
+
+    #[test]
+    fn fixes_go_to_system_out_as_the_fix_script_has_them() {
+        let r = CheckReport {
+            id: ids::CLOUDFRONT_PATH_PATTERN,
+            outcome: Outcome::fail("PathPattern is `prod*`", "set it").with_fix(crate::fix::example("<Prod&*>")),
+            retries: vec![],
+            duration: Duration::ZERO,
+            started_at: None,
+        };
+        let text = evidence_text(&r);
+        assert!(
+            text.contains("attempts: 1\n\n# cloudfront.path-pattern: AWS::CloudFront::Distribution E2SANDBOXWS01"),
+            "{text}"
+        );
+        assert!(text.ends_with(&crate::fix::check_script("cloudfront.path-pattern", r.outcome.fixes())), "{text}");
+        // quick-junit escapes it in the XML.
+        let mut report = quick_junit::Report::new("wsconform");
+        let mut suite = TestSuite::new("s");
+        suite.add_test_case(testcase(&r));
+        report.add_test_suite(suite);
+        let xml = report.to_string().unwrap();
+        assert!(xml.contains("&apos;&lt;Prod&amp;*&gt;&apos;") || xml.contains("'&lt;Prod&amp;*&gt;'"), "{xml}");
     }
 
     #[test]

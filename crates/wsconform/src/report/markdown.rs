@@ -24,6 +24,14 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// A fenced code block that `text` cannot close: the fence is longer than any run of backticks in
+/// it (CommonMark: a closing fence is at least as long as the opening one).
+fn fenced(info: &str, text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}{info}\n{}\n{fence}\n", text.trim_matches('\n'))
+}
+
 fn icon(s: Status) -> &'static str {
     match s {
         Status::Pass => "✅ pass",
@@ -64,6 +72,9 @@ pub fn render(results: &[SuiteResult]) -> String {
                     msg.push_str(&format!("<br>**hint:** {}", cell(h)));
                 }
             }
+            for fix in r.outcome.fixes() {
+                msg.push_str(&format!("<br>🔧 **fix:** {}", cell(&fix.summary())));
+            }
             let mut status = icon(r.outcome.status()).to_owned();
             if !r.outcome.warnings.is_empty() {
                 status.push_str(&format!(" ({})", warnings_label(r.outcome.warnings.len())));
@@ -71,6 +82,16 @@ pub fn render(results: &[SuiteResult]) -> String {
             out.push_str(&format!("| {} | `{}` | {} | {} ms |\n", status, r.id, msg, r.duration.as_millis()));
         }
         out.push('\n');
+        // The commands, as `wsconform fix` prints them: for a person to review, never run by wsconform.
+        let script: String =
+            s.reports.iter().map(|r| crate::fix::check_script(r.id.as_str(), r.outcome.fixes())).collect();
+        if !script.is_empty() {
+            out.push_str(
+                "<details><summary>Fixes as commands (review before running; wsconform runs none)</summary>\n\n",
+            );
+            out.push_str(&fenced("sh", &script));
+            out.push_str("\n</details>\n\n");
+        }
     }
     out
 }
@@ -88,5 +109,18 @@ impl Reporter for MarkdownReporter {
             f.write_all(text.as_bytes()).map_err(super::Error::file("append to", p))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fence_is_longer_than_any_backtick_run_in_its_text() {
+        assert_eq!(fenced("sh", "echo hi"), "```sh\necho hi\n```\n");
+        let hostile = "a ```` b\n```\nrm";
+        let block = fenced("sh", hostile);
+        assert!(block.starts_with("`````sh\n") && block.ends_with("\n`````\n"), "{block}");
     }
 }
