@@ -129,9 +129,25 @@ pub fn script<'a>(checks: impl IntoIterator<Item = (&'a str, &'a [Fix])>) -> Str
         "#!/bin/sh\n# Written by `wsconform fix` from a report. It changes AWS resources: review it first.\nset -eu\n",
     );
     let mut any = false;
+    // A live check names the cause a control-plane check found, with the same fix: applied twice,
+    // the second call would fail (AddPermission's statement id exists), so it is written once.
+    let mut written: Vec<(&[Vec<String>], &str)> = Vec::new();
     for (id, fixes) in checks {
-        any |= !fixes.is_empty();
-        out.push_str(&check_script(id, fixes));
+        for fix in fixes {
+            any = true;
+            match written.iter().find(|(commands, _)| !fix.commands.is_empty() && *commands == fix.commands.as_slice())
+            {
+                Some((_, first)) => out.push_str(&format!(
+                    "\n# {id}: {}\n#   {}: the same change as for {first} above\n",
+                    fix.target(),
+                    one_line(&fix.field)
+                )),
+                None => {
+                    out.push_str(&check_script(id, std::slice::from_ref(fix)));
+                    written.push((&fix.commands, id));
+                }
+            }
+        }
     }
     if !any {
         out.push_str("\n# nothing to fix: the report has no finding with a fix\n");
@@ -270,6 +286,14 @@ mod tests {
         assert_eq!(f.target(), "AWS::CloudFront::Distribution E2SANDBOXWS01 (global)");
         let f = Fix { current: None, wanted: Wanted::Value(String::new()), ..example("x") };
         assert!(f.summary().ends_with(": (absent) → \"\""), "{}", f.summary());
+    }
+
+    #[test]
+    fn a_fix_two_checks_carry_is_written_once() {
+        let f = fix("f");
+        let s = script([("apigw.integrations", &[f.clone()][..]), ("e2e.echo", &[f][..])]);
+        assert_eq!(s.matches("aws lambda add-permission").count(), 1, "{s}");
+        assert!(s.contains("# e2e.echo: AWS::Lambda::Function f (eu-west-1)\n#   Policy.Statement: the same change as for apigw.integrations above\n"), "{s}");
     }
 
     #[test]

@@ -843,18 +843,30 @@ async fn undiscovered_or(ctx: &Ctx, o: Outcome) -> Outcome {
 /// The control-plane cause of a live failure of `route_key` (`$connect`: its
 /// integration or its authorizer): the first failure these judges find, as
 /// (message, hint), naming the check that owns it.
-pub async fn route_cause(ctx: &Ctx, route_key: &str) -> Option<(String, String)> {
+/// What the control plane finds wrong behind a route a live check saw fail: the finding (naming
+/// its check), its hint and its fixes as data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RouteCause {
+    pub message: String,
+    pub hint: String,
+    pub fixes: Vec<Fix>,
+}
+
+pub async fn route_cause(ctx: &Ctx, route_key: &str) -> Option<RouteCause> {
     let mut b = gather(ctx).await.ok()?;
     b.judged = vec![route_key.to_owned()];
     let mut outcomes = vec![(ids::APIGW_INTEGRATIONS, judge_integrations(&b))];
     if route_key == "$connect" {
         outcomes.push((ids::APIGW_AUTHORIZER, judge_authorizer(&b)));
     }
-    outcomes.into_iter().find_map(|(id, o)| match o.verdict {
-        crate::outcome::Verdict::Fail { message, hint } => {
-            Some((format!("{message} ({id})"), hint.unwrap_or_default()))
+    outcomes.into_iter().find_map(|(id, o)| {
+        let fixes = o.fixes().to_vec();
+        match o.verdict {
+            crate::outcome::Verdict::Fail { message, hint } => {
+                Some(RouteCause { message: format!("{message} ({id})"), hint: hint.unwrap_or_default(), fixes })
+            }
+            _ => None,
         }
-        _ => None,
     })
 }
 

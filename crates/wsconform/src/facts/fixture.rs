@@ -500,7 +500,12 @@ mod tests {
         assert_eq!(run(APIGW_AUTHORIZER, &ctx).await.status(), Status::Skip);
         let cause = crate::checks::behind::route_cause(&ctx, "$default").await.expect("a cause");
         assert!(
-            cause.0.ends_with("(apigw.integrations)") && cause.1.contains("aws lambda add-permission"),
+            cause.message.ends_with("(apigw.integrations)") && cause.hint.contains("aws lambda add-permission"),
+            "{cause:?}"
+        );
+        // The live check that names this cause carries its fix as data too.
+        assert!(
+            cause.fixes.iter().any(|f| f.commands.iter().any(|c| c[..3] == ["aws", "lambda", "add-permission"])),
             "{cause:?}"
         );
         assert_eq!(crate::checks::behind::route_cause(&ctx, "$connect").await, None);

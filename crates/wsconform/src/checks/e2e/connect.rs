@@ -31,8 +31,8 @@ pub struct RefusalContext {
     pub host_forwarded: Option<bool>,
     /// The Host API Gateway receives, when known.
     pub gateway_host: Option<String>,
-    /// What apigw.integrations / apigw.authorizer find wrong behind `$connect`: (message, hint).
-    pub connect_cause: Option<(String, String)>,
+    /// What apigw.integrations / apigw.authorizer find wrong behind `$connect`.
+    pub connect_cause: Option<crate::checks::behind::RouteCause>,
 }
 
 /// What an AWS_IAM `$connect` asks of the caller.
@@ -110,8 +110,8 @@ pub fn judge_refusal(status: u16, body: &[u8], headers: &[(String, String)], cx:
     match (hop, status) {
         // The control plane shows what behind `$connect` refuses or fails: that is the cause.
         (_, 401 | 500 | 502) if from_gateway && !from_cloudfront_page(hop) && cx.connect_cause.is_some() => {
-            let (cause, hint) = cx.connect_cause.clone().unwrap_or_default();
-            (format!("HTTP {status} from API Gateway on `$connect`: {cause}"), hint)
+            let cause = cx.connect_cause.clone().unwrap_or_default();
+            (format!("HTTP {status} from API Gateway on `$connect`: {}", cause.message), cause.hint)
         }
         (_, 500) if from_gateway && (gateway_headers(headers) || cx.through_cloudfront == Some(false)) => (
             "HTTP 500 from API Gateway: the `$connect` integration or authorizer could not be invoked".into(),
@@ -403,7 +403,11 @@ pub(super) async fn connect(ctx: Arc<Ctx>) -> Outcome {
             }
             let cx = refusal_context(&ctx).await;
             let (message, hint) = judge_refusal(status, &body, &headers, &cx);
-            let o = Outcome::fail(redactor.redact(&message), redactor.redact(&hint)).with_evidence(ev);
+            let mut o = Outcome::fail(redactor.redact(&message), redactor.redact(&hint)).with_evidence(ev);
+            // The refusal named the cause behind `$connect`: its fixes are this failure's.
+            if let Some(cause) = cx.connect_cause.as_ref().filter(|c| message.ends_with(&c.message)) {
+                o = cause.fixes.iter().cloned().fold(o, Outcome::with_fix);
+            }
             if matches!(status, 429 | 502 | 503 | 504) { o.retryable() } else { o }
         }
         Err(e) => {

@@ -88,13 +88,15 @@ pub(super) async fn echo(ctx: Arc<Ctx>) -> Outcome {
             }
             let after = format!("{:.0} ms", t.elapsed().as_secs_f64() * 1e3);
             let (mut message, mut hint) = judge_gateway_frame(&answer, &after);
+            let mut fixes = Vec::new();
             if super::control_plane_planned(&ctx)
-                && let Some((cause, fix)) = behind_the_frame(&ctx, &answer).await
+                && let Some(cause) = behind_the_frame(&ctx, &answer).await
             {
-                message = format!("{message}: {cause}");
-                hint = fix;
+                message = format!("{message}: {}", cause.message);
+                hint = cause.hint;
+                fixes = cause.fixes;
             }
-            Outcome::fail(message, hint).with_evidence(ev)
+            fixes.into_iter().fold(Outcome::fail(message, hint).with_evidence(ev), Outcome::with_fix)
         }
         Ok(Ok(text)) => {
             ev.timing("rtt", t.elapsed());
@@ -133,7 +135,7 @@ pub(super) async fn echo(ctx: Arc<Ctx>) -> Outcome {
 /// What the control plane says of API Gateway's answer to the suite's message:
 /// a route GetRoutes shows but the stage's deployment lacks (`Forbidden`), or
 /// what apigw.integrations finds behind the selected route (`Internal server error`).
-async fn behind_the_frame(ctx: &Ctx, answer: &GatewayFrame) -> Option<(String, String)> {
+async fn behind_the_frame(ctx: &Ctx, answer: &GatewayFrame) -> Option<crate::checks::behind::RouteCause> {
     let aws = &ctx.facts.aws;
     let api_id = aws.api_id().await.ok()?;
     let routes = aws.routes(&api_id).await.ok()?;
@@ -145,16 +147,39 @@ async fn behind_the_frame(ctx: &Ctx, answer: &GatewayFrame) -> Option<(String, S
     match answer {
         GatewayFrame::NoRoute => {
             let stage = aws.stage_name().await.ok()?;
-            Some((
-                format!(
+            let deploy = crate::fix::argv([
+                "aws",
+                "apigatewayv2",
+                "create-deployment",
+                "--api-id",
+                &api_id,
+                "--stage-name",
+                &stage,
+                "--region",
+                &ctx.suite.region,
+            ]);
+            let fix = crate::fix::Fix {
+                resource: crate::fix::Resource {
+                    kind: "AWS::ApiGatewayV2::Stage".into(),
+                    id: format!("{api_id}/{stage}"),
+                    region: Some(ctx.suite.region.clone()),
+                },
+                field: "DeploymentId".into(),
+                current: None,
+                wanted: crate::fix::Wanted::Words(format!("a deployment that has the route `{selected}`")),
+                commands: vec![deploy],
+            };
+            Some(crate::checks::behind::RouteCause {
+                message: format!(
                     "GetRoutes shows the route `{selected}` that the message selects (RouteSelectionExpression \
                      `{rse}`), so the deployment stage `{stage}` serves predates it: WebSocket APIs are not deployed \
                      automatically"
                 ),
-                format!(
+                hint: format!(
                     "deploy the API to the stage: `aws apigatewayv2 create-deployment --api-id {api_id} --stage-name '{stage}'`"
                 ),
-            ))
+                fixes: vec![fix],
+            })
         }
         GatewayFrame::IntegrationFailed => crate::checks::behind::route_cause(ctx, &selected).await,
         GatewayFrame::Other(_) => None,
