@@ -25,7 +25,7 @@ fn scenario(name: &str) -> &'static model::Scenario {
 async fn start(layout: Layout, scenario_name: &str, faults: ControlPlaneFaults) -> ControlPlane {
     wsconform::install_crypto_provider();
     let d = Deployment::new(layout, scenario(scenario_name));
-    ControlPlane::start(Arc::new(d), faults).await.expect("control plane starts")
+    ControlPlane::start(wsconform_sandbox::Live::new(d), faults).await.expect("control plane starts")
 }
 
 async fn sdk(endpoint: &str, region: &'static str, secret: &str) -> SdkConfig {
@@ -460,7 +460,9 @@ async fn faults_answer_with_each_services_error_codes() {
 
 async fn start_with(d: Deployment) -> ControlPlane {
     wsconform::install_crypto_provider();
-    ControlPlane::start(Arc::new(d), ControlPlaneFaults::default()).await.expect("control plane starts")
+    ControlPlane::start(wsconform_sandbox::Live::new(d), ControlPlaneFaults::default())
+        .await
+        .expect("control plane starts")
 }
 
 async fn lambda_client(cp: &ControlPlane) -> aws_sdk_lambda::Client {

@@ -6,6 +6,7 @@
 //!   `witness/moto/deploy.py` (`scripts/witness-moto.sh`);
 //! - `serverless_offline::…` — serverless-offline as the data plane, one
 //!   trial per `e2e.*` check (`scripts/witness-serverless-offline.sh`);
+//! - `sandbox::fix/…` — the pinned aws CLI applies a scenario's fixes to the sandbox, which must then pass;
 //! - `junit_schema::…` — `xmllint` with the junit-10 schema on both JUnit flavors;
 //! - `process_group::…` — the witnesses' process-group guard records its group.
 //!
@@ -18,6 +19,7 @@ mod support;
 mod junit_schema;
 mod moto;
 mod process_group;
+mod sandbox_fix;
 mod serverless;
 
 fn main() {
@@ -30,6 +32,7 @@ fn main() {
         }
     };
     trials.extend(serverless::trials());
+    trials.extend(sandbox_fix::trials());
     trials.push(junit_schema::trial());
     trials.push(process_group::trial());
     let conclusion = libtest_mimic::run(&args, trials);

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
-use std::sync::Arc;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ use hickory_server::zone_handler::MessageResponseBuilder;
 use tokio::net::{TcpListener, UdpSocket};
 
 use super::faults::DnsRcode;
-use super::model::Deployment;
+use super::model::{Deployment, Live};
 
 /// The zones the sandbox is authoritative for.
 pub const ZONES: &[&str] = &["example.com", "cloudfront.net", "amazonaws.com"];
@@ -64,7 +64,7 @@ pub struct DnsFaults {
 }
 
 struct Handler {
-    deployment: Arc<Deployment>,
+    deployment: Live,
     faults: DnsFaults,
     /// Queries answered so far: spreads a weighted set's answers by weight.
     queries: AtomicU64,
@@ -97,7 +97,7 @@ impl Handler {
         let qname = Name::from(query.name().clone());
         let mut records = Vec::new();
         let name = qname.to_ascii();
-        let public = name.trim_end_matches('.').eq_ignore_ascii_case(&self.deployment.public_host);
+        let public = name.trim_end_matches('.').eq_ignore_ascii_case(&self.deployment.current().public_host);
         let found = match self.faults.public.filter(|_| public) {
             Some(DnsRcode::ServFail) => {
                 metadata.authoritative = false;
@@ -110,7 +110,7 @@ impl Handler {
             }
             None => {
                 let pick = self.queries.fetch_add(1, Ordering::Relaxed);
-                Some(answer(&self.deployment, &name, query.query_type(), pick))
+                Some(answer(&self.deployment.current(), &name, query.query_type(), pick))
             }
         };
         match found.unwrap_or(Answer::NoData) {
@@ -179,7 +179,7 @@ pub struct DnsServer {
 
 impl DnsServer {
     /// Binds UDP and TCP on the same `127.0.0.1` port.
-    pub async fn start(deployment: Arc<Deployment>, faults: DnsFaults) -> io::Result<DnsServer> {
+    pub async fn start(deployment: Live, faults: DnsFaults) -> io::Result<DnsServer> {
         let (udp, tcp) = bind_pair().await?;
         let addr = udp.local_addr()?;
         let mut server = hickory_server::Server::new(Handler { deployment, faults, queries: AtomicU64::new(0) });

@@ -22,7 +22,8 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 
 use super::faults::Faults;
 use super::model::{
-    self, CacheBehavior, Deployment, Distribution, Origin, POLICY_ALL_VIEWER, POLICY_ALL_VIEWER_EXCEPT_HOST, Server,
+    self, CacheBehavior, Deployment, Distribution, Live, Origin, POLICY_ALL_VIEWER, POLICY_ALL_VIEWER_EXCEPT_HOST,
+    Server,
 };
 use super::serve::{self, Body, Tasks};
 
@@ -250,7 +251,7 @@ fn injected_refusal(status: u16) -> Response<Body> {
 }
 
 pub(crate) struct Edge {
-    pub deployment: Arc<Deployment>,
+    pub deployment: Live,
     /// Real addresses of the sandbox's servers (the edge dials origins there).
     pub addrs: HashMap<Server, SocketAddr>,
     pub faults: Faults,
@@ -268,7 +269,7 @@ impl Edge {
         if self.old {
             return access_denied();
         }
-        if self.front && self.deployment.backend.edge_blocks {
+        if self.front && self.deployment.current().backend.edge_blocks {
             // `cloudfront-own-403`: a web ACL blocks before any behavior is chosen.
             return cloudfront_html(
                 StatusCode::FORBIDDEN,
@@ -277,7 +278,7 @@ impl Edge {
             );
         }
         let host = serve::request_host(&req);
-        let plan = match decide(&self.deployment, &host, req.uri().path(), req.uri().query()) {
+        let plan = match decide(&self.deployment.current(), &host, req.uri().path(), req.uri().query()) {
             Decision::UnknownHost => {
                 return cloudfront_html(
                     StatusCode::FORBIDDEN,
@@ -345,7 +346,7 @@ impl Edge {
     /// Dials the origin (the server its domain resolves to in the sandbox's
     /// DNS), TLS with SNI = the Host sent, and sends one request.
     async fn send_to_origin(&self, plan: &ProxyPlan, req: Request<Body>) -> Option<Response<Incoming>> {
-        let server = self.deployment.resolve(&plan.origin_domain, 0)?;
+        let server = self.deployment.current().resolve(&plan.origin_domain, 0)?;
         let addr = *self.addrs.get(&server)?;
         let tcp = tokio::net::TcpStream::connect(addr).await.ok()?;
         let _ = tcp.set_nodelay(true);

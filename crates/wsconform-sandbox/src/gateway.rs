@@ -25,7 +25,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig
 use super::connections::{self, Connection, Outbound, Registry};
 use super::faults::Faults;
 use super::lambda_policy::{self, Invocation};
-use super::model::{self, Deployment, Integration, Route, Stage};
+use super::model::{self, Deployment, Integration, Live, Route, Stage};
 use super::serve::{self, Body, Tasks};
 
 /// AWS quotas (docs/architecture.md, The hop chain and the layouts).
@@ -142,7 +142,7 @@ fn first_subprotocol(req: &Request<Incoming>) -> Option<HeaderValue> {
 }
 
 pub(crate) struct Gateway {
-    pub deployment: Arc<Deployment>,
+    pub deployment: Live,
     pub registry: Arc<Registry>,
     pub faults: Faults,
     /// The public host resolves here (layout C): the client-door faults apply.
@@ -156,14 +156,14 @@ impl Gateway {
     pub(crate) async fn handle(self: Arc<Self>, mut req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
         self.faults.hop().await;
         let host = serve::request_host(&req);
-        let target = match route(&self.deployment, &host, req.uri().path()) {
+        let target = match route(&self.deployment.current(), &host, req.uri().path()) {
             Ok(t) => t,
             Err(r) => return r.response(),
         };
         if let Some(id) = management_id(&target.rest) {
             return self.management(req, &id).await;
         }
-        let client_door = self.front && host.eq_ignore_ascii_case(&self.deployment.public_host);
+        let client_door = self.front && host.eq_ignore_ascii_case(&self.deployment.current().public_host);
         if let Some(status) = self.faults.upgrade_status.filter(|_| client_door) {
             return injected_refusal(status);
         }
@@ -181,11 +181,11 @@ impl Gateway {
         if throttled(&target.stage) {
             return Rejection::TooManyRequests.response();
         }
-        if self.deployment.backend.connect_integration_502 {
+        if self.deployment.current().backend.connect_integration_502 {
             return connect_integration_failed();
         }
         // The stage serves its deployment's routes, not the API's current ones.
-        let deployed = self.deployment.deployed_routes(&target.stage).to_vec();
+        let deployed = self.deployment.current().deployed_routes(&target.stage).to_vec();
         if let Some(refusal) = self.connect_refusal(&req, &deployed, &target.stage.stage_name) {
             return refusal;
         }
@@ -251,7 +251,7 @@ impl Gateway {
     /// scoped to the API's region, over the Host and path received here, made
     /// within the last 5 minutes. `None`: admitted (or no IAM on `$connect`).
     fn iam_refusal(&self, req: &Request<Incoming>) -> Option<Response<Body>> {
-        if !self.deployment.connect_is_iam() {
+        if !self.deployment.current().connect_is_iam() {
             return None;
         }
         let mut head = Request::builder().method(req.method().clone()).uri(req.uri().clone());
@@ -259,8 +259,8 @@ impl Gateway {
             *h = req.headers().clone();
         }
         let (parts, ()) = head.body(()).ok()?.into_parts();
-        let now = SystemTime::now() + Duration::from_secs(self.deployment.backend.iam_clock_ahead_secs);
-        Some(match iam_verdict(&self.deployment, &parts, now) {
+        let now = SystemTime::now() + Duration::from_secs(self.deployment.current().backend.iam_clock_ahead_secs);
+        Some(match iam_verdict(&self.deployment.current(), &parts, now) {
             Ok(()) => return None,
             Err(message) => forbidden_with(&message),
         })
@@ -275,7 +275,8 @@ impl Gateway {
         let Some(body) = serve::collect_body(body, MAX_MESSAGE).await else {
             return serve::json(StatusCode::PAYLOAD_TOO_LARGE, r#"{"message":"Request Entity Too Large"}"#);
         };
-        let answer = connections::handle(&self.registry, &self.deployment, Request::from_parts(parts, body), id);
+        let answer =
+            connections::handle(&self.registry, &self.deployment.current(), Request::from_parts(parts, body), id);
         let lost = answer.extensions().get::<connections::ResponseLost>().is_some();
         let (parts, body) = answer.into_parts();
         let mut response = Response::from_parts(parts, http_body_util::Full::new(body));
@@ -379,18 +380,19 @@ impl Gateway {
         let gateway = |message: &str| {
             Some(serde_json::json!({"message": message, "connectionId": id, "requestId": connection_id(1)}).to_string())
         };
-        let Some(route) = select_route(&self.deployment.api.route_selection_expression, body, &served.routes) else {
+        let Some(route) = select_route(&self.deployment.current().api.route_selection_expression, body, &served.routes)
+        else {
             return gateway("Forbidden");
         };
-        if self.deployment.backend.integration_error {
+        if self.deployment.current().backend.integration_error {
             return gateway("Internal server error");
         }
         let integration = self.integration_of(route)?;
-        let backend = match self.invoke(integration, &served.stage, &route.route_key) {
+        let backend = match self.invoke(&integration, &served.stage, &route.route_key) {
             Ok(b) => b,
             Err(_) => return gateway("Internal server error"),
         };
-        if self.deployment.backend.echo_silent {
+        if self.deployment.current().backend.echo_silent {
             return None;
         }
         let echo = serde_json::json!({"connectionId": id, "endpoint": endpoint, "request": body}).to_string();
@@ -405,9 +407,9 @@ impl Gateway {
     }
 
     /// The integration a route targets (`integrations/{id}`).
-    fn integration_of(&self, route: &Route) -> Option<&Integration> {
+    fn integration_of(&self, route: &Route) -> Option<Integration> {
         let id = route.target.as_deref()?.strip_prefix("integrations/")?;
-        self.deployment.api.integrations.iter().find(|i| i.integration_id == id)
+        self.deployment.current().api.integrations.iter().find(|i| i.integration_id == id).cloned()
     }
 
     /// `$connect` in the stage's deployment: its Lambda REQUEST authorizer,
@@ -421,10 +423,11 @@ impl Gateway {
     fn connect_refusal(&self, req: &Request<Incoming>, deployed: &[Route], stage: &str) -> Option<Response<Body>> {
         let connect = deployed.iter().find(|r| r.route_key == "$connect")?;
         if connect.authorization_type == "CUSTOM" {
+            let deployment = self.deployment.current();
             let authorizer = connect
                 .authorizer_id
                 .as_deref()
-                .and_then(|id| self.deployment.api.authorizers.iter().find(|a| a.authorizer_id == id));
+                .and_then(|id| deployment.api.authorizers.iter().find(|a| a.authorizer_id == id));
             let Some(a) = authorizer else { return Some(internal_server_error()) };
             if !a.identity_source.iter().all(|source| identity_present(source, req)) {
                 return Some(serve::json(StatusCode::UNAUTHORIZED, r#"{"message":"Unauthorized"}"#));
@@ -436,7 +439,7 @@ impl Gateway {
             // The sandbox's authorizer function allows every caller that sent its identity sources.
         }
         let integration = self.integration_of(connect)?;
-        match self.invoke(integration, stage, "$connect") {
+        match self.invoke(&integration, stage, "$connect") {
             Ok(_) => None,
             Err(_) => Some(internal_server_error()),
         }
@@ -457,10 +460,11 @@ impl Gateway {
             }
             "HTTP_PROXY" | "HTTP" => {
                 if integration.connection_type == "VPC_LINK" {
+                    let deployment = self.deployment.current();
                     let link = integration
                         .connection_id
                         .as_deref()
-                        .and_then(|id| self.deployment.vpc_links.iter().find(|l| l.id == id));
+                        .and_then(|id| deployment.vpc_links.iter().find(|l| l.id == id));
                     match link {
                         Some(l) if l.status == "AVAILABLE" => {}
                         Some(l) => return Err(format!("VPC link {} is {}", l.id, l.status)),
@@ -481,12 +485,13 @@ impl Gateway {
     // a statement for apigateway.amazonaws.com matching the call, the invocation is refused.
     fn lambda_may_be_invoked(&self, uri: &str, role: Option<&str>, rest: &str) -> Result<(), String> {
         let arn = function_arn_of(uri).ok_or_else(|| format!("`{uri}` is not a Lambda invocation URI"))?;
-        let function = self.deployment.function(arn).ok_or_else(|| format!("function {arn} does not exist"))?;
+        let deployment = self.deployment.current();
+        let function = deployment.function(arn).ok_or_else(|| format!("function {arn} does not exist"))?;
         if role.is_some() {
             return Ok(());
         }
         let policy = function.policy.as_ref().ok_or_else(|| format!("function {arn} has no resource-based policy"))?;
-        let source_arn = model::execute_api_arn(&self.deployment.api.id, rest);
+        let source_arn = model::execute_api_arn(&deployment.api.id, rest);
         let invocation = Invocation {
             service: "apigateway.amazonaws.com",
             action: "lambda:InvokeFunction",

@@ -37,7 +37,7 @@ use self::edge::Edge;
 pub use self::faults::{Accept, Faults};
 use self::gateway::Gateway;
 use self::model::CertKnob;
-pub use self::model::{Deployment, Layout, Scenario, Server};
+pub use self::model::{Deployment, Layout, Live, Scenario, Server};
 use self::serve::TaskSet;
 
 /// Where a client reaches the sandbox (curl's `--connect-to` form): a
@@ -85,7 +85,7 @@ impl SandboxOptions {
 /// A running emulated deployment. Stops on [`Sandbox::shutdown`] (waits
 /// for every task) or, best effort, on drop (cancels every task).
 pub struct Sandbox {
-    deployment: Arc<Deployment>,
+    deployment: Live,
     ca_pem: String,
     dns: Option<DnsServer>,
     dns_addr: SocketAddr,
@@ -106,7 +106,9 @@ const ALL_SERVERS: [Server; 3] = [Server::Edge, Server::OldEdge, Server::Gateway
 impl Sandbox {
     /// Starts DNS, CA, edge, old edge, gateway and the control plane.
     pub async fn start(opts: SandboxOptions) -> std::io::Result<Sandbox> {
-        let deployment = Arc::new(Deployment::new(opts.layout, opts.scenario));
+        let live = Live::new(Deployment::new(opts.layout, opts.scenario));
+        // Certificates and listeners are made for the deployment as it starts.
+        let deployment = live.current();
         let ca = Ca::new()?;
         let token = CancellationToken::new();
         // Armed from the start: if starting fails half-way, what already runs stops.
@@ -160,7 +162,7 @@ impl Sandbox {
                 certs.add(&host, leaf);
             }
             let e = Arc::new(Edge {
-                deployment: deployment.clone(),
+                deployment: live.clone(),
                 addrs: addrs.clone(),
                 faults: opts.faults.clone(),
                 tasks: tasks.clone(),
@@ -191,7 +193,7 @@ impl Sandbox {
             certs.add(&host, leaf);
         }
         let gw = Arc::new(Gateway {
-            deployment: deployment.clone(),
+            deployment: live.clone(),
             registry: registry.clone(),
             faults: opts.faults.clone(),
             front: public_server == Some(Server::Gateway),
@@ -211,11 +213,11 @@ impl Sandbox {
 
         let dns_faults =
             DnsFaults { delay: opts.faults.dns_delay, silent: opts.faults.dns_silent, public: opts.faults.dns_public };
-        let dns = DnsServer::start(deployment.clone(), dns_faults).await?;
-        let control_plane = ControlPlane::start(deployment.clone(), opts.faults.control_plane.clone()).await?;
+        let dns = DnsServer::start(live.clone(), dns_faults).await?;
+        let control_plane = ControlPlane::start(live.clone(), opts.faults.control_plane.clone()).await?;
 
         Ok(Sandbox {
-            deployment,
+            deployment: live,
             ca_pem: ca.pem().to_string(),
             dns_addr: dns.addr(),
             dns: Some(dns),
@@ -229,8 +231,9 @@ impl Sandbox {
         })
     }
 
-    pub fn deployment(&self) -> &Arc<Deployment> {
-        &self.deployment
+    /// The deployment as it is now (write calls to the control plane change it).
+    pub fn deployment(&self) -> Arc<Deployment> {
+        self.deployment.current()
     }
 
     /// PEM of the CA clients must trust.
@@ -292,13 +295,14 @@ impl Sandbox {
     /// pass them through the environment or [`Sandbox::apply_to`].
     pub fn suite_toml(&self, ca_path: &str) -> String {
         // No `[sandbox]` table: the file points at *this* running sandbox.
-        let mut s = suite_body(self.deployment.layout, None);
+        let deployment = self.deployment.current();
+        let mut s = suite_body(deployment.layout, None);
         // The IAM scenarios (but `iam-unsigned`) are about a client that signs.
-        if self.deployment.scenario.signs_upgrades() {
+        if deployment.scenario.signs_upgrades() {
             s = s.replace("\n[roundtrip]\n", "\n[roundtrip]\nauth = \"iam\"\n");
         }
         // What the scenario's clients send on the upgrade (an authorizer's token).
-        let sends = self.deployment.scenario.sends;
+        let sends = deployment.scenario.sends;
         for (table, pairs) in [("headers", sends.headers), ("query", sends.query)] {
             if !pairs.is_empty() {
                 let items: Vec<String> =

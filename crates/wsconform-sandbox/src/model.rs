@@ -5,6 +5,7 @@
 //! that judge it, so end-to-end results cross-check static verdicts.
 
 use std::net::Ipv4Addr;
+use std::sync::{Arc, RwLock};
 
 /// Managed policy ids (CloudFront Developer Guide).
 pub const POLICY_ALL_VIEWER: &str = "216adef6-5c7f-47e4-b989-5492eafa07d3";
@@ -809,6 +810,29 @@ pub fn scenario(name: &str) -> Option<&'static Scenario> {
 
 // ---------------------------------------------------------------------------
 // The deployment, in the shapes AWS's APIs describe.
+
+/// The deployment as it is now. Every server reads it afresh for each request, and the control
+/// plane's write calls (a fix applied with the aws CLI) replace it, as AWS applies an update: the
+/// next request, on the control plane or the data plane, sees the change.
+#[derive(Debug, Clone)]
+pub struct Live(Arc<RwLock<Arc<Deployment>>>);
+
+impl Live {
+    pub fn new(d: Deployment) -> Self {
+        Live(Arc::new(RwLock::new(Arc::new(d))))
+    }
+
+    /// A snapshot: what one request sees, whatever is written meanwhile.
+    pub fn current(&self) -> Arc<Deployment> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Changes the deployment (copy on write: snapshots in use keep what they saw).
+    pub fn update<T>(&self, f: impl FnOnce(&mut Deployment) -> T) -> T {
+        let mut guard = self.0.write().unwrap_or_else(|e| e.into_inner());
+        f(Arc::make_mut(&mut guard))
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Deployment {

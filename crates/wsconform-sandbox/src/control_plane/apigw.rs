@@ -92,7 +92,7 @@ fn find_domain<'a>(d: &'a Deployment, name: &str) -> Result<&'a DomainName, AwsE
         .ok_or_else(|| not_found("The domain name resource specified in the request was not found.".into()))
 }
 
-fn api(a: &Api, region: &str) -> Value {
+pub(super) fn api(a: &Api, region: &str) -> Value {
     json!({
         "apiId": a.id,
         "name": a.name,

@@ -11,6 +11,7 @@ mod cloudfront;
 mod lambda;
 mod route53;
 mod wire;
+mod writes;
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -27,7 +28,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 pub use super::faults::ControlPlaneFaults;
-use super::model::{Deployment, Distribution};
+use super::model::{Distribution, Live};
 use super::sigv4;
 use super::sync::Locked;
 use wire::{Answer, Request};
@@ -37,7 +38,7 @@ pub use wire::{AwsError, Protocol, percent_decode, request_id};
 const MAX_BODY: usize = 1 << 20;
 
 struct State {
-    deployment: Arc<Deployment>,
+    deployment: Live,
     started: std::time::Instant,
     faults: Mutex<ControlPlaneFaults>,
     calls: Mutex<BTreeMap<String, u64>>,
@@ -52,7 +53,7 @@ pub struct ControlPlane {
 
 impl ControlPlane {
     /// Binds 127.0.0.1:0 and serves `deployment` until [`ControlPlane::shutdown`].
-    pub async fn start(deployment: Arc<Deployment>, faults: ControlPlaneFaults) -> std::io::Result<ControlPlane> {
+    pub async fn start(deployment: Live, faults: ControlPlaneFaults) -> std::io::Result<ControlPlane> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let url = url::Url::parse(&format!("http://{addr}"))
@@ -171,17 +172,23 @@ fn handle(state: &State, faults: &ControlPlaneFaults, parts: &http::request::Par
     };
     // A deploy still propagating: the same distribution, `InProgress` for now.
     let deploying = faults.deploying_for.is_some_and(|d| state.started.elapsed() < d);
+    // A write call changes the live deployment (not when the call is to fail: nothing is applied);
+    // a read answers from a snapshot of it.
+    let failing = faults.server_errors || faults.throttling;
+    let written = if failing { None } else { writes::route(&state.deployment, service, &req) };
+    let current = state.deployment.current();
     let in_progress;
-    let deployment = match &state.deployment.distribution {
+    let deployment = match &current.distribution {
         Some(dist) if deploying => {
-            let mut d = (*state.deployment).clone();
+            let mut d = (*current).clone();
             d.distribution = Some(Distribution { status: "InProgress".into(), ..dist.clone() });
             in_progress = d;
             &in_progress
         }
-        _ => &*state.deployment,
+        _ => &*current,
     };
     let routed = match service {
+        _ if written.is_some() => written,
         "apigatewayv2" => apigw::route(deployment, &req),
         "apigateway" => apigw::route_v1(deployment, &req),
         "lambda" => lambda::route(deployment, &req),
