@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::check::{BoxFuture, CheckDef, Ctx, NotApplicable};
 use crate::checks::findings::Findings;
+use crate::fix::{Fix, Resource, Wanted};
 use crate::ids;
 use crate::model::aws::*;
 use crate::outcome::Outcome;
@@ -71,6 +72,22 @@ fn status_problem(status: &str, arn: &str) -> Option<Result<(String, String), St
 /// its certificate (us-east-1 for CloudFront, the API's region for a regional
 /// custom domain), compared with the ARN's region. `extra_ca`: the suite trusts a CA of its
 /// own (`tls.extra_ca`), as clients of a private CA do.
+/// A certificate's fix: never one field (ACM issues names and dates; a certificate is requested,
+/// validated and attached, or renewed), so it is said in words, without a command.
+fn cert_fix(arn: &str, field: &str, current: Option<String>, words: String) -> Fix {
+    Fix {
+        resource: Resource {
+            kind: "AWS::CertificateManager::Certificate".into(),
+            id: arn.into(),
+            region: arn.split(':').nth(3).filter(|r| !r.is_empty()).map(str::to_owned),
+        },
+        field: field.into(),
+        current,
+        wanted: Wanted::Words(words),
+        commands: vec![],
+    }
+}
+
 pub fn judge_certificate(
     c: Option<&CertificateFacts>,
     arn: &str,
@@ -84,16 +101,28 @@ pub fn judge_certificate(
         return Outcome::fail(
             format!("certificate {arn} does not exist in ACM"),
             "attach an ISSUED ACM certificate covering the host",
-        );
+        )
+        .with_fix(cert_fix(
+            arn,
+            "CertificateArn",
+            None,
+            format!("the ARN of an ISSUED ACM certificate covering {host}"),
+        ));
     };
     let mut f = Findings::new();
     f.evidence("certificate_arn", arn);
     if let Some((want, hop)) = want_region {
         match arn.split(':').nth(3).filter(|r| !r.is_empty()) {
             Some(r) if r == want => f.evidence("certificate_region", r),
-            Some(r) => f.fail(
+            Some(r) => f.fail_with_fix(
                 format!("the certificate is in {r}, but {hop} uses ACM certificates from {want} only"),
                 format!("request or import the certificate for {host} in {want} and attach it to {hop}"),
+                cert_fix(
+                    arn,
+                    "Region",
+                    Some(r.into()),
+                    format!("a certificate for {host} requested or imported in {want}, attached to {hop}"),
+                ),
             ),
             None => f.unknown(format!("certificate {arn}: no region in the ARN")),
         }
@@ -104,7 +133,10 @@ pub fn judge_certificate(
             f.evidence("status", status);
             match status_problem(status, arn) {
                 None => {}
-                Some(Ok((message, hint))) => f.fail(message, hint),
+                Some(Ok((message, hint))) => {
+                    let fix = cert_fix(arn, "Status", Some(status.into()), format!("ISSUED: {hint}"));
+                    f.fail_with_fix(message, hint, fix)
+                }
                 Some(Err(unknown)) => f.unknown(unknown),
             }
         }
@@ -112,12 +144,16 @@ pub fn judge_certificate(
     let names: Vec<&String> = c.domain_name.iter().chain(c.subject_alternative_names.iter()).collect();
     f.evidence("names", names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
     if !names.iter().any(|n| name_covers(n, host)) {
-        f.fail(
-            format!(
-                "the certificate covers {} but not {host}",
-                names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-            ),
+        let covered = names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+        f.fail_with_fix(
+            format!("the certificate covers {covered} but not {host}"),
             format!("attach a certificate whose SubjectAlternativeNames include {host}"),
+            cert_fix(
+                arn,
+                "SubjectAlternativeNames",
+                Some(covered.clone()),
+                format!("a certificate whose SubjectAlternativeNames include {host}, requested, validated and attached in place of this one"),
+            ),
         );
     }
     judge_trust(&mut f, c, extra_ca);
@@ -132,15 +168,27 @@ pub fn judge_certificate(
         judge_renewal_eligibility(&mut f, c, not_after, days);
     }
     if not_after <= now {
-        f.fail(
+        f.fail_with_fix(
             format!("the certificate expired {} day(s) ago", (now - not_after) / 86_400),
             "renew or replace the certificate",
+            cert_fix(
+                arn,
+                "NotAfter",
+                None,
+                "a certificate valid today: renewed (DNS validation), reimported, or replaced".into(),
+            ),
         );
     } else if days < i64::from(min_days) {
-        f.fail(
+        f.fail_with_fix(
             format!("the certificate expires in {days} day(s), less than the {min_days} the suite asks for"),
             "renew the certificate: ACM renews a DNS-validated certificate automatically only while its validation \
              CNAME still resolves; an imported certificate is never renewed by ACM (reimport it)",
+            cert_fix(
+                arn,
+                "NotAfter",
+                None,
+                format!("at least {min_days} days away: renewed (its validation CNAME resolving) or reimported"),
+            ),
         );
     }
     f.outcome(format!("certificate ISSUED for {host}, {days} days left"))
@@ -354,6 +402,30 @@ mod tests {
 
     fn judge(c: &CertificateFacts) -> Outcome {
         judge_certificate(Some(c), &c.arn, "ws.example.com", 14, NOW, None, false)
+    }
+
+    // ACM issues a certificate's names and dates: no field change fixes them, so the fix is words.
+    #[test]
+    fn a_certificate_fix_is_words_naming_what_to_attach() {
+        let c = CertificateFacts {
+            subject_alternative_names: vec!["other.example.com".into()],
+            domain_name: None,
+            ..cert()
+        };
+        let o = judge(&c);
+        let f = &o.fixes()[0];
+        assert_eq!(
+            (f.resource.kind.as_str(), f.resource.region.as_deref()),
+            ("AWS::CertificateManager::Certificate", Some("us-east-1"))
+        );
+        assert_eq!((f.field.as_str(), f.current.as_deref()), ("SubjectAlternativeNames", Some("other.example.com")));
+        assert!(
+            matches!(&f.wanted, Wanted::Words(w) if w.contains("include ws.example.com")) && f.commands.is_empty(),
+            "{f:?}"
+        );
+        let expired = CertificateFacts { not_after: Some(NOW - DAY), ..cert() };
+        assert!(judge(&expired).fixes().iter().any(|f| f.field == "NotAfter"));
+        assert!(judge(&cert()).fixes().is_empty());
     }
 
     #[test]

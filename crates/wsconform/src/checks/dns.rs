@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::check::{CheckDef, Ctx, always};
+use crate::fix::{Fix, Resource, Wanted};
 use crate::ids;
 use crate::model::aws::{AliasRecordFacts, Traffic, normalize_host, traffic};
 use crate::net::{Deadline, DnsAnswer, DnsError, human};
@@ -47,6 +48,25 @@ pub(crate) fn answer_evidence(a: &DnsAnswer, prefix: &str) -> Evidence {
     ev
 }
 
+/// The DNS record of `host` a fix changes, in words: which hosted zone holds it is route53.alias's
+/// to read (that check carries the UPSERT when it runs).
+fn alias_words(host: &str) -> String {
+    format!(
+        "an ALIAS A record (and AAAA with IPv6) for {host} to the distribution's or the custom domain's regional target \
+         (route53.alias carries the UPSERT when the target's zone id is known)"
+    )
+}
+
+fn record_fix(host: &str, field: &str, current: Option<String>, words: String) -> Fix {
+    Fix {
+        resource: Resource { kind: "AWS::Route53::RecordSet".into(), id: format!("{host}/A"), region: None },
+        field: field.into(),
+        current,
+        wanted: Wanted::Words(words),
+        commands: vec![],
+    }
+}
+
 /// Judges the public host's DNS result, asked through `resolver` (its display form).
 pub fn judge_resolves(host: &str, resolver: &str, result: &Result<DnsAnswer, DnsError>) -> Outcome {
     match result {
@@ -74,11 +94,13 @@ pub fn judge_resolves(host: &str, resolver: &str, result: &Result<DnsAnswer, Dns
                  CloudFront distribution or the custom domain's regional target; if it was just created, wait for propagation"
             ),
         )
+        .with_fix(record_fix(host, "ResourceRecordSet", None, alias_words(host)))
         .retryable(),
         Err(e @ DnsError::NoData { .. }) => Outcome::fail(
             e.to_string(),
             format!("`{host}` exists but has no A/AAAA record: add an ALIAS A record (and AAAA) for it"),
         )
+        .with_fix(record_fix(host, "ResourceRecordSet", None, alias_words(host)))
         .retryable(),
         Err(e @ DnsError::ServerFailure { .. }) => Outcome::fail(
             e.to_string(),
@@ -212,8 +234,15 @@ pub fn judge_alias(
             })
             .collect::<Vec<_>>()
             .join("; ");
+        let fix = record_fix(
+            host,
+            "AliasTarget.DNSName",
+            None,
+            format!("{target} (route53.alias names the record set and carries the UPSERT)"),
+        );
         return Outcome::fail(format!("{message}, not {target}: clients reach another distribution or domain"), hint)
-            .with_evidence(ev);
+            .with_evidence(ev)
+            .with_fix(fix);
     }
     // Some records that take traffic name the target, others not (or cannot be read): a CNAME
     // chain in the answer tells which one answered; addresses never do.
@@ -359,9 +388,12 @@ mod tests {
         assert!(m.starts_with("ws.example.com is a CNAME whose target does not resolve"), "{m}");
         assert!(m.contains("d123.cloudfront.net") && h.contains("`d123.cloudfront.net` was just created"), "{h}");
         assert!(!h.contains("create the Route 53 ALIAS record"), "{h}");
-        // The host itself missing keeps the create-the-record hint.
+        // The host itself missing keeps the create-the-record hint, and its fix in words.
         let o = judge_resolves("ws.example.com", "x", &Err(DnsError::NxDomain { name: "ws.example.com".into() }));
         assert!(o.verdict.hint().is_some_and(|h| h.starts_with("create the Route 53 ALIAS record")));
+        let fix = &o.fixes()[0];
+        assert_eq!((fix.resource.id.as_str(), fix.field.as_str()), ("ws.example.com/A", "ResourceRecordSet"));
+        assert!(fix.commands.is_empty(), "which zone holds it is route53.alias's to read: {fix:?}");
     }
 
     #[test]
@@ -414,6 +446,7 @@ mod tests {
         let o = judge_alias("ws.example.com", &overlapping, "d1.cloudfront.net", &target, Some(&old));
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.hint().unwrap().contains("AliasTarget.DNSName"));
+        assert!(o.fixes().iter().any(|f| f.field == "AliasTarget.DNSName" && f.commands.is_empty()), "{o:?}");
         assert_eq!(o.evidence.get("shared_addresses"), Some("1"));
         // Without CNAME or record, shared addresses prove nothing: unknown, never a pass.
         let o = judge_alias("ws.example.com", &overlapping, "d1.cloudfront.net", &target, None);
