@@ -9,7 +9,7 @@ use crate::model::{
 
 const LAST_MODIFIED: &str = "2024-01-01T00:00:00.000Z";
 /// ETags are opaque to clients; one per resource kind is enough for the sandbox.
-const DISTRIBUTION_ETAG: &str = "E2QWRUHEXAMPLE";
+pub(super) const DISTRIBUTION_ETAG: &str = "E2QWRUHEXAMPLE";
 const POLICY_ETAG: &str = "E23ZP02F085DFQ";
 
 type Routed = Option<(&'static str, Result<Answer, AwsError>)>;
@@ -41,7 +41,7 @@ fn arn(dist: &Distribution) -> String {
     format!("arn:aws:cloudfront::{ACCOUNT_ID}:distribution/{}", dist.id)
 }
 
-fn get_distribution(dist: &Distribution) -> Answer {
+pub(super) fn get_distribution(dist: &Distribution) -> Answer {
     let mut x = Xml::root("Distribution", CLOUDFRONT_NAMESPACE);
     x.leaf("Id", &dist.id);
     x.leaf("ARN", arn(dist));

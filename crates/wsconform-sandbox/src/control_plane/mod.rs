@@ -12,6 +12,7 @@ mod lambda;
 mod route53;
 mod wire;
 mod writes;
+mod xml_in;
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;

@@ -1,20 +1,28 @@
 //! The write calls a fix makes, for the fields the scenarios break: apigatewayv2 UpdateApi,
 //! CreateStage, UpdateStage, CreateDeployment, UpdateIntegration, CreateApiMapping and
-//! UpdateApiMapping, and Lambda AddPermission. Each changes the live deployment, so the next
+//! UpdateApiMapping, Lambda AddPermission, CloudFront UpdateDistribution and Route 53
+//! ChangeResourceRecordSets. Each changes the live deployment, so the next
 //! request, on the control plane or the data plane, sees the change (a fix applied to the sandbox
 //! with the aws CLI, then a run: scenario → fix → pass). Written from the API references' request
 //! and response shapes, independently of what the checks want.
 
 use serde_json::{Value, json};
 
-use super::apigw;
-use super::wire::{Answer, AwsError, Request};
-use crate::model::{self, ApiDeployment, ApiMapping, Deployment, Live, Stage};
+use super::wire::{Answer, AwsError, ROUTE53_NAMESPACE, Request, Xml};
+use super::xml_in::{self, El};
+use super::{apigw, cloudfront};
+use crate::model::{
+    self, AliasRecord, ApiDeployment, ApiMapping, CacheBehavior, CustomOriginConfig, Deployment, Distribution, Live,
+    Origin, Stage,
+};
 
 type Routed = Option<(&'static str, Result<Answer, AwsError>)>;
 
 /// A write call of `service`, applied to `live`; `None`: not a write call emulated here.
 pub fn route(live: &Live, service: &str, req: &Request<'_>) -> Routed {
+    if matches!(service, "cloudfront" | "route53") {
+        return route_xml(live, service, req);
+    }
     let body: Value = if req.body.is_empty() {
         json!({})
     } else {
@@ -276,6 +284,195 @@ fn add_permission(d: &mut Deployment, name: &str, body: &Value) -> Result<Value,
     Ok(json!({ "Statement": statement.to_string() }))
 }
 
+/// A REST-XML write call: the deployment, the resource id in the path, the parsed body, the request.
+type XmlCall = fn(&mut Deployment, &str, &El, &Request<'_>) -> Result<Answer, AwsError>;
+
+/// The REST-XML write calls.
+fn route_xml(live: &Live, service: &str, req: &Request<'_>) -> Routed {
+    let path = req.path();
+    let (op, call): (&'static str, XmlCall) = match (service, req.method.clone(), path.as_slice()) {
+        ("cloudfront", http::Method::PUT, ["2020-05-31", "distribution", _, "config"]) => {
+            ("UpdateDistribution", update_distribution)
+        }
+        ("route53", http::Method::POST, ["2013-04-01", "hostedzone", _, "rrset"]) => {
+            ("ChangeResourceRecordSets", change_resource_record_sets)
+        }
+        _ => return None,
+    };
+    let id = path[2].to_owned();
+    let body = match xml_in::parse(req.body) {
+        Ok(b) => b,
+        Err(e) => return Some((op, Err(AwsError::new(400, "MalformedXML", format!("the body is not XML: {e}"))))),
+    };
+    Some((op, live.update(|d| call(d, &id, &body, req))))
+}
+
+/// UpdateDistribution: the whole DistributionConfig replaces the one the distribution had, once
+/// `If-Match` names its current ETag (CloudFront API Reference, "UpdateDistribution").
+fn update_distribution(d: &mut Deployment, id: &str, config: &El, req: &Request<'_>) -> Result<Answer, AwsError> {
+    let dist = d
+        .distribution
+        .as_mut()
+        .filter(|dist| dist.id == id)
+        .ok_or_else(|| AwsError::new(404, "NoSuchDistribution", "The specified distribution does not exist."))?;
+    match req.headers.get("if-match").and_then(|v| v.to_str().ok()) {
+        None => return Err(AwsError::new(400, "InvalidIfMatchVersion", "The If-Match version is missing.")),
+        Some(etag) if etag != cloudfront::DISTRIBUTION_ETAG => {
+            return Err(AwsError::new(
+                412,
+                "PreconditionFailed",
+                "The precondition given in one or more of the request-header fields evaluated to false.",
+            ));
+        }
+        Some(_) => {}
+    }
+    if config.name != "DistributionConfig" {
+        return Err(AwsError::new(400, "MalformedXML", "the body is not a DistributionConfig"));
+    }
+    apply_distribution_config(dist, config)?;
+    Ok(cloudfront::get_distribution(dist))
+}
+
+fn apply_distribution_config(dist: &mut Distribution, c: &El) -> Result<(), AwsError> {
+    let invalid = |m: &str| AwsError::new(400, "InvalidArgument", m);
+    let behavior = |b: &El| -> Result<CacheBehavior, AwsError> {
+        let headers = b.items(&["ForwardedValues", "Headers"], "Name");
+        Ok(CacheBehavior {
+            path_pattern: b.text_at(&["PathPattern"]).map(str::to_owned),
+            target_origin_id: b
+                .text_at(&["TargetOriginId"])
+                .ok_or_else(|| invalid("TargetOriginId is required"))?
+                .to_owned(),
+            viewer_protocol_policy: b.text_at(&["ViewerProtocolPolicy"]).unwrap_or("https-only").to_owned(),
+            cache_policy_id: b.text_at(&["CachePolicyId"]).filter(|p| !p.is_empty()).map(str::to_owned),
+            origin_request_policy_id: b
+                .text_at(&["OriginRequestPolicyId"])
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned),
+            forwarded_headers: b.child("ForwardedValues").map(|_| headers),
+        })
+    };
+    let origins = c
+        .child("Origins")
+        .and_then(|o| o.child("Items"))
+        .map(|items| {
+            items
+                .all("Origin")
+                .map(|o| Origin {
+                    id: o.text_at(&["Id"]).unwrap_or_default().to_owned(),
+                    domain_name: o.text_at(&["DomainName"]).unwrap_or_default().to_owned(),
+                    origin_path: o.text_at(&["OriginPath"]).unwrap_or_default().to_owned(),
+                    custom: o.child("CustomOriginConfig").map(|cfg| CustomOriginConfig {
+                        origin_protocol_policy: cfg.text_at(&["OriginProtocolPolicy"]).unwrap_or_default().to_owned(),
+                        origin_ssl_protocols: cfg.items(&["OriginSslProtocols"], "SslProtocol"),
+                    }),
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    if origins.is_empty() {
+        return Err(invalid("The distribution must have at least one origin."));
+    }
+    let default = c.child("DefaultCacheBehavior").ok_or_else(|| invalid("DefaultCacheBehavior is required"))?;
+    let ordered = match c.child("CacheBehaviors").and_then(|b| b.child("Items")) {
+        Some(items) => items.all("CacheBehavior").map(behavior).collect::<Result<Vec<_>, _>>()?,
+        None => vec![],
+    };
+    // Every behavior must target an origin of the distribution (CloudFront rejects it otherwise).
+    for b in ordered.iter().chain(std::iter::once(&behavior(default)?)) {
+        if !origins.iter().any(|o| o.id == b.target_origin_id) {
+            return Err(AwsError::new(
+                400,
+                "NoSuchOrigin",
+                "One or more of your origins or origin groups do not exist.",
+            ));
+        }
+    }
+    dist.default_cache_behavior = behavior(default)?;
+    dist.cache_behaviors = ordered;
+    dist.origins = origins;
+    dist.enabled = c.text_at(&["Enabled"]) == Some("true");
+    dist.aliases = c.items(&["Aliases"], "CNAME");
+    if let Some(v) = c.text_at(&["ViewerCertificate", "MinimumProtocolVersion"]) {
+        dist.minimum_protocol_version = v.to_owned();
+    }
+    if let Some(arn) = c.text_at(&["ViewerCertificate", "ACMCertificateArn"]) {
+        dist.acm_certificate_arn = arn.to_owned();
+    }
+    dist.continuous_deployment_policy_id =
+        c.text_at(&["ContinuousDeploymentPolicyId"]).filter(|p| !p.is_empty()).map(str::to_owned);
+    Ok(())
+}
+
+/// ChangeResourceRecordSets: CREATE, UPSERT and DELETE of alias records, all or none (Route 53 API
+/// Reference: the batch is applied as one transaction).
+fn change_resource_record_sets(d: &mut Deployment, id: &str, body: &El, _: &Request<'_>) -> Result<Answer, AwsError> {
+    if d.zone.id != id {
+        return Err(AwsError::new(404, "NoSuchHostedZone", format!("No hosted zone found with ID: {id}")));
+    }
+    let invalid = |m: String| AwsError::new(400, "InvalidChangeBatch", m);
+    let changes =
+        body.child("ChangeBatch").and_then(|b| b.child("Changes")).ok_or_else(|| invalid("no ChangeBatch".into()))?;
+    let mut records = d.zone.records.clone();
+    for change in changes.all("Change") {
+        let set =
+            change.child("ResourceRecordSet").ok_or_else(|| invalid("a Change without ResourceRecordSet".into()))?;
+        let name = set.text_at(&["Name"]).map(with_dot).ok_or_else(|| invalid("Name is required".into()))?;
+        let record_type = set.text_at(&["Type"]).unwrap_or_default().to_owned();
+        let set_id = set.text_at(&["SetIdentifier"]).map(str::to_owned);
+        let same = |r: &AliasRecord| {
+            r.name.eq_ignore_ascii_case(&name)
+                && r.record_type == record_type
+                && r.weighted.as_ref().map(|w| &w.0) == set_id.as_ref()
+        };
+        let existing = records.iter().position(same);
+        match (change.text_at(&["Action"]).unwrap_or_default(), existing) {
+            ("DELETE", Some(i)) => {
+                records.remove(i);
+                continue;
+            }
+            ("DELETE", None) => {
+                return Err(invalid(format!(
+                    "Tried to delete resource record set [name='{name}', type='{record_type}'] but it was not found"
+                )));
+            }
+            ("CREATE", Some(_)) => {
+                return Err(invalid(format!(
+                    "Tried to create resource record set [name='{name}', type='{record_type}'] but it already exists"
+                )));
+            }
+            ("CREATE" | "UPSERT", _) => {}
+            (other, _) => return Err(invalid(format!("Unknown Action {other}"))),
+        }
+        let alias =
+            set.child("AliasTarget").ok_or_else(|| invalid("the sandbox's zone holds alias records only".into()))?;
+        let weight = set.text_at(&["Weight"]).and_then(|w| w.parse::<u8>().ok());
+        let record = AliasRecord {
+            name: name.clone(),
+            record_type: record_type.clone(),
+            alias_dns_name: alias.text_at(&["DNSName"]).map(with_dot).unwrap_or_default(),
+            alias_hosted_zone_id: alias.text_at(&["HostedZoneId"]).unwrap_or_default().to_owned(),
+            weighted: set_id.clone().zip(weight),
+        };
+        match existing {
+            Some(i) => records[i] = record,
+            None => records.push(record),
+        }
+    }
+    d.zone.records = records;
+    let mut x = Xml::root("ChangeResourceRecordSetsResponse", ROUTE53_NAMESPACE);
+    x.el("ChangeInfo", |x| {
+        x.leaf("Id", "/change/C0SANDBOX");
+        x.leaf("Status", "INSYNC");
+        x.leaf("SubmittedAt", "2024-01-01T00:00:00.000Z");
+    });
+    Ok(Answer::xml(x.finish("ChangeResourceRecordSetsResponse")))
+}
+
+fn with_dot(name: &str) -> String {
+    if name.ends_with('.') { name.to_owned() } else { format!("{name}.") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,6 +505,72 @@ mod tests {
         assert!(live.current().api.execute_api_open, "the new deployment carries the flag");
         let missing = json!({ "stageName": "Nope" });
         assert_eq!(call(&live, "apigatewayv2", http::Method::POST, &path, missing).1, 400);
+    }
+
+    fn call_xml(live: &Live, service: &str, method: http::Method, path: &str, etag: Option<&str>, body: &str) -> u16 {
+        let mut b = http::Request::builder().method(method).uri(path);
+        if let Some(e) = etag {
+            b = b.header("If-Match", e);
+        }
+        let (parts, ()) = b.body(()).unwrap().into_parts();
+        let req = Request::new(&parts, body.as_bytes(), "us-east-1");
+        route(live, service, &req).expect("a write call").1.map(|a| a.status).unwrap_or_else(|e| e.status)
+    }
+
+    // Source: CloudFront API Reference, "UpdateDistribution": the whole DistributionConfig, with the
+    // ETag of the config it replaces as If-Match (a stale one is PreconditionFailed, 412).
+    #[test]
+    fn update_distribution_replaces_the_config_once_if_match_is_its_etag() {
+        let live = Live::new(Deployment::new(Layout::A, &SCENARIOS[0]));
+        let dist = live.current().distribution.clone().expect("layout a has a distribution");
+        let path = format!("/2020-05-31/distribution/{}/config", dist.id);
+        let origin = &dist.origins[0];
+        let body = format!(
+            "<DistributionConfig><Enabled>true</Enabled><Aliases><Quantity>1</Quantity><Items><CNAME>ws.example.com</CNAME></Items></Aliases>\
+             <Origins><Items><Origin><Id>{}</Id><DomainName>{}</DomainName><OriginPath></OriginPath>\
+             <CustomOriginConfig><OriginProtocolPolicy>https-only</OriginProtocolPolicy><OriginSslProtocols><Items><SslProtocol>TLSv1.2</SslProtocol></Items></OriginSslProtocols></CustomOriginConfig>\
+             </Origin></Items></Origins><DefaultCacheBehavior><TargetOriginId>{}</TargetOriginId></DefaultCacheBehavior>\
+             <CacheBehaviors><Items><CacheBehavior><PathPattern>Prod*</PathPattern><TargetOriginId>{}</TargetOriginId></CacheBehavior></Items></CacheBehaviors></DistributionConfig>",
+            origin.id, origin.domain_name, origin.id, origin.id
+        );
+        assert_eq!(call_xml(&live, "cloudfront", http::Method::PUT, &path, Some("stale"), &body), 412);
+        assert_eq!(call_xml(&live, "cloudfront", http::Method::PUT, &path, None, &body), 400);
+        let etag = cloudfront::DISTRIBUTION_ETAG;
+        assert_eq!(call_xml(&live, "cloudfront", http::Method::PUT, &path, Some(etag), &body), 200);
+        let now = live.current().distribution.clone().unwrap();
+        assert_eq!(now.cache_behaviors[0].path_pattern.as_deref(), Some("Prod*"));
+        assert_eq!(now.origins.len(), 1);
+        let dangling = body.replace(
+            &format!("<TargetOriginId>{}</TargetOriginId></CacheBehavior>", origin.id),
+            "<TargetOriginId>nope</TargetOriginId></CacheBehavior>",
+        );
+        assert_eq!(call_xml(&live, "cloudfront", http::Method::PUT, &path, Some(etag), &dangling), 400);
+    }
+
+    // Source: Route 53 API Reference, "ChangeResourceRecordSets": UPSERT creates the record set or
+    // updates it; DELETE of a record set that does not exist is InvalidChangeBatch.
+    #[test]
+    fn an_upsert_repoints_the_alias_and_a_delete_of_nothing_fails() {
+        let live = Live::new(Deployment::new(Layout::B, &SCENARIOS[0]));
+        let zone = live.current().zone.clone();
+        let path = format!("/2013-04-01/hostedzone/{}/rrset/", zone.id);
+        let change = |action: &str, name: &str| {
+            format!(
+                "<ChangeResourceRecordSetsRequest><ChangeBatch><Changes><Change><Action>{action}</Action><ResourceRecordSet>\
+                 <Name>{name}</Name><Type>A</Type><AliasTarget><HostedZoneId>Z2FDTNDATAQYW2</HostedZoneId>\
+                 <DNSName>d9.cloudfront.net</DNSName><EvaluateTargetHealth>false</EvaluateTargetHealth></AliasTarget>\
+                 </ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>"
+            )
+        };
+        let host = zone.records[0].name.clone();
+        assert_eq!(call_xml(&live, "route53", http::Method::POST, &path, None, &change("UPSERT", &host)), 200);
+        let now = live.current().zone.clone();
+        assert_eq!(now.records.iter().filter(|r| r.name == host && r.record_type == "A").count(), 1);
+        assert!(now.records.iter().any(|r| r.name == host && r.alias_dns_name == "d9.cloudfront.net."));
+        assert_eq!(
+            call_xml(&live, "route53", http::Method::POST, &path, None, &change("DELETE", "nope.example.com")),
+            400
+        );
     }
 
     // Source: Lambda API Reference, "AddPermission": a StatementId already in the policy is a
