@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::DateTime;
 
 use crate::check::{CheckDef, Ctx, always};
+use crate::fix::{Fix, Resource, Wanted};
 use crate::ids;
 use crate::model::aws::name_covers;
 use crate::net::{CertProblem, Deadline, TlsObservation};
@@ -115,18 +116,37 @@ pub fn judge_certificate(obs: &CertObservation, host: &str, min_days: u32, now: 
         ev.set("cipher_suite", c);
     }
     ev.set("alpn", obs.alpn.as_deref().unwrap_or("none"));
-    let fail = |m: String, h: String| Outcome::fail(m, h).with_evidence(ev.clone());
+    // The certificate a client sees is ACM's (acm.certificate names its ARN and carries that fix) or
+    // the edge's: the fix is said in words, on the certificate as served.
+    let fail = |m: String, h: String, field: &str, current: Option<String>| {
+        let fix = Fix {
+            resource: Resource {
+                kind: "AWS::CertificateManager::Certificate".into(),
+                id: format!("the certificate {host} serves (subject {}, issuer {})", obs.subject, obs.issuer),
+                region: None,
+            },
+            field: field.into(),
+            current,
+            wanted: Wanted::Words(h.clone()),
+            commands: vec![],
+        };
+        Outcome::fail(m, h).with_evidence(ev.clone()).with_fix(fix)
+    };
 
     if now > obs.not_after || matches!(obs.problem, Some((CertProblem::Expired, _))) {
         return fail(
             format!("the certificate for {host} expired on {} ({} days ago)", date(obs.not_after), -days_left),
             HINT_RENEW.into(),
+            "NotAfter",
+            Some(date(obs.not_after)),
         );
     }
     if now < obs.not_before || matches!(obs.problem, Some((CertProblem::NotYetValid, _))) {
         return fail(
             format!("the certificate for {host} is not valid before {}", date(obs.not_before)),
             "check the server's clock or serve a certificate that is already valid".into(),
+            "NotBefore",
+            Some(date(obs.not_before)),
         );
     }
     if !obs.sans.iter().any(|s| name_covers(s, host)) || matches!(obs.problem, Some((CertProblem::WrongName, _))) {
@@ -136,6 +156,8 @@ pub fn judge_certificate(obs: &CertObservation, host: &str, min_days: u32, now: 
                 "request an ACM certificate whose SANs include `{host}` (or `*.{}`) and attach it",
                 host.split_once('.').map_or(host, |(_, p)| p)
             ),
+            "SubjectAlternativeNames",
+            Some(obs.sans.join(", ")),
         );
     }
     match &obs.problem {
@@ -145,15 +167,22 @@ pub fn judge_certificate(obs: &CertObservation, host: &str, min_days: u32, now: 
                 "serve a certificate from ACM (or another public CA) with its full chain; for a private CA add \
                  it to `tls.extra_ca`"
                     .into(),
+                "Issuer",
+                Some(obs.issuer.clone()),
             );
         }
         Some((_, text)) => {
-            return fail(format!("the certificate was refused: {text}"), HINT_RENEW.into());
+            return fail(format!("the certificate was refused: {text}"), HINT_RENEW.into(), "Certificate", None);
         }
         None => {}
     }
     if let Some(e) = &obs.handshake_error {
-        return fail(format!("the TLS handshake failed: {e}"), "check the viewer TLS settings".into());
+        return fail(
+            format!("the TLS handshake failed: {e}"),
+            "check the viewer TLS settings".into(),
+            "ViewerCertificate",
+            None,
+        );
     }
     if days_left < i64::from(min_days) {
         return fail(
@@ -162,12 +191,19 @@ pub fn judge_certificate(obs: &CertObservation, host: &str, min_days: u32, now: 
                 date(obs.not_after)
             ),
             format!("{HINT_RENEW}; ACM renews automatically only when validation still succeeds"),
+            "NotAfter",
+            Some(date(obs.not_after)),
         );
     }
     if let Some(v) = &obs.version
         && !matches!(v.as_str(), "TLSv1_2" | "TLSv1_3")
     {
-        return fail(format!("negotiated {v}, below TLS 1.2"), "set the minimum protocol to TLSv1.2_2021".into());
+        return fail(
+            format!("negotiated {v}, below TLS 1.2"),
+            "set the minimum protocol to TLSv1.2_2021".into(),
+            "MinimumProtocolVersion",
+            Some(v.clone()),
+        );
     }
     if let Some(a) = &obs.alpn
         && a != "http/1.1"
@@ -175,6 +211,8 @@ pub fn judge_certificate(obs: &CertObservation, host: &str, min_days: u32, now: 
         return fail(
             format!("ALPN negotiated `{a}` although only http/1.1 was offered"),
             "the WebSocket upgrade needs HTTP/1.1".into(),
+            "ALPN",
+            Some(a.clone()),
         );
     }
     Outcome::pass(format!("{host}: trusted, {days_left} days left, {}", obs.version.as_deref().unwrap_or("TLS")))
@@ -290,12 +328,17 @@ mod tests {
         assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(o.verdict.message().contains(needle), "{}", o.verdict.message());
         assert!(o.verdict.hint().is_some());
+        // The fix is the hint, in words, on the certificate as served: no command changes a certificate.
+        let fix = &o.fixes()[0];
+        assert!(matches!(&fix.wanted, Wanted::Words(w) if Some(w.as_str()) == o.verdict.hint()), "{fix:?}");
+        assert!(fix.commands.is_empty() && fix.resource.id.starts_with("the certificate ws.example.com serves"));
     }
 
     #[test]
     fn good_certificate_passes_with_evidence() {
         let o = judge_certificate(&good(), "ws.example.com", 14, NOW);
         assert_eq!(o.status(), Status::Pass);
+        assert!(o.fixes().is_empty());
         assert_eq!(o.evidence.get("days_left"), Some("300"));
         assert_eq!(o.evidence.get("cipher_suite"), Some("TLS13_AES_128_GCM_SHA256"));
     }
