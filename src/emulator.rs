@@ -67,6 +67,9 @@ impl Emulator for InProcess {
                     rt.query.push(((*name).into(), (*value).into()));
                 }
             }
+            if rt.subprotocols.is_empty() {
+                rt.subprotocols = scenario.sends.subprotocols.iter().map(|p| (*p).to_owned()).collect();
+            }
             Ok(Box::new(Running(sandbox)) as Box<dyn RunningEmulator>)
         })
     }

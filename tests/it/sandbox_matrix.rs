@@ -206,6 +206,8 @@ scenario_tests! {
     viewer_tls_old => "viewer-tls-old",
     continuous_deployment => "continuous-deployment",
     echo_silent => "echo-silent",
+    subprotocol_returned => "subprotocol-returned",
+    subprotocol_not_returned => "subprotocol-not-returned",
     post_gone => "post-gone",
     integration_error => "integration-error",
     mgmt_throttled => "mgmt-throttled",

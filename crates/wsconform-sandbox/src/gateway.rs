@@ -217,7 +217,10 @@ impl Gateway {
         } else if let Ok(accept) = HeaderValue::from_str(&derive_accept_key(key.as_bytes())) {
             h.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
         }
-        if let Some(p) = first_subprotocol(&req) {
+        // The subprotocol is the `$connect` integration's answer, which the echo backend gives as AWS's sample does.
+        if let Some(p) =
+            first_subprotocol(&req).filter(|_| !self.deployment.current().backend.connect_returns_no_subprotocol)
+        {
             h.insert(header::SEC_WEBSOCKET_PROTOCOL, p);
         }
 

@@ -303,6 +303,10 @@ impl Sandbox {
         }
         // What the scenario's clients send on the upgrade (an authorizer's token).
         let sends = deployment.scenario.sends;
+        if !sends.subprotocols.is_empty() {
+            let list: Vec<String> = sends.subprotocols.iter().map(|p| toml_str(p)).collect();
+            s = s.replace("\n[roundtrip]\n", &format!("\n[roundtrip]\nsubprotocols = [{}]\n", list.join(", ")));
+        }
         for (table, pairs) in [("headers", sends.headers), ("query", sends.query)] {
             if !pairs.is_empty() {
                 let items: Vec<String> =

@@ -240,7 +240,7 @@ impl Scenario {
         fails: &[],
         warns: &[],
         signs_upgrades: false,
-        sends: Sends { headers: &[], query: &[] },
+        sends: Sends { headers: &[], query: &[], subprotocols: &[] },
         apply: |_| {},
     };
 }
@@ -250,10 +250,15 @@ impl Scenario {
 pub struct Sends {
     pub headers: &'static [(&'static str, &'static str)],
     pub query: &'static [(&'static str, &'static str)],
+    /// `Sec-WebSocket-Protocol`: the subprotocols the clients offer.
+    pub subprotocols: &'static [&'static str],
 }
 
 /// The authorizer scenarios' query token.
-const SENDS_TOKEN: Sends = Sends { headers: &[], query: &[(TOKEN_PARAMETER, SANDBOX_TOKEN)] };
+const SENDS_TOKEN: Sends = Sends { headers: &[], query: &[(TOKEN_PARAMETER, SANDBOX_TOKEN)], subprotocols: &[] };
+
+/// The subprotocol scenarios' clients offer `chat`.
+const SENDS_CHAT: Sends = Sends { headers: &[], query: &[], subprotocols: &["chat"] };
 
 // By name: a scenario's name is its identity (the knob is code, not data).
 impl PartialEq for Scenario {
@@ -580,6 +585,26 @@ pub const SCENARIOS: &[Scenario] = &[
         apply: |d| d.backend.echo_silent = true,
         ..Scenario::DEFAULTS
     },
+    // Source: API Gateway Developer Guide, "Set up a $connect route that requires a WebSocket
+    // subprotocol" (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-connect-route-subprotocol.html):
+    // the `$connect` integration returns `Sec-WebSocket-Protocol` to the client; API Gateway does not
+    // choose one itself.
+    Scenario {
+        name: "subprotocol-returned",
+        layout: Layout::B,
+        description: "clients offer the subprotocol `chat` and the `$connect` integration returns it: everything passes",
+        sends: SENDS_CHAT,
+        ..Scenario::DEFAULTS
+    },
+    Scenario {
+        name: "subprotocol-not-returned",
+        layout: Layout::B,
+        description: "clients offer the subprotocol `chat` and the `$connect` integration's response has no `Sec-WebSocket-Protocol`: the 101 carries none, and browsers drop the connection",
+        fails: &["e2e.connect"],
+        sends: SENDS_CHAT,
+        apply: |d| d.backend.connect_returns_no_subprotocol = true,
+        ..Scenario::DEFAULTS
+    },
     Scenario {
         name: "post-gone",
         layout: Layout::B,
@@ -894,6 +919,8 @@ pub struct Backend {
     /// The edge refuses every viewer request with its own 403 page (an AWS WAF
     /// web ACL that blocks, say): nothing GetDistribution shows changes.
     pub edge_blocks: bool,
+    /// `$connect`'s integration returns no `Sec-WebSocket-Protocol`, so the 101 carries none.
+    pub connect_returns_no_subprotocol: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -322,6 +322,39 @@ impl Drop for AttemptEnded {
     }
 }
 
+/// A 101 without `Sec-WebSocket-Protocol` although the client offered some. API Gateway sends the
+/// header only when the `$connect` integration's response carries it (it never picks one itself), so
+/// that response is the field; emulators echo the first offered value themselves, AWS does not.
+pub fn judge_missing_subprotocol(offered: &[String]) -> Outcome {
+    let first = offered.first().map(String::as_str).unwrap_or("…");
+    let hint = format!(
+        "return `Sec-WebSocket-Protocol: {first}` (one of the offered values) from the `$connect` integration's \
+         response: with a Lambda proxy integration, in the `headers` of the object the function returns (API Gateway \
+         Developer Guide, \"Set up a $connect route that requires a WebSocket subprotocol\")"
+    );
+    let fix = crate::fix::Fix {
+        resource: crate::fix::Resource {
+            kind: "AWS::ApiGatewayV2::Integration".into(),
+            id: "the `$connect` route's integration".into(),
+            region: None,
+        },
+        field: "the integration response's Sec-WebSocket-Protocol header".into(),
+        current: None,
+        wanted: crate::fix::Wanted::AnyOf(offered.to_vec()),
+        commands: vec![],
+    };
+    Outcome::fail(
+        format!(
+            "the 101 carries no `Sec-WebSocket-Protocol` although the client offered {}: API Gateway returns one \
+             only when the `$connect` integration's response sets it, and clients that require a subprotocol \
+             (browsers among them) drop the connection",
+            offered.join(", ")
+        ),
+        hint,
+    )
+    .with_fix(fix)
+}
+
 pub(super) async fn connect(ctx: Arc<Ctx>) -> Outcome {
     let _ended = AttemptEnded(ctx.clone());
     // One deadline for DNS, TCP, TLS and the upgrade, inside the check's own
@@ -384,12 +417,7 @@ pub(super) async fn connect(ctx: Arc<Ctx>) -> Outcome {
             ctx.facts.live.set_upgrade(crate::facts::live::PublicUpgrade { url, signed_as });
             ctx.facts.live.set_session(conn);
             if missing_protocol {
-                return Outcome::fail(
-                    "the server selected none of the offered subprotocols",
-                    "the $connect integration must return `Sec-WebSocket-Protocol` with one of the offered values \
-                     (browsers drop the connection otherwise)",
-                )
-                .with_evidence(ev);
+                return judge_missing_subprotocol(&rt.subprotocols).with_evidence(ev);
             }
             Outcome::pass(format!("101 Switching Protocols from {}", ctx.suite.display_url())).with_evidence(ev)
         }

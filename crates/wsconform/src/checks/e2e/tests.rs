@@ -349,3 +349,24 @@ fn management_endpoint_uses_the_facts_the_suite_leaves_out() {
     assert_eq!(t.url.as_str(), "https://origin-ws.example.com/ws");
     assert_eq!(t.via.as_deref(), Some("d-2.execute-api.ap-northeast-1.amazonaws.com"));
 }
+
+// AWS: API Gateway Developer Guide, "Set up a $connect route that requires a WebSocket subprotocol", https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-connect-route-subprotocol.html — the `$connect` integration returns `Sec-WebSocket-Protocol` to the client (the sample Lambda returns it in `headers`): a 101 without it names that response, with any offered value as the fix.
+#[test]
+fn a_101_without_the_offered_subprotocol_names_the_connect_integrations_response() {
+    let o = connect::judge_missing_subprotocol(&["chat".to_owned(), "v2".to_owned()]);
+    assert_eq!(o.status(), crate::outcome::Status::Fail);
+    assert!(
+        o.verdict.message().contains("offered chat, v2")
+            && o.verdict.message().contains("`$connect` integration's response"),
+        "{o:?}"
+    );
+    assert!(
+        o.verdict.hint().is_some_and(
+            |h| h.contains("`Sec-WebSocket-Protocol: chat`") && h.contains("requires a WebSocket subprotocol")
+        ),
+        "{o:?}"
+    );
+    let fix = &o.fixes()[0];
+    assert_eq!(fix.wanted, crate::fix::Wanted::AnyOf(vec!["chat".into(), "v2".into()]));
+    assert!(fix.commands.is_empty(), "an integration's code is no field to set: {fix:?}");
+}
