@@ -134,13 +134,6 @@ pub fn connection_id(n: u64) -> String {
     STANDARD.encode(&bytes[..len])
 }
 
-/// The first subprotocol the client offered.
-fn first_subprotocol(req: &Request<Incoming>) -> Option<HeaderValue> {
-    let offered = req.headers().get(header::SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
-    let first = offered.split(',').map(str::trim).find(|p| !p.is_empty())?;
-    HeaderValue::from_str(first).ok()
-}
-
 pub(crate) struct Gateway {
     pub deployment: Live,
     pub registry: Arc<Registry>,
@@ -217,11 +210,12 @@ impl Gateway {
         } else if let Ok(accept) = HeaderValue::from_str(&derive_accept_key(key.as_bytes())) {
             h.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
         }
-        // The subprotocol is the `$connect` integration's answer, which the echo backend gives as AWS's sample does.
-        if let Some(p) =
-            first_subprotocol(&req).filter(|_| !self.deployment.current().backend.connect_returns_no_subprotocol)
+        // The subprotocol is the `$connect` integration's answer; API Gateway picks none itself.
+        let offered = req.headers().get(header::SEC_WEBSOCKET_PROTOCOL).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if let Some(p) = self.deployment.current().backend.connect_subprotocol.answer(offered)
+            && let Ok(v) = HeaderValue::from_str(&p)
         {
-            h.insert(header::SEC_WEBSOCKET_PROTOCOL, p);
+            h.insert(header::SEC_WEBSOCKET_PROTOCOL, v);
         }
 
         let on_upgrade = hyper::upgrade::on(&mut req);

@@ -592,8 +592,9 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "subprotocol-returned",
         layout: Layout::B,
-        description: "clients offer the subprotocol `chat` and the `$connect` integration returns it: everything passes",
+        description: "clients offer the subprotocol `chat`, which the `$connect` integration supports and returns: everything passes",
         sends: SENDS_CHAT,
+        apply: |d| d.backend.connect_subprotocol = ConnectSubprotocol::Supports(&["chat"]),
         ..Scenario::DEFAULTS
     },
     Scenario {
@@ -602,7 +603,7 @@ pub const SCENARIOS: &[Scenario] = &[
         description: "clients offer the subprotocol `chat` and the `$connect` integration's response has no `Sec-WebSocket-Protocol`: the 101 carries none, and browsers drop the connection",
         fails: &["e2e.connect"],
         sends: SENDS_CHAT,
-        apply: |d| d.backend.connect_returns_no_subprotocol = true,
+        apply: |d| d.backend.connect_subprotocol = ConnectSubprotocol::Never,
         ..Scenario::DEFAULTS
     },
     Scenario {
@@ -919,8 +920,33 @@ pub struct Backend {
     /// The edge refuses every viewer request with its own 403 page (an AWS WAF
     /// web ACL that blocks, say): nothing GetDistribution shows changes.
     pub edge_blocks: bool,
-    /// `$connect`'s integration returns no `Sec-WebSocket-Protocol`, so the 101 carries none.
-    pub connect_returns_no_subprotocol: bool,
+    /// What `$connect`'s integration returns as `Sec-WebSocket-Protocol`; API Gateway sends the 101
+    /// with exactly that.
+    pub connect_subprotocol: ConnectSubprotocol,
+}
+
+/// The `$connect` integration's answer to the subprotocols a client offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ConnectSubprotocol {
+    /// The first one offered (a permissive backend; what emulators do themselves).
+    #[default]
+    FirstOffered,
+    /// The first offered one it supports, as AWS's sample function does.
+    Supports(&'static [&'static str]),
+    /// None: the integration's response has no `Sec-WebSocket-Protocol`.
+    Never,
+}
+
+impl ConnectSubprotocol {
+    /// The value for the 101, from the client's `Sec-WebSocket-Protocol` offer.
+    pub fn answer(self, offered: &str) -> Option<String> {
+        let mut offered = offered.split(',').map(str::trim).filter(|p| !p.is_empty());
+        match self {
+            ConnectSubprotocol::FirstOffered => offered.next().map(str::to_owned),
+            ConnectSubprotocol::Supports(supported) => offered.find(|p| supported.contains(p)).map(str::to_owned),
+            ConnectSubprotocol::Never => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -1633,6 +1659,17 @@ pub fn weighted_choice<'a>(set: &[&'a AliasRecord], pick: u64) -> Option<&'a Ali
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Source: API Gateway Developer Guide, "Set up a $connect route that requires a WebSocket
+    // subprotocol": the sample integration returns `myprotocol` only when the client offers it.
+    #[test]
+    fn the_connect_integration_answers_the_offered_subprotocols() {
+        assert_eq!(ConnectSubprotocol::FirstOffered.answer("chat, v2"), Some("chat".into()));
+        assert_eq!(ConnectSubprotocol::Supports(&["v2"]).answer("chat, v2"), Some("v2".into()));
+        assert_eq!(ConnectSubprotocol::Supports(&["v2"]).answer("chat"), None);
+        assert_eq!(ConnectSubprotocol::Never.answer("chat"), None);
+        assert_eq!(ConnectSubprotocol::FirstOffered.answer(""), None);
+    }
 
     #[test]
     fn every_knob_changes_the_good_deployment() {
