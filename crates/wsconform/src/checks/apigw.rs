@@ -869,6 +869,25 @@ pub struct MappingExpectation {
     pub region: String,
 }
 
+/// `aws apigatewayv2 update-api-mapping` of mapping `id` on `domain`: the call names the API the
+/// mapping (then) maps to, and `args` set the other fields.
+fn update_mapping_command(domain: &str, id: &str, api_id: &str, args: &[&str], region: &str) -> Vec<String> {
+    let mut c = argv([
+        "aws",
+        "apigatewayv2",
+        "update-api-mapping",
+        "--domain-name",
+        domain,
+        "--api-mapping-id",
+        id,
+        "--api-id",
+        api_id,
+    ]);
+    c.extend(args.iter().map(|a| (*a).to_owned()));
+    c.extend(argv(["--region", region]));
+    c
+}
+
 /// `update-api-mapping` of mapping `m` on `domain` setting one field (`--stage`, `--api-mapping-key`);
 /// the call needs the mapping's id and its ApiId, so without them the fix has no command.
 fn mapping_fix(
@@ -881,21 +900,7 @@ fn mapping_fix(
     wanted: &str,
 ) -> Fix {
     let commands = match (&m.api_mapping_id, &m.api_id) {
-        (Some(id), Some(api)) => vec![argv([
-            "aws",
-            "apigatewayv2",
-            "update-api-mapping",
-            "--domain-name",
-            domain,
-            "--api-mapping-id",
-            id,
-            "--api-id",
-            api,
-            flag,
-            wanted,
-            "--region",
-            region,
-        ])],
+        (Some(id), Some(api)) => vec![update_mapping_command(domain, id, api, &[flag, wanted], region)],
         _ => vec![],
     };
     Fix {
@@ -997,19 +1002,7 @@ pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outco
             {
                 // update-api-mapping names the API it maps to: `--api-id` is the new value.
                 let commands = match &m.api_mapping_id {
-                    Some(id) => vec![argv([
-                        "aws",
-                        "apigatewayv2",
-                        "update-api-mapping",
-                        "--domain-name",
-                        domain,
-                        "--api-mapping-id",
-                        id,
-                        "--api-id",
-                        want,
-                        "--region",
-                        &e.region,
-                    ])],
+                    Some(id) => vec![update_mapping_command(domain, id, want, &[], &e.region)],
                     None => vec![],
                 };
                 f.fail_with_fix(
