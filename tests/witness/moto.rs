@@ -324,6 +324,7 @@ const FIX_PROVEN: &[(&str, Needs)] = &[
     ("c-rse-different", Needs::Aws),
     ("a-stage-missing", Needs::Aws),
     ("a-r53-other-distribution", Needs::Aws),
+    ("a-r53-weighted-old-serving", Needs::Aws),
     ("a-pattern-case", Needs::Jq),
     ("b-seed-pattern-case", Needs::Jq),
     ("a-origin-path-doubled", Needs::Jq),

@@ -33,6 +33,8 @@ const PROVEN: &[(&str, bool)] = &[
     ("vpc-link-no-connection-id", false),
     ("stale-deployment", false),
     ("dns-wrong-target", false),
+    ("dns-old-distribution-shared-addresses", false),
+    ("r53-weighted-old-target-serving", false),
     ("pattern-case", true),
     ("origin-path-doubled", true),
     ("host-forwarded", true),

@@ -182,8 +182,9 @@ pub fn judge_alias_chain(
     for rtype in ["A", "AAAA"] {
         let set: Vec<&AliasRecordFacts> = records.iter().copied().filter(|r| r.record_type == rtype).collect();
         if set.is_empty() {
-            let fix =
-                || alias_fix(zone, &normalize_host(host), rtype, (want_name, want_zone), "ResourceRecordSet", None);
+            let fix = || {
+                alias_fix(zone, &normalize_host(host), rtype, (want_name, want_zone), "ResourceRecordSet", None, None)
+            };
             if rtype == "A" {
                 f.fail_with_fix(
                     format!("{host} has no A record in zone {}", zone.name),
@@ -219,19 +220,29 @@ fn alias_fix(
     target: (Result<&str, &str>, Result<&str, &str>),
     field: &str,
     current: Option<String>,
+    weighted: Option<&Weighted<'_>>,
 ) -> Fix {
-    let resource =
-        Resource { kind: "AWS::Route53::RecordSet".into(), id: format!("{}/{name}/{rtype}", zone.id), region: None };
+    let id = match weighted {
+        Some(w) => format!("{}/{name}/{rtype}/{}", zone.id, w.set_identifier),
+        None => format!("{}/{name}/{rtype}", zone.id),
+    };
+    let resource = Resource { kind: "AWS::Route53::RecordSet".into(), id, region: None };
     let (wanted, commands) = match target {
         (Ok(dns), Ok(target_zone)) => {
-            let batch = serde_json::json!({ "Changes": [{
-                "Action": "UPSERT",
-                "ResourceRecordSet": {
-                    "Name": name,
-                    "Type": rtype,
-                    "AliasTarget": { "HostedZoneId": target_zone, "DNSName": dns, "EvaluateTargetHealth": false },
-                },
-            }]});
+            let mut set = serde_json::json!({
+                "Name": name,
+                "Type": rtype,
+                "AliasTarget": { "HostedZoneId": target_zone, "DNSName": dns, "EvaluateTargetHealth": false },
+            });
+            // UPSERT replaces the record set whole: a weighted record keeps its identity, weight and health check.
+            if let Some(w) = weighted {
+                set["SetIdentifier"] = serde_json::json!(w.set_identifier);
+                set["Weight"] = serde_json::json!(w.weight);
+                if let Some(hc) = w.health_check_id {
+                    set["HealthCheckId"] = serde_json::json!(hc);
+                }
+            }
+            let batch = serde_json::json!({ "Changes": [{ "Action": "UPSERT", "ResourceRecordSet": set }]});
             let command = argv([
                 "aws",
                 "route53",
@@ -247,6 +258,13 @@ fn alias_fix(
         (Err(why), _) => (Wanted::Words(format!("an ALIAS to the expected target (unknown: {why})")), vec![]),
     };
     Fix { resource, field: field.into(), current, wanted, commands }
+}
+
+/// What a weighted record's UPSERT must carry again besides its target.
+struct Weighted<'a> {
+    set_identifier: &'a str,
+    weight: i64,
+    health_check_id: Option<&'a str>,
 }
 
 /// The target a record set must name: each part, or why it is unknown.
@@ -337,11 +355,18 @@ fn judge_set(
             _ => format!("health checks {} all fail", checks.join(", ")),
         }
     });
-    // One UPSERT fixes a simple record; a record of a routing policy keeps its SetIdentifier and
-    // policy fields, which the hint names and no fix here rewrites.
+    // One UPSERT fixes a simple or a weighted record (which keeps its SetIdentifier, Weight and health
+    // check); another routing policy's fields are not all read here, so its fix stays the hint.
     let simple = |r: &AliasRecordFacts, field: &str, current: &str| {
-        (r.set_identifier.is_none())
-            .then(|| alias_fix(want.hosted_zone, rec, rtype, (want_name, want_zone), field, Some(current.into())))
+        let weighted = match (&r.routing, r.set_identifier.as_deref()) {
+            (RoutingPolicy::Simple, None) => None,
+            (RoutingPolicy::Weighted(weight), Some(id)) => {
+                Some(Weighted { set_identifier: id, weight: *weight, health_check_id: r.health_check_id.as_deref() })
+            }
+            _ => return None,
+        };
+        let target = (want_name, want_zone);
+        Some(alias_fix(want.hosted_zone, rec, rtype, target, field, Some(current.into()), weighted.as_ref()))
     };
     let mut shown = Vec::new();
     for (r, t) in set.iter().zip(&traffic) {
@@ -1266,6 +1291,22 @@ mod tests {
 
     fn weighted(t: &str, id: &str, target: &str, weight: i64) -> AliasRecordFacts {
         alias(t, target, CLOUDFRONT_HOSTED_ZONE_ID).routed(id, RoutingPolicy::Weighted(weight))
+    }
+
+    // AWS: Route 53 API Reference, "ChangeResourceRecordSets" — an UPSERT replaces the record set of that name,
+    // type and SetIdentifier whole; "ResourceRecordSet" — a weighted record needs SetIdentifier and Weight, and
+    // HealthCheckId is its own element: the fix names all three again.
+    #[test]
+    fn a_weighted_record_aimed_elsewhere_keeps_its_identity_weight_and_health_check_in_the_upsert() {
+        let mut old = weighted("A", "old", OLD, 100);
+        old.health_check_id = Some("hc-1".into());
+        let o = judge_alias(&zone(), &[old, weighted("A", "new", NEW, 0)], HOST, &cf(), false, None);
+        let (fix, _, batch) = upsert_of(&o);
+        assert_eq!(fix.resource.id, "Z0SANDBOX/ws.example.com/A/old");
+        let set = &batch["Changes"][0]["ResourceRecordSet"];
+        assert_eq!((set["SetIdentifier"].as_str(), set["Weight"].as_i64()), (Some("old"), Some(100)));
+        assert_eq!(set["HealthCheckId"], "hc-1");
+        assert_eq!(set["AliasTarget"]["DNSName"], CF_NAME);
     }
 
     // AWS: Route 53 Developer Guide, "Weighted routing" — Route 53 sends traffic to a resource "based on the weight that you assign to the record as a proportion of the total weight for all records in the group"; "If you want to stop sending traffic to a resource, you can change the weight for that record to 0"; "Values specific for weighted alias records" (Weight) — set Weight to 0 to disable routing to a resource, and with Weight 0 for all of the records in the group traffic is routed to all resources with equal probability; API Reference, "ResourceRecordSet" (Weight) — "if you set Weight to 0 for all resource record sets that have the same combination of DNS name and type, traffic is routed to all resources with equal probability"; "Weighted routing" (health checks) — zero-weighted records are considered only when all records with a weight above 0 are unhealthy. "ListResourceRecordSets" sorts by name, then type: no order among records of one name and type. So a wrong target with weight > 0 fails, one with weight 0 beside a non-zero one is a warning, and the listing order decides nothing.
