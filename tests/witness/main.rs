@@ -16,6 +16,7 @@
 #[path = "../it/support/mod.rs"]
 mod support;
 
+mod fix_command;
 mod junit_schema;
 mod moto;
 mod process_group;

@@ -394,34 +394,18 @@ fn prove_fixes(
         for fix in &check.fixes {
             for argv in &fix.commands {
                 let (program, args) = argv.split_first().ok_or("an empty command")?;
-                let mut cmd = match program.as_str() {
-                    "aws" if args.get(1).is_some_and(|op| MOTO_LACKS.contains(&op.as_str())) => continue,
-                    "aws" => {
-                        let mut c = Command::new(venv().join("bin/aws"));
-                        c.args(args).args(["--endpoint-url", &moto.url, "--output", "json"]);
-                        c
-                    }
-                    "sh" => {
-                        let path = std::env::var("PATH").unwrap_or_default();
-                        let mut c = Command::new("sh");
-                        c.args(args)
-                            .env("AWS_ENDPOINT_URL", &moto.url)
-                            .env("PATH", format!("{}:{path}", venv().join("bin").display()));
-                        c
-                    }
-                    _ => {
-                        return Err(format!(
-                            "{name}: {}: a fix command that is neither `aws …` nor `sh -c …`: {argv:?}",
-                            check.id
-                        )
-                        .into());
-                    }
+                if program == "aws" && args.get(1).is_some_and(|op| MOTO_LACKS.contains(&op.as_str())) {
+                    continue;
+                }
+                let aws = venv().join("bin/aws");
+                let Some(mut cmd) = crate::fix_command::command(argv, &aws, &moto.url, dir) else {
+                    return Err(format!(
+                        "{name}: {}: a fix command that is neither `aws …` nor `sh -c …`: {argv:?}",
+                        check.id
+                    )
+                    .into());
                 };
-                // Global services (Route 53, CloudFront) need no region on AWS; with an endpoint URL the CLI
-                // cannot tell them from a regional one and asks for it.
-                cmd.current_dir(dir)
-                    .env("AWS_DEFAULT_REGION", "us-east-1")
-                    .env("AWS_ACCESS_KEY_ID", "testing")
+                cmd.env("AWS_ACCESS_KEY_ID", "testing")
                     .env("AWS_SECRET_ACCESS_KEY", "testing")
                     .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
                     .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))

@@ -188,25 +188,9 @@ fn prove(name: &str) -> Result<(), Failed> {
                     if !ran.insert(argv.clone()) {
                         continue;
                     }
-                    let (program, args) = argv.split_first().ok_or("an empty command")?;
-                    let mut cmd = match program.as_str() {
-                        "aws" => {
-                            let mut c = Command::new(aws_cli());
-                            c.args(args).args(["--endpoint-url", url, "--output", "json"]);
-                            c
-                        }
-                        // CloudFront's steps run `aws` and `jq` themselves: the venv's aws first on PATH.
-                        "sh" => {
-                            let path = std::env::var("PATH").unwrap_or_default();
-                            let bin = aws_cli().parent().map(|p| p.display().to_string()).unwrap_or_default();
-                            let mut c = Command::new("sh");
-                            c.args(args).env("AWS_ENDPOINT_URL", url).env("PATH", format!("{bin}:{path}"));
-                            c
-                        }
-                        _ => return Err(format!("{name}: a fix command the sandbox loop does not run: {argv:?}")),
+                    let Some(mut cmd) = crate::fix_command::command(argv, &aws_cli(), url, &dir) else {
+                        return Err(format!("{name}: a fix command the sandbox loop does not run: {argv:?}"));
                     };
-                    // Global services need no region on AWS; with an endpoint URL the CLI asks for one.
-                    cmd.current_dir(&dir).env("AWS_DEFAULT_REGION", "us-east-1");
                     with_sandbox_env(&mut cmd, &dir);
                     let out = run_bounded(cmd, RUN_TIMEOUT)?;
                     if !out.status.success() {

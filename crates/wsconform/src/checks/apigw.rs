@@ -869,6 +869,15 @@ pub struct MappingExpectation {
     pub region: String,
 }
 
+/// An API mapping of `domain`: by its id when known, else by `{domain}/{key}`.
+fn mapping_resource(domain: &str, id: Option<&str>, key: &str, region: &str) -> Resource {
+    Resource {
+        kind: "AWS::ApiGatewayV2::ApiMapping".into(),
+        id: id.map_or_else(|| format!("{domain}/{key}"), str::to_owned),
+        region: Some(region.into()),
+    }
+}
+
 /// `aws apigatewayv2 update-api-mapping` of mapping `id` on `domain`: the call names the API the
 /// mapping (then) maps to, and `args` set the other fields.
 fn update_mapping_command(domain: &str, id: &str, api_id: &str, args: &[&str], region: &str) -> Vec<String> {
@@ -904,11 +913,7 @@ fn mapping_fix(
         _ => vec![],
     };
     Fix {
-        resource: Resource {
-            kind: "AWS::ApiGatewayV2::ApiMapping".into(),
-            id: m.api_mapping_id.clone().unwrap_or_else(|| format!("{domain}/{}", m.api_mapping_key)),
-            region: Some(region.into()),
-        },
+        resource: mapping_resource(domain, m.api_mapping_id.as_deref(), &m.api_mapping_key, region),
         field: field.into(),
         current: Some(current.into()),
         wanted: Wanted::Value(wanted.into()),
@@ -931,11 +936,7 @@ fn create_mapping_fix(domain: &str, key: &str, e: &MappingExpectation) -> Fix {
         _ => (vec![], Wanted::Words(format!("a mapping `{key}` to the API and stage clients must reach"))),
     };
     Fix {
-        resource: Resource {
-            kind: "AWS::ApiGatewayV2::ApiMapping".into(),
-            id: format!("{domain}/{key}"),
-            region: Some(e.region.clone()),
-        },
+        resource: mapping_resource(domain, None, key, &e.region),
         field: "ApiMappingKey".into(),
         current: None,
         wanted,
@@ -1013,11 +1014,7 @@ pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outco
                         current: got.map(str::to_owned),
                         wanted: Wanted::Value(want.clone()),
                         commands,
-                        resource: Resource {
-                            kind: "AWS::ApiGatewayV2::ApiMapping".into(),
-                            id: m.api_mapping_id.clone().unwrap_or_else(|| format!("{domain}/{key}")),
-                            region: Some(e.region.clone()),
-                        },
+                        resource: mapping_resource(domain, m.api_mapping_id.as_deref(), &key, &e.region),
                     },
                 );
             }
@@ -1035,11 +1032,7 @@ pub fn judge_mapping(mappings: &[MappingFacts], e: &MappingExpectation) -> Outco
             format!("{domain} has {} mappings with key `{key}`", many.len()),
             "delete the conflicting API mappings so one remains",
             Fix {
-                resource: Resource {
-                    kind: "AWS::ApiGatewayV2::ApiMapping".into(),
-                    id: format!("{domain}/{key}"),
-                    region: Some(e.region.clone()),
-                },
+                resource: mapping_resource(domain, None, &key, &e.region),
                 field: "ApiMappingKey".into(),
                 current: Some(format!("{} mappings", many.len())),
                 wanted: Wanted::Words(
