@@ -2582,8 +2582,9 @@ mod tests {
         assert_eq!(v["$default"]["ThrottlingRateLimit"], 2500.0);
     }
 
-    // AWS: API Gateway V2 API Reference, "DomainNames" UpdateDomainName — DomainNameConfigurations carries
-    // CertificateArn, EndpointType and SecurityPolicy together, and RoutingMode is its own field.
+    // AWS: AWS CLI Command Reference, "apigatewayv2 update-domain-name",
+    // https://docs.aws.amazon.com/cli/latest/reference/apigatewayv2/update-domain-name.html — `--domain-name-configurations`
+    // is the list whose structure carries CertificateArn, EndpointType and SecurityPolicy; `--routing-mode` is its own option.
     #[test]
     fn domain_fixes_name_the_certificate_again_and_set_the_routing_mode() {
         let d = DomainFacts { security_policy: Some("TLS_1_0".into()), ..good_domain() };
