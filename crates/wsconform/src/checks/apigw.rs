@@ -2612,8 +2612,10 @@ mod tests {
         assert!(judge_d(&good_domain()).fixes().is_empty());
     }
 
-    // AWS: API Gateway V2 API Reference, "ApiMappings" CreateApiMapping — ApiId, Stage and DomainName are required,
-    // ApiMappingKey is optional (none: the domain's root).
+    // AWS: AWS CLI Command Reference, "apigatewayv2 create-api-mapping",
+    // https://docs.aws.amazon.com/cli/latest/reference/apigatewayv2/create-api-mapping.md — `--api-id`, `--domain-name`
+    // and `--stage` are required, `--api-mapping-key` is optional (CloudFormation AWS::ApiGatewayV2::ApiMapping:
+    // ApiMappingKey "Required: No").
     #[test]
     fn mapping_fixes_create_the_missing_mapping_and_repoint_its_api() {
         let (fix, lines) = only_fix(&judge_mapping(&[], &expect("chat", None)));
